@@ -1,0 +1,46 @@
+"""Every path the suite uses, defined once and resolved from the project root.
+
+Notebooks, tests and the build import these instead of building paths from the working
+directory, so a notebook runs the same from JupyterLab, papermill or pytest.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _find_project_root() -> Path:
+    # AIJOBS_ROOT lets an installed copy of the package point at a checkout elsewhere.
+    env = os.environ.get("AIJOBS_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "pyproject.toml").is_file() and (parent / "data").is_dir():
+            return parent
+    raise RuntimeError(
+        f"cannot find the project root above {here}: expected a folder holding pyproject.toml "
+        "and data/. Set AIJOBS_ROOT to the checkout's path."
+    )
+
+
+PROJECT_ROOT = _find_project_root()
+DATA_DIR = PROJECT_ROOT / "data"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+REPORTS_DIR = PROJECT_ROOT / "reports"
+REPORTS_CONFIG = PROJECT_ROOT / "reports.yaml"
+SOURCES_FILE = DATA_DIR / "sources.yaml"
+# The article lives beside the checkout in ../shared; it is not ours to commit.
+SHARED_DIR = PROJECT_ROOT.parent / "shared"
+ARTICLE_FILE = SHARED_DIR / "seed" / "ai-job-market-article.txt"
+
+
+def table_path(name: str) -> Path:
+    """The CSV file of the table called `name` in data/."""
+    return DATA_DIR / f"{name}.csv"
+
+
+def sidecar_path(name: str) -> Path:
+    """The metadata sidecar (schema and provenance) of the table called `name`."""
+    return DATA_DIR / f"{name}.meta.yaml"
