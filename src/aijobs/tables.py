@@ -36,6 +36,8 @@ REQUIRED_SIDECAR_KEYS = ("title", "description", "source", "licence", "date_reco
 TRUE_WORDS = {"true", "yes", "1"}
 FALSE_WORDS = {"false", "no", "0"}
 MAX_PROBLEMS_SHOWN = 8
+# Tables loaded in this process, in order: {table name: file}. Reports list them as sources.
+LOADED: dict[str, str] = {}
 
 
 class DataError(ValueError):
@@ -365,6 +367,7 @@ def load_table(name: str, path: str | Path | None = None, *, check_references: b
     frame = pd.DataFrame({c.name: _dtype(c, [r[c.name] for r in rows]) for c in schema.columns})
     frame.attrs["source_file"] = where
     frame.attrs["table"] = name
+    LOADED[name] = where
     return frame
 
 

@@ -1,0 +1,104 @@
+"""Show figures and tables from a notebook, both in JupyterLab and in the HTML reports.
+
+Under the report build (AIJOBS_REPORT_MODE=1, set by aijobs.build) a figure becomes a plain
+HTML div with a fixed id that calls the page's shared plotly.js, so pages stay small, work
+offline and come out the same on every build. Interactively it is an ordinary fig.show().
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import os
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+from IPython.display import HTML, display
+
+from aijobs import tables
+
+REPORT_MODE_VAR = "AIJOBS_REPORT_MODE"
+_figure_ids = itertools.count(1)
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
+                 "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+
+
+def report_mode() -> bool:
+    """Whether this kernel runs under the report build."""
+    return os.environ.get(REPORT_MODE_VAR) == "1"
+
+
+def figure_html(fig: go.Figure, div_id: str) -> str:
+    """The figure as a div plus the script that draws it with the page's plotly.js."""
+    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
+                       config=PLOTLY_CONFIG, default_width="100%")
+
+
+def show(fig: go.Figure) -> None:
+    """Display a figure: a deterministic HTML div in reports, fig.show() elsewhere."""
+    if report_mode():
+        display(HTML(figure_html(fig, f"aijobs-fig-{next(_figure_ids)}")))
+    else:
+        fig.show()
+
+
+def table_html(frame: pd.DataFrame, columns: Mapping[str, str] | None = None,
+               formats: Mapping[str, str] | None = None) -> str:
+    """An HTML table of `frame` with every cell escaped, so text from data never runs as markup.
+
+    `columns` maps column names to headers (and picks them); `formats` maps a column to a
+    format string such as "${:,.0f}".
+    """
+    columns = dict(columns or {c: c for c in frame.columns})
+    formats = dict(formats or {})
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in columns.values())
+    body = []
+    for _, row in frame.iterrows():
+        cells = []
+        for col in columns:
+            value = row[col]
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                text = "–"
+            elif isinstance(value, bool) or str(type(value)).endswith("bool_'>"):
+                text = "yes" if value else "no"
+            elif col in formats:
+                text = formats[col].format(value)
+            else:
+                text = str(value)
+            cells.append(f"<td>{html.escape(text)}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return (f'<table class="aijobs-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def show_table(frame: pd.DataFrame, columns: Mapping[str, str] | None = None,
+               formats: Mapping[str, str] | None = None) -> None:
+    """Display an escaped HTML table (see table_html)."""
+    display(HTML(table_html(frame, columns, formats)))
+
+
+def sources_frame(names: Sequence[str] | None = None) -> pd.DataFrame:
+    """Provenance of the tables loaded in this kernel (or of `names`): one row per table."""
+    names = list(names) if names else list(tables.LOADED)
+    registry = tables.load_sources()
+    rows = []
+    for name in names:
+        meta = tables.table_metadata(name)
+        origin = registry[meta["source"]["id"]]
+        rows.append({
+            "table": tables.LOADED.get(name, f"data/{name}.csv"),
+            "holds": meta["title"],
+            "source": f"{origin['title']} ({origin['producer']})",
+            "rows_cite": f"column {meta['source'].get('section_column', '-')}",
+            "licence": meta["licence"],
+            "recorded": meta["date_recorded"],
+        })
+    return pd.DataFrame(rows)
+
+
+def show_sources(names: Sequence[str] | None = None) -> None:
+    """Display the provenance table of the data this notebook used."""
+    show_table(sources_frame(names), {"table": "File", "holds": "What it holds",
+                                      "source": "Source", "rows_cite": "Each row cites",
+                                      "licence": "Licence", "recorded": "Recorded"})

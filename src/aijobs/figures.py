@@ -1,0 +1,333 @@
+"""Plotly figure builders: each takes DataFrames from aijobs.transforms and returns a figure.
+
+All charts share the `aijobs` template (fonts, colours, margins), state their finding in the
+title and carry a source line. Money is plotted in thousands of US dollars and shown as $150K.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from aijobs.transforms import labelled
+
+INK = "#1f2933"
+MUTED = "#7b8794"
+GRID = "#e4e7eb"
+BLUE = "#2563eb"
+LIGHT_BLUE = "#bfdbfe"
+ORANGE = "#ea580c"
+GREEN = "#059669"
+PURPLE = "#7c3aed"
+GREY = "#cbd2d9"
+PALETTE = [BLUE, ORANGE, GREEN, PURPLE, "#db2777", "#0891b2", "#ca8a04", "#4b5563"]
+GROUP_COLOURS = {"core_ai": BLUE, "ai_adjacent": ORANGE, "ai_augmented": GREEN}
+
+pio.templates["aijobs"] = go.layout.Template(layout=go.Layout(
+    font={"family": "Inter, 'Segoe UI', Helvetica, Arial, sans-serif", "size": 13, "color": INK},
+    title={"x": 0, "xanchor": "left", "font": {"size": 17}},
+    colorway=PALETTE,
+    paper_bgcolor="white",
+    plot_bgcolor="white",
+    xaxis={"gridcolor": GRID, "zeroline": False, "linecolor": GREY, "ticks": "outside",
+           "tickcolor": GREY, "title": {"standoff": 8}},
+    yaxis={"gridcolor": GRID, "zeroline": False, "linecolor": GREY, "automargin": True},
+    legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
+    margin={"l": 20, "r": 30, "t": 96, "b": 110},
+    hoverlabel={"font": {"family": "Inter, Helvetica, Arial, sans-serif"}},
+))
+TEMPLATE = "plotly_white+aijobs"
+
+
+def money_k(usd: float) -> str:
+    """$150K style label for an amount in US dollars."""
+    return f"${usd / 1000:,.0f}K"
+
+
+def _finish(fig: go.Figure, title: str, source: str, *, height: int = 460) -> go.Figure:
+    fig.update_layout(template=TEMPLATE, title={"text": title}, height=height)
+    fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=0, yshift=-72,
+                       xanchor="left", yanchor="top", showarrow=False, align="left",
+                       font={"size": 10, "color": MUTED})
+    return fig
+
+
+def _money_axis(fig: go.Figure, axis: str = "x", label: str = "Annual pay") -> None:
+    getattr(fig, f"update_{axis}axes")(
+        title={"text": f"{label} (USD thousands, $150K = $150,000)"}, tickprefix="$",
+        ticksuffix="K", separatethousands=True)
+
+
+# --- compensation -------------------------------------------------------------------------
+
+def band_figure(bands: pd.DataFrame, source: str, *, basis_label: str = "tech-hub average",
+                ) -> go.Figure:
+    """Range chart of pay bands: one bar per role from low to high, midpoint marked.
+
+    Expects the columns of transforms.adjusted_bands, in display order (top row first).
+    Open-ended tops get a dashed extension and an arrow. When the adjustment factor is not 1
+    the article's own band is drawn behind as a grey outline.
+    """
+    b = bands.iloc[::-1]  # plotly draws the first category at the bottom
+    names = list(b["role_name"])
+    low_k = b["adjusted_low_usd"] / 1000
+    high_k = b["adjusted_high_usd"] / 1000
+    mid_k = b["adjusted_midpoint_usd"] / 1000
+    factor = float(b["adjustment_factor"].iloc[0]) if len(b) else 1.0
+    fig = go.Figure()
+    if not math.isclose(factor, 1.0):
+        fig.add_bar(name="Article's band", y=names, x=(b["salary_high_usd"] - b["salary_low_usd"])
+                    / 1000, base=b["salary_low_usd"] / 1000, orientation="h",
+                    marker={"color": "rgba(0,0,0,0)", "line": {"color": MUTED, "width": 1.5}},
+                    width=0.62, hovertemplate="%{y}: article band from $%{base:,.0f}K<extra></extra>")
+    fig.add_bar(name="Pay band", y=names, x=high_k - low_k, base=low_k, orientation="h",
+                marker={"color": LIGHT_BLUE, "line": {"color": BLUE, "width": 1}}, width=0.5,
+                customdata=list(zip(low_k, high_k, strict=True)),
+                hovertemplate="%{y}<br>$%{customdata[0]:,.0f}K to $%{customdata[1]:,.0f}K"
+                              "<extra></extra>")
+    open_rows = b[b["is_open_ended"]]
+    if len(open_rows):
+        top = open_rows["adjusted_high_usd"] / 1000
+        ext = top * 0.12
+        xs, ys = [], []
+        for name, start, length in zip(open_rows["role_name"], top, ext, strict=True):
+            xs += [start, start + length, None]
+            ys += [name, name, None]
+        fig.add_scatter(name="Open-ended top (+)", x=xs, y=ys, mode="lines",
+                        line={"color": BLUE, "width": 3, "dash": "dot"}, hoverinfo="skip")
+        fig.add_scatter(name="Open-ended top (+)", x=top + ext, y=open_rows["role_name"],
+                        mode="markers", marker={"symbol": "triangle-right", "size": 12,
+                                                "color": BLUE},
+                        showlegend=False,
+                        hovertemplate="%{y}: no stated ceiling above the band<extra></extra>")
+    fig.add_scatter(name="Midpoint", x=mid_k, y=names, mode="markers+text",
+                    marker={"symbol": "diamond", "size": 11, "color": ORANGE},
+                    text=[money_k(v * 1000) for v in mid_k], textposition="top center",
+                    textfont={"size": 11, "color": INK},
+                    hovertemplate="%{y} midpoint: $%{x:,.0f}K<extra></extra>")
+    _money_axis(fig)
+    fig.update_layout(barmode="overlay", bargap=0.35)
+    top_row = bands.loc[bands["adjusted_midpoint_usd"].idxmax()] if len(bands) else None
+    if top_row is None:
+        title = "No roles selected"
+    else:
+        title = (f"{top_row['role_name']} has the highest midpoint, "
+                 f"{money_k(top_row['adjusted_midpoint_usd'])} a year")
+        if not math.isclose(factor, 1.0):
+            title += f" (after a ×{factor:.2f} adjustment)"
+    title += f"<br><sup>Annual pay bands, {basis_label}</sup>"
+    return _finish(fig, title, source, height=max(360, 110 + 62 * len(bands) + 110))
+
+
+# --- growth -------------------------------------------------------------------------------
+
+def growth_figure(growth: pd.DataFrame, source: str) -> go.Figure:
+    """Bars of growth_pct per role, fastest on top, labelled with growth and doubling time."""
+    g = growth.iloc[::-1]
+    text = [f"+{p:,.0f}% (×{m:.2f}); doubles in {d * 12:.1f} months"
+            for p, m, d in zip(g["growth_pct"], g["growth_multiple"], g["doubling_time_years"],
+                               strict=True)]
+    fig = go.Figure(go.Bar(y=g["role_name"], x=g["growth_pct"], orientation="h", text=text,
+                           textposition="outside", marker={"color": ORANGE}, cliponaxis=False,
+                           name="Growth",
+                           hovertemplate="%{y}: +%{x:.0f}%<extra></extra>"))
+    fig.update_xaxes(title={"text": "Growth over the article's (unstated) period, percent"},
+                     ticksuffix="%", range=[0, float(growth["growth_pct"].max()) * 1.75])
+    top = growth.iloc[0]
+    title = (f"{top['role_name']} grows fastest: +{top['growth_pct']:.0f}%"
+             "<br><sup>Doubling times assume the rate is per year; the article gives no period"
+             "</sup>")
+    return _finish(fig, title, source, height=380)
+
+
+def projection_figure(projection: pd.DataFrame, source: str, *, growth_decay: float,
+                      ) -> go.Figure:
+    """Demand index over years per role (log scale), from transforms.growth_projection."""
+    fig = go.Figure()
+    for i, (role, group) in enumerate(projection.groupby("role_name", sort=False)):
+        fig.add_scatter(x=group["year"], y=group["demand_index"], mode="lines+markers",
+                        name=role, line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
+                        hovertemplate=f"{role}<br>year %{{x}}: ×%{{y:,.2f}}<extra></extra>")
+    horizon = int(projection["year"].max())
+    final = projection[projection["year"] == horizon].sort_values("demand_index")
+    top = final.iloc[-1]
+    fig.update_yaxes(type="log", title={"text": "Demand index (year 0 = 1, log scale)"})
+    fig.update_xaxes(title={"text": "Years from now"}, dtick=1 if horizon <= 12 else None)
+    title = (f"{top['role_name']}: ×{top['demand_index']:,.1f} demand after {horizon} "
+             f"year{'s' if horizon != 1 else ''}"
+             f"<br><sup>Compounding the article's rates, each year's rate cut by "
+             f"{growth_decay:.0%}</sup>")
+    return _finish(fig, title, source, height=460)
+
+
+# --- entry and learning paths ------------------------------------------------------------
+
+def entry_figure(ranking: pd.DataFrame, source: str) -> go.Figure:
+    """Entry routes as bars of ordinal competitiveness, hardest on top."""
+    r = ranking.iloc[::-1]
+    fig = go.Figure(go.Bar(y=r["entry_label"], x=r["competitiveness_level"], orientation="h",
+                           text=r["competitiveness_label"], textposition="inside",
+                           insidetextanchor="start",
+                           marker={"color": [ORANGE if v == 3 else BLUE if v == 2 else GREEN
+                                             for v in r["competitiveness_level"]]},
+                           hovertemplate="%{y}: level %{x} of 3<extra></extra>"))
+    fig.update_xaxes(range=[0, 3.05], tickvals=[1, 2, 3],
+                     ticktext=["1 easiest", "2", "3 hardest"],
+                     title={"text": "Competitiveness (ordinal level from the article's wording)"})
+    hardest = ranking.iloc[0]
+    title = (f"{hardest['entry_label']} is the hardest way in"
+             "<br><sup>The article ranks the routes in words; levels 1-3 keep only the order"
+             "</sup>")
+    return _finish(fig, title, source, height=360)
+
+
+def path_timeline_figure(timeline: pd.DataFrame, source: str) -> go.Figure:
+    """Gantt-style chart of learning paths from transforms.path_timeline.
+
+    Solid bars: the fastest schedule. Light bars: the extra months if every step takes its
+    longest estimate. Hatched bars with an arrow: ongoing steps, which have no end. Dotted
+    lines: focus steps, which run alongside the others.
+    """
+    t = timeline.iloc[::-1]
+    labels = [f"Path {n} · {s}" for n, s in zip(t["path_number"], t["step_label"], strict=True)]
+    t = t.assign(label=labels)
+    horizon = max(float(timeline["end_month_slow"].max()), 1.0) + 2
+    fig = go.Figure()
+    timed = t[t["step_kind"] == "timed"]
+    fig.add_bar(name="Shortest estimate", y=timed["label"],
+                x=timed["end_month_fast"] - timed["start_month"], base=timed["start_month"],
+                orientation="h", marker={"color": BLUE}, width=0.55,
+                hovertemplate="%{y}<br>months %{base:.0f} to %{x:.0f} more<extra></extra>")
+    fig.add_bar(name="Extra if it takes the longest estimate", y=timed["label"],
+                x=timed["end_month_slow"] - timed["end_month_fast"], base=timed["end_month_fast"],
+                orientation="h", marker={"color": LIGHT_BLUE}, width=0.55,
+                hovertemplate="%{y}<br>could end by month %{customdata:.0f}<extra></extra>",
+                customdata=timed["end_month_slow"])
+    ongoing = t[t["step_kind"] == "ongoing"]
+    if len(ongoing):
+        fig.add_bar(name="Ongoing (no end)", y=ongoing["label"], x=[horizon] * len(ongoing),
+                    base=[0] * len(ongoing), orientation="h", width=0.55,
+                    marker={"color": "rgba(5,150,105,0.18)", "line": {"color": GREEN, "width": 1},
+                            "pattern": {"shape": "/", "fgcolor": GREEN, "size": 8}},
+                    text=["ongoing →"] * len(ongoing), textposition="inside",
+                    insidetextanchor="end", textfont={"color": GREEN},
+                    hovertemplate="%{y}: ongoing, never finished<extra></extra>")
+    focus = t[t["step_kind"] == "focus"]
+    if len(focus):
+        xs, ys = [], []
+        for label in focus["label"]:
+            xs += [0, horizon, None]
+            ys += [label, label, None]
+        fig.add_scatter(name="Focus throughout", x=xs, y=ys, mode="lines",
+                        line={"color": PURPLE, "dash": "dot", "width": 2}, hoverinfo="skip")
+    fig.update_layout(barmode="overlay")
+    fig.update_xaxes(range=[0, horizon], title={"text": "Months from starting out"}, dtick=1)
+    fig.update_yaxes(categoryorder="array", categoryarray=list(t["label"]))
+    title = ("Timed learning takes months, not years, on every path"
+             "<br><sup>Steps in order; durations are the article's ranges</sup>")
+    return _finish(fig, title, source, height=max(420, 140 + 34 * len(timeline) + 110))
+
+
+def first_role_figure(first_role: pd.DataFrame, source: str) -> go.Figure:
+    """Range bars of months of timed learning before a first role, per path."""
+    f = first_role.iloc[::-1]
+    labels = [f"Path {n}: {name}" for n, name in zip(f["path_number"], f["path_name"], strict=True)]
+    text = [f"{lo:g}–{hi:g} months" + (" + ongoing" if og else "")
+            for lo, hi, og in zip(f["months_min"], f["months_max"], f["has_ongoing_steps"],
+                                  strict=True)]
+    fig = go.Figure(go.Bar(y=labels, x=f["months_max"] - f["months_min"], base=f["months_min"],
+                           orientation="h", text=text, textposition="outside", cliponaxis=False,
+                           marker={"color": BLUE}, width=0.5, name="Months",
+                           hovertemplate="%{y}: %{base:g} to %{customdata:g} months<extra></extra>",
+                           customdata=f["months_max"]))
+    fig.update_xaxes(range=[0, float(first_role["months_max"].max()) * 1.6],
+                     title={"text": "Months of timed learning before a first role"})
+    fastest = first_role.sort_values(["months_max", "months_min"]).iloc[0]
+    title = (f"The {fastest['path_name'].lower()} path is quickest: "
+             f"{fastest['months_min']:g}–{fastest['months_max']:g} months"
+             "<br><sup>Sum of the timed steps; ongoing steps continue after the first role</sup>")
+    return _finish(fig, title, source, height=360)
+
+
+# --- overview -----------------------------------------------------------------------------
+
+def roles_sunburst(roles: pd.DataFrame, source: str) -> go.Figure:
+    """Sunburst of roles: group, then technical depth, then role."""
+    ids, labels, parents, colours = [], [], [], []
+    for group, g in roles.groupby("role_group", sort=False):
+        ids.append(group)
+        labels.append(f"{labelled([group])[0]} ({len(g)})")
+        parents.append("")
+        colours.append(GROUP_COLOURS.get(group, GREY))
+        for depth, d in g.groupby("technical_depth", sort=False):
+            did = f"{group}/{depth}"
+            ids.append(did)
+            labels.append(labelled([depth])[0])
+            parents.append(group)
+            colours.append(GREY)
+            for _, role in d.iterrows():
+                ids.append(f"{did}/{role['role_id']}")
+                labels.append(role["role_name"])
+                parents.append(did)
+                colours.append("#f5f7fa")
+    leaf_values = [0 if any(p == i for p in parents) else 1 for i in ids]
+    fig = go.Figure(go.Sunburst(ids=ids, labels=labels, parents=parents, values=leaf_values,
+                                branchvalues="remainder", marker={"colors": colours},
+                                insidetextorientation="radial",
+                                hovertemplate="%{label}<extra></extra>"))
+    counts = roles["role_group"].value_counts()
+    title = (f"{len(roles)} roles named: {counts.get('core_ai', 0)} core AI, "
+             f"{counts.get('ai_adjacent', 0)} AI-adjacent, "
+             f"{counts.get('ai_augmented', 0)} AI-augmented"
+             "<br><sup>Inner ring: group; middle: technical depth implied; outer: role</sup>")
+    fig = _finish(fig, title, source, height=620)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 96, "b": 90})
+    return fig
+
+
+def skills_figure(skills: pd.DataFrame, source: str) -> go.Figure:
+    """Stacked counts of skills by type and status (widely discussed / under-appreciated / other)."""
+    status = skills.assign(status=[
+        "Under-appreciated" if u else "Widely discussed" if w else "Other"
+        for u, w in zip(skills["is_underrated"], skills["is_widely_discussed"], strict=True)])
+    fig = go.Figure()
+    colours = {"Widely discussed": GREY, "Under-appreciated": ORANGE, "Other": BLUE}
+    for name, colour in colours.items():
+        part = status[status["status"] == name]
+        counts = part.groupby("skill_type").size().reindex(["technical", "soft"], fill_value=0)
+        names = part.groupby("skill_type")["skill_name"].apply(lambda s: "<br>".join(s))
+        names = names.reindex(["technical", "soft"], fill_value="")
+        fig.add_bar(name=name, x=["Technical", "Soft"], y=counts.to_numpy(),
+                    marker={"color": colour}, customdata=names.to_numpy(),
+                    hovertemplate="%{x} · " + name + ": %{y}<br>%{customdata}<extra></extra>")
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title={"text": "Number of skills named"}, dtick=1)
+    tech = skills[skills["skill_type"] == "technical"]
+    title = (f"{int(tech['is_underrated'].sum())} of {len(tech)} technical skills are ones the "
+             "author calls under-appreciated"
+             "<br><sup>Hover a bar for the skills in it</sup>")
+    return _finish(fig, title, source, height=420)
+
+
+def shelf_life_figure(shelf_life_months: float, first_role: pd.DataFrame, source: str,
+                      ) -> go.Figure:
+    """Skills' shelf life set against the longest timed learning on each path."""
+    labels = [f"Path {n}: {p}" for n, p in zip(first_role["path_number"],
+                                                first_role["path_name"], strict=True)]
+    fig = go.Figure()
+    fig.add_bar(y=labels[::-1], x=list(first_role["months_max"])[::-1], orientation="h",
+                name="Longest timed learning", marker={"color": BLUE}, width=0.5,
+                hovertemplate="%{y}: up to %{x:g} months<extra></extra>")
+    fig.add_vline(x=shelf_life_months, line={"color": ORANGE, "dash": "dash", "width": 2})
+    fig.add_annotation(x=shelf_life_months, y=1.0, yref="paper", yanchor="bottom",
+                       text=f"skills may be dated after {shelf_life_months:g} months",
+                       showarrow=False, font={"color": ORANGE}, xanchor="right")
+    fig.update_xaxes(range=[0, shelf_life_months * 1.15], title={"text": "Months"})
+    longest = float(first_role["months_max"].max())
+    title = (f"Any path's timed learning (at most {longest:g} months) ends before skills go "
+             f"stale ({shelf_life_months:g} months)"
+             "<br><sup>Which is why the article ranks adaptability above any one skill</sup>")
+    return _finish(fig, title, source, height=360)
