@@ -102,3 +102,8 @@ def show_sources(names: Sequence[str] | None = None) -> None:
     show_table(sources_frame(names), {"table": "File", "holds": "What it holds",
                                       "source": "Source", "rows_cite": "Each row cites",
                                       "licence": "Licence", "recorded": "Recorded"})
+
+
+def show_note(text: str) -> None:
+    """Display one escaped paragraph (a short note under a table or chart)."""
+    display(HTML(f'<p class="aijobs-note">{html.escape(text)}</p>'))

@@ -49,10 +49,17 @@ def money_k(usd: float) -> str:
 
 def _finish(fig: go.Figure, title: str, source: str, *, height: int = 460) -> go.Figure:
     fig.update_layout(template=TEMPLATE, title={"text": title}, height=height)
-    fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=0, yshift=-72,
+    fig.add_annotation(text=_wrap(source), xref="paper", yref="paper", x=0, y=0, yshift=-72,
                        xanchor="left", yanchor="top", showarrow=False, align="left",
                        font={"size": 10, "color": MUTED})
     return fig
+
+
+def _wrap(text: str, width: int = 130) -> str:
+    """Break a long source line onto several lines (plotly does not wrap annotations)."""
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(text, width)) or text
 
 
 def _money_axis(fig: go.Figure, axis: str = "x", label: str = "Annual pay") -> None:
@@ -254,8 +261,8 @@ def first_role_figure(first_role: pd.DataFrame, source: str) -> go.Figure:
 
 # --- overview -----------------------------------------------------------------------------
 
-def roles_sunburst(roles: pd.DataFrame, source: str) -> go.Figure:
-    """Sunburst of roles: group, then technical depth, then role."""
+def roles_treemap(roles: pd.DataFrame, source: str) -> go.Figure:
+    """Treemap of roles: group, then technical depth, then one tile per role."""
     ids, labels, parents, colours = [], [], [], []
     for group, g in roles.groupby("role_group", sort=False):
         ids.append(group)
@@ -265,25 +272,26 @@ def roles_sunburst(roles: pd.DataFrame, source: str) -> go.Figure:
         for depth, d in g.groupby("technical_depth", sort=False):
             did = f"{group}/{depth}"
             ids.append(did)
-            labels.append(labelled([depth])[0])
+            labels.append(f"{labelled([depth])[0]} ({len(d)})")
             parents.append(group)
-            colours.append(GREY)
+            colours.append("rgba(255,255,255,0.55)")
             for _, role in d.iterrows():
                 ids.append(f"{did}/{role['role_id']}")
                 labels.append(role["role_name"])
                 parents.append(did)
-                colours.append("#f5f7fa")
-    leaf_values = [0 if any(p == i for p in parents) else 1 for i in ids]
-    fig = go.Figure(go.Sunburst(ids=ids, labels=labels, parents=parents, values=leaf_values,
-                                branchvalues="remainder", marker={"colors": colours},
-                                insidetextorientation="radial",
-                                hovertemplate="%{label}<extra></extra>"))
+                colours.append("white")
+    values = [0 if i in parents else 1 for i in ids]
+    fig = go.Figure(go.Treemap(ids=ids, labels=labels, parents=parents, values=values,
+                               branchvalues="remainder", marker={"colors": colours},
+                               textfont={"size": 14}, tiling={"pad": 4},
+                               hovertemplate="%{label}<extra></extra>"))
     counts = roles["role_group"].value_counts()
     title = (f"{len(roles)} roles named: {counts.get('core_ai', 0)} core AI, "
              f"{counts.get('ai_adjacent', 0)} AI-adjacent, "
              f"{counts.get('ai_augmented', 0)} AI-augmented"
-             "<br><sup>Inner ring: group; middle: technical depth implied; outer: role</sup>")
-    fig = _finish(fig, title, source, height=620)
+             "<br><sup>Boxes: group, then the technical depth the article implies, then role. "
+             "Click a box to zoom in.</sup>")
+    fig = _finish(fig, title, source, height=560)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 96, "b": 90})
     return fig
 
@@ -291,10 +299,10 @@ def roles_sunburst(roles: pd.DataFrame, source: str) -> go.Figure:
 def skills_figure(skills: pd.DataFrame, source: str) -> go.Figure:
     """Stacked counts of skills by type and status (widely discussed / under-appreciated / other)."""
     status = skills.assign(status=[
-        "Under-appreciated" if u else "Widely discussed" if w else "Other"
+        "Under-appreciated" if u else "Widely discussed" if w else "Not flagged"
         for u, w in zip(skills["is_underrated"], skills["is_widely_discussed"], strict=True)])
     fig = go.Figure()
-    colours = {"Widely discussed": GREY, "Under-appreciated": ORANGE, "Other": BLUE}
+    colours = {"Widely discussed": GREY, "Under-appreciated": ORANGE, "Not flagged": BLUE}
     for name, colour in colours.items():
         part = status[status["status"] == name]
         counts = part.groupby("skill_type").size().reindex(["technical", "soft"], fill_value=0)

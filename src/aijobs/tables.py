@@ -441,5 +441,5 @@ def source_line(*names: str) -> str:
         sid = load_schema(name).meta["source"]["id"]
         if sid not in ids:
             ids.append(sid)
-    cited = "; ".join(sources[s]["title"] for s in ids)
+    cited = "; ".join(sources[s].get("short_title", sources[s]["title"]) for s in ids)
     return f"Source: {cited}. Tables: {', '.join(f'data/{n}.csv' for n in names)}."

@@ -225,6 +225,13 @@ def roles_by_group_and_depth(roles: pd.DataFrame) -> pd.DataFrame:
     return counts.reindex(index, fill_value=0).rename("role_count").reset_index()
 
 
+DISPLAY_LABELS = {
+    "core_ai": "Core AI", "ai_adjacent": "AI-adjacent", "ai_augmented": "AI-augmented",
+    "technical": "Technical", "semi_technical": "Semi-technical",
+    "non_technical": "Non-technical", "unstated": "Not stated",
+}
+
+
 def labelled(values: Iterable[str]) -> list[str]:
-    """Ids such as semi_technical as display text: 'Semi technical'."""
-    return [str(v).replace("_", " ").capitalize() for v in values]
+    """Ids such as semi_technical as display text ('Semi-technical')."""
+    return [DISPLAY_LABELS.get(str(v), str(v).replace("_", " ").capitalize()) for v in values]

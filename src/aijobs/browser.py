@@ -1,0 +1,57 @@
+"""Headless Chromium helpers: screenshot a page and read its DOM after scripts have run.
+
+Used by the tests and by `make screenshots`. Chromium runs with networking disabled (every
+host resolves to nothing and no proxy is reachable), so a page that needs the internet shows
+it: its charts stay empty.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+OFFLINE_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+    "--disable-background-networking", "--disable-component-update", "--disable-quic",
+    "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
+]
+
+
+def chromium_path() -> str | None:
+    """The Chromium executable on PATH, or None."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
+    exe = chromium_path()
+    if exe is None:
+        raise RuntimeError("Chromium not found: install it with `apt-get install -y chromium`")
+    with tempfile.TemporaryDirectory(prefix="aijobs-chromium-") as profile:
+        return subprocess.run([exe, *OFFLINE_FLAGS, f"--user-data-dir={profile}", *args],
+                              capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def rendered_dom(page: Path, *, budget_ms: int = 8000, timeout: float = 90) -> str:
+    """The page's DOM after its scripts ran (virtual time), with the network off."""
+    result = _run([f"--virtual-time-budget={budget_ms}", "--dump-dom",
+                   Path(page).resolve().as_uri()], timeout)
+    return result.stdout
+
+
+def screenshot(page: Path, png: Path, *, width: int = 1200, height: int = 2400,
+               budget_ms: int = 8000, timeout: float = 90) -> Path:
+    """A PNG of the page, rendered offline, at the given window size."""
+    png = Path(png).resolve()
+    png.parent.mkdir(parents=True, exist_ok=True)
+    _run([f"--screenshot={png}", f"--window-size={width},{height}", "--hide-scrollbars",
+          f"--virtual-time-budget={budget_ms}", Path(page).resolve().as_uri()], timeout)
+    if not png.exists():
+        raise RuntimeError(f"Chromium wrote no screenshot of {page}")
+    return png

@@ -1,0 +1,86 @@
+"""Command line: `aijobs build`, `aijobs params`, `aijobs validate`, `aijobs list`.
+
+A thin wrapper: each command is one call into aijobs.build, aijobs.parameters or
+aijobs.tables. Errors print one message to stderr and exit with status 2 (bad input) or 1
+(a report failed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from aijobs import build, paths, tables
+from aijobs.parameters import notebook_parameters
+from aijobs.transforms import ParameterError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aijobs", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build HTML reports into reports/ (all, or those named)")
+    b.add_argument("names", nargs="*", help="report names from reports.yaml (default: all)")
+    b.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   default=[], help="override a notebook parameter (one report only); "
+                                    "repeatable, e.g. -p region_multiplier 0.8")
+    b.add_argument("-j", "--jobs", type=int, default=None,
+                   help="reports built at once (default: number of cores)")
+    b.add_argument("--show-code", action="store_true", help="include the code cells in pages")
+    b.add_argument("--output-dir", default=None,
+                   help=f"folder for the pages (default: {paths.REPORTS_DIR})")
+
+    p = sub.add_parser("params", help="list each report notebook's parameters")
+    p.add_argument("names", nargs="*", help="report names (default: all)")
+
+    sub.add_parser("list", help="list the reports in reports.yaml")
+    v = sub.add_parser("validate", help="validate every table in data/ (or one file)")
+    v.add_argument("table", nargs="?", help="table name, e.g. salary_bands")
+    v.add_argument("--file", default=None, help="check this CSV against the table's schema")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "build":
+            return _build(args)
+        if args.command == "params":
+            for spec in build.select_specs(build.load_report_specs(), args.names):
+                print(f"{spec.name}  ({spec.notebook.name})")
+                for param in notebook_parameters(spec.notebook).values():
+                    value = spec.parameters.get(param.name, param.default)
+                    print(f"  {param.name}: {param.type} = {value!r}\n      {param.comment}")
+            return 0
+        if args.command == "list":
+            for spec in build.load_report_specs():
+                print(f"{spec.name:<26} {spec.title}")
+            return 0
+        if args.command == "validate":
+            names = [args.table] if args.table else tables.list_tables()
+            for name in names:
+                frame = tables.load_table(name, args.file)
+                print(f"ok  {frame.attrs['source_file']}: {len(frame)} rows, table '{name}'")
+            return 0
+    except (build.BuildError, ParameterError, tables.DataError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    overrides = dict(args.parameter)
+    out = Path(args.output_dir).resolve() if args.output_dir else paths.REPORTS_DIR
+    start = time.perf_counter()
+    results = build.build_reports(args.names or None, reports_dir=out, overrides=overrides,
+                                  jobs=args.jobs, show_code=args.show_code)
+    print(f"{sum(r.ok for r in results)} of {len(results)} report(s) built in "
+          f"{time.perf_counter() - start:.1f} s -> {out / 'index.html'}")
+    return build.print_failures(results)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
