@@ -55,3 +55,25 @@ def screenshot(page: Path, png: Path, *, width: int = 1200, height: int = 2400,
     if not png.exists():
         raise RuntimeError(f"Chromium wrote no screenshot of {page}")
     return png
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m aijobs.browser REPORTS_DIR OUT_DIR`: screenshot every page in REPORTS_DIR."""
+    import sys
+
+    args = argv if argv is not None else sys.argv[1:]
+    if len(args) != 2:
+        print("usage: python -m aijobs.browser REPORTS_DIR OUT_DIR", file=sys.stderr)
+        return 2
+    pages = sorted(Path(args[0]).glob("*.html"))
+    if not pages:
+        print(f"error: no .html pages in {args[0]}; run `make reports` first", file=sys.stderr)
+        return 2
+    for page in pages:
+        png = screenshot(page, Path(args[1]) / f"{page.stem}.png")
+        print(f"{png}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -243,23 +243,27 @@ def build_one(spec: ReportSpec, reports_dir: Path = paths.REPORTS_DIR, *,
 
     start = time.perf_counter()
     used = {**spec.parameters, **(overrides or {})}
-    failed_dir = reports_dir / FAILED_DIR_NAME
-    failed_dir.mkdir(parents=True, exist_ok=True)
-    executed = failed_dir / f"{spec.name}.ipynb"
+    kept = reports_dir / FAILED_DIR_NAME / f"{spec.name}.ipynb"
     os.environ["AIJOBS_REPORT_MODE"] = "1"
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    try:
-        nb = papermill.execute_notebook(
-            str(spec.notebook), str(executed), parameters=used, cwd=str(paths.NOTEBOOKS_DIR),
-            progress_bar=False, log_output=False, kernel_name="python3")
-        page = render_report_html(nb, spec, used, show_code=show_code)
-    except Exception as exc:  # the build goes on with the other reports
-        kept = executed if executed.exists() else spec.notebook
-        return BuildResult(spec.name, False, time.perf_counter() - start,
-                           error=_failure_message(spec, exc, kept))
+    with tempfile.TemporaryDirectory(prefix=f"aijobs-{spec.name}-") as work:
+        executed = Path(work) / f"{spec.name}.ipynb"
+        try:
+            nb = papermill.execute_notebook(
+                str(spec.notebook), str(executed), parameters=used,
+                cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False, log_output=False,
+                kernel_name="python3")
+            page = render_report_html(nb, spec, used, show_code=show_code)
+        except Exception as exc:  # the build goes on with the other reports
+            if executed.exists():
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(executed, kept)
+            return BuildResult(spec.name, False, time.perf_counter() - start,
+                               error=_failure_message(spec, exc, kept if kept.exists()
+                                                      else spec.notebook))
     target = reports_dir / f"{spec.name}.html"
     write_atomic(target, page)
-    executed.unlink(missing_ok=True)
+    kept.unlink(missing_ok=True)
     return BuildResult(spec.name, True, time.perf_counter() - start, output=target)
 
 

@@ -1,0 +1,76 @@
+# `make` alone lists the commands. The first use creates .venv and installs the suite into it.
+PYTHON ?= python3
+VENV ?= .venv
+BIN ?= $(VENV)/bin
+STAMP ?= $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+NAME ?=
+PARAMS ?=
+OUT ?=
+JOBS ?=
+OUT_FLAG = $(if $(OUT),--output-dir $(OUT),)
+JOBS_FLAG = $(if $(JOBS),-j $(JOBS),)
+# JupyterLab refuses to start as root without this flag.
+ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.DEFAULT_GOAL := help
+.PHONY: help setup reports report params list validate test lint lab screenshots notebook-outputs clean
+
+## help: list these commands
+help:
+	@echo "AI job market suite. Commands:"
+	@awk '/^## /{line=substr($$0,4); i=index(line,": "); printf "  make %-12s %s\n", substr(line,1,i-1), substr(line,i+2)}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+## setup: create .venv and install the suite and its tools (the other commands do this too)
+setup: $(STAMP)
+
+## reports: run every notebook in reports.yaml and write reports/<name>.html and reports/index.html
+reports: $(STAMP)
+	$(BIN)/aijobs build $(JOBS_FLAG) $(OUT_FLAG)
+
+## report: build one report, e.g. make report NAME=compensation_bands PARAMS="-p region_multiplier 0.8"
+report: $(STAMP)
+	@test -n "$(NAME)" || { echo 'error: say which report: make report NAME=<name> (see make list)' >&2; exit 2; }
+	$(BIN)/aijobs build $(NAME) $(PARAMS) $(OUT_FLAG)
+
+## params: list every report's parameters with type, value and meaning
+params: $(STAMP)
+	$(BIN)/aijobs params $(NAME)
+
+## list: list the reports declared in reports.yaml
+list: $(STAMP)
+	$(BIN)/aijobs list
+
+## validate: check every table in data/ against its schema
+validate: $(STAMP)
+	$(BIN)/aijobs validate
+
+## test: lint with ruff, then run every test (unit, notebooks through papermill and nbval, browser)
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+## lint: ruff over the package and tests
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+
+## lab: open JupyterLab on notebooks/ with the suite's environment
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
+
+## screenshots: PNG of every built report (needs chromium) into reports/screenshots/
+screenshots: $(STAMP)
+	$(BIN)/python -m aijobs.browser reports reports/screenshots
+
+## notebook-outputs: re-run the notebooks and store the outputs that nbval checks (after a deliberate change)
+notebook-outputs: $(STAMP)
+	$(BIN)/python -m aijobs.notebook_outputs
+
+## clean: remove built reports (keeps .venv)
+clean:
+	rm -rf reports/*.html reports/plotly.min.js reports/_failed reports/screenshots

@@ -1,0 +1,37 @@
+"""Shared fixtures. Everything a test writes goes to pytest's temporary folders."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from aijobs import browser, build, paths
+
+ROOT = paths.PROJECT_ROOT
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def require_chromium() -> str:
+    """Chromium's path; a skip on a developer machine without it, a failure in CI."""
+    exe = browser.chromium_path()
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is required in CI: .ci/run installs it with apt-get")
+        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+    return exe
+
+
+@pytest.fixture(scope="session")
+def built_reports(tmp_path_factory) -> Path:
+    """Every report of reports.yaml built once, with its configured parameters."""
+    out = tmp_path_factory.mktemp("reports")
+    results = build.build_reports(reports_dir=out, echo=lambda *_: None)
+    assert all(r.ok for r in results), [r.error for r in results]
+    return out
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path

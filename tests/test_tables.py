@@ -1,0 +1,168 @@
+"""Loading and validation of the tables in data/, with good and bad input."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import write
+
+from aijobs import tables
+from aijobs.tables import DataError
+
+BAND_HEADER = ("role_id,salary_low_usd,salary_high_usd,is_open_ended,basis,currency,period,"
+               "source_section\n")
+
+
+def test_every_table_loads_with_declared_types():
+    loaded = tables.load_tables()
+    assert set(loaded) == set(tables.list_tables())
+    bands = loaded["salary_bands"]
+    assert bands["salary_low_usd"].dtype == "int64"
+    assert bands["is_open_ended"].dtype == bool
+    steps = loaded["learning_path_steps"]
+    assert steps["duration_months_min"].dtype == "float64"
+    # Ongoing steps carry no number.
+    assert steps.loc[steps["is_ongoing"], "duration_months_min"].isna().all()
+
+
+def test_article_salary_band_values():
+    bands = tables.load_table("salary_bands").set_index("role_id")
+    assert bands.loc["ai_research_scientist", ["salary_low_usd", "salary_high_usd"]].tolist() \
+        == [180_000, 250_000]
+    assert bool(bands.loc["ai_research_scientist", "is_open_ended"]) is True
+    assert not bands.drop("ai_research_scientist")["is_open_ended"].any()
+    assert set(bands["basis"]) == {"tech_hub_average"}
+
+
+def test_growth_period_is_recorded_as_unstated():
+    growth = tables.load_table("growth_rates")
+    assert set(growth["growth_period"]) == {"unstated"}
+
+
+def test_user_table_with_own_figures_loads(tmp_path):
+    own = write(tmp_path / "my_city.csv", BAND_HEADER +
+                "ai_ml_engineer,90000,130000,false,user_supplied,USD,annual,\n")
+    frame = tables.load_table("salary_bands", own)
+    assert frame["salary_high_usd"].tolist() == [130_000]
+    assert frame["source_section"].isna().all()
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("ai_ml_engineer,150K,220000,false,tech_hub_average,USD,annual,pay_highest\n",
+     ["row 1 (line 2), column salary_low_usd", "got '150K', not a whole number",
+      "expected a whole number above 0"]),
+    ("ai_ml_engineer,0,220000,false,tech_hub_average,USD,annual,pay_highest\n",
+     ["column salary_low_usd", "got '0', too small", "above 0"]),
+    ("ai_ml_engineer,250000,220000,false,tech_hub_average,USD,annual,pay_highest\n",
+     ["row 1 (line 2), columns salary_low_usd/salary_high_usd",
+      "salary_low_usd = 250000 but salary_high_usd = 220000",
+      "expected salary_low_usd <= salary_high_usd"]),
+    ("ai_ml_engineer,150000,220000,maybe,tech_hub_average,USD,annual,pay_highest\n",
+     ["column is_open_ended", "got 'maybe', not true or false"]),
+    ("ai_ml_engineer,150000,220000,false,tech_hub_average,EUR,annual,pay_highest\n",
+     ["column currency", "got 'EUR', not an allowed value; expected one of USD"]),
+    ("data_wizard,150000,220000,false,tech_hub_average,USD,annual,pay_highest\n",
+     ["column role_id", "'data_wizard' is not a role_id in data/roles.csv",
+      "expected one of: ai_agent_developer"]),
+    ("ai_ml_engineer,150000,220000,false,tech_hub_average,USD,annual,chapter_9\n",
+     ["column source_section", "'chapter_9' is not a section_id"]),
+    (",150000,220000,false,tech_hub_average,USD,annual,pay_highest\n",
+     ["column role_id", "empty; expected text"]),
+    ("ai_ml_engineer,150000,220000,false,tech_hub_average,USD,annual,pay_highest\n"
+     "ai_ml_engineer,150000,220000,false,tech_hub_average,USD,annual,pay_highest\n",
+     ["row 2 (line 3), column role_id", "repeats row 1"]),
+])
+def test_bad_salary_rows_are_named_by_row_and_column(tmp_path, body, expected):
+    bad = write(tmp_path / "salary_bands.csv", BAND_HEADER + body)
+    with pytest.raises(DataError) as info:
+        tables.load_table("salary_bands", bad)
+    message = str(info.value)
+    assert str(bad) in message
+    for part in expected:
+        assert part in message
+
+
+def test_growth_at_or_below_minus_100_percent_is_rejected(tmp_path):
+    bad = write(tmp_path / "growth.csv", "role_id,growth_pct,growth_period,source_section\n"
+                                         "prompt_engineer,-100,unstated,\n")
+    with pytest.raises(DataError, match=r"column growth_pct: got '-100', too small; expected a "
+                                        r"number above -100"):
+        tables.load_table("growth_rates", bad)
+
+
+def test_missing_and_unknown_columns_are_named(tmp_path):
+    bad = write(tmp_path / "bands.csv", "role_id,salary_low,salary_high_usd\nx,1,2\n")
+    with pytest.raises(DataError) as info:
+        tables.load_table("salary_bands", bad)
+    message = str(info.value)
+    assert "missing column 'salary_low_usd'" in message
+    assert "unknown column 'salary_low'" in message
+    assert "expected columns: role_id, salary_low_usd" in message
+
+
+def test_learning_step_rules(tmp_path):
+    header = ("path_id,step_order,step_label,step_kind,is_ongoing,duration_months_min,"
+              "duration_months_max,source_section\n")
+    bad = write(tmp_path / "steps.csv", header +
+                "technical,1,Learn Python,timed,false,,6,break_in\n"
+                "technical,2,Build projects,ongoing,false,3,,break_in\n")
+    with pytest.raises(DataError) as info:
+        tables.load_table("learning_path_steps", bad)
+    message = str(info.value)
+    assert "row 1 (line 2), column duration_months_min: empty, but a value is required when " \
+           "step_kind is timed" in message
+    assert "row 2 (line 3), column duration_months_min: got 3.0; expected empty when step_kind " \
+           "is ongoing" in message
+    assert "row 2 (line 3), column is_ongoing: got False; expected True" in message
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"", "the file is empty"),
+    (b"   \n", "the file is empty"),
+    (b"\xff\xfe\x00b\x00a\x00d", "not UTF-8 text"),
+    (b'role_id,salary_low_usd\n"unclosed,1\n', "not a well-formed CSV file"),
+])
+def test_unreadable_files(tmp_path, content, expected):
+    bad = tmp_path / "bands.csv"
+    bad.write_bytes(content)
+    with pytest.raises(DataError, match=expected):
+        tables.load_table("salary_bands", bad)
+
+
+def test_missing_file_and_unknown_table(tmp_path):
+    with pytest.raises(DataError, match="file not found"):
+        tables.load_table("salary_bands", tmp_path / "nope.csv")
+    with pytest.raises(DataError, match="no table called 'salaries'.*Known tables: "
+                                        "article_sections"):
+        tables.load_table("salaries")
+
+
+def test_one_error_lists_every_problem_with_a_count(tmp_path):
+    rows = "".join(f"ai_ml_engineer,x{i},1,false,tech_hub_average,USD,annual,\n"
+                   for i in range(12))
+    bad = write(tmp_path / "bands.csv", BAND_HEADER + rows)
+    with pytest.raises(DataError) as info:
+        tables.load_table("salary_bands", bad, check_references=False)
+    message = str(info.value)
+    # 12 bad numbers + 11 repeated keys
+    assert "(23 problems)" in message
+    assert "... and 15 more" in message
+
+
+def test_bom_is_tolerated(tmp_path):
+    own = tmp_path / "bom.csv"
+    own.write_bytes("\ufeff".encode() + (BAND_HEADER + "ai_ml_engineer,1,2,false,user_supplied,"
+                                         "USD,annual,\n").encode())
+    assert tables.load_table("salary_bands", own)["salary_low_usd"].tolist() == [1]
+
+
+def test_source_line_cites_the_article_and_the_tables():
+    line = tables.source_line("salary_bands", "roles")
+    assert line == ("Source: AI job market commentary (article). Tables: data/salary_bands.csv, "
+                    "data/roles.csv.")
+
+
+def test_loaded_tables_are_recorded_for_the_sources_section():
+    tables.load_table("trends")
+    assert tables.LOADED["trends"] == "data/trends.csv"
+    assert isinstance(tables.load_table("trends"), pd.DataFrame)
