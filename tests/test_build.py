@@ -1,0 +1,205 @@
+"""The report build as a user drives it: the CLI, the Makefile targets and papermill runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+from conftest import FIXTURES, ROOT, plotted_figures, write
+
+from aijobs import build, paths
+
+BIN = Path(sys.executable).parent
+AIJOBS = [sys.executable, "-m", "aijobs.cli"]
+
+
+def run(args, **kwargs):
+    return subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=300, **kwargs)
+
+
+def test_every_report_and_the_index_are_built(built_reports):
+    specs = build.load_report_specs()
+    index = (built_reports / "index.html").read_text(encoding="utf-8")
+    for spec in specs:
+        page = (built_reports / f"{spec.name}.html").read_text(encoding="utf-8")
+        assert f'href="{spec.name}.html"' in index
+        assert spec.summary.split(",")[0] in index
+        assert "Parameters used for this report" in page
+        assert ">Sources<" in page
+        assert "from aijobs import" not in page, "code cells are hidden by default"
+        assert '<script src="plotly.min.js"' in page
+        assert plotted_figures(page), f"{spec.name} draws no chart"
+    assert (built_reports / "plotly.min.js").stat().st_size > 1_000_000
+
+
+def test_pages_reference_nothing_outside(built_reports):
+    for page in built_reports.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        external = re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//[^"' >]+""", text)
+        assert not external, f"{page.name} loads {external[:3]}"
+        assert "cdn." not in text.lower()
+
+
+def test_report_knows_how_it_was_made(built_reports):
+    page = (built_reports / "compensation_bands.html").read_text(encoding="utf-8")
+    assert "<code>region_multiplier</code>" in page
+    assert "cost-of-living factor" in page
+    assert "notebooks/compensation_bands.ipynb" in page
+    assert "data/salary_bands.csv" in page  # sources section
+
+
+def test_cli_override_halves_the_plotted_bands(tmp_path):
+    result = run([*AIJOBS, "build", "compensation_bands", "-p", "region_multiplier", "0.5",
+                  "--output-dir", str(tmp_path)])
+    assert result.returncode == 0, result.stderr
+    assert "1 of 1 report(s) built" in result.stdout
+    page = (tmp_path / "compensation_bands.html").read_text(encoding="utf-8")
+    band = next(t for t in plotted_figures(page)[0]["data"] if t["name"] == "Pay band")
+    # Article's bases 140, 150, 160, 150, 180 ($K) halved
+    assert band["base"] == [70, 75, 80, 75, 90]
+    assert band["x"] == [20, 20, 20, 35, 35]
+    assert "<code>0.5</code> (changed)" in page
+    assert "$75,000" in page and "$110,000" in page  # AI/ML engineer's adjusted band
+
+
+def test_unknown_parameter_is_rejected_before_a_kernel_starts(tmp_path):
+    start = time.perf_counter()
+    result = run([*AIJOBS, "build", "compensation_bands", "-p", "region_multiplyer", "0.8",
+                  "--output-dir", str(tmp_path)])
+    elapsed = time.perf_counter() - start
+    assert result.returncode == 2
+    assert "has no parameter 'region_multiplyer'. Did you mean 'region_multiplier'?" \
+        in result.stderr
+    assert not list(tmp_path.iterdir()), "nothing is written"
+    assert elapsed < 20  # generous: a kernel start plus a run would add seconds on top of imports
+
+
+def test_wrong_type_is_rejected(tmp_path):
+    result = run([*AIJOBS, "build", "growth_rates", "-p", "horizon_years", "five",
+                  "--output-dir", str(tmp_path)])
+    assert result.returncode == 2
+    assert "parameter horizon_years: cannot read 'five' as int" in result.stderr
+
+
+def test_failed_run_keeps_the_last_good_report(tmp_path):
+    out = tmp_path / "reports"
+    good = run([*AIJOBS, "build", "compensation_bands", "--output-dir", str(out)])
+    assert good.returncode == 0, good.stderr
+    before = (out / "compensation_bands.html").read_bytes()
+    bad_table = write(tmp_path / "my_bands.csv",
+                      "role_id,salary_low_usd,salary_high_usd,is_open_ended,basis,currency,"
+                      "period,source_section\nai_ml_engineer,-5,100,false,user_supplied,USD,"
+                      "annual,\n")
+    result = run([*AIJOBS, "build", "compensation_bands", "-p", "salary_bands_path",
+                  str(bad_table), "--output-dir", str(out)])
+    assert result.returncode == 1
+    assert "compensation_bands: cell 3 of compensation_bands.ipynb raised DataError" \
+        in result.stderr
+    assert "row 1 (line 2), column salary_low_usd: got '-5', too small" in result.stderr
+    assert "kept at" in result.stderr and "_failed/compensation_bands.ipynb" in result.stderr
+    assert (out / "compensation_bands.html").read_bytes() == before
+    assert (out / "_failed" / "compensation_bands.ipynb").exists()
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_one_broken_report_does_not_stop_the_others(tmp_path, monkeypatch):
+    broken = FIXTURES / "broken.ipynb"
+    specs = [build.ReportSpec("broken", broken, "Broken", "Raises on purpose"),
+             *[s for s in build.load_report_specs() if s.name == "growth_rates"]]
+    monkeypatch.setattr(build, "load_report_specs", lambda: specs)
+    results = build.build_reports(reports_dir=tmp_path, jobs=2, echo=lambda *_: None)
+    by_name = {r.name: r for r in results}
+    assert by_name["growth_rates"].ok
+    assert not by_name["broken"].ok
+    assert "raised ValueError: this notebook fails on purpose" in by_name["broken"].error
+    assert build.print_failures(results) == 1
+    assert (tmp_path / "growth_rates.html").exists()
+    assert not (tmp_path / "broken.html").exists()
+
+
+def test_papermill_run_with_changed_parameters(tmp_path):
+    out = tmp_path / "growth.ipynb"
+    nb = papermill.execute_notebook(
+        str(paths.NOTEBOOKS_DIR / "growth_rates.ipynb"), str(out), kernel_name="python3",
+        parameters={"horizon_years": 3, "growth_decay": 0.0}, progress_bar=False,
+        cwd=str(paths.NOTEBOOKS_DIR))
+    assert nb.metadata.papermill.parameters == {"horizon_years": 3, "growth_decay": 0.0}
+    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells
+                   if c.cell_type == "code" for o in c.get("outputs", []))
+    # 3.8^3 = 54.872, 3.2^3 = 32.768, 2.65^3 = 18.609625
+    assert "x54.87" in html and "x32.77" in html and "x18.61" in html
+
+
+def test_config_errors_name_the_entry(tmp_path, monkeypatch):
+    cases = {
+        "reports: []\n": "expected a top-level 'reports:' list",
+        "reports:\n  - {name: a, notebook: nope.ipynb, title: t, summary: s}\n":
+            "report 'a': notebook nope.ipynb not found in notebooks/",
+        "reports:\n  - {name: a, notebook: growth_rates.ipynb, title: t, summary: s, "
+        "colour: red}\n": "report 1: unknown key(s) colour",
+        "reports:\n  - {name: a, notebook: growth_rates.ipynb, title: t, summary: s, "
+        "parameters: {horizon: 3}}\n": "report 'a': growth_rates.ipynb has no parameter "
+                                       "'horizon'. Did you mean 'horizon_years'?",
+        "reports:\n  - {name: index, notebook: growth_rates.ipynb, title: t, summary: s}\n":
+            "not 'index'",
+    }
+    for text, message in cases.items():
+        config = write(tmp_path / "reports.yaml", text)
+        with pytest.raises(build.BuildError) as info:
+            build.load_report_specs(config)
+        assert message in str(info.value)
+
+
+def test_cli_params_list_and_validate(tmp_path):
+    result = run([*AIJOBS, "params", "growth_rates"])
+    assert result.returncode == 0
+    assert "horizon_years: int = 5" in result.stdout
+    assert "years to project demand forward [1, 30]" in result.stdout
+    result = run([*AIJOBS, "validate"])
+    assert result.returncode == 0
+    assert "ok  data/salary_bands.csv: 5 rows" in result.stdout
+    bad = write(tmp_path / "b.csv", "role_id,growth_pct,growth_period,source_section\n"
+                                    "prompt_engineer,lots,unstated,\n")
+    result = run([*AIJOBS, "validate", "growth_rates", "--file", str(bad)])
+    assert result.returncode == 2
+    assert "column growth_pct: got 'lots', not a number" in result.stderr
+    result = run([*AIJOBS, "build", "nonexistent"])
+    assert result.returncode == 2
+    assert "no report named 'nonexistent' in reports.yaml; reports: overview" in result.stderr
+
+
+MAKE_VARS = [f"BIN={BIN}", "STAMP="]  # use this interpreter's environment; no venv set-up
+
+
+def test_make_alone_lists_the_commands():
+    result = run(["make", *MAKE_VARS])
+    assert result.returncode == 0
+    for target in ("reports", "report", "test", "lab", "params", "validate"):
+        assert f"make {target} " in result.stdout
+
+
+def test_make_report_with_params(tmp_path):
+    result = run(["make", *MAKE_VARS, "report", "NAME=growth_rates",
+                  "PARAMS=-p horizon_years 3 -p growth_decay 0", f"OUT={tmp_path}"])
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "growth_rates.html").read_text(encoding="utf-8")
+    assert "x54.87" in page
+    assert (tmp_path / "index.html").exists()
+    result = run(["make", *MAKE_VARS, "report", f"OUT={tmp_path}"])
+    assert result.returncode == 2
+    assert "say which report: make report NAME=<name>" in result.stderr
+
+
+def test_tests_leave_the_tree_clean():
+    status = run(["git", "status", "--porcelain", "--untracked-files=all", "--", "data",
+                  "notebooks", "src"])
+    if status.returncode != 0:
+        pytest.skip("not a git checkout")
+    assert status.stdout == "" or os.environ.get("AIJOBS_DIRTY_OK"), status.stdout
