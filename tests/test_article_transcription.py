@@ -97,7 +97,8 @@ def test_open_ended_top_only_where_the_article_has_a_plus():
 def test_ongoing_steps_are_marked_not_numbered():
     steps = tables.load_table("learning_path_steps")
     ongoing = steps[steps["is_ongoing"]]
-    assert sorted(ongoing["step_label"]) == ["Build projects", "Deepen knowledge of your own domain"]
+    assert sorted(ongoing["step_label"]) == ["Build projects",
+                                             "Deepen knowledge of your own domain"]
     assert ongoing[["duration_months_min", "duration_months_max"]].isna().all().all()
 
 

@@ -9,7 +9,6 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import papermill
 import pytest
 from conftest import FIXTURES, ROOT, plotted_figures, write

@@ -128,7 +128,8 @@ nav a, footer a { color: var(--accent); text-decoration: none; }
 h1 { font-size: 1.9rem; margin: .4em 0 .2em; }
 h2 { margin-top: 1.8em; border-bottom: 1px solid var(--line); padding-bottom: .2em; }
 .lede { color: var(--muted); font-size: 1.05rem; margin-top: 0; }
-main { background: white; border: 1px solid var(--line); border-radius: 8px; padding: 8px 28px 24px; }
+main { background: white; border: 1px solid var(--line); border-radius: 8px;
+  padding: 8px 28px 24px; }
 table { border-collapse: collapse; margin: .8em 0 1.2em; font-size: .92rem; width: 100%; }
 th, td { border-bottom: 1px solid var(--line); padding: 6px 10px; text-align: left;
   vertical-align: top; }

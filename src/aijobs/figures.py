@@ -89,7 +89,8 @@ def band_figure(bands: pd.DataFrame, source: str, *, basis_label: str = "tech-hu
         fig.add_bar(name="Article's band", y=names, x=(b["salary_high_usd"] - b["salary_low_usd"])
                     / 1000, base=b["salary_low_usd"] / 1000, orientation="h",
                     marker={"color": "rgba(0,0,0,0)", "line": {"color": MUTED, "width": 1.5}},
-                    width=0.62, hovertemplate="%{y}: article band from $%{base:,.0f}K<extra></extra>")
+                    width=0.62,
+                    hovertemplate="%{y}: article band from $%{base:,.0f}K<extra></extra>")
     fig.add_bar(name="Pay band", y=names, x=high_k - low_k, base=low_k, orientation="h",
                 marker={"color": LIGHT_BLUE, "line": {"color": BLUE, "width": 1}}, width=0.5,
                 customdata=list(zip(low_k, high_k, strict=True)),
@@ -297,7 +298,7 @@ def roles_treemap(roles: pd.DataFrame, source: str) -> go.Figure:
 
 
 def skills_figure(skills: pd.DataFrame, source: str) -> go.Figure:
-    """Stacked counts of skills by type and status (widely discussed / under-appreciated / other)."""
+    """Stacked counts of skills by type and status (widely discussed, under-rated, neither)."""
     status = skills.assign(status=[
         "Under-appreciated" if u else "Widely discussed" if w else "Not flagged"
         for u, w in zip(skills["is_underrated"], skills["is_widely_discussed"], strict=True)])

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -182,7 +182,7 @@ def load_sources() -> dict[str, Any]:
         return yaml.safe_load(fh)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str) -> TableSchema:
     """The schema and provenance of table `name`, read from its sidecar."""
     sidecar = paths.sidecar_path(name)
@@ -197,7 +197,8 @@ def load_schema(name: str) -> TableSchema:
         raise DataError(f"{_rel(sidecar)}: not valid YAML ({exc})") from exc
     raise_problems(sidecar_problems(name, meta), f"sidecar of table '{name}' is incomplete")
     columns = tuple(
-        Column(**{**c, "enum": tuple(c["enum"]) if c.get("enum") else None}) for c in meta["columns"]
+        Column(**{**c, "enum": tuple(c["enum"]) if c.get("enum") else None})
+        for c in meta["columns"]
     )
     pk = meta.get("primary_key") or ()
     pk = (pk,) if isinstance(pk, str) else tuple(pk)
@@ -301,7 +302,8 @@ def _row_check_problems(schema: TableSchema, rows: list[dict[str, Any]], where: 
             for c, expected in check.get("equal", {}).items():
                 if row.get(c) != expected:
                     problems.append(Problem(f"{loc}, column {c}",
-                                            f"got {row.get(c)!r}; expected {expected!r} when {why}"))
+                                            f"got {row.get(c)!r}; expected {expected!r} "
+                                            f"when {why}"))
     return problems
 
 

@@ -33,8 +33,9 @@ def select_roles(frame: pd.DataFrame, role_ids: Sequence[str] | None, *, paramet
         role_ids = [role_ids]
     known = list(frame["role_id"])
     unknown = [r for r in role_ids if r not in known]
-    _require(not unknown, f"parameter {parameter}: unknown role id(s) {', '.join(map(repr, unknown))};"
-                          f" choose from {', '.join(known)} (or leave it empty for all)")
+    _require(not unknown, f"parameter {parameter}: unknown role id(s) "
+                          f"{', '.join(map(repr, unknown))}; choose from {', '.join(known)} "
+                          "(or leave it empty for all)")
     return frame[frame["role_id"].isin(role_ids)].copy()
 
 
