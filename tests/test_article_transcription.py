@@ -134,7 +134,8 @@ def test_groups_depths_and_lists():
 def _require_article() -> None:
     if not paths.ARTICLE_FILE.exists():
         if os.environ.get("CI"):
-            pytest.fail(f"CI provides ../shared beside the checkout; {paths.ARTICLE_FILE} is missing")
+            pytest.fail(f"CI provides ../shared beside the checkout; {paths.ARTICLE_FILE} "
+                        "is missing")
         pytest.skip("the article is read from ../shared/seed; not present beside this checkout")
 
 

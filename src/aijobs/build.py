@@ -253,7 +253,7 @@ def build_one(spec: ReportSpec, reports_dir: Path = paths.REPORTS_DIR, *,
             nb = papermill.execute_notebook(
                 str(spec.notebook), str(executed), parameters=used,
                 cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False, log_output=False,
-                kernel_name="python3")
+                kernel_name="python3", kernel_manager_class="aijobs.kernel.IPCKernelManager")
             page = render_report_html(nb, spec, used, show_code=show_code)
         except Exception as exc:  # the build goes on with the other reports
             if executed.exists():
