@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 from aijobs.transforms import ParameterError
 
 TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str", list: "list",
@@ -42,12 +40,14 @@ class Parameter:
         return f"{self.name} ({self.type}{bounds}, default {self.default!r}): {self.comment}"
 
 
-def parameters_cell(nb: nbformat.NotebookNode, where: str) -> str:
-    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+def parameters_cell(nb: dict, where: str) -> str:
+    cells = [c for c in nb.get("cells", [])
+             if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
         raise ParameterError(f"{where}: expected exactly one cell tagged 'parameters', found "
                              f"{len(cells)}. Tag the cell that assigns the defaults.")
-    return cells[0].source
+    source = cells[0].get("source", "")
+    return "".join(source) if isinstance(source, list) else source
 
 
 def _comments_by_line(source: str) -> dict[int, str]:
@@ -64,7 +64,12 @@ def notebook_parameters(notebook: str | Path) -> dict[str, Parameter]:
     where = str(path)
     if not path.is_file():
         raise ParameterError(f"{where}: notebook not found")
-    nb = nbformat.read(path, as_version=4)
+    # Plain JSON: nbformat's reader validates the whole notebook and costs a second to import;
+    # only the parameters cell is needed here.
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ParameterError(f"{where}: not a readable notebook ({exc})") from exc
     source = parameters_cell(nb, where)
     try:
         tree = ast.parse(source)
