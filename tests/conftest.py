@@ -34,6 +34,24 @@ def built_reports(tmp_path_factory) -> Path:
     return out
 
 
+def _tree_status() -> str | None:
+    import subprocess
+
+    result = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
+                            capture_output=True, text=True, cwd=ROOT, check=False)
+    return result.stdout if result.returncode == 0 else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tree_left_clean():
+    """Tests write only to temporary folders: the checkout's status is the same afterwards."""
+    before = _tree_status()
+    yield
+    after = _tree_status()
+    if before is not None:
+        assert after == before, f"the tests changed the checkout:\n{after}"
+
+
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path

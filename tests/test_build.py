@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -194,11 +193,3 @@ def test_make_report_with_params(tmp_path):
     result = run(["make", *MAKE_VARS, "report", f"OUT={tmp_path}"])
     assert result.returncode == 2
     assert "say which report: make report NAME=<name>" in result.stderr
-
-
-def test_tests_leave_the_tree_clean():
-    status = run(["git", "status", "--porcelain", "--untracked-files=all", "--", "data",
-                  "notebooks", "src"])
-    if status.returncode != 0:
-        pytest.skip("not a git checkout")
-    assert status.stdout == "" or os.environ.get("AIJOBS_DIRTY_OK"), status.stdout
