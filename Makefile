@@ -7,6 +7,7 @@ NAME ?=
 PARAMS ?=
 OUT ?=
 JOBS ?=
+LAB_ARGS ?=
 OUT_FLAG = $(if $(OUT),--output-dir $(OUT),)
 JOBS_FLAG = $(if $(JOBS),-j $(JOBS),)
 # JupyterLab refuses to start as root without this flag.
@@ -61,7 +62,7 @@ lint: $(STAMP)
 
 ## lab: open JupyterLab on notebooks/ with the suite's environment
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
 ## screenshots: PNG of every built report (needs chromium) into reports/screenshots/
 screenshots: $(STAMP)

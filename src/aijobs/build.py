@@ -281,8 +281,8 @@ def write_index(specs: list[ReportSpec], reports_dir: Path = paths.REPORTS_DIR) 
             items.append(f"<li><a href=\"{html.escape(spec.name)}.html\">"
                          f"{html.escape(spec.title)}</a><p>{html.escape(spec.summary)}</p></li>")
     body = ("<header><h1>The AI job market, charted</h1><p class=\"lede\">Reports built from "
-            "the article's figures (and later from salary-survey evidence). Each page lists the "
-            "parameters it was built with and the data behind it.</p></header>"
+            "curated, validated data. Each page lists the parameters it was built with and the "
+            "data behind it.</p></header>"
             f"<main><ul class=\"cards\">{''.join(items)}</ul></main>"
             "<footer>Rebuild with <code>make reports</code>; one report with changed parameters: "
             "<code>make report NAME=... PARAMS=\"-p name value\"</code>.</footer>")

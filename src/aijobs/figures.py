@@ -162,7 +162,11 @@ def projection_figure(projection: pd.DataFrame, source: str, *, growth_decay: fl
     horizon = int(projection["year"].max())
     final = projection[projection["year"] == horizon].sort_values("demand_index")
     top = final.iloc[-1]
-    fig.update_yaxes(type="log", title={"text": "Demand index (year 0 = 1, log scale)"})
+    top_value = float(projection["demand_index"].max())
+    ticks = [m * 10 ** e for e in range(0, int(math.log10(max(top_value, 1))) + 2)
+             for m in (1, 2, 5) if m * 10 ** e <= top_value * 2]
+    fig.update_yaxes(type="log", title={"text": "Demand index (year 0 = 1, log scale)"},
+                     tickvals=ticks, ticktext=[f"×{t:,g}" for t in ticks])
     fig.update_xaxes(title={"text": "Years from now"}, dtick=1 if horizon <= 12 else None)
     title = (f"{top['role_name']}: ×{top['demand_index']:,.1f} demand after {horizon} "
              f"year{'s' if horizon != 1 else ''}"
