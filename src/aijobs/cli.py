@@ -11,9 +11,9 @@ import argparse
 import sys
 import time
 
-from aijobs import build, paths, tables
+from aijobs import build, paths
+from aijobs.errors import BuildError, DataError, ParameterError
 from aijobs.parameters import notebook_parameters
-from aijobs.transforms import ParameterError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,6 +28,10 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-j", "--jobs", type=int, default=None,
                    help="reports built at once (default: number of cores)")
     b.add_argument("--show-code", action="store_true", help="include the code cells in pages")
+    b.add_argument("--force", action="store_true",
+                   help="rebuild every report, even those whose inputs have not changed")
+    b.add_argument("--self-contained", action="store_true",
+                   help="inline plotly.js into each page (single files to mail; about 5 MB each)")
     b.add_argument("--output-dir", default=None,
                    help=f"folder for the pages (default: {paths.REPORTS_DIR})")
 
@@ -58,12 +62,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{spec.name:<26} {spec.title}")
             return 0
         if args.command == "validate":
+            from aijobs import tables  # pandas: only when needed, so other commands start fast
+
             names = [args.table] if args.table else tables.list_tables()
             for name in names:
                 frame = tables.load_table(name, args.file)
                 print(f"ok  {frame.attrs['source_file']}: {len(frame)} rows, table '{name}'")
             return 0
-    except (build.BuildError, ParameterError, tables.DataError) as exc:
+    except (BuildError, ParameterError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
@@ -76,9 +82,11 @@ def _build(args: argparse.Namespace) -> int:
     out = Path(args.output_dir).resolve() if args.output_dir else paths.REPORTS_DIR
     start = time.perf_counter()
     results = build.build_reports(args.names or None, reports_dir=out, overrides=overrides,
-                                  jobs=args.jobs, show_code=args.show_code)
-    print(f"{sum(r.ok for r in results)} of {len(results)} report(s) built in "
-          f"{time.perf_counter() - start:.1f} s -> {out / 'index.html'}")
+                                  jobs=args.jobs, show_code=args.show_code, force=args.force,
+                                  self_contained=args.self_contained)
+    counts = {s: sum(r.status == s for r in results) for s in ("built", "up to date", "failed")}
+    print(f"{counts['built']} built, {counts['up to date']} up to date, {counts['failed']} failed "
+          f"in {time.perf_counter() - start:.2f} s -> {out / 'index.html'}")
     return build.print_failures(results)
 
 

@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from aijobs import build, tables
+from aijobs import build, paths, tables
 
 LOAD_RE = re.compile(r"load_table\(\s*[\"']([a-z_0-9]+)[\"']")
 
@@ -28,7 +28,8 @@ def section_coverage() -> pd.DataFrame:
         counts = tables.load_table(name)[column].value_counts()
         for section, n in counts.items():
             cited.setdefault(section, {})[name] = int(n)
-    report_tables = {spec.name: notebook_tables(spec.notebook.read_text(encoding="utf-8"))
+    report_tables = {spec.name: notebook_tables(paths.record_read(spec.notebook)
+                                                .read_text(encoding="utf-8"))
                      for spec in build.load_report_specs()}
     rows = []
     for _, s in sections.iterrows():

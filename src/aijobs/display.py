@@ -98,12 +98,26 @@ def sources_frame(names: Sequence[str] | None = None) -> pd.DataFrame:
 
 
 def show_sources(names: Sequence[str] | None = None) -> None:
-    """Display the provenance table of the data this notebook used."""
+    """Display the provenance table of the data this notebook used (and record the inputs)."""
     show_table(sources_frame(names), {"table": "File", "holds": "What it holds",
                                       "source": "Source", "rows_cite": "Each row cites",
                                       "licence": "Licence", "recorded": "Recorded"})
+    record_inputs()
 
 
 def show_note(text: str) -> None:
     """Display one escaped paragraph (a short note under a table or chart)."""
     display(HTML(f'<p class="aijobs-note">{html.escape(text)}</p>'))
+
+
+INPUTS_MIME = "application/vnd.aijobs.inputs+json"
+
+
+def record_inputs() -> None:
+    """Emit the list of files this kernel read, for the report build's up-to-date check.
+
+    The output is invisible: its only visible part is an empty HTML fragment.
+    """
+    from aijobs import paths
+
+    display({INPUTS_MIME: {"files": list(paths.FILES_READ)}, "text/html": ""}, raw=True)

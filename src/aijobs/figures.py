@@ -6,6 +6,7 @@ title and carry a source line. Money is plotted in thousands of US dollars and s
 
 from __future__ import annotations
 
+import html
 import math
 
 import pandas as pd
@@ -40,6 +41,20 @@ pio.templates["aijobs"] = go.layout.Template(layout=go.Layout(
     hoverlabel={"font": {"family": "Inter, Helvetica, Arial, sans-serif"}},
 ))
 TEMPLATE = "plotly_white+aijobs"
+
+
+def _escaped(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every text cell HTML-escaped.
+
+    Plotly reads a subset of HTML in labels (<b>, <br>, <a href>); text that comes from data,
+    such as a user's role names, must show as typed and never act as markup.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = [html.escape(v, quote=False) if isinstance(v, str) else v
+                        for v in out[col]]
+    return out
 
 
 def money_k(usd: float) -> str:
@@ -78,6 +93,7 @@ def band_figure(bands: pd.DataFrame, source: str, *, basis_label: str = "tech-hu
     Open-ended tops get a dashed extension and an arrow. When the adjustment factor is not 1
     the article's own band is drawn behind as a grey outline.
     """
+    bands = _escaped(bands)
     b = bands.iloc[::-1]  # plotly draws the first category at the bottom
     names = list(b["role_name"])
     low_k = b["adjusted_low_usd"] / 1000
@@ -134,6 +150,7 @@ def band_figure(bands: pd.DataFrame, source: str, *, basis_label: str = "tech-hu
 
 def growth_figure(growth: pd.DataFrame, source: str) -> go.Figure:
     """Bars of growth_pct per role, fastest on top, labelled with growth and doubling time."""
+    growth = _escaped(growth)
     g = growth.iloc[::-1]
     text = [f"+{p:,.0f}% (×{m:.2f}); doubles in {d * 12:.1f} months"
             for p, m, d in zip(g["growth_pct"], g["growth_multiple"], g["doubling_time_years"],
@@ -154,6 +171,7 @@ def growth_figure(growth: pd.DataFrame, source: str) -> go.Figure:
 def projection_figure(projection: pd.DataFrame, source: str, *, growth_decay: float,
                       ) -> go.Figure:
     """Demand index over years per role (log scale), from transforms.growth_projection."""
+    projection = _escaped(projection)
     fig = go.Figure()
     for i, (role, group) in enumerate(projection.groupby("role_name", sort=False)):
         fig.add_scatter(x=group["year"], y=group["demand_index"], mode="lines+markers",
@@ -179,6 +197,7 @@ def projection_figure(projection: pd.DataFrame, source: str, *, growth_decay: fl
 
 def entry_figure(ranking: pd.DataFrame, source: str) -> go.Figure:
     """Entry routes as bars of ordinal competitiveness, hardest on top."""
+    ranking = _escaped(ranking)
     r = ranking.iloc[::-1]
     fig = go.Figure(go.Bar(y=r["entry_label"], x=r["competitiveness_level"], orientation="h",
                            text=r["competitiveness_label"], textposition="inside",
@@ -203,6 +222,7 @@ def path_timeline_figure(timeline: pd.DataFrame, source: str) -> go.Figure:
     longest estimate. Hatched bars with an arrow: ongoing steps, which have no end. Dotted
     lines: focus steps, which run alongside the others.
     """
+    timeline = _escaped(timeline)
     t = timeline.iloc[::-1]
     labels = [f"Path {n} · {s}" for n, s in zip(t["path_number"], t["step_label"], strict=True)]
     t = t.assign(label=labels)
@@ -245,6 +265,7 @@ def path_timeline_figure(timeline: pd.DataFrame, source: str) -> go.Figure:
 
 def first_role_figure(first_role: pd.DataFrame, source: str) -> go.Figure:
     """Range bars of months of timed learning before a first role, per path."""
+    first_role = _escaped(first_role)
     f = first_role.iloc[::-1]
     labels = [f"Path {n}: {name}" for n, name in zip(f["path_number"], f["path_name"], strict=True)]
     text = [f"{lo:g}–{hi:g} months" + (" + ongoing" if og else "")
@@ -268,6 +289,7 @@ def first_role_figure(first_role: pd.DataFrame, source: str) -> go.Figure:
 
 def roles_treemap(roles: pd.DataFrame, source: str) -> go.Figure:
     """Treemap of roles: group, then technical depth, then one tile per role."""
+    roles = _escaped(roles)
     ids, labels, parents, colours = [], [], [], []
     for group, g in roles.groupby("role_group", sort=False):
         ids.append(group)
@@ -303,6 +325,7 @@ def roles_treemap(roles: pd.DataFrame, source: str) -> go.Figure:
 
 def skills_figure(skills: pd.DataFrame, source: str) -> go.Figure:
     """Stacked counts of skills by type and status (widely discussed, under-rated, neither)."""
+    skills = _escaped(skills)
     status = skills.assign(status=[
         "Under-appreciated" if u else "Widely discussed" if w else "Not flagged"
         for u, w in zip(skills["is_underrated"], skills["is_widely_discussed"], strict=True)])
@@ -328,6 +351,7 @@ def skills_figure(skills: pd.DataFrame, source: str) -> go.Figure:
 def shelf_life_figure(shelf_life_months: float, first_role: pd.DataFrame, source: str,
                       ) -> go.Figure:
     """Skills' shelf life set against the longest timed learning on each path."""
+    first_role = _escaped(first_role)
     labels = [f"Path {n}: {p}" for n, p in zip(first_role["path_number"],
                                                 first_role["path_name"], strict=True)]
     fig = go.Figure()

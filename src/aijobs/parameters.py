@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aijobs.transforms import ParameterError
+from aijobs.errors import ParameterError
 
 TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str", list: "list",
               dict: "dict", type(None): "none"}

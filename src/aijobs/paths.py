@@ -36,6 +36,17 @@ SHARED_DIR = PROJECT_ROOT.parent / "shared"
 ARTICLE_FILE = SHARED_DIR / "seed" / "ai-job-market-article.txt"
 
 
+# Every project file read in this process (tables, sidecars, configs), in order. The report
+# build records them after a run, so a report is rebuilt when one of them changes.
+FILES_READ: dict[str, None] = {}
+
+
+def record_read(path: Path | str) -> Path:
+    """Note that `path` was read as an input; returns it."""
+    FILES_READ[str(Path(path).resolve())] = None
+    return Path(path)
+
+
 def table_path(name: str) -> Path:
     """The CSV file of the table called `name` in data/."""
     return DATA_DIR / f"{name}.csv"

@@ -22,6 +22,7 @@ import pandas as pd
 import yaml
 
 from aijobs import paths
+from aijobs.errors import DataError  # re-exported: callers catch tables.DataError
 
 COLUMN_TYPES = ("string", "integer", "number", "boolean")
 COLUMN_KEYS = {
@@ -40,8 +41,6 @@ MAX_PROBLEMS_SHOWN = 8
 LOADED: dict[str, str] = {}
 
 
-class DataError(ValueError):
-    """A table, sidecar or input file is wrong. The message says what, where, and what is right."""
 
 
 @dataclass(frozen=True)
@@ -178,7 +177,7 @@ def sidecar_problems(name: str, meta: Any) -> list[Problem]:
 @lru_cache(maxsize=1)
 def load_sources() -> dict[str, Any]:
     """The registry of origins in data/sources.yaml, keyed by id."""
-    with open(paths.SOURCES_FILE, encoding="utf-8") as fh:
+    with open(paths.record_read(paths.SOURCES_FILE), encoding="utf-8") as fh:
         return yaml.safe_load(fh)
 
 
@@ -191,7 +190,7 @@ def load_schema(name: str) -> TableSchema:
         raise DataError(f"no table called '{name}': {_rel(sidecar)} does not exist. "
                         f"Known tables: {known}.")
     try:
-        with open(sidecar, encoding="utf-8") as fh:
+        with open(paths.record_read(sidecar), encoding="utf-8") as fh:
             meta = yaml.safe_load(fh)
     except yaml.YAMLError as exc:
         raise DataError(f"{_rel(sidecar)}: not valid YAML ({exc})") from exc
@@ -212,7 +211,7 @@ def _read_raw(path: Path) -> pd.DataFrame:
     if path.is_dir():
         raise DataError(f"{where}: is a folder; expected a CSV file.")
     try:
-        raw = path.read_bytes()
+        raw = paths.record_read(path).read_bytes()
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DataError(f"{where}: not UTF-8 text (byte {exc.start}); save the file as "
@@ -319,11 +318,13 @@ def _dtype(col: Column, values: list[Any]) -> pd.Series:
 
 
 def load_table(name: str, path: str | Path | None = None, *, check_references: bool = True,
-               ) -> pd.DataFrame:
+               references: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Table `name` as a DataFrame, validated against its sidecar schema.
 
-    `path` loads another file (a user's own figures) against the same schema. Raises one
-    DataError naming the file, row and column of every problem found.
+    `path` loads another file (a user's own figures) against the same schema. References to
+    other tables are checked against data/, or against the frames in `references` (a user's
+    own roles table, say). Raises one DataError naming the file, row and column of every
+    problem found.
     """
     schema = load_schema(name)
     file = Path(path) if path else paths.table_path(name)
@@ -364,7 +365,7 @@ def load_table(name: str, path: str | Path | None = None, *, check_references: b
     problems += _row_check_problems(schema, rows, where)
     problems += _uniqueness_problems(schema, rows, where)
     if check_references:
-        problems += _reference_problems(schema, rows, where)
+        problems += _reference_problems(schema, rows, where, references or {})
     raise_problems(problems, f"{where} is not a valid '{name}' table")
     frame = pd.DataFrame({c.name: _dtype(c, [r[c.name] for r in rows]) for c in schema.columns})
     frame.attrs["source_file"] = where
@@ -396,21 +397,25 @@ def _uniqueness_problems(schema: TableSchema, rows: list[dict[str, Any]], where:
 
 
 def _reference_problems(schema: TableSchema, rows: list[dict[str, Any]], where: str,
-                        ) -> list[Problem]:
+                        given: dict[str, pd.DataFrame]) -> list[Problem]:
     problems = []
     for col in schema.columns:
         if not col.references:
             continue
         table, column = col.references.split(".")
-        allowed = _reference_values(table, column)
+        if table in given:
+            allowed = frozenset(given[table][column].dropna())
+            target = given[table].attrs.get("source_file", f"the given {table} table")
+        else:
+            allowed = _reference_values(table, column)
+            target = _rel(paths.table_path(table))
         for i, row in enumerate(rows, start=1):
             value = row.get(col.name)
             if not _is_missing(value) and value not in allowed:
                 sample = ", ".join(sorted(allowed)[:12])
                 problems.append(Problem(f"{where}, row {i} (line {i + 1}), column {col.name}",
-                                        f"{value!r} is not a {column} in "
-                                        f"{_rel(paths.table_path(table))}; expected one of: "
-                                        f"{sample}"))
+                                        f"{value!r} is not a {column} in {target}; "
+                                        f"expected one of: {sample}"))
     return problems
 
 

@@ -12,11 +12,11 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from aijobs.errors import ParameterError  # re-exported: notebooks raise transforms.ParameterError
+
 BAND_SORTS = ("midpoint", "low", "high", "name", "article")
 
 
-class ParameterError(ValueError):
-    """A notebook or function parameter is out of range. The message names it and what is right."""
 
 
 def _require(condition: bool, message: str) -> None:
