@@ -14,7 +14,7 @@ JOBS_FLAG = $(if $(JOBS),-j $(JOBS),)
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reports report params list validate test lint lab screenshots notebook-outputs clean
+.PHONY: help setup reports report params list validate test lint lab screenshots figures bench notebook-outputs clean
 
 ## help: list these commands
 help:
@@ -68,10 +68,18 @@ lab: $(STAMP)
 screenshots: $(STAMP)
 	$(BIN)/python -m aijobs.browser reports reports/screenshots
 
+## figures: export every chart of the built reports as PNG and SVG into reports/figures/ (needs chromium)
+figures: $(STAMP) reports
+	$(BIN)/python -m aijobs.figure_export reports reports/figures
+
+## bench: time the cold build against the naive papermill+nbconvert loop, the no-op rebuild, page sizes
+bench: $(STAMP)
+	$(BIN)/python -m aijobs.bench
+
 ## notebook-outputs: re-run the notebooks and store the outputs that nbval checks (after a deliberate change)
 notebook-outputs: $(STAMP)
 	$(BIN)/python -m aijobs.notebook_outputs
 
 ## clean: remove built reports (keeps .venv)
 clean:
-	rm -rf reports/*.html reports/plotly.min.js reports/_failed reports/screenshots
+	rm -rf reports/*.html reports/plotly.min.js reports/_failed reports/screenshots reports/figures reports/.aijobs-build.*

@@ -57,36 +57,9 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
+
 def plotted_figures(page_html: str) -> list[dict]:
-    """The data and layout of every plotly figure drawn by a report page.
+    """The data and layout of every plotly figure a page draws (numbers decoded)."""
+    from aijobs.figure_export import figures_in_page
 
-    Plotly stores numeric arrays as base64 typed arrays ({"dtype", "bdata"}); they are decoded
-    into lists here so tests can compare plotted numbers.
-    """
-    import base64
-    import json
-
-    import numpy as np
-
-    def decode(obj):
-        if isinstance(obj, dict):
-            if "bdata" in obj and "dtype" in obj:
-                values = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
-                return values.tolist()
-            return {k: decode(v) for k, v in obj.items()}
-        if isinstance(obj, list):
-            return [decode(v) for v in obj]
-        return obj
-
-    decoder = json.JSONDecoder()
-    figures = []
-    marker = "Plotly.newPlot("
-    pos = page_html.find(marker)
-    while pos != -1:
-        i = page_html.index("[", page_html.index(",", pos))
-        data, end = decoder.raw_decode(page_html, i)
-        j = page_html.index("{", end)
-        layout, _ = decoder.raw_decode(page_html, j)
-        figures.append({"data": decode(data), "layout": layout})
-        pos = page_html.find(marker, end)
-    return figures
+    return figures_in_page(page_html)

@@ -58,7 +58,7 @@ def test_cli_override_halves_the_plotted_bands(tmp_path):
     result = run([*AIJOBS, "build", "compensation_bands", "-p", "region_multiplier", "0.5",
                   "--output-dir", str(tmp_path)])
     assert result.returncode == 0, result.stderr
-    assert "1 of 1 report(s) built" in result.stdout
+    assert "1 built, 0 up to date, 0 failed" in result.stdout
     page = (tmp_path / "compensation_bands.html").read_text(encoding="utf-8")
     band = next(t for t in plotted_figures(page)[0]["data"] if t["name"] == "Pay band")
     # Article's bases 140, 150, 160, 150, 180 ($K) halved

@@ -45,6 +45,32 @@ def rendered_dom(page: Path, *, budget_ms: int = 8000, timeout: float = 90) -> s
     return result.stdout
 
 
+def page_network_requests(page: Path, *, budget_ms: int = 5000, timeout: float = 90,
+                          ) -> list[str]:
+    """URLs the page itself asked for (not Chromium's own update checks), from a net log.
+
+    The network is off, so a request fails, but it is still logged: an offline page has none
+    beyond its own file:// resources.
+    """
+    import json
+
+    with tempfile.TemporaryDirectory(prefix="aijobs-netlog-") as tmp:
+        log = Path(tmp) / "net.json"
+        _run([f"--log-net-log={log}", f"--virtual-time-budget={budget_ms}", "--dump-dom",
+              Path(page).resolve().as_uri()], timeout)
+        events = json.loads(log.read_text(encoding="utf-8"))
+    names = {v: k for k, v in events["constants"]["logEventTypes"].items()}
+    urls = []
+    for event in events["events"]:
+        params = event.get("params", {})
+        # Browser-internal requests carry the initiator "not an origin"; a file:// page's
+        # requests carry its opaque origin, "null".
+        if (names.get(event["type"]) == "URL_REQUEST_START_JOB" and "url" in params
+                and params.get("initiator") != "not an origin"):
+            urls.append(params["url"])
+    return urls
+
+
 def screenshot(page: Path, png: Path, *, width: int = 1200, height: int = 2400,
                budget_ms: int = 8000, timeout: float = 90) -> Path:
     """A PNG of the page, rendered offline, at the given window size."""

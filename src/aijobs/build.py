@@ -402,7 +402,10 @@ def build_one(spec: ReportSpec, reports_dir: Path = paths.REPORTS_DIR, *,
             nb = papermill.execute_notebook(
                 str(spec.notebook), str(executed), parameters=used,
                 cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False, log_output=False,
-                kernel_name="python3", kernel_manager_class="aijobs.kernel.IPCKernelManager")
+                kernel_name="python3", kernel_manager_class="aijobs.kernel.IPCKernelManager",
+                # The notebook has finished and its outputs are collected: no need to wait
+                # for a graceful kernel exit (saves about 0.25 s a report).
+                shutdown_kernel="immediate")
             inputs = inputs_of(nb)
             _strip_inputs_outputs(nb)
             page = render_report_html(nb, spec, used, options)

@@ -1,0 +1,85 @@
+"""`make bench`: how fast the report build is, against the naive way, and how big the pages are.
+
+Prints:
+- the cold build of every report (fresh output folder, `aijobs build`), against the naive loop
+  (for each report: the `papermill` CLI, then `jupyter nbconvert --to html`), and the ratio;
+- the no-op rebuild (nothing changed), median of three;
+- the size of each page.
+Targets (issue "report build engine"): cold build at most 0.15x the naive loop, no-op under
+0.5 s, every page at most 300 KB. Everything runs in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from aijobs import build, paths
+
+PAGE_LIMIT_KB = 300
+RATIO_TARGET = 0.15
+NOOP_TARGET_S = 0.5
+
+
+def _timed(args: list[str], **kwargs) -> float:
+    start = time.perf_counter()
+    subprocess.run(args, check=True, capture_output=True, **kwargs)
+    return time.perf_counter() - start
+
+
+def naive_loop(work: Path) -> float:
+    bindir = Path(sys.executable).parent
+    total = 0.0
+    for spec in build.load_report_specs():
+        executed = work / f"{spec.name}.ipynb"
+        params = work / f"{spec.name}.yaml"
+        params.write_text(yaml.safe_dump(spec.parameters), encoding="utf-8")
+        total += _timed([str(bindir / "papermill"), str(spec.notebook), str(executed),
+                         "-f", str(params), "--cwd", str(paths.NOTEBOOKS_DIR)])
+        total += _timed([str(bindir / "jupyter"), "nbconvert", "--to", "html",
+                         str(executed), "--output-dir", str(work)])
+    return total
+
+
+def main() -> int:
+    aijobs = [sys.executable, "-m", "aijobs.cli", "build"]
+    cores = os.cpu_count()
+    with tempfile.TemporaryDirectory(prefix="aijobs-bench-") as tmp:
+        work = Path(tmp)
+        (work / "naive").mkdir()
+        naive = naive_loop(work / "naive")
+        out = work / "reports"
+        cold = _timed([*aijobs, "--output-dir", str(out)])
+        noop = statistics.median(_timed([*aijobs, "--output-dir", str(out)]) for _ in range(3))
+        pages = sorted(out.glob("*.html"))
+        n = len(build.load_report_specs())
+        print(f"Report build benchmark ({n} reports, {cores} cores)")
+        print(f"  naive loop (papermill CLI + nbconvert CLI per report): {naive:6.2f} s")
+        print(f"  cold build (aijobs build, empty output folder):        {cold:6.2f} s")
+        ratio = cold / naive
+        print(f"  ratio cold / naive: {ratio:.3f}  (target <= {RATIO_TARGET}: "
+              f"{'met' if ratio <= RATIO_TARGET else 'missed'})")
+        print(f"  no-op rebuild (median of 3): {noop:.3f} s  (target < {NOOP_TARGET_S} s: "
+              f"{'met' if noop < NOOP_TARGET_S else 'missed'})")
+        print("  page sizes:")
+        worst = 0.0
+        for page in pages:
+            kb = page.stat().st_size / 1024
+            worst = max(worst, kb)
+            print(f"    {page.name:<32} {kb:8.1f} KB")
+        js = out / build.PLOTLY_JS_NAME
+        print(f"    {js.name:<32} {js.stat().st_size / 1024:8.1f} KB (shared by every page)")
+        print(f"  largest page {worst:.1f} KB (target <= {PAGE_LIMIT_KB} KB: "
+              f"{'met' if worst <= PAGE_LIMIT_KB else 'missed'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
