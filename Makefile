@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml
 ## setup: create .venv and install the suite and its tools (the other commands do this too)
 setup: $(STAMP)
 
-## reports: run every notebook in reports.yaml and write reports/<name>.html and reports/index.html
+## reports: run every notebook in notebooks/reports.yaml and write reports/<name>.html and reports/index.html
 reports: $(STAMP)
 	$(BIN)/aijobs build $(JOBS_FLAG) $(OUT_FLAG)
 
@@ -44,7 +44,7 @@ report: $(STAMP)
 params: $(STAMP)
 	$(BIN)/aijobs params $(NAME)
 
-## list: list the reports declared in reports.yaml
+## list: list the reports declared in notebooks/reports.yaml
 list: $(STAMP)
 	$(BIN)/aijobs list
 

@@ -171,7 +171,8 @@ def test_cli_params_list_and_validate(tmp_path):
     assert "column growth_pct: got 'lots', not a number" in result.stderr
     result = run([*AIJOBS, "build", "nonexistent"])
     assert result.returncode == 2
-    assert "no report named 'nonexistent' in reports.yaml; reports: overview" in result.stderr
+    assert ("no report named 'nonexistent' in notebooks/reports.yaml; reports: overview"
+            in result.stderr)
 
 
 MAKE_VARS = [f"BIN={BIN}", "STAMP="]  # use this interpreter's environment; no venv set-up

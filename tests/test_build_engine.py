@@ -29,7 +29,7 @@ def project_copy(tmp_path) -> Path:
     for item in ("src", "data", "notebooks"):
         shutil.copytree(ROOT / item, copy / item,
                         ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    for item in ("reports.yaml", "pyproject.toml"):
+    for item in ("pyproject.toml",):
         shutil.copy(ROOT / item, copy / item)
     return copy
 

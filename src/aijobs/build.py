@@ -144,8 +144,8 @@ def select_specs(specs: list[ReportSpec], names: list[str] | None) -> list[Repor
     by_name = {s.name: s for s in specs}
     unknown = [n for n in names if n not in by_name]
     if unknown:
-        raise BuildError(f"no report named {', '.join(map(repr, unknown))} in reports.yaml; "
-                         f"reports: {', '.join(by_name)}")
+        raise BuildError(f"no report named {', '.join(map(repr, unknown))} in "
+                         f"notebooks/reports.yaml; reports: {', '.join(by_name)}")
     return [by_name[n] for n in names]
 
 

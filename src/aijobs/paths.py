@@ -29,7 +29,8 @@ PROJECT_ROOT = _find_project_root()
 DATA_DIR = PROJECT_ROOT / "data"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 REPORTS_DIR = PROJECT_ROOT / "reports"
-REPORTS_CONFIG = PROJECT_ROOT / "reports.yaml"
+# The list of reports (and named scenarios) lives beside the notebooks it runs.
+REPORTS_CONFIG = NOTEBOOKS_DIR / "reports.yaml"
 SOURCES_FILE = DATA_DIR / "sources.yaml"
 # The article lives beside the checkout in ../shared; it is not ours to commit.
 SHARED_DIR = PROJECT_ROOT.parent / "shared"
