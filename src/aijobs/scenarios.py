@@ -1,0 +1,384 @@
+"""Salary-normalization scenarios: where AI pay goes as the scarcity premium shrinks.
+
+Pure functions on numpy arrays; nothing here reads files (see `load_named_scenarios` for the
+one exception, which reads the scenario list from notebooks/reports.yaml).
+
+The model
+---------
+Today's pay for a role is split as ``salary = baseline × (1 + premium)``. Each year t:
+
+- the baseline grows with market wage growth g: ``baseline_t = baseline_0 × (1 + g)^t``;
+- the premium shrinks (or grows) in one of two modes:
+  - ``rate``: ``premium_t = premium_0 × (1 − n)^t`` with n the normalization rate;
+  - ``supply_demand``: ``premium_t = premium_0 × Π_k ((1 + d_k) / (1 + s))^ε`` over years
+    k = 1..t, with d_k demand growth in year k, s supply growth and ε the elasticity. With a
+    constant d this is ``premium_0 × ((1 + d)/(1 + s))^(ε·t)``. Demand growth defaults to the
+    role's growth rate in data/growth_rates.csv, cut each year by growth_decay; a regulation
+    shock replaces it for a few years with a (negative) shock rate, after which it recovers.
+
+Pay in year t is ``baseline_t × (1 + premium_t)``, so every point of today's band (low,
+midpoint, high) is multiplied by ``(1 + g)^t × (1 + premium_t) / (1 + premium_0)``. Real pay
+divides by ``(1 + inflation)^t``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aijobs.errors import ParameterError
+
+MODES = ("rate", "supply_demand")
+DISTRIBUTIONS = ("triangular", "uniform", "pert")
+UNCERTAIN = ("normalization_rate", "wage_growth", "inflation", "supply_growth", "elasticity",
+             "premium", "demand_growth")
+MAX_HORIZON = 30
+
+
+@dataclass(frozen=True)
+class ScenarioParams:
+    """The parameters of one projection. Rates are fractions: 0.05 means 5% a year."""
+
+    mode: str = "rate"
+    horizon_years: int = 5
+    premium: float = 0.10
+    normalization_rate: float = 0.05
+    wage_growth: float = 0.03
+    inflation: float = 0.025
+    supply_growth: float = 0.20
+    elasticity: float = 0.5
+    demand_growth: float | None = None
+    default_demand_growth: float = 0.15
+    growth_decay: float = 0.5
+    shock_start_year: int = 0
+    shock_years: int = 0
+    shock_demand_growth: float = -0.2
+
+    def checked(self) -> ScenarioParams:
+        """Self, once every parameter is checked; a ParameterError names the first bad one."""
+        def need(ok: bool, name: str, expected: str) -> None:
+            if not ok:
+                raise ParameterError(f"parameter {name}: got {getattr(self, name)!r}; "
+                                     f"expected {expected}")
+
+        need(self.mode in MODES, "mode", f"one of {', '.join(MODES)}")
+        need(isinstance(self.horizon_years, int) and not isinstance(self.horizon_years, bool)
+             and 1 <= self.horizon_years <= MAX_HORIZON, "horizon_years",
+             f"a whole number of years from 1 to {MAX_HORIZON}")
+        need(self.premium >= 0, "premium", "a fraction of 0 or more (0.2: pay is 20% above the "
+                                           "baseline)")
+        need(0 <= self.normalization_rate < 1, "normalization_rate",
+             "a fraction in [0, 1): the share of the premium lost each year")
+        need(self.wage_growth > -1, "wage_growth", "a yearly fraction above -1")
+        need(self.inflation > -1, "inflation", "a yearly fraction above -1")
+        need(self.supply_growth > -1, "supply_growth",
+             "a yearly fraction above -1 (supply cannot shrink by 100% or more)")
+        need(self.elasticity >= 0, "elasticity", "a number of 0 or more")
+        need(self.demand_growth is None or self.demand_growth > -1, "demand_growth",
+             "None (use each role's growth from the data) or a yearly fraction above -1")
+        need(self.default_demand_growth > -1, "default_demand_growth", "a fraction above -1")
+        need(0 <= self.growth_decay <= 1, "growth_decay", "a fraction from 0 to 1")
+        need(isinstance(self.shock_start_year, int) and 0 <= self.shock_start_year
+             <= MAX_HORIZON, "shock_start_year", "a year from 0 (no shock) to 30")
+        need(isinstance(self.shock_years, int) and 0 <= self.shock_years <= MAX_HORIZON,
+             "shock_years", "a whole number of years from 0 to 30")
+        need(self.shock_demand_growth > -1, "shock_demand_growth", "a fraction above -1")
+        return self
+
+
+def scenario_params(**values: Any) -> ScenarioParams:
+    """ScenarioParams from keyword values, rejecting unknown names with the valid ones."""
+    known = {f for f in ScenarioParams.__dataclass_fields__}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ParameterError(f"unknown scenario parameter(s) {', '.join(unknown)}; valid: "
+                             f"{', '.join(sorted(known))}")
+    return ScenarioParams(**values).checked()
+
+
+def demand_growth_paths(params: ScenarioParams, role_growth: Sequence[float | None],
+                        ) -> np.ndarray:
+    """Yearly demand growth d_k per role (rows) for years k = 1..horizon (columns)."""
+    years = np.arange(1, params.horizon_years + 1)
+    if params.demand_growth is not None:
+        base = np.full(len(role_growth), params.demand_growth)
+    else:
+        base = np.array([params.default_demand_growth if g is None or
+                         (isinstance(g, float) and math.isnan(g)) else g for g in role_growth],
+                        dtype=float)
+    return _shocked(params, base[:, None] * (1 - params.growth_decay) ** (years[None, :] - 1))
+
+
+def premium_paths(params: ScenarioParams, premium0: np.ndarray,
+                  demand: np.ndarray | None = None) -> np.ndarray:
+    """premium_t per role (rows) for t = 0..horizon (columns)."""
+    premium0 = np.asarray(premium0, dtype=float)
+    t = np.arange(params.horizon_years + 1)
+    if params.mode == "rate":
+        return premium0[:, None] * (1 - params.normalization_rate) ** t[None, :]
+    if demand is None:
+        raise ParameterError("supply_demand mode needs demand growth paths")
+    ratio = ((1 + demand) / (1 + params.supply_growth)) ** params.elasticity
+    factor = np.concatenate([np.ones((len(premium0), 1)), np.cumprod(ratio, axis=1)], axis=1)
+    return premium0[:, None] * factor
+
+
+def pay_multipliers(params: ScenarioParams, premium0: np.ndarray,
+                    role_growth: Sequence[float | None]) -> dict[str, np.ndarray]:
+    """Nominal and real pay multipliers (role × year, year 0 = 1) and the premium paths."""
+    params.checked()
+    premium0 = np.broadcast_to(np.asarray(premium0, dtype=float), (len(role_growth),))
+    demand = demand_growth_paths(params, role_growth) if params.mode == "supply_demand" else None
+    premium = premium_paths(params, premium0, demand)
+    t = np.arange(params.horizon_years + 1)
+    nominal = (1 + params.wage_growth) ** t[None, :] * (1 + premium) / (1 + premium0[:, None])
+    real = nominal / (1 + params.inflation) ** t[None, :]
+    return {"nominal": nominal, "real": real, "premium": premium}
+
+
+def project_bands(bands: pd.DataFrame, params: ScenarioParams,
+                  premiums: Mapping[str, float] | float | None = None,
+                  growth: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Projected pay per role and year, long format.
+
+    `bands` has role_id, role_name, salary_low_usd, salary_high_usd, is_open_ended. `premiums`
+    is one number for all roles or a {role_id: premium} mapping (missing roles take
+    params.premium). `growth` (role_id, growth_pct) supplies each role's demand growth.
+    Columns: role_id, role_name, year, basis (nominal/real), low_usd, mid_usd, high_usd,
+    is_open_ended, premium, premium_share (premium's share of pay).
+    """
+    params = params.checked()
+    role_ids = list(bands["role_id"])
+    premium0 = _premium_vector(role_ids, params, premiums)
+    role_growth = _role_growth(role_ids, growth)
+    mult = pay_multipliers(params, premium0, role_growth)
+    years = np.arange(params.horizon_years + 1)
+    low = bands["salary_low_usd"].to_numpy(dtype=float)[:, None]
+    high = bands["salary_high_usd"].to_numpy(dtype=float)[:, None]
+    frames = []
+    for basis in ("nominal", "real"):
+        m = mult[basis]
+        frames.append(pd.DataFrame({
+            "role_id": np.repeat(role_ids, len(years)),
+            "role_name": np.repeat(bands["role_name"].to_numpy(), len(years)),
+            "year": np.tile(years, len(role_ids)),
+            "basis": basis,
+            "low_usd": (low * m).ravel(),
+            "mid_usd": ((low + high) / 2 * m).ravel(),
+            "high_usd": (high * m).ravel(),
+            "is_open_ended": np.repeat(bands["is_open_ended"].to_numpy(dtype=bool), len(years)),
+            "premium": mult["premium"].ravel(),
+            "premium_share": (mult["premium"] / (1 + mult["premium"])).ravel(),
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _premium_vector(role_ids: list[str], params: ScenarioParams,
+                    premiums: Mapping[str, float] | float | None) -> np.ndarray:
+    if premiums is None:
+        return np.full(len(role_ids), params.premium)
+    if isinstance(premiums, int | float):
+        return np.full(len(role_ids), float(premiums))
+    values = [float(premiums.get(r, params.premium)) for r in role_ids]
+    if any(v < 0 for v in values):
+        raise ParameterError("parameter premium: every role's premium must be 0 or more")
+    return np.array(values)
+
+
+def _role_growth(role_ids: list[str], growth: pd.DataFrame | None) -> list[float | None]:
+    if growth is None:
+        return [None] * len(role_ids)
+    rates = dict(zip(growth["role_id"], growth["growth_pct"] / 100, strict=True))
+    return [rates.get(r) for r in role_ids]
+
+
+# --- Monte Carlo ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """Ranges (low, most likely, high) for the uncertain parameters, and how to draw them."""
+
+    ranges: Mapping[str, Sequence[float]] = field(default_factory=dict)
+    distribution: str = "triangular"
+    draws: int = 10_000
+    seed: int = 42
+
+    def checked(self) -> Uncertainty:
+        if self.distribution not in DISTRIBUTIONS:
+            raise ParameterError(f"parameter distribution: got {self.distribution!r}; expected "
+                                 f"one of {', '.join(DISTRIBUTIONS)}")
+        if not isinstance(self.draws, int) or not 1 <= self.draws <= 2_000_000:
+            raise ParameterError(f"parameter draws: got {self.draws!r}; expected a whole "
+                                 "number from 1 to 2,000,000")
+        for name, rng in self.ranges.items():
+            if name not in UNCERTAIN:
+                raise ParameterError(f"parameter uncertainty: {name!r} cannot be uncertain; "
+                                     f"choose from {', '.join(UNCERTAIN)}")
+            if len(rng) != 3 or not rng[0] <= rng[1] <= rng[2]:
+                raise ParameterError(f"parameter uncertainty: {name} needs [low, most likely, "
+                                     f"high] with low <= most likely <= high; got {list(rng)}")
+        return self
+
+
+def draw_parameters(unc: Uncertainty) -> dict[str, np.ndarray]:
+    """Draws of each uncertain parameter (arrays of length unc.draws), repeatable by seed."""
+    unc = unc.checked()
+    rng = np.random.default_rng(unc.seed)
+    out = {}
+    for name in sorted(unc.ranges):  # sorted: the same seed gives the same draws
+        low, mode, high = (float(v) for v in unc.ranges[name])
+        if high == low:
+            out[name] = np.full(unc.draws, low)
+        elif unc.distribution == "triangular":
+            out[name] = rng.triangular(low, mode, high, unc.draws)
+        elif unc.distribution == "uniform":
+            out[name] = rng.uniform(low, high, unc.draws)
+        else:  # PERT: a beta distribution on [low, high] peaked at the most likely value
+            a = 1 + 4 * (mode - low) / (high - low)
+            b = 1 + 4 * (high - mode) / (high - low)
+            out[name] = low + (high - low) * rng.beta(a, b, unc.draws)
+    return out
+
+
+def monte_carlo_multipliers(params: ScenarioParams, premium0: np.ndarray,
+                            role_growth: Sequence[float | None], unc: Uncertainty,
+                            basis: str = "nominal") -> np.ndarray:
+    """Pay multipliers for every draw: array (draws, roles, years + 1), vectorised.
+
+    A drawn parameter takes one value per draw for all roles; a fixed one keeps its value
+    (per role, for the premium and the demand growth taken from the data).
+    """
+    params = params.checked()
+    unc = unc.checked()
+    for name, (low, _, high) in unc.ranges.items():
+        for bound in (low, high):  # the range must be valid wherever a draw lands
+            try:
+                replace(params, **{name: float(bound)}).checked()
+            except ParameterError as exc:
+                raise ParameterError(f"uncertainty range of {name}: {exc}") from exc
+    draws = draw_parameters(unc)
+    n_roles, horizon = len(role_growth), params.horizon_years
+    t = np.arange(horizon + 1, dtype=float)
+
+    def drawn(name: str):
+        return draws[name][:, None, None] if name in draws else None
+
+    p0 = drawn("premium")
+    if p0 is None:
+        p0 = np.broadcast_to(np.asarray(premium0, float), (n_roles,))[None, :, None]
+    if params.mode == "rate":
+        n = drawn("normalization_rate")
+        n = params.normalization_rate if n is None else n
+        factor = (1 - n) ** t  # (draws|1, 1, years + 1)
+    else:
+        d = drawn("demand_growth")
+        if d is None:
+            demand = demand_growth_paths(params, role_growth)[None, :, :]
+        else:
+            demand = _shocked(params, d * (1 - params.growth_decay) ** t[1:])
+        s = drawn("supply_growth")
+        s = params.supply_growth if s is None else s
+        eps = drawn("elasticity")
+        eps = params.elasticity if eps is None else eps
+        ratio = ((1 + demand) / (1 + s)) ** eps
+        cum = np.cumprod(ratio, axis=2)
+        factor = np.concatenate([np.ones(cum.shape[:2] + (1,)), cum], axis=2)
+    out = np.empty((unc.draws, n_roles, horizon + 1))
+    np.multiply(p0, factor, out=out)
+    out += 1
+    out /= 1 + p0
+    g = drawn("wage_growth")
+    out *= (1 + (params.wage_growth if g is None else g)) ** t
+    if basis == "real":
+        infl = drawn("inflation")
+        out /= (1 + (params.inflation if infl is None else infl)) ** t
+    return out
+
+
+def _shocked(params: ScenarioParams, demand: np.ndarray) -> np.ndarray:
+    """Demand paths (..., years) with the regulation-shock years replaced."""
+    if params.shock_start_year and params.shock_years:
+        years = np.arange(1, params.horizon_years + 1)
+        shocked = (years >= params.shock_start_year) & \
+                  (years < params.shock_start_year + params.shock_years)
+        demand = demand.copy()
+        demand[..., shocked] = params.shock_demand_growth
+    return demand
+
+
+def fan(multipliers: np.ndarray, quantiles: Sequence[float] = (0.1, 0.5, 0.9)) -> np.ndarray:
+    """Quantiles over draws: array (len(quantiles), roles, years + 1).
+
+    Computed on a transposed, contiguous copy: partitioning along the last axis is about
+    twice as fast as np.quantile along the first.
+    """
+    n, *shape = multipliers.shape
+    flat = np.ascontiguousarray(multipliers.reshape(n, -1).T)
+    return np.quantile(flat, quantiles, axis=1).reshape(len(quantiles), *shape)
+
+
+def fan_frame(bands: pd.DataFrame, params: ScenarioParams, unc: Uncertainty,
+              premiums: Mapping[str, float] | float | None = None,
+              growth: pd.DataFrame | None = None, basis: str = "nominal") -> pd.DataFrame:
+    """p10, p50 and p90 of projected midpoint pay per role and year (Monte Carlo)."""
+    role_ids = list(bands["role_id"])
+    mult = monte_carlo_multipliers(params, _premium_vector(role_ids, params, premiums),
+                                   _role_growth(role_ids, growth), unc, basis)
+    q = fan(mult)
+    mid = ((bands["salary_low_usd"] + bands["salary_high_usd"]) / 2).to_numpy(float)
+    years = np.arange(params.horizon_years + 1)
+    return pd.DataFrame({
+        "role_id": np.repeat(role_ids, len(years)),
+        "role_name": np.repeat(bands["role_name"].to_numpy(), len(years)),
+        "year": np.tile(years, len(role_ids)),
+        "p10_usd": (q[0] * mid[:, None]).ravel(),
+        "p50_usd": (q[1] * mid[:, None]).ravel(),
+        "p90_usd": (q[2] * mid[:, None]).ravel(),
+    })
+
+
+def slider_steps(bands: pd.DataFrame, params: ScenarioParams, rates: Sequence[float],
+                 premiums: Mapping[str, float] | float | None = None) -> list[pd.DataFrame]:
+    """Projected bands at the horizon (rate mode) for each normalization rate in `rates`."""
+    out = []
+    for rate in rates:
+        p = replace(params, mode="rate", normalization_rate=float(rate))
+        proj = project_bands(bands, p, premiums)
+        out.append(proj[(proj["year"] == p.horizon_years) & (proj["basis"] == "nominal")]
+                   .reset_index(drop=True))
+    return out
+
+
+# --- named scenarios ---------------------------------------------------------------------------
+
+def load_named_scenarios(config=None) -> list[dict[str, Any]]:
+    """The `scenarios:` section of notebooks/reports.yaml: name, title, rationale, parameters."""
+    import yaml
+
+    from aijobs import paths
+
+    config = config or paths.REPORTS_CONFIG
+    data = yaml.safe_load(paths.record_read(config).read_text(encoding="utf-8")) or {}
+    entries = data.get("scenarios") or []
+    where = "notebooks/reports.yaml, scenarios"
+    if not isinstance(entries, list):
+        raise ParameterError(f"{where}: expected a list of scenarios")
+    seen = set()
+    for i, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or not {"name", "title", "rationale"} <= set(entry):
+            raise ParameterError(f"{where}, entry {i}: needs name, title and rationale "
+                                 "(and optional parameters)")
+        unknown = set(entry) - {"name", "title", "rationale", "parameters"}
+        if unknown:
+            raise ParameterError(f"{where}, entry {i}: unknown key(s) "
+                                 f"{', '.join(sorted(unknown))}")
+        if entry["name"] in seen:
+            raise ParameterError(f"{where}: scenario name {entry['name']!r} is used twice")
+        seen.add(entry["name"])
+        entry.setdefault("parameters", {})
+    return entries
