@@ -1,0 +1,203 @@
+"""The salary-normalization model: known answers worked out by hand, and properties."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aijobs import scenarios as sc
+from aijobs import tables
+from aijobs.errors import ParameterError
+
+ONE_BAND = pd.DataFrame({"role_id": ["r"], "role_name": ["Role"], "salary_low_usd": [100_000],
+                         "salary_high_usd": [200_000], "is_open_ended": [True]})
+
+
+def _nominal(**kw):
+    params = sc.scenario_params(**kw)
+    return sc.pay_multipliers(params, params.premium, [None])["nominal"][0]
+
+
+def test_no_normalization_and_no_wage_growth_keep_the_band_flat():
+    assert _nominal(horizon_years=5, premium=0.3, normalization_rate=0.0,
+                    wage_growth=0.0).tolist() == [1.0] * 6
+
+
+def test_full_normalization_removes_the_premium_after_one_year():
+    m = _nominal(horizon_years=3, premium=0.25, normalization_rate=0.999999, wage_growth=0.0)
+    # pay = baseline x 1.25 today; with the premium gone it is the baseline: x 1/1.25 = 0.8
+    assert m[1] == pytest.approx(0.8, abs=1e-6)
+    p = sc.premium_paths(sc.scenario_params(premium=0.25, normalization_rate=0.0),
+                         np.array([0.25]))
+    assert p[0, 0] == 0.25
+    # the n = 1 limit of premium_0 x (1 - n)^t
+    rate_one = sc.ScenarioParams(premium=0.25, normalization_rate=1.0, horizon_years=2)
+    assert sc.premium_paths(rate_one, np.array([0.25]))[0].tolist() == [0.25, 0.0, 0.0]
+
+
+def test_wage_growth_alone_compounds():
+    m = _nominal(horizon_years=2, premium=0.0, wage_growth=0.03)
+    assert m[2] == pytest.approx(1.0609)  # 1.03^2
+
+
+def test_supply_demand_with_equal_growth_keeps_the_premium():
+    params = sc.scenario_params(mode="supply_demand", horizon_years=4, premium=0.2,
+                                demand_growth=0.15, supply_growth=0.15, growth_decay=0.0)
+    out = sc.pay_multipliers(params, 0.2, [None])
+    assert out["premium"][0] == pytest.approx([0.2] * 5)
+
+
+def test_supply_demand_formula_by_hand():
+    # d = 21%, s = 10%, eps = 0.5: ratio (1.21/1.1)^0.5 = 1.1^0.5; after 2 years x 1.1
+    params = sc.scenario_params(mode="supply_demand", horizon_years=2, premium=0.5,
+                                demand_growth=0.21, supply_growth=0.10, elasticity=0.5,
+                                growth_decay=0.0, wage_growth=0.0)
+    out = sc.pay_multipliers(params, 0.5, [None])
+    assert out["premium"][0, 2] == pytest.approx(0.55)
+    assert out["nominal"][0, 2] == pytest.approx(1.55 / 1.5)
+
+
+def test_demand_defaults_to_the_roles_growth_damped_by_decay():
+    params = sc.scenario_params(mode="supply_demand", horizon_years=3, growth_decay=0.5,
+                                default_demand_growth=0.1)
+    paths = sc.demand_growth_paths(params, [2.8, None])
+    assert paths[0].tolist() == pytest.approx([2.8, 1.4, 0.7])
+    assert paths[1].tolist() == pytest.approx([0.1, 0.05, 0.025])
+
+
+def test_regulation_shock_replaces_demand_then_recovers():
+    params = sc.scenario_params(mode="supply_demand", horizon_years=5, demand_growth=0.2,
+                                growth_decay=0.0, shock_start_year=2, shock_years=2,
+                                shock_demand_growth=-0.3)
+    assert sc.demand_growth_paths(params, [None])[0].tolist() == pytest.approx(
+        [0.2, -0.3, -0.3, 0.2, 0.2])
+
+
+def test_real_equals_nominal_without_inflation():
+    params = sc.scenario_params(horizon_years=10, premium=0.3, inflation=0.0)
+    out = sc.pay_multipliers(params, 0.3, [None, None])
+    assert np.array_equal(out["real"], out["nominal"])
+    inflated = sc.pay_multipliers(sc.scenario_params(horizon_years=1, inflation=0.1,
+                                                     premium=0.0, wage_growth=0.0), 0.0, [None])
+    assert inflated["real"][0, 1] == pytest.approx(1 / 1.1)
+
+
+def test_projected_bands_keep_open_ends_and_band_points():
+    params = sc.scenario_params(horizon_years=1, premium=0.0, wage_growth=0.1)
+    proj = sc.project_bands(ONE_BAND, params)
+    year1 = proj[(proj["year"] == 1) & (proj["basis"] == "nominal")].iloc[0]
+    assert (year1["low_usd"], year1["mid_usd"], year1["high_usd"]) == pytest.approx(
+        (110_000, 165_000, 220_000))
+    assert bool(year1["is_open_ended"])
+    shares = sc.project_bands(ONE_BAND, sc.scenario_params(horizon_years=1, premium=0.25,
+                                                           normalization_rate=0.0))
+    assert shares["premium_share"].iloc[0] == pytest.approx(0.2)  # 0.25 / 1.25
+
+
+def test_per_role_premiums():
+    bands = tables.load_table("salary_bands").merge(tables.load_table("roles")[
+        ["role_id", "role_name"]], on="role_id")
+    proj = sc.project_bands(bands, sc.scenario_params(horizon_years=1, normalization_rate=0.5,
+                                                      wage_growth=0.0),
+                            premiums={"ai_ml_engineer": 0.2, "mlops_engineer": 0.0})
+    y1 = proj[(proj["year"] == 1) & (proj["basis"] == "nominal")].set_index("role_id")
+    assert y1.loc["ai_ml_engineer", "low_usd"] == pytest.approx(150_000 * 1.1 / 1.2)
+    assert y1.loc["mlops_engineer", "low_usd"] == pytest.approx(150_000)
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"normalization_rate": 1.0}, "parameter normalization_rate: got 1.0; expected a fraction "
+                                  "in [0, 1)"),
+    ({"normalization_rate": -0.1}, "parameter normalization_rate: got -0.1"),
+    ({"supply_growth": -1.5}, "parameter supply_growth: got -1.5; expected a yearly fraction "
+                              "above -1"),
+    ({"horizon_years": 0}, "parameter horizon_years: got 0; expected a whole number of years "
+                           "from 1 to 30"),
+    ({"mode": "fast"}, "parameter mode: got 'fast'; expected one of rate, supply_demand"),
+    ({"speed": 1}, "unknown scenario parameter(s) speed; valid: default_demand_growth"),
+])
+def test_invalid_parameters_fail_before_anything_runs(values, message):
+    with pytest.raises(ParameterError) as info:
+        sc.scenario_params(**values)
+    assert message in str(info.value)
+
+
+def test_invalid_uncertainty():
+    params = sc.scenario_params()
+    with pytest.raises(ParameterError, match=r"uncertainty range of normalization_rate: "
+                                             r"parameter normalization_rate: got 1.2"):
+        sc.monte_carlo_multipliers(params, 0.1, [None], sc.Uncertainty(
+            {"normalization_rate": [0.0, 0.5, 1.2]}, draws=10))
+    with pytest.raises(ParameterError, match="needs \\[low, most likely, high\\]"):
+        sc.draw_parameters(sc.Uncertainty({"wage_growth": [0.05, 0.01, 0.02]}))
+    with pytest.raises(ParameterError, match="'mode' cannot be uncertain"):
+        sc.draw_parameters(sc.Uncertainty({"mode": [0, 1, 2]}))
+    with pytest.raises(ParameterError, match="parameter distribution: got 'normal'"):
+        sc.draw_parameters(sc.Uncertainty({}, distribution="normal"))
+
+
+def test_monte_carlo_with_fixed_ranges_equals_the_deterministic_path():
+    params = sc.scenario_params(horizon_years=5, premium=0.2, normalization_rate=0.1)
+    unc = sc.Uncertainty({"normalization_rate": [0.1, 0.1, 0.1]}, draws=50)
+    mc = sc.monte_carlo_multipliers(params, np.array([0.2, 0.4]), [None, None], unc)
+    det = sc.pay_multipliers(params, np.array([0.2, 0.4]), [None, None])["nominal"]
+    assert np.allclose(mc, det[None, :, :])
+
+
+def test_triangular_draws_have_the_known_mean():
+    draws = sc.draw_parameters(sc.Uncertainty({"wage_growth": [0.0, 0.03, 0.09]},
+                                              draws=200_000, seed=1))["wage_growth"]
+    assert draws.mean() == pytest.approx((0.0 + 0.03 + 0.09) / 3, abs=5e-4)
+    assert draws.min() >= 0.0 and draws.max() <= 0.09
+
+
+rates = st.floats(min_value=0.0, max_value=0.95, allow_nan=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n1=rates, n2=rates, premium=st.floats(0, 2), g=st.floats(-0.05, 0.1),
+       horizon=st.integers(1, 30))
+def test_a_higher_normalization_rate_never_raises_pay(n1, n2, premium, g, horizon):
+    lo, hi = sorted((n1, n2))
+    slow = _nominal(horizon_years=horizon, premium=premium, normalization_rate=lo,
+                    wage_growth=g)
+    fast = _nominal(horizon_years=horizon, premium=premium, normalization_rate=hi,
+                    wage_growth=g)
+    assert np.all(fast <= slow * (1 + 1e-12))
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**31), mode=st.sampled_from(sc.MODES),
+       dist=st.sampled_from(sc.DISTRIBUTIONS), horizon=st.integers(1, 30))
+def test_fans_stay_ordered_and_repeat_with_the_seed(seed, mode, dist, horizon):
+    params = sc.scenario_params(mode=mode, horizon_years=horizon, premium=0.2)
+    unc = sc.Uncertainty({"normalization_rate": [0.0, 0.05, 0.3], "supply_growth":
+                          [0.0, 0.2, 0.6], "wage_growth": [0.0, 0.03, 0.06],
+                          "premium": [0.0, 0.15, 0.5]}, distribution=dist, draws=500,
+                         seed=seed)
+    q = sc.fan(sc.monte_carlo_multipliers(params, 0.2, [None, 2.8], unc))
+    assert np.all(q[0] <= q[1] + 1e-12) and np.all(q[1] <= q[2] + 1e-12)
+    again = sc.fan(sc.monte_carlo_multipliers(params, 0.2, [None, 2.8], unc))
+    assert np.array_equal(q, again)
+
+
+def test_fan_frame_in_dollars():
+    params = sc.scenario_params(horizon_years=2, premium=0.0, wage_growth=0.0)
+    frame = sc.fan_frame(ONE_BAND, params, sc.Uncertainty({"wage_growth": [0.1, 0.1, 0.1]},
+                                                          draws=10))
+    last = frame[frame["year"] == 2].iloc[0]
+    # midpoint 150,000 x 1.1^2
+    assert (last["p10_usd"], last["p50_usd"], last["p90_usd"]) == pytest.approx((181_500,) * 3)
+
+
+def test_slider_steps_lower_the_band_as_the_rate_rises():
+    params = sc.scenario_params(horizon_years=5, premium=0.3, wage_growth=0.0)
+    steps = sc.slider_steps(ONE_BAND, params, [0.0, 0.1, 0.3])
+    highs = [s["high_usd"].iloc[0] for s in steps]
+    assert highs[0] == pytest.approx(200_000)
+    # 200,000 x (1 + 0.3 x 0.7^5) / 1.3
+    assert highs[2] == pytest.approx(200_000 * (1 + 0.3 * 0.7 ** 5) / 1.3)
+    assert highs[0] > highs[1] > highs[2]
