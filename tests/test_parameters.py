@@ -108,3 +108,12 @@ def test_malformed_parameters_cells(tmp_path, source, tags, message):
     nb = _notebook(tmp_path, source, tags)
     with pytest.raises(ParameterError, match=message):
         notebook_parameters(nb)
+
+
+@pytest.mark.parametrize("notebook", sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb")),
+                         ids=lambda p: p.stem)
+def test_papermill_reads_the_same_parameters(notebook):
+    """papermill parses the cell too (and warns on lines it cannot read, e.g. '=' in a comment)."""
+    import papermill
+
+    assert list(papermill.inspect_notebook(str(notebook))) == list(notebook_parameters(notebook))

@@ -100,6 +100,11 @@ def load_report_specs(config: Path = paths.REPORTS_CONFIG) -> list[ReportSpec]:
     except yaml.YAMLError as exc:
         raise BuildError(f"{where}: not valid YAML ({exc})") from exc
     entries = data.get("reports") if isinstance(data, dict) else None
+    unknown_top = set(data) - {"reports", "scenarios", "scenario_notebook"} \
+        if isinstance(data, dict) else set()
+    if unknown_top:
+        raise BuildError(f"{where}: unknown top-level key(s) {', '.join(sorted(unknown_top))}; "
+                         "allowed: reports, scenario_notebook, scenarios")
     if not isinstance(entries, list) or not entries:
         raise BuildError(f"{where}: expected a top-level 'reports:' list of entries with name, "
                          "notebook, title, summary and parameters")
@@ -135,6 +140,51 @@ def load_report_specs(config: Path = paths.REPORTS_CONFIG) -> list[ReportSpec]:
             raise BuildError(f"{loc}: {exc}") from exc
         specs.append(ReportSpec(name, notebook, str(entry["title"]), str(entry["summary"]),
                                 params))
+    for spec in _scenario_specs(data, where):
+        if spec.name in seen:
+            raise BuildError(f"{where}: scenario report name {spec.name!r} clashes with a report")
+        seen.add(spec.name)
+        specs.append(spec)
+    return specs
+
+
+def _scenario_specs(data: dict, where: str) -> list[ReportSpec]:
+    """One report per named scenario: scenario_<name>, run from scenario_notebook."""
+    from aijobs.parameters import validated_parameters
+
+    entries = data.get("scenarios") or []
+    if not entries:
+        return []
+    notebook_name = data.get("scenario_notebook")
+    notebook = paths.NOTEBOOKS_DIR / str(notebook_name)
+    if not notebook_name or not notebook.is_file():
+        raise BuildError(f"{where}: scenarios need 'scenario_notebook:' naming a notebook in "
+                         f"notebooks/ (got {notebook_name!r})")
+    specs = []
+    for i, entry in enumerate(entries, start=1):
+        loc = f"{where}, scenario {i}"
+        if not isinstance(entry, dict):
+            raise BuildError(f"{loc}: expected a mapping with name, title, rationale, parameters")
+        unknown = set(entry) - {"name", "title", "rationale", "parameters"}
+        if unknown:
+            raise BuildError(f"{loc}: unknown key(s) {', '.join(sorted(unknown))}; allowed: "
+                             "name, parameters, rationale, title")
+        for key in ("name", "title", "rationale"):
+            if not entry.get(key):
+                raise BuildError(f"{loc}: missing '{key}'")
+        name = f"scenario_{entry['name']}"
+        loc = f"{where}, scenario '{entry['name']}'"
+        if not NAME_RE.match(name):
+            raise BuildError(f"{loc}: a scenario name is lower-case letters, digits, '-' or '_'")
+        params = {"scenario_title": str(entry["title"]),
+                  "scenario_rationale": str(entry["rationale"]),
+                  **(entry.get("parameters") or {})}
+        try:
+            params = validated_parameters(notebook, params)
+        except ParameterError as exc:
+            raise BuildError(f"{loc}: {exc}") from exc
+        specs.append(ReportSpec(name, notebook, f"Scenario: {entry['title']}",
+                                str(entry["rationale"]), params))
     return specs
 
 

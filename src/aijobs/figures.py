@@ -78,8 +78,10 @@ def _wrap(text: str, width: int = 130) -> str:
 
 
 def _money_axis(fig: go.Figure, axis: str = "x", label: str = "Annual pay") -> None:
+    # The $150K hint fits under a horizontal axis; a vertical one gets the short label.
+    hint = ", $150K = $150,000" if axis == "x" else ""
     getattr(fig, f"update_{axis}axes")(
-        title={"text": f"{label} (USD thousands, $150K = $150,000)"}, tickprefix="$",
+        title={"text": f"{label} (USD thousands{hint})"}, tickprefix="$",
         ticksuffix="K", separatethousands=True)
 
 

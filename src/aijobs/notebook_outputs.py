@@ -41,7 +41,8 @@ def refresh(notebook: Path) -> None:
 
     original = nbformat.read(notebook, as_version=4)
     executed = papermill.execute_notebook(str(notebook), None, cwd=str(notebook.parent),
-                                          progress_bar=False, kernel_name="python3")
+                                          progress_bar=False, kernel_name="python3",
+                                          kernel_manager_class="aijobs.kernel.IPCKernelManager")
     nbformat.write(stored_outputs_notebook(executed, original), notebook)
 
 

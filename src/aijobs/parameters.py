@@ -117,6 +117,8 @@ def _annotation_type(annotation: str | None) -> str | None:
 def coerce_text(param: Parameter, text: str) -> Any:
     """A command-line string turned into the parameter's declared type."""
     t = text.strip()
+    if param.default is None and t.lower() in ("none", "null", ""):
+        return None
     try:
         if param.type == "bool":
             low = t.lower()
@@ -157,6 +159,8 @@ def _example(param: Parameter) -> str:
 def check_value(param: Parameter, value: Any) -> Any:
     """The value, if it fits the parameter's type and range (ints are accepted for floats)."""
     expected = param.type
+    if value is None and param.default is None:
+        return None  # an optional parameter left unset
     ok = {
         "bool": isinstance(value, bool),
         "int": isinstance(value, int) and not isinstance(value, bool),

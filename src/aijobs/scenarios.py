@@ -382,3 +382,84 @@ def load_named_scenarios(config=None) -> list[dict[str, Any]]:
         seen.add(entry["name"])
         entry.setdefault("parameters", {})
     return entries
+
+
+def calibrated_premiums() -> tuple[dict[str, float] | None, str]:
+    """Per-role premiums estimated from the salary survey, when that evidence is in data/.
+
+    Returns ({role_id: premium}, note) from data/derived/survey_premium.csv (written by the
+    survey-evidence step), or (None, reason) when there is no such table yet.
+    """
+    from aijobs import paths, tables
+
+    file = paths.DATA_DIR / "derived" / "survey_premium.csv"
+    if not file.exists():
+        return None, ("no survey-calibrated premium in data/derived/ yet; the scenario's "
+                      "fallback premium is used")
+    frame = tables.load_table("derived/survey_premium")
+    usable = frame[frame["is_computable"]]
+    premiums = dict(zip(usable["role_id"], usable["premium"], strict=True))
+    return premiums, (f"premiums per role from the salary survey "
+                      f"({tables.table_metadata('derived/survey_premium')['title']})")
+
+
+MC_KEYS = ("uncertainty", "distribution", "draws", "seed")
+
+
+def scenario_from_settings(settings: Mapping[str, Any], **overrides: Any,
+                           ) -> tuple[ScenarioParams, Uncertainty | None]:
+    """Model parameters and Monte Carlo settings from a scenario's parameters.
+
+    `settings` uses the scenario notebook's parameter names (those of ScenarioParams plus
+    uncertainty, distribution, draws and seed); other notebook-only names are ignored.
+    """
+    merged = {**settings, **overrides}
+    model = {k: v for k, v in merged.items() if k in ScenarioParams.__dataclass_fields__
+             and v is not None}
+    params = scenario_params(**model)
+    ranges = merged.get("uncertainty") or {}
+    if not ranges:
+        return params, None
+    unc = Uncertainty(ranges, merged.get("distribution", "triangular"),
+                      int(merged.get("draws", 10_000)), int(merged.get("seed", 42))).checked()
+    return params, unc
+
+
+def compare_scenarios(named: Sequence[Mapping[str, Any]], bands: pd.DataFrame,
+                      growth: pd.DataFrame | None, *, horizon_years: int,
+                      premiums: Mapping[str, float] | float | None = None,
+                      basis: str = "nominal", draws: int | None = None,
+                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Median paths and year-N bands of every named scenario, on a common horizon.
+
+    Returns (paths, bands_at_horizon). paths: scenario, scenario_title, role_id, role_name,
+    year, p10_usd, p50_usd, p90_usd (midpoint pay; p10 = p50 = p90 without uncertainty).
+    bands_at_horizon: scenario, scenario_title, role_id, role_name, low_usd, mid_usd,
+    high_usd, is_open_ended (the deterministic projection at the horizon).
+    """
+    if basis not in ("nominal", "real"):
+        raise ParameterError(f"parameter basis: got {basis!r}; expected nominal or real")
+    paths_out, bands_out = [], []
+    for entry in named:
+        extra = {"draws": draws} if draws else {}
+        params, unc = scenario_from_settings(entry.get("parameters", {}),
+                                             horizon_years=horizon_years, **extra)
+        scenario_premiums = entry.get("parameters", {}).get("premium")
+        chosen = premiums if scenario_premiums is None else scenario_premiums
+        proj = project_bands(bands, params, chosen, growth)
+        proj = proj[proj["basis"] == basis]
+        if unc is not None:
+            f = fan_frame(bands, params, unc, chosen, growth, basis)
+        else:
+            f = proj[["role_id", "role_name", "year"]].assign(
+                p10_usd=proj["mid_usd"], p50_usd=proj["mid_usd"], p90_usd=proj["mid_usd"])
+        label = {"scenario": entry["name"], "scenario_title": entry["title"]}
+        paths_out.append(f.assign(**label))
+        end = proj[proj["year"] == horizon_years]
+        bands_out.append(end[["role_id", "role_name", "low_usd", "mid_usd", "high_usd",
+                              "is_open_ended"]].assign(**label))
+    cols = ["scenario", "scenario_title"]
+    paths = pd.concat(paths_out, ignore_index=True)
+    at_horizon = pd.concat(bands_out, ignore_index=True)
+    return (paths[cols + [c for c in paths.columns if c not in cols]],
+            at_horizon[cols + [c for c in at_horizon.columns if c not in cols]])

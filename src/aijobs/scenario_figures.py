@@ -1,0 +1,224 @@
+"""Charts of the salary-normalization scenarios (see aijobs.scenarios for the model)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from aijobs.figures import (
+    BLUE,
+    INK,
+    LIGHT_BLUE,
+    MUTED,
+    ORANGE,
+    PALETTE,
+    TEMPLATE,
+    _escaped,
+    _finish,
+    _money_axis,
+)
+
+SCENARIO_COLOURS = ["#4b5563", "#059669", "#ea580c", "#7c3aed", "#2563eb", "#db2777"]
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def band_shift_figure(projection: pd.DataFrame, source: str, *, horizon: int,
+                      basis: str = "nominal", scenario: str = "") -> go.Figure:
+    """Today's band (grey) against the projected band at the horizon (blue), per role."""
+    p = _escaped(projection[projection["basis"] == basis])
+    today = p[p["year"] == 0].sort_values("mid_usd").reset_index(drop=True)
+    later = p[p["year"] == horizon].set_index("role_id").loc[today["role_id"]].reset_index()
+    names = list(today["role_name"])
+    fig = go.Figure()
+    # Today's band as a grey outline, the projected band as a filled bar inside it.
+    for label, frame, colour, line, width in (
+            ("Today", today, "rgba(0,0,0,0)", MUTED, 0.62),
+            (f"Year {horizon}", later, LIGHT_BLUE, BLUE, 0.38)):
+        fig.add_bar(name=label, y=names, x=(frame["high_usd"] - frame["low_usd"]) / 1000,
+                    base=frame["low_usd"] / 1000, orientation="h", width=width,
+                    marker={"color": colour, "line": {"color": line, "width": 1.5}},
+                    customdata=np.stack([frame["low_usd"] / 1000, frame["high_usd"] / 1000,
+                                         frame["mid_usd"] / 1000], axis=1),
+                    hovertemplate=f"%{{y}} · {label}<br>$%{{customdata[0]:,.0f}}K to "
+                                  "$%{customdata[1]:,.0f}K (mid $%{customdata[2]:,.0f}K)"
+                                  "<extra></extra>")
+    open_rows = later[later["is_open_ended"]]
+    if len(open_rows):
+        fig.add_scatter(name="No stated ceiling", y=open_rows["role_name"],
+                        x=open_rows["high_usd"] / 1000 * 1.04, mode="markers",
+                        marker={"symbol": "triangle-right", "size": 11, "color": BLUE},
+                        hovertemplate="%{y}: the top of the band is open-ended<extra></extra>")
+    _money_axis(fig, label=f"Annual pay ({basis})")
+    fig.update_layout(barmode="overlay")
+    change = (later["mid_usd"].sum() / today["mid_usd"].sum() - 1) * 100
+    direction = "up" if change >= 0 else "down"
+    title = (f"{scenario + ': ' if scenario else ''}midpoints {direction} {abs(change):.1f}% "
+             f"on average by year {horizon}"
+             f"<br><sup>Today's band (grey outline) and the projected band (blue), {basis} "
+             "dollars</sup>")
+    return _finish(fig, title, source, height=max(380, 120 + 70 * len(names) + 110))
+
+
+def path_figure(projection: pd.DataFrame, source: str, *, basis: str = "nominal",
+                fan: pd.DataFrame | None = None) -> go.Figure:
+    """Midpoint pay per role over the years; with a Monte Carlo fan, p10-p90 shaded."""
+    fig = go.Figure()
+    p = _escaped(projection[projection["basis"] == basis])
+    roles = list(dict.fromkeys(p["role_id"]))
+    for i, role in enumerate(roles):
+        colour = PALETTE[i % len(PALETTE)]
+        rows = p[p["role_id"] == role]
+        name = rows["role_name"].iloc[0]
+        if fan is not None:
+            f = _escaped(fan[fan["role_id"] == role])
+            fig.add_scatter(x=f["year"], y=f["p90_usd"] / 1000, mode="lines",
+                            line={"width": 0}, showlegend=False, hoverinfo="skip",
+                            legendgroup=role)
+            fig.add_scatter(x=f["year"], y=f["p10_usd"] / 1000, mode="lines", line={"width": 0},
+                            fill="tonexty", fillcolor=_rgba(colour, 0.18), showlegend=False,
+                            legendgroup=role, name=f"{name} p10–p90",
+                            customdata=np.stack([f["p10_usd"] / 1000, f["p90_usd"] / 1000],
+                                                axis=1),
+                            hovertemplate=f"{name} year %{{x}}: 80% of draws between "
+                                          "$%{customdata[0]:,.0f}K and $%{customdata[1]:,.0f}K"
+                                          "<extra></extra>")
+            fig.add_scatter(x=f["year"], y=f["p50_usd"] / 1000, mode="lines", name=name,
+                            legendgroup=role, line={"color": colour, "width": 2.5},
+                            hovertemplate=f"{name} year %{{x}}: median $%{{y:,.0f}}K"
+                                          "<extra></extra>")
+        else:
+            fig.add_scatter(x=rows["year"], y=rows["mid_usd"] / 1000, mode="lines+markers",
+                            name=name, line={"color": colour, "width": 2.5},
+                            hovertemplate=f"{name} year %{{x}}: $%{{y:,.0f}}K<extra></extra>")
+    _money_axis(fig, "y", label=f"Midpoint, {basis}")
+    horizon = int(p["year"].max())
+    fig.update_xaxes(title={"text": "Years from now"}, dtick=1 if horizon <= 12 else None)
+    kind = "Median path with the 10th-90th percentile fan" if fan is not None \
+        else "Single deterministic path"
+    title = f"Midpoint pay over {horizon} years<br><sup>{kind}, {basis} dollars</sup>"
+    return _finish(fig, title, source, height=480)
+
+
+def premium_share_figure(projection: pd.DataFrame, source: str) -> go.Figure:
+    """The premium's share of pay over time per role (nominal basis; the share is unitless)."""
+    p = _escaped(projection[projection["basis"] == "nominal"])
+    fig = go.Figure()
+    for i, (_, rows) in enumerate(p.groupby("role_id", sort=False)):
+        name = rows["role_name"].iloc[0]
+        fig.add_scatter(x=rows["year"], y=rows["premium_share"] * 100, mode="lines+markers",
+                        name=name, line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
+                        hovertemplate=f"{name} year %{{x}}: %{{y:.1f}}% of pay<extra></extra>")
+    fig.update_yaxes(title={"text": "Scarcity premium, percent of pay"}, ticksuffix="%",
+                     rangemode="tozero")
+    fig.update_xaxes(title={"text": "Years from now"})
+    start = p[p["year"] == 0]["premium_share"].mean() * 100
+    end = p[p["year"] == p["year"].max()]["premium_share"].mean() * 100
+    same = p.groupby("year")["premium_share"].nunique().max() == 1
+    note = "; every role has the same premium, so the lines coincide" if same else ""
+    title = (f"The premium goes from {start:.1f}% to {end:.1f}% of pay on average"
+             "<br><sup>Share of each role's pay that is scarcity premium: "
+             f"premium / (1 + premium){note}</sup>")
+    return _finish(fig, title, source, height=420)
+
+
+def slider_figure(today: pd.DataFrame, steps: Sequence[pd.DataFrame], rates: Sequence[float],
+                  source: str, *, horizon: int, active_rate: float) -> go.Figure:
+    """Projected bands at the horizon with a slider over normalization_rate.
+
+    Every step's bands are precomputed into the slider (method "restyle"), so the page
+    redraws them with no kernel. Trace 0 is today's band, trace 1 the projected band, trace 2
+    the projected midpoints.
+    """
+    today = _escaped(today).reset_index(drop=True)
+    order = list(today["role_id"])
+    names = list(today["role_name"])
+    k_steps = []
+    for step in steps:
+        s = step.set_index("role_id").loc[order]
+        k_steps.append((list((s["high_usd"] - s["low_usd"]) / 1000), list(s["low_usd"] / 1000),
+                        list(s["mid_usd"] / 1000)))
+    active = int(np.argmin([abs(r - active_rate) for r in rates]))
+    width0, base0, mid0 = k_steps[active]
+    fig = go.Figure()
+    fig.add_bar(name="Today", y=names, x=(today["salary_high_usd"] - today["salary_low_usd"])
+                / 1000, base=today["salary_low_usd"] / 1000, orientation="h", width=0.62,
+                marker={"color": "rgba(0,0,0,0)", "line": {"color": MUTED, "width": 1.5}},
+                hovertemplate="%{y} today: from $%{base:,.0f}K<extra></extra>")
+    fig.add_bar(name=f"Year {horizon}", y=names, x=width0, base=base0, orientation="h",
+                width=0.38, marker={"color": LIGHT_BLUE, "line": {"color": BLUE, "width": 1}},
+                hovertemplate=f"%{{y}} year {horizon}: from $%{{base:,.0f}}K<extra></extra>")
+    fig.add_scatter(name=f"Year {horizon} midpoint", y=names, x=mid0, mode="markers",
+                    marker={"symbol": "diamond", "size": 10, "color": ORANGE},
+                    hovertemplate="%{y} midpoint: $%{x:,.0f}K<extra></extra>")
+    fig.update_layout(
+        barmode="overlay",
+        sliders=[{
+            "active": active, "pad": {"t": 70}, "len": 1.0, "x": 0,
+            "currentvalue": {"prefix": "normalization_rate: ", "font": {"color": INK}},
+            "steps": [{"label": f"{r:.0%}", "method": "restyle",
+                       "args": [{"x": [w, m], "base": [b, None]}, [1, 2]]}
+                      for r, (w, b, m) in zip(rates, k_steps, strict=True)],
+        }])
+    _money_axis(fig, label="Annual pay (nominal)")
+    xmax = max(max(w + b for w, b in zip(ws, bs, strict=True)) for ws, bs, _ in k_steps)
+    xmax = max(xmax, float(today["salary_high_usd"].max()) / 1000)
+    fig.update_xaxes(range=[min(min(bs) for _, bs, _ in k_steps) * 0.9, xmax * 1.05])
+    title = (f"Drag the slider: bands in year {horizon} as the premium shrinks faster"
+             f"<br><sup>Rate mode; {len(rates)} precomputed steps from {rates[0]:.0%} to "
+             f"{rates[-1]:.0%} a year</sup>")
+    fig = _finish(fig, title, source, height=max(460, 200 + 70 * len(names) + 110))
+    fig.layout.annotations[0].yshift = -150
+    fig.update_layout(margin={"b": 190})
+    return fig
+
+
+def comparison_figure(medians: pd.DataFrame, source: str, *, basis: str = "nominal",
+                      ) -> go.Figure:
+    """Small multiples, one per role: each scenario's median midpoint path overlaid.
+
+    `medians` has scenario, scenario_title, role_id, role_name, year, p50_usd.
+    """
+    m = _escaped(medians)
+    roles = list(dict.fromkeys(m["role_id"]))
+    cols = 2 if len(roles) > 1 else 1
+    rows = math.ceil(len(roles) / cols)
+    names = [m[m["role_id"] == r]["role_name"].iloc[0] for r in roles]
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=names, shared_xaxes=True,
+                        vertical_spacing=0.12, horizontal_spacing=0.1)
+    scenarios = list(dict.fromkeys(m["scenario"]))
+    for si, scen in enumerate(scenarios):
+        colour = SCENARIO_COLOURS[si % len(SCENARIO_COLOURS)]
+        for ri, role in enumerate(roles):
+            rows_ = m[(m["scenario"] == scen) & (m["role_id"] == role)]
+            fig.add_scatter(x=rows_["year"], y=rows_["p50_usd"] / 1000, mode="lines",
+                            name=rows_["scenario_title"].iloc[0], legendgroup=scen,
+                            showlegend=ri == 0, line={"color": colour, "width": 2.2},
+                            hovertemplate=f"{rows_['scenario_title'].iloc[0]} · "
+                                          f"{names[ri]}<br>year %{{x}}: $%{{y:,.0f}}K"
+                                          "<extra></extra>",
+                            row=ri // cols + 1, col=ri % cols + 1)
+    fig.update_yaxes(tickprefix="$", ticksuffix="K")
+    fig.update_xaxes(dtick=1 if m["year"].max() <= 12 else None)
+    horizon = int(m["year"].max())
+    final = m[m["year"] == horizon].groupby("scenario_title", sort=False)["p50_usd"].mean()
+    low, high = final.idxmin(), final.idxmax()
+    title = (f"By year {horizon}, '{low}' pays least and '{high}' most"
+             f"<br><sup>Median midpoint pay per role under each scenario, {basis} USD "
+             "thousands</sup>")
+    fig = _finish(fig, title, source, height=260 * rows + 230)
+    # Legend above the panels, clear of the first panel's title.
+    fig.update_layout(template=TEMPLATE, margin={"t": 150},
+                      legend={"y": 1 - 100 / (260 * rows + 230), "yref": "container",
+                              "yanchor": "top", "x": 0})
+    return fig
+
