@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,6 +53,26 @@ def tree_left_clean():
     after = _tree_status()
     if before is not None:
         assert after == before, f"the tests changed the checkout:\n{after}"
+
+
+@pytest.fixture
+def project_copy(tmp_path) -> Path:
+    """A copy of the project whose package is imported by the CLI and by its kernels."""
+    copy = tmp_path / "project"
+    copy.mkdir()
+    for item in ("src", "data", "notebooks"):
+        shutil.copytree(ROOT / item, copy / item,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for item in ("pyproject.toml",):
+        shutil.copy(ROOT / item, copy / item)
+    return copy
+
+
+def run_in(copy: Path, *args: str) -> subprocess.CompletedProcess:
+    """`aijobs ARGS` run against the copy's package and data."""
+    env = {**os.environ, "PYTHONPATH": str(copy / "src")}
+    return subprocess.run([sys.executable, "-m", "aijobs.cli", *args], capture_output=True,
+                          text=True, cwd=copy, env=env, timeout=300)
 
 
 def write(path: Path, text: str) -> Path:

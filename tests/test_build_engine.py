@@ -13,31 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, require_chromium
+from conftest import ROOT, require_chromium, run_in
 
 from aijobs import browser, build
 from aijobs.figure_export import figures_in_page
 
 AIJOBS = [sys.executable, "-m", "aijobs.cli"]
-
-
-@pytest.fixture
-def project_copy(tmp_path) -> Path:
-    """A copy of the project whose package is imported by the CLI and by its kernels."""
-    copy = tmp_path / "project"
-    copy.mkdir()
-    for item in ("src", "data", "notebooks"):
-        shutil.copytree(ROOT / item, copy / item,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    for item in ("pyproject.toml",):
-        shutil.copy(ROOT / item, copy / item)
-    return copy
-
-
-def run_in(copy: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(copy / "src")}
-    return subprocess.run([*AIJOBS, *args], capture_output=True, text=True, cwd=copy, env=env,
-                          timeout=300)
 
 
 def statuses(output: str) -> dict[str, str]:

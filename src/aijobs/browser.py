@@ -103,3 +103,105 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+class DevToolsPage:
+    """A page in headless Chromium driven through the DevTools protocol (network off).
+
+    Used to act on a report as a reader would (drag a slider, click) and read back state:
+    `evaluate` runs JavaScript in the page; `drag` sends real mouse events.
+    """
+
+    def __init__(self, page: Path, *, width: int = 1200, height: int = 2000,
+                 timeout: float = 60):
+        import json
+        import time
+
+        import websocket
+
+        exe = chromium_path()
+        if exe is None:
+            raise RuntimeError("Chromium not found: install it with `apt-get install -y chromium`")
+        self._profile = tempfile.TemporaryDirectory(prefix="aijobs-cdp-")
+        self._proc = subprocess.Popen(
+            [exe, *OFFLINE_FLAGS, f"--user-data-dir={self._profile.name}",
+             "--remote-debugging-port=0", f"--window-size={width},{height}", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port_file = Path(self._profile.name) / "DevToolsActivePort"
+        deadline = time.monotonic() + timeout
+        while not port_file.exists() or len(port_file.read_text().split()) < 2:
+            if time.monotonic() > deadline or self._proc.poll() is not None:
+                self.close()
+                raise RuntimeError("Chromium did not open its DevTools port")
+            time.sleep(0.1)
+        port = port_file.read_text().split()[0]
+        import urllib.request
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
+            target = next(t for t in json.load(r) if t["type"] == "page")
+        self._ws = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=timeout,
+                                               suppress_origin=True)
+        self._next_id = 0
+        self._json = json
+        self.call("Page.enable")
+        self.call("Page.navigate", url=Path(page).resolve().as_uri())
+        self.wait_for("document.readyState === 'complete'", timeout)
+
+    def call(self, method: str, **params):
+        self._next_id += 1
+        self._ws.send(self._json.dumps({"id": self._next_id, "method": method,
+                                        "params": params}))
+        while True:
+            message = self._json.loads(self._ws.recv())
+            if message.get("id") == self._next_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+
+    def evaluate(self, expression: str):
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True,
+                           awaitPromise=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"JavaScript error: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def wait_for(self, expression: str, timeout: float = 30) -> None:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while not self.evaluate(f"Boolean({expression})"):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"timed out waiting for {expression}")
+            time.sleep(0.1)
+
+    def drag(self, x0: float, y0: float, x1: float, y1: float, steps: int = 8) -> None:
+        """Press the left button at (x0, y0), move to (x1, y1) and release, like a reader."""
+        self.call("Input.dispatchMouseEvent", type="mouseMoved", x=x0, y=y0)
+        self.call("Input.dispatchMouseEvent", type="mousePressed", x=x0, y=y0, button="left",
+                  clickCount=1)
+        for i in range(1, steps + 1):
+            self.call("Input.dispatchMouseEvent", type="mouseMoved", button="left",
+                      x=x0 + (x1 - x0) * i / steps, y=y0 + (y1 - y0) * i / steps)
+        self.call("Input.dispatchMouseEvent", type="mouseReleased", x=x1, y=y1, button="left",
+                  clickCount=1)
+
+    def screenshot(self, png: Path) -> Path:
+        import base64
+
+        data = self.call("Page.captureScreenshot", format="png")["data"]
+        Path(png).write_bytes(base64.b64decode(data))
+        return Path(png)
+
+    def close(self) -> None:
+        ws = getattr(self, "_ws", None)
+        if ws is not None:
+            ws.close()
+        self._proc.kill()
+        self._proc.wait(timeout=10)
+        self._profile.cleanup()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

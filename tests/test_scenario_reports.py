@@ -1,0 +1,168 @@
+"""Scenario reports as a user gets them: named scenarios, the comparison, the in-page slider."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import require_chromium, run_in
+
+from aijobs import browser, build, scenarios, tables, transforms
+from aijobs.figure_export import figures_in_page
+
+NAMED = scenarios.load_named_scenarios()
+
+
+def _bands():
+    return transforms.bands_with_midpoints(tables.load_table("salary_bands"),
+                                           tables.load_table("roles"))
+
+
+def test_the_four_named_scenarios_exist():
+    names = [s["name"] for s in NAMED]
+    assert names[:4] == ["baseline", "rapid_normalization", "sustained_scarcity",
+                         "regulation_shock"]
+    for s in NAMED:
+        assert len(s["rationale"]) > 30
+
+
+@pytest.mark.parametrize("name", [s["name"] for s in NAMED])
+def test_each_named_scenario_builds_a_report(built_reports, name):
+    page = (built_reports / f"scenario_{name}.html").read_text()
+    entry = next(s for s in NAMED if s["name"] == name)
+    assert f"Scenario: {entry['title']}" in page
+    assert "premium_t = premium_0 × (1 − n)^t" in page  # the methods section
+    assert "<h2 id=\"Methods\">Methods" in page
+    assert len(figures_in_page(page)) == 4
+    index = (built_reports / "index.html").read_text()
+    assert f'href="scenario_{name}.html"' in index
+
+
+def test_comparison_orders_scenarios_as_their_parameters_imply(built_reports):
+    page = (built_reports / "scenario_comparison.html").read_text()
+    note = re.search(r"Average midpoint at the horizon, lowest first: ([^<]+)\.<", page)
+    assert note, "the comparison states its ranking"
+    order = [part.rsplit(" $", 1)[0] for part in note.group(1).split("; ")]
+    # rapid normalization removes most of the premium; sustained scarcity grows it
+    assert order[0] == "Rapid normalization"
+    assert order[-1] == "Sustained scarcity"
+    assert set(order) == {s["title"] for s in NAMED}
+
+
+def test_comparison_median_paths_match_the_model():
+    paths_, at_horizon = scenarios.compare_scenarios(
+        NAMED, _bands(), tables.load_table("growth_rates"), horizon_years=5, premiums=0.10)
+    mid = at_horizon.groupby("scenario")["mid_usd"].mean()
+    assert mid["rapid_normalization"] < mid["baseline"] < mid["sustained_scarcity"]
+    ml = at_horizon[(at_horizon["scenario"] == "baseline")
+                    & (at_horizon["role_id"] == "ai_ml_engineer")].iloc[0]
+    # by hand: 185,000 x 1.03^5 x (1 + 0.1 x 0.95^5) / 1.1
+    assert ml["mid_usd"] == pytest.approx(185_000 * 1.03 ** 5 * (1 + 0.1 * 0.95 ** 5) / 1.1)
+    assert set(paths_["year"]) == set(range(6))
+
+
+def _slider(page_html: str) -> dict:
+    """The slider of the page's slider figure, from the embedded layout."""
+    for fig in figures_in_page(page_html):
+        if fig["layout"].get("sliders"):
+            return fig
+    raise AssertionError("no slider in the page")
+
+
+def test_slider_steps_are_precomputed_in_the_page(built_reports):
+    fig = _slider((built_reports / "scenario_baseline.html").read_text())
+    steps = fig["layout"]["sliders"][0]["steps"]
+    assert [s["label"] for s in steps][:3] == ["0%", "1%", "2%"]
+    assert steps[-1]["label"] == "30%"
+    assert len(steps) == 31
+    entry = next(s for s in NAMED if s["name"] == "baseline")
+    params, _ = scenarios.scenario_from_settings(entry["parameters"], premium=0.10)
+    expected = scenarios.slider_steps(_bands(), params, [0.20], 0.10)[0].set_index("role_id")
+    step = steps[20]
+    assert step["method"] == "restyle"
+    # trace 1 is the projected band; its order follows the article's table
+    order = list(tables.load_table("salary_bands")["role_id"])
+    assert step["args"][0]["base"][0] == pytest.approx(
+        [expected.loc[r, "low_usd"] / 1000 for r in order])
+    assert fig["layout"]["sliders"][0]["active"] == 5  # the scenario's own rate, 5%
+
+
+@pytest.mark.browser
+def test_dragging_the_slider_redraws_the_bands(built_reports):
+    require_chromium()
+    with browser.DevToolsPage(built_reports / "scenario_baseline.html", height=1400) as page:
+        page.wait_for("document.querySelectorAll('.slider-container').length > 0")
+        gid = page.evaluate(
+            "document.querySelector('.slider-container').closest('.js-plotly-plot').id")
+        before = page.evaluate(f"Array.from(document.getElementById('{gid}').data[1].base)")
+        page.evaluate(f"document.getElementById('{gid}').scrollIntoView()")
+        rail = page.evaluate("(() => {const r = document.querySelector('.slider-rail-rect')"
+                             ".getBoundingClientRect(); return [r.left, r.top, r.width];})()")
+        grip = page.evaluate("(() => {const r = document.querySelector('.slider-grip-rect')"
+                             ".getBoundingClientRect(); return [r.left + r.width / 2, "
+                             "r.top + r.height / 2];})()")
+        page.drag(grip[0], grip[1], rail[0] + rail[2] * 0.9, grip[1])
+        page.wait_for(f"document.getElementById('{gid}').layout.sliders[0].active > 20", 10)
+        active = page.evaluate(f"document.getElementById('{gid}').layout.sliders[0].active")
+        after = page.evaluate(f"Array.from(document.getElementById('{gid}').data[1].base)")
+        drawn = page.evaluate(f"document.querySelectorAll('#{gid} .bars path').length")
+    assert after != before
+    assert all(a < b for a, b in zip(after, before, strict=True)), "faster normalization, lower"
+    entry = next(s for s in NAMED if s["name"] == "baseline")
+    params, _ = scenarios.scenario_from_settings(entry["parameters"], premium=0.10)
+    rate = round(active * 0.01, 6)
+    expected = scenarios.slider_steps(_bands(), params, [rate], 0.10)[0]
+    assert after == pytest.approx(list(expected["low_usd"] / 1000))
+    assert drawn >= 10  # today's and the projected bars are on screen
+
+
+def test_a_scenario_is_a_few_lines_of_config(project_copy):
+    config = project_copy / "notebooks" / "reports.yaml"
+    config.write_text(config.read_text() + """  - name: stalled_market
+    title: Stalled market
+    rationale: Pay growth stops while the premium holds, to see the effect of wages alone.
+    parameters: {normalization_rate: 0.0, wage_growth: 0.0}
+""")
+    listed = run_in(project_copy, "list")
+    assert "scenario_stalled_market" in listed.stdout
+    built = run_in(project_copy, "build", "scenario_stalled_market")
+    assert built.returncode == 0, built.stderr
+    page = (project_copy / "reports" / "scenario_stalled_market.html").read_text()
+    assert "Scenario: Stalled market" in page
+    assert "midpoints up 0.0% on average by year 5" in json.dumps(figures_in_page(page)[0])
+    compared = run_in(project_copy, "build", "scenario_comparison")
+    assert compared.returncode == 0, compared.stderr
+    assert "Stalled market" in (project_copy / "reports" / "scenario_comparison.html").read_text()
+
+
+def test_a_bad_scenario_entry_is_named(project_copy):
+    config = project_copy / "notebooks" / "reports.yaml"
+    config.write_text(config.read_text() + """  - name: typo
+    title: Typo
+    rationale: A misspelt parameter.
+    parameters: {normalisation_rate: 0.1}
+""")
+    result = run_in(project_copy, "list")
+    assert result.returncode == 2
+    assert ("scenario 'typo': salary_scenarios.ipynb has no parameter 'normalisation_rate'. "
+            "Did you mean 'normalization_rate'?") in result.stderr
+
+
+def test_ad_hoc_scenario_from_the_command_line(tmp_path):
+    result = run_in(build.paths.PROJECT_ROOT, "build", "scenario_baseline", "-p",
+                    "normalization_rate", "0.2", "-p", "horizon_years", "3", "-p",
+                    "uncertainty", "{}", "--output-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "scenario_baseline.html").read_text()
+    assert "<code>0.2</code> (changed)" in page
+    assert "by year 3" in json.dumps(figures_in_page(page)[0])
+    rejected = run_in(build.paths.PROJECT_ROOT, "build", "scenario_baseline", "-p",
+                      "normalization_rate", "1.5", "--output-dir", str(tmp_path))
+    assert rejected.returncode == 2
+    assert "parameter normalization_rate: got 1.5; expected a value from 0 to 0.99" \
+        in rejected.stderr
+    bad_mode = run_in(build.paths.PROJECT_ROOT, "build", "scenario_baseline", "-p", "mode",
+                      "fast", "--output-dir", str(tmp_path))
+    assert bad_mode.returncode == 1
+    assert "parameter mode: got 'fast'; expected one of rate, supply_demand" in bad_mode.stderr
