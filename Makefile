@@ -72,8 +72,9 @@ screenshots: $(STAMP)
 figures: $(STAMP) reports
 	$(BIN)/python -m aijobs.figure_export reports reports/figures
 
-## bench: time the cold build against the naive papermill+nbconvert loop, the no-op rebuild, page sizes
+## bench: time the build against the naive papermill+nbconvert loop, the no-op rebuild, page sizes, Monte Carlo
 bench: $(STAMP)
+	$(BIN)/python -m aijobs.bench --monte-carlo
 	$(BIN)/python -m aijobs.bench
 
 ## notebook-outputs: re-run the notebooks and store the outputs that nbval checks (after a deliberate change)
