@@ -14,7 +14,7 @@ JOBS_FLAG = $(if $(JOBS),-j $(JOBS),)
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reports report params list validate test lint lab screenshots figures bench notebook-outputs clean
+.PHONY: help setup reports report params list validate test lint lab screenshots figures bench survey-derive notebook-outputs clean
 
 ## help: list these commands
 help:
@@ -76,6 +76,11 @@ figures: $(STAMP) reports
 bench: $(STAMP)
 	$(BIN)/python -m aijobs.bench --monte-carlo
 	$(BIN)/python -m aijobs.bench
+
+## survey-derive: rebuild data/derived/ (survey evidence) from a survey file, e.g. make survey-derive SURVEY=~/salaries.csv
+survey-derive: $(STAMP)
+	@test -n "$(SURVEY)" || { echo 'error: say which survey file: make survey-derive SURVEY=<path to salaries.csv>' >&2; exit 2; }
+	$(BIN)/aijobs survey-derive "$(SURVEY)" $(if $(DATE),--date $(DATE),)
 
 ## notebook-outputs: re-run the notebooks and store the outputs that nbval checks (after a deliberate change)
 notebook-outputs: $(STAMP)

@@ -10,12 +10,16 @@ import yaml
 from aijobs import paths, tables
 
 TABLES = tables.list_tables()
+ARTICLE_TABLES = [t for t in TABLES if tables.table_metadata(t)["source"]["id"] == "article"]
+DERIVED_TABLES = [t for t in TABLES if t.startswith("derived/")]
 
 
 def test_every_csv_has_a_sidecar_and_every_sidecar_a_csv():
-    csvs = {p.stem for p in paths.DATA_DIR.glob("*.csv")}
+    csvs = {str(p.relative_to(paths.DATA_DIR)).removesuffix(".csv")
+            for p in paths.DATA_DIR.rglob("*.csv")}
     assert csvs == set(TABLES)
-    assert len(TABLES) >= 11
+    assert len(ARTICLE_TABLES) == 11
+    assert len(DERIVED_TABLES) == 6
 
 
 @pytest.mark.parametrize("name", TABLES)
@@ -23,14 +27,16 @@ def test_sidecar_is_complete(name):
     with open(paths.sidecar_path(name), encoding="utf-8") as fh:
         meta = yaml.safe_load(fh)
     assert tables.sidecar_problems(name, meta) == []
-    assert meta["licence"] == "CC-BY-4.0"
+    # our own tables are CC-BY; figures derived from the CC0 survey stay CC0
+    expected = "CC0-1.0" if meta["source"]["id"] == "aijobs_survey" else "CC-BY-4.0"
+    assert meta["licence"] == expected
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", meta["date_recorded"])
     # Column names and the CSV header agree, in order.
     header = paths.table_path(name).read_text(encoding="utf-8").splitlines()[0].split(",")
     assert header == [c["name"] for c in meta["columns"]]
 
 
-@pytest.mark.parametrize("name", TABLES)
+@pytest.mark.parametrize("name", ARTICLE_TABLES)
 def test_every_row_cites_an_article_section(name):
     meta = tables.table_metadata(name)
     assert meta["source"]["id"] == "article"
@@ -41,6 +47,21 @@ def test_every_row_cites_an_article_section(name):
     assert set(frame[column]) <= sections
 
 
+@pytest.mark.parametrize("name", DERIVED_TABLES)
+def test_derived_tables_record_their_snapshot(name):
+    meta = tables.table_metadata(name)
+    assert meta["source"]["id"] == "aijobs_survey"
+    assert "aijobs.net" in meta["source"]["attribution"]
+    origin = meta["derived_from"]
+    assert origin["snapshot"] == "2025-01-19/salaries.csv"
+    assert origin["md5"] == "1884e0b0e63118c58785e40c82a5d63d"  # from the snapshot's README
+    assert origin["rows_read"] == 74_301
+    assert origin["rows_excluded"] == sum(e["count"] for e in origin["exclusions"].values())
+    assert origin["filters"]["company_countries"] == ["US"]
+    assert origin["filters"]["employment_types"] == ["FT"]
+    assert origin["min_n"] == 30
+
+
 def test_sidecar_problems_are_reported():
     problems = tables.sidecar_problems("x", {"title": "t", "columns": [
         {"name": "a", "type": "text"}], "source": {"id": "blog"}, "date_recorded": "26/11/2026",
@@ -49,7 +70,7 @@ def test_sidecar_problems_are_reported():
     assert "missing key 'description'" in text
     assert "missing key 'licence'" in text
     assert "unknown key 'colour'" in text
-    assert "source.id must be one of article, aijobs_survey" in text
+    assert "source.id must be one of article, aijobs_survey, project" in text
     assert "date_recorded '26/11/2026' should be YYYY-MM-DD" in text
     assert "column a: type 'text' is not one of string, integer, number, boolean" in text
     assert "column a: missing description" in text

@@ -39,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("names", nargs="*", help="report names (default: all)")
 
     sub.add_parser("list", help="list the reports in reports.yaml")
+    d = sub.add_parser("survey-derive",
+                       help="recompute data/derived/ (survey evidence) from an aijobs.net file")
+    d.add_argument("survey", help="path of the survey's salaries.csv (or .json)")
+    d.add_argument("--date", default=None, help="date recorded in the sidecars (YYYY-MM-DD; "
+                                                "default today)")
+    d.add_argument("--output-dir", default=None, help="folder (default data/derived)")
     v = sub.add_parser("validate", help="validate every table in data/ (or one file)")
     v.add_argument("table", nargs="?", help="table name, e.g. salary_bands")
     v.add_argument("--file", default=None, help="check this CSV against the table's schema")
@@ -60,6 +66,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "list":
             for spec in build.load_report_specs():
                 print(f"{spec.name:<26} {spec.title}")
+            return 0
+        if args.command == "survey-derive":
+            from pathlib import Path
+
+            from aijobs import evidence
+
+            out = Path(args.output_dir) if args.output_dir else evidence.DERIVED_DIR
+            written = evidence.write_derived(args.survey, out, args.date)
+            print(f"wrote {len(written)} files to {out}")
             return 0
         if args.command == "validate":
             from aijobs import tables  # pandas: only when needed, so other commands start fast

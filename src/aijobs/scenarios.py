@@ -70,8 +70,8 @@ class ScenarioParams:
         need(isinstance(self.horizon_years, int) and not isinstance(self.horizon_years, bool)
              and 1 <= self.horizon_years <= MAX_HORIZON, "horizon_years",
              f"a whole number of years from 1 to {MAX_HORIZON}")
-        need(self.premium >= 0, "premium", "a fraction of 0 or more (0.2: pay is 20% above the "
-                                           "baseline)")
+        need(self.premium > -1, "premium", "a fraction above -1 (0.2: pay is 20% above the "
+                                           "baseline; a negative premium is a discount)")
         need(0 <= self.normalization_rate < 1, "normalization_rate",
              "a fraction in [0, 1): the share of the premium lost each year")
         need(self.wage_growth > -1, "wage_growth", "a yearly fraction above -1")
@@ -185,8 +185,8 @@ def _premium_vector(role_ids: list[str], params: ScenarioParams,
     if isinstance(premiums, int | float):
         return np.full(len(role_ids), float(premiums))
     values = [float(premiums.get(r, params.premium)) for r in role_ids]
-    if any(v < 0 for v in values):
-        raise ParameterError("parameter premium: every role's premium must be 0 or more")
+    if any(v <= -1 for v in values):
+        raise ParameterError("parameter premium: every role's premium must be above -1")
     return np.array(values)
 
 

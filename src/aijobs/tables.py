@@ -113,7 +113,8 @@ class TableSchema:
 
 def list_tables() -> list[str]:
     """Names of all tables in data/ (one per sidecar), sorted."""
-    return sorted(p.name.removesuffix(".meta.yaml") for p in paths.DATA_DIR.glob("*.meta.yaml"))
+    return sorted(str(p.relative_to(paths.DATA_DIR)).removesuffix(".meta.yaml")
+                  for p in paths.DATA_DIR.rglob("*.meta.yaml"))
 
 
 def _rel(path: Path) -> str:
