@@ -158,6 +158,17 @@ class Evidence:
                 f"({p['filters_text']}); groups under {p['min_n']} responses are not findings.")
 
 
+def with_role_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with a role_name column (the baseline and unmapped rows get readable labels)."""
+    from aijobs import tables
+
+    names = dict(zip(tables.load_table("roles")["role_id"], tables.load_table("roles")
+                     ["role_name"], strict=True))
+    names |= {survey.BASELINE_LABEL: "Software Engineer (non-AI baseline)",
+              "unmapped": "Titles mapped to no role"}
+    return frame.assign(role_name=[names.get(r, r) for r in frame["role_id"]])
+
+
 def evidence_tables(data: survey.Survey, filters: dict[str, list], min_n: int = survey.MIN_N,
                     ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     """Every derived table from one survey, and the provenance to record with them."""
