@@ -32,8 +32,9 @@ def test_every_notebook_has_one_documented_parameters_cell(notebook):
 
 def test_types_defaults_comments_and_ranges():
     params = notebook_parameters(COMP)
-    assert list(params) == ["roles", "sort_by", "region_multiplier", "scarcity_premium_pct",
-                            "salary_normalization", "salary_bands_path", "roles_path"]
+    assert list(params)[:7] == ["roles", "sort_by", "region_multiplier", "scarcity_premium_pct",
+                                "salary_normalization", "salary_bands_path", "roles_path"]
+    assert "survey_path" in params and params["company_countries"].default == ["US"]
     rm = params["region_multiplier"]
     assert (rm.type, rm.default, rm.minimum, rm.maximum) == ("float", 1.0, 0.05, 5.0)
     assert rm.comment.startswith("cost-of-living factor")

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from IPython.display import HTML, display
 
-from aijobs import tables
+from aijobs import paths, tables
 
 REPORT_MODE_VAR = "AIJOBS_REPORT_MODE"
 _figure_ids = itertools.count(1)
@@ -94,6 +94,10 @@ def sources_frame(names: Sequence[str] | None = None) -> pd.DataFrame:
             "licence": meta["licence"],
             "recorded": meta["date_recorded"],
         })
+    for file, what in paths.OTHER_SOURCES.items():
+        rows.append({"table": file, "holds": what, "source": "aijobs.net salary survey "
+                     "(aijobs.net / Foorilla LLC)", "rows_cite": "-", "licence": "CC0-1.0",
+                     "recorded": "-"})
     return pd.DataFrame(rows)
 
 
@@ -118,6 +122,4 @@ def record_inputs() -> None:
 
     The output is invisible: its only visible part is an empty HTML fragment.
     """
-    from aijobs import paths
-
     display({INPUTS_MIME: {"files": list(paths.FILES_READ)}, "text/html": ""}, raw=True)

@@ -48,6 +48,11 @@ def record_read(path: Path | str) -> Path:
     return Path(path)
 
 
+# Input files that are not tables of data/ (a user's survey file): {path: what it is}.
+# Reports list them among their sources.
+OTHER_SOURCES: dict[str, str] = {}
+
+
 def table_path(name: str) -> Path:
     """The CSV file of the table called `name` in data/."""
     return DATA_DIR / f"{name}.csv"

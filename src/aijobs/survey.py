@@ -75,6 +75,7 @@ def _read_frame(path: Path, engine: str) -> tuple[pd.DataFrame, str]:
     if path.is_dir():
         raise DataError(f"{where}: is a folder; expected the survey's salaries.csv or .json")
     paths.record_read(path)  # a report built from this file is rebuilt when it changes
+    paths.OTHER_SOURCES[str(path)] = "aijobs.net salary survey file given as survey_path"
     with open(path, "rb") as fh:
         head = fh.read(65536)
     if not head.strip():
@@ -345,9 +346,9 @@ def ai_premium(rows: pd.DataFrame, *, by_year: bool = True, min_n: int = MIN_N,
         elif r["n_role"] < min_n:
             reasons.append(f"only {r['n_role']} responses for the role (< {min_n})")
         else:
-            reasons.append("")
-    out["reason"] = reasons
-    out["is_computable"] = out["reason"] == ""
+            reasons.append(None)
+    out["reason"] = pd.Series(reasons, index=out.index, dtype="string")
+    out["is_computable"] = out["reason"].isna()
     out["premium"] = np.where(out["is_computable"],
                               out["ai_median_usd"] / out["baseline_median_usd"] - 1, np.nan)
     cols = ["role_id", *keys, "ai_median_usd", "baseline_median_usd", "premium", "n_role",

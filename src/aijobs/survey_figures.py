@@ -157,3 +157,31 @@ def mix_figure(mix: pd.DataFrame, source: str) -> go.Figure:
              "<br><sup>Response counts per role: they show who answered, not how many jobs "
              "exist or how fast they grow</sup>")
     return _finish(fig, title, source, height=440)
+
+
+VERDICT_COLOURS = {"supported": GREEN, "partly supported": "#ca8a04",
+                   "not supported": ORANGE, "no data": GREY}
+
+
+def verdict_figure(result: pd.DataFrame, source: str) -> go.Figure:
+    """How many of the article's numeric claims got each verdict, by kind of claim."""
+    r = result.assign(kind=[
+        "Pay bands" if "a year" in c or "exceed" in c else
+        "Growth rates" if "growth" in c else
+        "Learning durations" if "months" in c and "outdated" not in c.lower() else
+        "Skills shelf life" for c in result["claim"]])
+    kinds = list(dict.fromkeys(r["kind"]))
+    fig = go.Figure()
+    for verdict, colour in VERDICT_COLOURS.items():
+        counts = [int(((r["kind"] == k) & (r["verdict"] == verdict)).sum()) for k in kinds]
+        fig.add_bar(name=verdict, y=kinds, x=counts, orientation="h", marker={"color": colour},
+                    hovertemplate=f"%{{y}}: %{{x}} {verdict}<extra></extra>")
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title={"text": "Claims"}, dtick=1)
+    fig.update_yaxes(categoryorder="array", categoryarray=kinds[::-1])
+    supported = int((r["verdict"] == "supported").sum())
+    tested = int((r["verdict"] != "no data").sum())
+    title = (f"{supported} of the {tested} claims the survey can test are supported"
+             f"<br><sup>{len(r) - tested} more are claims no salary survey can test "
+             "(no data)</sup>")
+    return _finish(fig, title, source, height=360)
