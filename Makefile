@@ -75,6 +75,7 @@ figures: $(STAMP) reports
 ## bench: time the build against the naive papermill+nbconvert loop, the no-op rebuild, page sizes, Monte Carlo
 bench: $(STAMP)
 	$(BIN)/python -m aijobs.bench --monte-carlo
+	$(BIN)/python -m aijobs.bench --survey
 	$(BIN)/python -m aijobs.bench
 
 ## survey-derive: rebuild data/derived/ (survey evidence) from a survey file, e.g. make survey-derive SURVEY=~/salaries.csv

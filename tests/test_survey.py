@@ -250,3 +250,18 @@ def test_audit_covers_every_numeric_claim():
     ml = result[result["claim"].str.startswith("AI/ML Engineer")].iloc[0]
     assert ml["verdict"] == "supported"  # 150-220 vs the survey's 145-243
     assert "p25 $145K" in ml["evidence"] and "n 6,041" in ml["evidence"]
+
+
+@pytest.mark.parametrize("engine", ["c", "pyarrow"])
+def test_namibia_is_a_country_not_a_missing_value(tmp_path, engine):
+    data = survey.read_survey(write(tmp_path / "s.csv", HEADER + row(country="NA")),
+                              engine=engine)
+    assert data.rows["company_location"].astype(str).tolist() == ["NA"]
+
+
+def test_both_engines_read_the_same(tmp_path):
+    body = row() + row(usd="lots") + row(level="XX", title=" Prompt Engineer ")
+    file = write(tmp_path / "s.csv", HEADER + body)
+    a, b = survey.read_survey(file, engine="c"), survey.read_survey(file, engine="pyarrow")
+    assert a.exclusions == b.exclusions
+    pd.testing.assert_frame_equal(a.rows.astype(str), b.rows.astype(str))

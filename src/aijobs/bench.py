@@ -75,9 +75,58 @@ def monte_carlo_seconds(mode: str, draws: int = 100_000, horizon: int = 30) -> t
     return statistics.median(times), mult.shape
 
 
+SURVEY_SNAPSHOT = paths.SHARED_DIR / "data" / "aijobs-salaries" / "2025-01-19" / "salaries.csv"
+LOAD_SCRIPT = """
+import resource, sys, time
+from aijobs import evidence, survey
+start = time.perf_counter()
+data = survey.read_survey(sys.argv[1], engine=sys.argv[2])
+tables, _ = evidence.evidence_tables(data, survey.normalised_filters())
+seconds = time.perf_counter() - start
+peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{seconds:.3f} {peak_mb:.0f} {data.n_read}")
+"""
+
+
+def survey_run(path: Path, engine: str) -> tuple[float, float, int]:
+    """Seconds to load, check, filter and summarise; peak memory (MB) of that process; rows."""
+    out = subprocess.run([sys.executable, "-c", LOAD_SCRIPT, str(path), engine], check=True,
+                         capture_output=True, text=True).stdout.split()
+    return float(out[0]), float(out[1]), int(out[2])
+
+
+def survey_main(rows: int = 5_000_000) -> int:
+    import numpy as np
+    import pandas as pd
+
+    if not SURVEY_SNAPSHOT.exists():
+        print(f"survey snapshot not found at {SURVEY_SNAPSHOT}; skipping the survey benchmark")
+        return 0
+    print("Survey benchmark (load + checks + filters + every summary, in a fresh process)")
+    for engine in ("c", "pyarrow"):
+        seconds, peak, n = survey_run(SURVEY_SNAPSHOT, engine)
+        print(f"  snapshot ({n:,} rows), engine {engine:<8}: {seconds:6.3f} s, "
+              f"peak {peak:6.0f} MB")
+    with tempfile.TemporaryDirectory(prefix="aijobs-bench-") as tmp:
+        big = Path(tmp) / "synthetic.csv"
+        snapshot = pd.read_csv(SURVEY_SNAPSHOT)
+        rng = np.random.default_rng(0)
+        # Same shape as the survey: rows drawn (with replacement) from the real snapshot.
+        synthetic = snapshot.iloc[rng.integers(0, len(snapshot), rows)]
+        synthetic.to_csv(big, index=False)
+        size = big.stat().st_size / 1e6
+        for engine in ("c", "pyarrow"):
+            seconds, peak, n = survey_run(big, engine)
+            print(f"  synthetic ({n:,} rows, {size:.0f} MB), engine {engine:<8}: "
+                  f"{seconds:6.2f} s, peak {peak:6.0f} MB (targets: < 10 s, < 2,048 MB)")
+    return 0
+
+
 def main() -> int:
     if "--monte-carlo" in sys.argv[1:]:
         return monte_carlo_main()
+    if "--survey" in sys.argv[1:]:
+        return survey_main()
     aijobs = [sys.executable, "-m", "aijobs.cli", "build"]
     cores = os.cpu_count()
     with tempfile.TemporaryDirectory(prefix="aijobs-bench-") as tmp:

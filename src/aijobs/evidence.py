@@ -214,6 +214,9 @@ def evidence_tables(data: survey.Survey, filters: dict[str, list], min_n: int = 
 def _ordered(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     cols = [c for c, _ in SCHEMAS[name]["columns"]]
     out = frame[cols].copy()
+    for c in out.columns:  # categories sort in their own order; plain text sorts A-Z
+        if isinstance(out[c].dtype, pd.CategoricalDtype):
+            out[c] = out[c].astype("string")
     sort = SCHEMAS[name]["primary_key"]
     sort = [sort] if isinstance(sort, str) else list(sort)
     out = out.sort_values(sort, kind="stable", na_position="first").reset_index(drop=True)
