@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 
 import numpy as np
@@ -252,13 +253,15 @@ def test_audit_covers_every_numeric_claim():
     assert "p25 $145K" in ml["evidence"] and "n 6,041" in ml["evidence"]
 
 
-@pytest.mark.parametrize("engine", ["c", "pyarrow"])
+@pytest.mark.parametrize("engine", ["c", pytest.param("pyarrow", marks=pytest.mark.skipif(
+    importlib.util.find_spec("pyarrow") is None, reason="pyarrow is optional"))])
 def test_namibia_is_a_country_not_a_missing_value(tmp_path, engine):
     data = survey.read_survey(write(tmp_path / "s.csv", HEADER + row(country="NA")),
                               engine=engine)
     assert data.rows["company_location"].astype(str).tolist() == ["NA"]
 
 
+@pytest.mark.skipif(importlib.util.find_spec("pyarrow") is None, reason="pyarrow is optional")
 def test_both_engines_read_the_same(tmp_path):
     body = row() + row(usd="lots") + row(level="XX", title=" Prompt Engineer ")
     file = write(tmp_path / "s.csv", HEADER + body)

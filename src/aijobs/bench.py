@@ -103,7 +103,10 @@ def survey_main(rows: int = 5_000_000) -> int:
         print(f"survey snapshot not found at {SURVEY_SNAPSHOT}; skipping the survey benchmark")
         return 0
     print("Survey benchmark (load + checks + filters + every summary, in a fresh process)")
-    for engine in ("c", "pyarrow"):
+    import importlib.util
+
+    engines = ["c"] + (["pyarrow"] if importlib.util.find_spec("pyarrow") else [])
+    for engine in engines:
         seconds, peak, n = survey_run(SURVEY_SNAPSHOT, engine)
         print(f"  snapshot ({n:,} rows), engine {engine:<8}: {seconds:6.3f} s, "
               f"peak {peak:6.0f} MB")
@@ -115,7 +118,7 @@ def survey_main(rows: int = 5_000_000) -> int:
         synthetic = snapshot.iloc[rng.integers(0, len(snapshot), rows)]
         synthetic.to_csv(big, index=False)
         size = big.stat().st_size / 1e6
-        for engine in ("c", "pyarrow"):
+        for engine in engines:
             seconds, peak, n = survey_run(big, engine)
             print(f"  synthetic ({n:,} rows, {size:.0f} MB), engine {engine:<8}: "
                   f"{seconds:6.2f} s, peak {peak:6.0f} MB (targets: < 10 s, < 2,048 MB)")
