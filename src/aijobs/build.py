@@ -255,7 +255,10 @@ def _parameters_table(spec: ReportSpec, used: dict[str, Any]) -> str:
         rows.append(f"<tr><td><code>{html.escape(name)}</code></td>"
                     f"<td><code>{html.escape(repr(value))}</code>{changed}</td>"
                     f"<td>{html.escape(param.comment)}</td></tr>")
-    return ("<details class=\"params\" open><summary>Parameters used for this report</summary>"
+    # Long parameter lists start folded so the report itself comes first.
+    state = " open" if len(rows) <= 10 else ""
+    return (f"<details class=\"params\"{state}><summary>Parameters used for this report "
+            f"({len(rows)})</summary>"
             "<table><thead><tr><th>Parameter</th><th>Value</th><th>Meaning</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></details>")
 
