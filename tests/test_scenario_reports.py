@@ -99,13 +99,20 @@ def test_dragging_the_slider_redraws_the_bands(built_reports):
             "document.querySelector('.slider-container').closest('.js-plotly-plot').id")
         before = page.evaluate(f"Array.from(document.getElementById('{gid}').data[1].base)")
         page.evaluate(f"document.getElementById('{gid}').scrollIntoView()")
-        rail = page.evaluate("(() => {const r = document.querySelector('.slider-rail-rect')"
-                             ".getBoundingClientRect(); return [r.left, r.top, r.width];})()")
-        grip = page.evaluate("(() => {const r = document.querySelector('.slider-grip-rect')"
-                             ".getBoundingClientRect(); return [r.left + r.width / 2, "
-                             "r.top + r.height / 2];})()")
-        page.drag(grip[0], grip[1], rail[0] + rail[2] * 0.9, grip[1])
-        page.wait_for(f"document.getElementById('{gid}').layout.sliders[0].active > 20", 10)
+        active_js = f"document.getElementById('{gid}').layout.sliders[0].active"
+        for _ in range(3):  # a drag sent before the page settles after scrolling can miss
+            page.evaluate("new Promise(done => setTimeout(done, 300))")
+            rail = page.evaluate("(() => {const r = document.querySelector('.slider-rail-rect')"
+                                 ".getBoundingClientRect(); return [r.left, r.top, r.width];})()")
+            grip = page.evaluate("(() => {const r = document.querySelector('.slider-grip-rect')"
+                                 ".getBoundingClientRect(); return [r.left + r.width / 2, "
+                                 "r.top + r.height / 2];})()")
+            page.drag(grip[0], grip[1], rail[0] + rail[2] * 0.9, grip[1])
+            try:
+                page.wait_for(f"{active_js} > 20", 5)
+                break
+            except TimeoutError:
+                continue
         active = page.evaluate(f"document.getElementById('{gid}').layout.sliders[0].active")
         after = page.evaluate(f"Array.from(document.getElementById('{gid}').data[1].base)")
         drawn = page.evaluate(f"document.querySelectorAll('#{gid} .bars path').length")

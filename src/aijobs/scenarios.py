@@ -407,8 +407,9 @@ def calibrated_premiums() -> tuple[dict[str, float] | None, str]:
     years = ", ".join(map(str, origin["matched_years_for_pooled_premium"]))
     shown = "; ".join(f"{r} {p:+.1%}" for r, p in sorted(measured.items()))
     return premiums, (f"premium per role from the aijobs.net survey: median pay over the "
-                      f"software-engineer median ({origin['filters_text']}; years {years}): "
-                      f"{shown}; roles below the baseline are given 0")
+                      f"software-engineer median ({origin['filters_text']}; years {years}; "
+                      f"{origin['rows_read']:,} survey rows read, {origin['rows_excluded']:,} "
+                      f"excluded): {shown}; roles below the baseline are given 0")
 
 
 MC_KEYS = ("uncertainty", "distribution", "draws", "seed")

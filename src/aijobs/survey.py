@@ -48,7 +48,6 @@ class Survey:
     n_read: int
     md5: str
     exclusions: dict[str, dict[str, Any]] = field(default_factory=dict)
-    year_bounds: tuple[int, int] = (FIRST_YEAR, FIRST_YEAR)
 
     @property
     def n_excluded(self) -> int:
@@ -250,7 +249,7 @@ def read_survey(path: str | Path, *, strict: bool = False, engine: str = "c",
                                                 categories=role_ids)
     baseline = set(title_map.loc[title_map["is_baseline"], "job_title"])
     rows["is_baseline"] = rows["job_title"].isin(baseline).to_numpy()
-    return Survey(rows, where, n, _md5(path), exclusions, (FIRST_YEAR, last_year))
+    return Survey(rows, where, n, _md5(path), exclusions)
 
 
 def _stripped_category(values: pd.Series) -> pd.Series:
