@@ -33,7 +33,7 @@ def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
     exe = chromium_path()
     if exe is None:
         raise RuntimeError("Chromium not found: install it with `apt-get install -y chromium`")
-    with tempfile.TemporaryDirectory(prefix="aijobs-chromium-") as profile:
+    with tempfile.TemporaryDirectory(prefix="aijobs-chromium-", ignore_cleanup_errors=True) as profile:
         return subprocess.run([exe, *OFFLINE_FLAGS, f"--user-data-dir={profile}", *args],
                               capture_output=True, text=True, timeout=timeout, check=False)
 
@@ -122,11 +122,13 @@ class DevToolsPage:
         exe = chromium_path()
         if exe is None:
             raise RuntimeError("Chromium not found: install it with `apt-get install -y chromium`")
-        self._profile = tempfile.TemporaryDirectory(prefix="aijobs-cdp-")
+        self._profile = tempfile.TemporaryDirectory(prefix="aijobs-cdp-",
+                                                    ignore_cleanup_errors=True)
+        # Its own process group, so closing ends Chromium's helper processes too.
         self._proc = subprocess.Popen(
             [exe, *OFFLINE_FLAGS, f"--user-data-dir={self._profile.name}",
              "--remote-debugging-port=0", f"--window-size={width},{height}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         port_file = Path(self._profile.name) / "DevToolsActivePort"
         deadline = time.monotonic() + timeout
         while not port_file.exists() or len(port_file.read_text().split()) < 2:
@@ -193,10 +195,16 @@ class DevToolsPage:
         return Path(png)
 
     def close(self) -> None:
+        import os
+        import signal
+
         ws = getattr(self, "_ws", None)
         if ws is not None:
             ws.close()
-        self._proc.kill()
+        try:
+            os.killpg(self._proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         self._proc.wait(timeout=10)
         self._profile.cleanup()
 
