@@ -33,7 +33,8 @@ def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
     exe = chromium_path()
     if exe is None:
         raise RuntimeError("Chromium not found: install it with `apt-get install -y chromium`")
-    with tempfile.TemporaryDirectory(prefix="aijobs-chromium-", ignore_cleanup_errors=True) as profile:
+    with tempfile.TemporaryDirectory(prefix="aijobs-chromium-",
+                                     ignore_cleanup_errors=True) as profile:
         return subprocess.run([exe, *OFFLINE_FLAGS, f"--user-data-dir={profile}", *args],
                               capture_output=True, text=True, timeout=timeout, check=False)
 
