@@ -33,12 +33,6 @@ class Parameter:
     minimum: float | None = None
     maximum: float | None = None
 
-    def describe(self) -> str:
-        bounds = ""
-        if self.minimum is not None:
-            bounds = f" in [{self.minimum:g}, {self.maximum:g}]"
-        return f"{self.name} ({self.type}{bounds}, default {self.default!r}): {self.comment}"
-
 
 def parameters_cell(nb: dict, where: str) -> str:
     cells = [c for c in nb.get("cells", [])
