@@ -81,3 +81,16 @@ def test_sources_registry_is_complete():
         for key in ("title", "short_title", "producer", "kind", "location"):
             assert source.get(key), f"sources.yaml: {sid} lacks {key}"
     assert tables.load_sources()["aijobs_survey"]["licence"] == "CC0-1.0"
+
+
+def test_every_section_with_facts_is_charted_or_tabled_in_a_report():
+    from aijobs import coverage
+
+    cov = coverage.section_coverage().set_index("section_id")
+    assert cov.loc["opening", "rows"] == 0  # the opening states no facts
+    with_facts = cov.drop("opening")
+    assert (with_facts["rows"] > 0).all()
+    assert (with_facts["reports"] != "-").all(), with_facts[with_facts["reports"] == "-"]
+    assert "compensation_bands" in cov.loc["pay_highest", "reports"]
+    assert "entry_competitiveness" in cov.loc["break_in", "reports"]
+    assert cov.loc["watching", "reports"] == "overview"

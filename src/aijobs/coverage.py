@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
 
 from aijobs import build, paths, tables
 
+LOOKUP_TABLES = {"roles"}
 LOAD_RE = re.compile(r"load_table\(\s*[\"']([a-z_0-9]+)[\"']")
 
 
-def notebook_tables(notebook_source: str) -> list[str]:
-    """Table names a notebook loads, found from its load_table("...") calls."""
-    return sorted(set(LOAD_RE.findall(notebook_source)))
+def notebook_tables(notebook_json: str) -> list[str]:
+    """Table names a notebook loads, found from the load_table("...") calls in its code cells."""
+    cells = json.loads(notebook_json).get("cells", [])
+    code = "\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code")
+    return sorted(set(LOAD_RE.findall(code)))
 
 
 def section_coverage() -> pd.DataFrame:
@@ -34,7 +38,10 @@ def section_coverage() -> pd.DataFrame:
     rows = []
     for _, s in sections.iterrows():
         names = sorted(cited.get(s["section_id"], {}))
-        reports = sorted({r for r, used in report_tables.items() if set(names) & set(used)})
+        # Every report loads roles to name things; a section is charted where its own facts
+        # are, so roles counts only for a section no other table cites.
+        charted = [n for n in names if n not in LOOKUP_TABLES] or names
+        reports = sorted({r for r, used in report_tables.items() if set(charted) & set(used)})
         rows.append({"section_order": int(s["section_order"]), "section_id": s["section_id"],
                      "heading": s["heading"], "tables": ", ".join(names) or "-",
                      "rows": sum(cited.get(s["section_id"], {}).values()),
