@@ -148,19 +148,12 @@ def load_report_specs(config: Path = paths.REPORTS_CONFIG) -> list[ReportSpec]:
     return specs
 
 
-def _scenario_specs(data: dict, where: str) -> list[ReportSpec]:
-    """One report per named scenario: scenario_<name>, run from scenario_notebook."""
-    from aijobs.parameters import validated_parameters
-
+def scenario_entries(data: dict, where: str) -> list[dict[str, Any]]:
+    """The checked `scenarios:` entries of the config: name, title, rationale, parameters."""
     entries = data.get("scenarios") or []
-    if not entries:
-        return []
-    notebook_name = data.get("scenario_notebook")
-    notebook = paths.NOTEBOOKS_DIR / str(notebook_name)
-    if not notebook_name or not notebook.is_file():
-        raise BuildError(f"{where}: scenarios need 'scenario_notebook:' naming a notebook in "
-                         f"notebooks/ (got {notebook_name!r})")
-    specs = []
+    if not isinstance(entries, list):
+        raise BuildError(f"{where}: 'scenarios:' must be a list of entries")
+    out, seen = [], set()
     for i, entry in enumerate(entries, start=1):
         loc = f"{where}, scenario {i}"
         if not isinstance(entry, dict):
@@ -172,13 +165,44 @@ def _scenario_specs(data: dict, where: str) -> list[ReportSpec]:
         for key in ("name", "title", "rationale"):
             if not entry.get(key):
                 raise BuildError(f"{loc}: missing '{key}'")
+        loc = f"{where}, scenario '{entry['name']}'"
+        if not NAME_RE.match(f"scenario_{entry['name']}"):
+            raise BuildError(f"{loc}: a scenario name is lower-case letters, digits, '-' or '_'")
+        if entry["name"] in seen:
+            raise BuildError(f"{loc}: the name is used twice")
+        seen.add(entry["name"])
+        out.append({**entry, "parameters": entry.get("parameters") or {}})
+    return out
+
+
+def load_scenario_entries(config: Path = paths.REPORTS_CONFIG) -> list[dict[str, Any]]:
+    """The named scenarios of notebooks/reports.yaml (see scenario_entries)."""
+    try:
+        data = yaml.safe_load(paths.record_read(config).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise BuildError(f"{_where(config)}: cannot read the scenarios ({exc})") from exc
+    return scenario_entries(data if isinstance(data, dict) else {}, _where(config))
+
+
+def _scenario_specs(data: dict, where: str) -> list[ReportSpec]:
+    """One report per named scenario: scenario_<name>, run from scenario_notebook."""
+    from aijobs.parameters import validated_parameters
+
+    entries = scenario_entries(data, where)
+    if not entries:
+        return []
+    notebook_name = data.get("scenario_notebook")
+    notebook = paths.NOTEBOOKS_DIR / str(notebook_name)
+    if not notebook_name or not notebook.is_file():
+        raise BuildError(f"{where}: scenarios need 'scenario_notebook:' naming a notebook in "
+                         f"notebooks/ (got {notebook_name!r})")
+    specs = []
+    for entry in entries:
         name = f"scenario_{entry['name']}"
         loc = f"{where}, scenario '{entry['name']}'"
-        if not NAME_RE.match(name):
-            raise BuildError(f"{loc}: a scenario name is lower-case letters, digits, '-' or '_'")
         params = {"scenario_title": str(entry["title"]),
                   "scenario_rationale": str(entry["rationale"]),
-                  **(entry.get("parameters") or {})}
+                  **entry["parameters"]}
         try:
             params = validated_parameters(notebook, params)
         except ParameterError as exc:

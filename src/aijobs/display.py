@@ -12,6 +12,7 @@ import itertools
 import os
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from IPython.display import HTML, display
@@ -60,7 +61,7 @@ def table_html(frame: pd.DataFrame, columns: Mapping[str, str] | None = None,
             value = row[col]
             if value is None or (not isinstance(value, str) and pd.isna(value)):
                 text = "–"
-            elif isinstance(value, bool) or str(type(value)).endswith("bool_'>"):
+            elif isinstance(value, bool | np.bool_):
                 text = "yes" if value else "no"
             elif col in formats:
                 text = formats[col].format(value)
@@ -94,10 +95,8 @@ def sources_frame(names: Sequence[str] | None = None) -> pd.DataFrame:
             "licence": meta["licence"],
             "recorded": meta["date_recorded"],
         })
-    for file, what in paths.OTHER_SOURCES.items():
-        rows.append({"table": file, "holds": what, "source": "aijobs.net salary survey "
-                     "(aijobs.net / Foorilla LLC)", "rows_cite": "-", "licence": "CC0-1.0",
-                     "recorded": "-"})
+    for file, origin in paths.OTHER_SOURCES.items():
+        rows.append({"table": file, **origin, "rows_cite": "-", "recorded": "-"})
     return pd.DataFrame(rows)
 
 

@@ -162,8 +162,8 @@ def with_role_names(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with a role_name column (the baseline and unmapped rows get readable labels)."""
     from aijobs import tables
 
-    names = dict(zip(tables.load_table("roles")["role_id"], tables.load_table("roles")
-                     ["role_name"], strict=True))
+    roles = tables.load_table("roles")
+    names = dict(zip(roles["role_id"], roles["role_name"], strict=True))
     names |= {survey.BASELINE_LABEL: "Software Engineer (non-AI baseline)",
               "unmapped": "Titles mapped to no role"}
     return frame.assign(role_name=[names.get(r, r) for r in frame["role_id"]])

@@ -48,9 +48,9 @@ def record_read(path: Path | str) -> Path:
     return Path(path)
 
 
-# Input files that are not tables of data/ (a user's survey file): {path: what it is}.
-# Reports list them among their sources.
-OTHER_SOURCES: dict[str, str] = {}
+# Input files that are not tables of data/ (a user's survey file): {path: provenance with
+# the keys holds, source and licence}. Reports list them among their sources.
+OTHER_SOURCES: dict[str, dict[str, str]] = {}
 
 
 def table_path(name: str) -> Path:

@@ -357,31 +357,14 @@ def slider_steps(bands: pd.DataFrame, params: ScenarioParams, rates: Sequence[fl
 # --- named scenarios ---------------------------------------------------------------------------
 
 def load_named_scenarios(config=None) -> list[dict[str, Any]]:
-    """The `scenarios:` section of notebooks/reports.yaml: name, title, rationale, parameters."""
-    import yaml
+    """The `scenarios:` section of notebooks/reports.yaml: name, title, rationale, parameters.
 
-    from aijobs import paths
+    Read and checked by the build's own loader, so the build and the comparison report agree
+    on what a valid scenario is.
+    """
+    from aijobs import build, paths
 
-    config = config or paths.REPORTS_CONFIG
-    data = yaml.safe_load(paths.record_read(config).read_text(encoding="utf-8")) or {}
-    entries = data.get("scenarios") or []
-    where = "notebooks/reports.yaml, scenarios"
-    if not isinstance(entries, list):
-        raise ParameterError(f"{where}: expected a list of scenarios")
-    seen = set()
-    for i, entry in enumerate(entries, start=1):
-        if not isinstance(entry, dict) or not {"name", "title", "rationale"} <= set(entry):
-            raise ParameterError(f"{where}, entry {i}: needs name, title and rationale "
-                                 "(and optional parameters)")
-        unknown = set(entry) - {"name", "title", "rationale", "parameters"}
-        if unknown:
-            raise ParameterError(f"{where}, entry {i}: unknown key(s) "
-                                 f"{', '.join(sorted(unknown))}")
-        if entry["name"] in seen:
-            raise ParameterError(f"{where}: scenario name {entry['name']!r} is used twice")
-        seen.add(entry["name"])
-        entry.setdefault("parameters", {})
-    return entries
+    return build.load_scenario_entries(config or paths.REPORTS_CONFIG)
 
 
 def calibrated_premiums() -> tuple[dict[str, float] | None, str]:
