@@ -66,17 +66,17 @@ lab: $(STAMP)
 
 ## screenshots: PNG of every built report (needs chromium) into reports/screenshots/
 screenshots: $(STAMP)
-	$(BIN)/python -m aijobs.browser reports reports/screenshots
+	$(BIN)/python -m aijobs.devtools.browser reports reports/screenshots
 
 ## figures: export every chart of the built reports as PNG and SVG into reports/figures/ (needs chromium)
 figures: $(STAMP) reports
-	$(BIN)/python -m aijobs.figure_export reports reports/figures
+	$(BIN)/python -m aijobs.devtools.figure_export reports reports/figures
 
 ## bench: time the build against the naive papermill+nbconvert loop, the no-op rebuild, page sizes, Monte Carlo
 bench: $(STAMP)
-	$(BIN)/python -m aijobs.bench --monte-carlo
-	$(BIN)/python -m aijobs.bench --survey
-	$(BIN)/python -m aijobs.bench
+	$(BIN)/python -m aijobs.devtools.bench --monte-carlo
+	$(BIN)/python -m aijobs.devtools.bench --survey
+	$(BIN)/python -m aijobs.devtools.bench
 
 ## survey-derive: rebuild data/derived/ (survey evidence) from a survey file, e.g. make survey-derive SURVEY=~/salaries.csv
 survey-derive: $(STAMP)
@@ -85,7 +85,7 @@ survey-derive: $(STAMP)
 
 ## notebook-outputs: re-run the notebooks and store the outputs that nbval checks (after a deliberate change)
 notebook-outputs: $(STAMP)
-	$(BIN)/python -m aijobs.notebook_outputs
+	$(BIN)/python -m aijobs.devtools.notebook_outputs
 
 ## clean: remove built reports (keeps .venv)
 clean:

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from aijobs import browser, build, paths
+from aijobs import paths
+from aijobs.devtools import browser
+from aijobs.reports import build
 
 ROOT = paths.PROJECT_ROOT
 # Fixture notebooks are inputs to tests, not notebooks for nbval to run.
@@ -83,6 +85,6 @@ def write(path: Path, text: str) -> Path:
 
 def plotted_figures(page_html: str) -> list[dict]:
     """The data and layout of every plotly figure a page draws (numbers decoded)."""
-    from aijobs.figure_export import figures_in_page
+    from aijobs.devtools.figure_export import figures_in_page
 
     return figures_in_page(page_html)

@@ -11,7 +11,8 @@ import re
 
 import pytest
 
-from aijobs import paths, tables
+from aijobs import paths
+from aijobs.data import tables
 
 # (table, key column, key, value column, value) for every figure the article states.
 ARTICLE_FIGURES = [

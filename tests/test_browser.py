@@ -7,7 +7,8 @@ import re
 import pytest
 from conftest import require_chromium
 
-from aijobs import browser, build
+from aijobs.devtools import browser
+from aijobs.reports.config import load_report_specs
 
 
 def _drawn_ids(dom: str) -> set[str]:
@@ -22,7 +23,7 @@ def _drawn_ids(dom: str) -> set[str]:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("name", [s.name for s in build.load_report_specs()])
+@pytest.mark.parametrize("name", [s.name for s in load_report_specs()])
 def test_every_chart_is_drawn_offline(built_reports, name):
     require_chromium()
     page = built_reports / f"{name}.html"
@@ -49,7 +50,7 @@ def test_index_links_work_and_screenshot_is_written(built_reports, tmp_path):
     require_chromium()
     dom = browser.rendered_dom(built_reports / "index.html", budget_ms=1000)
     links = re.findall(r'href="([^"]+\.html)"', dom)
-    assert sorted(links) == sorted(f"{s.name}.html" for s in build.load_report_specs())
+    assert sorted(links) == sorted(f"{s.name}.html" for s in load_report_specs())
     png = browser.screenshot(built_reports / "compensation_bands.html", tmp_path / "c.png",
                              height=1400)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

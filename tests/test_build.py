@@ -13,7 +13,10 @@ import papermill
 import pytest
 from conftest import FIXTURES, ROOT, plotted_figures, write
 
-from aijobs import build, paths
+from aijobs import paths
+from aijobs.errors import BuildError
+from aijobs.reports import build
+from aijobs.reports.config import ReportSpec, load_report_specs
 
 BIN = Path(sys.executable).parent
 AIJOBS = [sys.executable, "-m", "aijobs.cli"]
@@ -24,7 +27,7 @@ def run(args, **kwargs):
 
 
 def test_every_report_and_the_index_are_built(built_reports):
-    specs = build.load_report_specs()
+    specs = load_report_specs()
     index = (built_reports / "index.html").read_text(encoding="utf-8")
     for spec in specs:
         page = (built_reports / f"{spec.name}.html").read_text(encoding="utf-8")
@@ -110,8 +113,8 @@ def test_failed_run_keeps_the_last_good_report(tmp_path):
 
 def test_one_broken_report_does_not_stop_the_others(tmp_path, monkeypatch):
     broken = FIXTURES / "broken.ipynb"
-    specs = [build.ReportSpec("broken", broken, "Broken", "Raises on purpose"),
-             *[s for s in build.load_report_specs() if s.name == "growth_rates"]]
+    specs = [ReportSpec("broken", broken, "Broken", "Raises on purpose"),
+             *[s for s in load_report_specs() if s.name == "growth_rates"]]
     monkeypatch.setattr(build, "load_report_specs", lambda: specs)
     results = build.build_reports(reports_dir=tmp_path, jobs=2, echo=lambda *_: None)
     by_name = {r.name: r for r in results}
@@ -151,8 +154,8 @@ def test_config_errors_name_the_entry(tmp_path, monkeypatch):
     }
     for text, message in cases.items():
         config = write(tmp_path / "reports.yaml", text)
-        with pytest.raises(build.BuildError) as info:
-            build.load_report_specs(config)
+        with pytest.raises(BuildError) as info:
+            load_report_specs(config)
         assert message in str(info.value)
 
 

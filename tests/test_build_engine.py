@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, require_chromium, run_in
 
-from aijobs import browser, build
-from aijobs.figure_export import figures_in_page
+from aijobs.devtools import browser
+from aijobs.devtools.figure_export import figures_in_page
+from aijobs.reports.cache import MANIFEST_NAME
+from aijobs.reports.config import load_report_specs
 
 AIJOBS = [sys.executable, "-m", "aijobs.cli"]
 
@@ -54,7 +56,7 @@ def test_rebuilds_only_what_changed(project_copy):
     same_param = run_in(project_copy, "build", "growth_rates", "-p", "horizon_years", "3")
     assert statuses(same_param.stdout) == {"growth_rates": "up to date"}
 
-    figures_py = project_copy / "src" / "aijobs" / "figures.py"
+    figures_py = project_copy / "src" / "aijobs" / "charts" / "article_figures.py"
     figures_py.write_text(figures_py.read_text() + "\n# a change to the package\n")
     after_code = run_in(project_copy, "build", *names)
     assert statuses(after_code.stdout) == {"growth_rates": "built",
@@ -99,7 +101,7 @@ def test_sigkill_at_any_moment_leaves_every_page_whole(built_reports, tmp_path):
         proc.wait(timeout=30)
         # Builds are deterministic, so every page is either untouched or its identical rebuild.
         assert _snapshot(out) == before, f"a page changed after SIGKILL at {delay} s"
-        manifest = out / build.MANIFEST_NAME
+        manifest = out / MANIFEST_NAME
         if manifest.exists():
             json.loads(manifest.read_text())
     final = subprocess.run([*AIJOBS, "build", "--output-dir", str(out)], capture_output=True,
@@ -143,7 +145,7 @@ def test_pages_are_small(built_reports):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("name", [s.name for s in build.load_report_specs()])
+@pytest.mark.parametrize("name", [s.name for s in load_report_specs()])
 def test_no_network_request_in_chromiums_net_log(built_reports, name):
     require_chromium()
     assert browser.page_network_requests(built_reports / f"{name}.html") == []
@@ -199,9 +201,9 @@ def test_text_from_data_never_runs(tmp_path):
 @pytest.mark.browser
 def test_figures_are_exported_as_png_and_svg(built_reports, tmp_path):
     require_chromium()
-    result = subprocess.run([sys.executable, "-m", "aijobs.figure_export", str(built_reports),
-                             str(tmp_path)], capture_output=True, text=True, cwd=ROOT,
-                            timeout=300)
+    result = subprocess.run([sys.executable, "-m", "aijobs.devtools.figure_export",
+                             str(built_reports), str(tmp_path)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stderr
     expected = sum(len(figures_in_page(p.read_text())) for p in built_reports.glob("*.html"))
     pngs, svgs = sorted(tmp_path.glob("*.png")), sorted(tmp_path.glob("*.svg"))

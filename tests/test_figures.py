@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from aijobs import figures, tables, transforms
+from aijobs.analysis import transforms
+from aijobs.charts import article_figures
+from aijobs.data import tables
+from aijobs.formatting import money_k
 
 SOURCE = "Source: test."
 
@@ -20,7 +23,7 @@ def _trace(fig, name):
 
 
 def test_band_figure_plots_bands_in_thousands():
-    fig = figures.band_figure(_bands(), SOURCE)
+    fig = article_figures.band_figure(_bands(), SOURCE)
     band = _trace(fig, "Pay band")
     # reversed so the highest midpoint is drawn on top
     assert list(band.y) == ["AI Product Manager", "MLOps Engineer", "AI Solutions Architect",
@@ -38,7 +41,7 @@ def test_band_figure_plots_bands_in_thousands():
 
 
 def test_open_ended_top_is_drawn_open():
-    fig = figures.band_figure(_bands(), SOURCE)
+    fig = article_figures.band_figure(_bands(), SOURCE)
     open_traces = [t for t in fig.data if t.name == "Open-ended top (+)"]
     assert len(open_traces) == 2
     line, arrow = open_traces
@@ -49,7 +52,7 @@ def test_open_ended_top_is_drawn_open():
 
 
 def test_region_multiplier_halves_plotted_bands_and_keeps_article_outline():
-    fig = figures.band_figure(_bands(region_multiplier=0.5), SOURCE)
+    fig = article_figures.band_figure(_bands(region_multiplier=0.5), SOURCE)
     band = _trace(fig, "Pay band")
     assert list(band.base) == [70, 75, 80, 75, 90]
     assert list(band.x) == [20, 20, 20, 35, 35]
@@ -60,12 +63,12 @@ def test_region_multiplier_halves_plotted_bands_and_keeps_article_outline():
 
 def test_growth_and_projection_figures():
     g = transforms.growth_table(tables.load_table("growth_rates"), tables.load_table("roles"))
-    fig = figures.growth_figure(g, SOURCE)
+    fig = article_figures.growth_figure(g, SOURCE)
     assert list(fig.data[0].x) == [165, 220, 280]
     assert fig.data[0].text[-1] == "+280% (×3.80); doubles in 6.2 months"
     assert fig.layout.title.text.startswith("AI Agent Developer grows fastest: +280%")
     p = transforms.growth_projection(g, 2, 0.5)
-    fig = figures.projection_figure(p, SOURCE, growth_decay=0.5)
+    fig = article_figures.projection_figure(p, SOURCE, growth_decay=0.5)
     assert [t.name for t in fig.data] == ["AI Agent Developer", "Prompt Engineer",
                                           "AI Ethics Specialist"]
     assert list(fig.data[0].y) == pytest.approx([1, 3.8, 9.12])
@@ -75,11 +78,11 @@ def test_growth_and_projection_figures():
 
 def test_entry_and_path_figures():
     ranking = transforms.entry_ranking(tables.load_table("entry_points"))
-    fig = figures.entry_figure(ranking, SOURCE)
+    fig = article_figures.entry_figure(ranking, SOURCE)
     assert list(fig.data[0].x) == [1, 2, 3]
     assert fig.layout.title.text.startswith("Junior role in AI itself is the hardest way in")
     steps, lp = tables.load_table("learning_path_steps"), tables.load_table("learning_paths")
-    fig = figures.path_timeline_figure(transforms.path_timeline(steps, lp), SOURCE)
+    fig = article_figures.path_timeline_figure(transforms.path_timeline(steps, lp), SOURCE)
     names = [t.name for t in fig.data]
     assert names == ["Shortest estimate", "Extra if it takes the longest estimate",
                      "Ongoing (no end)", "Focus throughout"]
@@ -89,29 +92,29 @@ def test_entry_and_path_figures():
     fastest = _trace(fig, "Shortest estimate")
     assert "Path 1 · Learn Python" in fastest.y
     first = transforms.time_to_first_role(steps, lp)
-    fig = figures.first_role_figure(first, SOURCE)
+    fig = article_figures.first_role_figure(first, SOURCE)
     assert list(fig.data[0].base) == [1, 2, 6]
     assert "The non-technical path is quickest: 1–2 months" in fig.layout.title.text
 
 
 def test_overview_figures():
     roles = tables.load_table("roles")
-    fig = figures.roles_treemap(roles, SOURCE)
+    fig = article_figures.roles_treemap(roles, SOURCE)
     labels = list(fig.data[0].labels)
     assert "Core AI (7)" in labels and "AI-adjacent (6)" in labels
     assert "AI Agent Developer" in labels
     assert fig.layout.title.text.startswith("14 roles named: 7 core AI, 6 AI-adjacent, "
                                             "1 AI-augmented")
     skills = tables.load_table("skills")
-    fig = figures.skills_figure(skills, SOURCE)
+    fig = article_figures.skills_figure(skills, SOURCE)
     under = _trace(fig, "Under-appreciated")
     assert list(under.y) == [4, 0]
     first = transforms.time_to_first_role(tables.load_table("learning_path_steps"),
                                           tables.load_table("learning_paths"))
-    fig = figures.shelf_life_figure(18, first, SOURCE)
+    fig = article_figures.shelf_life_figure(18, first, SOURCE)
     assert "at most 10 months" in fig.layout.title.text
 
 
 def test_money_format():
-    assert figures.money_k(150_000) == "$150K"
-    assert figures.money_k(1_250_000) == "$1,250K"
+    assert money_k(150_000) == "$150K"
+    assert money_k(1_250_000) == "$1,250K"

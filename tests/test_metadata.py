@@ -7,7 +7,8 @@ import re
 import pytest
 import yaml
 
-from aijobs import paths, tables
+from aijobs import paths
+from aijobs.data import tables
 
 TABLES = tables.list_tables()
 ARTICLE_TABLES = [t for t in TABLES if tables.table_metadata(t)["source"]["id"] == "article"]
@@ -84,7 +85,7 @@ def test_sources_registry_is_complete():
 
 
 def test_every_section_with_facts_is_charted_or_tabled_in_a_report():
-    from aijobs import coverage
+    from aijobs.reports import coverage
 
     cov = coverage.section_coverage().set_index("section_id")
     assert cov.loc["opening", "rows"] == 0  # the opening states no facts

@@ -6,8 +6,8 @@ import nbformat
 import pytest
 
 from aijobs import paths
-from aijobs.parameters import coerce_text, notebook_parameters, validated_parameters
-from aijobs.transforms import ParameterError
+from aijobs.analysis.transforms import ParameterError
+from aijobs.reports.parameters import coerce_text, notebook_parameters, validated_parameters
 
 COMP = paths.NOTEBOOKS_DIR / "compensation_bands.ipynb"
 GROWTH = paths.NOTEBOOKS_DIR / "growth_rates.ipynb"

@@ -8,10 +8,14 @@ import re
 import pytest
 from conftest import require_chromium, run_in
 
-from aijobs import browser, build, scenarios, tables, transforms
-from aijobs.figure_export import figures_in_page
+from aijobs import paths
+from aijobs.analysis import scenarios, transforms
+from aijobs.data import tables
+from aijobs.devtools import browser
+from aijobs.devtools.figure_export import figures_in_page
+from aijobs.reports.config import load_scenario_entries
 
-NAMED = scenarios.load_named_scenarios()
+NAMED = load_scenario_entries()
 # What the reports use by default: the survey-calibrated premiums when data/derived has them.
 PREMIUMS = scenarios.calibrated_premiums()[0] or 0.10
 
@@ -159,19 +163,19 @@ def test_a_bad_scenario_entry_is_named(project_copy):
 
 
 def test_ad_hoc_scenario_from_the_command_line(tmp_path):
-    result = run_in(build.paths.PROJECT_ROOT, "build", "scenario_baseline", "-p",
+    result = run_in(paths.PROJECT_ROOT, "build", "scenario_baseline", "-p",
                     "normalization_rate", "0.2", "-p", "horizon_years", "3", "-p",
                     "uncertainty", "{}", "--output-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
     page = (tmp_path / "scenario_baseline.html").read_text()
     assert "<code>0.2</code> (changed)" in page
     assert "by year 3" in json.dumps(figures_in_page(page)[0])
-    rejected = run_in(build.paths.PROJECT_ROOT, "build", "scenario_baseline", "-p",
+    rejected = run_in(paths.PROJECT_ROOT, "build", "scenario_baseline", "-p",
                       "normalization_rate", "1.5", "--output-dir", str(tmp_path))
     assert rejected.returncode == 2
     assert "parameter normalization_rate: got 1.5; expected a value from 0 to 0.99" \
         in rejected.stderr
-    bad_mode = run_in(build.paths.PROJECT_ROOT, "build", "scenario_baseline", "-p", "mode",
+    bad_mode = run_in(paths.PROJECT_ROOT, "build", "scenario_baseline", "-p", "mode",
                       "fast", "--output-dir", str(tmp_path))
     assert bad_mode.returncode == 1
     assert "parameter mode: got 'fast'; expected one of rate, supply_demand" in bad_mode.stderr

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aijobs import scenarios as sc
-from aijobs import tables
+from aijobs.analysis import scenarios as sc
+from aijobs.data import tables
 from aijobs.errors import ParameterError
 
 ONE_BAND = pd.DataFrame({"role_id": ["r"], "role_name": ["Role"], "salary_low_usd": [100_000],

@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 from conftest import ROOT, write
 
-from aijobs import audit, evidence, survey
+from aijobs.analysis import audit
 from aijobs.errors import DataError, ParameterError
+from aijobs.survey import evidence
+from aijobs.survey import reader as survey
 
 SNAPSHOT = ROOT.parent / "shared" / "data" / "aijobs-salaries" / "2025-01-19" / "salaries.csv"
 HEADER = ("work_year,experience_level,employment_type,job_title,salary,salary_currency,"
@@ -232,7 +234,8 @@ def test_band_verdict_rule_by_hand():
 
 
 def test_audit_covers_every_numeric_claim():
-    from aijobs import tables, transforms
+    from aijobs.analysis import transforms
+    from aijobs.data import tables
 
     roles = tables.load_table("roles")
     bands = transforms.bands_with_midpoints(tables.load_table("salary_bands"), roles)

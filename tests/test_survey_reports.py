@@ -8,8 +8,8 @@ import pytest
 from conftest import ROOT, run_in, write
 from test_survey import BAD_ROWS, HEADER, MALFORMED, SNAPSHOT, need_snapshot, row
 
-from aijobs import scenarios
-from aijobs.figure_export import figures_in_page
+from aijobs.analysis import scenarios
+from aijobs.devtools.figure_export import figures_in_page
 
 
 def _tables(page: str) -> list[str]:

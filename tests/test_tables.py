@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from conftest import write
 
-from aijobs import tables
-from aijobs.tables import DataError
+from aijobs.data import tables
+from aijobs.data.tables import DataError
 
 BAND_HEADER = ("role_id,salary_low_usd,salary_high_usd,is_open_ended,basis,currency,period,"
                "source_section\n")

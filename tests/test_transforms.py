@@ -7,8 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from aijobs import tables, transforms
-from aijobs.transforms import ParameterError
+from aijobs.analysis import transforms
+from aijobs.analysis.transforms import ParameterError
+from aijobs.data import tables
 
 
 @pytest.fixture(scope="module")

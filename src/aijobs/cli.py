@@ -1,7 +1,7 @@
 """Command line: `aijobs build`, `aijobs params`, `aijobs validate`, `aijobs list`.
 
-A thin wrapper: each command is one call into aijobs.build, aijobs.parameters or
-aijobs.tables. Errors print one message to stderr and exit with status 2 (bad input) or 1
+A thin wrapper: each command is one call into aijobs.reports.build, aijobs.reports.parameters or
+aijobs.data.tables. Errors print one message to stderr and exit with status 2 (bad input) or 1
 (a report failed).
 """
 
@@ -10,10 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
-from aijobs import build, paths
+from aijobs import paths
 from aijobs.errors import BuildError, DataError, ParameterError
-from aijobs.parameters import notebook_parameters
+from aijobs.reports import build, config
+from aijobs.reports.parameters import notebook_parameters
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,27 +59,25 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             return _build(args)
         if args.command == "params":
-            for spec in build.select_specs(build.load_report_specs(), args.names):
+            for spec in config.select_specs(config.load_report_specs(), args.names):
                 print(f"{spec.name}  ({spec.notebook.name})")
                 for param in notebook_parameters(spec.notebook).values():
                     value = spec.parameters.get(param.name, param.default)
                     print(f"  {param.name}: {param.type} = {value!r}\n      {param.comment}")
             return 0
         if args.command == "list":
-            for spec in build.load_report_specs():
+            for spec in config.load_report_specs():
                 print(f"{spec.name:<26} {spec.title}")
             return 0
         if args.command == "survey-derive":
-            from pathlib import Path
-
-            from aijobs import evidence
+            from aijobs.survey import evidence  # pandas: only when needed (see validate)
 
             out = Path(args.output_dir) if args.output_dir else evidence.DERIVED_DIR
             written = evidence.write_derived(args.survey, out, args.date)
             print(f"wrote {len(written)} files to {out}")
             return 0
         if args.command == "validate":
-            from aijobs import tables  # pandas: only when needed, so other commands start fast
+            from aijobs.data import tables  # pandas: only when needed, so other commands start fast
 
             names = [args.table] if args.table else tables.list_tables()
             for name in names:
@@ -91,8 +91,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     overrides = dict(args.parameter)
     out = Path(args.output_dir).resolve() if args.output_dir else paths.REPORTS_DIR
     start = time.perf_counter()

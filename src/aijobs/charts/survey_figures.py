@@ -1,4 +1,4 @@
-"""Charts of the salary-survey evidence (see aijobs.survey and aijobs.evidence)."""
+"""Charts of the salary-survey evidence (see aijobs.survey.reader and aijobs.survey.evidence)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from aijobs.figures import (
+from aijobs.charts.theme import (
     BLUE,
     GREEN,
     GREY,
@@ -14,9 +14,9 @@ from aijobs.figures import (
     MUTED,
     ORANGE,
     PALETTE,
-    _escaped,
-    _finish,
-    _money_axis,
+    escaped_frame,
+    finish_figure,
+    money_axis,
 )
 
 
@@ -26,7 +26,7 @@ def claimed_vs_survey_figure(bands: pd.DataFrame, pct: pd.DataFrame, source: str
 
     Roles under min_n responses show the claim only, labelled as lacking evidence.
     """
-    b = _escaped(bands).iloc[::-1].reset_index(drop=True)
+    b = escaped_frame(bands).iloc[::-1].reset_index(drop=True)
     s = pct.set_index("role_id")
     names = list(b["role_name"])
     fig = go.Figure()
@@ -63,18 +63,18 @@ def claimed_vs_survey_figure(bands: pd.DataFrame, pct: pd.DataFrame, source: str
     for name, text in labels:
         fig.add_annotation(x=right, y=name, text=text, showarrow=False, xanchor="left",
                            font={"size": 11, "color": MUTED})
-    _money_axis(fig)
+    money_axis(fig)
     fig.update_xaxes(range=[min([*(b["salary_low_usd"] / 1000),
                                  *[x for x in wx if x is not None]]) * 0.92, right * 1.18])
     fig.update_layout(barmode="overlay")
     title = ("The article's bands beside what the survey's respondents report"
              f"<br><sup>aijobs.net survey: {filters_text}</sup>")
-    return _finish(fig, title, source, height=max(380, 120 + 70 * len(b) + 110))
+    return finish_figure(fig, title, source, height=max(380, 120 + 70 * len(b) + 110))
 
 
 def premium_by_year_figure(premium: pd.DataFrame, source: str) -> go.Figure:
     """AI premium (median over the software-engineer median) per role and year, in percent."""
-    p = _escaped(premium[premium["work_year"].notna() & premium["is_computable"]])
+    p = escaped_frame(premium[premium["work_year"].notna() & premium["is_computable"]])
     fig = go.Figure()
     for i, (role, rows) in enumerate(p.groupby("role_name", sort=True)):
         fig.add_bar(name=role, x=rows["work_year"].astype(int).astype(str),
@@ -93,12 +93,12 @@ def premium_by_year_figure(premium: pd.DataFrame, source: str) -> go.Figure:
     else:
         title = "No AI premium can be computed from this survey"
     title += "<br><sup>Only years and roles with enough responses on both sides are shown</sup>"
-    return _finish(fig, title, source, height=440)
+    return finish_figure(fig, title, source, height=440)
 
 
 def region_figure(region: pd.DataFrame, source: str) -> go.Figure:
     """Median AI pay per company country relative to the US, reportable countries only."""
-    r = _escaped(region[region["is_reportable"]]).sort_values("ratio_to_us")
+    r = escaped_frame(region[region["is_reportable"]]).sort_values("ratio_to_us")
     fig = go.Figure(go.Bar(y=r["country"], x=r["ratio_to_us"], orientation="h",
                            marker={"color": [ORANGE if c == "US" else BLUE
                                              for c in r["country"]]},
@@ -113,12 +113,12 @@ def region_figure(region: pd.DataFrame, source: str) -> go.Figure:
              others["ratio_to_us"].max() < 1 else "AI pay by company country")
     title += ("<br><sup>Countries with enough responses; these ratios are the choices for "
               "the compensation report's region parameter</sup>")
-    return _finish(fig, title, source, height=max(320, 140 + 34 * len(r) + 110))
+    return finish_figure(fig, title, source, height=max(320, 140 + 34 * len(r) + 110))
 
 
 def entry_share_figure(entry: pd.DataFrame, source: str) -> go.Figure:
     """Share of entry-level responses per role and year (a proxy, labelled as one)."""
-    e = _escaped(entry[entry["is_reportable"]]).sort_values(["role_id", "work_year"])
+    e = escaped_frame(entry[entry["is_reportable"]]).sort_values(["role_id", "work_year"])
     fig = go.Figure()
     for i, (role, rows) in enumerate(e.groupby("role_name", sort=True)):
         fig.add_scatter(x=rows["work_year"].astype(str), y=rows["entry_share"] * 100,
@@ -134,12 +134,12 @@ def entry_share_figure(entry: pd.DataFrame, source: str) -> go.Figure:
     title = ("Entry-level share of survey responses (a proxy, not hiring data)"
              "<br><sup>Who answers a survey is not who gets hired; groups under the minimum "
              "size are left out</sup>")
-    return _finish(fig, title, source, height=420)
+    return finish_figure(fig, title, source, height=420)
 
 
 def mix_figure(mix: pd.DataFrame, source: str) -> go.Figure:
     """Survey responses per role per year (stacked): response counts, never job growth."""
-    m = _escaped(mix)
+    m = escaped_frame(mix)
     fig = go.Figure()
     order = m.groupby("role_name")["responses"].sum().sort_values(ascending=False).index
     for i, role in enumerate(order):
@@ -156,7 +156,7 @@ def mix_figure(mix: pd.DataFrame, source: str) -> go.Figure:
     title = ("Most responses come from recent years"
              "<br><sup>Response counts per role: they show who answered, not how many jobs "
              "exist or how fast they grow</sup>")
-    return _finish(fig, title, source, height=440)
+    return finish_figure(fig, title, source, height=440)
 
 
 VERDICT_COLOURS = {"supported": GREEN, "partly supported": "#ca8a04",
@@ -184,4 +184,4 @@ def verdict_figure(result: pd.DataFrame, source: str) -> go.Figure:
     title = (f"{supported} of the {tested} claims the survey can test are supported"
              f"<br><sup>{len(r) - tested} more are claims no salary survey can test "
              "(no data)</sup>")
-    return _finish(fig, title, source, height=360)
+    return finish_figure(fig, title, source, height=360)

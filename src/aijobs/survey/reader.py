@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from aijobs import paths
+from aijobs.data import tables
 from aijobs.errors import DataError, ParameterError
 
 REQUIRED_COLUMNS = ("work_year", "experience_level", "employment_type", "job_title",
@@ -137,6 +138,7 @@ def _read_streaming(path: Path, columns: list[str]) -> pd.DataFrame | None:
     its column's type (text in a number column): the caller then reads it with pandas, which
     keeps every value so the bad rows can be reported.
     """
+    # pyarrow is optional (a dev dependency): imported only when this reader is asked for
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -170,8 +172,6 @@ def _read_json(path: Path, where: str) -> pd.DataFrame:
 
 def load_title_map() -> pd.DataFrame:
     """data/survey_title_map.csv: survey job title to role id, or the non-AI baseline."""
-    from aijobs import tables
-
     return tables.load_table("survey_title_map")
 
 

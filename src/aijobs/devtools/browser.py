@@ -85,12 +85,12 @@ def screenshot(page: Path, png: Path, *, width: int = 1200, height: int = 2400,
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m aijobs.browser REPORTS_DIR OUT_DIR`: screenshot every page in REPORTS_DIR."""
+    """`python -m aijobs.devtools.browser REPORTS_DIR OUT_DIR`: screenshot every page there."""
     import sys
 
     args = argv if argv is not None else sys.argv[1:]
     if len(args) != 2:
-        print("usage: python -m aijobs.browser REPORTS_DIR OUT_DIR", file=sys.stderr)
+        print("usage: python -m aijobs.devtools.browser REPORTS_DIR OUT_DIR", file=sys.stderr)
         return 2
     pages = sorted(Path(args[0]).glob("*.html"))
     if not pages:

@@ -1,4 +1,4 @@
-"""Charts of the salary-normalization scenarios (see aijobs.scenarios for the model)."""
+"""Charts of the salary-normalization scenarios (see aijobs.analysis.scenarios for the model)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from aijobs.figures import (
+from aijobs.charts.theme import (
     BLUE,
     INK,
     LIGHT_BLUE,
@@ -18,9 +18,9 @@ from aijobs.figures import (
     ORANGE,
     PALETTE,
     TEMPLATE,
-    _escaped,
-    _finish,
-    _money_axis,
+    escaped_frame,
+    finish_figure,
+    money_axis,
 )
 
 SCENARIO_COLOURS = ["#4b5563", "#059669", "#ea580c", "#7c3aed", "#2563eb", "#db2777"]
@@ -35,7 +35,7 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 def band_shift_figure(projection: pd.DataFrame, source: str, *, horizon: int,
                       basis: str = "nominal", scenario: str = "") -> go.Figure:
     """Today's band (grey) against the projected band at the horizon (blue), per role."""
-    p = _escaped(projection[projection["basis"] == basis])
+    p = escaped_frame(projection[projection["basis"] == basis])
     today = p[p["year"] == 0].sort_values("mid_usd").reset_index(drop=True)
     later = p[p["year"] == horizon].set_index("role_id").loc[today["role_id"]].reset_index()
     names = list(today["role_name"])
@@ -58,7 +58,7 @@ def band_shift_figure(projection: pd.DataFrame, source: str, *, horizon: int,
                         x=open_rows["high_usd"] / 1000 * 1.04, mode="markers",
                         marker={"symbol": "triangle-right", "size": 11, "color": BLUE},
                         hovertemplate="%{y}: the top of the band is open-ended<extra></extra>")
-    _money_axis(fig, label=f"Annual pay ({basis})")
+    money_axis(fig, label=f"Annual pay ({basis})")
     fig.update_layout(barmode="overlay")
     change = (later["mid_usd"].sum() / today["mid_usd"].sum() - 1) * 100
     direction = "up" if change >= 0 else "down"
@@ -66,21 +66,21 @@ def band_shift_figure(projection: pd.DataFrame, source: str, *, horizon: int,
              f"on average by year {horizon}"
              f"<br><sup>Today's band (grey outline) and the projected band (blue), {basis} "
              "dollars</sup>")
-    return _finish(fig, title, source, height=max(380, 120 + 70 * len(names) + 110))
+    return finish_figure(fig, title, source, height=max(380, 120 + 70 * len(names) + 110))
 
 
 def path_figure(projection: pd.DataFrame, source: str, *, basis: str = "nominal",
                 fan: pd.DataFrame | None = None) -> go.Figure:
     """Midpoint pay per role over the years; with a Monte Carlo fan, p10-p90 shaded."""
     fig = go.Figure()
-    p = _escaped(projection[projection["basis"] == basis])
+    p = escaped_frame(projection[projection["basis"] == basis])
     roles = list(dict.fromkeys(p["role_id"]))
     for i, role in enumerate(roles):
         colour = PALETTE[i % len(PALETTE)]
         rows = p[p["role_id"] == role]
         name = rows["role_name"].iloc[0]
         if fan is not None:
-            f = _escaped(fan[fan["role_id"] == role])
+            f = escaped_frame(fan[fan["role_id"] == role])
             fig.add_scatter(x=f["year"], y=f["p90_usd"] / 1000, mode="lines",
                             line={"width": 0}, showlegend=False, hoverinfo="skip",
                             legendgroup=role)
@@ -100,18 +100,18 @@ def path_figure(projection: pd.DataFrame, source: str, *, basis: str = "nominal"
             fig.add_scatter(x=rows["year"], y=rows["mid_usd"] / 1000, mode="lines+markers",
                             name=name, line={"color": colour, "width": 2.5},
                             hovertemplate=f"{name} year %{{x}}: $%{{y:,.0f}}K<extra></extra>")
-    _money_axis(fig, "y", label=f"Midpoint, {basis}")
+    money_axis(fig, "y", label=f"Midpoint, {basis}")
     horizon = int(p["year"].max())
     fig.update_xaxes(title={"text": "Years from now"}, dtick=1 if horizon <= 12 else None)
     kind = "Median path with the 10th-90th percentile fan" if fan is not None \
         else "Single deterministic path"
     title = f"Midpoint pay over {horizon} years<br><sup>{kind}, {basis} dollars</sup>"
-    return _finish(fig, title, source, height=480)
+    return finish_figure(fig, title, source, height=480)
 
 
 def premium_share_figure(projection: pd.DataFrame, source: str) -> go.Figure:
     """The premium's share of pay over time per role (nominal basis; the share is unitless)."""
-    p = _escaped(projection[projection["basis"] == "nominal"])
+    p = escaped_frame(projection[projection["basis"] == "nominal"])
     fig = go.Figure()
     for i, (_, rows) in enumerate(p.groupby("role_id", sort=False)):
         name = rows["role_name"].iloc[0]
@@ -128,7 +128,7 @@ def premium_share_figure(projection: pd.DataFrame, source: str) -> go.Figure:
     title = (f"The premium goes from {start:.1f}% to {end:.1f}% of pay on average"
              "<br><sup>Share of each role's pay that is scarcity premium: "
              f"premium / (1 + premium){note}</sup>")
-    return _finish(fig, title, source, height=420)
+    return finish_figure(fig, title, source, height=420)
 
 
 def slider_figure(today: pd.DataFrame, steps: Sequence[pd.DataFrame], rates: Sequence[float],
@@ -139,7 +139,7 @@ def slider_figure(today: pd.DataFrame, steps: Sequence[pd.DataFrame], rates: Seq
     redraws them with no kernel. Trace 0 is today's band, trace 1 the projected band, trace 2
     the projected midpoints.
     """
-    today = _escaped(today).reset_index(drop=True)
+    today = escaped_frame(today).reset_index(drop=True)
     order = list(today["role_id"])
     names = list(today["role_name"])
     k_steps = []
@@ -169,14 +169,14 @@ def slider_figure(today: pd.DataFrame, steps: Sequence[pd.DataFrame], rates: Seq
                        "args": [{"x": [w, m], "base": [b, None]}, [1, 2]]}
                       for r, (w, b, m) in zip(rates, k_steps, strict=True)],
         }])
-    _money_axis(fig, label="Annual pay (nominal)")
+    money_axis(fig, label="Annual pay (nominal)")
     xmax = max(max(w + b for w, b in zip(ws, bs, strict=True)) for ws, bs, _ in k_steps)
     xmax = max(xmax, float(today["salary_high_usd"].max()) / 1000)
     fig.update_xaxes(range=[min(min(bs) for _, bs, _ in k_steps) * 0.9, xmax * 1.05])
     title = (f"Drag the slider: bands in year {horizon} as the premium shrinks faster"
              f"<br><sup>Rate mode; {len(rates)} precomputed steps from {rates[0]:.0%} to "
              f"{rates[-1]:.0%} a year</sup>")
-    fig = _finish(fig, title, source, height=max(460, 200 + 70 * len(names) + 110))
+    fig = finish_figure(fig, title, source, height=max(460, 200 + 70 * len(names) + 110))
     fig.layout.annotations[0].yshift = -150
     fig.update_layout(margin={"b": 190})
     return fig
@@ -188,7 +188,7 @@ def comparison_figure(medians: pd.DataFrame, source: str, *, basis: str = "nomin
 
     `medians` has scenario, scenario_title, role_id, role_name, year, p50_usd.
     """
-    m = _escaped(medians)
+    m = escaped_frame(medians)
     roles = list(dict.fromkeys(m["role_id"]))
     cols = 2 if len(roles) > 1 else 1
     rows = math.ceil(len(roles) / cols)
@@ -215,7 +215,7 @@ def comparison_figure(medians: pd.DataFrame, source: str, *, basis: str = "nomin
     title = (f"By year {horizon}, '{low}' pays least and '{high}' most"
              f"<br><sup>Median midpoint pay per role under each scenario, {basis} USD "
              "thousands</sup>")
-    fig = _finish(fig, title, source, height=260 * rows + 230)
+    fig = finish_figure(fig, title, source, height=260 * rows + 230)
     # Legend above the panels, clear of the first panel's title.
     fig.update_layout(template=TEMPLATE, margin={"t": 150},
                       legend={"y": 1 - 100 / (260 * rows + 230), "yref": "container",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from aijobs.figures import money_k
+from aijobs.formatting import money_k
 
 VERDICTS = ("supported", "partly supported", "not supported", "no data")
 BAND_RULE = ("supported when the claimed range and the survey's p25-p75 overlap by at least "

@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aijobs import paths
+from aijobs.data import tables
 from aijobs.errors import ParameterError
 
 MODES = ("rate", "supply_demand")
@@ -356,25 +358,12 @@ def slider_steps(bands: pd.DataFrame, params: ScenarioParams, rates: Sequence[fl
 
 # --- named scenarios ---------------------------------------------------------------------------
 
-def load_named_scenarios(config=None) -> list[dict[str, Any]]:
-    """The `scenarios:` section of notebooks/reports.yaml: name, title, rationale, parameters.
-
-    Read and checked by the build's own loader, so the build and the comparison report agree
-    on what a valid scenario is.
-    """
-    from aijobs import build, paths
-
-    return build.load_scenario_entries(config or paths.REPORTS_CONFIG)
-
-
 def calibrated_premiums() -> tuple[dict[str, float] | None, str]:
     """Per-role premiums estimated from the salary survey, when that evidence is in data/.
 
     Returns ({role_id: premium}, note) from data/derived/survey_premium.csv (written by the
     survey-evidence step), or (None, reason) when there is no such table yet.
     """
-    from aijobs import paths, tables
-
     file = paths.DATA_DIR / "derived" / "survey_premium.csv"
     if not file.exists():
         return None, ("no survey-calibrated premium in data/derived/ yet; the scenario's "

@@ -7,7 +7,9 @@ import re
 
 import pandas as pd
 
-from aijobs import build, paths, tables
+from aijobs import paths
+from aijobs.data import tables
+from aijobs.reports import config
 
 LOOKUP_TABLES = {"roles"}
 LOAD_RE = re.compile(r"load_table\(\s*[\"']([a-z_0-9]+)[\"']")
@@ -34,7 +36,7 @@ def section_coverage() -> pd.DataFrame:
             cited.setdefault(section, {})[name] = int(n)
     report_tables = {spec.name: notebook_tables(paths.record_read(spec.notebook)
                                                 .read_text(encoding="utf-8"))
-                     for spec in build.load_report_specs()}
+                     for spec in config.load_report_specs()}
     rows = []
     for _, s in sections.iterrows():
         names = sorted(cited.get(s["section_id"], {}))

@@ -1,6 +1,6 @@
 """Show figures and tables from a notebook, both in JupyterLab and in the HTML reports.
 
-Under the report build (AIJOBS_REPORT_MODE=1, set by aijobs.build) a figure becomes a plain
+Under the report build (AIJOBS_REPORT_MODE=1, set by aijobs.reports.build) a figure becomes a plain
 HTML div with a fixed id that calls the page's shared plotly.js, so pages stay small, work
 offline and come out the same on every build. Interactively it is an ordinary fig.show().
 """
@@ -17,7 +17,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from IPython.display import HTML, display
 
-from aijobs import paths, tables
+from aijobs import paths
+from aijobs.data import tables
 
 REPORT_MODE_VAR = "AIJOBS_REPORT_MODE"
 _figure_ids = itertools.count(1)

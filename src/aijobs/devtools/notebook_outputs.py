@@ -42,7 +42,7 @@ def refresh(notebook: Path) -> None:
     original = nbformat.read(notebook, as_version=4)
     executed = papermill.execute_notebook(str(notebook), None, cwd=str(notebook.parent),
                                           progress_bar=False, kernel_name="python3",
-                                          kernel_manager_class="aijobs.kernel.IPCKernelManager")
+                                          kernel_manager_class="aijobs.reports.kernel.IPCKernelManager")
     nbformat.write(stored_outputs_notebook(executed, original), notebook)
 
 

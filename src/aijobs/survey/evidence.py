@@ -17,8 +17,11 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from aijobs import paths, survey
+from aijobs import paths
+from aijobs.data import tables as table_io
 from aijobs.errors import ParameterError
+from aijobs.files import write_atomic
+from aijobs.survey import reader as survey
 
 DERIVED_DIR = paths.DATA_DIR / "derived"
 PREFIX = "derived/"
@@ -160,9 +163,7 @@ class Evidence:
 
 def with_role_names(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with a role_name column (the baseline and unmapped rows get readable labels)."""
-    from aijobs import tables
-
-    roles = tables.load_table("roles")
+    roles = table_io.load_table("roles")
     names = dict(zip(roles["role_id"], roles["role_name"], strict=True))
     names |= {survey.BASELINE_LABEL: "Software Engineer (non-AI baseline)",
               "unmapped": "Titles mapped to no role"}
@@ -246,8 +247,6 @@ def sidecar(name: str, provenance: dict[str, Any], date: str) -> dict[str, Any]:
 def write_derived(survey_path: str | Path, out_dir: Path = DERIVED_DIR,
                   date: str | None = None, min_n: int = survey.MIN_N) -> list[Path]:
     """Recompute every derived table from a survey file and write CSV + sidecar pairs."""
-    from aijobs.build import write_atomic
-
     data = survey.read_survey(survey_path)
     tables, provenance = evidence_tables(data, survey.normalised_filters(), min_n)
     date = date or dt.date.today().isoformat()
@@ -272,8 +271,6 @@ def load_evidence(survey_path: str = "", *, company_countries=None, residence_co
         data = survey.read_survey(survey_path, strict=strict)
         tables, provenance = evidence_tables(data, filters, min_n)
         return Evidence(tables, provenance, from_derived=False)
-    from aijobs import tables as table_io
-
     if not (DERIVED_DIR / "survey_percentiles.csv").exists():
         raise ParameterError("parameter survey_path: empty, and data/derived/ holds no survey "
                              "evidence; pass the path of an aijobs.net salaries.csv or run "

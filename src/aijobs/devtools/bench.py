@@ -21,7 +21,8 @@ from pathlib import Path
 
 import yaml
 
-from aijobs import build, paths
+from aijobs import paths
+from aijobs.reports import config, render
 
 PAGE_LIMIT_KB = 300
 RATIO_TARGET = 0.15
@@ -37,7 +38,7 @@ def _timed(args: list[str], **kwargs) -> float:
 def naive_loop(work: Path) -> float:
     bindir = Path(sys.executable).parent
     total = 0.0
-    for spec in build.load_report_specs():
+    for spec in config.load_report_specs():
         executed = work / f"{spec.name}.ipynb"
         params = work / f"{spec.name}.yaml"
         params.write_text(yaml.safe_dump(spec.parameters), encoding="utf-8")
@@ -52,7 +53,8 @@ def monte_carlo_seconds(mode: str, draws: int = 100_000, horizon: int = 30) -> t
     """Median time of draws x horizon x every banded role, fan (p10/p50/p90) included."""
     import numpy as np
 
-    from aijobs import scenarios, tables
+    from aijobs.analysis import scenarios
+    from aijobs.data import tables
 
     roles = list(tables.load_table("salary_bands")["role_id"])
     growth = dict(zip(*tables.load_table("growth_rates")[["role_id", "growth_pct"]]
@@ -78,7 +80,7 @@ def monte_carlo_seconds(mode: str, draws: int = 100_000, horizon: int = 30) -> t
 SURVEY_SNAPSHOT = paths.SHARED_DIR / "data" / "aijobs-salaries" / "2025-01-19" / "salaries.csv"
 LOAD_SCRIPT = """
 import resource, sys, time
-from aijobs import evidence, survey
+from aijobs.survey import evidence, reader as survey
 start = time.perf_counter()
 data = survey.read_survey(sys.argv[1], engine=sys.argv[2])
 tables, _ = evidence.evidence_tables(data, survey.normalised_filters())
@@ -140,7 +142,7 @@ def main() -> int:
         cold = _timed([*aijobs, "--output-dir", str(out)])
         noop = statistics.median(_timed([*aijobs, "--output-dir", str(out)]) for _ in range(3))
         pages = sorted(out.glob("*.html"))
-        n = len(build.load_report_specs())
+        n = len(config.load_report_specs())
         print(f"Report build benchmark ({n} reports, {cores} cores)")
         print(f"  naive loop (papermill CLI + nbconvert CLI per report): {naive:6.2f} s")
         print(f"  cold build (aijobs build, empty output folder):        {cold:6.2f} s")
@@ -155,7 +157,7 @@ def main() -> int:
             kb = page.stat().st_size / 1024
             worst = max(worst, kb)
             print(f"    {page.name:<32} {kb:8.1f} KB")
-        js = out / build.PLOTLY_JS_NAME
+        js = out / render.PLOTLY_JS_NAME
         print(f"    {js.name:<32} {js.stat().st_size / 1024:8.1f} KB (shared by every page)")
         print(f"  largest page {worst:.1f} KB (target <= {PAGE_LIMIT_KB} KB: "
               f"{'met' if worst <= PAGE_LIMIT_KB else 'missed'})")

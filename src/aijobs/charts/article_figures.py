@@ -1,89 +1,30 @@
-"""Plotly figure builders: each takes DataFrames from aijobs.transforms and returns a figure.
-
-All charts share the `aijobs` template (fonts, colours, margins), state their finding in the
-title and carry a source line. Money is plotted in thousands of US dollars and shown as $150K.
-"""
+"""Charts of the article's facts: pay bands, growth, entry routes, learning paths, roles and
+skills. Each builder takes DataFrames from aijobs.analysis.transforms and returns a figure."""
 
 from __future__ import annotations
 
-import html
 import math
 
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 
-from aijobs.transforms import labelled
-
-INK = "#1f2933"
-MUTED = "#7b8794"
-GRID = "#e4e7eb"
-BLUE = "#2563eb"
-LIGHT_BLUE = "#bfdbfe"
-ORANGE = "#ea580c"
-GREEN = "#059669"
-PURPLE = "#7c3aed"
-GREY = "#cbd2d9"
-PALETTE = [BLUE, ORANGE, GREEN, PURPLE, "#db2777", "#0891b2", "#ca8a04", "#4b5563"]
-GROUP_COLOURS = {"core_ai": BLUE, "ai_adjacent": ORANGE, "ai_augmented": GREEN}
-
-pio.templates["aijobs"] = go.layout.Template(layout=go.Layout(
-    font={"family": "Inter, 'Segoe UI', Helvetica, Arial, sans-serif", "size": 13, "color": INK},
-    title={"x": 0, "xanchor": "left", "font": {"size": 17}},
-    colorway=PALETTE,
-    paper_bgcolor="white",
-    plot_bgcolor="white",
-    xaxis={"gridcolor": GRID, "zeroline": False, "linecolor": GREY, "ticks": "outside",
-           "tickcolor": GREY, "title": {"standoff": 8}},
-    yaxis={"gridcolor": GRID, "zeroline": False, "linecolor": GREY, "automargin": True},
-    legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
-    margin={"l": 20, "r": 30, "t": 96, "b": 110},
-    hoverlabel={"font": {"family": "Inter, Helvetica, Arial, sans-serif"}},
-))
-TEMPLATE = "plotly_white+aijobs"
-
-
-def _escaped(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text cell HTML-escaped.
-
-    Plotly reads a subset of HTML in labels (<b>, <br>, <a href>); text that comes from data,
-    such as a user's role names, must show as typed and never act as markup.
-    """
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = [html.escape(v, quote=False) if isinstance(v, str) else v
-                        for v in out[col]]
-    return out
-
-
-def money_k(usd: float) -> str:
-    """$150K style label for an amount in US dollars."""
-    return f"${usd / 1000:,.0f}K"
-
-
-def _finish(fig: go.Figure, title: str, source: str, *, height: int = 460) -> go.Figure:
-    fig.update_layout(template=TEMPLATE, title={"text": title}, height=height)
-    fig.add_annotation(text=_wrap(source), xref="paper", yref="paper", x=0, y=0, yshift=-72,
-                       xanchor="left", yanchor="top", showarrow=False, align="left",
-                       font={"size": 10, "color": MUTED})
-    return fig
-
-
-def _wrap(text: str, width: int = 130) -> str:
-    """Break a long source line onto several lines (plotly does not wrap annotations)."""
-    import textwrap
-
-    return "<br>".join(textwrap.wrap(text, width)) or text
-
-
-def _money_axis(fig: go.Figure, axis: str = "x", label: str = "Annual pay") -> None:
-    # The $150K hint fits under a horizontal axis; a vertical one gets the short label.
-    hint = ", $150K = $150,000" if axis == "x" else ""
-    getattr(fig, f"update_{axis}axes")(
-        title={"text": f"{label} (USD thousands{hint})"}, tickprefix="$",
-        ticksuffix="K", separatethousands=True)
-
+from aijobs.analysis.transforms import labelled
+from aijobs.charts.theme import (
+    BLUE,
+    GREEN,
+    GREY,
+    GROUP_COLOURS,
+    INK,
+    LIGHT_BLUE,
+    MUTED,
+    ORANGE,
+    PALETTE,
+    PURPLE,
+    escaped_frame,
+    finish_figure,
+    money_axis,
+)
+from aijobs.formatting import money_k
 
 # --- compensation -------------------------------------------------------------------------
 
@@ -95,7 +36,7 @@ def band_figure(bands: pd.DataFrame, source: str, *, basis_label: str = "tech-hu
     Open-ended tops get a dashed extension and an arrow. When the adjustment factor is not 1
     the article's own band is drawn behind as a grey outline.
     """
-    bands = _escaped(bands)
+    bands = escaped_frame(bands)
     b = bands.iloc[::-1]  # plotly draws the first category at the bottom
     names = list(b["role_name"])
     low_k = b["adjusted_low_usd"] / 1000
@@ -134,7 +75,7 @@ def band_figure(bands: pd.DataFrame, source: str, *, basis_label: str = "tech-hu
                     text=[money_k(v * 1000) for v in mid_k], textposition="top center",
                     textfont={"size": 11, "color": INK},
                     hovertemplate="%{y} midpoint: $%{x:,.0f}K<extra></extra>")
-    _money_axis(fig)
+    money_axis(fig)
     fig.update_layout(barmode="overlay", bargap=0.35)
     top_row = bands.loc[bands["adjusted_midpoint_usd"].idxmax()] if len(bands) else None
     if top_row is None:
@@ -145,14 +86,14 @@ def band_figure(bands: pd.DataFrame, source: str, *, basis_label: str = "tech-hu
         if not math.isclose(factor, 1.0):
             title += f" (after a ×{factor:.2f} adjustment)"
     title += f"<br><sup>Annual pay bands, {basis_label}</sup>"
-    return _finish(fig, title, source, height=max(360, 110 + 62 * len(bands) + 110))
+    return finish_figure(fig, title, source, height=max(360, 110 + 62 * len(bands) + 110))
 
 
 # --- growth -------------------------------------------------------------------------------
 
 def growth_figure(growth: pd.DataFrame, source: str) -> go.Figure:
     """Bars of growth_pct per role, fastest on top, labelled with growth and doubling time."""
-    growth = _escaped(growth)
+    growth = escaped_frame(growth)
     g = growth.iloc[::-1]
     text = [f"+{p:,.0f}% (×{m:.2f}); doubles in {d * 12:.1f} months"
             for p, m, d in zip(g["growth_pct"], g["growth_multiple"], g["doubling_time_years"],
@@ -167,13 +108,13 @@ def growth_figure(growth: pd.DataFrame, source: str) -> go.Figure:
     title = (f"{top['role_name']} grows fastest: +{top['growth_pct']:.0f}%"
              "<br><sup>Doubling times assume the rate is per year; the article gives no period"
              "</sup>")
-    return _finish(fig, title, source, height=380)
+    return finish_figure(fig, title, source, height=380)
 
 
 def projection_figure(projection: pd.DataFrame, source: str, *, growth_decay: float,
                       ) -> go.Figure:
     """Demand index over years per role (log scale), from transforms.growth_projection."""
-    projection = _escaped(projection)
+    projection = escaped_frame(projection)
     fig = go.Figure()
     for i, (role, group) in enumerate(projection.groupby("role_name", sort=False)):
         fig.add_scatter(x=group["year"], y=group["demand_index"], mode="lines+markers",
@@ -192,14 +133,14 @@ def projection_figure(projection: pd.DataFrame, source: str, *, growth_decay: fl
              f"year{'s' if horizon != 1 else ''}"
              f"<br><sup>Compounding the article's rates, each year's rate cut by "
              f"{growth_decay:.0%}</sup>")
-    return _finish(fig, title, source, height=460)
+    return finish_figure(fig, title, source, height=460)
 
 
 # --- entry and learning paths ------------------------------------------------------------
 
 def entry_figure(ranking: pd.DataFrame, source: str) -> go.Figure:
     """Entry routes as bars of ordinal competitiveness, hardest on top."""
-    ranking = _escaped(ranking)
+    ranking = escaped_frame(ranking)
     r = ranking.iloc[::-1]
     fig = go.Figure(go.Bar(y=r["entry_label"], x=r["competitiveness_level"], orientation="h",
                            text=r["competitiveness_label"], textposition="inside",
@@ -214,7 +155,7 @@ def entry_figure(ranking: pd.DataFrame, source: str) -> go.Figure:
     title = (f"{hardest['entry_label']} is the hardest way in"
              "<br><sup>The article ranks the routes in words; levels 1-3 keep only the order"
              "</sup>")
-    return _finish(fig, title, source, height=360)
+    return finish_figure(fig, title, source, height=360)
 
 
 def path_timeline_figure(timeline: pd.DataFrame, source: str) -> go.Figure:
@@ -224,7 +165,7 @@ def path_timeline_figure(timeline: pd.DataFrame, source: str) -> go.Figure:
     longest estimate. Hatched bars with an arrow: ongoing steps, which have no end. Dotted
     lines: focus steps, which run alongside the others.
     """
-    timeline = _escaped(timeline)
+    timeline = escaped_frame(timeline)
     t = timeline.iloc[::-1]
     labels = [f"Path {n} · {s}" for n, s in zip(t["path_number"], t["step_label"], strict=True)]
     t = t.assign(label=labels)
@@ -262,12 +203,12 @@ def path_timeline_figure(timeline: pd.DataFrame, source: str) -> go.Figure:
     fig.update_yaxes(categoryorder="array", categoryarray=list(t["label"]))
     title = ("Timed learning takes months, not years, on every path"
              "<br><sup>Steps in order; durations are the article's ranges</sup>")
-    return _finish(fig, title, source, height=max(420, 140 + 34 * len(timeline) + 110))
+    return finish_figure(fig, title, source, height=max(420, 140 + 34 * len(timeline) + 110))
 
 
 def first_role_figure(first_role: pd.DataFrame, source: str) -> go.Figure:
     """Range bars of months of timed learning before a first role, per path."""
-    first_role = _escaped(first_role)
+    first_role = escaped_frame(first_role)
     f = first_role.iloc[::-1]
     labels = [f"Path {n}: {name}" for n, name in zip(f["path_number"], f["path_name"], strict=True)]
     text = [f"{lo:g}–{hi:g} months" + (" + ongoing" if og else "")
@@ -284,14 +225,14 @@ def first_role_figure(first_role: pd.DataFrame, source: str) -> go.Figure:
     title = (f"The {fastest['path_name'].lower()} path is quickest: "
              f"{fastest['months_min']:g}–{fastest['months_max']:g} months"
              "<br><sup>Sum of the timed steps; ongoing steps continue after the first role</sup>")
-    return _finish(fig, title, source, height=360)
+    return finish_figure(fig, title, source, height=360)
 
 
 # --- overview -----------------------------------------------------------------------------
 
 def roles_treemap(roles: pd.DataFrame, source: str) -> go.Figure:
     """Treemap of roles: group, then technical depth, then one tile per role."""
-    roles = _escaped(roles)
+    roles = escaped_frame(roles)
     ids, labels, parents, colours = [], [], [], []
     for group, g in roles.groupby("role_group", sort=False):
         ids.append(group)
@@ -320,14 +261,14 @@ def roles_treemap(roles: pd.DataFrame, source: str) -> go.Figure:
              f"{counts.get('ai_augmented', 0)} AI-augmented"
              "<br><sup>Boxes: group, then the technical depth the article implies, then role. "
              "Click a box to zoom in.</sup>")
-    fig = _finish(fig, title, source, height=560)
+    fig = finish_figure(fig, title, source, height=560)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 96, "b": 90})
     return fig
 
 
 def skills_figure(skills: pd.DataFrame, source: str) -> go.Figure:
     """Stacked counts of skills by type and status (widely discussed, under-rated, neither)."""
-    skills = _escaped(skills)
+    skills = escaped_frame(skills)
     status = skills.assign(status=[
         "Under-appreciated" if u else "Widely discussed" if w else "Not flagged"
         for u, w in zip(skills["is_underrated"], skills["is_widely_discussed"], strict=True)])
@@ -347,13 +288,13 @@ def skills_figure(skills: pd.DataFrame, source: str) -> go.Figure:
     title = (f"{int(tech['is_underrated'].sum())} of {len(tech)} technical skills are ones the "
              "author calls under-appreciated"
              "<br><sup>Hover a bar for the skills in it</sup>")
-    return _finish(fig, title, source, height=420)
+    return finish_figure(fig, title, source, height=420)
 
 
 def shelf_life_figure(shelf_life_months: float, first_role: pd.DataFrame, source: str,
                       ) -> go.Figure:
     """Skills' shelf life set against the longest timed learning on each path."""
-    first_role = _escaped(first_role)
+    first_role = escaped_frame(first_role)
     labels = [f"Path {n}: {p}" for n, p in zip(first_role["path_number"],
                                                 first_role["path_name"], strict=True)]
     fig = go.Figure()
@@ -369,4 +310,4 @@ def shelf_life_figure(shelf_life_months: float, first_role: pd.DataFrame, source
     title = (f"Any path's timed learning (at most {longest:g} months) ends before skills go "
              f"stale ({shelf_life_months:g} months)"
              "<br><sup>Which is why the article ranks adaptability above any one skill</sup>")
-    return _finish(fig, title, source, height=360)
+    return finish_figure(fig, title, source, height=360)

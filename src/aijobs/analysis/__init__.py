@@ -1,0 +1,1 @@
+"""Analysis layer: transforms of the tables, the salary-normalization scenarios, the audit."""

@@ -1,0 +1,1 @@
+"""Charts layer: the shared plotly theme, then article, scenario and survey figures."""

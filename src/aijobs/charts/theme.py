@@ -1,0 +1,79 @@
+"""The charts' shared look: colours, the `aijobs` plotly template, and the helpers every
+chart module uses to escape data text, add the source line and format money axes.
+
+All charts state their finding in the title and carry a source line. Money is plotted in
+thousands of US dollars and shown as $150K.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+INK = "#1f2933"
+MUTED = "#7b8794"
+GRID = "#e4e7eb"
+BLUE = "#2563eb"
+LIGHT_BLUE = "#bfdbfe"
+ORANGE = "#ea580c"
+GREEN = "#059669"
+PURPLE = "#7c3aed"
+GREY = "#cbd2d9"
+PALETTE = [BLUE, ORANGE, GREEN, PURPLE, "#db2777", "#0891b2", "#ca8a04", "#4b5563"]
+GROUP_COLOURS = {"core_ai": BLUE, "ai_adjacent": ORANGE, "ai_augmented": GREEN}
+
+pio.templates["aijobs"] = go.layout.Template(layout=go.Layout(
+    font={"family": "Inter, 'Segoe UI', Helvetica, Arial, sans-serif", "size": 13, "color": INK},
+    title={"x": 0, "xanchor": "left", "font": {"size": 17}},
+    colorway=PALETTE,
+    paper_bgcolor="white",
+    plot_bgcolor="white",
+    xaxis={"gridcolor": GRID, "zeroline": False, "linecolor": GREY, "ticks": "outside",
+           "tickcolor": GREY, "title": {"standoff": 8}},
+    yaxis={"gridcolor": GRID, "zeroline": False, "linecolor": GREY, "automargin": True},
+    legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
+    margin={"l": 20, "r": 30, "t": 96, "b": 110},
+    hoverlabel={"font": {"family": "Inter, Helvetica, Arial, sans-serif"}},
+))
+TEMPLATE = "plotly_white+aijobs"
+
+
+def escaped_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every text cell HTML-escaped.
+
+    Plotly reads a subset of HTML in labels (<b>, <br>, <a href>); text that comes from data,
+    such as a user's role names, must show as typed and never act as markup.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = [html.escape(v, quote=False) if isinstance(v, str) else v
+                        for v in out[col]]
+    return out
+
+
+def finish_figure(fig: go.Figure, title: str, source: str, *, height: int = 460) -> go.Figure:
+    """Apply the template, the title and the source line under the plot."""
+    fig.update_layout(template=TEMPLATE, title={"text": title}, height=height)
+    fig.add_annotation(text=wrapped(source), xref="paper", yref="paper", x=0, y=0, yshift=-72,
+                       xanchor="left", yanchor="top", showarrow=False, align="left",
+                       font={"size": 10, "color": MUTED})
+    return fig
+
+
+def wrapped(text: str, width: int = 130) -> str:
+    """Break a long source line onto several lines (plotly does not wrap annotations)."""
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
+def money_axis(fig: go.Figure, axis: str = "x", label: str = "Annual pay") -> None:
+    """Label an axis as annual pay in USD thousands with $ and K on the ticks."""
+    # The $150K hint fits under a horizontal axis; a vertical one gets the short label.
+    hint = ", $150K = $150,000" if axis == "x" else ""
+    getattr(fig, f"update_{axis}axes")(
+        title={"text": f"{label} (USD thousands{hint})"}, tickprefix="$",
+        ticksuffix="K", separatethousands=True)

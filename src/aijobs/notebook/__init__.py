@@ -1,0 +1,1 @@
+"""Notebook layer: what notebooks call to show figures, tables, notes and sources."""

@@ -1,0 +1,1 @@
+"""Reports layer: reports.yaml, parameters, the cache, page rendering and the build."""
