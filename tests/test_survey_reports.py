@@ -20,11 +20,23 @@ def test_reports_on_a_fresh_clone_use_the_committed_evidence(built_reports):
     for name in ("survey_evidence", "claims_audit", "compensation_bands"):
         page = (built_reports / f"{name}.html").read_text()
         assert "committed evidence in data/derived/: 74,301 rows read, 0 excluded" in page
+        # the provenance every survey page states
+        assert "Snapshot: 2025-01-19/salaries.csv, dated 2025-01-19." in page
+        assert "https://aijobs.net/salaries (CC0 1.0)" in page
+        assert "no bonus or equity" in page
+        assert "Pairs: 96% of the rows read are the top and bottom of one posted range" in page
+        assert "Repeats: 53% of postings have an identical twin" in page
     audit_page = (built_reports / "claims_audit.html").read_text()
-    assert "Verdicts: supported" in audit_page
-    for verdict in ("supported", "no data"):
+    assert "Verdicts: supported 1, partly supported 1, not supported 3, borderline 1, no data 9" \
+        in audit_page
+    for verdict in ("supported", "not supported", "no data"):
         assert f"<td>{verdict}</td>" in audit_page
-    assert "overlap by at least half of each" in audit_page
+    assert "<td>contradicts</td>" in audit_page  # the ranking test
+    assert "An end is off when it differs by 15% or more" in audit_page
+    evidence_page = (built_reports / "survey_evidence.html").read_text()
+    assert "1 January to 19 January 2025 only" in evidence_page
+    assert "The sign of the premium depends on how identical postings are counted" \
+        in evidence_page
 
 
 def test_survey_path_recomputes_the_same_numbers(built_reports, tmp_path):
@@ -45,11 +57,22 @@ def test_survey_path_recomputes_the_same_numbers(built_reports, tmp_path):
 def test_compensation_chart_shows_survey_percentiles(built_reports):
     fig = figures_in_page((built_reports / "compensation_bands.html").read_text())[1]
     iqr = next(t for t in fig["data"] if t["name"] == "Survey p25-p75")
-    # AI/ML engineer p25-p75 from the committed evidence: $145,000 to $243,300
+    # AI/ML engineer postings' midpoints, p25-p75 (SURVEY-NOTES): $165,000 to $231,450
     xs = [x for x in iqr["x"] if x is not None]
-    assert 145.0 in xs and 243.3 in xs
+    assert 165.0 in xs and 231.45 in xs
     notes = [a["text"] for a in fig["layout"]["annotations"]]
-    assert "n=6,041" in notes
+    assert "n=3,100" in notes
+
+
+def test_entry_level_view_for_career_changers(built_reports, tmp_path):
+    page = (built_reports / "compensation_bands.html").read_text()
+    assert "Entry-level pay, for career changers" in page
+    # AI/ML engineer entry-level postings: 170, median $146,600 (committed evidence)
+    assert "<td>170</td><td>$146,600</td>" in page
+    result = run_in(ROOT, "build", "survey_evidence", "-p", "experience_levels", '["EN"]',
+                    "--output-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "experience level EN" in (tmp_path / "survey_evidence.html").read_text()
 
 
 def test_region_choice_sets_the_multiplier(tmp_path):
@@ -58,22 +81,22 @@ def test_region_choice_sets_the_multiplier(tmp_path):
     assert result.returncode == 0, result.stderr
     page = (tmp_path / "compensation_bands.html").read_text()
     band = next(t for t in figures_in_page(page)[0]["data"] if t["name"] == "Pay band")
-    # GB's ratio to the US in the committed evidence is 0.651408: 140K x 0.651408 = 91.197
-    assert band["base"][0] == pytest.approx(140 * 0.651408, abs=1e-3)
+    # GB: median 123,125 over the US median 192,200 (postings, midpoints) = 0.640609
+    assert band["base"][0] == pytest.approx(140 * 0.640609, abs=1e-3)
     bad = run_in(ROOT, "build", "compensation_bands", "-p", "region", "ZZ",
                  "--output-dir", str(tmp_path))
     assert bad.returncode == 1
-    assert ("parameter region: 'ZZ' has no survey ratio with enough responses; choose from "
-            "CA, DE, GB, US") \
+    assert "parameter region: 'ZZ' has no reliable survey ratio; choose from CA, DE, GB, US" \
         in bad.stderr
 
 
 def test_scenarios_start_from_the_survey_premium(built_reports):
     premiums, note = scenarios.calibrated_premiums()
-    assert premiums["ai_ml_engineer"] == pytest.approx(0.031173)
+    # postings' midpoints, US full-time, 2024-25: 3.9% over Software Engineer postings
+    assert premiums["ai_ml_engineer"] == pytest.approx(0.039474)
     assert premiums["ai_research_scientist"] == 0.0  # below the baseline: no scarcity premium
     page = (built_reports / "scenario_baseline.html").read_text()
-    assert "Premium used: premium per role from the aijobs.net survey" in page
+    assert "Premium used: premium per role from aijobs.net job postings" in page
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +136,7 @@ def test_bad_rows_are_counted_in_the_report_or_stop_it_when_strict(good_report, 
                     "--output-dir", str(out))
     assert result.returncode == 0, result.stderr
     page = (out / "survey_evidence.html").read_text()
-    assert "45 rows read, 5 excluded" in page
+    assert f"{40 + len(BAD_ROWS)} rows read, {len(BAD_ROWS)} excluded" in page
     for _, reason in BAD_ROWS.values():
         assert reason in page
     before = (good_report / "survey_evidence.html").read_bytes()
@@ -123,3 +146,29 @@ def test_bad_rows_are_counted_in_the_report_or_stop_it_when_strict(good_report, 
     assert "line 42, column salary_in_usd: salary_in_usd is not a number (got 'lots')" \
         in strict.stderr
     assert (good_report / "survey_evidence.html").read_bytes() == before
+
+
+def test_a_file_with_no_ai_role_builds_pages_that_say_so(tmp_path):
+    file = write(tmp_path / "sister.csv", HEADER + "".join(
+        row("Data Scientist", 100_000 + i) for i in range(40)))
+    for name in ("survey_evidence", "claims_audit"):
+        result = run_in(ROOT, "build", name, "-p", "survey_path", str(file),
+                        "--output-dir", str(tmp_path / "out"))
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+    page = (tmp_path / "out" / "claims_audit.html").read_text()
+    assert "Verdicts: supported 0, partly supported 0, not supported 0, borderline 0, " \
+           "no data 15" in page
+
+
+def test_survey_derive_checks_its_date_and_writes_nothing_when_wrong(tmp_path):
+    need_snapshot()
+    result = run_in(ROOT, "survey-derive", str(SNAPSHOT), "--date", "notadate",
+                    "--output-dir", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert result.stderr == ("error: --date: got 'notadate'; expected a date as YYYY-MM-DD, "
+                             "e.g. 2025-01-19\n")
+    assert not (tmp_path / "out").exists()
+    bad = run_in(ROOT, "survey-derive", str(tmp_path / "missing.csv"))
+    assert bad.returncode == 2 and len(bad.stderr.splitlines()) == 1
+    assert "survey file not found" in bad.stderr

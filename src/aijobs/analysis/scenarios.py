@@ -369,19 +369,23 @@ def calibrated_premiums() -> tuple[dict[str, float] | None, str]:
         return None, ("no survey-calibrated premium in data/derived/ yet; the scenario's "
                       "fallback premium is used")
     frame = tables.load_table("derived/survey_premium")
-    # the pooled rows (no work_year): AI and baseline medians over the same matched years
-    usable = frame[frame["work_year"].isna() & frame["is_computable"]]
+    # pooled over the matched years: postings' midpoints, repeats kept, over Software Engineer
+    usable = frame[(frame["pay_measure"] == "midpoint") & (frame["repeats"] == "keep")
+                   & (frame["baseline"] == "software_engineer") & (frame["group"] == "all")
+                   & frame["is_computable"]]
     measured = {r: float(p) for r, p in zip(usable["role_id"], usable["premium"], strict=True)}
     # A role paid below the software-engineer median shows no scarcity premium: it gets 0,
     # not a negative premium that "normalization" would raise.
     premiums = {r: max(p, 0.0) for r, p in measured.items()}
     origin = tables.table_metadata("derived/survey_premium")["derived_from"]
-    years = ", ".join(map(str, origin["matched_years_for_pooled_premium"]))
+    years = ", ".join(map(str, origin["matched_years_for_pooled_premium"]["software_engineer"]))
     shown = "; ".join(f"{r} {p:+.1%}" for r, p in sorted(measured.items()))
-    return premiums, (f"premium per role from the aijobs.net survey: median pay over the "
-                      f"software-engineer median ({origin['filters_text']}; years {years}; "
-                      f"{origin['rows_read']:,} survey rows read, {origin['rows_excluded']:,} "
-                      f"excluded): {shown}; roles below the baseline are given 0")
+    return premiums, (f"premium per role from aijobs.net job postings: median posting pay "
+                      f"(range midpoints) over the Software Engineer median "
+                      f"({origin['filters_text']}; years {years}; "
+                      f"{origin['pairing']['postings']:,} postings from "
+                      f"{origin['rows_read']:,} rows): {shown}; roles below the baseline are "
+                      "given 0")
 
 
 MC_KEYS = ("uncertainty", "distribution", "draws", "seed")

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from aijobs.analysis.audit import verdict_family
 from aijobs.charts.theme import (
     BLUE,
     GREEN,
     GREY,
+    INK,
     LIGHT_BLUE,
     MUTED,
     ORANGE,
     PALETTE,
+    PURPLE,
     escaped_frame,
     finish_figure,
     money_axis,
@@ -22,9 +27,11 @@ from aijobs.charts.theme import (
 
 def claimed_vs_survey_figure(bands: pd.DataFrame, pct: pd.DataFrame, source: str, *,
                              filters_text: str, min_n: int) -> go.Figure:
-    """Each role's claimed band beside the survey's p25-p75 (thick) and p10-p90 (thin), with n.
+    """Each role's claimed band beside the survey's p25-p75 (thick) and p10-p90 (thin) of
+    posting pay, the median with its 95% interval, and n postings.
 
-    Roles under min_n responses show the claim only, labelled as lacking evidence.
+    Suppressed cells (too few postings, or too wide an interval) show the claim only, with
+    the reason.
     """
     b = escaped_frame(bands).iloc[::-1].reset_index(drop=True)
     s = pct.set_index("role_id")
@@ -37,11 +44,13 @@ def claimed_vs_survey_figure(bands: pd.DataFrame, pct: pd.DataFrame, source: str
                               "$%{customdata:,.0f}K<extra></extra>",
                 customdata=b["salary_high_usd"] / 1000)
     labels, wx, wy, iqr_x, iqr_y, med_x, med_y = [], [], [], [], [], [], []
+    ci_lo: list[float] = []
+    ci_hi: list[float] = []
     for _, row in b.iterrows():
         rid, name = row["role_id"], row["role_name"]
-        if rid not in s.index or not bool(s.loc[rid, "is_reportable"]):
-            n = int(s.loc[rid, "n"]) if rid in s.index else 0
-            labels.append((name, f"n={n}: too few responses (< {min_n})"))
+        if rid not in s.index or s.loc[rid, "reliability"] == "suppressed":
+            n = int(s.loc[rid, "n_postings"]) if rid in s.index else 0
+            labels.append((name, f"n={n}: suppressed" if n else "no postings"))
             continue
         r = s.loc[rid]
         wx += [r["p10_usd"] / 1000, r["p90_usd"] / 1000, None]
@@ -50,15 +59,21 @@ def claimed_vs_survey_figure(bands: pd.DataFrame, pct: pd.DataFrame, source: str
         iqr_y += [name, name, None]
         med_x.append(r["p50_usd"] / 1000)
         med_y.append(name)
-        labels.append((name, f"n={int(r['n']):,}"))
+        ci_lo.append((r["p50_usd"] - r["p50_ci95_low_usd"]) / 1000)
+        ci_hi.append((r["p50_ci95_high_usd"] - r["p50_usd"]) / 1000)
+        caution = " (caution)" if r["reliability"] == "use with caution" else ""
+        labels.append((name, f"n={int(r['n_postings']):,}{caution}"))
     fig.add_scatter(name="Survey p10-p90", x=wx, y=wy, mode="lines",
                     line={"color": GREEN, "width": 2}, hoverinfo="skip")
     fig.add_scatter(name="Survey p25-p75", x=iqr_x, y=iqr_y, mode="lines",
                     line={"color": GREEN, "width": 9}, opacity=0.75, hoverinfo="skip")
-    fig.add_scatter(name="Survey median", x=med_x, y=med_y, mode="markers",
+    fig.add_scatter(name="Survey median (95% interval)", x=med_x, y=med_y, mode="markers",
                     marker={"symbol": "line-ns", "size": 16, "line": {"width": 3,
                                                                       "color": "#064e3b"}},
-                    hovertemplate="%{y}: survey median $%{x:,.0f}K<extra></extra>")
+                    error_x={"type": "data", "symmetric": False, "array": ci_hi,
+                             "arrayminus": ci_lo, "color": "#064e3b", "thickness": 1.5,
+                             "width": 6},
+                    hovertemplate="%{y}: median posting $%{x:,.0f}K<extra></extra>")
     right = max([*(b["salary_high_usd"] / 1000), *[x for x in wx if x is not None]]) * 1.02
     for name, text in labels:
         fig.add_annotation(x=right, y=name, text=text, showarrow=False, xanchor="left",
@@ -67,43 +82,52 @@ def claimed_vs_survey_figure(bands: pd.DataFrame, pct: pd.DataFrame, source: str
     fig.update_xaxes(range=[min([*(b["salary_low_usd"] / 1000),
                                  *[x for x in wx if x is not None]]) * 0.92, right * 1.18])
     fig.update_layout(barmode="overlay")
-    title = ("The article's bands beside what the survey's respondents report"
-             f"<br><sup>aijobs.net survey: {filters_text}</sup>")
+    title = ("The article's bands beside the pay that job postings advertise"
+             f"<br><sup>aijobs.net postings: {html.escape(filters_text)}</sup>")
     return finish_figure(fig, title, source, height=max(380, 120 + 70 * len(b) + 110))
 
 
-def premium_by_year_figure(premium: pd.DataFrame, source: str) -> go.Figure:
-    """AI premium (median over the software-engineer median) per role and year, in percent."""
-    p = escaped_frame(premium[premium["work_year"].notna() & premium["is_computable"]])
+def premium_by_year_figure(premium: pd.DataFrame, source: str,
+                           year_labels: dict[str, str] | None = None) -> go.Figure:
+    """AI premium (median over the baseline median) per role and year, in percent, with 95%
+    intervals; `year_labels` renames years (e.g. a partial year with its dates)."""
+    year_labels = year_labels or {}
+    p = escaped_frame(premium[(premium["group"] == "work_year") & premium["is_computable"]])
     fig = go.Figure()
     for i, (role, rows) in enumerate(p.groupby("role_name", sort=True)):
-        fig.add_bar(name=role, x=rows["work_year"].astype(int).astype(str),
+        fig.add_bar(name=role, x=[year_labels.get(v, v) for v in rows["group_value"]],
                     y=rows["premium"] * 100, marker={"color": PALETTE[i % len(PALETTE)]},
+                    error_y={"type": "data", "symmetric": False,
+                             "array": (rows["premium_ci95_high"] - rows["premium"]) * 100,
+                             "arrayminus": (rows["premium"] - rows["premium_ci95_low"]) * 100,
+                             "color": INK, "thickness": 1},
                     customdata=np.stack([rows["n_role"], rows["n_baseline"]], axis=1),
                     hovertemplate=f"{role} %{{x}}: %{{y:+.1f}}%<br>n role %{{customdata[0]}}, "
-                                  "n software engineers %{customdata[1]}<extra></extra>")
+                                  "n baseline %{customdata[1]} postings<extra></extra>")
     fig.add_hline(y=0, line={"color": MUTED, "width": 1})
     fig.update_yaxes(title={"text": "Premium, percent"}, ticksuffix="%")
     fig.update_xaxes(title={"text": "Work year"}, type="category",
                      categoryorder="category ascending")
-    pooled = premium[premium["work_year"].isna() & premium["is_computable"]]
-    if len(pooled):
-        top = pooled.sort_values("premium").iloc[-1]
-        title = f"The largest AI premium is {top['premium']:+.1%} ({top['role_name']})"
+    if len(p):
+        top = p.sort_values("premium").iloc[-1]
+        year = year_labels.get(top["group_value"], top["group_value"])
+        title = (f"The largest yearly AI premium is {top['premium']:+.1%} "
+                 f"({top['role_name']}, {year})")
     else:
-        title = "No AI premium can be computed from this survey"
-    title += "<br><sup>Only years and roles with enough responses on both sides are shown</sup>"
+        title = "No yearly AI premium can be computed from this file"
+    title += ("<br><sup>Only years and roles with enough postings on both sides; bars show "
+              "95% intervals</sup>")
     return finish_figure(fig, title, source, height=440)
 
 
 def region_figure(region: pd.DataFrame, source: str) -> go.Figure:
     """Median AI pay per company country relative to the US, reportable countries only."""
-    r = escaped_frame(region[region["is_reportable"]]).sort_values("ratio_to_us")
+    r = escaped_frame(region[region["reliability"] != "suppressed"]).sort_values("ratio_to_us")
     fig = go.Figure(go.Bar(y=r["country"], x=r["ratio_to_us"], orientation="h",
                            marker={"color": [ORANGE if c == "US" else BLUE
                                              for c in r["country"]]},
                            text=[f"×{v:.2f} (n={n:,})" for v, n in
-                                 zip(r["ratio_to_us"], r["n"], strict=True)],
+                                 zip(r["ratio_to_us"], r["n_postings"], strict=True)],
                            textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}: ×%{x:.2f} of the US median<extra></extra>"))
     fig.update_xaxes(title={"text": "Median AI pay relative to US companies"},
@@ -111,65 +135,65 @@ def region_figure(region: pd.DataFrame, source: str) -> go.Figure:
     others = r[r["country"] != "US"]
     title = ("Outside the US, AI pay in the survey is lower" if len(others) and
              others["ratio_to_us"].max() < 1 else "AI pay by company country")
-    title += ("<br><sup>Countries with enough responses; these ratios are the choices for "
+    title += ("<br><sup>Countries with a reliable median; these ratios are the choices for "
               "the compensation report's region parameter</sup>")
     return finish_figure(fig, title, source, height=max(320, 140 + 34 * len(r) + 110))
 
 
 def entry_share_figure(entry: pd.DataFrame, source: str) -> go.Figure:
-    """Share of entry-level responses per role and year (a proxy, labelled as one)."""
+    """Share of entry-level postings per role and year (a proxy, labelled as one)."""
     e = escaped_frame(entry[entry["is_reportable"]]).sort_values(["role_id", "work_year"])
     fig = go.Figure()
     for i, (role, rows) in enumerate(e.groupby("role_name", sort=True)):
         fig.add_scatter(x=rows["work_year"].astype(str), y=rows["entry_share"] * 100,
                         mode="lines+markers", name=role,
                         line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
-                        customdata=rows["n"],
+                        customdata=rows["n_postings"],
                         hovertemplate=f"{role} %{{x}}: %{{y:.1f}}% entry-level "
                                       "(n=%{customdata})<extra></extra>")
     fig.update_yaxes(title={"text": "Entry-level share, percent"},
                      ticksuffix="%", rangemode="tozero")
     fig.update_xaxes(title={"text": "Work year"}, type="category",
                      categoryorder="category ascending")
-    title = ("Entry-level share of survey responses (a proxy, not hiring data)"
-             "<br><sup>Who answers a survey is not who gets hired; groups under the minimum "
-             "size are left out</sup>")
+    title = ("Entry-level share of job postings (a proxy, not hiring data)"
+             "<br><sup>What a job board advertises is not who gets hired; groups under the "
+             "minimum size are left out</sup>")
     return finish_figure(fig, title, source, height=420)
 
 
 def mix_figure(mix: pd.DataFrame, source: str) -> go.Figure:
-    """Survey responses per role per year (stacked): response counts, never job growth."""
+    """Postings per role per year (stacked): counts on one job board, never job growth."""
     m = escaped_frame(mix)
     fig = go.Figure()
-    order = m.groupby("role_name")["responses"].sum().sort_values(ascending=False).index
+    order = m.groupby("role_name")["postings"].sum().sort_values(ascending=False).index
     for i, role in enumerate(order):
         rows = m[m["role_name"] == role]
         colour = GREY if role.startswith("Titles mapped") else PALETTE[i % len(PALETTE)]
         fig.add_bar(name=role, x=rows["work_year"].astype(str),
-                    y=rows["responses"], marker={"color": colour},
-                    hovertemplate=f"{role} %{{x}}: %{{y:,}} responses<extra></extra>")
+                    y=rows["postings"], marker={"color": colour},
+                    hovertemplate=f"{role} %{{x}}: %{{y:,}} postings<extra></extra>")
     fig.update_layout(barmode="stack", legend={"orientation": "v", "x": 1.02, "y": 1,
                                                "yanchor": "top", "xanchor": "left"})
-    fig.update_yaxes(title={"text": "Survey responses (not jobs)"})
+    fig.update_yaxes(title={"text": "Postings on aijobs.net (not jobs)"})
     fig.update_xaxes(title={"text": "Work year"}, type="category",
                      categoryorder="category ascending")
-    title = ("Most responses come from recent years"
-             "<br><sup>Response counts per role: they show who answered, not how many jobs "
-             "exist or how fast they grow</sup>")
+    title = ("Most postings in the file come from recent years"
+             "<br><sup>Posting counts per role on one job board: not how many jobs exist or "
+             "how fast they grow</sup>")
     return finish_figure(fig, title, source, height=440)
 
 
 VERDICT_COLOURS = {"supported": GREEN, "partly supported": "#ca8a04",
-                   "not supported": ORANGE, "no data": GREY}
+                   "borderline": PURPLE, "not supported": ORANGE, "no data": GREY}
+KIND_LABELS = {"pay band": "Pay bands", "open-ended top": "Open-ended tops",
+               "pay ranking": "Pay ranking", "growth": "Growth rates",
+               "skills": "Skills shelf life", "learning": "Learning durations"}
 
 
 def verdict_figure(result: pd.DataFrame, source: str) -> go.Figure:
     """How many of the article's numeric claims got each verdict, by kind of claim."""
-    r = result.assign(kind=[
-        "Pay bands" if "a year" in c or "exceed" in c else
-        "Growth rates" if "growth" in c else
-        "Learning durations" if "months" in c and "outdated" not in c.lower() else
-        "Skills shelf life" for c in result["claim"]])
+    r = result.assign(kind=[KIND_LABELS.get(k, k) for k in result["kind"]],
+                      verdict=[verdict_family(v) for v in result["verdict"]])
     kinds = list(dict.fromkeys(r["kind"]))
     fig = go.Figure()
     for verdict, colour in VERDICT_COLOURS.items():
@@ -181,7 +205,103 @@ def verdict_figure(result: pd.DataFrame, source: str) -> go.Figure:
     fig.update_yaxes(categoryorder="array", categoryarray=kinds[::-1])
     supported = int((r["verdict"] == "supported").sum())
     tested = int((r["verdict"] != "no data").sum())
-    title = (f"{supported} of the {tested} claims the survey can test are supported"
-             f"<br><sup>{len(r) - tested} more are claims no salary survey can test "
-             "(no data)</sup>")
+    title = (f"{supported} of the {tested} claims the postings can test are supported"
+             f"<br><sup>{len(r) - tested} more are claims no salary data can test, or cells "
+             "too small to judge (no data)</sup>")
     return finish_figure(fig, title, source, height=360)
+
+
+LEVEL_COLOURS = {"EN": GREEN, "MI": BLUE, "SE": PURPLE, "EX": ORANGE}
+LEVEL_NAMES = {"EN": "Entry", "MI": "Mid", "SE": "Senior", "EX": "Executive"}
+
+
+def level_pay_figure(bands: pd.DataFrame, levels: pd.DataFrame, source: str, *,
+                     filters_text: str, highlight: str | None = None) -> go.Figure:
+    """Median posting pay per role and experience level (95% intervals) over the article's band.
+
+    `levels` is the per-level percentile table (role_id, group_value = level, p50 and its
+    interval, reliability); suppressed cells are left out and counted in the subtitle.
+    `highlight` draws one level larger (the career-changer view uses EN).
+    """
+    b = escaped_frame(bands).iloc[::-1].reset_index(drop=True)
+    names = dict(zip(b["role_id"], b["role_name"], strict=True))
+    fig = go.Figure()
+    fig.add_bar(name="Article's band", y=list(range(len(b))),
+                x=(b["salary_high_usd"] - b["salary_low_usd"]) / 1000,
+                base=b["salary_low_usd"] / 1000, orientation="h", width=0.8,
+                marker={"color": LIGHT_BLUE, "line": {"color": BLUE, "width": 1}},
+                customdata=np.stack([b["role_name"], b["salary_high_usd"] / 1000], axis=1),
+                hovertemplate="%{customdata[0]}: article $%{base:,.0f}K to "
+                              "$%{customdata[1]:,.0f}K<extra></extra>")
+    shown = levels[levels["role_id"].isin(names) & (levels["reliability"] != "suppressed")]
+    hidden = int((levels["role_id"].isin(names) & (levels["reliability"] == "suppressed")).sum())
+    offsets = {"EN": -0.27, "MI": -0.09, "SE": 0.09, "EX": 0.27}
+    order = list(b["role_name"])
+    for level, name in LEVEL_NAMES.items():
+        rows = shown[shown["group_value"] == level]
+        if rows.empty:
+            continue
+        y = [order.index(names[r]) + offsets[level] for r in rows["role_id"]]
+        big = highlight == level
+        fig.add_scatter(
+            name=f"{name} level", x=rows["p50_usd"] / 1000, y=y, mode="markers",
+            marker={"color": LEVEL_COLOURS[level], "size": 12 if big else 8,
+                    "symbol": "diamond" if big else "circle"},
+            error_x={"type": "data", "symmetric": False,
+                     "array": (rows["p50_ci95_high_usd"] - rows["p50_usd"]) / 1000,
+                     "arrayminus": (rows["p50_usd"] - rows["p50_ci95_low_usd"]) / 1000,
+                     "color": LEVEL_COLOURS[level], "thickness": 1.5, "width": 4},
+            customdata=np.stack([rows["n_postings"], rows["reliability"]], axis=1),
+            hovertemplate=f"{name} level: median $%{{x:,.0f}}K (n=%{{customdata[0]}}, "
+                          "%{customdata[1]})<extra></extra>")
+    fig.update_yaxes(tickvals=list(range(len(order))), ticktext=order,
+                     range=[-0.6, len(order) - 0.4])
+    money_axis(fig)
+    xs = [*(b["salary_low_usd"] / 1000), *(b["salary_high_usd"] / 1000),
+          *(shown["p50_ci95_low_usd"].dropna() / 1000), *(shown["p50_ci95_high_usd"].dropna()
+                                                         / 1000)]
+    fig.update_xaxes(range=[min(xs) * 0.95, max(xs) * 1.03])
+    fig.update_layout(barmode="overlay")
+    note = f"; {hidden} cells suppressed (too few postings)" if hidden else ""
+    title = ("Entry-level postings pay below the article's bands" if highlight == "EN"
+             else "Pay rises with experience level in every role")
+    if highlight == "EN":
+        entry = shown[shown["group_value"] == "EN"].merge(bands, on="role_id")
+        if len(entry) and not (entry["p50_usd"] < entry["salary_low_usd"]).all():
+            title = "Entry-level postings beside the article's bands"
+    elif shown.empty:
+        title = "No experience level has enough postings to show"
+    title += (f"<br><sup>Median posting pay by experience level, 95% intervals; "
+              f"{html.escape(filters_text)}{note}</sup>")
+    return finish_figure(fig, title, source, height=max(420, 150 + 80 * len(order) + 110))
+
+
+def premium_variants_figure(premium: pd.DataFrame, source: str) -> go.Figure:
+    """Each role's pooled premium under four definitions, with 95% intervals."""
+    p = escaped_frame(premium[premium["group"].isin(["all", "mix_adjusted"])
+                              & premium["is_computable"]])
+    labels = {("software_engineer", "all"): "over Software Engineer",
+              ("software_engineer", "mix_adjusted"): "over Software Engineer, same levels",
+              ("software_family", "all"): "over software family",
+              ("software_family", "mix_adjusted"): "over software family, same levels"}
+    fig = go.Figure()
+    for i, ((baseline, group), label) in enumerate(labels.items()):
+        rows = p[(p["baseline"] == baseline) & (p["group"] == group)]
+        if rows.empty:
+            continue
+        fig.add_bar(name=label, y=rows["role_name"], x=rows["premium"] * 100, orientation="h",
+                    marker={"color": PALETTE[i]},
+                    error_x={"type": "data", "symmetric": False,
+                             "array": (rows["premium_ci95_high"] - rows["premium"]) * 100,
+                             "arrayminus": (rows["premium"] - rows["premium_ci95_low"]) * 100,
+                             "color": INK, "thickness": 1},
+                    hovertemplate=f"%{{y}} {label}: %{{x:+.1f}}%<extra></extra>")
+    fig.add_vline(x=0, line={"color": MUTED, "width": 1})
+    fig.update_xaxes(title={"text": "Premium, percent of the baseline median"}, ticksuffix="%")
+    fig.update_layout(barmode="group")
+    signs = {bool(v > 0) for v in p["premium"]}
+    title = ("The AI-title premium is small, and negative for some roles" if signs == {True, False}
+             else "The AI-title premium under four definitions")
+    title += "<br><sup>Median posting pay over the baseline's; bars show 95% intervals</sup>"
+    return finish_figure(fig, title, source, height=max(380, 160 + 70 * p["role_id"].nunique()
+                                                        + 110))

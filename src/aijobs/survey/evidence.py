@@ -1,16 +1,18 @@
 """Survey evidence: the summaries the reports show, from a survey file or from data/derived/.
 
-`evidence_tables` computes every summary from a survey; `write_derived` commits them to
-data/derived/ with sidecars that record the snapshot, row counts, exclusions, filters, licence
-and attribution (`make survey-derive SURVEY=path`). `load_evidence` gives notebooks the same
-tables either way: recomputed from `survey_path`, or read from data/derived/ when it is empty,
-so a fresh clone has evidence with no download.
+`evidence_tables` computes every summary from a survey, for each pay measure and repeats
+policy asked for; `write_derived` commits them (all measures, both policies) to data/derived/
+with sidecars that record the snapshot, row and posting counts, pairing, exclusions, filters,
+licence and attribution (`make survey-derive SURVEY=path`). `load_evidence` gives notebooks
+the same tables either way: recomputed from `survey_path`, or read from data/derived/ when it
+is empty, so a fresh clone has evidence with no download. The committed tables hold every
+experience level, so a level filter works without a survey file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,146 +21,307 @@ import yaml
 
 from aijobs import paths
 from aijobs.data import tables as table_io
-from aijobs.errors import ParameterError
+from aijobs.errors import DataError, ParameterError
 from aijobs.files import write_atomic
 from aijobs.survey import reader as survey
+from aijobs.survey import summaries
+from aijobs.survey.postings import (
+    PAY_MEASURE_TEXT,
+    PAY_MEASURES,
+    REPEAT_POLICIES,
+    pairing_stats,
+    pay_units,
+)
 
 DERIVED_DIR = paths.DATA_DIR / "derived"
 PREFIX = "derived/"
+EXPERIENCE_NAMES = {"EN": "Entry", "MI": "Mid", "SE": "Senior", "EX": "Executive"}
 
-_COMMON = {
-    "role_id": {"type": "string", "references": "roles.role_id",
-                "description": "Role of the article (survey titles mapped by survey_title_map)"},
-    "n": {"type": "integer", "minimum": 0, "description": "Responses in the group"},
-    "is_reportable": {"type": "boolean",
-                      "description": "n is at least min_n; rows marked false are never a finding"},
-}
 _USD = "USD per year"
+_KEYS = [
+    ("pay_measure", {"type": "string", "enum": list(PAY_MEASURES),
+                     "description": "What each posting's pay is: the range's midpoint, low or "
+                                    "high end, or every file row as it is"}),
+    ("repeats", {"type": "string", "enum": list(REPEAT_POLICIES),
+                 "description": "Identical postings kept (keep) or collapsed to one (drop)"}),
+]
+_ROLE = ("role_id", {"type": "string", "references": "roles.role_id",
+                     "description": "Role of the article (titles mapped by survey_title_map)"})
+_N = {"type": "integer", "minimum": 0}
+
+
+def _money(description: str, required: bool = True) -> dict:
+    spec = {"type": "number", "unit": _USD, "exclusive_minimum": 0, "description": description}
+    return spec if required else {**spec, "required": False}
+
+
+_PERCENTILE_COLUMNS = [
+    ("n_postings", {**_N, "description": "Postings in the cell (rows when pay_measure is rows)"}),
+    ("n_rows", {**_N, "description": "File rows behind those postings"}),
+    *[(f"p{q}_usd", _money(f"{q}th percentile of the measured pay")) for q in (10, 25, 50, 75, 90)],
+    ("p50_ci95_low_usd", _money("95% interval of the median, low end (order statistics)", False)),
+    ("p50_ci95_high_usd", _money("95% interval of the median, high end", False)),
+    ("p90_ci95_low_usd", _money("95% interval of the 90th percentile, low end", False)),
+    ("p90_ci95_high_usd", _money("95% interval of the 90th percentile, high end", False)),
+    ("median_range_min_usd", _money("Median of the postings' advertised minimum")),
+    ("median_range_min_ci95_low_usd", _money("Its 95% interval, low end", False)),
+    ("median_range_min_ci95_high_usd", _money("Its 95% interval, high end", False)),
+    ("median_range_max_usd", _money("Median of the postings' advertised maximum")),
+    ("median_range_max_ci95_low_usd", _money("Its 95% interval, low end", False)),
+    ("median_range_max_ci95_high_usd", _money("Its 95% interval, high end", False)),
+    ("cv_p50", {"type": "number", "required": False, "minimum": 0, "unit": "fraction",
+                "description": "Coefficient of variation of the median, from its interval"}),
+    ("reliability", {"type": "string", "enum": list(summaries.RELIABILITY),
+                     "description": "Grade by Statistics Canada's CV rule (see the notes)"}),
+    ("reliability_reason", {"type": "string", "description": "Why the cell got its grade"}),
+]
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "survey_percentiles": {
-        "title": "Survey pay percentiles per role",
-        "description": "p10 to p90 of salary_in_usd per role: over all responses, by work year "
-                       "and by experience level (group says which).",
-        "primary_key": ["role_id", "group", "group_value"],
-        "columns": [
-            ("role_id", _COMMON["role_id"]),
-            ("group", {"type": "string", "enum": ["all", "work_year", "experience_level"],
-                       "description": "How the responses are split"}),
-            ("group_value", {"type": "string",
-                             "description": "The year or level; all for no split"}),
-            ("n", _COMMON["n"]),
-            *[(f"p{q}_usd", {"type": "number", "unit": _USD, "exclusive_minimum": 0,
-                             "description": f"{q}th percentile of salary_in_usd"})
-              for q in (10, 25, 50, 75, 90)],
-            ("is_reportable", _COMMON["is_reportable"]),
-        ],
+        "title": "Pay percentiles per role and experience level, from postings",
+        "description": "p10 to p90 of each posting's pay per role, over all levels and per "
+                       "experience level, with 95% intervals of the median and p90, the median "
+                       "advertised minimum and maximum, and a reliability grade; for each pay "
+                       "measure and repeats policy.",
+        "primary_key": ["pay_measure", "repeats", "role_id", "group", "group_value"],
+        "columns": [*_KEYS, _ROLE,
+                    ("group", {"type": "string", "enum": ["all", "experience_level"],
+                               "description": "all levels, or one experience level"}),
+                    ("group_value", {"type": "string", "enum": ["all", "EN", "MI", "SE", "EX"],
+                                     "description": "The level; all for no split"}),
+                    *_PERCENTILE_COLUMNS],
     },
     "survey_premium": {
-        "title": "AI premium over software-engineer pay",
-        "description": "Each AI role's median over the software-engineer median, minus one; per "
-                       "work year, and pooled over the matched years (work_year empty) where "
-                       "the survey has enough software-engineer responses.",
-        "primary_key": ["role_id", "work_year"],
-        "columns": [
-            ("role_id", _COMMON["role_id"]),
-            ("work_year", {"type": "integer", "required": False,
-                           "description": "Year; empty for the pooled matched years"}),
-            ("ai_median_usd", {"type": "number", "unit": _USD, "exclusive_minimum": 0,
-                               "description": "Median pay of the role"}),
-            ("baseline_median_usd", {"type": "number", "required": False, "unit": _USD,
-                                     "exclusive_minimum": 0,
-                                     "description": "Median pay of software engineers"}),
-            ("premium", {"type": "number", "required": False, "exclusive_minimum": -1,
-                         "unit": "fraction",
-                         "description": "ai_median / baseline_median - 1; empty when not "
-                                        "computable"}),
-            ("n_role", {"type": "integer", "minimum": 0, "description": "Responses for the role"}),
-            ("n_baseline", {"type": "integer", "minimum": 0,
-                            "description": "Software-engineer responses"}),
-            ("is_computable", {"type": "boolean",
-                               "description": "Both groups have at least min_n responses"}),
-            ("reason", {"type": "string", "required": False,
-                        "description": "Why the premium is not computable"}),
-        ],
+        "title": "AI premium over software pay, with intervals",
+        "description": "Each role's median posting pay over a baseline's median, minus one; "
+                       "pooled over the years the baseline has enough postings (raw, and "
+                       "mix-adjusted: within experience level, weighted by the role's mix), "
+                       "per level and per work year. Negative premiums stay negative.",
+        "primary_key": ["pay_measure", "repeats", "role_id", "baseline", "group",
+                        "group_value"],
+        "columns": [*_KEYS, _ROLE,
+                    ("baseline", {"type": "string", "enum": list(summaries.BASELINES),
+                                  "description": "Software Engineer titles, or the broader "
+                                                 "software family"}),
+                    ("group", {"type": "string",
+                               "enum": ["all", "mix_adjusted", "experience_level",
+                                        "work_year"],
+                               "description": "Pooled raw, pooled mix-adjusted, per level, "
+                                              "per year"}),
+                    ("group_value", {"type": "string",
+                                     "description": "The level or year; all when pooled"}),
+                    ("ai_median_usd", _money("Median pay of the role", False)),
+                    ("baseline_median_usd", _money("Median pay of the baseline", False)),
+                    ("premium", {"type": "number", "required": False, "unit": "fraction",
+                                 "exclusive_minimum": -1,
+                                 "description": "role median / baseline median - 1"}),
+                    ("premium_ci95_low", {"type": "number", "required": False,
+                                          "unit": "fraction", "description": "95% interval"}),
+                    ("premium_ci95_high", {"type": "number", "required": False,
+                                           "unit": "fraction", "description": "95% interval"}),
+                    ("n_role", {**_N, "description": "Postings for the role"}),
+                    ("n_baseline", {**_N, "description": "Baseline postings"}),
+                    ("is_computable", {"type": "boolean",
+                                       "description": "Both sides have at least min_n"}),
+                    ("reason", {"type": "string", "required": False,
+                                "description": "Why not computable, or a caveat"})],
     },
     "survey_region": {
         "title": "AI pay by company country relative to the US",
-        "description": "Median pay of the mapped AI roles per company country over the US "
-                       "median, with the same filters except country.",
-        "primary_key": "country",
-        "columns": [
-            ("country", {"type": "string", "pattern": "^[A-Z]{2}$",
-                         "description": "ISO 3166 alpha-2 company country"}),
-            ("n", _COMMON["n"]),
-            ("median_usd", {"type": "number", "unit": _USD, "exclusive_minimum": 0,
-                            "description": "Median pay of the AI roles"}),
-            ("ratio_to_us", {"type": "number", "exclusive_minimum": 0, "unit": "ratio",
-                             "description": "median_usd over the US median"}),
-            ("is_reportable", _COMMON["is_reportable"]),
-        ],
+        "description": "Median posting pay of the mapped AI roles per company country over the "
+                       "US median, with the same filters except country.",
+        "primary_key": ["pay_measure", "repeats", "country"],
+        "columns": [*_KEYS,
+                    ("country", {"type": "string", "pattern": "^[A-Z]{2}$",
+                                 "description": "ISO 3166 alpha-2 company country"}),
+                    ("n_postings", {**_N, "description": "Postings"}),
+                    ("median_usd", _money("Median pay of the AI roles")),
+                    ("median_ci95_low_usd", _money("95% interval, low end", False)),
+                    ("median_ci95_high_usd", _money("95% interval, high end", False)),
+                    ("ratio_to_us", {"type": "number", "exclusive_minimum": 0, "unit": "ratio",
+                                     "description": "median_usd over the US median"}),
+                    ("reliability", {"type": "string", "enum": list(summaries.RELIABILITY),
+                                     "description": "Grade of the country's median"})],
+    },
+    "survey_yoy": {
+        "title": "Year-on-year pay change per role: raw and like for like",
+        "description": "Raw change of the pooled median, and the change within cells (same "
+                       "experience level and company country), weighted by the cells' "
+                       "postings; signs_disagree flags years where the two disagree.",
+        "primary_key": ["pay_measure", "repeats", "role_id", "work_year"],
+        "columns": [*_KEYS, _ROLE,
+                    ("work_year", {"type": "integer", "description": "The later year"}),
+                    ("n_postings", {**_N, "description": "Postings in that year"}),
+                    ("raw_median_usd", _money("Pooled median in that year")),
+                    ("raw_change", {"type": "number", "unit": "fraction",
+                                    "description": "Pooled median change from the year before"}),
+                    ("like_for_like_change", {"type": "number", "required": False,
+                                              "unit": "fraction",
+                                              "description": "Weighted within-cell change"}),
+                    ("like_for_like_ci95_low", {"type": "number", "required": False,
+                                                "unit": "fraction", "description": "95% interval"}),
+                    ("like_for_like_ci95_high", {"type": "number", "required": False,
+                                                 "unit": "fraction",
+                                                 "description": "95% interval"}),
+                    ("cells_matched", {**_N, "description": "Cells in both years"}),
+                    ("postings_matched", {**_N, "description": "Weight of those cells"}),
+                    ("signs_disagree", {"type": "boolean",
+                                        "description": "Raw and like-for-like differ in sign"})],
+    },
+    "survey_years": {
+        "title": "Rows, postings, pairs and repeats per work year",
+        "description": "What the file holds per work year after the filters: rows, postings, "
+                       "the share of rows in pairs, postings in groups of identical postings, "
+                       "and whether the year is only partly covered by the snapshot.",
+        "primary_key": "work_year",
+        "columns": [("work_year", {"type": "integer", "description": "Year"}),
+                    ("n_rows", {**_N, "description": "File rows"}),
+                    ("n_postings", {**_N, "description": "Postings"}),
+                    ("paired_share", {"type": "number", "minimum": 0, "maximum": 1,
+                                      "unit": "fraction",
+                                      "description": "Share of rows in a posted range pair"}),
+                    ("repeat_share", {"type": "number", "minimum": 0, "maximum": 1,
+                                      "unit": "fraction",
+                                      "description": "Share of postings with an identical twin"}),
+                    ("is_partial", {"type": "boolean",
+                                    "description": "The snapshot ends inside this year"}),
+                    ("covers", {"type": "string", "description": "Dates the year covers"})],
+    },
+    "survey_title_sensitivity": {
+        "title": "Each contested title's effect on its role",
+        "description": "The role's posting pay with and without each contested title (midpoint "
+                       "pay, both repeats policies), so the audit can show how much a mapping "
+                       "decision moves the verdict.",
+        "primary_key": ["repeats", "job_title", "variant"],
+        "columns": [("repeats", _KEYS[1][1]),
+                    ("job_title", {"type": "string", "description": "The contested title"}),
+                    _ROLE,
+                    ("variant", {"type": "string", "enum": ["with", "without"],
+                                 "description": "The role counted with or without the title"}),
+                    *_PERCENTILE_COLUMNS],
     },
     "survey_entry_share": {
-        "title": "Share of entry-level responses per AI role and year",
-        "description": "Share of responses at experience level EN. A proxy only: who answers a "
-                       "survey is not who gets hired.",
-        "primary_key": ["role_id", "work_year"],
-        "columns": [
-            ("role_id", _COMMON["role_id"]),
-            ("work_year", {"type": "integer", "description": "Year"}),
-            ("n", _COMMON["n"]),
-            ("n_entry", {"type": "integer", "minimum": 0, "description": "Responses at EN"}),
-            ("entry_share", {"type": "number", "minimum": 0, "maximum": 1, "unit": "fraction",
-                             "description": "n_entry / n"}),
-            ("is_reportable", _COMMON["is_reportable"]),
-        ],
+        "title": "Share of entry-level postings per AI role and year",
+        "description": "Share of postings at experience level EN. A proxy only: what a job "
+                       "board advertises is not who gets hired.",
+        "primary_key": ["repeats", "role_id", "work_year"],
+        "columns": [("repeats", _KEYS[1][1]), _ROLE,
+                    ("work_year", {"type": "integer", "description": "Year"}),
+                    ("n_postings", {**_N, "description": "Postings"}),
+                    ("n_entry", {**_N, "description": "Postings at EN"}),
+                    ("entry_share", {"type": "number", "minimum": 0, "maximum": 1,
+                                     "unit": "fraction", "description": "n_entry / n_postings"}),
+                    ("is_reportable", {"type": "boolean",
+                                       "description": "n_postings is at least min_n"})],
     },
     "survey_mix": {
-        "title": "Survey responses per role and year",
-        "description": "Response counts per mapped role (plus the software-engineer baseline and "
-                       "unmapped titles) and year. Response counts, not job growth.",
-        "primary_key": ["role_id", "work_year"],
-        "columns": [
-            ("role_id", {"type": "string", "description": "Role id, "
-                         "software_engineer_baseline, or unmapped"}),
-            ("work_year", {"type": "integer", "description": "Year"}),
-            ("responses", {"type": "integer", "minimum": 0, "description": "Responses"}),
-        ],
+        "title": "Postings per role and year",
+        "description": "Posting and row counts per mapped role (plus the software-engineer "
+                       "baseline and unmapped titles) and year. Counts on one job board, not "
+                       "job growth.",
+        "primary_key": ["repeats", "role_id", "work_year"],
+        "columns": [("repeats", _KEYS[1][1]),
+                    ("role_id", {"type": "string", "description": "Role id, "
+                                 "software_engineer_baseline, or unmapped"}),
+                    ("work_year", {"type": "integer", "description": "Year"}),
+                    ("postings", {**_N, "description": "Postings"}),
+                    ("rows", {**_N, "description": "File rows"})],
     },
     "survey_exclusions": {
         "title": "Survey rows excluded, by reason",
         "description": "Rows of the survey file that broke a rule, counted once under the first "
                        "rule they break, with example row numbers (file lines).",
         "primary_key": "reason",
-        "columns": [
-            ("reason", {"type": "string", "description": "The rule the rows broke"}),
-            ("rows", {"type": "integer", "minimum": 0, "description": "Rows excluded"}),
-            ("example_rows", {"type": "string", "required": False,
-                              "description": "Up to five file line numbers"}),
-        ],
+        "columns": [("reason", {"type": "string", "description": "The rule the rows broke"}),
+                    ("rows", {**_N, "description": "Rows excluded"}),
+                    ("example_rows", {"type": "string", "required": False,
+                                      "description": "Up to five file line numbers"})],
     },
 }
+KEYED = ("survey_percentiles", "survey_premium", "survey_region", "survey_yoy")
 
 
 @dataclass
 class Evidence:
-    """Every survey summary a report shows, and where it came from."""
+    """Every survey summary a report shows, where it came from, and the slice chosen."""
 
     tables: dict[str, pd.DataFrame]
     provenance: dict[str, Any]
     from_derived: bool
+    pay_measure: str = "midpoint"
+    repeats: str = "keep"
+    level: str | None = None  # one experience level picked from the committed tables
+    notes: list[str] = field(default_factory=list)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
-        return self.tables[name]
+        return self.view(name)
+
+    @property
+    def other_repeats(self) -> str:
+        return "drop" if self.repeats == "keep" else "keep"
+
+    def view(self, name: str, repeats: str | None = None) -> pd.DataFrame:
+        """The table for this evidence's pay measure and repeats policy (or `repeats`)."""
+        frame = self.tables[name]
+        if "pay_measure" in frame.columns:
+            frame = frame[frame["pay_measure"] == self.pay_measure]
+        if "repeats" in frame.columns:
+            frame = frame[frame["repeats"] == (repeats or self.repeats)]
+        return frame.drop(columns=[c for c in ("pay_measure", "repeats") if c in frame.columns]) \
+            .reset_index(drop=True)
+
+    def role_pay(self, repeats: str | None = None) -> pd.DataFrame:
+        """Per-role percentiles of the slice (one level when a level was picked)."""
+        pct = self.view("survey_percentiles", repeats)
+        if self.level:
+            return pct[(pct["group"] == "experience_level")
+                       & (pct["group_value"] == self.level)].reset_index(drop=True)
+        return pct[pct["group"] == "all"].reset_index(drop=True)
+
+    def pay_by_level(self, repeats: str | None = None) -> pd.DataFrame:
+        pct = self.view("survey_percentiles", repeats)
+        return pct[pct["group"] == "experience_level"].reset_index(drop=True)
+
+    def premium(self, group: str = "all", baseline: str = "software_engineer",
+                repeats: str | None = None) -> pd.DataFrame:
+        prem = self.view("survey_premium", repeats)
+        if self.level and group in ("all", "mix_adjusted"):
+            out = prem[(prem["group"] == "experience_level") & (prem["group_value"] == self.level)]
+        else:
+            out = prem[prem["group"] == group]
+        return out[out["baseline"] == baseline].reset_index(drop=True)
 
     @property
     def summary(self) -> str:
         p = self.provenance
         origin = ("committed evidence in data/derived/" if self.from_derived
                   else f"recomputed from {p['snapshot']}")
-        return (f"aijobs.net salary survey (CC0), {origin}: {p['rows_read']:,} rows read, "
-                f"{p['rows_excluded']:,} excluded, {p['rows_after_filters']:,} after filters "
-                f"({p['filters_text']}); groups under {p['min_n']} responses are not findings.")
+        level = f"; experience level {self.level}" if self.level else ""
+        return (f"{survey.SOURCE_NAME}, {origin}: {p['rows_read']:,} rows read, "
+                f"{p['rows_excluded']:,} excluded, {p['rows_after_filters']:,} rows after "
+                f"filters ({p['filters_text']}{level}) forming {p['postings_after_filters']:,} "
+                f"postings. Pay counted: {PAY_MEASURE_TEXT[self.pay_measure]}; identical "
+                f"postings {'kept' if self.repeats == 'keep' else 'collapsed to one'}. Cells "
+                f"under {p['min_n']} postings are not findings.")
+
+    @property
+    def provenance_lines(self) -> list[str]:
+        """What every survey page states: snapshot, source, pay definition, pairs, repeats."""
+        p = self.provenance
+        date = p.get("snapshot_date") or "unknown (the file's folder carries no date)"
+        return [
+            f"Snapshot: {p['snapshot']}, dated {date}.",
+            f"Source: {survey.SOURCE_NAME}, {survey.SOURCE_URL} (CC0 1.0); the address is "
+            "given as text, nothing is loaded from it.",
+            f"Pay: {survey.PAY_DEFINITION}.",
+            f"Pairs: {p['pairing']['paired_share']:.0%} of the rows read are the top and "
+            f"bottom of one posted range, so {p['rows_read'] - p['rows_excluded']:,} rows form "
+            f"{p['pairing']['postings']:,} postings; n counts postings.",
+            f"Repeats: {p['pairing']['repeat_share']:.0%} of postings have an identical twin "
+            "(the file cannot tell a second opening from the same advert seen twice); "
+            f"this page {'keeps' if self.repeats == 'keep' else 'collapses'} them and shows "
+            "the other choice beside each headline.",
+        ]
 
 
 def with_role_names(frame: pd.DataFrame) -> pd.DataFrame:
@@ -167,56 +330,136 @@ def with_role_names(frame: pd.DataFrame) -> pd.DataFrame:
     names = dict(zip(roles["role_id"], roles["role_name"], strict=True))
     names |= {survey.BASELINE_LABEL: "Software Engineer (non-AI baseline)",
               "unmapped": "Titles mapped to no role"}
-    return frame.assign(role_name=[names.get(r, r) for r in frame["role_id"]])
+    return frame.assign(role_name=[names.get(r, r) if isinstance(r, str) else "-"
+                                   for r in frame["role_id"]])
+
+
+def _keyed(frame: pd.DataFrame, pay_measure: str | None, repeats: str) -> pd.DataFrame:
+    keys = {"repeats": repeats} if pay_measure is None else {"pay_measure": pay_measure,
+                                                             "repeats": repeats}
+    return frame.assign(**keys)
+
+
+def _percentiles_by_level(units: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    overall = summaries.percentile_table(units, ["role_id"], min_n) \
+        .assign(group="all", group_value="all")
+    split = summaries.percentile_table(units, ["role_id", "experience_level"], min_n)
+    split = split.assign(group="experience_level",
+                         group_value=split["experience_level"].astype(str)) \
+        .drop(columns="experience_level")
+    return pd.concat([overall, split], ignore_index=True)
+
+
+def _title_sensitivity(data: survey.Survey, rows: pd.DataFrame, postings: pd.DataFrame,
+                       repeats: str, min_n: int) -> pd.DataFrame:
+    title_map = survey.load_title_map()
+    units = pay_units(rows, postings, "midpoint", repeats)
+    parts = []
+    for _, t in title_map[title_map["is_contested"]].iterrows():
+        role = t["role_id"] if isinstance(t["role_id"], str) else t["alternative_role_id"]
+        if not isinstance(role, str):
+            continue
+        is_title = (units["job_title"] == t["job_title"]).to_numpy()
+        current = (units["role_id"] == role).to_numpy()
+        for variant, mask in (("with", current | is_title), ("without", current & ~is_title)):
+            sub = units[mask].assign(role_id=role)
+            stats = summaries.percentile_table(sub, ["role_id"], min_n)
+            if stats.empty:
+                stats = pd.DataFrame([{"role_id": role, "n_postings": 0, "n_rows": 0,
+                                       "reliability": "suppressed",
+                                       "reliability_reason": "no postings"}])
+            parts.append(stats.assign(job_title=t["job_title"], variant=variant))
+    if not parts:
+        return pd.DataFrame(columns=[c for c, _ in SCHEMAS["survey_title_sensitivity"]
+                                     ["columns"]])
+    return pd.concat(parts, ignore_index=True).assign(repeats=repeats)
+
+
+def _years_table(postings: pd.DataFrame, snapshot_date: dt.date | None) -> pd.DataFrame:
+    rows = []
+    for year, g in postings.groupby("work_year", sort=True):
+        year = int(year)
+        n_rows = int(g["n_rows"].sum())
+        partial = snapshot_date is not None and snapshot_date.year == year \
+            and snapshot_date < dt.date(year, 12, 31)
+        covers = (f"1 January to {snapshot_date:%-d %B} {year} only" if partial
+                  else f"the whole of {year}")
+        rows.append({"work_year": year, "n_rows": n_rows, "n_postings": len(g),
+                     "paired_share": 2 * int(g["is_paired"].sum()) / n_rows if n_rows else 0.0,
+                     "repeat_share": float((g["repeat_group_size"] > 1).mean()),
+                     "is_partial": partial, "covers": covers})
+    return pd.DataFrame(rows, columns=[c for c, _ in SCHEMAS["survey_years"]["columns"]])
 
 
 def evidence_tables(data: survey.Survey, filters: dict[str, list], min_n: int = survey.MIN_N,
+                    pay_measures: tuple[str, ...] = ("midpoint",),
                     ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
-    """Every derived table from one survey, and the provenance to record with them."""
-    rows = survey.filtered_rows(data, filters)
-    parts = [survey.percentiles(rows, ["role_id"], min_n).assign(group="all", group_value="all")]
-    for key in ("work_year", "experience_level"):
-        split = survey.percentiles(rows, ["role_id", key], min_n)
-        parts.append(split.assign(group=key, group_value=split[key].astype(str)).drop(columns=key))
-    pct = pd.concat(parts, ignore_index=True)
-    pooled = survey.ai_premium(rows, by_year=False, min_n=min_n).assign(work_year=pd.NA)
-    premium = pd.concat([pooled, survey.ai_premium(rows, by_year=True, min_n=min_n)],
-                        ignore_index=True)
-    tables = {
-        "survey_percentiles": pct,
-        "survey_premium": premium,
-        "survey_region": survey.region_ratios(data, filters, min_n),
-        "survey_entry_share": survey.entry_share(rows, min_n),
-        "survey_mix": survey.response_mix(rows),
-        "survey_exclusions": data.exclusions_frame(),
-    }
-    tables = {name: _ordered(name, frame) for name, frame in tables.items()}
-    unmapped = rows["role_id"].isna() & ~rows["is_baseline"]
+    """Every derived table from one survey (both repeats policies for each pay measure given),
+    and the provenance to record with them."""
+    rows = survey.filtered(data.rows, filters)
+    postings = survey.filtered(data.postings, filters)
+    keyed: dict[str, list[pd.DataFrame]] = {name: [] for name in SCHEMAS}
+    for repeats in REPEAT_POLICIES:
+        for measure in pay_measures:
+            units = pay_units(rows, postings, measure, repeats)
+            keyed["survey_percentiles"].append(
+                _keyed(_percentiles_by_level(units, min_n), measure, repeats))
+            keyed["survey_premium"].append(
+                _keyed(summaries.premium_table(units, min_n), measure, repeats))
+            others = survey.filtered(pay_units(data.rows, data.postings, measure, repeats),
+                                     {**filters, "company_countries": []})
+            keyed["survey_region"].append(
+                _keyed(summaries.region_table(others, min_n), measure, repeats))
+            keyed["survey_yoy"].append(
+                _keyed(summaries.like_for_like_change(units), measure, repeats))
+        units = pay_units(rows, postings, "midpoint", repeats)
+        keyed["survey_entry_share"].append(
+            _keyed(summaries.entry_share(units, min_n), None, repeats))
+        keyed["survey_mix"].append(_keyed(summaries.posting_mix(
+            units, survey.BASELINE_LABEL, "unmapped"), None, repeats))
+        keyed["survey_title_sensitivity"].append(
+            _title_sensitivity(data, rows, postings, repeats, min_n))
+    tables = {name: pd.concat(parts, ignore_index=True) for name, parts in keyed.items() if parts}
+    tables["survey_years"] = _years_table(postings, data.snapshot_date)
+    tables["survey_exclusions"] = data.exclusions_frame()
+    tables = {name: _ordered(name, tables[name]) for name in SCHEMAS}
+    unmapped = postings["role_id"].isna() & ~postings["is_baseline"]
+    units = pay_units(rows, postings, "midpoint", "keep")
     provenance = {
         # folder/file (e.g. 2025-01-19/salaries.csv): the same wherever the copy lives
         "snapshot": "/".join(Path(data.source).parts[-2:]),
+        "snapshot_date": data.snapshot_date.isoformat() if data.snapshot_date else None,
         "md5": data.md5,
+        "source_name": survey.SOURCE_NAME,
+        "source_url": survey.SOURCE_URL,
+        "pay_definition": survey.PAY_DEFINITION,
         "rows_read": data.n_read,
         "rows_excluded": data.n_excluded,
         "exclusions": {r: e for r, e in data.exclusions.items()},
+        "pairing": pairing_stats(data.rows, data.postings),
         "rows_after_filters": int(len(rows)),
-        "rows_mapped_to_roles": int(rows["role_id"].notna().sum()),
-        "rows_baseline": int(rows["is_baseline"].sum()),
-        "rows_unmapped": int(unmapped.sum()),
-        "unmapped_titles": int(rows.loc[unmapped, "job_title"].nunique()),
+        "postings_after_filters": int(len(postings)),
+        "postings_mapped_to_roles": int(postings["role_id"].notna().sum()),
+        "postings_baseline": int(postings["is_baseline"].sum()),
+        "postings_software_family": int(postings["is_software_family"].sum()),
+        "postings_unmapped": int(unmapped.sum()),
+        "unmapped_titles": int(postings.loc[unmapped, "job_title"].nunique()),
         "filters": filters,
         "filters_text": survey.describe_filters(filters),
         "min_n": min_n,
-        "matched_years_for_pooled_premium": survey.matched_years(rows, min_n),
+        "pay_measures": list(pay_measures),
+        "matched_years_for_pooled_premium": {
+            b: summaries.matched_years(units, b, min_n) for b in summaries.BASELINES},
+        "reliability_rule": summaries.RELIABILITY_RULE,
     }
     return tables, provenance
 
 
 def _ordered(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     cols = [c for c, _ in SCHEMAS[name]["columns"]]
-    out = frame[cols].copy()
+    out = frame.reindex(columns=cols).copy()
     for c in out.columns:  # categories sort in their own order; plain text sorts A-Z
-        if isinstance(out[c].dtype, pd.CategoricalDtype):
+        if isinstance(out[c].dtype, pd.CategoricalDtype) or out[c].dtype == object:
             out[c] = out[c].astype("string")
     sort = SCHEMAS[name]["primary_key"]
     sort = [sort] if isinstance(sort, str) else list(sort)
@@ -224,6 +467,10 @@ def _ordered(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     for c, spec in SCHEMAS[name]["columns"]:
         if spec["type"] == "number":
             out[c] = out[c].astype("float64").round(6)
+        elif spec["type"] == "integer" and spec.get("required", True):
+            out[c] = out[c].fillna(0).astype("int64")
+        elif spec["type"] == "boolean":
+            out[c] = out[c].fillna(False).astype(bool)
     return out
 
 
@@ -232,8 +479,8 @@ def sidecar(name: str, provenance: dict[str, Any], date: str) -> dict[str, Any]:
     return {
         "title": schema["title"],
         "description": schema["description"],
-        "source": {"id": "aijobs_survey", "attribution": "aijobs.net salary survey, "
-                   "https://aijobs.net/salaries (CC0 1.0; attribution appreciated)"},
+        "source": {"id": "aijobs_survey", "attribution": f"{survey.SOURCE_NAME}, "
+                   f"{survey.SOURCE_URL} (CC0 1.0; attribution appreciated)"},
         "licence": "CC0-1.0",
         "date_recorded": date,
         "derived_from": {k: v for k, v in provenance.items() if k != "filters_text"}
@@ -244,12 +491,28 @@ def sidecar(name: str, provenance: dict[str, Any], date: str) -> dict[str, Any]:
     }
 
 
+def checked_date(date: str | None) -> str:
+    """A --date value as YYYY-MM-DD (today when empty), or a one-line error."""
+    if not date:
+        return dt.date.today().isoformat()
+    try:
+        return dt.date.fromisoformat(str(date)).isoformat()
+    except ValueError as exc:
+        raise ParameterError(f"--date: got {date!r}; expected a date as YYYY-MM-DD, e.g. "
+                             "2025-01-19") from exc
+
+
 def write_derived(survey_path: str | Path, out_dir: Path = DERIVED_DIR,
                   date: str | None = None, min_n: int = survey.MIN_N) -> list[Path]:
-    """Recompute every derived table from a survey file and write CSV + sidecar pairs."""
+    """Recompute every derived table (all pay measures, both repeats policies) from a survey
+    file and write CSV + sidecar pairs. Nothing is written when the file is unusable."""
+    date = checked_date(date)
     data = survey.read_survey(survey_path)
-    tables, provenance = evidence_tables(data, survey.normalised_filters(), min_n)
-    date = date or dt.date.today().isoformat()
+    tables, provenance = evidence_tables(data, survey.normalised_filters(), min_n,
+                                         pay_measures=PAY_MEASURES)
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise DataError(f"{out_dir}: is a file; expected a folder for the derived tables")
     written = []
     for name, frame in tables.items():
         csv = out_dir / f"{name}.csv"
@@ -263,24 +526,43 @@ def write_derived(survey_path: str | Path, out_dir: Path = DERIVED_DIR,
 
 def load_evidence(survey_path: str = "", *, company_countries=None, residence_countries=None,
                   experience_levels=None, employment_types=None, work_years=None,
-                  min_n: int = survey.MIN_N, strict: bool = False) -> Evidence:
-    """The survey summaries: recomputed from survey_path, or the committed ones when empty."""
+                  min_n: int = survey.MIN_N, strict: bool = False, pay_measure: str = "midpoint",
+                  repeats: str = "keep", min_salary_usd: float = survey.MIN_PLAUSIBLE_USD,
+                  max_salary_usd: float = survey.MAX_PLAUSIBLE_USD) -> Evidence:
+    """The survey summaries: recomputed from survey_path, or the committed ones when empty.
+
+    The committed evidence holds every pay measure, both repeats policies and every
+    experience level; one level can be picked from it without a survey file.
+    """
+    if pay_measure not in PAY_MEASURES:
+        raise ParameterError(f"parameter pay_measure: got {pay_measure!r}; expected one of "
+                             f"{', '.join(PAY_MEASURES)}")
+    if repeats not in REPEAT_POLICIES:
+        raise ParameterError(f"parameter repeats: got {repeats!r}; expected keep or drop")
     filters = survey.normalised_filters(company_countries, residence_countries,
                                         experience_levels, employment_types, work_years)
     if survey_path:
-        data = survey.read_survey(survey_path, strict=strict)
-        tables, provenance = evidence_tables(data, filters, min_n)
-        return Evidence(tables, provenance, from_derived=False)
+        data = survey.read_survey(survey_path, strict=strict, min_salary_usd=min_salary_usd,
+                                  max_salary_usd=max_salary_usd)
+        tables, provenance = evidence_tables(data, filters, min_n, pay_measures=(pay_measure,))
+        return Evidence(tables, provenance, False, pay_measure, repeats)
     if not (DERIVED_DIR / "survey_percentiles.csv").exists():
         raise ParameterError("parameter survey_path: empty, and data/derived/ holds no survey "
                              "evidence; pass the path of an aijobs.net salaries.csv or run "
                              "`make survey-derive SURVEY=<path>`")
     meta = table_io.table_metadata(PREFIX + "survey_percentiles")["derived_from"]
     committed = survey.normalised_filters(**meta["filters"])
-    if filters != committed or min_n != meta["min_n"]:
+    levels = filters["experience_levels"]
+    if len(levels) > 1:
+        raise ParameterError(
+            "parameter experience_levels: the committed evidence splits by one level at a "
+            f"time; choose one of EN, MI, SE, EX (got {', '.join(levels)}) or set survey_path "
+            "to recompute for several")
+    same = {**filters, "experience_levels": []} == {**committed, "experience_levels": []}
+    if not same or min_n != meta["min_n"]:
         raise ParameterError(
             "survey filters or min_n differ from those of the committed evidence "
             f"({meta['filters_text']}; min_n {meta['min_n']}); set survey_path to a survey "
             "file to recompute with other filters")
     frames = {name: table_io.load_table(PREFIX + name) for name in SCHEMAS}
-    return Evidence(frames, meta, from_derived=True)
+    return Evidence(frames, meta, True, pay_measure, repeats, levels[0] if levels else None)

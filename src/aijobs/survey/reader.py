@@ -1,11 +1,10 @@
-"""Read an aijobs.net salary survey file, clean it honestly, and summarise it.
+"""Read an aijobs.net salary file, clean it honestly, and turn its rows into postings.
 
-The aijobs.net survey (CC0) lists self-reported AI/ML and data salaries, one row per response.
-`read_survey` reads a CSV or JSON copy, checks it, excludes rows that break the rules (and
-counts them by reason, with example row numbers), and maps job titles to the roles in
-data/roles.csv through data/survey_title_map.csv. The summaries (percentiles, the AI premium
-over software engineers, regional ratios, entry-level shares, the response mix) never present a
-group with fewer than `min_n` responses as a finding: such rows carry is_reportable = False.
+The aijobs.net file (CC0) calls itself a salary survey, but from 2022 on most of its rows come
+in pairs: the top and the bottom of one job posting's advertised range (see
+`aijobs.survey.postings`). `read_survey` reads a CSV or JSON copy, checks it, excludes rows
+that break the rules (counted by reason, with example row numbers), maps job titles to the
+article's roles through data/survey_title_map.csv, and collapses the pairs into postings.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ import pandas as pd
 from aijobs import paths
 from aijobs.data import tables
 from aijobs.errors import DataError, ParameterError
+from aijobs.survey.postings import postings_from_rows
 
 REQUIRED_COLUMNS = ("work_year", "experience_level", "employment_type", "job_title",
                     "salary_in_usd", "employee_residence", "company_location")
@@ -38,17 +38,35 @@ DEFAULT_FILTERS = {"company_countries": ["US"], "residence_countries": [],
 EXAMPLES_KEPT = 5
 TEXT_COLUMNS = ("experience_level", "employment_type", "job_title", "employee_residence",
                 "company_location")
+# Other columns of the published layout; a posting's two rows are equal in all of them but
+# `salary`. Extra or missing ones are fine: pairing compares whatever the file has.
+KNOWN_TEXT_COLUMNS = (*TEXT_COLUMNS, "salary_currency", "company_size")
+PAY_COLUMNS = ("salary", "salary_in_usd")
+# Annual base pay outside this range is not a plausible full-year salary (a typo, a monthly
+# figure, a placeholder); such rows are excluded and counted. Parameters of read_survey.
+MIN_PLAUSIBLE_USD = 10_000
+MAX_PLAUSIBLE_USD = 5_000_000
+SOURCE_NAME = "aijobs.net salary survey (Foorilla LLC)"
+SOURCE_URL = "https://aijobs.net/salaries"
+PAY_DEFINITION = ("base salary in US dollars, converted at the work year's average exchange "
+                  "rate; no bonus or equity")
 
 
 @dataclass
 class Survey:
-    """Rows that passed the checks, with role_id / is_baseline from the title map."""
+    """Rows that passed the checks and the postings they form, with roles from the title map.
+
+    `rows` has one line per kept file row (row_number, the required columns, posting_id);
+    `postings` one line per posting (see aijobs.survey.postings.postings_from_rows).
+    """
 
     rows: pd.DataFrame
     source: str
     n_read: int
     md5: str
     exclusions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    postings: pd.DataFrame | None = None
+    snapshot_date: dt.date | None = None
 
     @property
     def n_excluded(self) -> int:
@@ -105,17 +123,18 @@ def _read_frame(path: Path, engine: str) -> tuple[pd.DataFrame, str]:
     try:
         kwargs: dict[str, Any] = {"encoding": "utf-8-sig"}
         header_names = list(pd.read_csv(path, nrows=0, **kwargs).columns)
-        # Only the columns the suite uses, text as categories: a 5-million-row file then
-        # fits in a fraction of the memory (measured by `make bench`).
-        wanted = [h for h in header_names if str(h).strip() in REQUIRED_COLUMNS]
-        if len({str(h).strip() for h in wanted}) < len(REQUIRED_COLUMNS):
+        # Every column (pairing compares them all), known text as categories: a
+        # 5-million-row file then fits in a fraction of the memory (measured by `make bench`).
+        wanted = [h for h in header_names if not str(h).startswith("Unnamed:")]
+        if len({str(h).strip() for h in wanted} & set(REQUIRED_COLUMNS)) < len(REQUIRED_COLUMNS):
             return pd.DataFrame(columns=header_names), "line"  # reported as missing columns
         if engine == "pyarrow":
             frame = _read_streaming(path, wanted)
             if frame is not None:
                 return frame, "line"
         kwargs["usecols"] = wanted
-        kwargs["dtype"] = {h: "category" for h in wanted if str(h).strip() in TEXT_COLUMNS}
+        kwargs["dtype"] = {h: "category" for h in wanted
+                           if str(h).strip() in KNOWN_TEXT_COLUMNS}
         # Only empty cells are missing: "NA" is Namibia's country code.
         kwargs["keep_default_na"] = False
         kwargs["na_values"] = [""]
@@ -145,7 +164,7 @@ def _read_streaming(path: Path, columns: list[str]) -> pd.DataFrame | None:
     text = pa.dictionary(pa.int32(), pa.string())
     options = pcsv.ConvertOptions(
         include_columns=columns, strings_can_be_null=False,  # "NA" is Namibia, not missing
-        column_types={c: text for c in columns if str(c).strip() in TEXT_COLUMNS})
+        column_types={c: text for c in columns if str(c).strip() in KNOWN_TEXT_COLUMNS})
     try:
         reader = pcsv.open_csv(path, read_options=pcsv.ReadOptions(block_size=8 << 20),
                                convert_options=options)
@@ -176,17 +195,26 @@ def load_title_map() -> pd.DataFrame:
 
 
 def read_survey(path: str | Path, *, strict: bool = False, engine: str = "c",
-                today: dt.date | None = None) -> Survey:
+                today: dt.date | None = None, min_salary_usd: float = MIN_PLAUSIBLE_USD,
+                max_salary_usd: float = MAX_PLAUSIBLE_USD) -> Survey:
     """The survey at `path`, checked, with bad rows excluded and counted by reason.
 
     `strict` turns the first bad row into an error instead. `engine` is pandas' "c" reader
     (the default: `make bench` measured it as fast as pyarrow's streaming reader on a
     5-million-row file, with a third less memory) or "pyarrow" when that is installed.
+    Salaries outside [min_salary_usd, max_salary_usd] are excluded as implausible.
     """
     path = Path(path)
     where = _where(path)
     if engine not in ("c", "pyarrow"):
         raise ParameterError(f"engine: got {engine!r}; expected c or pyarrow")
+    if not (np.isfinite(min_salary_usd) and np.isfinite(max_salary_usd)
+            and 0 < min_salary_usd < max_salary_usd):
+        raise ParameterError(f"plausible salary range: got {min_salary_usd!r} to "
+                             f"{max_salary_usd!r}; expected 0 < minimum < maximum, both finite")
+    if path.exists() and not path.is_dir() and not path.is_file():
+        raise DataError(f"{where}: not a regular file (a pipe or device); expected the "
+                        "survey's salaries.csv or .json")
     raw, unit = _read_frame(path, engine)
     raw.columns = [str(c).strip() for c in raw.columns]
     missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
@@ -196,7 +224,7 @@ def read_survey(path: str | Path, *, strict: bool = False, engine: str = "c",
                         f"{', '.join(REQUIRED_COLUMNS)} (extra columns are fine)")
     if raw.empty:
         raise DataError(f"{where}: has a header but no rows of salaries")
-    raw = raw[list(REQUIRED_COLUMNS)]
+    raw = raw.loc[:, ~pd.Index(raw.columns).duplicated()]
     n = len(raw)
     row_numbers = np.arange(n) + (2 if unit == "line" else 1)
     today = today or dt.date.today()
@@ -204,9 +232,14 @@ def read_survey(path: str | Path, *, strict: bool = False, engine: str = "c",
     salary = pd.to_numeric(raw["salary_in_usd"], errors="coerce")
     year = pd.to_numeric(raw["work_year"], errors="coerce")
     text = {c: _stripped_category(raw[c]) for c in TEXT_COLUMNS}
+    finite = np.isfinite(salary.to_numpy(dtype="float64", na_value=np.nan))
     rules = [
         ("salary_in_usd is not a number", salary.isna().to_numpy()),
+        ("salary_in_usd is infinite", ~finite & salary.notna().to_numpy()),
         ("salary_in_usd is zero or negative", (salary <= 0).fillna(False).to_numpy()),
+        (f"salary_in_usd is outside the plausible range ${min_salary_usd:,.0f} to "
+         f"${max_salary_usd:,.0f} a year",
+         ((salary < min_salary_usd) | (salary > max_salary_usd)).fillna(False).to_numpy()),
         ("experience_level is not one of EN, MI, SE, EX",
          ~text["experience_level"].isin(EXPERIENCE_LEVELS).fillna(False).to_numpy()),
         ("employment_type is not one of FT, PT, CT, FL",
@@ -232,26 +265,61 @@ def read_survey(path: str | Path, *, strict: bool = False, engine: str = "c",
             exclusions[reason] = {"count": int(new.sum()), "example_rows": examples}
         bad |= mask
     keep = ~bad
+    others = {c: _comparable(raw[c])[keep].reset_index(drop=True) for c in raw.columns
+              if c not in REQUIRED_COLUMNS and c not in PAY_COLUMNS}
+    pay_local = (pd.to_numeric(raw["salary"], errors="coerce")[keep].to_numpy(dtype="float64")
+                 if "salary" in raw.columns else None)
     rows = pd.DataFrame({
         "row_number": row_numbers[keep],
         "work_year": year[keep].astype("int64").to_numpy(),
         **{c: text[c][keep].reset_index(drop=True) for c in TEXT_COLUMNS},
         "salary_in_usd": salary[keep].astype("float64").to_numpy(),
+        **{f"other_{c}": v for c, v in others.items()},
     })
-    title_map = load_title_map()
+    if pay_local is not None:
+        rows["salary_local"] = pay_local
+    rows = with_roles(rows, load_title_map())
+    survey = Survey(rows, where, n, _md5(path), exclusions,
+                    snapshot_date=snapshot_date_of(path))
+    survey.postings = postings_from_rows(survey.rows)
+    return survey
+
+
+def with_roles(rows: pd.DataFrame, title_map: pd.DataFrame) -> pd.DataFrame:
+    """`rows` with role_id, is_baseline and is_software_family from the title map."""
     # Mapped through the categories (a few hundred titles), not row by row.
-    titles = rows["job_title"].cat
+    titles = rows["job_title"].astype("category").cat
     mapped = title_map[title_map["role_id"].notna()]
-    role_ids = sorted(set(mapped["role_id"]))
+    role_ids = sorted(set(mapped["role_id"]) | set(title_map["alternative_role_id"].dropna()))
     role_of = {t: role_ids.index(r) for t, r in zip(mapped["job_title"], mapped["role_id"],
                                                     strict=True)}
     # title code -> role code (-1: no role); one extra slot so a missing title (-1) maps to -1
     per_title = np.array([role_of.get(t, -1) for t in titles.categories] + [-1], dtype=int)
-    rows["role_id"] = pd.Categorical.from_codes(per_title[titles.codes.to_numpy()],
-                                                categories=role_ids)
+    out = rows.copy()
+    out["role_id"] = pd.Categorical.from_codes(per_title[titles.codes.to_numpy()],
+                                               categories=role_ids)
     baseline = set(title_map.loc[title_map["is_baseline"], "job_title"])
-    rows["is_baseline"] = rows["job_title"].isin(baseline).to_numpy()
-    return Survey(rows, where, n, _md5(path), exclusions)
+    family = set(title_map.loc[title_map["is_software_family"], "job_title"])
+    out["is_baseline"] = out["job_title"].isin(baseline).to_numpy()
+    out["is_software_family"] = out["job_title"].isin(family).to_numpy()
+    return out
+
+
+def snapshot_date_of(path: Path) -> dt.date | None:
+    """The snapshot's date when the file sits in a YYYY-MM-DD folder (as the shared copies do)."""
+    for part in (path.parent.name, path.stem):
+        try:
+            return dt.date.fromisoformat(part[:10])
+        except ValueError:
+            continue
+    return None
+
+
+def _comparable(values: pd.Series) -> pd.Series:
+    """A column as something cheap to compare row to row: categories for text."""
+    if isinstance(values.dtype, pd.CategoricalDtype) or pd.api.types.is_numeric_dtype(values):
+        return values
+    return values.astype("string").astype("category")
 
 
 def _stripped_category(values: pd.Series) -> pd.Series:
@@ -316,7 +384,11 @@ def normalised_filters(company_countries=None, residence_countries=None, experie
 
 def filtered_rows(survey: Survey, filters: dict[str, list]) -> pd.DataFrame:
     """Rows matching the filters; an empty filter list means no restriction."""
-    rows = survey.rows
+    return filtered(survey.rows, filters)
+
+
+def filtered(rows: pd.DataFrame, filters: dict[str, list]) -> pd.DataFrame:
+    """The lines of `rows` (file rows or postings) matching the filters."""
     mask = np.ones(len(rows), dtype=bool)
     for column, key in (("company_location", "company_countries"),
                         ("employee_residence", "residence_countries"),
@@ -344,115 +416,3 @@ def describe_filters(filters: dict[str, list]) -> str:
         values = filters.get(key) or []
         parts.append(f"{label} {', '.join(map(str, values))}" if values else everything)
     return "; ".join(parts)
-
-
-def percentiles(rows: pd.DataFrame, by: Sequence[str] = ("role_id",), min_n: int = MIN_N,
-                ) -> pd.DataFrame:
-    """p10, p25, p50, p75, p90 of salary_in_usd and n per group; is_reportable = n >= min_n."""
-    data = rows[rows["role_id"].notna()] if "role_id" in by else rows
-    if data.empty:
-        return pd.DataFrame(columns=[*by, "n", "p10_usd", "p25_usd", "p50_usd", "p75_usd",
-                                     "p90_usd", "is_reportable"])
-    grouped = data.groupby(list(by), observed=True)["salary_in_usd"]
-    q = grouped.quantile(list(QUANTILES)).unstack()
-    q.columns = [f"p{round(c * 100)}_usd" for c in q.columns]
-    out = grouped.size().rename("n").to_frame().join(q).reset_index()
-    out["is_reportable"] = out["n"] >= min_n
-    return out
-
-
-def matched_years(rows: pd.DataFrame, min_n: int = MIN_N) -> list[int]:
-    """Work years with at least min_n software-engineer (baseline) responses."""
-    counts = rows[rows["is_baseline"]].groupby("work_year").size()
-    return sorted(int(y) for y in counts[counts >= min_n].index)
-
-
-def ai_premium(rows: pd.DataFrame, *, by_year: bool = True, min_n: int = MIN_N,
-               ) -> pd.DataFrame:
-    """Each AI role's median over the software-engineer median (minus one).
-
-    By year, or pooled over the matched years (those with at least min_n software-engineer
-    responses), so that AI and baseline pay come from the same years. A premium is computable
-    only where both groups have at least min_n responses; otherwise the row says why not.
-    Older snapshots without software-engineer rows get that reason.
-    """
-    keys = ["work_year"] if by_year else []
-    if not by_year:
-        years = matched_years(rows, min_n)
-        rows = rows[rows["work_year"].isin(years)] if years else rows
-    roles = percentiles(rows, ["role_id", *keys], min_n)
-    base_rows = rows[rows["is_baseline"]]
-    if keys:
-        base = base_rows.groupby(keys)["salary_in_usd"].agg(["median", "size"]).reset_index()
-    else:
-        base = pd.DataFrame({"median": [base_rows["salary_in_usd"].median()],
-                             "size": [len(base_rows)]})
-    base = base.rename(columns={"median": "baseline_median_usd", "size": "n_baseline"})
-    out = roles.merge(base, on=keys, how="left") if keys else roles.assign(
-        baseline_median_usd=base["baseline_median_usd"].iloc[0],
-        n_baseline=base["n_baseline"].iloc[0])
-    out["n_baseline"] = out["n_baseline"].fillna(0).astype(int)
-    out = out.rename(columns={"p50_usd": "ai_median_usd", "n": "n_role"})
-    reasons = []
-    for _, r in out.iterrows():
-        if r["n_baseline"] == 0:
-            reasons.append("no software-engineer responses in this survey to compare with")
-        elif r["n_baseline"] < min_n:
-            reasons.append(f"only {r['n_baseline']} software-engineer responses (< {min_n})")
-        elif r["n_role"] < min_n:
-            reasons.append(f"only {r['n_role']} responses for the role (< {min_n})")
-        else:
-            reasons.append(None)
-    out["reason"] = pd.Series(reasons, index=out.index, dtype="string")
-    out["is_computable"] = out["reason"].isna()
-    out["premium"] = np.where(out["is_computable"],
-                              out["ai_median_usd"] / out["baseline_median_usd"] - 1, np.nan)
-    cols = ["role_id", *keys, "ai_median_usd", "baseline_median_usd", "premium", "n_role",
-            "n_baseline", "is_computable", "reason"]
-    return out[cols]
-
-
-def region_ratios(survey: Survey, filters: dict[str, list], min_n: int = MIN_N,
-                  ) -> pd.DataFrame:
-    """Median pay of AI roles in each company country relative to the US (same other filters)."""
-    others = {**filters, "company_countries": []}
-    rows = filtered_rows(survey, others)
-    ai = rows[rows["role_id"].notna()]
-    grouped = ai.groupby("company_location")["salary_in_usd"].agg(["median", "size"])
-    if "US" not in grouped.index:
-        return pd.DataFrame(columns=["country", "n", "median_usd", "ratio_to_us",
-                                     "is_reportable"])
-    us = grouped.loc["US", "median"]
-    out = grouped.reset_index().rename(columns={"company_location": "country", "size": "n",
-                                                "median": "median_usd"})
-    out["ratio_to_us"] = out["median_usd"] / us
-    out["is_reportable"] = out["n"] >= min_n
-    return out.sort_values(["is_reportable", "n"], ascending=[False, False]) \
-        .reset_index(drop=True)[["country", "n", "median_usd", "ratio_to_us", "is_reportable"]]
-
-
-def entry_share(rows: pd.DataFrame, min_n: int = MIN_N) -> pd.DataFrame:
-    """Share of entry-level (EN) responses per AI role and year: a proxy, not hiring data."""
-    ai = rows[rows["role_id"].notna()]
-    g = ai.groupby(["role_id", "work_year"])["experience_level"]
-    out = pd.DataFrame({"n": g.size(), "n_entry": g.apply(lambda s: int((s == "EN").sum()))})
-    out = out.reset_index()
-    out["entry_share"] = out["n_entry"] / out["n"]
-    out["is_reportable"] = out["n"] >= min_n
-    return out
-
-
-def response_mix(rows: pd.DataFrame) -> pd.DataFrame:
-    """Responses per role per year (response counts, not job counts)."""
-    # Counted per group, never by building a label for each of millions of rows.
-    mapped = rows.groupby(["role_id", "work_year"], observed=True).size()
-    parts = [mapped.rename("responses").reset_index()]
-    unmapped = rows["role_id"].isna().to_numpy()
-    for label, mask in ((BASELINE_LABEL, unmapped & rows["is_baseline"].to_numpy()),
-                        ("unmapped", unmapped & ~rows["is_baseline"].to_numpy())):
-        counts = rows.loc[mask, "work_year"].value_counts().sort_index()
-        parts.append(pd.DataFrame({"role_id": label, "work_year": counts.index,
-                                   "responses": counts.to_numpy()}))
-    out = pd.concat(parts, ignore_index=True)
-    out["role_id"] = out["role_id"].astype("string")
-    return out.sort_values(["role_id", "work_year"]).reset_index(drop=True)

@@ -1,0 +1,146 @@
+"""What the survey pages show beside their charts: provenance, and tables of pay and premiums
+in which a suppressed cell reads as suppressed (with its reason), never as a number."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from aijobs.notebook import display
+from aijobs.survey.evidence import EXPERIENCE_NAMES, Evidence, with_role_names
+
+
+def _usd(v: float) -> str:
+    return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"${v:,.0f}"
+
+
+def _interval(lo: float, hi: float) -> str:
+    if lo is None or hi is None or (isinstance(lo, float) and math.isnan(lo)):
+        return "too few for an interval"
+    return f"{_usd(lo)} to {_usd(hi)}"
+
+
+def show_provenance(ev: Evidence) -> None:
+    """The five facts every survey page states, then the exclusions."""
+    for line in ev.provenance_lines:
+        display.show_note(line)
+    display.show_note(ev.summary)
+    excluded = ev["survey_exclusions"]
+    if len(excluded):
+        display.show_table(excluded, {"reason": "Rows excluded because", "rows": "Rows",
+                                      "example_rows": "Example lines"})
+    else:
+        display.show_note("No rows of the file were excluded: every row passed the checks.")
+
+
+def year_labels(ev: Evidence) -> dict[str, str]:
+    """Work year -> label; a partial year carries its dates and n, e.g. '2025 (to 19 Jan)'."""
+    years = ev.tables["survey_years"]
+    out = {}
+    for _, y in years.iterrows():
+        year = str(int(y["work_year"]))
+        if bool(y["is_partial"]):
+            out[year] = f"{year} ({y['covers']}, n={int(y['n_postings']):,})"
+    return out
+
+
+def pay_cells(pct: pd.DataFrame, other: pd.DataFrame | None = None,
+              other_label: str = "") -> pd.DataFrame:
+    """Display rows of a percentile table: n, median with interval, middle half, grade.
+
+    `other`, the same table under the other repeats policy, adds the median there and says
+    whether the cell's grade or median moves by more than its interval.
+    """
+    order = {"all": 0, "EN": 1, "MI": 2, "SE": 3, "EX": 4}
+    named = with_role_names(pct)
+    named = named.assign(_o=[order.get(v, 9) for v in named["group_value"]]) \
+        .sort_values(["role_name", "_o"], kind="stable")
+    alt = other.set_index(["role_id", "group_value"]) if other is not None else None
+    rows = []
+    for _, r in named.iterrows():
+        level = EXPERIENCE_NAMES.get(r["group_value"], "All levels")
+        row = {"role_name": r["role_name"], "level": level, "n_postings": int(r["n_postings"]),
+               "n_rows": int(r["n_rows"]), "reliability": r["reliability"]}
+        if r["reliability"] == "suppressed":
+            row |= {"median": f"suppressed: {r['reliability_reason']}", "interval": "–",
+                    "middle_half": "–"}
+        else:
+            row |= {"median": _usd(r["p50_usd"]),
+                    "interval": _interval(r["p50_ci95_low_usd"], r["p50_ci95_high_usd"]),
+                    "middle_half": f"{_usd(r['p25_usd'])} to {_usd(r['p75_usd'])}"}
+        if alt is not None:
+            key = (r["role_id"], r["group_value"])
+            if key in alt.index:
+                o = alt.loc[key]
+                row["other"] = ("suppressed" if o["reliability"] == "suppressed"
+                                else f"{_usd(o['p50_usd'])} (n={int(o['n_postings']):,})")
+                moved = (r["reliability"] != "suppressed" and o["reliability"] != "suppressed"
+                         and not (r["p50_ci95_low_usd"] <= o["p50_usd"]
+                                  <= r["p50_ci95_high_usd"]))
+                row["moves"] = "yes, outside the interval" if moved else "no"
+            else:
+                row["other"], row["moves"] = "no postings", "-"
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["role_name", "level", "n_postings", "n_rows", "median",
+                                       "interval", "middle_half", "reliability",
+                                       *(["other", "moves"] if other is not None else [])])
+
+
+PAY_COLUMNS = {"role_name": "Role", "level": "Experience", "n_postings": "Postings",
+               "n_rows": "File rows", "median": "Median posting", "interval": "95% interval",
+               "middle_half": "Middle half", "reliability": "Reliability"}
+
+
+def premium_cells(ev: Evidence) -> pd.DataFrame:
+    """Each role's pooled premium under both baselines, raw and mix-adjusted, with intervals,
+    and the raw figure under the other repeats policy (flagging a change of sign)."""
+    rows = []
+    frames = {(b, g): ev.premium(g, b) for b in ("software_engineer", "software_family")
+              for g in ("all", "mix_adjusted")}
+    other = ev.premium("all", "software_engineer", ev.other_repeats).set_index("role_id")
+    base = with_role_names(frames[("software_engineer", "all")])
+    for _, r in base.iterrows():
+        row = {"role_name": r["role_name"]}
+        for (b, g), frame in frames.items():
+            x = frame.set_index("role_id").loc[r["role_id"]] if r["role_id"] in set(
+                frame["role_id"]) else None
+            label = f"{b}_{g}"
+            if x is None or not bool(x["is_computable"]):
+                row[label] = "not computable" + (f": {x['reason']}" if x is not None else "")
+            else:
+                row[label] = (f"{x['premium']:+.1%} ({x['premium_ci95_low']:+.1%} to "
+                              f"{x['premium_ci95_high']:+.1%})")
+        o = other.loc[r["role_id"]] if r["role_id"] in other.index else None
+        if o is None or not bool(o["is_computable"]):
+            row["other"], row["sign_flips"] = "not computable", "-"
+        else:
+            row["other"] = f"{o['premium']:+.1%}"
+            row["sign_flips"] = ("yes" if bool(r["is_computable"])
+                                 and (o["premium"] > 0) != (r["premium"] > 0) else "no")
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["role_name", *(f"{b}_{g}" for b, g in frames),
+                                       "other", "sign_flips"])
+
+
+PREMIUM_COLUMNS = {"role_name": "Role",
+                   "software_engineer_all": "Over Software Engineer (95% interval)",
+                   "software_engineer_mix_adjusted": "Same, within experience level",
+                   "software_family_all": "Over the software family",
+                   "software_family_mix_adjusted": "Same, within experience level"}
+
+
+def title_map_rows(title_map: pd.DataFrame) -> pd.DataFrame:
+    """The title map with what each title counts as, in words."""
+    roles = with_role_names(title_map.assign(role_id=title_map["role_id"].fillna("")))
+    counts = []
+    for _, t in roles.iterrows():
+        if t["role_id"]:
+            counts.append(t["role_name"])
+        elif t["is_baseline"]:
+            counts.append("Baseline: Software Engineer (and the software family)")
+        elif t["is_software_family"]:
+            counts.append("Baseline: software family")
+        else:
+            counts.append("No role")
+    return roles.assign(counts_as=counts)
