@@ -487,3 +487,23 @@ def test_both_engines_read_the_same(tmp_path):
     a, b = survey.read_survey(file, engine="c"), survey.read_survey(file, engine="pyarrow")
     assert a.exclusions == b.exclusions
     pd.testing.assert_frame_equal(a.rows.astype(str), b.rows.astype(str))
+
+
+def test_rows_measure_drops_repeats_by_posting_id_after_filters(tmp_path):
+    # the first posting (DE) is filtered out, so positions and posting ids differ
+    body = row(country="DE", usd=50_000) + (row(usd=200_000) + row(usd=100_000)) * 2
+    data = survey.read_survey(write(tmp_path / "s.csv", HEADER + body))
+    f = survey.normalised_filters()
+    units = pay_units(survey.filtered(data.rows, f), survey.filtered(data.postings, f),
+                      "rows", "drop")
+    assert units["pay_usd"].tolist() == [200_000, 100_000]
+
+
+def test_binomial_quantile_agrees_with_scipy_binom_ppf():
+    from scipy.stats import binom
+
+    for n in (1, 2, 5, 10, 29, 30, 31, 100, 417, 3_100, 100_000):
+        for q in (0.1, 0.5, 0.9):
+            for prob in (0.025, 0.975):
+                assert summaries.binomial_quantile(prob, n, q) == int(binom.ppf(prob, n, q)), \
+                    (n, q, prob)

@@ -384,8 +384,9 @@ def calibrated_premiums() -> tuple[dict[str, float] | None, str]:
                       f"(range midpoints) over the Software Engineer median "
                       f"({origin['filters_text']}; years {years}; "
                       f"{origin['pairing']['postings']:,} postings from "
-                      f"{origin['rows_read']:,} rows): {shown}; roles below the baseline are "
-                      "given 0")
+                      f"{origin['rows_read']:,} rows, {origin['pairing']['paired_share']:.0%} "
+                      "of which are the two ends of a posted range): "
+                      f"{shown}; roles below the baseline are given 0")
 
 
 MC_KEYS = ("uncertainty", "distribution", "draws", "seed")

@@ -140,12 +140,16 @@ def region_figure(region: pd.DataFrame, source: str) -> go.Figure:
     return finish_figure(fig, title, source, height=max(320, 140 + 34 * len(r) + 110))
 
 
-def entry_share_figure(entry: pd.DataFrame, source: str) -> go.Figure:
-    """Share of entry-level postings per role and year (a proxy, labelled as one)."""
+def entry_share_figure(entry: pd.DataFrame, source: str,
+                       year_labels: dict[str, str] | None = None) -> go.Figure:
+    """Share of entry-level postings per role and year (a proxy, labelled as one); a partial
+    year is labelled with its dates (`year_labels`)."""
+    year_labels = year_labels or {}
     e = escaped_frame(entry[entry["is_reportable"]]).sort_values(["role_id", "work_year"])
     fig = go.Figure()
     for i, (role, rows) in enumerate(e.groupby("role_name", sort=True)):
-        fig.add_scatter(x=rows["work_year"].astype(str), y=rows["entry_share"] * 100,
+        fig.add_scatter(x=[year_labels.get(str(y), str(y)) for y in rows["work_year"]],
+                        y=rows["entry_share"] * 100,
                         mode="lines+markers", name=role,
                         line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
                         customdata=rows["n_postings"],
@@ -161,15 +165,17 @@ def entry_share_figure(entry: pd.DataFrame, source: str) -> go.Figure:
     return finish_figure(fig, title, source, height=420)
 
 
-def mix_figure(mix: pd.DataFrame, source: str) -> go.Figure:
+def mix_figure(mix: pd.DataFrame, source: str,
+               year_labels: dict[str, str] | None = None) -> go.Figure:
     """Postings per role per year (stacked): counts on one job board, never job growth."""
+    year_labels = year_labels or {}
     m = escaped_frame(mix)
     fig = go.Figure()
     order = m.groupby("role_name")["postings"].sum().sort_values(ascending=False).index
     for i, role in enumerate(order):
         rows = m[m["role_name"] == role]
         colour = GREY if role.startswith("Titles mapped") else PALETTE[i % len(PALETTE)]
-        fig.add_bar(name=role, x=rows["work_year"].astype(str),
+        fig.add_bar(name=role, x=[year_labels.get(str(y), str(y)) for y in rows["work_year"]],
                     y=rows["postings"], marker={"color": colour},
                     hovertemplate=f"{role} %{{x}}: %{{y:,}} postings<extra></extra>")
     fig.update_layout(barmode="stack", legend={"orientation": "v", "x": 1.02, "y": 1,

