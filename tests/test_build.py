@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import subprocess
@@ -32,7 +33,7 @@ def test_every_report_and_the_index_are_built(built_reports):
     for spec in specs:
         page = (built_reports / f"{spec.name}.html").read_text(encoding="utf-8")
         assert f'href="{spec.name}.html"' in index
-        assert spec.summary.split(",")[0] in index
+        assert html.escape(spec.summary.split(",")[0]) in index
         assert "Parameters used for this report" in page
         assert ">Sources<" in page
         assert "from aijobs import" not in page, "code cells are hidden by default"

@@ -17,7 +17,9 @@ from aijobs.reports.config import load_scenario_entries
 
 NAMED = load_scenario_entries()
 # What the reports use by default: the survey-calibrated premiums when data/derived has them.
-PREMIUMS = scenarios.calibrated_premiums()[0] or 0.10
+# the baseline scenario's premium: Lightcast's 28% for AI skills, for every role
+PREMIUMS = scenarios.premiums_from_source("lightcast_2025", list(
+    tables.load_table("salary_bands")["role_id"]), 0.10)[0]
 
 
 def _bands():
@@ -40,7 +42,9 @@ def test_each_named_scenario_builds_a_report(built_reports, name):
     assert f"Scenario: {entry['title']}" in page
     assert "premium_t = premium_0 × (1 − n)^t" in page  # the methods section
     assert "<h2 id=\"Methods\">Methods" in page
-    assert len(figures_in_page(page)) == 4
+    # band shift, path with fan, premium share, tornado, premium estimates, slider
+    assert len(figures_in_page(page)) == 6
+    assert "Premium used: " in page and "Which premium?" in page
     index = (built_reports / "index.html").read_text()
     assert f'href="scenario_{name}.html"' in index
 
@@ -50,10 +54,15 @@ def test_comparison_orders_scenarios_as_their_parameters_imply(built_reports):
     note = re.search(r"Average midpoint at the horizon, lowest first: ([^<]+)\.<", page)
     assert note, "the comparison states its ranking"
     order = [part.rsplit(" $", 1)[0] for part in note.group(1).split("; ")]
-    # rapid normalization removes most of the premium; sustained scarcity grows it
-    assert order[0] == "Rapid normalization"
-    assert order[-1] == "Sustained scarcity"
-    assert set(order) == {s["title"] for s in NAMED}
+    title = {s["name"]: s["title"] for s in NAMED}
+    # rapid normalization of the 56% premium removes most of it; sustained scarcity grows it
+    assert order[0] == title["rapid_normalization"]
+    assert order[-1] == title["sustained_scarcity"]
+    assert set(order) == set(title.values())
+    # the extremes' fans are far apart, so they are ranked; the page says which are not
+    assert f"{title['rapid_normalization']} &lt; " in page or \
+        f"Ranked where the fans (8 in 10 draws) are apart: {title['rapid_normalization']}" in page
+    assert "with their fans apart" in json.dumps(figures_in_page(page)[0])
 
 
 def test_comparison_median_paths_match_the_model():
@@ -63,8 +72,13 @@ def test_comparison_median_paths_match_the_model():
     assert mid["rapid_normalization"] < mid["baseline"] < mid["sustained_scarcity"]
     ml = at_horizon[(at_horizon["scenario"] == "baseline")
                     & (at_horizon["role_id"] == "ai_ml_engineer")].iloc[0]
-    # by hand: 185,000 x 1.03^5 x (1 + 0.1 x 0.95^5) / 1.1
-    assert ml["mid_usd"] == pytest.approx(185_000 * 1.03 ** 5 * (1 + 0.1 * 0.95 ** 5) / 1.1)
+    # by hand: Lightcast's 28%, 5% of it lost a year: 185,000 x 1.03^5 x (1 + 0.28 x 0.95^5)
+    # / 1.28
+    assert ml["mid_usd"] == pytest.approx(185_000 * 1.03 ** 5 * (1 + 0.28 * 0.95 ** 5) / 1.28)
+    # the year-5 outcomes differ by more than their fans where the premiums differ that much
+    ends = paths_[paths_["year"] == 5].groupby("scenario")[["p10_usd", "p90_usd"]].mean()
+    assert ends.loc["rapid_normalization", "p90_usd"] < ends.loc["baseline", "p10_usd"]
+    assert ends.loc["baseline", "p90_usd"] < ends.loc["sustained_scarcity", "p10_usd"]
     assert set(paths_["year"]) == set(range(6))
 
 
@@ -83,8 +97,9 @@ def test_slider_steps_are_precomputed_in_the_page(built_reports):
     assert steps[-1]["label"] == "30%"
     assert len(steps) == 31
     entry = next(s for s in NAMED if s["name"] == "baseline")
-    params, _ = scenarios.scenario_from_settings(entry["parameters"], premium=0.10)
-    expected = scenarios.slider_steps(_bands(), params, [0.20], PREMIUMS)[0].set_index("role_id")
+    params, _ = scenarios.scenario_from_settings(entry["parameters"])
+    expected = scenarios.slider_steps(_bands(), params, [0.20], PREMIUMS,
+                                      tables.load_table("growth_rates"))[0].set_index("role_id")
     step = steps[20]
     assert step["method"] == "restyle"
     # trace 1 is the projected band; its order follows the article's table
@@ -123,9 +138,10 @@ def test_dragging_the_slider_redraws_the_bands(built_reports):
     assert after != before
     assert all(a <= b for a, b in zip(after, before, strict=True)), "faster normalization, lower"
     entry = next(s for s in NAMED if s["name"] == "baseline")
-    params, _ = scenarios.scenario_from_settings(entry["parameters"], premium=0.10)
+    params, _ = scenarios.scenario_from_settings(entry["parameters"])
     rate = round(active * 0.01, 6)
-    expected = scenarios.slider_steps(_bands(), params, [rate], PREMIUMS)[0]
+    expected = scenarios.slider_steps(_bands(), params, [rate], PREMIUMS,
+                                      tables.load_table("growth_rates"))[0]
     assert after == pytest.approx(list(expected["low_usd"] / 1000))
     assert drawn >= 10  # today's and the projected bars are on screen
 
@@ -179,3 +195,42 @@ def test_ad_hoc_scenario_from_the_command_line(tmp_path):
                       "fast", "--output-dir", str(tmp_path))
     assert bad_mode.returncode == 1
     assert "parameter mode: got 'fast'; expected one of rate, supply_demand" in bad_mode.stderr
+
+
+def test_the_slider_opens_on_the_page_s_own_numbers_in_both_modes(built_reports):
+    for name in ("baseline", "sustained_scarcity"):
+        page = (built_reports / f"scenario_{name}.html").read_text()
+        fig = _slider(page)
+        slider = fig["layout"]["sliders"][0]
+        entry = next(s for s in NAMED if s["name"] == name)
+        own = entry["parameters"].get("normalization_rate", entry["parameters"].get(
+            "supply_growth"))
+        assert slider["steps"][slider["active"]]["label"] == f"{own:.0%}"
+        # the opening position shows the midpoints of the page's year-5 table
+        mids = [round(x * 1000) for x in fig["data"][2]["x"]]
+        for mid in mids:
+            assert f"<td>${mid:,}</td>" in page or f"<td>${mid + 1:,}</td>" in page \
+                or f"<td>${mid - 1:,}</td>" in page
+
+
+def test_premium_source_from_the_command_line(tmp_path):
+    result = run_in(paths.PROJECT_ROOT, "build", "scenario_baseline", "-p", "premium_source",
+                    "pwc_2025", "--output-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "scenario_baseline.html").read_text()
+    assert "Premium used: pwc_2025: AI skills inside the same occupation" in page
+    assert "PwC, 2025 Global AI Jobs Barometer (2024)" in page
+    assert "<td>+56.0%</td><td>56.0%</td>" in page
+    bad = run_in(paths.PROJECT_ROOT, "build", "scenario_baseline", "-p", "premium_source",
+                 "pwc_2099", "--output-dir", str(tmp_path))
+    assert bad.returncode == 1
+    assert "parameter premium_source: no estimate 'pwc_2099'" in bad.stderr
+
+
+def test_a_value_given_for_an_uncertain_parameter_moves_its_range(tmp_path):
+    result = run_in(paths.PROJECT_ROOT, "build", "scenario_baseline", "-p",
+                    "normalization_rate", "0.15", "--output-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "scenario_baseline.html").read_text()
+    assert ("Uncertainty ranges re-centred on the values given: normalization_rate "
+            "[0.02, 0.05, 0.1] -&gt; [0.12, 0.15, 0.2]") in page

@@ -201,3 +201,109 @@ def test_slider_steps_lower_the_band_as_the_rate_rises():
     # 200,000 x (1 + 0.3 x 0.7^5) / 1.3
     assert highs[2] == pytest.approx(200_000 * (1 + 0.3 * 0.7 ** 5) / 1.3)
     assert highs[0] > highs[1] > highs[2]
+
+
+@pytest.mark.parametrize("mode", ["rate", "supply_demand"])
+def test_degenerate_ranges_reproduce_the_deterministic_path_exactly(mode):
+    # every uncertain parameter drawn from [v, v, v]: each draw must be the deterministic path,
+    # including demand growth, whose decay runs 0..H-1 years in both
+    params = sc.scenario_params(mode=mode, horizon_years=6, demand_growth=0.3, growth_decay=0.4,
+                                supply_growth=0.1, elasticity=0.7, normalization_rate=0.08,
+                                wage_growth=0.03, inflation=0.02)
+    values = {"normalization_rate": 0.08, "wage_growth": 0.03, "inflation": 0.02,
+              "supply_growth": 0.1, "elasticity": 0.7, "premium": 0.2, "demand_growth": 0.3}
+    unc = sc.Uncertainty({k: [v, v, v] for k, v in values.items()}, draws=4)
+    for basis in ("nominal", "real"):
+        drawn = sc.monte_carlo_multipliers(params, np.array([0.2, 0.2]), [None, None], unc,
+                                           basis)
+        exact = sc.pay_multipliers(sc.scenario_params(**{**params.__dict__, "premium": 0.2}),
+                                   np.array([0.2, 0.2]), [None, None])[basis]
+        for draw in drawn:
+            np.testing.assert_allclose(draw, exact, rtol=1e-12)
+
+
+def test_premiums_from_a_source():
+    roles = ["ai_ml_engineer", "mlops_engineer", "ai_product_manager"]
+    used, status, note = sc.premiums_from_source("pwc_2025", roles, 0.1)
+    assert used == {r: 0.56 for r in roles} and "PwC" in note
+    used, status, _ = sc.premiums_from_source("0.3", roles, 0.1)
+    assert used == {r: 0.3 for r in roles}
+    used, status, _ = sc.premiums_from_source("survey_title_gap", roles, 0.1)
+    by_role = status.set_index("role_id")["status"]
+    # the survey gap is +3.9% for AI/ML engineers, -2.6% for MLOps, not computable for PMs
+    assert used["ai_ml_engineer"] == pytest.approx(0.039474)
+    assert used["mlops_engineer"] == 0.0
+    assert by_role["mlops_engineer"] == "no premium to normalize (estimate -2.6%)"
+    assert used["ai_product_manager"] == 0.1
+    assert by_role["ai_product_manager"].startswith("no estimate for this role")
+    with pytest.raises(ParameterError, match="no estimate 'nope'.*choose one of pwc_2024"):
+        sc.premiums_from_source("nope", roles, 0.1)
+    with pytest.raises(ParameterError, match="premium_source: got 'nan'"):
+        sc.premiums_from_source("nan", roles, 0.1)
+
+
+def test_survey_rows_of_the_estimates_table_match_the_evidence():
+    est = sc.premium_estimates()
+    prem = tables.load_table("derived/survey_premium")
+    prem = prem[(prem["pay_measure"] == "midpoint") & (prem["repeats"] == "keep")
+                & (prem["baseline"] == "software_engineer") & prem["is_computable"]]
+    for eid, group in (("survey_title_gap", "all"), ("survey_title_gap_mix_adjusted",
+                                                     "mix_adjusted")):
+        mine = est[est["estimate_id"] == eid].set_index("role_id")["premium"]
+        theirs = prem[prem["group"] == group].set_index("role_id")["premium"]
+        assert mine.sort_index().to_dict() == pytest.approx(theirs.sort_index().to_dict())
+    for required in ("pwc_2024", "pwc_2025", "lightcast_2025"):
+        assert required in set(est["estimate_id"])
+
+
+def test_effect_split_by_hand():
+    bands = pd.DataFrame({"role_id": ["r"], "role_name": ["R"], "salary_low_usd": [90_000],
+                          "salary_high_usd": [110_000], "is_open_ended": [False]})
+    params = sc.scenario_params(horizon_years=2, normalization_rate=0.5, wage_growth=0.1)
+    split = sc.effect_split(sc.project_bands(bands, params, 0.25), params).iloc[0]
+    # wage growth alone: 100,000 x 1.1^2 = 121,000 (+21,000); with the premium halving twice:
+    # 121,000 x (1 + 0.25 x 0.25) / 1.25 = 102,850, so the premium's change is -18,150
+    assert split["wage_growth_adds_usd"] == pytest.approx(21_000)
+    assert split["mid_horizon_usd"] == pytest.approx(102_850)
+    assert split["premium_change_usd"] == pytest.approx(-18_150)
+    assert sc.headline(pd.DataFrame([split]), 2) == (
+        "By year 2, the premium's change removes $18,150 from the average role's midpoint; "
+        "market wage growth adds $21,000.")
+
+
+def test_recentred_ranges_follow_a_given_value():
+    params = sc.scenario_params(normalization_rate=0.15, wage_growth=0.03)
+    unc = sc.recentred(sc.Uncertainty({"normalization_rate": [0.02, 0.05, 0.10],
+                                       "wage_growth": [0.02, 0.03, 0.045]}), params)
+    assert unc.ranges["normalization_rate"] == pytest.approx([0.12, 0.15, 0.20])
+    assert unc.ranges["wage_growth"] == [0.02, 0.03, 0.045]  # already centred
+    assert len(unc.notes) == 1
+
+
+def test_slider_values_include_the_scenario_s_own_value():
+    params = sc.scenario_params(mode="supply_demand", supply_growth=0.123)
+    values = sc.slider_values(params, 0.3, 0.01)
+    assert 0.123 in values and values[0] == 0.0 and values[-1] == 0.3
+    bands = sc_bands()
+    step = sc.slider_steps(bands, params, [0.123], 0.2)[0]
+    proj = sc.project_bands(bands, params, 0.2)
+    end = proj[(proj["year"] == params.horizon_years) & (proj["basis"] == "nominal")]
+    assert step["mid_usd"].tolist() == pytest.approx(end["mid_usd"].tolist())
+
+
+def sc_bands():
+    from aijobs.analysis import transforms
+
+    return transforms.bands_with_midpoints(tables.load_table("salary_bands"),
+                                           tables.load_table("roles"))
+
+
+def test_tornado_moves_one_assumption_at_a_time():
+    params = sc.scenario_params(horizon_years=5, normalization_rate=0.1)
+    sens = sc.tornado(sc_bands(), params, 0.3, None).set_index("parameter")
+    assert list(sens.index) == list(sens.sort_values("swing_usd", ascending=False).index)
+    # a faster normalization lowers pay; a bigger premium at the same rate raises nothing at
+    # year 0 but lowers the normalized pay relative to today's
+    assert sens.loc["normalization_rate", "at_high_usd"] < \
+        sens.loc["normalization_rate", "at_low_usd"]
+    assert sens.loc["inflation", "at_high_usd"] < sens.loc["inflation", "at_low_usd"]

@@ -1,7 +1,7 @@
 """Salary-normalization scenarios: where AI pay goes as the scarcity premium shrinks.
 
-Pure functions on numpy arrays; nothing here reads files (see `load_named_scenarios` for the
-one exception, which reads the scenario list from notebooks/reports.yaml).
+Pure functions on numpy arrays; only `calibrated_premiums` and `premium_estimates` read the
+committed tables of data/.
 
 The model
 ---------
@@ -209,6 +209,7 @@ class Uncertainty:
     distribution: str = "triangular"
     draws: int = 10_000
     seed: int = 42
+    notes: tuple[str, ...] = ()  # ranges re-centred on a value given for the parameter
 
     def checked(self) -> Uncertainty:
         if self.distribution not in DISTRIBUTIONS:
@@ -282,7 +283,8 @@ def monte_carlo_multipliers(params: ScenarioParams, premium0: np.ndarray,
         if d is None:
             demand = demand_growth_paths(params, role_growth)[None, :, :]
         else:
-            demand = _shocked(params, d * (1 - params.growth_decay) ** t[1:])
+            # year k = 1..H decays k-1 times, as in demand_growth_paths
+            demand = _shocked(params, d * (1 - params.growth_decay) ** (t[1:] - 1))
         s = drawn("supply_growth")
         s = params.supply_growth if s is None else s
         eps = drawn("elasticity")
@@ -313,7 +315,10 @@ def _shocked(params: ScenarioParams, demand: np.ndarray) -> np.ndarray:
     return demand
 
 
-def fan(multipliers: np.ndarray, quantiles: Sequence[float] = (0.1, 0.5, 0.9)) -> np.ndarray:
+DECILES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def fan(multipliers: np.ndarray, quantiles: Sequence[float] = DECILES) -> np.ndarray:
     """Quantiles over draws: array (len(quantiles), roles, years + 1).
 
     Computed on a transposed, contiguous copy: partitioning along the last axis is about
@@ -327,7 +332,7 @@ def fan(multipliers: np.ndarray, quantiles: Sequence[float] = (0.1, 0.5, 0.9)) -
 def fan_frame(bands: pd.DataFrame, params: ScenarioParams, unc: Uncertainty,
               premiums: Mapping[str, float] | float | None = None,
               growth: pd.DataFrame | None = None, basis: str = "nominal") -> pd.DataFrame:
-    """p10, p50 and p90 of projected midpoint pay per role and year (Monte Carlo)."""
+    """Deciles (p10, p20, ..., p90) of projected midpoint pay per role and year (Monte Carlo)."""
     role_ids = list(bands["role_id"])
     mult = monte_carlo_multipliers(params, _premium_vector(role_ids, params, premiums),
                                    _role_growth(role_ids, growth), unc, basis)
@@ -338,22 +343,103 @@ def fan_frame(bands: pd.DataFrame, params: ScenarioParams, unc: Uncertainty,
         "role_id": np.repeat(role_ids, len(years)),
         "role_name": np.repeat(bands["role_name"].to_numpy(), len(years)),
         "year": np.tile(years, len(role_ids)),
-        "p10_usd": (q[0] * mid[:, None]).ravel(),
-        "p50_usd": (q[1] * mid[:, None]).ravel(),
-        "p90_usd": (q[2] * mid[:, None]).ravel(),
+        **{f"p{round(d * 100)}_usd": (q[i] * mid[:, None]).ravel()
+           for i, d in enumerate(DECILES)},
     })
 
 
-def slider_steps(bands: pd.DataFrame, params: ScenarioParams, rates: Sequence[float],
-                 premiums: Mapping[str, float] | float | None = None) -> list[pd.DataFrame]:
-    """Projected bands at the horizon (rate mode) for each normalization rate in `rates`."""
+SLIDER_PARAMETER = {"rate": "normalization_rate", "supply_demand": "supply_growth"}
+
+
+def slider_values(params: ScenarioParams, top: float, step: float) -> list[float]:
+    """The slider's positions: 0 to `top` by `step`, plus the scenario's own value exactly, so
+    the slider opens on the numbers of the page's tables."""
+    own = getattr(params, SLIDER_PARAMETER[params.mode])
+    grid = {round(float(v), 6) for v in np.arange(0.0, top + step / 2, step)}
+    return sorted(grid | {round(float(own), 6)})
+
+
+def slider_steps(bands: pd.DataFrame, params: ScenarioParams, values: Sequence[float],
+                 premiums: Mapping[str, float] | float | None = None,
+                 growth: pd.DataFrame | None = None) -> list[pd.DataFrame]:
+    """Projected bands at the horizon for each value of the scenario's slider parameter
+    (normalization_rate in rate mode, supply_growth in supply_demand mode), every other
+    parameter as the scenario has it."""
+    name = SLIDER_PARAMETER[params.mode]
     out = []
-    for rate in rates:
-        p = replace(params, mode="rate", normalization_rate=float(rate))
-        proj = project_bands(bands, p, premiums)
+    for value in values:
+        p = replace(params, **{name: float(value)})
+        proj = project_bands(bands, p, premiums, growth)
         out.append(proj[(proj["year"] == p.horizon_years) & (proj["basis"] == "nominal")]
                    .reset_index(drop=True))
     return out
+
+
+def effect_split(projection: pd.DataFrame, params: ScenarioParams) -> pd.DataFrame:
+    """Per role: the midpoint today and at the horizon (nominal), split into what market wage
+    growth adds and what the premium's change does (the scenario's own effect)."""
+    p = projection[projection["basis"] == "nominal"]
+    h = params.horizon_years
+    start = p[p["year"] == 0].set_index("role_id")
+    end = p[p["year"] == h].set_index("role_id")
+    wage_only = start["mid_usd"] * (1 + params.wage_growth) ** h
+    return pd.DataFrame({
+        "role_id": start.index, "role_name": start["role_name"].to_numpy(),
+        "mid_today_usd": start["mid_usd"].to_numpy(),
+        "mid_horizon_usd": end.loc[start.index, "mid_usd"].to_numpy(),
+        "wage_growth_adds_usd": (wage_only - start["mid_usd"]).to_numpy(),
+        "premium_change_usd": (end.loc[start.index, "mid_usd"] - wage_only).to_numpy(),
+        "premium_today": start["premium"].to_numpy(),
+        "premium_horizon": end.loc[start.index, "premium"].to_numpy(),
+    }).reset_index(drop=True)
+
+
+def headline(split: pd.DataFrame, horizon: int) -> str:
+    """One sentence that keeps the scenario's effect apart from market wage growth."""
+    if split.empty:
+        return "No role to project."
+    change = split["premium_change_usd"].mean()
+    wages = split["wage_growth_adds_usd"].mean()
+    verb = "removes" if change < 0 else "adds"
+    return (f"By year {horizon}, the premium's change {verb} ${abs(change):,.0f} from the "
+            f"average role's midpoint; market wage growth adds ${wages:,.0f}.")
+
+
+TORNADO_RANGES = {  # low, high when the scenario gives no range of its own
+    "premium": (0.05, 0.56), "normalization_rate": (0.0, 0.30), "wage_growth": (0.01, 0.05),
+    "inflation": (0.01, 0.05), "supply_growth": (0.05, 0.40), "demand_growth": (0.0, 0.50),
+}
+
+
+def tornado(bands: pd.DataFrame, params: ScenarioParams,
+            premiums: Mapping[str, float] | float | None, growth: pd.DataFrame | None,
+            unc: Uncertainty | None = None) -> pd.DataFrame:
+    """One-at-a-time sensitivities: the average role's real midpoint at the horizon with each
+    parameter at the low and the high end of its range (the scenario's range where it has
+    one, else TORNADO_RANGES), every other parameter as the scenario has it."""
+    def mean_mid(p: ScenarioParams, prem) -> float:
+        proj = project_bands(bands, p, prem, growth)
+        end = proj[(proj["year"] == p.horizon_years) & (proj["basis"] == "real")]
+        return float(end["mid_usd"].mean())
+
+    central = mean_mid(params, premiums)
+    ranges = dict(unc.ranges) if unc is not None else {}
+    rows = []
+    relevant = ["premium", "wage_growth", "inflation"] + (
+        ["normalization_rate"] if params.mode == "rate" else ["supply_growth", "demand_growth"])
+    for name in relevant:
+        low, high = (ranges[name][0], ranges[name][2]) if name in ranges \
+            else TORNADO_RANGES[name]
+        values = []
+        for v in (low, high):
+            if name == "premium":
+                values.append(mean_mid(params, float(v)))
+            else:
+                values.append(mean_mid(replace(params, **{name: float(v)}), premiums))
+        rows.append({"parameter": name, "low": float(low), "high": float(high),
+                     "at_low_usd": values[0], "at_high_usd": values[1],
+                     "central_usd": central, "swing_usd": abs(values[1] - values[0])})
+    return pd.DataFrame(rows).sort_values("swing_usd", ascending=False).reset_index(drop=True)
 
 
 # --- named scenarios ---------------------------------------------------------------------------
@@ -389,6 +475,77 @@ def calibrated_premiums() -> tuple[dict[str, float] | None, str]:
                       f"{shown}; roles below the baseline are given 0")
 
 
+def premium_estimates() -> pd.DataFrame:
+    """data/premium_estimates.csv: every sourced estimate of the AI wage premium."""
+    return tables.load_table("premium_estimates")
+
+
+MEASURE_TEXT = {
+    "ai_skill_within_occupation": "AI skills inside the same occupation, across the economy",
+    "ai_title_vs_baseline_title": "an AI job title against Software Engineer, on one AI job board",
+}
+
+
+def premiums_from_source(source: str | float, role_ids: Sequence[str], fallback: float,
+                         ) -> tuple[dict[str, float], pd.DataFrame, str]:
+    """The premium per role for `premium_source`: an estimate id of premium_estimates, or a
+    number (as text or float).
+
+    Returns ({role_id: premium the model uses}, one row per role saying what was used and
+    why, a sentence naming the source). A zero or negative estimate leaves the role with no
+    premium to normalize (0 in the model, said so in the rows, never hidden); a role the
+    estimate does not cover takes `fallback`, also said so.
+    """
+    number = None
+    if isinstance(source, int | float) and not isinstance(source, bool):
+        number = float(source)
+    else:
+        try:
+            number = float(str(source))
+        except ValueError:
+            number = None
+    if number is not None:
+        if not math.isfinite(number) or number <= -1 or number > 5:
+            raise ParameterError(f"parameter premium_source: got {source!r}; expected an "
+                                 "estimate id from data/premium_estimates.csv or a fraction "
+                                 "above -1 and at most 5 (0.25 = 25%)")
+        found = {r: number for r in role_ids}
+        note = f"{number:.0%} for every role (a number given as premium_source)"
+        origin = "given as a number"
+    else:
+        table = premium_estimates()
+        rows = table[table["estimate_id"] == str(source)]
+        if rows.empty:
+            ids = ", ".join(dict.fromkeys(table["estimate_id"]))
+            raise ParameterError(f"parameter premium_source: no estimate {source!r} in "
+                                 f"data/premium_estimates.csv; choose one of {ids}, or give "
+                                 "a number such as 0.25")
+        first = rows.iloc[0]
+        general = rows[rows["role_id"].isna()]
+        found = ({r: float(general["premium"].iloc[0]) for r in role_ids} if len(general)
+                 else {r: float(v) for r, v in zip(rows["role_id"], rows["premium"],
+                                                   strict=True) if r in role_ids})
+        origin = f"{first['publisher']}, {first['title']} ({first['data_years']})"
+        note = (f"{source}: {MEASURE_TEXT[first['measures']]}; {origin}; "
+                f"{first['source_url']} (as text); read in: {first['read_in']}")
+    used, status = {}, []
+    for r in role_ids:
+        if r not in found:
+            used[r] = fallback
+            status.append({"role_id": r, "estimate": math.nan, "premium_used": fallback,
+                           "status": f"no estimate for this role; the fallback {fallback:.0%} "
+                                     "is used"})
+        elif found[r] <= 0:
+            used[r] = 0.0
+            status.append({"role_id": r, "estimate": found[r], "premium_used": 0.0,
+                           "status": f"no premium to normalize (estimate {found[r]:+.1%})"})
+        else:
+            used[r] = found[r]
+            status.append({"role_id": r, "estimate": found[r], "premium_used": found[r],
+                           "status": "normalizes from this premium"})
+    return used, pd.DataFrame(status), note
+
+
 MC_KEYS = ("uncertainty", "distribution", "draws", "seed")
 
 
@@ -403,19 +560,38 @@ def scenario_from_settings(settings: Mapping[str, Any], **overrides: Any,
     model = {k: v for k, v in merged.items() if k in ScenarioParams.__dataclass_fields__
              and v is not None}
     params = scenario_params(**model)
-    ranges = merged.get("uncertainty") or {}
+    ranges = dict(merged.get("uncertainty") or {})
     if not ranges:
         return params, None
     unc = Uncertainty(ranges, merged.get("distribution", "triangular"),
                       int(merged.get("draws", 10_000)), int(merged.get("seed", 42))).checked()
-    return params, unc
+    return params, recentred(unc, params)
+
+
+def recentred(unc: Uncertainty, params: ScenarioParams) -> Uncertainty:
+    """The ranges moved so that each one's most likely value is the parameter's own value.
+
+    A value given with -p for a parameter that also has a range then moves the fan with it
+    (the range keeps its width), instead of being silently overridden by the draws.
+    """
+    ranges, moved = {}, []
+    for name, (low, mode, high) in unc.ranges.items():
+        value = getattr(params, name, None)
+        if name == "premium" or value is None or math.isclose(float(value), float(mode)):
+            ranges[name] = [low, mode, high]
+            continue
+        shift = float(value) - float(mode)
+        ranges[name] = [float(low) + shift, float(value), float(high) + shift]
+        moved.append(f"{name} [{low:g}, {mode:g}, {high:g}] -> [{ranges[name][0]:g}, "
+                     f"{value:g}, {ranges[name][2]:g}]")
+    return replace(unc, ranges=ranges, notes=tuple(moved))
 
 
 def compare_scenarios(named: Sequence[Mapping[str, Any]], bands: pd.DataFrame,
                       growth: pd.DataFrame | None, *, horizon_years: int,
                       premiums: Mapping[str, float] | float | None = None,
                       basis: str = "nominal", draws: int | None = None,
-                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+                      fallback: float = 0.10) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Median paths and year-N bands of every named scenario, on a common horizon.
 
     Returns (paths, bands_at_horizon). paths: scenario, scenario_title, role_id, role_name,
@@ -431,14 +607,20 @@ def compare_scenarios(named: Sequence[Mapping[str, Any]], bands: pd.DataFrame,
         params, unc = scenario_from_settings(entry.get("parameters", {}),
                                              horizon_years=horizon_years, **extra)
         scenario_premiums = entry.get("parameters", {}).get("premium")
-        chosen = premiums if scenario_premiums is None else scenario_premiums
+        source = entry.get("parameters", {}).get("premium_source")
+        if scenario_premiums is not None:
+            chosen = scenario_premiums
+        elif source not in (None, ""):
+            chosen = premiums_from_source(source, list(bands["role_id"]), fallback)[0]
+        else:
+            chosen = premiums
         proj = project_bands(bands, params, chosen, growth)
         proj = proj[proj["basis"] == basis]
         if unc is not None:
             f = fan_frame(bands, params, unc, chosen, growth, basis)
         else:
             f = proj[["role_id", "role_name", "year"]].assign(
-                p10_usd=proj["mid_usd"], p50_usd=proj["mid_usd"], p90_usd=proj["mid_usd"])
+                **{f"p{round(d * 100)}_usd": proj["mid_usd"] for d in DECILES})
         label = {"scenario": entry["name"], "scenario_title": entry["title"]}
         paths_out.append(f.assign(**label))
         end = proj[proj["year"] == horizon_years]

@@ -81,17 +81,22 @@ def path_figure(projection: pd.DataFrame, source: str, *, basis: str = "nominal"
         name = rows["role_name"].iloc[0]
         if fan is not None:
             f = escaped_frame(fan[fan["role_id"] == role])
-            fig.add_scatter(x=f["year"], y=f["p90_usd"] / 1000, mode="lines",
-                            line={"width": 0}, showlegend=False, hoverinfo="skip",
-                            legendgroup=role)
-            fig.add_scatter(x=f["year"], y=f["p10_usd"] / 1000, mode="lines", line={"width": 0},
-                            fill="tonexty", fillcolor=_rgba(colour, 0.18), showlegend=False,
-                            legendgroup=role, name=f"{name} p10–p90",
-                            customdata=np.stack([f["p10_usd"] / 1000, f["p90_usd"] / 1000],
-                                                axis=1),
-                            hovertemplate=f"{name} year %{{x}}: 80% of draws between "
-                                          "$%{customdata[0]:,.0f}K and $%{customdata[1]:,.0f}K"
-                                          "<extra></extra>")
+            # decile bands, as forecasters draw fans: 10-90, 20-80, 30-70, 40-60, darker
+            # towards the middle
+            for k, (lo, hi) in enumerate(((10, 90), (20, 80), (30, 70), (40, 60))):
+                share = (hi - lo) // 10
+                fig.add_scatter(x=f["year"], y=f[f"p{hi}_usd"] / 1000, mode="lines",
+                                line={"width": 0}, showlegend=False, hoverinfo="skip",
+                                legendgroup=role)
+                fig.add_scatter(x=f["year"], y=f[f"p{lo}_usd"] / 1000, mode="lines",
+                                line={"width": 0}, fill="tonexty",
+                                fillcolor=_rgba(colour, 0.10 + 0.07 * k), showlegend=False,
+                                legendgroup=role, name=f"{name} p{lo}–p{hi}",
+                                customdata=np.stack([f[f"p{lo}_usd"] / 1000,
+                                                     f[f"p{hi}_usd"] / 1000], axis=1),
+                                hovertemplate=f"{name} year %{{x}}: in {share} of 10 draws "
+                                              "between $%{customdata[0]:,.0f}K and "
+                                              "$%{customdata[1]:,.0f}K<extra></extra>")
             fig.add_scatter(x=f["year"], y=f["p50_usd"] / 1000, mode="lines", name=name,
                             legendgroup=role, line={"color": colour, "width": 2.5},
                             hovertemplate=f"{name} year %{{x}}: median $%{{y:,.0f}}K"
@@ -103,8 +108,8 @@ def path_figure(projection: pd.DataFrame, source: str, *, basis: str = "nominal"
     money_axis(fig, "y", label=f"Midpoint, {basis}")
     horizon = int(p["year"].max())
     fig.update_xaxes(title={"text": "Years from now"}, dtick=1 if horizon <= 12 else None)
-    kind = "Median path with the 10th-90th percentile fan" if fan is not None \
-        else "Single deterministic path"
+    kind = ("Median path; shaded bands hold 8, 6, 4 and 2 in 10 draws" if fan is not None
+            else "Single deterministic path")
     title = f"Midpoint pay over {horizon} years<br><sup>{kind}, {basis} dollars</sup>"
     return finish_figure(fig, title, source, height=480)
 
@@ -132,8 +137,10 @@ def premium_share_figure(projection: pd.DataFrame, source: str) -> go.Figure:
 
 
 def slider_figure(today: pd.DataFrame, steps: Sequence[pd.DataFrame], rates: Sequence[float],
-                  source: str, *, horizon: int, active_rate: float) -> go.Figure:
-    """Projected bands at the horizon with a slider over normalization_rate.
+                  source: str, *, horizon: int, active_rate: float,
+                  parameter: str = "normalization_rate") -> go.Figure:
+    """Projected bands at the horizon with a slider over `parameter` (the scenario's own:
+    normalization_rate in rate mode, supply_growth in supply_demand mode).
 
     Every step's bands are precomputed into the slider (method "restyle"), so the page
     redraws them with no kernel. Trace 0 is today's band, trace 1 the projected band, trace 2
@@ -164,7 +171,8 @@ def slider_figure(today: pd.DataFrame, steps: Sequence[pd.DataFrame], rates: Seq
         barmode="overlay",
         sliders=[{
             "active": active, "pad": {"t": 70}, "len": 1.0, "x": 0,
-            "currentvalue": {"prefix": "normalization_rate: ", "font": {"color": INK}},
+            "currentvalue": {"prefix": f"{parameter.replace('_', ' ')}: ",
+                             "font": {"color": INK}},
             "steps": [{"label": f"{r:.0%}", "method": "restyle",
                        "args": [{"x": [w, m], "base": [b, None]}, [1, 2]]}
                       for r, (w, b, m) in zip(rates, k_steps, strict=True)],
@@ -173,9 +181,12 @@ def slider_figure(today: pd.DataFrame, steps: Sequence[pd.DataFrame], rates: Seq
     xmax = max(max(w + b for w, b in zip(ws, bs, strict=True)) for ws, bs, _ in k_steps)
     xmax = max(xmax, float(today["salary_high_usd"].max()) / 1000)
     fig.update_xaxes(range=[min(min(bs) for _, bs, _ in k_steps) * 0.9, xmax * 1.05])
-    title = (f"Drag the slider: bands in year {horizon} as the premium shrinks faster"
-             f"<br><sup>Rate mode; {len(rates)} precomputed steps from {rates[0]:.0%} to "
-             f"{rates[-1]:.0%} a year</sup>")
+    moving = ("as the premium shrinks faster" if parameter == "normalization_rate"
+              else "as the supply of AI talent grows faster")
+    title = (f"Drag the slider: bands in year {horizon} {moving}"
+             f"<br><sup>{parameter.replace('_', ' ').capitalize()}, {len(rates)} precomputed "
+             f"steps from {rates[0]:.0%} to {rates[-1]:.0%} a year; it opens on this "
+             f"scenario's {active_rate:.0%}</sup>")
     fig = finish_figure(fig, title, source, height=max(460, 200 + 70 * len(names) + 110))
     fig.layout.annotations[0].yshift = -150
     fig.update_layout(margin={"b": 190})
@@ -210,11 +221,18 @@ def comparison_figure(medians: pd.DataFrame, source: str, *, basis: str = "nomin
     fig.update_yaxes(tickprefix="$", ticksuffix="K")
     fig.update_xaxes(dtick=1 if m["year"].max() <= 12 else None)
     horizon = int(m["year"].max())
-    final = m[m["year"] == horizon].groupby("scenario_title", sort=False)["p50_usd"].mean()
-    low, high = final.idxmin(), final.idxmax()
-    title = (f"By year {horizon}, '{low}' pays least and '{high}' most"
-             f"<br><sup>Median midpoint pay per role under each scenario, {basis} USD "
-             "thousands</sup>")
+    final = m[m["year"] == horizon].groupby("scenario_title", sort=False)[
+        ["p10_usd", "p50_usd", "p90_usd"]].mean()
+    low, high = final["p50_usd"].idxmin(), final["p50_usd"].idxmax()
+    # rank only where the fans (p10-p90 of the average role) do not overlap
+    if final.loc[low, "p90_usd"] < final.loc[high, "p10_usd"]:
+        title = (f"By year {horizon}, '{low}' pays least and '{high}' most, with their fans "
+                 "apart")
+    else:
+        title = (f"By year {horizon}, the scenarios' differences lie within their "
+                 "uncertainty")
+    title += (f"<br><sup>Median midpoint pay per role under each scenario, {basis} USD "
+              "thousands; named scenarios carry no likelihood</sup>")
     fig = finish_figure(fig, title, source, height=260 * rows + 230)
     # Legend above the panels, clear of the first panel's title.
     fig.update_layout(template=TEMPLATE, margin={"t": 150},
@@ -222,3 +240,62 @@ def comparison_figure(medians: pd.DataFrame, source: str, *, basis: str = "nomin
                               "yanchor": "top", "x": 0})
     return fig
 
+
+
+def premium_estimates_figure(estimates: pd.DataFrame, source: str) -> go.Figure:
+    """Every sourced premium estimate with its interval where one was published, grouped by
+    what it measures."""
+    e = escaped_frame(estimates).copy()
+    e["label"] = [f"{i} · {r}" if isinstance(r, str) and r else i
+                  for i, r in zip(e["estimate_id"], e.get("role_name", e["role_id"]),
+                                  strict=True)]
+    e = e.sort_values(["measures", "premium"]).reset_index(drop=True)
+    fig = go.Figure()
+    for measure, colour, name in (
+            ("ai_skill_within_occupation", BLUE, "AI skills within an occupation"),
+            ("ai_title_vs_baseline_title", ORANGE, "AI title against Software Engineer")):
+        rows = e[e["measures"] == measure]
+        if rows.empty:
+            continue
+        has_ci = rows["premium_ci95_low"].notna()
+        fig.add_scatter(
+            name=name, y=rows["label"], x=rows["premium"] * 100, mode="markers",
+            marker={"color": colour, "size": 10},
+            error_x={"type": "data", "symmetric": False,
+                     "array": ((rows["premium_ci95_high"] - rows["premium"]) * 100)
+                     .where(has_ci, 0),
+                     "arrayminus": ((rows["premium"] - rows["premium_ci95_low"]) * 100)
+                     .where(has_ci, 0), "color": colour},
+            customdata=np.stack([rows["publisher"], rows["data_years"]], axis=1),
+            hovertemplate="%{y}: %{x:+.0f}%<br>%{customdata[0]}, %{customdata[1]}"
+                          "<extra></extra>")
+    fig.add_vline(x=0, line={"color": MUTED, "width": 1})
+    fig.update_xaxes(title={"text": "Premium, percent of comparable pay"}, ticksuffix="%")
+    title = ("Published AI pay premiums run from about 5% to 56%; the job-board title gap is "
+             "far smaller<br><sup>Each point is one estimate; bars are 95% intervals where "
+             "one exists (none was published for the studies)</sup>")
+    return finish_figure(fig, title, source, height=max(420, 160 + 34 * len(e) + 110))
+
+
+def tornado_figure(sens: pd.DataFrame, source: str, *, horizon: int) -> go.Figure:
+    """One-at-a-time sensitivities: the average real midpoint at the horizon with each
+    parameter at the low and high ends of its range, widest swing on top."""
+    s = sens.iloc[::-1].reset_index(drop=True)
+    central = float(s["central_usd"].iloc[0]) / 1000 if len(s) else 0.0
+    labels = [f"{p.replace('_', ' ')} ({lo:.0%} to {hi:.0%})"
+              for p, lo, hi in zip(s["parameter"], s["low"], s["high"], strict=True)]
+    fig = go.Figure()
+    for col, name, colour in (("at_low_usd", "Low end of the range", BLUE),
+                              ("at_high_usd", "High end of the range", ORANGE)):
+        fig.add_bar(name=name, y=labels, x=s[col] / 1000 - central, base=central,
+                    orientation="h", marker={"color": colour},
+                    customdata=s[col] / 1000,
+                    hovertemplate="%{y}: $%{customdata:,.0f}K<extra></extra>")
+    fig.add_vline(x=central, line={"color": INK, "width": 1})
+    money_axis(fig, label=f"Average midpoint in year {horizon}, today's dollars")
+    fig.update_layout(barmode="overlay")
+    top = s.iloc[-1]["parameter"].replace("_", " ") if len(s) else "-"
+    title = (f"The {top} moves year-{horizon} pay the most"
+             "<br><sup>Each bar changes one assumption across its range, the others as in "
+             "this scenario</sup>")
+    return finish_figure(fig, title, source, height=max(360, 140 + 60 * len(s) + 110))
