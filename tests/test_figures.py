@@ -73,7 +73,8 @@ def test_growth_and_projection_figures():
                                           "AI Ethics Specialist"]
     assert list(fig.data[0].y) == pytest.approx([1, 3.8, 9.12])
     assert fig.layout.yaxis.type == "log"
-    assert "×9.1 demand after 2 years" in fig.layout.title.text
+    assert "If each figure covered one year: AI Agent Developer ×9.1 after 2 years" \
+        in fig.layout.title.text
 
 
 def test_entry_and_path_figures():

@@ -307,3 +307,45 @@ def test_tornado_moves_one_assumption_at_a_time():
     assert sens.loc["normalization_rate", "at_high_usd"] < \
         sens.loc["normalization_rate", "at_low_usd"]
     assert sens.loc["inflation", "at_high_usd"] < sens.loc["inflation", "at_low_usd"]
+
+
+def _path(values, width=0.002, start=2020):
+    return pd.DataFrame({"role_id": "r", "work_year": range(start, start + len(values)),
+                         "premium": values,
+                         "premium_ci95_low": [v - width for v in values],
+                         "premium_ci95_high": [v + width for v in values]})
+
+
+def test_calibration_recovers_a_known_rate():
+    # premium_t = 0.3 x 0.9^t: a 10% yearly normalization, measured precisely
+    path = _path([0.3 * 0.9 ** t for t in range(5)])
+    fit = sc.fit_normalization_rate(path)
+    assert fit["rate"] == pytest.approx(0.10, abs=1e-9)
+    assert fit["rate_ci95_low"] < 0.10 < fit["rate_ci95_high"]
+    assert fit["n_years"] == 5
+    rate, text = sc.observed_rate(path)
+    assert rate == pytest.approx(0.10) and "5 work years (2020-2024)" in text
+
+
+def test_backtest_counts_what_the_fan_covered():
+    exact = sc.backtest(_path([0.3 * 0.9 ** t for t in range(5)]))
+    # fits through 2021, 2022, 2023 predict 2022, 2023, 2024 exactly: 3 of 3 covered
+    assert exact["predicted_year"].tolist() == [2022, 2023, 2024]
+    assert exact["covered"].tolist() == [True, True, True]
+    jump = sc.backtest(_path([0.3, 0.27, 0.243, 0.5]))
+    # the last year jumps to 0.5 where 0.2187 was due: not covered
+    assert jump["covered"].tolist() == [True, False]
+    assert jump["predicted"].iloc[-1] == pytest.approx(0.2187, rel=1e-6)
+
+
+def test_a_growing_premium_is_held_flat_and_said_so():
+    rate, text = sc.observed_rate(_path([0.2, 0.3, 0.4]))
+    assert rate == 0.0 and "the premium grew" in text
+    with pytest.raises(ParameterError, match="no role has two years of premium history"):
+        sc.observed_rate(_path([0.2]))
+
+
+def test_a_recentred_range_stays_valid():
+    params = sc.scenario_params(normalization_rate=0.0)
+    unc = sc.recentred(sc.Uncertainty({"normalization_rate": [0.02, 0.05, 0.10]}), params)
+    assert unc.ranges["normalization_rate"] == pytest.approx([0.0, 0.0, 0.05])

@@ -171,3 +171,14 @@ def test_roles_by_group_and_depth():
 def test_labels():
     assert transforms.labelled(["core_ai", "semi_technical", "other_thing"]) == [
         "Core AI", "Semi-technical", "Other thing"]
+
+
+def test_period_range_spans_the_unstated_period():
+    growth = transforms.growth_table(tables.load_table("growth_rates"), tables.load_table("roles"))
+    periods = transforms.period_range(growth, 5, 0.5)
+    agent = periods[periods["role_id"] == "ai_agent_developer"].set_index("period_years")
+    # +280% as one year's growth: 2.8 in year 1, halving each year after:
+    # 3.8 x 2.4 x 1.7 x 1.35 x 1.175 = 24.6 (the upper end); over five years it is x1.7
+    assert agent.loc[1.0, "demand_index"] == pytest.approx(3.8 * 2.4 * 1.7 * 1.35 * 1.175)
+    assert round(agent.loc[5.0, "demand_index"], 1) == 1.7
+    assert list(agent.index) == [1.0, 2.0, 3.0, 4.0, 5.0]

@@ -155,6 +155,32 @@ def growth_projection(growth: pd.DataFrame, horizon_years: int, growth_decay: fl
     return out
 
 
+PERIODS_TRIED = (1, 2, 3, 4, 5)
+
+
+def period_range(growth: pd.DataFrame, horizon_years: int, growth_decay: float = 0.0,
+                 periods: Sequence[float] = PERIODS_TRIED) -> pd.DataFrame:
+    """What each role's growth figure implies under each period it might cover.
+
+    The article gives growth percentages without a period. One row per role and period:
+    the yearly rate, the doubling time and the demand index after `horizon_years`.
+    """
+    rows = []
+    for period in periods:
+        table = growth.assign(annual_rate_pct=annual_rate(growth["growth_pct"], period) * 100,
+                              doubling_time_months=doubling_time_years(growth["growth_pct"],
+                                                                       period) * 12)
+        end = growth_projection(growth, horizon_years, growth_decay, period)
+        end = end[end["year"] == horizon_years].set_index("role_id")["demand_index"]
+        for _, r in table.iterrows():
+            rows.append({"role_id": r["role_id"], "role_name": r.get("role_name", r["role_id"]),
+                         "period_years": float(period),
+                         "annual_rate_pct": float(r["annual_rate_pct"]),
+                         "doubling_time_months": float(r["doubling_time_months"]),
+                         "demand_index": float(end[r["role_id"]])})
+    return pd.DataFrame(rows)
+
+
 # --- entry routes and learning paths ------------------------------------------------------
 
 def entry_ranking(entry_points: pd.DataFrame) -> pd.DataFrame:

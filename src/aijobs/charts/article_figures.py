@@ -112,8 +112,9 @@ def growth_figure(growth: pd.DataFrame, source: str) -> go.Figure:
 
 
 def projection_figure(projection: pd.DataFrame, source: str, *, growth_decay: float,
-                      ) -> go.Figure:
-    """Demand index over years per role (log scale), from transforms.growth_projection."""
+                      period_years: float = 1.0) -> go.Figure:
+    """Demand index over years per role (log scale), from transforms.growth_projection, read
+    with the article's figures covering `period_years` (the article gives no period)."""
     projection = escaped_frame(projection)
     fig = go.Figure()
     for i, (role, group) in enumerate(projection.groupby("role_name", sort=False)):
@@ -129,10 +130,11 @@ def projection_figure(projection: pd.DataFrame, source: str, *, growth_decay: fl
     fig.update_yaxes(type="log", title={"text": "Demand index (year 0 = 1, log scale)"},
                      tickvals=ticks, ticktext=[f"×{t:,g}" for t in ticks])
     fig.update_xaxes(title={"text": "Years from now"}, dtick=1 if horizon <= 12 else None)
-    title = (f"{top['role_name']}: ×{top['demand_index']:,.1f} demand after {horizon} "
-             f"year{'s' if horizon != 1 else ''}"
-             f"<br><sup>Compounding the article's rates, each year's rate cut by "
-             f"{growth_decay:.0%}</sup>")
+    period = "one year" if period_years == 1 else f"{period_years:g} years"
+    title = (f"If each figure covered {period}: {top['role_name']} ×"
+             f"{top['demand_index']:,.1f} after {horizon} year{'s' if horizon != 1 else ''}"
+             f"<br><sup>The article gives no period; each year's rate cut by "
+             f"{growth_decay:.0%}; not a forecast</sup>")
     return finish_figure(fig, title, source, height=460)
 
 

@@ -168,6 +168,32 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                     ("signs_disagree", {"type": "boolean",
                                         "description": "Raw and like-for-like differ in sign"})],
     },
+    "survey_premium_path": {
+        "title": "The AI premium's path over the work years",
+        "description": "Each role's median posting pay over the history baseline (non-AI data "
+                       "roles present in every year: Data Engineer, Data Analyst), per work "
+                       "year, within experience level and weighted by the role's mix; the "
+                       "history a normalization rate can be fitted to.",
+        "primary_key": ["pay_measure", "repeats", "role_id", "work_year"],
+        "columns": [*_KEYS, _ROLE,
+                    ("work_year", {"type": "integer", "description": "Year"}),
+                    ("premium", {"type": "number", "required": False, "unit": "fraction",
+                                 "exclusive_minimum": -1,
+                                 "description": "Mix-adjusted premium over the history "
+                                                "baseline"}),
+                    ("premium_ci95_low", {"type": "number", "required": False,
+                                          "unit": "fraction", "description": "95% interval"}),
+                    ("premium_ci95_high", {"type": "number", "required": False,
+                                           "unit": "fraction", "description": "95% interval"}),
+                    ("n_role", {**_N, "description": "Role postings in the levels used"}),
+                    ("n_baseline", {**_N, "description": "History-baseline postings that year"}),
+                    ("levels_used", {**_N, "description": "Experience levels with enough "
+                                                          "postings on both sides"}),
+                    ("is_computable", {"type": "boolean",
+                                       "description": "At least one level had enough"}),
+                    ("reason", {"type": "string", "required": False,
+                                "description": "Why not computable, or a caveat"})],
+    },
     "survey_years": {
         "title": "Rows, postings, pairs and repeats per work year",
         "description": "What the file holds per work year after the filters: rows, postings, "
@@ -238,7 +264,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                                       "description": "Up to five file line numbers"})],
     },
 }
-KEYED = ("survey_percentiles", "survey_premium", "survey_region", "survey_yoy")
+KEYED = ("survey_percentiles", "survey_premium", "survey_region", "survey_yoy",
+         "survey_premium_path")
 
 
 @dataclass
@@ -420,6 +447,8 @@ def evidence_tables(data: survey.Survey, filters: dict[str, list], min_n: int = 
                 every, min_n, survey.filter_mask(every, anywhere)), measure, repeats))
             keyed["survey_yoy"].append(
                 _keyed(summaries.like_for_like_change(units), measure, repeats))
+            keyed["survey_premium_path"].append(
+                _keyed(summaries.premium_path(units, min_n), measure, repeats))
             del every, units
         if midpoints is None:
             every = pay_units(data.rows, data.postings, "midpoint", repeats)

@@ -30,13 +30,13 @@ PAY_MEASURE_TEXT = {
 # Columns a posting carries besides its pay; the summaries group and filter on them.
 GROUP_COLUMNS = ("work_year", "experience_level", "employment_type", "job_title",
                  "employee_residence", "company_location", "role_id", "is_baseline",
-                 "is_software_family")
+                 "is_software_family", "is_history_baseline")
 
 
 def _identity_columns(rows: pd.DataFrame) -> list[str]:
     """Every column that must be equal for two rows to be one posting's range."""
     skip = {"row_number", "salary_in_usd", "salary_local", "posting_id", "role_id",
-            "is_baseline", "is_software_family"}
+            "is_baseline", "is_software_family", "is_history_baseline"}
     return [c for c in rows.columns if c not in skip]
 
 
@@ -125,7 +125,8 @@ def _identical_groups(postings: pd.DataFrame) -> np.ndarray:
 
 def _repeat_key(postings: pd.DataFrame) -> list[str]:
     skip = {"row_number", "is_paired", "n_rows", "salary_mid_usd", "is_repeat",
-            "repeat_group_size", "role_id", "is_baseline", "is_software_family"}
+            "repeat_group_size", "role_id", "is_baseline", "is_software_family",
+            "is_history_baseline"}
     return [c for c in postings.columns if c not in skip]
 
 

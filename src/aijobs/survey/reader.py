@@ -308,6 +308,8 @@ def with_roles(rows: pd.DataFrame, title_map: pd.DataFrame) -> pd.DataFrame:
     family = set(title_map.loc[title_map["is_software_family"], "job_title"])
     out["is_baseline"] = out["job_title"].isin(baseline).to_numpy()
     out["is_software_family"] = out["job_title"].isin(family).to_numpy()
+    history = set(title_map.loc[title_map["is_history_baseline"], "job_title"])
+    out["is_history_baseline"] = out["job_title"].isin(history).to_numpy()
     return out
 
 

@@ -140,6 +140,7 @@ class _Arrays:
     low: np.ndarray
     high: np.ndarray
     n_rows: np.ndarray
+    history: np.ndarray  # the history baseline (non-AI data roles present every year)
 
     @classmethod
     def of(cls, units: pd.DataFrame) -> _Arrays:
@@ -158,14 +159,16 @@ class _Arrays:
                    units["pay_usd"].to_numpy(dtype="float64"),
                    units["min_usd"].to_numpy(dtype="float64"),
                    units["max_usd"].to_numpy(dtype="float64"),
-                   units["n_rows"].to_numpy())
+                   units["n_rows"].to_numpy(),
+                   units["is_history_baseline"].to_numpy(dtype=bool)
+                   if "is_history_baseline" in units else np.zeros(len(units), dtype=bool))
 
     def subset(self, mask: np.ndarray) -> _Arrays:
         """The same arrays for the rows where mask holds (category lists unchanged)."""
         return _Arrays(self.role[mask], self.roles, self.level[mask], self.levels,
                        self.country[mask], self.countries, self.year[mask], self.base[mask],
                        self.family[mask], self.pay[mask], self.low[mask], self.high[mask],
-                       self.n_rows[mask])
+                       self.n_rows[mask], self.history[mask])
 
     def split(self, keys: list[np.ndarray], mask: np.ndarray | None = None,
               ) -> dict[tuple, np.ndarray]:
@@ -352,6 +355,41 @@ def premium_table(units: pd.DataFrame, min_n: int = 30) -> pd.DataFrame:
     out["is_computable"] = out["premium"].notna()
     out["reason"] = out["reason"].astype("string")
     return out[list(PREMIUM_COLUMNS)]
+
+
+PATH_COLUMNS = ("role_id", "work_year", "premium", "premium_ci95_low", "premium_ci95_high",
+                "n_role", "n_baseline", "levels_used", "is_computable", "reason")
+
+
+def premium_path(units: pd.DataFrame, min_n: int = 30) -> pd.DataFrame:
+    """Each role's premium over the history baseline, year by year, within experience level.
+
+    The history baseline is a set of non-AI data roles present in every work year (Software
+    Engineer appears only in recent years). Each year compares the role with the baseline
+    inside each experience level that has min_n postings on both sides, weighted by the
+    role's own mix of levels that year. It measures an AI title's pay edge over a data title
+    on one job board, which mixes scarcity with differences in the work itself.
+    """
+    a = _Arrays.of(units)
+    a = a.subset((a.role >= 0) | a.history)
+    rows = []
+    for code in sorted({int(r) for r in np.unique(a.role) if r >= 0}, key=lambda r: a.roles[r]):
+        for year in sorted(int(y) for y in np.unique(a.year[a.role == code])):
+            in_year = a.year == year
+            base = a.history & in_year
+            base_level = {int(k[0]): _median_and_se(a.pay[i])
+                          for k, i in a.split([a.level], base).items()}
+            x = _mix_adjusted(a, (a.role == code) & in_year, base_level, int(base.sum()), min_n)
+            levels = sum(1 for lv in np.unique(a.level[(a.role == code) & in_year])
+                         if base_level.get(int(lv), (0, 0, 0))[2] >= min_n
+                         and int(((a.role == code) & in_year & (a.level == lv)).sum()) >= min_n)
+            rows.append({"role_id": a.roles[code], "work_year": year, "levels_used": levels,
+                         **{k: x[k] for k in ("premium", "premium_ci95_low",
+                                              "premium_ci95_high", "n_role", "n_baseline",
+                                              "reason")}})
+    out = pd.DataFrame(rows, columns=[c for c in PATH_COLUMNS if c != "is_computable"])
+    out["is_computable"] = out["premium"].notna()
+    return out[list(PATH_COLUMNS)]
 
 
 YOY_COLUMNS = ("role_id", "work_year", "n_postings", "raw_median_usd", "raw_change",
