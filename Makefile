@@ -14,7 +14,7 @@ JOBS_FLAG = $(if $(JOBS),-j $(JOBS),)
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reports report params list validate test lint lab screenshots figures bench survey-derive notebook-outputs clean
+.PHONY: help setup reports report params list validate test test-fast lint lab screenshots figures bench survey-derive notebook-outputs clean
 
 ## help: list these commands
 help:
@@ -55,6 +55,10 @@ validate: $(STAMP)
 ## test: lint with ruff, then run every test (unit, notebooks through papermill and nbval, browser)
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
+
+## test-fast: the tests that start no kernel and no browser (about half a minute), for use while working
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not browser" tests
 
 ## lint: ruff over the package and tests
 lint: $(STAMP)

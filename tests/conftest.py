@@ -88,3 +88,14 @@ def plotted_figures(page_html: str) -> list[dict]:
     from aijobs.devtools.figure_export import figures_in_page
 
     return figures_in_page(page_html)
+
+
+# Fixtures that build reports in kernels or copy the whole project: a test that uses one is slow
+# (`make test-fast` leaves it out; `make test` runs everything).
+SLOW_FIXTURES = {"built_reports", "project_copy", "good_report"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -58,6 +58,7 @@ def test_report_knows_how_it_was_made(built_reports):
     assert "data/salary_bands.csv" in page  # sources section
 
 
+@pytest.mark.slow
 def test_cli_override_halves_the_plotted_bands(tmp_path):
     result = run([*AIJOBS, "build", "compensation_bands", "-p", "region_multiplier", "0.5",
                   "--output-dir", str(tmp_path)])
@@ -91,6 +92,7 @@ def test_wrong_type_is_rejected(tmp_path):
     assert "parameter horizon_years: cannot read 'five' as int" in result.stderr
 
 
+@pytest.mark.slow
 def test_failed_run_keeps_the_last_good_report(tmp_path):
     out = tmp_path / "reports"
     good = run([*AIJOBS, "build", "compensation_bands", "--output-dir", str(out)])
@@ -112,6 +114,7 @@ def test_failed_run_keeps_the_last_good_report(tmp_path):
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
+@pytest.mark.slow
 def test_one_broken_report_does_not_stop_the_others(tmp_path, monkeypatch):
     broken = FIXTURES / "broken.ipynb"
     specs = [ReportSpec("broken", broken, "Broken", "Raises on purpose"),
@@ -127,6 +130,7 @@ def test_one_broken_report_does_not_stop_the_others(tmp_path, monkeypatch):
     assert not (tmp_path / "broken.html").exists()
 
 
+@pytest.mark.slow
 def test_papermill_run_with_changed_parameters(tmp_path):
     out = tmp_path / "growth.ipynb"
     nb = papermill.execute_notebook(
@@ -189,6 +193,7 @@ def test_make_alone_lists_the_commands():
         assert f"make {target} " in result.stdout
 
 
+@pytest.mark.slow
 def test_make_report_with_params(tmp_path):
     result = run(["make", *MAKE_VARS, "report", "NAME=growth_rates",
                   "PARAMS=-p horizon_years 3 -p growth_decay 0", f"OUT={tmp_path}"])
@@ -201,6 +206,7 @@ def test_make_report_with_params(tmp_path):
     assert "say which report: make report NAME=<name>" in result.stderr
 
 
+@pytest.mark.slow
 def test_make_lab_starts_jupyterlab_on_the_notebooks(tmp_path):
     import json
     import socket
@@ -234,3 +240,16 @@ def test_make_lab_starts_jupyterlab_on_the_notebooks(tmp_path):
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_an_in_process_build_leaves_the_caller_s_display_alone(tmp_path, monkeypatch):
+    from aijobs.notebook import display
+
+    monkeypatch.delenv(display.REPORT_MODE_VAR, raising=False)
+    spec = next(s for s in load_report_specs() if s.name == "growth_rates")
+    result = build.build_one(spec, tmp_path)
+    assert result.ok, result.error
+    assert not display.report_mode()  # the switch went to the kernel only
+    page = (tmp_path / "growth_rates.html").read_text()
+    assert 'id="aijobs-fig-1"' in page  # ...where it did switch the figures to report mode

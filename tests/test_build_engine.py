@@ -21,6 +21,8 @@ from aijobs.reports.cache import MANIFEST_NAME
 from aijobs.reports.config import load_report_specs
 
 AIJOBS = [sys.executable, "-m", "aijobs.cli"]
+# Every test here runs report builds in kernels.
+pytestmark = pytest.mark.slow
 
 
 def statuses(output: str) -> dict[str, str]:

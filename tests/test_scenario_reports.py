@@ -178,6 +178,7 @@ def test_a_bad_scenario_entry_is_named(project_copy):
             "Did you mean 'normalization_rate'?") in result.stderr
 
 
+@pytest.mark.slow
 def test_ad_hoc_scenario_from_the_command_line(tmp_path):
     result = run_in(paths.PROJECT_ROOT, "build", "scenario_baseline", "-p",
                     "normalization_rate", "0.2", "-p", "horizon_years", "3", "-p",
@@ -213,6 +214,7 @@ def test_the_slider_opens_on_the_page_s_own_numbers_in_both_modes(built_reports)
                 or f"<td>${mid - 1:,}</td>" in page
 
 
+@pytest.mark.slow
 def test_premium_source_from_the_command_line(tmp_path):
     result = run_in(paths.PROJECT_ROOT, "build", "scenario_baseline", "-p", "premium_source",
                     "pwc_2025", "--output-dir", str(tmp_path))
@@ -227,6 +229,7 @@ def test_premium_source_from_the_command_line(tmp_path):
     assert "parameter premium_source: no estimate 'pwc_2099'" in bad.stderr
 
 
+@pytest.mark.slow
 def test_a_value_given_for_an_uncertain_parameter_moves_its_range(tmp_path):
     result = run_in(paths.PROJECT_ROOT, "build", "scenario_baseline", "-p",
                     "normalization_rate", "0.15", "--output-dir", str(tmp_path))

@@ -75,6 +75,7 @@ def test_entry_level_view_for_career_changers(built_reports, tmp_path):
     assert "experience level EN" in (tmp_path / "survey_evidence.html").read_text()
 
 
+@pytest.mark.slow
 def test_region_choice_sets_the_multiplier(tmp_path):
     result = run_in(ROOT, "build", "compensation_bands", "-p", "region", "GB",
                     "--output-dir", str(tmp_path))
@@ -150,6 +151,7 @@ def test_bad_rows_are_counted_in_the_report_or_stop_it_when_strict(good_report, 
     assert (good_report / "survey_evidence.html").read_bytes() == before
 
 
+@pytest.mark.slow
 def test_a_file_with_no_ai_role_builds_pages_that_say_so(tmp_path):
     file = write(tmp_path / "sister.csv", HEADER + "".join(
         row("Data Scientist", 100_000 + i) for i in range(40)))

@@ -8,13 +8,16 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(target: Path, text: str) -> None:
-    """Write text to target via a temporary file in the same folder, fsync and a rename."""
+def write_atomic(target: Path, content: str | bytes) -> None:
+    """Write text (UTF-8) or bytes to target via a temporary file in the same folder, fsync and
+    a rename: a reader sees the old file or the new one, never half of one."""
+    target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; pages are meant to be shared
@@ -29,9 +32,10 @@ def sha256_text(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def file_digest(path: str | Path) -> str:
-    """sha256 of a file's bytes, or 'missing'."""
+def file_digest(path: str | Path, algorithm: str = "sha256") -> str:
+    """Hex digest of a file's bytes (read in chunks by hashlib.file_digest), or 'missing'."""
     try:
-        return sha256_text(Path(path).read_bytes())
+        with open(path, "rb") as fh:
+            return hashlib.file_digest(fh, algorithm).hexdigest()
     except OSError:
         return "missing"

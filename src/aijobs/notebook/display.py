@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import itertools
-import os
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -19,16 +18,11 @@ from IPython.display import HTML, display
 
 from aijobs import paths
 from aijobs.data import tables
+from aijobs.notebook.mode import REPORT_MODE_VAR, report_mode  # noqa: F401  (re-exported)
 
-REPORT_MODE_VAR = "AIJOBS_REPORT_MODE"
 _figure_ids = itertools.count(1)
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
                  "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
-
-
-def report_mode() -> bool:
-    """Whether this kernel runs under the report build."""
-    return os.environ.get(REPORT_MODE_VAR) == "1"
 
 
 def figure_html(fig: go.Figure, div_id: str) -> str:

@@ -93,8 +93,6 @@ def build_one(spec: ReportSpec, reports_dir: Path = paths.REPORTS_DIR, *,
     start = time.perf_counter()
     used = {**spec.parameters, **(overrides or {})}
     kept = reports_dir / FAILED_DIR_NAME / f"{spec.name}.ipynb"
-    os.environ["AIJOBS_REPORT_MODE"] = "1"
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     with tempfile.TemporaryDirectory(prefix=f"aijobs-{spec.name}-") as work:
         executed = Path(work) / f"{spec.name}.ipynb"
         try:

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import html
 import importlib.util
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -130,12 +127,7 @@ def ensure_plotly_js(reports_dir: Path) -> Path:
     source = plotly_js_path()
     target = reports_dir / PLOTLY_JS_NAME
     if not target.exists() or target.stat().st_size != source.stat().st_size:
-        reports_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{PLOTLY_JS_NAME}.", suffix=".tmp", dir=reports_dir)
-        os.close(fd)
-        shutil.copyfile(source, tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+        write_atomic(target, source.read_bytes())
     return target
 
 

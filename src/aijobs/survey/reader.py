@@ -10,7 +10,6 @@ article's roles through data/survey_title_map.csv, and collapses the pairs into 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ import pandas as pd
 from aijobs import paths
 from aijobs.data import tables
 from aijobs.errors import DataError, ParameterError
+from aijobs.files import file_digest
 from aijobs.survey.postings import postings_from_rows
 
 REQUIRED_COLUMNS = ("work_year", "experience_level", "employment_type", "job_title",
@@ -279,7 +279,7 @@ def read_survey(path: str | Path, *, strict: bool = False, engine: str = "c",
     if pay_local is not None:
         rows["salary_local"] = pay_local
     rows = with_roles(rows, load_title_map())
-    survey = Survey(rows, where, n, _md5(path), exclusions,
+    survey = Survey(rows, where, n, file_digest(path, "md5"), exclusions,
                     snapshot_date=snapshot_date_of(path))
     survey.postings = postings_from_rows(survey.rows)
     # The columns that only decided pairs and repeats are not needed past this point; dropping
@@ -343,14 +343,6 @@ def _stripped_category(values: pd.Series) -> pd.Series:
 def _empty(values: pd.Series) -> np.ndarray:
     # isin on the categorical compares the few categories, not millions of strings
     return (values.isna() | values.isin([""])).to_numpy()
-
-
-def _md5(path: Path) -> str:
-    digest = hashlib.md5()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _codes(values: Sequence[str] | str | None, name: str, allowed: Sequence[str] | None = None,
