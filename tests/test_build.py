@@ -156,12 +156,20 @@ def test_config_errors_name_the_entry(tmp_path, monkeypatch):
                                        "'horizon'. Did you mean 'horizon_years'?",
         "reports:\n  - {name: index, notebook: growth_rates.ipynb, title: t, summary: s}\n":
             "not 'index'",
+        # a second key would silently replace the first: it is an error, on one line
+        "reports:\n  - {name: a, notebook: growth_rates.ipynb, title: t, summary: s}\n"
+        "scenarios: []\nscenarios: []\n":
+            "reports.yaml: not valid YAML, line 4, column 1: the key 'scenarios' appears twice "
+            "(first on line 3); keep one",
+        "reports:\n  - {name: a, name: b, notebook: growth_rates.ipynb, title: t, summary: s}\n":
+            "the key 'name' appears twice",
     }
     for text, message in cases.items():
         config = write(tmp_path / "reports.yaml", text)
         with pytest.raises(BuildError) as info:
             load_report_specs(config)
         assert message in str(info.value)
+        assert "\n" not in str(info.value)
 
 
 def test_cli_params_list_and_validate(tmp_path):

@@ -166,3 +166,20 @@ def test_loaded_tables_are_recorded_for_the_sources_section():
     tables.load_table("trends")
     assert tables.LOADED["trends"] == "data/trends.csv"
     assert isinstance(tables.load_table("trends"), pd.DataFrame)
+
+
+def test_a_sidecar_with_a_duplicate_key_is_refused(tmp_path, monkeypatch):
+    from aijobs import paths
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "t.csv").write_text("a\n1\n")
+    (data / "t.meta.yaml").write_text("title: T\ntitle: U\n")
+    monkeypatch.setattr(paths, "DATA_DIR", data)
+    tables.load_schema.cache_clear()
+    try:
+        with pytest.raises(DataError, match=r"t.meta.yaml: not valid YAML, line 2, column 1: "
+                                            r"the key 'title' appears twice \(first on line 1\)"):
+            tables.load_schema("t")
+    finally:
+        tables.load_schema.cache_clear()

@@ -1,4 +1,5 @@
-"""Publishing files safely: atomic writes and content hashes (used by every layer)."""
+"""Reading and publishing files safely: strict YAML, atomic writes and content hashes (used by
+every layer)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 
 def write_atomic(target: Path, content: str | bytes) -> None:
@@ -39,3 +43,36 @@ def file_digest(path: str | Path, algorithm: str = "sha256") -> str:
             return hashlib.file_digest(fh, algorithm).hexdigest()
     except OSError:
         return "missing"
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """yaml.SafeLoader that refuses a key given twice in one mapping (plain YAML keeps the last
+    one silently: a second `scenarios:` would drop the first list without a word)."""
+
+
+def _unique_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key {key!r} appears twice (first on line {seen[key] + 1}); "
+                "keep one", key_node.start_mark)
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
+def read_yaml(text: str) -> Any:
+    """YAML text as Python values; a duplicate key is an error (yaml.YAMLError)."""
+    return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error as one line: 'line N, column M: what is wrong'."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return f"{where}{problem}"

@@ -23,6 +23,7 @@ import yaml
 
 from aijobs import paths
 from aijobs.errors import DataError  # re-exported: callers catch tables.DataError
+from aijobs.files import read_yaml, yaml_problem
 
 COLUMN_TYPES = ("string", "integer", "number", "boolean")
 COLUMN_KEYS = {
@@ -178,8 +179,11 @@ def sidecar_problems(name: str, meta: Any) -> list[Problem]:
 @lru_cache(maxsize=1)
 def load_sources() -> dict[str, Any]:
     """The registry of origins in data/sources.yaml, keyed by id."""
-    with open(paths.record_read(paths.SOURCES_FILE), encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    try:
+        return read_yaml(paths.record_read(paths.SOURCES_FILE).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise DataError(f"{_rel(paths.SOURCES_FILE)}: not valid YAML, {yaml_problem(exc)}") \
+            from exc
 
 
 @cache
@@ -191,10 +195,9 @@ def load_schema(name: str) -> TableSchema:
         raise DataError(f"no table called '{name}': {_rel(sidecar)} does not exist. "
                         f"Known tables: {known}.")
     try:
-        with open(paths.record_read(sidecar), encoding="utf-8") as fh:
-            meta = yaml.safe_load(fh)
+        meta = read_yaml(paths.record_read(sidecar).read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise DataError(f"{_rel(sidecar)}: not valid YAML ({exc})") from exc
+        raise DataError(f"{_rel(sidecar)}: not valid YAML, {yaml_problem(exc)}") from exc
     raise_problems(sidecar_problems(name, meta), f"sidecar of table '{name}' is incomplete")
     columns = tuple(
         Column(**{**c, "enum": tuple(c["enum"]) if c.get("enum") else None})

@@ -15,6 +15,7 @@ import yaml
 
 from aijobs import paths
 from aijobs.errors import BuildError, ParameterError
+from aijobs.files import read_yaml, yaml_problem
 from aijobs.reports.parameters import validated_parameters
 
 SPEC_KEYS = {"name", "notebook", "title", "summary", "parameters"}
@@ -44,9 +45,9 @@ def load_report_specs(config: Path = paths.REPORTS_CONFIG) -> list[ReportSpec]:
     if not config.is_file():
         raise BuildError(f"{where}: report configuration not found")
     try:
-        data = yaml.safe_load(paths.record_read(config).read_text(encoding="utf-8"))
+        data = read_yaml(paths.record_read(config).read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise BuildError(f"{where}: not valid YAML ({exc})") from exc
+        raise BuildError(f"{where}: not valid YAML, {yaml_problem(exc)}") from exc
     entries = data.get("reports") if isinstance(data, dict) else None
     unknown_top = set(data) - {"reports", "scenarios", "scenario_notebook"} \
         if isinstance(data, dict) else set()
@@ -126,7 +127,7 @@ def scenario_entries(data: dict, where: str) -> list[dict[str, Any]]:
 def load_scenario_entries(config: Path = paths.REPORTS_CONFIG) -> list[dict[str, Any]]:
     """The named scenarios of notebooks/reports.yaml (see scenario_entries)."""
     try:
-        data = yaml.safe_load(paths.record_read(config).read_text(encoding="utf-8")) or {}
+        data = read_yaml(paths.record_read(config).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise BuildError(f"{shown_path(config)}: cannot read the scenarios ({exc})") from exc
     return scenario_entries(data if isinstance(data, dict) else {}, shown_path(config))
