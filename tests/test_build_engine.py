@@ -68,15 +68,15 @@ def test_rebuilds_only_what_changed(project_copy):
     assert statuses(forced.stdout) == {"compensation_bands": "built"}
 
 
-def test_noop_rebuild_is_fast(built_reports):
-    start = time.perf_counter()
+def test_noop_rebuild_runs_no_notebook(built_reports):
+    before = {p.name: p.stat().st_mtime_ns for p in built_reports.glob("*.html")}
     result = subprocess.run([*AIJOBS, "build", "--output-dir", str(built_reports)],
                             capture_output=True, text=True, cwd=ROOT, timeout=60)
-    elapsed = time.perf_counter() - start
     assert result.returncode == 0
     assert "0 built" in result.stdout and "0 failed" in result.stdout
-    # The target is 0.5 s (make bench measures it); here only a loose guard against a kernel.
-    assert elapsed < 5
+    assert set(statuses(result.stdout).values()) == {"up to date"}
+    # no page was rewritten (its speed is measured by make bench, not asserted here)
+    assert {p.name: p.stat().st_mtime_ns for p in built_reports.glob("*.html")} == before
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:

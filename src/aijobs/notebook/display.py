@@ -64,8 +64,9 @@ def table_html(frame: pd.DataFrame, columns: Mapping[str, str] | None = None,
                 text = str(value)
             cells.append(f"<td>{html.escape(text)}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
-    return (f'<table class="aijobs-table"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table>")
+    # the wrapper scrolls sideways on a narrow screen instead of widening the page
+    return (f'<div class="aijobs-table-wrap"><table class="aijobs-table"><thead><tr>{head}'
+            f"</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 
 
 def show_table(frame: pd.DataFrame, columns: Mapping[str, str] | None = None,

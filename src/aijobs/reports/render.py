@@ -56,6 +56,14 @@ footer { color: var(--muted); font-size: .85rem; padding: 18px 28px 40px; }
 .cards li { border: 1px solid var(--line); border-radius: 8px; padding: 14px 16px; }
 .cards a { font-weight: 600; font-size: 1.05rem; color: var(--accent); text-decoration: none; }
 .cards p { margin: .3em 0 0; color: var(--muted); }
+.aijobs-table-wrap, details.params { overflow-x: auto; max-width: 100%; }
+@media (max-width: 600px) {
+  header, main, footer { padding-left: 12px; padding-right: 12px; }
+  main { padding: 4px 12px 16px; }
+  h1 { font-size: 1.5rem; }
+  table { font-size: .82rem; }
+  th, td { padding: 4px 6px; }
+}
 """
 
 
