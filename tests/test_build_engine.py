@@ -216,3 +216,69 @@ def test_figures_are_exported_as_png_and_svg(built_reports, tmp_path):
 
     for svg in svgs:
         assert ET.parse(svg).getroot().tag.endswith("svg")
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below pid (read from /proc; Linux only)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_workers_die_with_a_killed_build_and_publish_nothing(built_reports, tmp_path, sig):
+    out = tmp_path / "reports"
+    shutil.copytree(built_reports, out)
+    set_up = subprocess.run([*AIJOBS, "build", "--output-dir", str(out), "compensation_bands",
+                             "-p", "region_multiplier", "0.6"], capture_output=True, text=True,
+                            cwd=ROOT, timeout=300)
+    assert set_up.returncode == 0, set_up.stderr
+    proc = subprocess.Popen([*AIJOBS, "build", "--force", "-j", "2", "--output-dir", str(out),
+                             "compensation_bands", "overview"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    while time.monotonic() < deadline and len(workers) < 4:  # two workers, two kernels
+        workers = _descendants(proc.pid)
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the build started no workers"
+    before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.glob("*.html")}
+    manifest_before = (out / MANIFEST_NAME).read_bytes()
+    proc.send_signal(sig)  # the main process alone, not its group
+    proc.wait(timeout=30)
+    workers |= _descendants(proc.pid)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(map(_alive, workers)):
+        time.sleep(0.2)
+    assert not [pid for pid in workers if _alive(pid)], "a worker or kernel outlived the build"
+    time.sleep(3)  # time a surviving worker would have had to finish its page
+    after = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.glob("*.html")}
+    assert after == before, "a page was written after the build was killed"
+    assert (out / MANIFEST_NAME).read_bytes() == manifest_before
+    again = subprocess.run([*AIJOBS, "build", "--output-dir", str(out), "compensation_bands",
+                            "-p", "region_multiplier", "0.6"], capture_output=True, text=True,
+                           cwd=ROOT, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert statuses(again.stdout) == {"compensation_bands": "up to date"}
+    page = (out / "compensation_bands.html").read_text()
+    assert re.search(r"region_multiplier</code></td><td><code>0\.6<", page), \
+        "the page that says up to date was built with the parameter asked for"

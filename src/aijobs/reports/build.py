@@ -4,7 +4,9 @@ Every entry of reports.yaml (name, notebook, title, summary, parameters) becomes
 reports/<name>.html; reports/index.html links them. The build:
 
 - checks parameters against each notebook's `parameters` cell before any kernel starts;
-- runs reports in parallel worker processes, each executing and rendering its notebook;
+- runs reports in parallel worker processes, each executing and rendering its notebook and
+  handing the page back; only the process that holds the lock writes pages and the manifest,
+  and workers die with it however it dies;
 - rebuilds a report only when its inputs changed: the notebook, its parameters, the files the
   notebook read (recorded on each run), or the package's code; a manifest beside the pages
   holds the hashes (`--force` rebuilds all);
@@ -22,9 +24,10 @@ import fcntl
 import json
 import multiprocessing
 import os
-import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -59,6 +62,8 @@ class BuildResult:
     output: Path | None = None
     error: str | None = None
     inputs: list[str] = field(default_factory=list)
+    page: str | None = None  # the rendered page, until published
+    failed_notebook: bytes | None = None  # the executed notebook of a failed run
 
     @property
     def ok(self) -> bool:
@@ -72,27 +77,29 @@ def _skip_slow_optional_imports() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)
 
 
-def _failure_message(spec: ReportSpec, exc: BaseException, kept: Path | None) -> str:
+def _failure_message(spec: ReportSpec, exc: BaseException) -> str:
     # papermill costs about 1 s to import (measured); `aijobs list` and `params` never need it
     from papermill.exceptions import PapermillExecutionError
 
-    where = f" The executed notebook is kept at {shown_path(kept)}." if kept else ""
     if isinstance(exc, PapermillExecutionError):
         return (f"{spec.name}: cell {exc.cell_index} of {spec.notebook.name} raised "
-                f"{exc.ename}: {exc.evalue}.{where}")
-    return f"{spec.name}: {type(exc).__name__}: {exc}.{where}"
+                f"{exc.ename}: {exc.evalue}.")
+    return f"{spec.name}: {type(exc).__name__}: {exc}."
 
 
-def build_one(spec: ReportSpec, reports_dir: Path = paths.REPORTS_DIR, *,
-              overrides: dict[str, Any] | None = None,
-              options: BuildOptions = DEFAULT_OPTIONS) -> BuildResult:
-    """Run one report's notebook and write reports/<name>.html (atomically)."""
+def run_report(spec: ReportSpec, *, overrides: dict[str, Any] | None = None,
+               options: BuildOptions = DEFAULT_OPTIONS) -> BuildResult:
+    """Run one report's notebook and render its page, writing nothing into the output folder.
+
+    The page (or, on failure, the executed notebook) travels back in the result; only the
+    process that holds the build lock publishes it (see publish), so a worker left running by
+    a killed build can never write a page.
+    """
     _skip_slow_optional_imports()
     import papermill  # deferred: about 1 s to import (see _skip_slow_optional_imports)
 
     start = time.perf_counter()
     used = {**spec.parameters, **(overrides or {})}
-    kept = reports_dir / FAILED_DIR_NAME / f"{spec.name}.ipynb"
     with tempfile.TemporaryDirectory(prefix=f"aijobs-{spec.name}-") as work:
         executed = Path(work) / f"{spec.name}.ipynb"
         try:
@@ -108,23 +115,62 @@ def build_one(spec: ReportSpec, reports_dir: Path = paths.REPORTS_DIR, *,
             strip_inputs_outputs(nb)
             page = render_report_html(nb, spec, used, options)
         except Exception as exc:  # the build goes on with the other reports
-            saved = None
-            if executed.exists():
-                kept.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(executed, kept)
-                saved = kept
+            failed = executed.read_bytes() if executed.exists() else None
             return BuildResult(spec.name, "failed", time.perf_counter() - start,
-                               error=_failure_message(spec, exc, saved))
-    target = reports_dir / f"{spec.name}.html"
-    write_atomic(target, page)
-    kept.unlink(missing_ok=True)
-    return BuildResult(spec.name, "built", time.perf_counter() - start, output=target,
-                       inputs=inputs)
+                               error=_failure_message(spec, exc),
+                               failed_notebook=failed)
+    return BuildResult(spec.name, "built", time.perf_counter() - start, inputs=inputs,
+                       page=page)
 
 
-def _build_one_star(args: tuple) -> BuildResult:
-    spec, reports_dir, overrides, options = args
-    return build_one(spec, reports_dir, overrides=overrides, options=options)
+def publish(result: BuildResult, reports_dir: Path) -> BuildResult:
+    """Write a finished report's page (atomically) or keep its failed notebook in _failed/."""
+    kept = reports_dir / FAILED_DIR_NAME / f"{result.name}.ipynb"
+    if result.status == "built" and result.page is not None:
+        target = reports_dir / f"{result.name}.html"
+        write_atomic(target, result.page)
+        kept.unlink(missing_ok=True)
+        result.output, result.page = target, None
+    elif result.status == "failed" and result.failed_notebook is not None:
+        write_atomic(kept, result.failed_notebook)
+        result.failed_notebook = None
+        result.error = f"{result.error} The executed notebook is kept at {shown_path(kept)}."
+    return result
+
+
+def build_one(spec: ReportSpec, reports_dir: Path = paths.REPORTS_DIR, *,
+              overrides: dict[str, Any] | None = None,
+              options: BuildOptions = DEFAULT_OPTIONS) -> BuildResult:
+    """Run one report's notebook and write reports/<name>.html (atomically), in this process."""
+    return publish(run_report(spec, overrides=overrides, options=options), Path(reports_dir))
+
+
+def _run_report_star(args: tuple) -> BuildResult:
+    spec, overrides, options = args
+    return run_report(spec, overrides=overrides, options=options)
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Worker initializer: end this worker when the build process that started it dies.
+
+    On Linux the kernel sends SIGKILL when the parent goes (prctl PR_SET_PDEATHSIG); elsewhere
+    a daemon thread polls the parent id. A report's own kernel polls its parent (the worker)
+    the same way (ipykernel's JPY_PARENT_PID), so nothing outlives a killed build.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes  # deferred: only workers on Linux need it
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.2)
+        os._exit(1)
+
+    if os.getppid() != parent_pid:  # the parent died before the line above took effect
+        os._exit(1)
+    threading.Thread(target=watch, name="aijobs-parent-watch", daemon=True).start()
 
 
 @contextlib.contextmanager
@@ -193,8 +239,8 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
             else:
                 todo.append(spec)
         total = len(chosen)
-        for result in _run(todo, reports_dir, overrides, options, jobs):
-            results.append(result)
+        for result in _run(todo, overrides, options, jobs):
+            results.append(publish(result, reports_dir))
             if result.status == "built":
                 spec = next(s for s in chosen if s.name == result.name)
                 used = {**spec.parameters, **(overrides or {})}
@@ -213,19 +259,18 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
     return sorted(results, key=lambda r: order[r.name])
 
 
-def _run(todo: list[ReportSpec], reports_dir: Path, overrides, options: BuildOptions,
-         jobs: int | None):
+def _run(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int | None):
     if not todo:
         return
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-    tasks = [(s, reports_dir, overrides, options) for s in todo]
+    tasks = [(s, overrides, options) for s in todo]
     if jobs == 1:
-        yield from map(_build_one_star, tasks)
+        yield from map(_run_report_star, tasks)
         return
     # spawn, not fork: the parent may hold threads and zmq contexts that must not be copied.
-    with ProcessPoolExecutor(max_workers=jobs,
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(_build_one_star, t) for t in tasks]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+        futures = [pool.submit(_run_report_star, t) for t in tasks]
         for future in as_completed(futures):
             yield future.result()
 
