@@ -176,7 +176,8 @@ def test_cli_params_list_and_validate(tmp_path):
     result = run([*AIJOBS, "params", "growth_rates"])
     assert result.returncode == 0
     assert "horizon_years: int = 5" in result.stdout
-    assert "years to project demand forward [1, 30]" in result.stdout
+    assert "horizon_years: int = 5  (from 1 to 30)\n      years to project demand forward\n" \
+        in result.stdout
     result = run([*AIJOBS, "validate"])
     assert result.returncode == 0
     assert "ok  data/salary_bands.csv: 5 rows" in result.stdout

@@ -118,3 +118,96 @@ def test_papermill_reads_the_same_parameters(notebook):
     import papermill
 
     assert list(papermill.inspect_notebook(str(notebook))) == list(notebook_parameters(notebook))
+
+
+SCEN = paths.NOTEBOOKS_DIR / "salary_scenarios.ipynb"
+SURVEY = paths.NOTEBOOKS_DIR / "survey_evidence.ipynb"
+
+
+@pytest.mark.parametrize("notebook, values, message", [
+    (SCEN, {"mode": "rates"}, "parameter mode: got 'rates'; expected one of 'rate', "
+                              "'supply_demand' (did you mean 'rate'?)"),
+    (SCEN, {"basis": "Real"}, "parameter basis: got 'Real'; expected one of 'nominal', 'real'"),
+    (SCEN, {"distribution": "normal"}, "parameter distribution: got 'normal'; expected one of "
+                                       "'triangular', 'uniform', 'pert'"),
+    (SCEN, {"premium": "nan"}, "parameter premium: got nan; expected a finite number"),
+    (SCEN, {"premium": "inf"}, "parameter premium: got inf; expected a finite number"),
+    (SCEN, {"premium": "-5"}, "parameter premium: got -5.0; expected a value from -0.99 to 5"),
+    (SCEN, {"wage_growth": "-inf"}, "parameter wage_growth: got -inf; expected a finite"),
+    (SCEN, {"uncertainty": '{"normalization_rate": [0.1, NaN, 0.2]}'},
+     "parameter uncertainty: got nan in 'normalization_rate'; expected a finite number"),
+    (SCEN, {"uncertainty": '{"rate": [0.1, 0.2, 0.3]}'},
+     "parameter uncertainty: got 'rate' as a key; expected keys that are one of"),
+    (SCEN, {"uncertainty": '{"normalization_rate": ["a", 0.2, 0.3]}'},
+     "parameter uncertainty: got ['a', 0.2, 0.3] for 'normalization_rate'; expected numbers"),
+    (SCEN, {"uncertainty": '{"normalization_rate": [0.3, 0.2, 0.1]}'},
+     "parameter uncertainty: normalization_rate needs [low, most likely, high] with low <= "
+     "most likely <= high; got [0.3, 0.2, 0.1]"),
+    (SCEN, {"uncertainty": '{"normalization_rate": [0.1, 0.2]}'},
+     "parameter uncertainty: normalization_rate needs [low, most likely, high]; got [0.1, 0.2]"),
+    (SCEN, {"uncertainty": '{"normalization_rate": [0.1, 0.5, 1.5]}'},
+     "parameter uncertainty: the range of normalization_rate [0.1, 0.5, 1.5] leaves its "
+     "bounds"),
+    (SCEN, {"uncertainty": "{normalization_rate:[0.05,0.15,0.3]}"},
+     "the double quotes around the keys are missing"),
+    (SCEN, {"premium_source": "pwc_2052"}, "parameter premium_source: no estimate 'pwc_2052' "
+                                           "in data/premium_estimates.csv (did you mean"),
+    (SCEN, {"premium_source": "nan"}, "parameter premium_source: got 'nan'; expected an estimate"),
+    (SCEN, {"premium_source": "7"}, "parameter premium_source: got '7'; expected an estimate"),
+    (SCEN, {"normalization_rate_source": "observd"},
+     "parameter normalization_rate_source: got 'observd'; expected one of '', 'observed'"),
+    (SURVEY, {"experience_levels": "EN,XX"},
+     "parameter experience_levels: got 'XX' as item 2; expected one of 'EN', 'MI', 'SE', 'EX'"),
+    (SURVEY, {"company_countries": "US,usa"},
+     "parameter company_countries: got 'usa' as item 2; expected text matching [A-Z]{2}"),
+    (SURVEY, {"work_years": "2024,twenty"}, "parameter work_years: cannot read '2024,twenty' "
+                                            "as list"),
+    (SURVEY, {"work_years": "[2024, 1800]"},
+     "parameter work_years: got 1800 as item 2; expected a value from 2000 to 2100"),
+    (SURVEY, {"work_years": '["2024"]'},
+     "parameter work_years: got '2024' as item 1; expected every item a whole number"),
+    (SURVEY, {"employment_types": '[["FT"]]'}, "parameter employment_types: got ['FT'] as "
+                                               "item 1; expected every item a text"),
+    (SURVEY, {"pay_measure": "median"}, "parameter pay_measure: got 'median'; expected one of"),
+])
+def test_choices_items_and_non_finite_numbers_are_refused(notebook, values, message):
+    with pytest.raises(ParameterError) as info:
+        validated_parameters(notebook, values, from_text=True)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_good_values_of_every_kind_pass():
+    out = validated_parameters(SCEN, {
+        "mode": "supply_demand", "premium": "0.2", "premium_source": "pwc_2025",
+        "uncertainty": '{"normalization_rate": [0.02, 0.05, 0.15], "premium": [0.1, 0.2, 0.3]}',
+        "normalization_rate_source": "observed"}, from_text=True)
+    assert out["uncertainty"] == {"normalization_rate": [0.02, 0.05, 0.15],
+                                  "premium": [0.1, 0.2, 0.3]}
+    assert out["premium"] == 0.2 and out["mode"] == "supply_demand"
+    assert validated_parameters(SURVEY, {"work_years": "2024, 2025", "company_countries": "US,GB",
+                                         "experience_levels": ""}, from_text=True) == {
+        "work_years": [2024, 2025], "company_countries": ["US", "GB"], "experience_levels": []}
+    assert validated_parameters(SCEN, {"premium_source": "0.25"}, from_text=True) == {
+        "premium_source": "0.25"}
+
+
+def test_allowed_values_are_read_from_the_comment_and_left_out_of_the_meaning():
+    params = notebook_parameters(SCEN)
+    mode = params["mode"]
+    assert mode.choices == ("rate", "supply_demand")
+    assert mode.comment.endswith("(follows demand against supply)")
+    assert mode.allowed() == "one of: rate, supply_demand"
+    assert params["horizon_years"].allowed() == "from 1 to 30"
+    unc = params["uncertainty"]
+    assert (unc.type, unc.item_type, unc.minimum, unc.maximum) == ("dict", "float", -0.99, 5.0)
+    assert "normalization_rate" in unc.choices
+    countries = notebook_parameters(SURVEY)["company_countries"]
+    assert (countries.pattern, countries.item_type) == ("[A-Z]{2}", "str")
+    assert notebook_parameters(SURVEY)["work_years"].item_type == "int"
+
+
+def test_a_number_without_a_range_is_refused_in_the_notebook(tmp_path):
+    nb = _notebook(tmp_path, "limit = 3  # a limit with no range")
+    with pytest.raises(ParameterError, match="parameter limit: a number needs its range"):
+        notebook_parameters(nb)

@@ -63,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{spec.name}  ({spec.notebook.name})")
                 for param in notebook_parameters(spec.notebook).values():
                     value = spec.parameters.get(param.name, param.default)
-                    print(f"  {param.name}: {param.type} = {value!r}\n      {param.comment}")
+                    allowed = f"  ({param.allowed()})" if param.allowed() else ""
+                    print(f"  {param.name}: {param.type} = {value!r}{allowed}\n"
+                          f"      {param.comment}")
             return 0
         if args.command == "list":
             for spec in config.load_report_specs():

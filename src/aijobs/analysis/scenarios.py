@@ -23,6 +23,7 @@ divides by ``(1 + inflation)^t``.
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -480,6 +481,64 @@ def premium_estimates() -> pd.DataFrame:
     return tables.load_table("premium_estimates")
 
 
+def _as_number(source: Any) -> float | None:
+    if isinstance(source, bool):
+        return None
+    if isinstance(source, int | float):
+        return float(source)
+    try:
+        return float(str(source))
+    except ValueError:
+        return None
+
+
+def premium_source_problem(source: Any) -> str | None:
+    """What is wrong with a premium_source value, as a one-line message, or None if it is fine
+    (checked before a report's kernel starts)."""
+    number = _as_number(source)
+    if number is not None:
+        if math.isfinite(number) and -1 < number <= 5:
+            return None
+        return (f"parameter premium_source: got {source!r}; expected an estimate id from "
+                "data/premium_estimates.csv or a fraction above -1 and at most 5 (0.25 = 25%)")
+    ids = list(dict.fromkeys(premium_estimates()["estimate_id"]))
+    if str(source) in ids:
+        return None
+    close = difflib.get_close_matches(str(source), ids, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return (f"parameter premium_source: no estimate {source!r} in data/premium_estimates.csv"
+            f"{hint}; choose one of {', '.join(ids)}, or give a number such as 0.25")
+
+
+def uncertainty_problem(ranges: Any, settings: Mapping[str, Any]) -> str | None:
+    """What is wrong with an uncertainty dict given the scenario's other settings, as a
+    one-line message, or None: names that can be uncertain, [low, most likely, high] in
+    order, and both ends valid values of their parameter."""
+    if not isinstance(ranges, Mapping):
+        return f"parameter uncertainty: got {ranges!r}; expected a dict such as " \
+               '{"normalization_rate": [0.02, 0.05, 0.15]}'
+    for name, rng in ranges.items():
+        if not isinstance(rng, list | tuple) or len(rng) != 3:
+            return (f"parameter uncertainty: {name} needs [low, most likely, high]; "
+                    f"got {rng!r}")
+    model = {k: v for k, v in settings.items()
+             if k in ScenarioParams.__dataclass_fields__ and v is not None}
+    try:
+        unc = Uncertainty(dict(ranges)).checked()
+        params = scenario_params(**model)
+        for name, (low, _, high) in unc.ranges.items():
+            for bound in (low, high):
+                try:
+                    replace(params, **{name: float(bound)}).checked()
+                except ParameterError as exc:
+                    raise ParameterError(f"parameter uncertainty: the range of {name} "
+                                         f"{list(unc.ranges[name])} leaves its bounds: "
+                                         f"{exc}") from exc
+    except (ParameterError, TypeError, ValueError) as exc:
+        return str(exc)
+    return None
+
+
 MEASURE_TEXT = {
     "ai_skill_within_occupation": "AI skills inside the same occupation, across the economy",
     "ai_title_vs_baseline_title": "an AI job title against Software Engineer, on one AI job board",
@@ -496,14 +555,7 @@ def premiums_from_source(source: str | float, role_ids: Sequence[str], fallback:
     premium to normalize (0 in the model, said so in the rows, never hidden); a role the
     estimate does not cover takes `fallback`, also said so.
     """
-    number = None
-    if isinstance(source, int | float) and not isinstance(source, bool):
-        number = float(source)
-    else:
-        try:
-            number = float(str(source))
-        except ValueError:
-            number = None
+    number = _as_number(source)
     if number is not None:
         if not math.isfinite(number) or number <= -1 or number > 5:
             raise ParameterError(f"parameter premium_source: got {source!r}; expected an "

@@ -1,8 +1,18 @@
 """Read a notebook's `parameters` cell and check values against it before any kernel starts.
 
 The cell is plain Python: `name = default  # what it means`. A parameter's type comes from
-its default, or from an annotation (`horizon_years: int = 5`). An optional range can follow
-in the comment as `[min, max]`, e.g. `region_multiplier = 1.0  # cost of living [0.1, 5]`.
+its default, or from an annotation (`horizon_years: int = 5`, `work_years: list[int] = []`,
+`uncertainty: dict[str, list[float]] = {}`). The comment may end with what is allowed, in any
+order:
+
+- `[min, max]`: the range of a number, or of every number in a list or in a dict's lists;
+- `{a, b, c}`: the choices of a text, of every item of a list, or of a dict's keys
+  (`""` is a choice written as two quotes);
+- `/regex/`: a pattern every text, list item or dict key must match in full.
+
+Every number must have a range; NaN and infinity are never accepted. Checks that need the
+package's data (a premium estimate id, an uncertainty range inside its parameter's bounds) are
+run here too, through VALUE_CHECKS, so a bad value costs no kernel start.
 """
 
 from __future__ import annotations
@@ -11,8 +21,10 @@ import ast
 import difflib
 import io
 import json
+import math
 import re
 import tokenize
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +34,9 @@ from aijobs.errors import ParameterError
 TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str", list: "list",
               dict: "dict", type(None): "none"}
 RANGE_RE = re.compile(r"\[\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*\]\s*$")
+CHOICES_RE = re.compile(r"\{([^{}\[\]]*)\}\s*$")
+PATTERN_RE = re.compile(r"/([^/\s]+)/\s*$")
+ITEM_TYPES = {"str": str, "int": int, "float": float}
 
 
 @dataclass(frozen=True)
@@ -29,9 +44,39 @@ class Parameter:
     name: str
     default: Any
     type: str
-    comment: str
+    comment: str  # what it means, without the allowed-values tail
     minimum: float | None = None
     maximum: float | None = None
+    choices: tuple[str, ...] | None = None
+    pattern: str | None = None
+    item_type: str | None = None  # of a list's items, or of the numbers in a dict's lists
+
+    def allowed(self) -> str:
+        """What values are allowed, in words ("from 1 to 30", "one of: rate, supply_demand")."""
+        parts = []
+        if self.minimum is not None:
+            parts.append(f"from {self.minimum:g} to {self.maximum:g}")
+        if self.choices is not None:
+            parts.append("one of: " + ", ".join(c if c else '"" (none)' for c in self.choices))
+        if self.pattern is not None:
+            parts.append(f"matching {self.pattern}")
+        return "; ".join(parts)
+
+
+def _spec_tail(comment: str) -> tuple[str, dict[str, Any]]:
+    """The comment without its trailing [min, max], {choices} and /pattern/, and those specs."""
+    spec: dict[str, Any] = {}
+    while True:
+        if (m := RANGE_RE.search(comment)) and "minimum" not in spec:
+            spec["minimum"], spec["maximum"] = float(m.group(1)), float(m.group(2))
+        elif (m := CHOICES_RE.search(comment)) and "choices" not in spec:
+            spec["choices"] = tuple("" if c.strip() in ('""', "''") else c.strip()
+                                    for c in m.group(1).split(","))
+        elif (m := PATTERN_RE.search(comment)) and "pattern" not in spec:
+            spec["pattern"] = m.group(1)
+        else:
+            return comment.strip(), spec
+        comment = comment[:m.start()].rstrip()
 
 
 def parameters_cell(nb: dict, where: str) -> str:
@@ -91,21 +136,28 @@ def notebook_parameters(notebook: str | Path) -> dict[str, Parameter]:
         comment = comment.strip()
         if not comment:
             raise ParameterError(f"{where}, parameter {name}: add a comment saying what it means")
-        ptype = _annotation_type(annotation) or TYPE_NAMES.get(type(default), "any")
-        lo = hi = None
-        match = RANGE_RE.search(comment)
-        if match:
-            lo, hi = float(match.group(1)), float(match.group(2))
-        found[name] = Parameter(name, default, ptype, comment, lo, hi)
+        ptype, item_type = _annotation_type(annotation)
+        ptype = ptype or TYPE_NAMES.get(type(default), "any")
+        if item_type is None and ptype == "list" and default:
+            item_type = TYPE_NAMES.get(type(default[0]))
+        meaning, spec = _spec_tail(comment)
+        if ptype in ("int", "float") and "minimum" not in spec:
+            raise ParameterError(f"{where}, parameter {name}: a number needs its range at the "
+                                 "end of the comment, e.g. [0, 1]")
+        found[name] = Parameter(name, default, ptype, meaning, item_type=item_type, **spec)
     return found
 
 
-def _annotation_type(annotation: str | None) -> str | None:
+def _annotation_type(annotation: str | None) -> tuple[str | None, str | None]:
+    """(type, item type) from an annotation such as `list[int]` or `dict[str, list[float]]`."""
     if not annotation:
-        return None
-    base = annotation.split("[")[0].split("|")[0].strip()
-    return {"int": "int", "float": "float", "str": "str", "bool": "bool", "list": "list",
-            "dict": "dict"}.get(base, "any")
+        return None, None
+    text = annotation.replace(" ", "")
+    base = text.split("[")[0].split("|")[0]
+    ptype = {"int": "int", "float": "float", "str": "str", "bool": "bool", "list": "list",
+             "dict": "dict"}.get(base, "any")
+    inner = re.findall(r"\b(str|int|float)\b", text[len(base):])
+    return ptype, (inner[-1] if inner else None)
 
 
 def coerce_text(param: Parameter, text: str) -> Any:
@@ -131,7 +183,10 @@ def coerce_text(param: Parameter, text: str) -> Any:
             if t[0] in "[{":
                 return json.loads(t)
             if param.type == "list":
-                return [part.strip() for part in t.split(",") if part.strip()]
+                items = [part.strip() for part in t.split(",") if part.strip()]
+                if param.item_type in ("int", "float"):
+                    return [ITEM_TYPES[param.item_type](item) for item in items]
+                return items
             raise ValueError
         if param.type == "none" or param.type == "any":
             try:
@@ -139,8 +194,12 @@ def coerce_text(param: Parameter, text: str) -> Any:
             except json.JSONDecodeError:
                 return t
     except (ValueError, json.JSONDecodeError) as exc:
+        hint = ""
+        if param.type == "dict" and t[:1] == "{" and '"' not in t:
+            hint = (" (the double quotes around the keys are missing: a shell strips them "
+                    "unless the whole value is in single quotes)")
         raise ParameterError(f"parameter {param.name}: cannot read {text!r} as {param.type}; "
-                             f"expected {_example(param)}") from exc
+                             f"expected {_example(param)}{hint}") from exc
     return t
 
 
@@ -150,29 +209,109 @@ def _example(param: Parameter) -> str:
             "dict": "a JSON object"}.get(param.type, "text")
 
 
-def check_value(param: Parameter, value: Any) -> Any:
-    """The value, if it fits the parameter's type and range (ints are accepted for floats)."""
-    expected = param.type
-    if value is None and param.default is None:
-        return None  # an optional parameter left unset
-    ok = {
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _fits(expected: str | None, value: Any) -> bool:
+    return {
         "bool": isinstance(value, bool),
         "int": isinstance(value, int) and not isinstance(value, bool),
-        "float": isinstance(value, int | float) and not isinstance(value, bool),
+        "float": _is_number(value),
         "str": isinstance(value, str),
         "list": isinstance(value, list | tuple),
         "dict": isinstance(value, dict),
-    }.get(expected, True)
-    if not ok:
-        raise ParameterError(f"parameter {param.name}: got {value!r} ({type(value).__name__}); "
-                             f"expected {_example(param)}")
+    }.get(expected or "any", True)
+
+
+def _number_problem(param: Parameter, value: Any) -> str | None:
+    if not _is_number(value):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return "a finite number (not NaN or infinity)"
+    if param.minimum is not None and not param.minimum <= value <= param.maximum:
+        return f"a value from {param.minimum:g} to {param.maximum:g}"
+    return None
+
+
+def _text_problem(param: Parameter, value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    if param.choices is not None and value not in param.choices:
+        close = difflib.get_close_matches(value, [c for c in param.choices if c], n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return "one of " + ", ".join(repr(c) for c in param.choices) + hint
+    if param.pattern is not None and not re.fullmatch(param.pattern, value):
+        return f"text matching {param.pattern}"
+    return None
+
+
+def _fail(param: Parameter, value: Any, expected: str, where: str = "") -> ParameterError:
+    return ParameterError(f"parameter {param.name}: got {value!r}{where}; expected {expected}")
+
+
+def check_value(param: Parameter, value: Any) -> Any:
+    """The value, if it fits the parameter's type, range, choices and pattern, items included
+    (ints are accepted for floats). NaN and infinity are refused everywhere."""
+    expected = param.type
+    if value is None and param.default is None:
+        return None  # an optional parameter left unset
+    if not _fits(expected, value):
+        raise ParameterError(f"parameter {param.name}: got {value!r} "
+                             f"({type(value).__name__}); expected {_example(param)}")
     if expected == "float":
         value = float(value)
-    if param.minimum is not None and isinstance(value, int | float):
-        if not param.minimum <= value <= param.maximum:
-            raise ParameterError(f"parameter {param.name}: got {value!r}; expected a value from "
-                                 f"{param.minimum:g} to {param.maximum:g} ({param.comment})")
-    return list(value) if expected == "list" else value
+    problem = _number_problem(param, value) or _text_problem(param, value)
+    if problem:
+        raise _fail(param, value, problem)
+    if expected == "list":
+        value = list(value)
+        for i, item in enumerate(value, start=1):
+            if param.item_type and not _fits(param.item_type, item):
+                raise _fail(param, item, f"every item {_item_words(param.item_type)}",
+                            f" as item {i}")
+            if item is None or isinstance(item, list | dict):
+                raise _fail(param, item, "plain values in the list", f" as item {i}")
+            problem = _number_problem(param, item) or _text_problem(param, item)
+            if problem:
+                raise _fail(param, item, problem, f" as item {i}")
+    if expected == "dict":
+        for key, item in value.items():
+            problem = _text_problem(param, key)
+            if problem:
+                raise _fail(param, key, f"keys that are {problem}", " as a key")
+            numbers = item if isinstance(item, list | tuple) else [item]
+            for number in numbers:
+                if param.item_type in ("int", "float") and not _is_number(number):
+                    raise _fail(param, item, "numbers", f" for {key!r}")
+                problem = _number_problem(param, number)
+                if problem:
+                    raise _fail(param, number, problem, f" in {key!r}")
+    return value
+
+
+def _item_words(item_type: str) -> str:
+    return {"str": "a text", "int": "a whole number", "float": "a number"}[item_type]
+
+
+# Checks that need the package's own data or rules, keyed by parameter name; each returns a
+# one-line message, or None. They are deferred imports: pandas is loaded only when used.
+def _premium_source_problem(value: Any, values: dict[str, Any]) -> str | None:
+    from aijobs.analysis import scenarios  # deferred: loads pandas and the estimates table
+
+    return scenarios.premium_source_problem(value)
+
+
+def _uncertainty_problem(value: Any, values: dict[str, Any]) -> str | None:
+    from aijobs.analysis import scenarios  # deferred: loads numpy and pandas
+
+    return scenarios.uncertainty_problem(value, values)
+
+
+VALUE_CHECKS: dict[str, Callable[[Any, dict[str, Any]], str | None]] = {
+    "premium_source": _premium_source_problem,
+    "uncertainty": _uncertainty_problem,
+}
 
 
 def validated_parameters(notebook: str | Path, values: dict[str, Any], *,
@@ -193,4 +332,10 @@ def validated_parameters(notebook: str | Path, values: dict[str, Any], *,
         if from_text and isinstance(value, str):
             value = coerce_text(param, value)
         out[name] = check_value(param, value)
+    merged = {**{n: p.default for n, p in declared.items()}, **out}
+    for name, value in out.items():
+        check = VALUE_CHECKS.get(name)
+        problem = check(value, merged) if check and value is not None else None
+        if problem:
+            raise ParameterError(problem)
     return out
