@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 
@@ -62,7 +63,8 @@ def band_shift_figure(projection: pd.DataFrame, source: str, *, horizon: int,
     fig.update_layout(barmode="overlay")
     change = (later["mid_usd"].sum() / today["mid_usd"].sum() - 1) * 100
     direction = "up" if change >= 0 else "down"
-    title = (f"{scenario + ': ' if scenario else ''}midpoints {direction} {abs(change):.1f}% "
+    label = html.escape(scenario, quote=False) + ": " if scenario else ""  # a parameter's text
+    title = (f"{label}midpoints {direction} {abs(change):.1f}% "
              f"on average by year {horizon}"
              f"<br><sup>Today's band (grey outline) and the projected band (blue), {basis} "
              "dollars</sup>")

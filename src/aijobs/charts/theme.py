@@ -8,8 +8,11 @@ thousands of US dollars and shown as $150K.
 from __future__ import annotations
 
 import html
+import re
 import textwrap
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -54,6 +57,45 @@ def escaped_frame(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = [html.escape(v, quote=False) if isinstance(v, str) else v
                         for v in out[col]]
     return out
+
+
+# The only tags a chart string may carry: line breaks, bold, italics, sub/superscripts and
+# plotly's <extra> (the hover box's side label). Plotly also reads <a href>, <span style> and
+# more; any of those, or anything else that looks like a tag, is shown as text.
+ALLOWED_TAG_RE = re.compile(r"<(?:br\s*/?|/?(?:b|i|em|sup|sub|extra))>", re.IGNORECASE)
+TAG_RE = re.compile(r"(<[^<>]*>)")
+
+
+def chart_text(text: str) -> str:
+    """A chart string with every tag except the few allowed ones (ALLOWED_TAG_RE) turned into
+    text; entities already escaped stay as they are, so it is safe to apply twice."""
+    if "<" not in text and ">" not in text:
+        return text
+    parts = TAG_RE.split(text)
+    return "".join(part if ALLOWED_TAG_RE.fullmatch(part)
+                   else part.replace("<", "&lt;").replace(">", "&gt;") for part in parts)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return chart_text(value)
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.ndarray) and value.dtype.kind in "OUS":
+        return np.array([_clean(v) for v in value.ravel().tolist()],
+                        dtype=object).reshape(value.shape)
+    return value
+
+
+def safe_figure_dict(fig: go.Figure | dict) -> dict:
+    """The figure as a plotly dict with every string in it (titles, subtitles, axis titles,
+    annotations, legend names, hover text and templates, custom data, slider labels) passed
+    through chart_text. Every page and every interactive display draws from this, so no chart
+    builder can put live markup on a page."""
+    spec = fig.to_dict() if isinstance(fig, go.Figure) else fig
+    return _clean(spec)
 
 
 def finish_figure(fig: go.Figure, title: str, source: str, *, height: int = 460) -> go.Figure:

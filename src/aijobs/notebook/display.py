@@ -14,9 +14,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from IPython.display import HTML, display
 
 from aijobs import paths
+from aijobs.charts.theme import safe_figure_dict
 from aijobs.data import tables
 from aijobs.notebook.mode import REPORT_MODE_VAR, report_mode  # noqa: F401  (re-exported)
 
@@ -26,17 +28,20 @@ PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
 
 
 def figure_html(fig: go.Figure, div_id: str) -> str:
-    """The figure as a div plus the script that draws it with the page's plotly.js."""
-    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
-                       config=PLOTLY_CONFIG, default_width="100%")
+    """The figure as a div plus the script that draws it with the page's plotly.js, with every
+    string made safe (charts.theme.safe_figure_dict)."""
+    return pio.to_html(safe_figure_dict(fig), full_html=False, include_plotlyjs=False,
+                       div_id=div_id, config=PLOTLY_CONFIG, default_width="100%",
+                       validate=False)
 
 
 def show(fig: go.Figure) -> None:
-    """Display a figure: a deterministic HTML div in reports, fig.show() elsewhere."""
+    """Display a figure: a deterministic HTML div in reports, plotly's own display elsewhere;
+    both with every string made safe (charts.theme.safe_figure_dict)."""
     if report_mode():
         display(HTML(figure_html(fig, f"aijobs-fig-{next(_figure_ids)}")))
     else:
-        fig.show()
+        pio.show(safe_figure_dict(fig), config=PLOTLY_CONFIG, validate=False)
 
 
 def table_html(frame: pd.DataFrame, columns: Mapping[str, str] | None = None,
