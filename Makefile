@@ -10,6 +10,10 @@ JOBS ?=
 LAB_ARGS ?=
 OUT_FLAG = $(if $(OUT),--output-dir $(OUT),)
 JOBS_FLAG = $(if $(JOBS),-j $(JOBS),)
+DRY_FLAG = $(if $(DRY),--dry-run,)
+# PARAMS reaches aijobs through the environment, exactly as typed: make's shell would strip the
+# double quotes of a JSON value such as {"normalization_rate":[0.05,0.15,0.3]}.
+export PARAMS
 # JupyterLab refuses to start as root without this flag.
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -33,12 +37,13 @@ setup: $(STAMP)
 
 ## reports: run every notebook in notebooks/reports.yaml and write reports/<name>.html and reports/index.html
 reports: $(STAMP)
-	$(BIN)/aijobs build $(JOBS_FLAG) $(OUT_FLAG)
+	@if [ -n "$$PARAMS" ]; then echo "error: PARAMS applies to one report: make report NAME=<name> PARAMS=\"$$PARAMS\" (make list shows the names)" >&2; exit 2; fi
+	$(BIN)/aijobs build $(JOBS_FLAG) $(OUT_FLAG) $(DRY_FLAG)
 
-## report: build one report, e.g. make report NAME=compensation_bands PARAMS="-p region_multiplier 0.8"
+## report: build one report, e.g. make report NAME=compensation_bands PARAMS="-p region_multiplier 0.8" (DRY=1 checks only)
 report: $(STAMP)
 	@test -n "$(NAME)" || { echo 'error: say which report: make report NAME=<name> (see make list)' >&2; exit 2; }
-	$(BIN)/aijobs build $(NAME) $(PARAMS) $(OUT_FLAG)
+	$(BIN)/aijobs build $(NAME) --params="$$PARAMS" $(OUT_FLAG) $(DRY_FLAG)
 
 ## params: list every report's parameters with type, value and meaning
 params: $(STAMP)

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from conftest import write
 
+from aijobs import paths
 from aijobs.data import tables
 from aijobs.data.tables import DataError
 
@@ -50,9 +51,9 @@ def test_user_table_with_own_figures_loads(tmp_path):
 @pytest.mark.parametrize("body, expected", [
     ("ai_ml_engineer,150K,220000,false,tech_hub_average,USD,annual,pay_highest\n",
      ["row 1 (line 2), column salary_low_usd", "got '150K', not a whole number",
-      "expected a whole number above 0"]),
+      "expected a whole number at least 1,000 and at most 10,000,000"]),
     ("ai_ml_engineer,0,220000,false,tech_hub_average,USD,annual,pay_highest\n",
-     ["column salary_low_usd", "got '0', too small", "above 0"]),
+     ["column salary_low_usd", "got '0', too small", "at least 1,000"]),
     ("ai_ml_engineer,250000,220000,false,tech_hub_average,USD,annual,pay_highest\n",
      ["row 1 (line 2), columns salary_low_usd/salary_high_usd",
       "salary_low_usd = 250000 but salary_high_usd = 220000",
@@ -95,7 +96,7 @@ def test_missing_and_unknown_columns_are_named(tmp_path):
     with pytest.raises(DataError) as info:
         tables.load_table("salary_bands", bad)
     message = str(info.value)
-    assert "missing column 'salary_low_usd'" in message
+    assert "missing columns 'salary_low_usd', 'is_open_ended'" in message
     assert "unknown column 'salary_low'" in message
     assert "expected columns: role_id, salary_low_usd" in message
 
@@ -138,7 +139,7 @@ def test_missing_file_and_unknown_table(tmp_path):
 
 
 def test_one_error_lists_every_problem_with_a_count(tmp_path):
-    rows = "".join(f"ai_ml_engineer,x{i},1,false,tech_hub_average,USD,annual,\n"
+    rows = "".join(f"ai_ml_engineer,x{i},100000,false,tech_hub_average,USD,annual,\n"
                    for i in range(12))
     bad = write(tmp_path / "bands.csv", BAND_HEADER + rows)
     with pytest.raises(DataError) as info:
@@ -146,14 +147,14 @@ def test_one_error_lists_every_problem_with_a_count(tmp_path):
     message = str(info.value)
     # 12 bad numbers + 11 repeated keys
     assert "(23 problems)" in message
-    assert "... and 15 more" in message
+    assert "; ... and 20 more" in message and "\n" not in message
 
 
 def test_bom_is_tolerated(tmp_path):
     own = tmp_path / "bom.csv"
-    own.write_bytes("\ufeff".encode() + (BAND_HEADER + "ai_ml_engineer,1,2,false,user_supplied,"
-                                         "USD,annual,\n").encode())
-    assert tables.load_table("salary_bands", own)["salary_low_usd"].tolist() == [1]
+    row = "ai_ml_engineer,1000,2000,false,user_supplied,USD,annual,\n"
+    own.write_bytes("\ufeff".encode() + (BAND_HEADER + row).encode())
+    assert tables.load_table("salary_bands", own)["salary_low_usd"].tolist() == [1000]
 
 
 def test_source_line_cites_the_article_and_the_tables():
@@ -183,3 +184,48 @@ def test_a_sidecar_with_a_duplicate_key_is_refused(tmp_path, monkeypatch):
             tables.load_schema("t")
     finally:
         tables.load_schema.cache_clear()
+
+
+def test_every_curated_number_column_declares_plausible_bounds():
+    for name in tables.list_tables():
+        if name.startswith("derived/"):
+            continue  # written by survey-derive from survey rows already bounded on reading
+        for col in tables.load_schema(name).columns:
+            if col.type in ("integer", "number"):
+                low = col.minimum if col.minimum is not None else col.exclusive_minimum
+                assert low is not None and col.maximum is not None, \
+                    f"{name}.{col.name} needs a minimum and a maximum"
+
+
+@pytest.mark.parametrize("table, column, value, expected", [
+    ("salary_bands", "salary_high_usd", "9000000000000000000",
+     "column salary_high_usd: got '9000000000000000000', too large; expected a whole number at "
+     "least 1,000 and at most 10,000,000"),
+    ("salary_bands", "salary_high_usd", "1" + "0" * 26, "got '1" + "0" * 26 + "', far too large"),
+    ("salary_bands", "salary_low_usd", "500", "got '500', too small"),
+    ("learning_path_steps", "duration_months_max", "600000000",
+     "column duration_months_max: got '600000000', too large; expected a number at least 0 and "
+     "at most 600"),
+    ("growth_rates", "growth_pct", "1e300", "column growth_pct: got '1e300', too large"),
+])
+def test_implausible_magnitudes_name_file_row_and_column(tmp_path, table, column, value,
+                                                         expected):
+    source = paths.table_path(table).read_text().splitlines()
+    header = source[0].split(",")
+    row = source[1].split(",")
+    row[header.index(column)] = value
+    bad = write(tmp_path / f"{table}.csv", "\n".join([source[0], ",".join(row), *source[2:]])
+                + "\n")
+    with pytest.raises(DataError) as info:
+        tables.load_table(table, bad)
+    message = str(info.value)
+    assert f"{table}.csv" in message and "row 1 (line 2)" in message
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_a_header_without_rows_is_refused(tmp_path):
+    bad = write(tmp_path / "bands.csv", BAND_HEADER)
+    with pytest.raises(DataError, match="bands.csv: the header has no rows under it; expected "
+                                        "at least one row of table 'salary_bands'"):
+        tables.load_table("salary_bands", bad)

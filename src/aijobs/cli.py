@@ -8,6 +8,9 @@ aijobs.data.tables. Errors print one message to stderr and exit with status 2 (b
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -18,8 +21,17 @@ from aijobs.reports import build, config
 from aijobs.reports.parameters import notebook_parameters
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors on one line (what, and where to read the usage)."""
+
+    def error(self, message: str):
+        hint = ("; a value that starts with '-' goes after '=', as in --params='-p NAME -1'"
+                if "expected 2 arguments" in message else "")
+        self.exit(2, f"error: {self.prog}: {message}{hint} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="aijobs", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="aijobs", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="build HTML reports into reports/ (all, or those named)")
@@ -27,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    default=[], help="override a notebook parameter (one report only); "
                                     "repeatable, e.g. -p region_multiplier 0.8")
+    b.add_argument("--params", default="", metavar="TEXT",
+                   help="parameters as one text, as make's PARAMS passes them: "
+                        "'-p NAME VALUE -p NAME VALUE'; a VALUE runs up to the next -p")
+    b.add_argument("--dry-run", action="store_true",
+                   help="check the configuration and parameters, say what would be built, "
+                        "and build nothing")
     b.add_argument("-j", "--jobs", type=int, default=None,
                    help="reports built at once (default: number of cores)")
     b.add_argument("--show-code", action="store_true", help="include the code cells in pages")
@@ -40,7 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("params", help="list each report notebook's parameters")
     p.add_argument("names", nargs="*", help="report names (default: all)")
 
-    sub.add_parser("list", help="list the reports in reports.yaml")
+    li = sub.add_parser("list", help="list the reports in reports.yaml")
+    for command in (b, p, li):
+        command.add_argument("--config", default=None, metavar="FILE",
+                             help="the reports' configuration (default: "
+                                  "notebooks/reports.yaml; notebooks are read from notebooks/)")
     d = sub.add_parser("survey-derive",
                        help="recompute data/derived/ (survey evidence) from an aijobs.net file")
     d.add_argument("survey", help="path of the survey's salaries.csv (or .json)")
@@ -54,12 +76,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # run as a command: end quietly when the reader of stdout goes (| head)
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = _parser().parse_args(argv)
     try:
         if args.command == "build":
             return _build(args)
         if args.command == "params":
-            for spec in config.select_specs(config.load_report_specs(), args.names):
+            for spec in config.select_specs(config.load_report_specs(_config(args)),
+                                            args.names):
                 print(f"{spec.name}  ({spec.notebook.name})")
                 for param in notebook_parameters(spec.notebook).values():
                     value = spec.parameters.get(param.name, param.default)
@@ -68,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
                           f"      {param.comment}")
             return 0
         if args.command == "list":
-            for spec in config.load_report_specs():
+            for spec in config.load_report_specs(_config(args)):
                 print(f"{spec.name:<26} {spec.title}")
             return 0
         if args.command == "survey-derive":
@@ -87,18 +112,73 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"ok  {frame.attrs['source_file']}: {len(frame)} rows, table '{name}'")
             return 0
     except (BuildError, ParameterError, DataError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)  # always one line
         return 2
+    except OSError as exc:  # the file system refused: a full disk, a read-only folder, ...
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}; nothing was half-written, earlier results "
+              "are unchanged", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; earlier results are unchanged", file=sys.stderr)
+        return 130
     return 0
 
 
+def _config(args: argparse.Namespace) -> Path:
+    return Path(args.config).resolve() if args.config else paths.REPORTS_CONFIG
+
+
+def _from_caller(name: str, value: str) -> str:
+    """A relative `*_path` parameter made absolute from the caller's working directory (the
+    notebooks run in notebooks/, where a relative path would point elsewhere)."""
+    if name.endswith("_path") and value.strip():
+        return os.path.abspath(os.path.expanduser(value.strip()))
+    return value
+
+
+PARAM_TEXT_RE = re.compile(r"(?:^|\s)-p\s+(\S+)\s+(.*?)(?=\s+-p\s|\s*$)", re.S)
+
+
+def parameters_from_text(text: str) -> list[tuple[str, str]]:
+    """`-p NAME VALUE -p NAME VALUE` (make's PARAMS, passed through untouched) as pairs.
+
+    A value runs up to the next ` -p `, so JSON with its double quotes and text with spaces
+    need no shell quoting; a value wrapped whole in quotes loses them.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    pairs, end = [], 0
+    for match in PARAM_TEXT_RE.finditer(text):
+        if text[end:match.start()].strip():
+            break
+        value = match.group(2).strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        pairs.append((match.group(1), value))
+        end = match.end()
+    if not pairs or text[end:].strip():
+        raise ParameterError(f"PARAMS: cannot read {text!r}; expected -p NAME VALUE, repeated, "
+                             "e.g. PARAMS=\"-p region_multiplier 0.8 -p roles ai_ml_engineer\"")
+    return pairs
+
+
 def _build(args: argparse.Namespace) -> int:
-    overrides = dict(args.parameter)
+    pairs = [*args.parameter, *parameters_from_text(args.params)]
+    overrides = {name: _from_caller(name, value) for name, value in pairs}
     out = Path(args.output_dir).resolve() if args.output_dir else paths.REPORTS_DIR
     start = time.perf_counter()
     results = build.build_reports(args.names or None, reports_dir=out, overrides=overrides,
                                   jobs=args.jobs, show_code=args.show_code, force=args.force,
-                                  self_contained=args.self_contained)
+                                  self_contained=args.self_contained, dry_run=args.dry_run,
+                                  config=_config(args))
+    if args.dry_run:
+        todo = [r.name for r in results if r.status == "to build"]
+        print(f"dry run: would build {', '.join(todo) or 'nothing'}; "
+              f"{len(results) - len(todo)} up to date; parameters checked: "
+              f"{', '.join(f'{k}={v!r}' for k, v in overrides.items()) or 'none given'}")
+        return 0
     counts = {s: sum(r.status == s for r in results) for s in ("built", "up to date", "failed")}
     print(f"{counts['built']} built, {counts['up to date']} up to date, {counts['failed']} failed "
           f"in {time.perf_counter() - start:.2f} s -> {out / 'index.html'}")

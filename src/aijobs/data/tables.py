@@ -32,12 +32,13 @@ COLUMN_KEYS = {
 }
 SIDECAR_KEYS = {
     "title", "description", "source", "licence", "date_recorded", "primary_key", "columns",
-    "row_checks", "derived_from",
+    "row_checks", "derived_from", "may_be_empty",
 }
 REQUIRED_SIDECAR_KEYS = ("title", "description", "source", "licence", "date_recorded", "columns")
 TRUE_WORDS = {"true", "yes", "1"}
 FALSE_WORDS = {"false", "no", "0"}
-MAX_PROBLEMS_SHOWN = 8
+MAX_PROBLEMS_SHOWN = 3
+INT64_LIMIT = 2**63 - 1
 # Tables loaded in this process, in order: {table name: file}. Reports list them as sources.
 LOADED: dict[str, str] = {}
 
@@ -54,14 +55,20 @@ class Problem:
 
 
 def raise_problems(problems: list[Problem], headline: str) -> None:
-    """Raise one DataError that lists the problems (the first few, then a count)."""
+    """Raise one DataError, on one line, that gives the count and the first few problems, each
+    with its file, row and column (`aijobs validate` shows the same)."""
     if not problems:
         return
-    shown = "\n".join(f"  - {p}" for p in problems[:MAX_PROBLEMS_SHOWN])
+    shown = "; ".join(str(p) for p in problems[:MAX_PROBLEMS_SHOWN])
     more = len(problems) - MAX_PROBLEMS_SHOWN
-    tail = f"\n  ... and {more} more" if more > 0 else ""
-    raise DataError(f"{headline} ({len(problems)} problem{'s' if len(problems) > 1 else ''}):\n"
+    tail = f"; ... and {more} more" if more > 0 else ""
+    raise DataError(f"{headline} ({len(problems)} problem{'s' if len(problems) > 1 else ''}): "
                     f"{shown}{tail}")
+
+
+def _number_text(value: float) -> str:
+    """10000000 as 10,000,000 and 0.5 as 0.5 (bounds in messages)."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
 
 
 @dataclass(frozen=True)
@@ -87,11 +94,11 @@ class Column:
             parts = "one of " + ", ".join(str(v) for v in self.enum)
         bounds = []
         if self.exclusive_minimum is not None:
-            bounds.append(f"above {self.exclusive_minimum:g}")
+            bounds.append(f"above {_number_text(self.exclusive_minimum)}")
         if self.minimum is not None:
-            bounds.append(f"at least {self.minimum:g}")
+            bounds.append(f"at least {_number_text(self.minimum)}")
         if self.maximum is not None:
-            bounds.append(f"at most {self.maximum:g}")
+            bounds.append(f"at most {_number_text(self.maximum)}")
         if bounds:
             parts += " " + " and ".join(bounds)
         if self.pattern:
@@ -214,6 +221,8 @@ def _read_raw(path: Path) -> pd.DataFrame:
         raise DataError(f"{where}: file not found. Pass the path of an existing CSV file.")
     if path.is_dir():
         raise DataError(f"{where}: is a folder; expected a CSV file.")
+    if not path.is_file():
+        raise DataError(f"{where}: not a regular file (a pipe or device); expected a CSV file.")
     try:
         raw = paths.record_read(path).read_bytes()
         raw.decode("utf-8")
@@ -227,8 +236,9 @@ def _read_raw(path: Path) -> pd.DataFrame:
         return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[],
                            encoding="utf-8-sig", skipinitialspace=False)
     except pd.errors.ParserError as exc:
-        raise DataError(f"{where}: not a well-formed CSV file ({exc}). Each row needs as many "
-                        "comma-separated fields as the header.") from exc
+        detail = str(exc).strip().splitlines()[0].replace("Error tokenizing data. C error: ", "")
+        raise DataError(f"{where}: not a well-formed CSV file ({detail}); each row needs as "
+                        "many comma-separated fields as the header") from exc
 
 
 def _convert(col: Column, text: str) -> tuple[Any, str | None]:
@@ -246,6 +256,8 @@ def _convert(col: Column, text: str) -> tuple[Any, str | None]:
     if col.type == "integer":
         if not re.fullmatch(r"[+-]?\d+", t):
             return None, "not a whole number"
+        if len(t) > 19 and abs(int(t)) > INT64_LIMIT:
+            return None, "far too large"
         return int(t), None
     try:
         value = float(t)
@@ -337,17 +349,22 @@ def load_table(name: str, path: str | Path | None = None, *, check_references: b
     declared = [c.name for c in schema.columns]
     header = [str(h) for h in raw.columns]
     problems: list[Problem] = []
-    for c in schema.columns:
-        if c.name not in header and c.required:
-            problems.append(Problem(f"{where}, header", f"missing column '{c.name}' "
-                                    f"({c.description}); expected columns: {', '.join(declared)}"))
-    for h in header:
-        if h not in declared:
-            problems.append(Problem(f"{where}, header", f"unknown column '{h}'; expected "
-                                    f"columns: {', '.join(declared)}"))
+    missing = [c.name for c in schema.columns if c.name not in header and c.required]
+    unknown = [h for h in header if h not in declared]
+    if missing or unknown:
+        what = "; ".join(part for part in (
+            f"missing column{'s' if len(missing) > 1 else ''} "
+            + ", ".join(f"'{m}'" for m in missing) if missing else "",
+            f"unknown column{'s' if len(unknown) > 1 else ''} "
+            + ", ".join(f"'{u}'" for u in unknown) if unknown else "") if part)
+        problems.append(Problem(f"{where}, header",
+                                f"{what}; expected columns: {', '.join(declared)}"))
     raise_problems(problems, f"{where} does not match the schema of table '{name}'")
 
     records = raw.to_dict("records")
+    if not records and not schema.meta.get("may_be_empty"):
+        raise DataError(f"{where}: the header has no rows under it; expected at least one row "
+                        f"of table '{name}'")
     rows: list[dict[str, Any]] = [{} for _ in records]
     for col in schema.columns:
         for i, record in enumerate(records, start=1):

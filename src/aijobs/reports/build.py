@@ -83,8 +83,8 @@ def _failure_message(spec: ReportSpec, exc: BaseException) -> str:
 
     if isinstance(exc, PapermillExecutionError):
         return (f"{spec.name}: cell {exc.cell_index} of {spec.notebook.name} raised "
-                f"{exc.ename}: {exc.evalue}.")
-    return f"{spec.name}: {type(exc).__name__}: {exc}."
+                f"{exc.ename}: {str(exc.evalue).rstrip('.')}.")
+    return f"{spec.name}: {type(exc).__name__}: {str(exc).rstrip('.')}."
 
 
 def run_report(spec: ReportSpec, *, overrides: dict[str, Any] | None = None,
@@ -126,16 +126,41 @@ def run_report(spec: ReportSpec, *, overrides: dict[str, Any] | None = None,
 def publish(result: BuildResult, reports_dir: Path) -> BuildResult:
     """Write a finished report's page (atomically) or keep its failed notebook in _failed/."""
     kept = reports_dir / FAILED_DIR_NAME / f"{result.name}.ipynb"
-    if result.status == "built" and result.page is not None:
-        target = reports_dir / f"{result.name}.html"
-        write_atomic(target, result.page)
-        kept.unlink(missing_ok=True)
-        result.output, result.page = target, None
-    elif result.status == "failed" and result.failed_notebook is not None:
-        write_atomic(kept, result.failed_notebook)
-        result.failed_notebook = None
-        result.error = f"{result.error} The executed notebook is kept at {shown_path(kept)}."
+    try:
+        if result.status == "built" and result.page is not None:
+            target = reports_dir / f"{result.name}.html"
+            write_atomic(target, result.page)
+            kept.unlink(missing_ok=True)
+            result.output, result.page = target, None
+        elif result.status == "failed" and result.failed_notebook is not None:
+            write_atomic(kept, result.failed_notebook)
+            result.failed_notebook = None
+            result.error = (f"{result.error} The executed notebook is kept at "
+                            f"{shown_path(kept)}.")
+    except OSError as exc:  # a full disk, a folder made read-only during the build...
+        result.status, result.page, result.failed_notebook = "failed", None, None
+        result.error = (f"{result.name}: could not write into {shown_path(reports_dir)} "
+                        f"({exc.strerror or exc}); the earlier page, if any, is unchanged.")
     return result
+
+
+def checked_output_dir(reports_dir: Path) -> Path:
+    """The output folder, created if missing; a BuildError (one line) if it is a file, cannot
+    be created or cannot be written to."""
+    reports_dir = Path(reports_dir)
+    where = shown_path(reports_dir)
+    if reports_dir.exists() and not reports_dir.is_dir():
+        raise BuildError(f"output folder {where}: is a file; expected a folder (one that does "
+                         "not exist yet is created)")
+    try:
+        reports_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BuildError(f"output folder {where}: cannot be created ({exc.strerror or exc}); "
+                         "choose a folder you can write to") from exc
+    if not os.access(reports_dir, os.W_OK | os.X_OK):
+        raise BuildError(f"output folder {where}: not writable; choose a folder you can write "
+                         "to, e.g. --output-dir ~/aijobs-reports")
+    return reports_dir
 
 
 def build_one(spec: ReportSpec, reports_dir: Path = paths.REPORTS_DIR, *,
@@ -204,20 +229,27 @@ def progress_bar(done: int, total: int, width: int = 20) -> str:
 def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.REPORTS_DIR,
                   overrides: dict[str, Any] | None = None, jobs: int | None = None,
                   show_code: bool = False, self_contained: bool = False, force: bool = False,
+                  dry_run: bool = False, config: Path = paths.REPORTS_CONFIG,
                   echo=print) -> list[BuildResult]:
     """Build the named reports (all by default), in parallel, skipping those up to date.
 
     `overrides` (only with a single report) are checked against the notebook's parameters
-    before anything runs. Returns one result per report.
+    before anything runs. Returns one result per report. `dry_run` checks everything and
+    returns "up to date" or "to build" results without running or writing anything.
     """
-    specs = load_report_specs()
+    specs = load_report_specs(config)
     chosen = select_specs(specs, names)
     if overrides:
         if len(chosen) != 1:
             raise BuildError("parameter overrides (-p) need exactly one report name")
         overrides = validated_parameters(chosen[0].notebook, overrides, from_text=True)
     options = BuildOptions(show_code=show_code, self_contained=self_contained)
-    reports_dir = Path(reports_dir)
+    if dry_run:
+        manifest, package = read_manifest(Path(reports_dir)), package_fingerprint()
+        return [BuildResult(spec.name, "up to date" if _is_fresh(
+            spec, {**spec.parameters, **(overrides or {})}, Path(reports_dir), manifest,
+            options, package) and not force else "to build", 0.0) for spec in chosen]
+    reports_dir = checked_output_dir(reports_dir)
     with build_lock(reports_dir, echo):
         _remove_stale_temporaries(reports_dir)
         if not self_contained:
@@ -230,9 +262,7 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
             used = {**spec.parameters, **(overrides or {})}
             entry = manifest.get(spec.name, {})
             page = reports_dir / f"{spec.name}.html"
-            fresh = (not force and page.exists() and entry.get("key") == report_key(
-                spec, used, options, package, entry.get("inputs", [])))
-            if fresh:
+            if not force and _is_fresh(spec, used, reports_dir, manifest, options, package):
                 results.append(BuildResult(spec.name, "up to date", 0.0, output=page,
                                            inputs=entry.get("inputs", [])))
                 echo(f"{progress_bar(len(results), len(chosen))} up to date {spec.name}")
@@ -257,6 +287,13 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
         write_index(specs, reports_dir)
     order = {s.name: i for i, s in enumerate(chosen)}
     return sorted(results, key=lambda r: order[r.name])
+
+
+def _is_fresh(spec: ReportSpec, used: dict[str, Any], reports_dir: Path, manifest: dict,
+              options: BuildOptions, package: str) -> bool:
+    entry = manifest.get(spec.name, {})
+    return (reports_dir / f"{spec.name}.html").exists() and entry.get("key") == report_key(
+        spec, used, options, package, entry.get("inputs", []))
 
 
 def _run(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int | None):

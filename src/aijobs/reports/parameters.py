@@ -29,13 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aijobs import paths
 from aijobs.errors import ParameterError
 
 TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str", list: "list",
               dict: "dict", type(None): "none"}
 RANGE_RE = re.compile(r"\[\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*\]\s*$")
 CHOICES_RE = re.compile(r"\{([^{}\[\]]*)\}\s*$")
-PATTERN_RE = re.compile(r"/([^/\s]+)/\s*$")
+PATTERN_RE = re.compile(r"(?:^|\s)/([^/\s]+)/\s*$")
 ITEM_TYPES = {"str": str, "int": int, "float": float}
 
 
@@ -314,6 +315,25 @@ VALUE_CHECKS: dict[str, Callable[[Any, dict[str, Any]], str | None]] = {
 }
 
 
+def _check_input_file(name: str, value: str) -> None:
+    """A `*_path` parameter must name an existing regular file (relative paths are read from
+    notebooks/, where the notebooks run; the command line makes them absolute first)."""
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        path = paths.NOTEBOOKS_DIR / path
+    problem = ("does not exist" if not path.exists() else "is a folder" if path.is_dir()
+               else None if path.is_file() else "is not a regular file (a pipe or device)")
+    if problem:
+        raise ParameterError(f"parameter {name}: {value} {problem}; expected the path of a "
+                             "file (a relative path is read from the folder you run the "
+                             "command in)")
+    table = name.removesuffix("_path")
+    if paths.sidecar_path(table).is_file():  # a user's own table: validate it now
+        from aijobs.data import tables  # deferred: pandas, only when a table is given
+
+        tables.load_table(table, path, check_references=False)
+
+
 def validated_parameters(notebook: str | Path, values: dict[str, Any], *,
                          from_text: bool = False) -> dict[str, Any]:
     """`values` checked against the notebook's parameters cell, coerced to declared types.
@@ -332,6 +352,8 @@ def validated_parameters(notebook: str | Path, values: dict[str, Any], *,
         if from_text and isinstance(value, str):
             value = coerce_text(param, value)
         out[name] = check_value(param, value)
+        if name.endswith("_path") and isinstance(out[name], str) and out[name].strip():
+            _check_input_file(name, out[name])
     merged = {**{n: p.default for n, p in declared.items()}, **out}
     for name, value in out.items():
         check = VALUE_CHECKS.get(name)

@@ -258,6 +258,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "description": "Rows of the survey file that broke a rule, counted once under the first "
                        "rule they break, with example row numbers (file lines).",
         "primary_key": "reason",
+        "may_be_empty": True,  # a clean file breaks no rule
         "columns": [("reason", {"type": "string", "description": "The rule the rows broke"}),
                     ("rows", {**_N, "description": "Rows excluded"}),
                     ("example_rows", {"type": "string", "required": False,
@@ -540,6 +541,7 @@ def sidecar(name: str, provenance: dict[str, Any], date: str) -> dict[str, Any]:
         | {"filters_text": provenance["filters_text"],
            "command": "make survey-derive SURVEY=<path to salaries.csv>"},
         "primary_key": schema["primary_key"],
+        **({"may_be_empty": True} if schema.get("may_be_empty") else {}),
         "columns": [{"name": c, **spec} for c, spec in schema["columns"]],
     }
 

@@ -1,0 +1,323 @@
+"""The table of bad inputs: every one exits non-zero with one line that names the input, and
+no page or derived file changes. Everything here is refused before any kernel starts."""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from aijobs import cli, paths
+
+SURVEY = ROOT.parent / "shared" / "data" / "aijobs-salaries" / "2025-01-19" / "salaries.csv"
+CONFIG = paths.REPORTS_CONFIG.read_text()
+
+
+def _table_with(table: str, column: str, value: str) -> str:
+    lines = paths.table_path(table).read_text().splitlines()
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    row[header.index(column)] = value
+    return "\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n"
+
+
+def _header_only(table: str) -> str:
+    return paths.table_path(table).read_text().splitlines()[0] + "\n"
+
+
+def _renamed_column(table: str, old: str, new: str) -> str:
+    text = paths.table_path(table).read_text()
+    return text.replace(old, new, 1)
+
+
+# (id, argv with {tmp} for the case's folder and {out} for the seeded output folder,
+#  files to write first {name: text or bytes}, exit code, words the one line must contain)
+BUILD = ["build", "--dry-run", "--output-dir", "{out}"]
+CASES = [
+    # parameters of one report
+    ("unknown parameter", [*BUILD, "growth_rates", "-p", "horizon", "3"], {}, 2,
+     "growth_rates.ipynb has no parameter 'horizon'"),
+    ("int as text", [*BUILD, "growth_rates", "-p", "horizon_years", "five"], {}, 2,
+     "parameter horizon_years: cannot read 'five'"),
+    ("int out of range", [*BUILD, "growth_rates", "-p", "horizon_years", "300"], {}, 2,
+     "parameter horizon_years: got 300; expected a value from 1 to 30"),
+    ("float NaN", [*BUILD, "scenario_baseline", "-p", "premium", "nan"], {}, 2,
+     "parameter premium: got nan; expected a finite number"),
+    ("float inf", [*BUILD, "scenario_baseline", "-p", "premium", "inf"], {}, 2,
+     "parameter premium: got inf"),
+    ("float -inf", [*BUILD, "scenario_baseline", "--params=-p wage_growth -inf"], {}, 2,
+     "parameter wage_growth: got -inf"),
+    ("option-like value", [*BUILD, "scenario_baseline", "-p", "wage_growth", "-inf"], {}, 2,
+     "aijobs build: argument -p/--parameter: expected 2 arguments"),
+    ("no command", [], {}, 2, "aijobs: the following arguments are required: command"),
+    ("premium -5", [*BUILD, "scenario_baseline", "-p", "premium", "-5"], {}, 2,
+     "parameter premium: got -5.0; expected a value from -0.99 to 5"),
+    ("growth 10^300", [*BUILD, "scenario_baseline", "-p", "supply_growth", "1e300"], {}, 2,
+     "parameter supply_growth: got 1e+300; expected a value from -0.99 to 5"),
+    ("float as words", [*BUILD, "compensation_bands", "-p", "region_multiplier", "lots"], {},
+     2, "parameter region_multiplier: cannot read 'lots' as float"),
+    ("region multiplier 0", [*BUILD, "compensation_bands", "-p", "region_multiplier", "0"], {},
+     2, "parameter region_multiplier: got 0.0; expected a value from 0.05 to 5"),
+    ("mode typo", [*BUILD, "scenario_baseline", "-p", "mode", "rates"], {}, 2,
+     "parameter mode: got 'rates'; expected one of 'rate', 'supply_demand'"),
+    ("sort_by typo", [*BUILD, "compensation_bands", "-p", "sort_by", "median"], {}, 2,
+     "parameter sort_by: got 'median'; expected one of"),
+    ("basis typo", [*BUILD, "scenario_comparison", "-p", "basis", "Real"], {}, 2,
+     "parameter basis: got 'Real'"),
+    ("distribution typo", [*BUILD, "scenario_baseline", "-p", "distribution", "normal"], {}, 2,
+     "parameter distribution: got 'normal'"),
+    ("pay_measure typo", [*BUILD, "survey_evidence", "-p", "pay_measure", "mean"], {}, 2,
+     "parameter pay_measure: got 'mean'"),
+    ("repeats typo", [*BUILD, "claims_audit", "-p", "repeats", "dedupe"], {}, 2,
+     "parameter repeats: got 'dedupe'"),
+    ("skill_type typo", [*BUILD, "overview", "-p", "skill_type", "hard"], {}, 2,
+     "parameter skill_type: got 'hard'"),
+    ("role group typo", [*BUILD, "overview", "-p", "role_groups", "core"], {}, 2,
+     "parameter role_groups: got 'core' as item 1"),
+    ("path id typo", [*BUILD, "entry_competitiveness", "-p", "path_ids", "technical,art"], {},
+     2, "parameter path_ids: got 'art' as item 2"),
+    ("rate source typo", [*BUILD, "scenario_baseline", "-p", "normalization_rate_source",
+                          "history"], {}, 2, "parameter normalization_rate_source: got 'history'"),
+    ("experience level", [*BUILD, "survey_evidence", "-p", "experience_levels", "EN,JR"], {}, 2,
+     "parameter experience_levels: got 'JR' as item 2"),
+    ("employment type", [*BUILD, "survey_evidence", "-p", "employment_types", "FT,XX"], {}, 2,
+     "parameter employment_types: got 'XX' as item 2"),
+    ("country code", [*BUILD, "survey_evidence", "-p", "company_countries", "US,usa"], {}, 2,
+     "parameter company_countries: got 'usa' as item 2"),
+    ("region code", [*BUILD, "compensation_bands", "-p", "region", "Germany"], {}, 2,
+     "parameter region: got 'Germany'; expected text matching"),
+    ("work year word", [*BUILD, "survey_evidence", "-p", "work_years", "2024,next"], {}, 2,
+     "parameter work_years: cannot read '2024,next' as list"),
+    ("work year range", [*BUILD, "survey_evidence", "-p", "work_years", "[2024, 1800]"], {}, 2,
+     "parameter work_years: got 1800 as item 2"),
+    ("work year NaN", [*BUILD, "survey_evidence", "-p", "work_years", "[NaN]"], {}, 2,
+     "parameter work_years: got nan as item 1"),
+    ("nested list", [*BUILD, "survey_evidence", "-p", "employment_types", '[["FT"]]'], {}, 2,
+     "parameter employment_types: got ['FT'] as item 1"),
+    ("min_n too small", [*BUILD, "survey_evidence", "-p", "min_n", "1"], {}, 2,
+     "parameter min_n: got 1; expected a value from 5 to 10000"),
+    ("bool word", [*BUILD, "compensation_bands", "-p", "show_survey", "perhaps"], {}, 2,
+     "parameter show_survey: cannot read 'perhaps' as bool"),
+    ("dict unquoted keys", [*BUILD, "scenario_baseline", "-p", "uncertainty",
+                            "{normalization_rate:[0.05,0.15,0.3]}"], {}, 2,
+     "the double quotes around the keys are missing"),
+    ("dict unknown key", [*BUILD, "scenario_baseline", "-p", "uncertainty",
+                          '{"rate": [0.1, 0.2, 0.3]}'], {}, 2,
+     "parameter uncertainty: got 'rate' as a key"),
+    ("dict NaN", [*BUILD, "scenario_baseline", "-p", "uncertainty",
+                  '{"normalization_rate": [0.1, NaN, 0.3]}'], {}, 2,
+     "parameter uncertainty: got nan in 'normalization_rate'"),
+    ("dict two values", [*BUILD, "scenario_baseline", "-p", "uncertainty",
+                         '{"normalization_rate": [0.1, 0.3]}'], {}, 2,
+     "normalization_rate needs [low, most likely, high]"),
+    ("dict descending", [*BUILD, "scenario_baseline", "-p", "uncertainty",
+                         '{"normalization_rate": [0.3, 0.2, 0.1]}'], {}, 2,
+     "low <= most likely <= high"),
+    ("dict out of bounds", [*BUILD, "scenario_baseline", "-p", "uncertainty",
+                            '{"normalization_rate": [0.1, 0.5, 1.5]}'], {}, 2,
+     "the range of normalization_rate [0.1, 0.5, 1.5] leaves its bounds"),
+    ("dict as text", [*BUILD, "scenario_baseline", "-p", "uncertainty", '"wide"'], {}, 2,
+     "parameter uncertainty: cannot read"),
+    ("premium source id", [*BUILD, "scenario_baseline", "-p", "premium_source", "pwc_2052"], {},
+     2, "parameter premium_source: no estimate 'pwc_2052'"),
+    ("premium source NaN", [*BUILD, "scenario_baseline", "-p", "premium_source", "nan"], {}, 2,
+     "parameter premium_source: got 'nan'"),
+    ("premium source 700%", [*BUILD, "scenario_baseline", "-p", "premium_source", "7"], {}, 2,
+     "parameter premium_source: got '7'"),
+    ("draws 0", [*BUILD, "scenario_baseline", "-p", "draws", "0"], {}, 2,
+     "parameter draws: got 0; expected a value from 100"),
+    ("seed negative", [*BUILD, "scenario_baseline", "-p", "seed", "-1"], {}, 2,
+     "parameter seed: got -1"),
+    ("growth period 0", [*BUILD, "growth_rates", "-p", "growth_period_years", "0"], {}, 2,
+     "parameter growth_period_years: got 0.0"),
+    # files given as parameters
+    ("path missing", [*BUILD, "compensation_bands", "-p", "salary_bands_path", "{tmp}/no.csv"],
+     {}, 2, "parameter salary_bands_path: {tmp}/no.csv does not exist"),
+    ("path folder", [*BUILD, "compensation_bands", "-p", "salary_bands_path", "{tmp}"], {}, 2,
+     "parameter salary_bands_path: {tmp} is a folder"),
+    ("path FIFO", [*BUILD, "survey_evidence", "-p", "survey_path", "{tmp}/fifo"],
+     {"fifo": "FIFO"}, 2, "parameter survey_path: {tmp}/fifo is not a regular file"),
+    ("band 10^26", [*BUILD, "compensation_bands", "-p", "salary_bands_path", "{tmp}/b.csv"],
+     {"b.csv": _table_with("salary_bands", "salary_high_usd", "1" + "0" * 26)}, 2,
+     "b.csv, row 1 (line 2), column salary_high_usd: got '1" + "0" * 26 + "', far too large"),
+    ("band 9e18", [*BUILD, "compensation_bands", "-p", "salary_bands_path", "{tmp}/b.csv"],
+     {"b.csv": _table_with("salary_bands", "salary_high_usd", "9000000000000000000")}, 2,
+     "column salary_high_usd: got '9000000000000000000', too large"),
+    ("bands header only", [*BUILD, "compensation_bands", "-p", "salary_bands_path",
+                           "{tmp}/b.csv"], {"b.csv": _header_only("salary_bands")}, 2,
+     "b.csv: the header has no rows under it"),
+    ("roles missing column", [*BUILD, "compensation_bands", "-p", "roles_path", "{tmp}/r.csv"],
+     {"r.csv": _renamed_column("roles", "role_name", "name")}, 2,
+     "r.csv, header: missing column 'role_name'"),
+    ("growth 10^300 in table", [*BUILD, "growth_rates", "-p", "growth_rates_path",
+                                "{tmp}/g.csv"],
+     {"g.csv": _table_with("growth_rates", "growth_pct", "1e300")}, 2,
+     "column growth_pct: got '1e300', too large"),
+    ("600M-month step", [*BUILD, "entry_competitiveness", "-p", "learning_path_steps_path",
+                         "{tmp}/s.csv"],
+     {"s.csv": _table_with("learning_path_steps", "duration_months_max", "600000000")}, 2,
+     "column duration_months_max: got '600000000', too large"),
+    # the command line
+    ("-p with two reports", [*BUILD, "growth_rates", "overview", "-p", "horizon_years", "3"], {},
+     2, "parameter overrides (-p) need exactly one report name"),
+    ("unknown report", [*BUILD, "growth_rate"], {}, 2, "no report named 'growth_rate'"),
+    ("PARAMS without -p", [*BUILD, "growth_rates", "--params=horizon_years 3"], {}, 2,
+     "PARAMS: cannot read 'horizon_years 3'; expected -p NAME VALUE"),
+    ("PARAMS trailing name", [*BUILD, "growth_rates", "--params=-p horizon_years"], {}, 2,
+     "PARAMS: cannot read '-p horizon_years'"),
+    # the file system
+    ("output is a file", ["build", "--output-dir", "{tmp}/afile", "growth_rates"],
+     {"afile": "x"}, 2, "output folder {tmp}/afile: is a file"),
+    ("output under /proc", ["build", "--output-dir", "/proc/aijobs-out", "growth_rates"], {}, 2,
+     "output folder /proc/aijobs-out: cannot be created"),
+    ("output not writable", ["build", "--output-dir", "{out}", "growth_rates"],
+     {"@no-write": ""}, 2, "output folder {out}: not writable"),
+    ("disk full", ["build", "--force", "--output-dir", "{tmp}/fresh", "growth_rates"],
+     {"@disk-full": ""}, 2, "No space left on device"),
+    # tables checked with aijobs validate
+    ("table not UTF-8", ["validate", "salary_bands", "--file", "{tmp}/t.csv"],
+     {"t.csv": b"role_id\xff\xfe\n"}, 2, "t.csv: not UTF-8 text (byte 7)"),
+    ("table empty", ["validate", "salary_bands", "--file", "{tmp}/t.csv"], {"t.csv": ""}, 2,
+     "t.csv: the file is empty"),
+    ("table ragged", ["validate", "salary_bands", "--file", "{tmp}/t.csv"],
+     {"t.csv": _header_only("salary_bands") + "a,1,2,true,x,USD,annual,s\n"
+                                              "a,1,2,3,4,5,6,7,8,9,10\n"},
+     2, "t.csv: not a well-formed CSV file"),
+    ("table folder", ["validate", "salary_bands", "--file", "{tmp}"], {}, 2,
+     "is a folder; expected a CSV file"),
+    ("table FIFO", ["validate", "salary_bands", "--file", "{tmp}/fifo"], {"fifo": "FIFO"}, 2,
+     "fifo: not a regular file"),
+    ("table low above high", ["validate", "salary_bands", "--file", "{tmp}/t.csv"],
+     {"t.csv": _table_with("salary_bands", "salary_low_usd", "990000")}, 2,
+     "salary_low_usd = 990000 but salary_high_usd = 250000"),
+    ("table enum", ["validate", "salary_bands", "--file", "{tmp}/t.csv"],
+     {"t.csv": _table_with("salary_bands", "currency", "EUR")}, 2,
+     "column currency: got 'EUR', not an allowed value; expected one of USD"),
+    ("table bool", ["validate", "salary_bands", "--file", "{tmp}/t.csv"],
+     {"t.csv": _table_with("salary_bands", "is_open_ended", "maybe")}, 2,
+     "column is_open_ended: got 'maybe', not true or false"),
+    ("table unknown", ["validate", "salaries"], {}, 2, "no table called 'salaries'"),
+    # survey files
+    ("survey missing", ["survey-derive", "{tmp}/none.csv", "--output-dir", "{out}"], {}, 2,
+     "none.csv: survey file not found"),
+    ("survey FIFO", ["survey-derive", "{tmp}/fifo", "--output-dir", "{out}"], {"fifo": "FIFO"},
+     2, "fifo: not a regular file"),
+    ("survey no salary column", ["survey-derive", "{tmp}/s.csv", "--output-dir", "{out}"],
+     {"s.csv": "work_year,job_title\n2024,ML Engineer\n"}, 2,
+     "s.csv: missing columns experience_level"),
+    ("survey binary", ["survey-derive", "{tmp}/s.csv", "--output-dir", "{out}"],
+     {"s.csv": b"\x00\x01\x02\xff" * 10}, 2,
+     "s.csv: a binary file, not a table"),
+    ("survey empty", ["survey-derive", "{tmp}/s.csv", "--output-dir", "{out}"], {"s.csv": ""},
+     2, "s.csv: the file is empty"),
+    ("survey date", ["survey-derive", str(SURVEY), "--output-dir", "{out}", "--date",
+                     "notadate"], {}, 2, "--date: got 'notadate'; expected a date"),
+    # the configuration
+    ("config duplicate key", ["list", "--config", "{tmp}/c.yaml"],
+     {"c.yaml": CONFIG.replace("scenarios:", "scenarios: []\nscenarios:", 1)}, 2,
+     "the key 'scenarios' appears twice"),
+    ("config not YAML", ["list", "--config", "{tmp}/c.yaml"], {"c.yaml": "reports: [\n"}, 2,
+     "c.yaml: not valid YAML"),
+    ("config unknown key", ["list", "--config", "{tmp}/c.yaml"],
+     {"c.yaml": CONFIG + "\nextra: 1\n"}, 2, "unknown top-level key(s) extra"),
+    ("config bad parameter", ["list", "--config", "{tmp}/c.yaml"],
+     {"c.yaml": CONFIG.replace("rate: 0.05", "rate: .nan", 1)}, 2, "finite number"),
+    ("config missing notebook", ["list", "--config", "{tmp}/c.yaml"],
+     {"c.yaml": "reports:\n  - {name: a, notebook: nope.ipynb, title: t, summary: s}\n"}, 2,
+     "notebook nope.ipynb not found"),
+    ("config scenario choice", ["list", "--config", "{tmp}/c.yaml"],
+     {"c.yaml": CONFIG.replace("mode: supply_demand", "mode: supply", 1)}, 2,
+     "parameter mode: got 'supply'"),
+]
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+@pytest.mark.parametrize("argv, files, code, words", [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_bad_input_gets_one_line_and_changes_nothing(tmp_path, capsys, monkeypatch, argv,
+                                                     files, code, words):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "growth_rates.html").write_text("<html>an earlier good page</html>")
+    (out / "survey_percentiles.csv").write_text("an earlier derived table\n")
+    for name, content in files.items():
+        if name == "@no-write":
+            monkeypatch.setattr(os, "access", lambda *a, **k: False)
+        elif name == "@disk-full":
+            from aijobs.reports import render
+
+            def full(target, content):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+            monkeypatch.setattr(render, "write_atomic", full)
+        elif content == "FIFO":
+            os.mkfifo(tmp_path / name)
+        elif isinstance(content, bytes):
+            (tmp_path / name).write_bytes(content)
+        else:
+            (tmp_path / name).write_text(content)
+    before = _snapshot(out)
+    def filled(text: str) -> str:
+        return text.replace("{tmp}", str(tmp_path)).replace("{out}", str(out))
+
+    args = [filled(a) for a in argv]
+    try:
+        status = cli.main(args)
+    except SystemExit as exc:  # argparse's own errors
+        status = exc.code
+    assert status == code
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, f"expected one line, got:\n{err}"
+    assert lines[0].startswith("error: ")
+    assert filled(words) in lines[0]
+    assert "Traceback" not in err
+    assert _snapshot(out) == before
+
+
+def test_the_table_has_at_least_sixty_inputs():
+    assert len(CASES) >= 60
+    assert len({c[0] for c in CASES}) == len(CASES)
+
+
+def _readme_make_lines() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    blocks = [b.split("```", 1)[0] for b in text.split("```sh\n")[1:]]
+    return [line.split("  #")[0].strip() for block in blocks for line in block.splitlines()
+            if line.startswith("make report NAME=")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("line", _readme_make_lines())
+def test_readme_report_examples_work_as_written(tmp_path, line):
+    """Each `make report` line of the README, run by a shell through make exactly as printed
+    (with DRY=1: parameters checked, nothing built)."""
+    home = tmp_path / "home"
+    (home / "Downloads").mkdir(parents=True)
+    if SURVEY.exists():
+        (home / "Downloads" / "salaries.csv").symlink_to(SURVEY)
+    else:
+        (home / "Downloads" / "salaries.csv").write_text("work_year\n")
+    env = {**os.environ, "HOME": str(home)}
+    env.pop("PARAMS", None)
+    result = subprocess.run(["bash", "-c", f"{line} DRY=1 OUT={tmp_path / 'out'}"], cwd=ROOT,
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "dry run: would build" in result.stdout
+
+
+def test_make_reports_refuses_params(tmp_path):
+    result = subprocess.run(["make", "-s", "reports", "PARAMS=-p horizon_years 3",
+                             f"OUT={tmp_path}"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 2
+    assert "error: PARAMS applies to one report: make report NAME=<name> " \
+           'PARAMS="-p horizon_years 3"' in result.stderr
+    assert not list(tmp_path.iterdir())
