@@ -98,16 +98,23 @@ def test_failed_run_keeps_the_last_good_report(tmp_path):
     good = run([*AIJOBS, "build", "compensation_bands", "--output-dir", str(out)])
     assert good.returncode == 0, good.stderr
     before = (out / "compensation_bands.html").read_bytes()
+    header = ("role_id,salary_low_usd,salary_high_usd,is_open_ended,basis,currency,period,"
+              "source_section\n")
     bad_table = write(tmp_path / "my_bands.csv",
-                      "role_id,salary_low_usd,salary_high_usd,is_open_ended,basis,currency,"
-                      "period,source_section\nai_ml_engineer,-5,100,false,user_supplied,USD,"
-                      "annual,\n")
+                      header + "ai_ml_engineer,-5,100,false,user_supplied,USD,annual,\n")
+    refused = run([*AIJOBS, "build", "compensation_bands", "-p", "salary_bands_path",
+                   str(bad_table), "--output-dir", str(out)])
+    assert refused.returncode == 2  # the table is checked before any kernel starts
+    assert "row 1 (line 2), column salary_low_usd: got '-5', too small" in refused.stderr
+    # A role the roles table does not know is found in the kernel, against the roles in use.
+    unknown_role = write(tmp_path / "my_bands.csv",
+                         header + "no_such_role,150000,200000,false,user_supplied,USD,annual,\n")
     result = run([*AIJOBS, "build", "compensation_bands", "-p", "salary_bands_path",
-                  str(bad_table), "--output-dir", str(out)])
+                  str(unknown_role), "--output-dir", str(out)])
     assert result.returncode == 1
     assert "compensation_bands: cell 3 of compensation_bands.ipynb raised DataError" \
         in result.stderr
-    assert "row 1 (line 2), column salary_low_usd: got '-5', too small" in result.stderr
+    assert "no_such_role" in result.stderr
     assert "kept at" in result.stderr and "_failed/compensation_bands.ipynb" in result.stderr
     assert (out / "compensation_bands.html").read_bytes() == before
     assert (out / "_failed" / "compensation_bands.ipynb").exists()
@@ -119,7 +126,7 @@ def test_one_broken_report_does_not_stop_the_others(tmp_path, monkeypatch):
     broken = FIXTURES / "broken.ipynb"
     specs = [ReportSpec("broken", broken, "Broken", "Raises on purpose"),
              *[s for s in load_report_specs() if s.name == "growth_rates"]]
-    monkeypatch.setattr(build, "load_report_specs", lambda: specs)
+    monkeypatch.setattr(build, "load_report_specs", lambda *_: specs)
     results = build.build_reports(reports_dir=tmp_path, jobs=2, echo=lambda *_: None)
     by_name = {r.name: r for r in results}
     assert by_name["growth_rates"].ok

@@ -194,8 +194,9 @@ def test_ad_hoc_scenario_from_the_command_line(tmp_path):
         in rejected.stderr
     bad_mode = run_in(paths.PROJECT_ROOT, "build", "scenario_baseline", "-p", "mode",
                       "fast", "--output-dir", str(tmp_path))
-    assert bad_mode.returncode == 1
-    assert "parameter mode: got 'fast'; expected one of rate, supply_demand" in bad_mode.stderr
+    assert bad_mode.returncode == 2  # refused before any kernel starts
+    assert "parameter mode: got 'fast'; expected one of 'rate', 'supply_demand'" \
+        in bad_mode.stderr
 
 
 def test_the_slider_opens_on_the_page_s_own_numbers_in_both_modes(built_reports):
@@ -225,7 +226,7 @@ def test_premium_source_from_the_command_line(tmp_path):
     assert "<td>+56.0%</td><td>56.0%</td>" in page
     bad = run_in(paths.PROJECT_ROOT, "build", "scenario_baseline", "-p", "premium_source",
                  "pwc_2099", "--output-dir", str(tmp_path))
-    assert bad.returncode == 1
+    assert bad.returncode == 2  # refused before any kernel starts
     assert "parameter premium_source: no estimate 'pwc_2099'" in bad.stderr
 
 
