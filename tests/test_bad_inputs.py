@@ -98,6 +98,8 @@ CASES = [
      "parameter work_years: got nan as item 1"),
     ("nested list", [*BUILD, "survey_evidence", "-p", "employment_types", '[["FT"]]'], {}, 2,
      "parameter employment_types: got ['FT'] as item 1"),
+    ("unknown role", [*BUILD, "compensation_bands", "-p", "roles", "ai_ml_engineer,ai_ml_enginer"],
+     {}, 2, "parameter roles: no role 'ai_ml_enginer' (did you mean 'ai_ml_engineer'?)"),
     ("min_n too small", [*BUILD, "survey_evidence", "-p", "min_n", "1"], {}, 2,
      "parameter min_n: got 1; expected a value from 5 to 10000"),
     ("bool word", [*BUILD, "compensation_bands", "-p", "show_survey", "perhaps"], {}, 2,

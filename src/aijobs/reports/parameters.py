@@ -309,18 +309,38 @@ def _uncertainty_problem(value: Any, values: dict[str, Any]) -> str | None:
     return scenarios.uncertainty_problem(value, values)
 
 
+def _roles_problem(value: Any, values: dict[str, Any]) -> str | None:
+    from aijobs.data import tables  # deferred: pandas, only when roles are named
+
+    own = values.get("roles_path") or None
+    roles = tables.load_table("roles", _input_path(own) if own else None,
+                              check_references=False)
+    known = list(roles["role_id"])
+    unknown = [r for r in value if r not in known]
+    if not unknown:
+        return None
+    close = difflib.get_close_matches(unknown[0], known, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return (f"parameter roles: no role {unknown[0]!r}{hint} in "
+            f"{'roles_path' if own else 'data/roles.csv'}; role ids: {', '.join(known)}")
+
+
 VALUE_CHECKS: dict[str, Callable[[Any, dict[str, Any]], str | None]] = {
     "premium_source": _premium_source_problem,
     "uncertainty": _uncertainty_problem,
+    "roles": _roles_problem,
 }
+
+
+def _input_path(value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else paths.NOTEBOOKS_DIR / path
 
 
 def _check_input_file(name: str, value: str) -> None:
     """A `*_path` parameter must name an existing regular file (relative paths are read from
     notebooks/, where the notebooks run; the command line makes them absolute first)."""
-    path = Path(value).expanduser()
-    if not path.is_absolute():
-        path = paths.NOTEBOOKS_DIR / path
+    path = _input_path(value)
     problem = ("does not exist" if not path.exists() else "is a folder" if path.is_dir()
                else None if path.is_file() else "is not a regular file (a pipe or device)")
     if problem:
