@@ -280,5 +280,5 @@ def test_workers_die_with_a_killed_build_and_publish_nothing(built_reports, tmp_
     assert again.returncode == 0, again.stderr
     assert statuses(again.stdout) == {"compensation_bands": "up to date"}
     page = (out / "compensation_bands.html").read_text()
-    assert re.search(r"region_multiplier</code></td><td><code>0\.6<", page), \
+    assert re.search(r"region_multiplier</code></td><td>0\.6 <span class=\"changed\">", page), \
         "the page that says up to date was built with the parameter asked for"

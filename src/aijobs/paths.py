@@ -32,6 +32,8 @@ REPORTS_DIR = PROJECT_ROOT / "reports"
 # The list of reports (and named scenarios) lives beside the notebooks it runs.
 REPORTS_CONFIG = NOTEBOOKS_DIR / "reports.yaml"
 SOURCES_FILE = DATA_DIR / "sources.yaml"
+# Page style and script, shipped inside the package.
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 # The article lives beside the checkout in ../shared; it is not ours to commit.
 SHARED_DIR = PROJECT_ROOT.parent / "shared"
 ARTICLE_FILE = SHARED_DIR / "seed" / "ai-job-market-article.txt"

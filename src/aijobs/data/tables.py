@@ -32,7 +32,7 @@ COLUMN_KEYS = {
 }
 SIDECAR_KEYS = {
     "title", "description", "source", "licence", "date_recorded", "primary_key", "columns",
-    "row_checks", "derived_from", "may_be_empty",
+    "row_checks", "derived_from", "may_be_empty", "data_as_of",
 }
 REQUIRED_SIDECAR_KEYS = ("title", "description", "source", "licence", "date_recorded", "columns")
 TRUE_WORDS = {"true", "yes", "1"}

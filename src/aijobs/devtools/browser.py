@@ -110,11 +110,12 @@ class DevToolsPage:
     """A page in headless Chromium driven through the DevTools protocol (network off).
 
     Used to act on a report as a reader would (drag a slider, click) and read back state:
-    `evaluate` runs JavaScript in the page; `drag` sends real mouse events.
+    `evaluate` runs JavaScript in the page; `drag` sends real mouse events. `mobile` lays the
+    page out as a phone of that width would.
     """
 
     def __init__(self, page: Path, *, width: int = 1200, height: int = 2000,
-                 timeout: float = 60):
+                 timeout: float = 60, mobile: bool = False):
         import json
         import time
 
@@ -147,6 +148,9 @@ class DevToolsPage:
         self._next_id = 0
         self._json = json
         self.call("Page.enable")
+        if mobile:  # a phone's viewport: the page lays out at `width` CSS pixels
+            self.call("Emulation.setDeviceMetricsOverride", width=width, height=height,
+                      deviceScaleFactor=1, mobile=True)
         self.call("Page.navigate", url=Path(page).resolve().as_uri())
         self.wait_for("document.readyState === 'complete'", timeout)
 

@@ -7,32 +7,16 @@ the browser is started once for the whole export, not once per image.
 
 from __future__ import annotations
 
-import base64
 import json
 import sys
 import time
 from pathlib import Path
 
 from aijobs import paths
+from aijobs.charts.figure_data import decoded_arrays
 from aijobs.errors import BuildError
 
 FORMATS = ("png", "svg")
-
-
-def _decode(obj):
-    """Plotly's base64 typed arrays ({"dtype", "bdata"}) as plain lists."""
-    import numpy as np
-
-    if isinstance(obj, dict):
-        if "bdata" in obj and "dtype" in obj:
-            values = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
-            if "shape" in obj:
-                values = values.reshape([int(n) for n in str(obj["shape"]).split(",")])
-            return values.tolist()
-        return {k: _decode(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_decode(v) for v in obj]
-    return obj
 
 
 def figures_in_page(page_html: str) -> list[dict]:
@@ -45,7 +29,7 @@ def figures_in_page(page_html: str) -> list[dict]:
         start = page_html.index("[", page_html.index(",", pos))
         data, end = decoder.raw_decode(page_html, start)
         layout, end = decoder.raw_decode(page_html, page_html.index("{", end))
-        found.append({"data": _decode(data), "layout": layout})
+        found.append({"data": decoded_arrays(data), "layout": layout})
         pos = page_html.find(marker, end)
     return found
 

@@ -18,28 +18,52 @@ import plotly.io as pio
 from IPython.display import HTML, display
 
 from aijobs import paths
+from aijobs.charts.figure_data import figure_alt_text, figure_data_frame, figure_headline
 from aijobs.charts.theme import safe_figure_dict
 from aijobs.data import tables
 from aijobs.notebook.mode import REPORT_MODE_VAR, report_mode  # noqa: F401  (re-exported)
 
 _figure_ids = itertools.count(1)
-PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
-                 "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+# No plotly logo and no "Share chart..." (an upload to Plotly's cloud): the pages are offline
+# and may chart a user's own files.
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "showSendToCloud": False,
+                 "showEditInChartStudio": False,
+                 "modeBarButtonsToRemove": ["select2d", "lasso2d", "sendChartToCloud",
+                                            "sendDataToCloud"]}
 
 
-def figure_html(fig: go.Figure, div_id: str) -> str:
+FIGURE_MIME = "application/vnd.aijobs.figure+json"
+
+
+def figure_html(fig: go.Figure | dict, div_id: str) -> str:
     """The figure as a div plus the script that draws it with the page's plotly.js, with every
-    string made safe (charts.theme.safe_figure_dict)."""
-    return pio.to_html(safe_figure_dict(fig), full_html=False, include_plotlyjs=False,
-                       div_id=div_id, config=PLOTLY_CONFIG, default_width="100%",
-                       validate=False)
+    string made safe (charts.theme.safe_figure_dict), inside a <figure> whose label states
+    the chart's finding."""
+    spec = safe_figure_dict(fig)
+    plot = pio.to_html(spec, full_html=False, include_plotlyjs=False, div_id=div_id,
+                       config=PLOTLY_CONFIG, default_width="100%", validate=False)
+    alt = html.escape(figure_alt_text(spec))
+    return (f'<figure class="aijobs-figure" id="{div_id}-figure">'
+            f'<div role="img" aria-label="{alt}">{plot}</div></figure>')
+
+
+def figure_bundle(fig: go.Figure, div_id: str) -> dict:
+    """The report-mode output of a figure: its HTML, plus (for the build, never shown) its
+    alt text, its data as CSV and its JSON, which the build writes beside the page."""
+    spec = safe_figure_dict(fig)
+    return {"text/html": figure_html(spec, div_id),
+            FIGURE_MIME: {"id": div_id, "alt": figure_alt_text(spec),
+                          "headline": figure_headline(spec),
+                          "csv": figure_data_frame(spec).to_csv(index=False,
+                                                                float_format="%.10g"),
+                          "json": pio.to_json(spec, validate=False)}}
 
 
 def show(fig: go.Figure) -> None:
     """Display a figure: a deterministic HTML div in reports, plotly's own display elsewhere;
     both with every string made safe (charts.theme.safe_figure_dict)."""
     if report_mode():
-        display(HTML(figure_html(fig, f"aijobs-fig-{next(_figure_ids)}")))
+        display(figure_bundle(fig, f"aijobs-fig-{next(_figure_ids)}"), raw=True)
     else:
         pio.show(safe_figure_dict(fig), config=PLOTLY_CONFIG, validate=False)
 
@@ -80,32 +104,68 @@ def show_table(frame: pd.DataFrame, columns: Mapping[str, str] | None = None,
     display(HTML(table_html(frame, columns, formats)))
 
 
+def _data_as_of(meta: dict, origin: dict) -> str:
+    """When the data itself dates from, as opposed to when the suite recorded it."""
+    derived = meta.get("derived_from") or {}
+    if derived.get("snapshot_date"):
+        return f"survey snapshot of {derived['snapshot_date']}"
+    if meta.get("data_as_of"):
+        return str(meta["data_as_of"])
+    if origin.get("date_accessed"):
+        return f"undated; read {origin['date_accessed']}"
+    return "not stated"
+
+
 def sources_frame(names: Sequence[str] | None = None) -> pd.DataFrame:
-    """Provenance of the tables loaded in this kernel (or of `names`): one row per table."""
+    """Provenance of the tables loaded in this kernel (or of `names`): one row per file, with
+    the source it came from (source_id, source, producer, licence, location, note), what it
+    holds, the date of its data and the date the suite recorded it."""
     names = list(names) if names else list(tables.LOADED)
     registry = tables.load_sources()
     rows = []
     for name in names:
         meta = tables.table_metadata(name)
-        origin = registry[meta["source"]["id"]]
+        sid = meta["source"]["id"]
+        origin = registry[sid]
+        cites = meta["source"].get("section_column")
         rows.append({
-            "table": tables.LOADED.get(name, f"data/{name}.csv"),
-            "holds": meta["title"],
-            "source": f"{origin['title']} ({origin['producer']})",
-            "rows_cite": f"column {meta['source'].get('section_column', '-')}",
-            "licence": meta["licence"],
-            "recorded": meta["date_recorded"],
+            "source_id": sid, "source": origin["title"], "producer": origin["producer"],
+            "licence": origin.get("licence") or meta["licence"],
+            "location": origin.get("location", ""),
+            "file": tables.LOADED.get(name, f"data/{name}.csv"),
+            "holds": meta["title"] + (" (each row names its article section)" if cites
+                                      else ""),
+            "data_as_of": _data_as_of(meta, origin),
+            "recorded": str(meta["date_recorded"]),
         })
     for file, origin in paths.OTHER_SOURCES.items():
-        rows.append({"table": file, **origin, "rows_cite": "-", "recorded": "-"})
+        rows.append({"source_id": file, "source": origin["source"], "producer": "",
+                     "licence": origin["licence"], "location": file, "file": file,
+                     "holds": origin["holds"], "data_as_of": origin.get("data_as_of", "-"),
+                     "recorded": "read at build time"})
     return pd.DataFrame(rows)
 
 
+def sources_html(frame: pd.DataFrame) -> str:
+    """Each source once, with its citation and licence, then the files taken from it."""
+    parts = []
+    for _, group in frame.groupby("source_id", sort=False):
+        first = group.iloc[0]
+        who = f" ({first['producer']})" if first["producer"] else ""
+        where = f" {first['location']}." if first["location"] else ""
+        parts.append(f'<p class="aijobs-source"><strong>{html.escape(first["source"])}</strong>'
+                     f"{html.escape(who)}. Licence: {html.escape(first['licence'])}."
+                     f"{html.escape(where)}</p>")
+        parts.append(table_html(group, {"file": "File", "holds": "What it holds",
+                                        "data_as_of": "Data as of",
+                                        "recorded": "Entered in the suite"}))
+    return "\n".join(parts)
+
+
 def show_sources(names: Sequence[str] | None = None) -> None:
-    """Display the provenance table of the data this notebook used (and record the inputs)."""
-    show_table(sources_frame(names), {"table": "File", "holds": "What it holds",
-                                      "source": "Source", "rows_cite": "Each row cites",
-                                      "licence": "Licence", "recorded": "Recorded"})
+    """Display the provenance of the data this notebook used, grouped by source (and record
+    the inputs)."""
+    display(HTML(sources_html(sources_frame(names))))
     record_inputs()
 
 

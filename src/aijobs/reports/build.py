@@ -20,6 +20,7 @@ reports/<name>.html; reports/index.html links them. The build:
 from __future__ import annotations
 
 import contextlib
+import datetime
 import fcntl
 import json
 import multiprocessing
@@ -45,9 +46,22 @@ from aijobs.reports.cache import (
     report_key,
     strip_inputs_outputs,
 )
-from aijobs.reports.config import ReportSpec, load_report_specs, select_specs, shown_path
+from aijobs.reports.config import (
+    ReportSpec,
+    load_report_specs,
+    load_start_here,
+    select_specs,
+    shown_path,
+)
 from aijobs.reports.parameters import validated_parameters
-from aijobs.reports.render import BuildOptions, ensure_plotly_js, render_report_html, write_index
+from aijobs.reports.render import (
+    BuildOptions,
+    collect_figures,
+    data_folder,
+    ensure_plotly_js,
+    render_report_html,
+    write_index,
+)
 
 FAILED_DIR_NAME = "_failed"
 LOCK_NAME = ".aijobs-build.lock"
@@ -63,6 +77,9 @@ class BuildResult:
     error: str | None = None
     inputs: list[str] = field(default_factory=list)
     page: str | None = None  # the rendered page, until published
+    files: dict[str, bytes] = field(default_factory=dict)  # its charts' data, until published
+    headline: str = ""  # the first chart's finding, for the index
+    figures: int = 0  # charts on the page
     failed_notebook: bytes | None = None  # the executed notebook of a failed run
 
     @property
@@ -113,6 +130,7 @@ def run_report(spec: ReportSpec, *, overrides: dict[str, Any] | None = None,
                 shutdown_kernel="immediate")
             inputs = inputs_of(nb)
             strip_inputs_outputs(nb)
+            files, alts = collect_figures(nb, spec.name)
             page = render_report_html(nb, spec, used, options)
         except Exception as exc:  # the build goes on with the other reports
             failed = executed.read_bytes() if executed.exists() else None
@@ -120,7 +138,8 @@ def run_report(spec: ReportSpec, *, overrides: dict[str, Any] | None = None,
                                error=_failure_message(spec, exc),
                                failed_notebook=failed)
     return BuildResult(spec.name, "built", time.perf_counter() - start, inputs=inputs,
-                       page=page)
+                       page=page, files=files, headline=alts[0] if alts else "",
+                       figures=len(alts))
 
 
 def publish(result: BuildResult, reports_dir: Path) -> BuildResult:
@@ -128,10 +147,16 @@ def publish(result: BuildResult, reports_dir: Path) -> BuildResult:
     kept = reports_dir / FAILED_DIR_NAME / f"{result.name}.ipynb"
     try:
         if result.status == "built" and result.page is not None:
+            folder = reports_dir / data_folder(result.name)
+            for stale in folder.glob("*") if folder.is_dir() else []:
+                if stale.name not in result.files:
+                    stale.unlink()
+            for file_name, content in result.files.items():
+                write_atomic(folder / file_name, content)
             target = reports_dir / f"{result.name}.html"
-            write_atomic(target, result.page)
+            write_atomic(target, result.page)  # last: a page is never newer than its data
             kept.unlink(missing_ok=True)
-            result.output, result.page = target, None
+            result.output, result.page, result.files = target, None, {}
         elif result.status == "failed" and result.failed_notebook is not None:
             write_atomic(kept, result.failed_notebook)
             result.failed_notebook = None
@@ -276,7 +301,9 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
                 used = {**spec.parameters, **(overrides or {})}
                 manifest[spec.name] = {"key": report_key(spec, used, options, package,
                                                          result.inputs),
-                                       "inputs": result.inputs}
+                                       "inputs": result.inputs, "headline": result.headline,
+                                       "figures": result.figures,
+                                       "built": datetime.date.today().isoformat()}
                 write_atomic(reports_dir / MANIFEST_NAME,
                              json.dumps(manifest, indent=1, sort_keys=True))
             label = "built     " if result.ok else "FAILED    "
@@ -284,7 +311,7 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
                  f"{result.seconds:5.1f} s")
             if result.error:
                 echo(f"    {result.error}")
-        write_index(specs, reports_dir)
+        write_index(specs, reports_dir, manifest, load_start_here(config))
     order = {s.name: i for i, s in enumerate(chosen)}
     return sorted(results, key=lambda r: order[r.name])
 
@@ -292,8 +319,10 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
 def _is_fresh(spec: ReportSpec, used: dict[str, Any], reports_dir: Path, manifest: dict,
               options: BuildOptions, package: str) -> bool:
     entry = manifest.get(spec.name, {})
-    return (reports_dir / f"{spec.name}.html").exists() and entry.get("key") == report_key(
-        spec, used, options, package, entry.get("inputs", []))
+    data_ok = not entry.get("figures") or (reports_dir / data_folder(spec.name)).is_dir()
+    return (reports_dir / f"{spec.name}.html").exists() and data_ok \
+        and entry.get("key") == report_key(spec, used, options, package,
+                                           entry.get("inputs", []))
 
 
 def _run(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int | None):

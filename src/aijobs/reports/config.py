@@ -19,6 +19,7 @@ from aijobs.files import read_yaml, yaml_problem
 from aijobs.reports.parameters import validated_parameters
 
 SPEC_KEYS = {"name", "notebook", "title", "summary", "parameters"}
+TOP_KEYS = {"reports", "scenarios", "scenario_notebook", "start_here"}
 NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
@@ -49,11 +50,10 @@ def load_report_specs(config: Path = paths.REPORTS_CONFIG) -> list[ReportSpec]:
     except yaml.YAMLError as exc:
         raise BuildError(f"{where}: not valid YAML, {yaml_problem(exc)}") from exc
     entries = data.get("reports") if isinstance(data, dict) else None
-    unknown_top = set(data) - {"reports", "scenarios", "scenario_notebook"} \
-        if isinstance(data, dict) else set()
+    unknown_top = set(data) - TOP_KEYS if isinstance(data, dict) else set()
     if unknown_top:
         raise BuildError(f"{where}: unknown top-level key(s) {', '.join(sorted(unknown_top))}; "
-                         "allowed: reports, scenario_notebook, scenarios")
+                         f"allowed: {', '.join(sorted(TOP_KEYS))}")
     if not isinstance(entries, list) or not entries:
         raise BuildError(f"{where}: expected a top-level 'reports:' list of entries with name, "
                          "notebook, title, summary and parameters")
@@ -94,7 +94,34 @@ def load_report_specs(config: Path = paths.REPORTS_CONFIG) -> list[ReportSpec]:
             raise BuildError(f"{where}: scenario report name {spec.name!r} clashes with a report")
         seen.add(spec.name)
         specs.append(spec)
+    start_here_entries(data, where, seen)
     return specs
+
+
+def start_here_entries(data: dict, where: str, names: set[str]) -> list[dict[str, Any]]:
+    """The checked `start_here:` entries: reader, reports (names of reports), why."""
+    entries = data.get("start_here") or []
+    if not isinstance(entries, list):
+        raise BuildError(f"{where}: 'start_here:' must be a list of entries")
+    for i, entry in enumerate(entries, start=1):
+        loc = f"{where}, start_here {i}"
+        if not isinstance(entry, dict) or set(entry) != {"reader", "reports", "why"}:
+            raise BuildError(f"{loc}: expected exactly the keys reader, reports and why")
+        if not isinstance(entry["reports"], list) or not entry["reports"]:
+            raise BuildError(f"{loc}: reports must be a list of report names")
+        unknown = [r for r in entry["reports"] if r not in names]
+        if unknown:
+            raise BuildError(f"{loc}: no report named {', '.join(map(repr, unknown))}")
+    return entries
+
+
+def load_start_here(config: Path = paths.REPORTS_CONFIG) -> list[dict[str, Any]]:
+    """The `start_here:` entries of the configuration (checked when the specs are loaded)."""
+    try:
+        data = read_yaml(config.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return []
+    return list(data.get("start_here") or []) if isinstance(data, dict) else []
 
 
 def scenario_entries(data: dict, where: str) -> list[dict[str, Any]]:

@@ -95,9 +95,11 @@ def _read_frame(path: Path, engine: str) -> tuple[pd.DataFrame, str]:
     if path.is_dir():
         raise DataError(f"{where}: is a folder; expected the survey's salaries.csv or .json")
     paths.record_read(path)  # a report built from this file is rebuilt when it changes
+    snapshot = snapshot_date_of(path)
     paths.OTHER_SOURCES[str(path)] = {
         "holds": "aijobs.net salary survey file given as survey_path",
-        "source": "aijobs.net salary survey (aijobs.net / Foorilla LLC)", "licence": "CC0-1.0"}
+        "source": "aijobs.net salary survey (aijobs.net / Foorilla LLC)", "licence": "CC0-1.0",
+        "data_as_of": f"survey snapshot of {snapshot}" if snapshot else "not stated"}
     with open(path, "rb") as fh:
         head = fh.read(65536)
     if not head.strip():

@@ -1,0 +1,135 @@
+// Script of every report page (read by aijobs.reports.render).
+// Folded boxes (the settings) open on paper: CSS alone cannot unfold a <details>.
+// On a narrow screen (a phone), every chart is refitted once drawn: its title, subtitle, axis
+// titles and source line are wrapped to the width, the legend gets room above the plot, and
+// the margins and height grow to hold them; back on a wide screen the chart is restored.
+window.addEventListener('beforeprint', function () {
+  document.querySelectorAll('details').forEach(function (d) { d.open = true; });
+});
+(function () {
+  var NARROW = 600;
+  function wrapWords(text, n) {
+    var out = [], line = '';
+    text.split(' ').forEach(function (word) {
+      if (line && (line + ' ' + word).replace(/<[^>]*>/g, '').length > n) {
+        out.push(line); line = word;
+      } else { line = line ? line + ' ' + word : word; }
+    });
+    if (line) out.push(line);
+    return out;
+  }
+  function wrapMarkup(text, n) {
+    var lines = [];
+    String(text || '').split(/<br\s*\/?>/i).forEach(function (part) {
+      var sup = /^\s*<sup>([\s\S]*)<\/sup>\s*$/i.exec(part);
+      if (sup) {
+        wrapWords(sup[1], Math.round(n * 1.3)).forEach(function (l) {
+          lines.push({text: '<sup>' + l + '</sup>', px: 13});
+        });
+      } else {
+        wrapWords(part, n).forEach(function (l) { lines.push({text: l, px: 18}); });
+      }
+    });
+    return lines;
+  }
+  function fit(gd) {
+    var L = gd.layout;
+    if (!L || !window.Plotly) return;
+    var w = gd.clientWidth;
+    if (w >= NARROW) {
+      if (gd._aijobsWide) { var wide = gd._aijobsWide; gd._aijobsWide = null;
+        gd._aijobsWidth = null; gd.parentElement.style.height = wide.height + 'px';
+        Plotly.relayout(gd, wide); }
+      return;
+    }
+    if (gd._aijobsWidth === w) return;
+    var base = gd._aijobsWide;
+    if (!base) {
+      var F = gd._fullLayout || {}, m = F.margin || {};
+      base = {'title.text': (F.title && F.title.text) || '', 'title.font.size':
+              (F.title && F.title.font && F.title.font.size) || 17, 'title.y': F.title &&
+              F.title.y, 'title.yanchor': F.title && F.title.yanchor, 'title.yref':
+              F.title && F.title.yref, 'title.pad.t': 0, 'margin.t': m.t, 'margin.b': m.b, 'margin.l': m.l,
+              'margin.r': m.r, height: F.height, 'legend.font.size': (F.legend &&
+              F.legend.font && F.legend.font.size) || 13, 'xaxis.title.text': F.xaxis &&
+              F.xaxis.title && F.xaxis.title.text,
+              annotations: JSON.parse(JSON.stringify(L.annotations || []))};
+      gd._aijobsWide = base;
+    }
+    gd._aijobsWidth = w;
+    var per = Math.max(22, Math.floor((w - 16) / 8));
+    var title = wrapMarkup(base['title.text'], per);
+    var titleH = title.reduce(function (a, l) { return a + l.px; }, 0) + 6;
+    var update = {'title.text': title.map(function (l) { return l.text; }).join('<br>'),
+                  'title.font.size': 15, 'title.yref': 'container', 'title.y': 1,
+                  'title.yanchor': 'top', 'title.pad.t': 8, 'legend.font.size': 11,
+                  'margin.l': 6,
+                  'margin.r': 10};
+    Plotly.relayout(gd, update).then(function () {
+      // Drawn at the new width: the legend's height and the plot area's place are known.
+      var F = gd._fullLayout, size = F._size;
+      var legend = F.showlegend ? (F.legend._height || 0) : 0;
+      var centre = size.l + size.w / 2, half = Math.min(centre, w - centre);
+      var next = {}, extraB = 0;
+      if (base['xaxis.title.text']) {
+        var axis = wrapWords(String(base['xaxis.title.text']), Math.floor(2 * half / 7.8));
+        next['xaxis.title.text'] = axis.join('<br>');
+        extraB += (axis.length - 1) * 16;
+      }
+      var notes = base.annotations.map(function (a) {
+        var copy = JSON.parse(JSON.stringify(a));
+        if (typeof copy.yshift === 'number' && copy.yshift <= -50 && copy.text) {
+          var room = copy.xref === 'paper' ? w - size.l - 4 : w - 8;
+          var lines = wrapWords(String(copy.text).replace(/<br\s*\/?>/gi, ' '),
+                                Math.floor(room / 5.7));
+          copy.text = lines.join('<br>');
+          copy.yshift = copy.yshift - extraB;
+          extraB += Math.max(0, lines.length - String(a.text).split(/<br/i).length) * 12;
+        }
+        return copy;
+      });
+      if (notes.length) next.annotations = notes;
+      var top = titleH + legend + 16, bottom = base['margin.b'] + extraB;
+      var height = (base.height || 450) + (top - base['margin.t']) + extraB;
+      gd.parentElement.style.height = height + 'px';  // pio's wrapper fixes the height
+      next['margin.t'] = top;
+      next['margin.b'] = bottom;
+      next.height = height;
+      return Plotly.relayout(gd, next);
+    }).then(function () {
+      // plotly places a title of several lines too high: move it down by what is cut off
+      var box = gd.querySelector('.gtitle');
+      var cut = box ? 6 - (box.getBoundingClientRect().top - gd.getBoundingClientRect().top) : 0;
+      if (cut > 0) return Plotly.relayout(gd, {'title.pad.t': 8 + cut});
+    }).then(function () { return roomFor(gd, 3); });
+  }
+  function roomFor(gd, tries) {
+      // What still collides is measured and given room: a legend under the title, labels
+      // past the right edge (a few rounds: labels placed beyond the plot move with it).
+      var r = gd.getBoundingClientRect(), F = gd._fullLayout, next = {};
+      var title = gd.querySelector('.gtitle'), legend = gd.querySelector('.legend');
+      if (title && legend) {
+        var t = title.getBoundingClientRect(), l = legend.getBoundingClientRect();
+        var overlap = t.bottom + 4 - l.top;
+        if (overlap > 0 && l.top < r.top + F.margin.t) {
+          next['margin.t'] = F.margin.t + overlap;
+          next.height = F.height + overlap;
+        }
+      }
+      var right = 0;
+      gd.querySelectorAll('.annotation, .g-xtitle').forEach(function (e) {
+        right = Math.max(right, e.getBoundingClientRect().right - r.right + 2);
+      });
+      if (right > 0) next['margin.r'] = F.margin.r + right;
+      if (Object.keys(next).length && tries > 0) {
+        if (next.height) gd.parentElement.style.height = next.height + 'px';
+        return Plotly.relayout(gd, next).then(function () { return roomFor(gd, tries - 1); });
+      }
+  }
+  function fitAll() { document.querySelectorAll('.js-plotly-plot').forEach(fit); }
+  window.addEventListener('load', fitAll);
+  var timer = null;
+  window.addEventListener('resize', function () {
+    clearTimeout(timer); timer = setTimeout(fitAll, 150);
+  });
+})();
