@@ -101,7 +101,7 @@ CASES = [
     ("unknown role", [*BUILD, "compensation_bands", "-p", "roles", "ai_ml_engineer,ai_ml_enginer"],
      {}, 2, "parameter roles: no role 'ai_ml_enginer' (did you mean 'ai_ml_engineer'?)"),
     ("min_n too small", [*BUILD, "survey_evidence", "-p", "min_n", "1"], {}, 2,
-     "parameter min_n: got 1; expected a value from 5 to 10000"),
+     "parameter min_n: got 1; expected a value from 5 to 10,000"),
     ("bool word", [*BUILD, "compensation_bands", "-p", "show_survey", "perhaps"], {}, 2,
      "parameter show_survey: cannot read 'perhaps' as bool"),
     ("dict unquoted keys", [*BUILD, "scenario_baseline", "-p", "uncertainty",

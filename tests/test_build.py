@@ -34,7 +34,7 @@ def test_every_report_and_the_index_are_built(built_reports):
         page = (built_reports / f"{spec.name}.html").read_text(encoding="utf-8")
         assert f'href="{spec.name}.html"' in index
         assert html.escape(spec.summary.split(",")[0]) in index
-        assert "Parameters used for this report" in page
+        assert "Settings used for this report" in page
         assert ">Sources<" in page
         assert "from aijobs import" not in page, "code cells are hidden by default"
         assert '<script src="plotly.min.js"' in page

@@ -24,6 +24,7 @@ import yaml
 from aijobs import paths
 from aijobs.errors import DataError  # re-exported: callers catch tables.DataError
 from aijobs.files import read_yaml, yaml_problem
+from aijobs.formatting import number_text
 
 COLUMN_TYPES = ("string", "integer", "number", "boolean")
 COLUMN_KEYS = {
@@ -66,11 +67,6 @@ def raise_problems(problems: list[Problem], headline: str) -> None:
                     f"{shown}{tail}")
 
 
-def _number_text(value: float) -> str:
-    """10000000 as 10,000,000 and 0.5 as 0.5 (bounds in messages)."""
-    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
-
-
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -94,11 +90,11 @@ class Column:
             parts = "one of " + ", ".join(str(v) for v in self.enum)
         bounds = []
         if self.exclusive_minimum is not None:
-            bounds.append(f"above {_number_text(self.exclusive_minimum)}")
+            bounds.append(f"above {number_text(self.exclusive_minimum)}")
         if self.minimum is not None:
-            bounds.append(f"at least {_number_text(self.minimum)}")
+            bounds.append(f"at least {number_text(self.minimum)}")
         if self.maximum is not None:
-            bounds.append(f"at most {_number_text(self.maximum)}")
+            bounds.append(f"at most {number_text(self.maximum)}")
         if bounds:
             parts += " " + " and ".join(bounds)
         if self.pattern:

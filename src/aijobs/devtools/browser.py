@@ -192,10 +192,16 @@ class DevToolsPage:
         self.call("Input.dispatchMouseEvent", type="mouseReleased", x=x1, y=y1, button="left",
                   clickCount=1)
 
-    def screenshot(self, png: Path) -> Path:
+    def screenshot(self, png: Path, *, full_page: bool = False) -> Path:
+        """A PNG of the viewport, or of the whole page with `full_page`."""
         import base64
 
-        data = self.call("Page.captureScreenshot", format="png")["data"]
+        params = {"format": "png"}
+        if full_page:
+            size = self.call("Page.getLayoutMetrics")["cssContentSize"]
+            params.update(captureBeyondViewport=True, clip={
+                "x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1})
+        data = self.call("Page.captureScreenshot", **params)["data"]
         Path(png).write_bytes(base64.b64decode(data))
         return Path(png)
 

@@ -27,7 +27,6 @@ _figure_ids = itertools.count(1)
 # No plotly logo and no "Share chart..." (an upload to Plotly's cloud): the pages are offline
 # and may chart a user's own files.
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "showSendToCloud": False,
-                 "showEditInChartStudio": False,
                  "modeBarButtonsToRemove": ["select2d", "lasso2d", "sendChartToCloud",
                                             "sendDataToCloud"]}
 

@@ -31,6 +31,7 @@ from typing import Any
 
 from aijobs import paths
 from aijobs.errors import ParameterError
+from aijobs.formatting import number_text
 
 TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str", list: "list",
               dict: "dict", type(None): "none"}
@@ -56,7 +57,7 @@ class Parameter:
         """What values are allowed, in words ("from 1 to 30", "one of: rate, supply_demand")."""
         parts = []
         if self.minimum is not None:
-            parts.append(f"from {self.minimum:g} to {self.maximum:g}")
+            parts.append(f"from {number_text(self.minimum)} to {number_text(self.maximum)}")
         if self.choices is not None:
             parts.append("one of: " + ", ".join(c if c else '"" (none)' for c in self.choices))
         if self.pattern is not None:
@@ -231,7 +232,7 @@ def _number_problem(param: Parameter, value: Any) -> str | None:
     if isinstance(value, float) and not math.isfinite(value):
         return "a finite number (not NaN or infinity)"
     if param.minimum is not None and not param.minimum <= value <= param.maximum:
-        return f"a value from {param.minimum:g} to {param.maximum:g}"
+        return f"a value from {number_text(param.minimum)} to {number_text(param.maximum)}"
     return None
 
 

@@ -98,10 +98,11 @@ def parameters_table_html(spec: ReportSpec, used: dict[str, Any]) -> str:
             mark = ' <span class="changed">(changed)</span>'
         elif not _same(own, param.default):
             mark = ' <span class="preset">(set for this report)</span>'
+        meaning = param.comment if param.comment.endswith(".") else param.comment + "."
         allowed = f" Allowed: {param.allowed()}." if param.allowed() else ""
         rows.append(f"<tr><td><code>{html.escape(name)}</code></td>"
                     f"<td>{html.escape(reader_value(value))}{mark}</td>"
-                    f"<td>{html.escape(param.comment)}{html.escape(allowed)}</td></tr>")
+                    f"<td>{html.escape(meaning)}{html.escape(allowed)}</td></tr>")
     # Long parameter lists start folded so the report itself comes first (print opens them).
     state = " open" if len(rows) <= 10 else ""
     return (f"<details class=\"params\"{state}><summary>Settings used for this report "

@@ -3,6 +3,8 @@
 // On a narrow screen (a phone), every chart is refitted once drawn: its title, subtitle, axis
 // titles and source line are wrapped to the width, the legend gets room above the plot, and
 // the margins and height grow to hold them; back on a wide screen the chart is restored.
+// On any screen, a title that runs into the legend, or a label past the right edge, is
+// measured and given room.
 window.addEventListener('beforeprint', function () {
   document.querySelectorAll('details').forEach(function (d) { d.open = true; });
 });
@@ -37,9 +39,15 @@ window.addEventListener('beforeprint', function () {
     if (!L || !window.Plotly) return;
     var w = gd.clientWidth;
     if (w >= NARROW) {
-      if (gd._aijobsWide) { var wide = gd._aijobsWide; gd._aijobsWide = null;
-        gd._aijobsWidth = null; gd.parentElement.style.height = wide.height + 'px';
-        Plotly.relayout(gd, wide); }
+      var wide = gd._aijobsWide;
+      gd._aijobsWide = null;
+      gd._aijobsWidth = null;
+      if (wide) {
+        gd.parentElement.style.height = wide.height + 'px';
+        Plotly.relayout(gd, wide).then(function () { return roomFor(gd, 3); });
+      } else {
+        roomFor(gd, 3);
+      }
       return;
     }
     if (gd._aijobsWidth === w) return;
@@ -114,6 +122,9 @@ window.addEventListener('beforeprint', function () {
         if (overlap > 0 && l.top < r.top + F.margin.t) {
           next['margin.t'] = F.margin.t + overlap;
           next.height = F.height + overlap;
+          if (F.legend.yref === 'container') {  // placed from the top: move it down too
+            next['legend.y'] = F.legend.y - overlap / next.height;
+          }
         }
       }
       var right = 0;

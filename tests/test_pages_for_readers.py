@@ -1,0 +1,248 @@
+"""Pages for readers: settings in plain words, sources once each, chart data to take away,
+alt text, no cloud upload, phones and print, and an index that starts the reader off."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import require_chromium
+
+from aijobs.charts import figure_data
+from aijobs.devtools import browser
+from aijobs.notebook import display
+from aijobs.reports import config, render
+from aijobs.reports.cache import MANIFEST_NAME
+from aijobs.reports.config import ReportSpec, load_report_specs
+
+SPECS = load_report_specs()
+PAGES = [s.name for s in SPECS]
+
+
+@pytest.mark.parametrize("value, shown", [
+    ([], "all"), (["US", "CA"], "US, CA"), ("", "none"), (None, "not set"), (True, "yes"),
+    (False, "no"), (0.25, "0.25"), (5, "5"), ({}, "none"),
+    ({"normalization_rate": [0.05, 0.15, 0.3]},
+     "normalization_rate: 0.05 to 0.3 (most likely 0.15)"),
+])
+def test_settings_read_as_a_reader_writes_them(value, shown):
+    assert render.reader_value(value) == shown
+
+
+def test_changed_marks_only_values_given_for_this_build():
+    spec = next(s for s in SPECS if s.name == "scenario_baseline")
+    used = {**spec.parameters, "horizon_years": 10}
+    table = render.parameters_table_html(spec, used)
+    rows = {r.split("</code>")[0]: r for r in table.split("<tr><td><code>")[1:]}
+    assert '<td>10 <span class="changed">(changed)</span></td>' in rows["horizon_years"]
+    # the scenario's own title is set by the configuration, not changed by the reader
+    assert '(set for this report)' in rows["scenario_title"]
+    assert "(changed)" not in rows["scenario_title"]
+    assert "(changed)" not in render.parameters_table_html(spec, dict(spec.parameters))
+    assert "<td>all</td>" in rows["roles"]  # an empty list of roles means every role
+    default = next(s for s in SPECS if s.name == "growth_rates")
+    plain = render.parameters_table_html(default, dict(default.parameters))
+    assert "(changed)" not in plain and "(set for this report)" not in plain
+    assert "Allowed: from 1 to 30." in plain
+
+
+def _bar_figure() -> dict:
+    return {"data": [{"type": "bar", "orientation": "h", "name": "Pay band",
+                      "y": ["A", "B"], "x": {"dtype": "f8", "bdata": "AAAAAAAAREAAAAAAAIBBQA=="},
+                      "base": [140.0, 150.0]},
+                     {"type": "scatter", "name": "Midpoint <b>m</b>", "y": ["A", "B"],
+                      "x": [160.0, 167.5]},
+                     {"type": "heatmap", "name": "Heat", "x": ["p", "q"], "y": ["r"],
+                      "z": [[1, 2]]}],
+            "layout": {"title": {"text": "B pays most<br><sup>Bands, R&amp;D &lt;roles&gt;"
+                                         "</sup>"},
+                       "xaxis": {"title": {"text": "Annual pay (USD thousands)"}}}}
+
+
+def test_a_figure_s_data_as_a_table():
+    frame = figure_data.figure_data_frame(_bar_figure())
+    bars = frame[frame["series"] == "Pay band"]
+    # the typed array decodes to the bar lengths 40 and 35 ($K)
+    assert bars["bar length: Annual pay (USD thousands)"].tolist() == [40.0, 35.0]
+    assert bars["bar starts at"].tolist() == [140.0, 150.0]
+    mids = frame[frame["series"] == "Midpoint m"]
+    assert mids["x: Annual pay (USD thousands)"].tolist() == [160.0, 167.5]
+    heat = frame[frame["series"] == "Heat"]
+    assert heat[["x: Annual pay (USD thousands)", "y", "z"]].values.tolist() == [
+        ["p", "r", 1], ["q", "r", 2]]
+
+
+def test_alt_text_and_headline_state_the_finding():
+    spec = _bar_figure()
+    assert figure_data.figure_headline(spec) == "B pays most"
+    assert figure_data.figure_alt_text(spec) == "B pays most. Bands, R&D <roles>."
+
+
+def test_the_build_takes_each_chart_s_data_out_and_captions_the_chart():
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Bar(x=[1, 2], y=["a", "b"], name="n"))
+    fig.update_layout(title={"text": "A finding<br><sup>detail</sup>"})
+    bundle = display.figure_bundle(fig, "aijobs-fig-7")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("show(fig)", outputs=[
+        nbformat.v4.new_output("display_data", data=bundle)])]
+    files, headlines = render.collect_figures(nb, "demo")
+    assert headlines == ["A finding"]
+    assert sorted(files) == ["aijobs-fig-7.csv", "aijobs-fig-7.json"]
+    rows = list(csv.reader(io.StringIO(files["aijobs-fig-7.csv"].decode())))
+    assert rows == [["series", "x", "y"], ["n", "1", "a"], ["n", "2", "b"]]
+    assert json.loads(files["aijobs-fig-7.json"])["layout"]["title"]["text"].startswith(
+        "A finding")
+    page = nb.cells[0].outputs[0]["data"]["text/html"]
+    assert display.FIGURE_MIME not in nb.cells[0].outputs[0]["data"]
+    assert 'aria-label="A finding. detail."' in page
+    assert '<a href="demo_data/aijobs-fig-7.csv" download>Download data (CSV)</a>' in page
+    assert "This chart's data as a table (2 rows)" in page
+    assert page.endswith("</figcaption></figure>")
+
+
+def test_sources_are_listed_once_each_with_their_files():
+    frame = display.sources_frame(["salary_bands", "roles", "premium_estimates",
+                                   "derived/survey_percentiles"])
+    page = display.sources_html(frame)
+    assert page.count("Commentary on the AI job market") == 1  # two files, one citation
+    assert page.count("aijobs.net salary survey</strong>") == 1
+    assert "Each row cites" not in page and "column -" not in page
+    assert "<th>Data as of</th><th>Entered in the suite</th>" in page
+    assert "<td>survey snapshot of 2025-01-19</td>" in page
+    assert "undated; read 2026-11-26" in page
+    assert "data years 2010 to 2025, as each row states" in page
+
+
+def test_start_here_names_reports_that_exist(tmp_path):
+    text = ("reports:\n  - {name: a, notebook: growth_rates.ipynb, title: t, summary: s}\n"
+            "start_here:\n  - {reader: R, reports: [a, b], why: w}\n")
+    cfg = tmp_path / "reports.yaml"
+    cfg.write_text(text)
+    with pytest.raises(config.BuildError, match=r"start_here 1: no report named 'b'"):
+        config.load_report_specs(cfg)
+    cfg.write_text(text.replace("[a, b]", "[a]").replace(", why: w", ""))
+    with pytest.raises(config.BuildError, match="expected exactly the keys reader, reports"):
+        config.load_report_specs(cfg)
+
+
+def test_the_index_starts_the_reader_off(tmp_path):
+    (tmp_path / "growth_rates.html").write_text("page")
+    (tmp_path / "claims_audit.html").write_text("page")
+    manifest = {"growth_rates": {"headline": "AI Agent Developer grows fastest: +280%",
+                                 "built": "2026-11-26"},
+                "claims_audit": {"headline": "1 of 6 claims is supported",
+                                 "built": "2026-11-25"}}
+    start = [{"reader": "Checking the article's claims", "reports": ["claims_audit"],
+              "why": "every figure against a salary file"}]
+    page = render.write_index(SPECS, tmp_path, manifest, start).read_text()
+    assert '<p class="finding">AI Agent Developer grows fastest: +280%</p>' in page
+    assert "<strong>Checking the article&#x27;s claims:</strong> " \
+           '<a href="claims_audit.html">Claims audit</a>' in page
+    assert "Pages built 2026-11-25 to 2026-11-26." in page
+    assert "the aijobs.net salary survey: snapshot of 2025-01-19" in page
+    assert "make reports" not in page  # instructions are for the README, not readers
+
+
+def test_built_pages_offer_their_data_beside_them(built_reports):
+    for name in PAGES:
+        page = (built_reports / f"{name}.html").read_text()
+        links = re.findall(rf'<a download="" href="({name}_data/[^"]+\.csv)">Download data',
+                           page)
+        assert links, f"{name}: no chart offers its data"
+        assert len(links) == page.count("Plotly.newPlot(")
+        for link in links:
+            data = (built_reports / link).read_text()
+            assert data.startswith("series,"), link
+            assert len(data.splitlines()) > 1, f"{link} holds no rows"
+            assert (built_reports / link.replace(".csv", ".json")).is_file()
+    manifest = json.loads((built_reports / MANIFEST_NAME).read_text())
+    assert manifest["growth_rates"]["headline"].startswith("AI Agent Developer grows fastest")
+    index = (built_reports / "index.html").read_text()
+    assert manifest["compensation_bands"]["headline"] in index
+
+
+LAYOUT_JS = """(() => {
+  const W = document.documentElement.clientWidth, bad = [];
+  const modebar = document.querySelectorAll('.modebar-btn').length;
+  const share = Array.from(document.querySelectorAll('.modebar-btn')).filter(b =>
+      /share|cloud|plotly/i.test(b.getAttribute('data-title') || '')).length;
+  const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
+  const labelled = plots.filter(g => {
+      const f = g.closest('[role=img][aria-label]');
+      return f && f.getAttribute('aria-label').length >= 10; }).length;
+  const tables = plots.filter(g => g.closest('figure')
+      .querySelector('figcaption details table')).length;
+  plots.forEach(g => {
+    const r = g.getBoundingClientRect();
+    const box = s => { const e = g.querySelector(s); return e ? e.getBoundingClientRect() : null; };
+    const inside = b => !b || (b.left >= r.left - 1 && b.right <= r.right + 1 &&
+                               b.top >= r.top - 1 && b.bottom <= r.bottom + 1);
+    const apart = (a, b) => !a || !b || a.bottom <= b.top + 1 || b.bottom <= a.top + 1 ||
+                            a.right <= b.left + 1 || b.right <= a.left + 1;
+    const t = box('.gtitle');
+    if (!inside(t)) bad.push(g.id + ' title cut off');
+    if (!apart(t, box('.legend'))) bad.push(g.id + ' title runs into the legend');
+    if (!inside(box('.g-xtitle'))) bad.push(g.id + ' x-axis title cut off');
+    g.querySelectorAll('.annotation').forEach((a, i) => {
+      if (!inside(a.getBoundingClientRect())) bad.push(g.id + ' note ' + i + ' cut off'); });
+  });
+  return {sideways: document.documentElement.scrollWidth - W, bad, plots: plots.length,
+          modebar, share, labelled, tables};
+})()"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1400])
+@pytest.mark.parametrize("name", PAGES)
+def test_pages_fit_phones_and_desktops_with_alt_text_and_no_cloud_button(built_reports,
+                                                                          name, width):
+    require_chromium()
+    shots = built_reports.parent / "screenshots"
+    shots.mkdir(exist_ok=True)
+    with browser.DevToolsPage(built_reports / f"{name}.html", width=width, height=1200,
+                              mobile=width < 600) as tab:
+        tab.wait_for("document.querySelectorAll('.js-plotly-plot .main-svg').length > 0")
+        tab.evaluate("new Promise(done => setTimeout(done, 1500))")  # refits run on load
+        found = tab.evaluate(LAYOUT_JS)
+        tab.screenshot(shots / f"{name}-{width}.png", full_page=True)
+    assert found["sideways"] <= 0, f"{name} scrolls sideways at {width} px"
+    assert found["bad"] == [], f"{name} at {width} px: {found['bad']}"
+    assert found["plots"] > 0 and found["modebar"] > 0  # the toolbar is there...
+    assert found["share"] == 0  # ...without Share chart (cloud upload) or the plotly logo
+    assert found["labelled"] == found["plots"], "every chart has alt text"
+    assert found["tables"] == found["plots"], "every chart has its data as a table"
+
+
+@pytest.mark.browser
+def test_print_opens_the_settings_and_drops_the_toolbar(built_reports):
+    require_chromium()
+    with browser.DevToolsPage(built_reports / "scenario_baseline.html", height=1200) as tab:
+        tab.wait_for("document.querySelectorAll('.js-plotly-plot .main-svg').length > 0")
+        assert tab.evaluate("document.querySelector('details.params').open") is False
+        tab.call("Emulation.setEmulatedMedia", media="print")
+        tab.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        state = tab.evaluate("""(() => ({
+            open: document.querySelector('details.params').open,
+            toolbar: getComputedStyle(document.querySelector('.modebar-container')).display,
+            downloads: getComputedStyle(document.querySelector('.aijobs-download')).display,
+            nav: getComputedStyle(document.querySelector('nav')).display}))()""")
+    assert state == {"open": True, "toolbar": "none", "downloads": "none", "nav": "none"}
+
+
+def test_no_page_keeps_a_modebar_button_that_uploads():
+    assert display.PLOTLY_CONFIG["showSendToCloud"] is False
+    assert {"sendChartToCloud", "sendDataToCloud"} <= set(
+        display.PLOTLY_CONFIG["modeBarButtonsToRemove"])
+    assert display.PLOTLY_CONFIG["displaylogo"] is False
+
+
+def test_the_spec_list_is_not_empty():
+    assert PAGES and all(isinstance(s, ReportSpec) for s in SPECS)
+    assert Path(render.paths.TEMPLATES_DIR / "page.js").is_file()
