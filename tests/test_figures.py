@@ -100,10 +100,12 @@ def test_entry_and_path_figures():
 
 def test_overview_figures():
     roles = tables.load_table("roles")
-    fig = article_figures.roles_treemap(roles, SOURCE)
-    labels = list(fig.data[0].labels)
-    assert "Core AI (7)" in labels and "AI-adjacent (6)" in labels
-    assert "AI Agent Developer" in labels
+    fig = article_figures.roles_map(roles, SOURCE)
+    by_group = {t.name: dict(zip(t.y, t.x, strict=True)) for t in fig.data}
+    assert list(by_group) == ["Core AI (7)", "AI-adjacent (6)", "AI-augmented (1)"]
+    assert by_group["Core AI (7)"]["AI Agent Developer"] == "Technical"
+    assert by_group["AI-adjacent (6)"]["AI Integration Specialist"] == "Not stated"
+    assert sum(len(t.y) for t in fig.data) == 14  # every role on its own row
     assert fig.layout.title.text.startswith("14 roles named: 7 core AI, 6 AI-adjacent, "
                                             "1 AI-augmented")
     skills = tables.load_table("skills")

@@ -221,7 +221,8 @@ def test_premium_source_from_the_command_line(tmp_path):
                     "pwc_2025", "--output-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
     page = (tmp_path / "scenario_baseline.html").read_text()
-    assert "Premium used: pwc_2025: AI skills inside the same occupation" in page
+    assert ("Premium used: PwC 2025, AI skills in job ads: AI skills inside the same "
+            "occupation") in page
     assert "PwC, 2025 Global AI Jobs Barometer (2024)" in page
     assert "<td>+56.0%</td><td>56.0%</td>" in page
     bad = run_in(paths.PROJECT_ROOT, "build", "scenario_baseline", "-p", "premium_source",

@@ -100,7 +100,8 @@ def test_scenarios_start_from_the_survey_premium(built_reports):
     assert premiums["ai_ml_engineer"] == pytest.approx(0.039474)
     assert premiums["ai_research_scientist"] == 0.0  # below the baseline: no scarcity premium
     page = (built_reports / "scenario_title_gap.html").read_text()
-    assert "Premium used: survey_title_gap: an AI job title against Software Engineer" in page
+    assert ("Premium used: Job-board title gap (aijobs.net): an AI job title against "
+            "Software Engineer") in page
     # research scientists' gap is negative: no premium to normalize, and the page says so
     assert "no premium to normalize (estimate -28.9%)" in page
 

@@ -466,7 +466,9 @@ def calibrated_premiums() -> tuple[dict[str, float] | None, str]:
     premiums = {r: max(p, 0.0) for r, p in measured.items()}
     origin = tables.table_metadata("derived/survey_premium")["derived_from"]
     years = ", ".join(map(str, origin["matched_years_for_pooled_premium"]["software_engineer"]))
-    shown = "; ".join(f"{r} {p:+.1%}" for r, p in sorted(measured.items()))
+    names = dict(zip(*[tables.load_table("roles")[c] for c in ("role_id", "role_name")],
+                     strict=True))
+    shown = "; ".join(f"{names.get(r, r)} {p:+.1%}" for r, p in sorted(measured.items()))
     return premiums, (f"premium per role from aijobs.net job postings: median posting pay "
                       f"(range midpoints) over the Software Engineer median "
                       f"({origin['filters_text']}; years {years}; "
@@ -539,6 +541,16 @@ def uncertainty_problem(ranges: Any, settings: Mapping[str, Any]) -> str | None:
     return None
 
 
+MODE_TEXT = {"rate": "a share of the premium goes each year",
+             "supply_demand": "the premium follows demand against supply"}
+
+
+def estimate_names() -> dict[str, str]:
+    """{estimate id: the name readers see} for every premium estimate."""
+    table = premium_estimates()
+    return dict(zip(table["estimate_id"], table["estimate_name"], strict=True))
+
+
 MEASURE_TEXT = {
     "ai_skill_within_occupation": "AI skills inside the same occupation, across the economy",
     "ai_title_vs_baseline_title": "an AI job title against Software Engineer, on one AI job board",
@@ -578,7 +590,7 @@ def premiums_from_source(source: str | float, role_ids: Sequence[str], fallback:
                  else {r: float(v) for r, v in zip(rows["role_id"], rows["premium"],
                                                    strict=True) if r in role_ids})
         origin = f"{first['publisher']}, {first['title']} ({first['data_years']})"
-        note = (f"{source}: {MEASURE_TEXT[first['measures']]}; {origin}; "
+        note = (f"{first['estimate_name']}: {MEASURE_TEXT[first['measures']]}; {origin}; "
                 f"{first['source_url']} (as text); read in: {first['read_in']}")
     used, status = {}, []
     for r in role_ids:

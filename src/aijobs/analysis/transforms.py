@@ -256,6 +256,9 @@ DISPLAY_LABELS = {
     "core_ai": "Core AI", "ai_adjacent": "AI-adjacent", "ai_augmented": "AI-augmented",
     "technical": "Technical", "semi_technical": "Semi-technical",
     "non_technical": "Non-technical", "unstated": "Not stated",
+    "rising_demand": "In rising demand", "path_example": "Example of a way in",
+    "at_most": "at most", "greater_than": "more than", "about_equal": "about",
+    "majority": "most",
 }
 
 

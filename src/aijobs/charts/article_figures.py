@@ -232,40 +232,41 @@ def first_role_figure(first_role: pd.DataFrame, source: str) -> go.Figure:
 
 # --- overview -----------------------------------------------------------------------------
 
-def roles_treemap(roles: pd.DataFrame, source: str) -> go.Figure:
-    """Treemap of roles: group, then technical depth, then one tile per role."""
+GROUP_ORDER = ("core_ai", "ai_adjacent", "ai_augmented")
+DEPTH_ORDER = ("technical", "semi_technical", "non_technical", "unstated")
+
+
+def roles_map(roles: pd.DataFrame, source: str) -> go.Figure:
+    """Every role on one row, in the column of the technical depth the article implies,
+    coloured by its group: every label at full size, however many roles."""
     roles = escaped_frame(roles)
-    ids, labels, parents, colours = [], [], [], []
-    for group, g in roles.groupby("role_group", sort=False):
-        ids.append(group)
-        labels.append(f"{labelled([group])[0]} ({len(g)})")
-        parents.append("")
-        colours.append(GROUP_COLOURS.get(group, GREY))
-        for depth, d in g.groupby("technical_depth", sort=False):
-            did = f"{group}/{depth}"
-            ids.append(did)
-            labels.append(f"{labelled([depth])[0]} ({len(d)})")
-            parents.append(group)
-            colours.append("rgba(255,255,255,0.55)")
-            for _, role in d.iterrows():
-                ids.append(f"{did}/{role['role_id']}")
-                labels.append(role["role_name"])
-                parents.append(did)
-                colours.append("white")
-    values = [0 if i in parents else 1 for i in ids]
-    fig = go.Figure(go.Treemap(ids=ids, labels=labels, parents=parents, values=values,
-                               branchvalues="remainder", marker={"colors": colours},
-                               textfont={"size": 14}, tiling={"pad": 4},
-                               hovertemplate="%{label}<extra></extra>"))
+    groups = list(GROUP_ORDER) + sorted(set(roles["role_group"]) - set(GROUP_ORDER))
+    depths = list(DEPTH_ORDER) + sorted(set(roles["technical_depth"]) - set(DEPTH_ORDER))
+    order = roles.assign(_g=roles["role_group"].map(groups.index),
+                         _d=roles["technical_depth"].map(depths.index)) \
+        .sort_values(["_g", "_d", "role_name"])
+    fig = go.Figure()
+    for group in groups:
+        rows = order[order["role_group"] == group]
+        if rows.empty:
+            continue
+        name = f"{labelled([group])[0]} ({len(rows)})"
+        fig.add_scatter(x=labelled(rows["technical_depth"]), y=rows["role_name"],
+                        mode="markers", name=name,
+                        marker={"size": 15, "symbol": "square",
+                                "color": GROUP_COLOURS.get(group, GREY)},
+                        hovertemplate=f"%{{y}}: %{{x}}<extra>{name}</extra>")
+    fig.update_yaxes(categoryorder="array", categoryarray=list(order["role_name"])[::-1],
+                     showgrid=True)
+    fig.update_xaxes(categoryorder="array", categoryarray=labelled(depths), side="top",
+                     title={"text": "Technical depth the article implies"})
     counts = roles["role_group"].value_counts()
     title = (f"{len(roles)} roles named: {counts.get('core_ai', 0)} core AI, "
              f"{counts.get('ai_adjacent', 0)} AI-adjacent, "
              f"{counts.get('ai_augmented', 0)} AI-augmented"
-             "<br><sup>Boxes: group, then the technical depth the article implies, then role. "
-             "Click a box to zoom in.</sup>")
-    fig = finish_figure(fig, title, source, height=560)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 96, "b": 90})
-    return fig
+             "<br><sup>One row per role: its column is the technical depth the article implies, "
+             "its colour the group</sup>")
+    return finish_figure(fig, title, source, height=220 + 30 * len(roles))
 
 
 def skills_figure(skills: pd.DataFrame, source: str) -> go.Figure:

@@ -249,7 +249,7 @@ def premium_estimates_figure(estimates: pd.DataFrame, source: str) -> go.Figure:
     what it measures."""
     e = escaped_frame(estimates).copy()
     e["label"] = [f"{i} · {r}" if isinstance(r, str) and r else i
-                  for i, r in zip(e["estimate_id"], e.get("role_name", e["role_id"]),
+                  for i, r in zip(e["estimate_name"], e.get("role_name", e["role_id"]),
                                   strict=True)]
     e = e.sort_values(["measures", "premium"]).reset_index(drop=True)
     fig = go.Figure()

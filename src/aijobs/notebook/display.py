@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import itertools
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ import plotly.io as pio
 from IPython.display import HTML, display
 
 from aijobs import paths
+from aijobs.analysis.transforms import labelled
 from aijobs.charts.figure_data import figure_alt_text, figure_data_frame, figure_headline
 from aijobs.charts.theme import safe_figure_dict
 from aijobs.data import tables
@@ -67,21 +69,48 @@ def show(fig: go.Figure) -> None:
         pio.show(safe_figure_dict(fig), config=PLOTLY_CONFIG, validate=False)
 
 
+def _section_headings() -> dict[str, str]:
+    sections = tables.load_table("article_sections")
+    return dict(zip(sections["section_id"], sections["heading"], strict=True))
+
+
+# Columns whose ids readers should see as words: section ids as the article's headings, and
+# codes of the tables' enums (core_ai, semi_technical, rising_demand...) as labels.
+SECTION_COLUMNS = ("source_section", "section_id", "parent_section_id")
+LABELLED_COLUMNS = ("role_group", "technical_depth", "evidence_kind", "outlook", "topic",
+                    "comparator", "step_kind")
+
+
+def readable_cell(column: str, value: Any) -> Any:
+    """A cell as readers should see it: a section id as its heading, an enum code as words."""
+    if not isinstance(value, str) or not value:
+        return value
+    if column in SECTION_COLUMNS:
+        return _section_headings().get(value, value)
+    if column in LABELLED_COLUMNS:
+        return labelled([value])[0]
+    return value
+
+
 def table_html(frame: pd.DataFrame, columns: Mapping[str, str] | None = None,
-               formats: Mapping[str, str] | None = None) -> str:
+               formats: Mapping[str, str] | None = None,
+               links: Mapping[str, Mapping[str, tuple[str, str]]] | None = None) -> str:
     """An HTML table of `frame` with every cell escaped, so text from data never runs as markup.
 
     `columns` maps column names to headers (and picks them); `formats` maps a column to a
-    format string such as "${:,.0f}".
+    format string such as "${:,.0f}". Section ids and enum codes show as words (readable_cell).
+    `links` maps a column to {value: (href, text)}: each comma-separated value of its cells
+    that has an entry becomes a link (report names to their pages, say).
     """
     columns = dict(columns or {c: c for c in frame.columns})
     formats = dict(formats or {})
+    links = dict(links or {})
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in columns.values())
     body = []
     for _, row in frame.iterrows():
         cells = []
         for col in columns:
-            value = row[col]
+            value = readable_cell(col, row[col])
             if value is None or (not isinstance(value, str) and pd.isna(value)):
                 text = "–"
             elif isinstance(value, bool | np.bool_):
@@ -90,6 +119,13 @@ def table_html(frame: pd.DataFrame, columns: Mapping[str, str] | None = None,
                 text = formats[col].format(value)
             else:
                 text = str(value)
+            if col in links:
+                parts = [links[col].get(part) for part in text.split(", ")]
+                cells.append("<td>" + ", ".join(
+                    f'<a href="{html.escape(p[0])}">{html.escape(p[1])}</a>' if p
+                    else html.escape(part) for p, part in zip(parts, text.split(", "),
+                                                              strict=True)) + "</td>")
+                continue
             cells.append(f"<td>{html.escape(text)}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     # the wrapper scrolls sideways on a narrow screen instead of widening the page
@@ -98,9 +134,10 @@ def table_html(frame: pd.DataFrame, columns: Mapping[str, str] | None = None,
 
 
 def show_table(frame: pd.DataFrame, columns: Mapping[str, str] | None = None,
-               formats: Mapping[str, str] | None = None) -> None:
+               formats: Mapping[str, str] | None = None,
+               links: Mapping[str, Mapping[str, tuple[str, str]]] | None = None) -> None:
     """Display an escaped HTML table (see table_html)."""
-    display(HTML(table_html(frame, columns, formats)))
+    display(HTML(table_html(frame, columns, formats, links)))
 
 
 def _data_as_of(meta: dict, origin: dict) -> str:

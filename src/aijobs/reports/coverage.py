@@ -22,6 +22,12 @@ def notebook_tables(notebook_json: str) -> list[str]:
     return sorted(set(LOAD_RE.findall(code)))
 
 
+def report_links() -> dict[str, tuple[str, str]]:
+    """{report name: (its page, its title)}, to link the reports named in a table."""
+    return {spec.name: (f"{spec.name}.html", spec.title)
+            for spec in config.load_report_specs()}
+
+
 def section_coverage() -> pd.DataFrame:
     """One row per article section: the tables whose rows cite it, their row count, and the
     reports (from reports.yaml) whose notebooks load those tables."""
