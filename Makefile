@@ -77,8 +77,8 @@ lab: $(STAMP)
 screenshots: $(STAMP)
 	$(BIN)/python -m aijobs.devtools.browser reports reports/screenshots
 
-## figures: export every chart of the built reports as PNG and SVG into reports/figures/ (needs chromium)
-figures: $(STAMP) reports
+## figures: export every chart of the built reports (as built, never rebuilt) as PNG and SVG into reports/figures/
+figures: $(STAMP)
 	$(BIN)/python -m aijobs.devtools.figure_export reports reports/figures
 
 ## bench: time the build against the naive papermill+nbconvert loop, the no-op rebuild, page sizes, Monte Carlo

@@ -246,3 +246,47 @@ def test_no_page_keeps_a_modebar_button_that_uploads():
 def test_the_spec_list_is_not_empty():
     assert PAGES and all(isinstance(s, ReportSpec) for s in SPECS)
     assert Path(render.paths.TEMPLATES_DIR / "page.js").is_file()
+
+
+def test_a_still_slider_chart_says_where_the_slider_stands():
+    from aijobs.devtools.figure_export import exportable
+
+    spec = {"data": [], "layout": {
+        "title": {"text": "Drag the slider: bands move<br><sup>Rate steps</sup>"},
+        "sliders": [{"active": 2, "currentvalue": {"prefix": "normalization rate: "},
+                     "steps": [{"label": "0%"}, {"label": "1%"}, {"label": "2%"}]}]}}
+    out = exportable(spec)
+    assert "sliders" not in out["layout"]
+    assert out["layout"]["title"]["text"] == (
+        "Bands move<br><sup>Rate steps; still image at the slider's starting position "
+        "(normalization rate: 2%)</sup>")
+
+
+@pytest.mark.slow
+def test_figures_export_what_is_built_and_never_rebuild(built_reports, tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    from aijobs.devtools.figure_export import export_figures
+    from aijobs.errors import BuildError
+    from aijobs.reports.build import page_states
+
+    out = tmp_path / "reports"
+    shutil.copytree(built_reports, out)
+    mine = subprocess.run([sys.executable, "-m", "aijobs.cli", "build", "compensation_bands",
+                           "-p", "region_multiplier", "0.5", "--output-dir", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert mine.returncode == 0, mine.stderr
+    # a page built with the reader's own parameters is up to date: it is what they asked for
+    assert set(page_states(out).values()) == {"up to date"}
+    pages = {p.name: p.read_bytes() for p in out.glob("*.html")}
+    (out / "growth_rates.html").unlink()
+    with pytest.raises(BuildError, match="growth_rates is missing in .*nothing was exported"):
+        export_figures(out, tmp_path / "figures")
+    assert not (tmp_path / "figures").exists()
+    pages.pop("growth_rates.html")
+    assert {p.name: p.read_bytes() for p in out.glob("*.html")} == pages  # nothing rebuilt
+    made = subprocess.run(["make", "-s", "-n", "figures"], capture_output=True, text=True,
+                          cwd=render.paths.PROJECT_ROOT, timeout=60)
+    assert "aijobs build" not in made.stdout  # make figures builds nothing first

@@ -1,13 +1,15 @@
 """Export every chart of the built reports as PNG and SVG, for slides and print.
 
-The charts are read back from the report pages (each page embeds its figures' JSON), so the
-export needs no kernel. Images are written through kaleido, which drives Debian's chromium;
-the browser is started once for the whole export, not once per image.
+The charts are read from the figure files the build writes beside each page
+(reports/<name>_data/*.json), so the export needs no kernel and never rebuilds a page.
+Images are written through kaleido, which drives Debian's chromium; the browser is started
+once for the whole export, not once per image.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -34,23 +36,63 @@ def figures_in_page(page_html: str) -> list[dict]:
     return found
 
 
+def _figure_number(path: Path) -> int:
+    return int(path.stem.rsplit("-", 1)[-1])
+
+
+def exportable(spec: dict) -> dict:
+    """A page's figure made fit for a still image: a slider chart keeps its starting position,
+    says so in its subtitle, and loses the slider it can no longer move."""
+    layout = dict(spec.get("layout") or {})
+    sliders = layout.pop("sliders", None)
+    layout.pop("updatemenus", None)
+    if sliders:
+        slider = sliders[0]
+        steps = slider.get("steps") or []
+        active = slider.get("active", 0) or 0
+        label = steps[active].get("label", "") if 0 <= active < len(steps) else ""
+        prefix = ((slider.get("currentvalue") or {}).get("prefix") or "").strip()
+        title = dict(layout.get("title") or {})
+        text = re.sub(r"^Drag the slider:\s*", "", str(title.get("text", "")))
+        note = f"still image at the slider's starting position ({prefix} {label})"
+        note = note.replace(" ()", "")
+        if text.endswith("</sup>"):  # on the subtitle's line: no new line to make room for
+            text = f"{text[:-len('</sup>')]}; {note}</sup>"
+        else:
+            text = f"{text}<br><sup>{note[:1].upper()}{note[1:]}</sup>"
+        title["text"] = f"{text[:1].upper()}{text[1:]}"
+        layout["title"] = title
+    return {"data": spec.get("data") or [], "layout": layout}
+
+
 def export_figures(reports_dir: Path = paths.REPORTS_DIR, out_dir: Path | None = None,
                    formats: tuple[str, ...] = FORMATS, width: int = 1200) -> list[Path]:
-    """Write <report>-<n>.<format> for every chart of every page in reports_dir."""
+    """Write <report>-<n>.<format> for every chart of every built page, from the figures the
+    build wrote beside the pages. Nothing is rebuilt: a page that is missing or out of date
+    (its notebook, data or code changed since it was built) is an error naming it."""
     import plotly.graph_objects as go
     import plotly.io as pio
 
+    from aijobs.reports.build import page_states  # deferred: the CLI of the build
+    from aijobs.reports.render import data_folder
+
+    reports_dir = Path(reports_dir)
     out_dir = Path(out_dir or reports_dir / "figures")
-    pages = sorted(p for p in Path(reports_dir).glob("*.html") if p.name != "index.html")
-    if not pages:
-        raise BuildError(f"no report pages in {reports_dir}: run `make reports` first")
+    states = page_states(reports_dir)
+    stale = [f"{name} is {state}" for name, state in states.items() if state != "up to date"]
+    if stale:
+        raise BuildError(f"{'; '.join(stale)} in {reports_dir}: build them first (make reports, "
+                         "or make report NAME=... with your own parameters); nothing was "
+                         "exported")
     figures, files = [], []
-    for page in pages:
-        for n, spec in enumerate(figures_in_page(page.read_text(encoding="utf-8")), start=1):
-            fig = go.Figure(data=spec["data"], layout=spec["layout"])
+    for name in states:
+        specs = sorted((reports_dir / data_folder(name)).glob("*.json"), key=_figure_number)
+        for n, path in enumerate(specs, start=1):
+            spec = exportable(json.loads(path.read_text(encoding="utf-8")))
+            fig = go.Figure(data=decoded_arrays(spec["data"]), layout=spec["layout"])
             for fmt in formats:
                 figures.append(fig)
-                files.append(out_dir / f"{page.stem}-{n}.{fmt}")
+                files.append(out_dir / f"{name}-{n}.{fmt}")
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
         # One call for all images: kaleido starts one browser and reuses it.

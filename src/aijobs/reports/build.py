@@ -302,6 +302,9 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
                 manifest[spec.name] = {"key": report_key(spec, used, options, package,
                                                          result.inputs),
                                        "inputs": result.inputs, "headline": result.headline,
+                                       "parameters": used,
+                                       "options": {"show_code": options.show_code,
+                                                   "self_contained": options.self_contained},
                                        "figures": result.figures,
                                        "built": datetime.date.today().isoformat()}
                 write_atomic(reports_dir / MANIFEST_NAME,
@@ -314,6 +317,28 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
         write_index(specs, reports_dir, manifest, load_start_here(config))
     order = {s.name: i for i, s in enumerate(chosen)}
     return sorted(results, key=lambda r: order[r.name])
+
+
+def page_states(reports_dir: Path = paths.REPORTS_DIR,
+                config: Path = paths.REPORTS_CONFIG) -> dict[str, str]:
+    """{report: "up to date", "out of date" or "missing"} for the pages in reports_dir, each
+    judged with the parameters it was built with (a page a user built with -p is up to date
+    as long as its notebook, data and code have not changed since)."""
+    reports_dir = Path(reports_dir)
+    manifest, package = read_manifest(reports_dir), package_fingerprint()
+    states = {}
+    for spec in load_report_specs(config):
+        entry = manifest.get(spec.name)
+        if not (reports_dir / f"{spec.name}.html").exists() or not entry:
+            states[spec.name] = "missing"
+            continue
+        used = entry.get("parameters", spec.parameters)
+        options = BuildOptions(**entry.get("options", {}))
+        fresh = entry.get("key") == report_key(spec, used, options, package,
+                                               entry.get("inputs", []))
+        data_ok = not entry.get("figures") or (reports_dir / data_folder(spec.name)).is_dir()
+        states[spec.name] = "up to date" if fresh and data_ok else "out of date"
+    return states
 
 
 def _is_fresh(spec: ReportSpec, used: dict[str, Any], reports_dir: Path, manifest: dict,
