@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import tomllib
+from pathlib import Path
 
 import yaml
 from conftest import ROOT
@@ -14,10 +16,17 @@ def _split(requirement: str) -> tuple[str, str]:
     return name.lower().replace("_", "-"), spec.replace(" ", "")
 
 
+def _conda_names() -> dict[str, str]:
+    """PyPI name -> conda-forge name, for the packages whose names differ."""
+    with open(Path(__file__).parent / "conda_names.csv", newline="", encoding="utf-8") as fh:
+        return {row["pypi_name"]: row["conda_name"] for row in csv.DictReader(fh)}
+
+
 def test_conda_and_pip_lists_agree():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
-    pip_deps = dict(_split(r) for r in project["dependencies"] +
-                    project["optional-dependencies"]["dev"])
+    names = _conda_names()
+    pip_deps = {names.get(name, name): spec for name, spec in (
+        _split(r) for r in project["dependencies"] + project["optional-dependencies"]["dev"])}
     env = yaml.safe_load((ROOT / "environment.yml").read_text("utf-8"))
     conda = dict(_split(d) for d in env["dependencies"] if isinstance(d, str))
     python = conda.pop("python")

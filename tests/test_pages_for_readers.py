@@ -290,3 +290,30 @@ def test_figures_export_what_is_built_and_never_rebuild(built_reports, tmp_path)
     made = subprocess.run(["make", "-s", "-n", "figures"], capture_output=True, text=True,
                           cwd=render.paths.PROJECT_ROOT, timeout=60)
     assert "aijobs build" not in made.stdout  # make figures builds nothing first
+
+
+def test_survey_charts_read_plainly():
+    import pandas as pd
+
+    from aijobs.charts import survey_figures
+    from aijobs.survey import evidence
+
+    mix = pd.DataFrame({"role_name": ["A", "A", "B", "Titles mapped to no role"],
+                        "work_year": [2024, 2025, 2025, 2024], "postings": [5000, 40, 3, 9000]})
+    fig = survey_figures.mix_figure(mix, "source", {"2025": "2025 (1 to 19 January only)"})
+    heat = fig.data[0]
+    assert list(heat.y) == ["Titles mapped to no role", "A", "B"]  # every role its own row
+    assert list(heat.x) == ["2024", "2025<br>(1 to 19 January only)"]
+    assert [list(r) for r in heat.text] == [["9,000", ""], ["5,000", "40"], ["", "3"]]
+    region = evidence.with_country_names(pd.DataFrame({
+        "country": ["US", "DE", "KR", "XX"], "ratio_to_us": [1, 0.5, 0.6, 0.7],
+        "n_postings": [100, 40, 35, 30], "reliability": ["reliable"] * 4}))
+    assert list(region["country_name"]) == ["United States", "Germany", "South Korea", "XX"]
+    bars = survey_figures.region_figure(region, "source").data[0]
+    assert "South Korea" in list(bars.y) and "KR" not in list(bars.y)
+    entry = pd.DataFrame({"role_id": ["a", "a", "b", "c"], "role_name": ["A", "A", "B", "C"],
+                          "work_year": [2023, 2024, 2024, 2024], "n_postings": [50, 60, 40, 9],
+                          "entry_share": [0.1, 0.2, 0.05, float("nan")],
+                          "is_reportable": [True, True, True, True]})
+    lines = survey_figures.entry_share_figure(entry, "source").data
+    assert {t.name: t.mode for t in lines} == {"A": "lines+markers", "B": "markers"}

@@ -123,7 +123,8 @@ def premium_by_year_figure(premium: pd.DataFrame, source: str,
 def region_figure(region: pd.DataFrame, source: str) -> go.Figure:
     """Median AI pay per company country relative to the US, reportable countries only."""
     r = escaped_frame(region[region["reliability"] != "suppressed"]).sort_values("ratio_to_us")
-    fig = go.Figure(go.Bar(y=r["country"], x=r["ratio_to_us"], orientation="h",
+    names = r["country_name"] if "country_name" in r else r["country"]
+    fig = go.Figure(go.Bar(y=names, x=r["ratio_to_us"], orientation="h",
                            marker={"color": [ORANGE if c == "US" else BLUE
                                              for c in r["country"]]},
                            text=[f"×{v:.2f} (n={n:,})" for v, n in
@@ -145,12 +146,14 @@ def entry_share_figure(entry: pd.DataFrame, source: str,
     """Share of entry-level postings per role and year (a proxy, labelled as one); a partial
     year is labelled with its dates (`year_labels`)."""
     year_labels = year_labels or {}
-    e = escaped_frame(entry[entry["is_reportable"]]).sort_values(["role_id", "work_year"])
+    e = escaped_frame(entry[entry["is_reportable"] & entry["entry_share"].notna()]) \
+        .sort_values(["role_id", "work_year"])
     fig = go.Figure()
     for i, (role, rows) in enumerate(e.groupby("role_name", sort=True)):
+        # a role with one reportable year is a dot, and its legend entry shows a dot
         fig.add_scatter(x=[year_labels.get(str(y), str(y)) for y in rows["work_year"]],
                         y=rows["entry_share"] * 100,
-                        mode="lines+markers", name=role,
+                        mode="lines+markers" if len(rows) > 1 else "markers", name=role,
                         line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
                         customdata=rows["n_postings"],
                         hovertemplate=f"{role} %{{x}}: %{{y:.1f}}% entry-level "
@@ -167,26 +170,28 @@ def entry_share_figure(entry: pd.DataFrame, source: str,
 
 def mix_figure(mix: pd.DataFrame, source: str,
                year_labels: dict[str, str] | None = None) -> go.Figure:
-    """Postings per role per year (stacked): counts on one job board, never job growth."""
+    """Postings per role and year as a grid of counts (shaded on a log scale, so a role with
+    a few dozen postings stays as readable as one with thousands): counts on one job board,
+    never job growth."""
     year_labels = year_labels or {}
     m = escaped_frame(mix)
-    fig = go.Figure()
-    order = m.groupby("role_name")["postings"].sum().sort_values(ascending=False).index
-    for i, role in enumerate(order):
-        rows = m[m["role_name"] == role]
-        colour = GREY if role.startswith("Titles mapped") else PALETTE[i % len(PALETTE)]
-        fig.add_bar(name=role, x=[year_labels.get(str(y), str(y)) for y in rows["work_year"]],
-                    y=rows["postings"], marker={"color": colour},
-                    hovertemplate=f"{role} %{{x}}: %{{y:,}} postings<extra></extra>")
-    fig.update_layout(barmode="stack", legend={"orientation": "v", "x": 1.02, "y": 1,
-                                               "yanchor": "top", "xanchor": "left"})
-    fig.update_yaxes(title={"text": "Postings on aijobs.net (not jobs)"})
-    fig.update_xaxes(title={"text": "Work year"}, type="category",
-                     categoryorder="category ascending")
+    order = list(m.groupby("role_name")["postings"].sum().sort_values(ascending=False).index)
+    years = sorted(m["work_year"].unique())
+    grid = m.pivot_table(index="role_name", columns="work_year", values="postings",
+                         aggfunc="sum").reindex(index=order, columns=years)
+    counts = grid.to_numpy(dtype=float)
+    fig = go.Figure(go.Heatmap(
+        x=[year_labels.get(str(y), str(y)).replace(" (", "<br>(") for y in years], y=order,
+        z=np.log10(np.where(counts > 0, counts, np.nan)), colorscale="Blues", showscale=False,
+        text=[[f"{v:,.0f}" if v == v else "" for v in row] for row in counts],
+        texttemplate="%{text}", textfont={"size": 12}, xgap=2, ygap=2,
+        customdata=counts, hovertemplate="%{y} %{x}: %{customdata:,.0f} postings<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title={"text": "Work year"}, type="category", tickangle=0)
     title = ("Most postings in the file come from recent years"
-             "<br><sup>Posting counts per role on one job board: not how many jobs exist or "
-             "how fast they grow</sup>")
-    return finish_figure(fig, title, source, height=440)
+             "<br><sup>Postings per role and year on one job board (shade on a log scale): not "
+             "how many jobs exist or how fast they grow</sup>")
+    return finish_figure(fig, title, source, height=max(360, 150 + 34 * len(order) + 110))
 
 
 VERDICT_COLOURS = {"supported": GREEN, "partly supported": "#ca8a04",

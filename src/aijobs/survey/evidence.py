@@ -352,6 +352,20 @@ class Evidence:
         ]
 
 
+def country_name(code: str) -> str:
+    """A two-letter ISO 3166 code as the country's common English name (pycountry's ISO
+    tables: 'KR' is 'South Korea'); an unknown code stays as it is."""
+    import pycountry  # deferred: only pages that show countries need it
+
+    found = pycountry.countries.get(alpha_2=str(code).upper()) if code else None
+    return getattr(found, "common_name", None) or getattr(found, "name", None) or str(code)
+
+
+def with_country_names(frame: pd.DataFrame, column: str = "country") -> pd.DataFrame:
+    """`frame` with a country_name column beside its country codes."""
+    return frame.assign(country_name=[country_name(c) for c in frame[column]])
+
+
 def with_role_names(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with a role_name column (the baseline and unmapped rows get readable labels)."""
     roles = table_io.load_table("roles")
