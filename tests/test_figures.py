@@ -85,8 +85,16 @@ def test_entry_and_path_figures():
     steps, lp = tables.load_table("learning_path_steps"), tables.load_table("learning_paths")
     fig = article_figures.path_timeline_figure(transforms.path_timeline(steps, lp), SOURCE)
     names = [t.name for t in fig.data]
-    assert names == ["Shortest estimate", "Extra if it takes the longest estimate",
+    assert names == ["Shortest estimate", "Up to the longest estimate",
                      "Ongoing (no end)", "Focus throughout"]
+    # each timed step is drawn as its own stated range: fundamentals 3 to 4 months, not 3 to 10
+    ranges = _trace(fig, "Up to the longest estimate")
+    fundamentals = list(ranges.y).index("Path 1 · Learn AI/ML fundamentals")
+    assert (ranges.base[fundamentals], ranges.base[fundamentals] + ranges.x[fundamentals]) \
+        == (3, 4)
+    assert ranges.text[fundamentals] == "3–4 months"
+    assert "rank 1 the most competitive" in article_figures.entry_figure(
+        ranking, SOURCE).layout.title.text
     ongoing = _trace(fig, "Ongoing (no end)")
     assert set(ongoing.text) == {"ongoing →"}
     assert ongoing.marker.pattern.shape == "/"

@@ -194,9 +194,10 @@ def entry_ranking(entry_points: pd.DataFrame) -> pd.DataFrame:
 def path_timeline(steps: pd.DataFrame, paths_table: pd.DataFrame) -> pd.DataFrame:
     """Learning-path steps placed on a month axis for a Gantt chart.
 
-    Timed steps run one after another. Each gets the earliest schedule (every earlier step
-    takes its shortest estimate) as start_month/end_month_fast and the latest end (every step
-    up to it takes its longest estimate) as end_month_slow. Ongoing and focus steps have no
+    Timed steps run one after another. Each keeps its own stated range (duration_months_min,
+    duration_months_max) and gets the earliest schedule (every earlier step takes its shortest
+    estimate) as start_month/end_month_fast and the latest end (every step up to it takes its
+    longest estimate) as end_month_slow. Ongoing and focus steps have no
     end: they span the path and carry is_ongoing / step_kind so the chart can draw them open.
     """
     rows = []
@@ -209,7 +210,9 @@ def path_timeline(steps: pd.DataFrame, paths_table: pd.DataFrame) -> pd.DataFram
         for _, step in group.iterrows():
             row = {"path_id": path_id, "step_order": int(step["step_order"]),
                    "step_label": step["step_label"], "step_kind": step["step_kind"],
-                   "is_ongoing": bool(step["is_ongoing"])}
+                   "is_ongoing": bool(step["is_ongoing"]),
+                   "duration_months_min": step["duration_months_min"],
+                   "duration_months_max": step["duration_months_max"]}
             if step["step_kind"] == "timed":
                 row["start_month"] = start_fast
                 row["end_month_fast"] = start_fast + float(step["duration_months_min"])

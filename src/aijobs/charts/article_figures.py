@@ -141,48 +141,60 @@ def projection_figure(projection: pd.DataFrame, source: str, *, growth_decay: fl
 # --- entry and learning paths ------------------------------------------------------------
 
 def entry_figure(ranking: pd.DataFrame, source: str) -> go.Figure:
-    """Entry routes as bars of ordinal competitiveness, hardest on top."""
+    """Entry routes ranked as the table ranks them: 1 is the most competitive, on top, with
+    the longest bar; the axis runs from less to more competitive."""
     ranking = escaped_frame(ranking)
     r = ranking.iloc[::-1]
     fig = go.Figure(go.Bar(y=r["entry_label"], x=r["competitiveness_level"], orientation="h",
-                           text=r["competitiveness_label"], textposition="inside",
-                           insidetextanchor="start",
+                           text=[f"Rank {k}: {label}" for k, label in
+                                 zip(r["rank_hardest_first"], r["competitiveness_label"],
+                                     strict=True)],
+                           textposition="inside", insidetextanchor="start",
                            marker={"color": [ORANGE if v == 3 else BLUE if v == 2 else GREEN
                                              for v in r["competitiveness_level"]]},
-                           hovertemplate="%{y}: level %{x} of 3<extra></extra>"))
-    fig.update_xaxes(range=[0, 3.05], tickvals=[1, 2, 3],
-                     ticktext=["1 easiest", "2", "3 hardest"],
-                     title={"text": "Competitiveness (ordinal level from the article's wording)"})
+                           customdata=r["rank_hardest_first"],
+                           hovertemplate="%{y}: rank %{customdata} (1 = most competitive)"
+                                         "<extra></extra>"))
+    top = float(ranking["competitiveness_level"].max())
+    fig.update_xaxes(range=[0, top + 0.45], tickvals=[0, top], showticklabels=True,
+                     ticktext=["less competitive", "more competitive"],
+                     title={"text": "How competitive, from the article's wording "
+                                    "(rank 1 = most competitive)"})
     hardest = ranking.iloc[0]
     title = (f"{hardest['entry_label']} is the hardest way in"
-             "<br><sup>The article ranks the routes in words; levels 1-3 keep only the order"
-             "</sup>")
+             "<br><sup>The article ranks the routes in words; the bars keep only the order, "
+             "rank 1 the most competitive</sup>")
     return finish_figure(fig, title, source, height=360)
 
 
 def path_timeline_figure(timeline: pd.DataFrame, source: str) -> go.Figure:
-    """Gantt-style chart of learning paths from transforms.path_timeline.
-
-    Solid bars: the fastest schedule. Light bars: the extra months if every step takes its
-    longest estimate. Hatched bars with an arrow: ongoing steps, which have no end. Dotted
-    lines: focus steps, which run alongside the others.
-    """
+    """Each step of the learning paths with the time the article states for it: a timed step
+    as its range (a solid bar to the shortest estimate, a light one to the longest, labelled
+    "3–6 months"), an ongoing step hatched with no end, a focus point as a dotted line."""
     timeline = escaped_frame(timeline)
     t = timeline.iloc[::-1]
     labels = [f"Path {n} · {s}" for n, s in zip(t["path_number"], t["step_label"], strict=True)]
     t = t.assign(label=labels)
-    horizon = max(float(timeline["end_month_slow"].max()), 1.0) + 2
-    fig = go.Figure()
     timed = t[t["step_kind"] == "timed"]
-    fig.add_bar(name="Shortest estimate", y=timed["label"],
-                x=timed["end_month_fast"] - timed["start_month"], base=timed["start_month"],
+    longest = float(timed["duration_months_max"].max()) if len(timed) else 1.0
+    horizon = max(longest, 1.0) + 2
+    fig = go.Figure()
+    fig.add_bar(name="Shortest estimate", y=timed["label"], x=timed["duration_months_min"],
                 orientation="h", marker={"color": BLUE}, width=0.55,
-                hovertemplate="%{y}<br>months %{base:.0f} to %{x:.0f} more<extra></extra>")
-    fig.add_bar(name="Extra if it takes the longest estimate", y=timed["label"],
-                x=timed["end_month_slow"] - timed["end_month_fast"], base=timed["end_month_fast"],
-                orientation="h", marker={"color": LIGHT_BLUE}, width=0.55,
-                hovertemplate="%{y}<br>could end by month %{customdata:.0f}<extra></extra>",
-                customdata=timed["end_month_slow"])
+                customdata=timed[["duration_months_min", "duration_months_max"]],
+                hovertemplate="%{y}: %{customdata[0]:g} to %{customdata[1]:g} months"
+                              "<extra></extra>")
+    fig.add_bar(name="Up to the longest estimate", y=timed["label"],
+                x=timed["duration_months_max"] - timed["duration_months_min"],
+                base=timed["duration_months_min"], orientation="h",
+                marker={"color": LIGHT_BLUE}, width=0.55,
+                text=[f"{lo:g}–{hi:g} months" if lo != hi else f"{lo:g} months"
+                      for lo, hi in zip(timed["duration_months_min"],
+                                        timed["duration_months_max"], strict=True)],
+                textposition="outside", cliponaxis=False,
+                customdata=timed[["duration_months_min", "duration_months_max"]],
+                hovertemplate="%{y}: %{customdata[0]:g} to %{customdata[1]:g} months"
+                              "<extra></extra>")
     ongoing = t[t["step_kind"] == "ongoing"]
     if len(ongoing):
         fig.add_bar(name="Ongoing (no end)", y=ongoing["label"], x=[horizon] * len(ongoing),
@@ -201,10 +213,12 @@ def path_timeline_figure(timeline: pd.DataFrame, source: str) -> go.Figure:
         fig.add_scatter(name="Focus throughout", x=xs, y=ys, mode="lines",
                         line={"color": PURPLE, "dash": "dot", "width": 2}, hoverinfo="skip")
     fig.update_layout(barmode="overlay")
-    fig.update_xaxes(range=[0, horizon], title={"text": "Months from starting out"}, dtick=1)
+    fig.update_xaxes(range=[0, horizon], title={"text": "Months the step takes (the article's "
+                                                        "range)"}, dtick=1)
     fig.update_yaxes(categoryorder="array", categoryarray=list(t["label"]))
-    title = ("Timed learning takes months, not years, on every path"
-             "<br><sup>Steps in order; durations are the article's ranges</sup>")
+    title = (f"No timed step takes more than {longest:g} months"
+             "<br><sup>Each step with the time the article gives it, in the paths' order; the "
+             "next chart adds them up</sup>")
     return finish_figure(fig, title, source, height=max(420, 140 + 34 * len(timeline) + 110))
 
 
