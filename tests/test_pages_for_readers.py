@@ -317,3 +317,32 @@ def test_survey_charts_read_plainly():
                           "is_reportable": [True, True, True, True]})
     lines = survey_figures.entry_share_figure(entry, "source").data
     assert {t.name: t.mode for t in lines} == {"A": "lines+markers", "B": "markers"}
+
+
+def test_every_page_carries_its_passport(built_reports):
+    import hashlib
+    import platform
+    import socket
+    from importlib.metadata import version
+
+    from aijobs import paths
+
+    for name in PAGES:
+        page = (built_reports / f"{name}.html").read_text()
+        passport = page.split('<details class="passport">')[1].split("</details>")[0]
+        assert f"Python {platform.python_version()}" in passport
+        for package in ("pandas", "plotly", "papermill", "nbconvert"):
+            assert f"{package} {version(package)}" in passport
+        assert re.search(r"commit ([0-9a-f]{12}( with uncommitted changes)?|not a git "
+                         r"checkout);", passport)
+        read = re.findall(r"<tr><td>([^<]+)</td><td><code>([0-9a-f]{32})</code>", passport)
+        assert read, f"{name}: no file listed"
+        for file, md5 in read:
+            data = (paths.PROJECT_ROOT / file).read_bytes()
+            assert hashlib.md5(data).hexdigest() == md5, file
+        # nothing about the machine
+        for local in (str(paths.PROJECT_ROOT), str(built_reports)):
+            assert local not in page, f"{name} names {local}"
+        host = socket.gethostname()
+        if len(host) >= 6:  # a short name such as "vm" is an ordinary word too
+            assert host not in page, f"{name} names the host"

@@ -131,7 +131,7 @@ def run_report(spec: ReportSpec, *, overrides: dict[str, Any] | None = None,
             inputs = inputs_of(nb)
             strip_inputs_outputs(nb)
             files, alts = collect_figures(nb, spec.name)
-            page = render_report_html(nb, spec, used, options)
+            page = render_report_html(nb, spec, used, options, inputs)
         except Exception as exc:  # the build goes on with the other reports
             failed = executed.read_bytes() if executed.exists() else None
             return BuildResult(spec.name, "failed", time.perf_counter() - start,

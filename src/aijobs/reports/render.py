@@ -7,6 +7,8 @@ import csv
 import html
 import importlib.util
 import io
+import platform
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ import yaml
 
 from aijobs import paths
 from aijobs.errors import BuildError
-from aijobs.files import read_yaml, write_atomic
+from aijobs.files import file_digest, read_yaml, write_atomic
 from aijobs.reports.config import ReportSpec, shown_path
 from aijobs.reports.parameters import notebook_parameters
 
@@ -176,8 +178,60 @@ def collect_figures(nb, name: str) -> tuple[dict[str, bytes], list[str]]:
     return files, alts
 
 
+PASSPORT_PACKAGES = ("pandas", "plotly", "papermill", "nbconvert")
+
+
+def suite_revision() -> str:
+    """The git commit of the checkout the suite runs from, "with uncommitted changes" when its
+    code, notebooks or data differ from it, or "not a git checkout"."""
+    root = str(paths.PROJECT_ROOT)
+    try:
+        head = subprocess.run(["git", "-C", root, "rev-parse", "--short=12", "HEAD"],
+                              capture_output=True, text=True, timeout=20)
+        if head.returncode != 0:
+            return "not a git checkout"
+        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain",
+                                "--untracked-files=no", "--", "src", "notebooks", "data"],
+                               capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return "not a git checkout"
+    commit = head.stdout.strip()
+    return f"{commit} with uncommitted changes" if dirty.stdout.strip() else commit
+
+
+def passport_html(inputs: list[str]) -> str:
+    """What built the page: the suite's version and commit, the versions of Python and the
+    packages that shape a page, and the md5 of every file the notebook read. Nothing about the
+    machine: files outside the project are named by their file name only, and no date."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    import aijobs
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    tools = [f"Python {platform.python_version()}"] + [
+        f"{name} {installed(name)}" for name in PASSPORT_PACKAGES]
+    rows = []
+    for name in inputs:
+        path = Path(name)
+        full = path if path.is_absolute() else paths.PROJECT_ROOT / path
+        shown = path.name if path.is_absolute() else name
+        rows.append(f"<tr><td>{html.escape(shown)}</td>"
+                    f"<td><code>{file_digest(full, 'md5')}</code></td></tr>")
+    return ("<details class=\"passport\"><summary>Passport: what built this page</summary>"
+            f"<p>aijobs suite {html.escape(aijobs.__version__)}, commit "
+            f"{html.escape(suite_revision())}; {html.escape(', '.join(tools))}.</p>"
+            "<div class=\"aijobs-table-wrap\"><table><thead><tr><th>File read</th><th>md5</th>"
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div></details>")
+
+
 def render_report_html(nb, spec: ReportSpec, used: dict[str, Any],
-                       options: BuildOptions = BuildOptions()) -> str:
+                       options: BuildOptions = BuildOptions(),
+                       inputs: list[str] | None = None) -> str:
     """The executed notebook as a report page: narrative and charts, code hidden by default."""
     from nbconvert import HTMLExporter  # deferred: heavy import, only worker processes render
 
@@ -194,7 +248,8 @@ def render_report_html(nb, spec: ReportSpec, used: dict[str, Any],
               f"</p>{parameters_table_html(spec, used)}</header>")
     footer = (f"<footer>Built by the aijobs suite from <code>{html.escape(rel)}</code> "
               f"as report <code>{html.escape(spec.name)}</code>. Charts are interactive: hover "
-              "for values, drag to zoom, double-click to reset.</footer>")
+              "for values, drag to zoom, double-click to reset."
+              f"{passport_html(inputs or [])}</footer>")
     return page_html(spec.title, plotly_script_tag(options),
                  f"{header}\n<main>\n{body}\n</main>\n{footer}")
 
