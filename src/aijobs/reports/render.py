@@ -10,12 +10,13 @@ import io
 import platform
 import subprocess
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from aijobs import paths
+from aijobs import __version__, paths
 from aijobs.errors import BuildError
 from aijobs.files import file_digest, read_yaml, write_atomic
 from aijobs.reports.config import ReportSpec, shown_path
@@ -203,10 +204,6 @@ def passport_html(inputs: list[str]) -> str:
     """What built the page: the suite's version and commit, the versions of Python and the
     packages that shape a page, and the md5 of every file the notebook read. Nothing about the
     machine: files outside the project are named by their file name only, and no date."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    import aijobs
-
     def installed(name: str) -> str:
         try:
             return version(name)
@@ -223,7 +220,7 @@ def passport_html(inputs: list[str]) -> str:
         rows.append(f"<tr><td>{html.escape(shown)}</td>"
                     f"<td><code>{file_digest(full, 'md5')}</code></td></tr>")
     return ("<details class=\"passport\"><summary>Passport: what built this page</summary>"
-            f"<p>aijobs suite {html.escape(aijobs.__version__)}, commit "
+            f"<p>aijobs suite {html.escape(__version__)}, commit "
             f"{html.escape(suite_revision())}; {html.escape(', '.join(tools))}.</p>"
             "<div class=\"aijobs-table-wrap\"><table><thead><tr><th>File read</th><th>md5</th>"
             f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div></details>")
