@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from aijobs import __version__, paths
+from aijobs import paths
 from aijobs.errors import BuildError
 from aijobs.files import file_digest, read_yaml, write_atomic
 from aijobs.reports.config import ReportSpec, shown_path
@@ -220,7 +220,7 @@ def passport_html(inputs: list[str]) -> str:
         rows.append(f"<tr><td>{html.escape(shown)}</td>"
                     f"<td><code>{file_digest(full, 'md5')}</code></td></tr>")
     return ("<details class=\"passport\"><summary>Passport: what built this page</summary>"
-            f"<p>aijobs suite {html.escape(__version__)}, commit "
+            f"<p>aijobs suite {html.escape(installed('aijobs'))}, commit "
             f"{html.escape(suite_revision())}; {html.escape(', '.join(tools))}.</p>"
             "<div class=\"aijobs-table-wrap\"><table><thead><tr><th>File read</th><th>md5</th>"
             f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div></details>")
