@@ -8,6 +8,7 @@ PARAMS ?=
 OUT ?=
 JOBS ?=
 LAB_ARGS ?=
+MIN_VENV ?= .venv-min
 OUT_FLAG = $(if $(OUT),--output-dir $(OUT),)
 JOBS_FLAG = $(if $(JOBS),-j $(JOBS),)
 DRY_FLAG = $(if $(DRY),--dry-run,)
@@ -18,7 +19,7 @@ export PARAMS
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reports report params list validate test test-fast lint lab screenshots figures bench survey-derive notebook-outputs clean
+.PHONY: help setup reports report params list validate test test-fast test-min lint lab screenshots figures bench survey-derive notebook-outputs clean
 
 ## help: list these commands
 help:
@@ -60,6 +61,17 @@ validate: $(STAMP)
 ## test: lint with ruff, then run every test (unit, notebooks through papermill and nbval, browser)
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
+
+## test-min: install the lowest versions pyproject.toml allows into .venv-min, then run the fast tests and one report there
+test-min: $(STAMP)
+	rm -rf $(MIN_VENV)
+	$(PYTHON) -m venv $(MIN_VENV)
+	$(BIN)/python -m aijobs.devtools.min_versions > $(MIN_VENV)/lowest.txt
+	$(MIN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(MIN_VENV)/bin/python -m pip install --quiet -c $(MIN_VENV)/lowest.txt -e '.[dev]'
+	$(MIN_VENV)/bin/python -m pip list --format=freeze | grep -iE "^($$(cut -d= -f1 $(MIN_VENV)/lowest.txt | paste -sd'|'))=="
+	$(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider -m "not slow and not browser" tests
+	$(MIN_VENV)/bin/aijobs build --force --output-dir $(MIN_VENV)/reports growth_rates compensation_bands
 
 ## test-fast: the tests that start no kernel and no browser (about half a minute), for use while working
 test-fast: $(STAMP)
