@@ -177,13 +177,42 @@ def test_a_sidecar_with_a_duplicate_key_is_refused(tmp_path, monkeypatch):
     (data / "t.csv").write_text("a\n1\n")
     (data / "t.meta.yaml").write_text("title: T\ntitle: U\n")
     monkeypatch.setattr(paths, "DATA_DIR", data)
-    tables.load_schema.cache_clear()
-    try:
-        with pytest.raises(DataError, match=r"t.meta.yaml: not valid YAML, line 2, column 1: "
-                                            r"the key 'title' appears twice \(first on line 1\)"):
-            tables.load_schema("t")
-    finally:
-        tables.load_schema.cache_clear()
+    with pytest.raises(DataError, match=r"t.meta.yaml: not valid YAML, line 2, column 1: "
+                                        r"the key 'title' appears twice \(first on line 1\)"):
+        tables.load_schema("t")
+
+
+def test_an_edited_sidecar_is_read_again(tmp_path, monkeypatch):
+    import os
+    import shutil
+
+    from aijobs import paths
+
+    data = tmp_path / "data"
+    shutil.copytree(paths.DATA_DIR, data)
+    monkeypatch.setattr(paths, "DATA_DIR", data)
+    sidecar = data / "trends.meta.yaml"
+    assert tables.load_schema("trends").meta["title"] != "Edited title"
+    text = sidecar.read_text()
+    title = tables.load_schema("trends").meta["title"]
+    sidecar.write_text(text.replace(f"title: {title}", "title: Edited title", 1))
+    later = sidecar.stat().st_mtime_ns + 2_000_000_000  # a new stamp even on a coarse clock
+    os.utime(sidecar, ns=(later, later))
+    assert tables.load_schema("trends").meta["title"] == "Edited title"
+
+
+def test_showing_the_sources_closes_the_record(monkeypatch):
+    from aijobs import paths
+    from aijobs.notebook import display
+
+    shown = []
+    monkeypatch.setattr(display, "display", lambda *a, **k: shown.append(a))
+    tables.load_table("trends")
+    display.show_sources()
+    assert "trends" in str(shown[0][0].data)
+    assert not tables.LOADED and not paths.FILES_READ
+    tables.load_table("skills")
+    assert list(tables.LOADED) == ["skills"]  # the next run lists only what it read
 
 
 def test_every_curated_number_column_declares_plausible_bounds():

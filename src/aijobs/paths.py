@@ -55,6 +55,13 @@ def record_read(path: Path | str) -> Path:
 OTHER_SOURCES: dict[str, dict[str, str]] = {}
 
 
+def forget_reads() -> None:
+    """Empty the records of files read (FILES_READ, OTHER_SOURCES), so that a long-lived
+    kernel's next report lists only what it reads itself."""
+    FILES_READ.clear()
+    OTHER_SOURCES.clear()
+
+
 def table_path(name: str) -> Path:
     """The CSV file of the table called `name` in data/."""
     return DATA_DIR / f"{name}.csv"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -179,26 +179,48 @@ def sidecar_problems(name: str, meta: Any) -> list[Problem]:
     return problems
 
 
-@lru_cache(maxsize=1)
-def load_sources() -> dict[str, Any]:
-    """The registry of origins in data/sources.yaml, keyed by id."""
+def _stamp(path: Path) -> tuple[int, int]:
+    """A file's modification time and size: the key under which its parsed form is cached, so
+    a file edited in a long-lived kernel (JupyterLab) is read again."""
     try:
-        return read_yaml(paths.record_read(paths.SOURCES_FILE).read_text(encoding="utf-8"))
+        info = path.stat()
+    except OSError:
+        return (0, -1)
+    return (info.st_mtime_ns, info.st_size)
+
+
+def load_sources() -> dict[str, Any]:
+    """The registry of origins in data/sources.yaml, keyed by id (re-read when it changes)."""
+    paths.record_read(paths.SOURCES_FILE)
+    return _sources_cached(str(paths.SOURCES_FILE), _stamp(paths.SOURCES_FILE))
+
+
+@lru_cache(maxsize=4)
+def _sources_cached(file: str, _stamp: tuple[int, int]) -> dict[str, Any]:
+    try:
+        return read_yaml(Path(file).read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise DataError(f"{_rel(paths.SOURCES_FILE)}: not valid YAML, {yaml_problem(exc)}") \
-            from exc
+        raise DataError(f"{_rel(Path(file))}: not valid YAML, {yaml_problem(exc)}") from exc
 
 
-@cache
 def load_schema(name: str) -> TableSchema:
-    """The schema and provenance of table `name`, read from its sidecar."""
+    """The schema and provenance of table `name`, read from its sidecar (and read again when
+    the sidecar or data/sources.yaml changes)."""
     sidecar = paths.sidecar_path(name)
     if not sidecar.is_file():
         known = ", ".join(list_tables())
         raise DataError(f"no table called '{name}': {_rel(sidecar)} does not exist. "
                         f"Known tables: {known}.")
+    paths.record_read(sidecar)
+    return _schema_cached(name, str(sidecar), _stamp(sidecar), _stamp(paths.SOURCES_FILE))
+
+
+@lru_cache(maxsize=128)
+def _schema_cached(name: str, file: str, _stamp: tuple[int, int],
+                   _sources_stamp: tuple[int, int]) -> TableSchema:
+    sidecar = Path(file)
     try:
-        meta = read_yaml(paths.record_read(sidecar).read_text(encoding="utf-8"))
+        meta = read_yaml(sidecar.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise DataError(f"{_rel(sidecar)}: not valid YAML, {yaml_problem(exc)}") from exc
     raise_problems(sidecar_problems(name, meta), f"sidecar of table '{name}' is incomplete")
@@ -209,6 +231,12 @@ def load_schema(name: str) -> TableSchema:
     pk = meta.get("primary_key") or ()
     pk = (pk,) if isinstance(pk, str) else tuple(pk)
     return TableSchema(name, sidecar, meta, columns, pk, tuple(meta.get("row_checks") or ()))
+
+
+def forget_loaded() -> None:
+    """Empty the record of tables loaded in this process (a long-lived kernel starts a new
+    report's list of sources)."""
+    LOADED.clear()
 
 
 def _read_raw(path: Path) -> pd.DataFrame:

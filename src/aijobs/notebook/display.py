@@ -199,10 +199,13 @@ def sources_html(frame: pd.DataFrame) -> str:
 
 
 def show_sources(names: Sequence[str] | None = None) -> None:
-    """Display the provenance of the data this notebook used, grouped by source (and record
-    the inputs)."""
+    """Display the provenance of the data this notebook used, grouped by source, and record
+    the inputs. It closes the record: in a long-lived kernel (JupyterLab), the next run of a
+    notebook lists only what that run reads."""
     display(HTML(sources_html(sources_frame(names))))
     record_inputs()
+    tables.forget_loaded()
+    paths.forget_reads()
 
 
 def show_note(text: str) -> None:
