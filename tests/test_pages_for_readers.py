@@ -208,8 +208,7 @@ def test_pages_fit_phones_and_desktops_with_alt_text_and_no_cloud_button(built_r
     shots.mkdir(exist_ok=True)
     with browser.DevToolsPage(built_reports / f"{name}.html", width=width, height=1200,
                               mobile=width < 600) as tab:
-        tab.wait_for("document.querySelectorAll('.js-plotly-plot .main-svg').length > 0")
-        tab.evaluate("new Promise(done => setTimeout(done, 1500))")  # refits run on load
+        tab.wait_for("document.body.hasAttribute('data-charts-fitted')", 60)
         found = tab.evaluate(LAYOUT_JS)
         tab.screenshot(shots / f"{name}-{width}.png", full_page=True)
     assert found["sideways"] <= 0, f"{name} scrolls sideways at {width} px"

@@ -36,7 +36,7 @@ window.addEventListener('beforeprint', function () {
   }
   function fit(gd) {
     var L = gd.layout;
-    if (!L || !window.Plotly) return;
+    if (!L || !window.Plotly) return Promise.resolve();
     var w = gd.clientWidth;
     if (w >= NARROW) {
       var wide = gd._aijobsWide;
@@ -44,13 +44,12 @@ window.addEventListener('beforeprint', function () {
       gd._aijobsWidth = null;
       if (wide) {
         gd.parentElement.style.height = wide.height + 'px';
-        Plotly.relayout(gd, wide).then(function () { return roomFor(gd, 3); });
+        return Plotly.relayout(gd, wide).then(function () { return roomFor(gd, 3); });
       } else {
-        roomFor(gd, 3);
+        return Promise.resolve(roomFor(gd, 3));
       }
-      return;
     }
-    if (gd._aijobsWidth === w) return;
+    if (gd._aijobsWidth === w) return Promise.resolve();
     var base = gd._aijobsWide;
     if (!base) {
       var F = gd._fullLayout || {}, m = F.margin || {};
@@ -73,7 +72,7 @@ window.addEventListener('beforeprint', function () {
                   'title.yanchor': 'top', 'title.pad.t': 8, 'legend.font.size': 11,
                   'margin.l': 6,
                   'margin.r': 10};
-    Plotly.relayout(gd, update).then(function () {
+    return Plotly.relayout(gd, update).then(function () {
       // Drawn at the new width: the legend's height and the plot area's place are known.
       var F = gd._fullLayout, size = F._size;
       var legend = F.showlegend ? (F.legend._height || 0) : 0;
@@ -137,7 +136,14 @@ window.addEventListener('beforeprint', function () {
         return Plotly.relayout(gd, next).then(function () { return roomFor(gd, tries - 1); });
       }
   }
-  function fitAll() { document.querySelectorAll('.js-plotly-plot').forEach(fit); }
+  // When every chart is fitted, <body data-charts-fitted> is set (tests wait for it).
+  function fitAll() {
+    document.body.removeAttribute('data-charts-fitted');
+    var plots = Array.prototype.slice.call(document.querySelectorAll('.js-plotly-plot'));
+    return Promise.all(plots.map(function (gd) {
+      return Promise.resolve(fit(gd)).catch(function () {});
+    })).then(function () { document.body.setAttribute('data-charts-fitted', ''); });
+  }
   window.addEventListener('load', fitAll);
   var timer = null;
   window.addEventListener('resize', function () {
