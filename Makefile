@@ -19,17 +19,19 @@ export PARAMS
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reports report params list validate test test-fast test-min lint lab screenshots figures bench survey-derive notebook-outputs clean
+.PHONY: help setup reports report params list validate test test-fast test-min upgrade lint lab screenshots figures bench survey-derive notebook-outputs clean
 
 ## help: list these commands
 help:
 	@echo "AI job market suite. Commands:"
 	@awk '/^## /{line=substr($$0,4); i=index(line,": "); printf "  make %-12s %s\n", substr(line,1,i-1), substr(line,i+2)}' $(MAKEFILE_LIST)
 
+# The locked versions (pyproject.toml [tool.aijobs] lock) are installed as pip constraints.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(PYTHON) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['tool']['aijobs']['lock']))" > $(VENV)/constraints.txt
+	$(BIN)/python -m pip install --quiet -c $(VENV)/constraints.txt -e '.[dev]'
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -61,6 +63,12 @@ validate: $(STAMP)
 ## test: lint with ruff, then run every test (unit, notebooks through papermill and nbval, browser)
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
+
+## upgrade: install the newest versions the bounds allow, lock them in pyproject.toml, then run every test
+upgrade: $(STAMP)
+	$(BIN)/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[dev]'
+	$(BIN)/python -m aijobs.devtools.lock write
+	$(MAKE) test
 
 ## test-min: install the lowest versions pyproject.toml allows into .venv-min, then run the fast tests and one report there
 test-min: $(STAMP)

@@ -39,3 +39,28 @@ def test_every_dependency_has_an_upper_bound():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
     for req in project["dependencies"] + project["optional-dependencies"]["dev"]:
         assert "<" in req, f"{req} has no upper bound"
+
+
+def test_the_lock_pins_every_dependency_inside_its_bounds():
+    from packaging.requirements import Requirement
+
+    from aijobs.devtools.lock import locked_pins
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    pins = {}
+    for pin in locked_pins():
+        name, version = pin.split("==")
+        pins[name.lower().replace("_", "-")] = version
+    assert len(pins) == len(locked_pins()), "a package is pinned twice"
+    for text in project["dependencies"] + project["optional-dependencies"]["dev"]:
+        req = Requirement(text)
+        name = req.name.lower().replace("_", "-")
+        assert name in pins, f"{name} is not locked"
+        assert req.specifier.contains(pins[name], prereleases=True), \
+            f"{name}=={pins[name]} is outside {req.specifier}"
+
+
+def test_make_installs_the_lock_as_constraints():
+    makefile = (ROOT / "Makefile").read_text("utf-8")
+    assert "-c $(VENV)/constraints.txt -e '.[dev]'" in makefile
+    assert "['tool']['aijobs']['lock']" in makefile
