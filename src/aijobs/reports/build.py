@@ -332,12 +332,9 @@ def page_states(reports_dir: Path = paths.REPORTS_DIR,
         if not (reports_dir / f"{spec.name}.html").exists() or not entry:
             states[spec.name] = "missing"
             continue
-        used = entry.get("parameters", spec.parameters)
-        options = BuildOptions(**entry.get("options", {}))
-        fresh = entry.get("key") == report_key(spec, used, options, package,
-                                               entry.get("inputs", []))
-        data_ok = not entry.get("figures") or (reports_dir / data_folder(spec.name)).is_dir()
-        states[spec.name] = "up to date" if fresh and data_ok else "out of date"
+        fresh = _is_fresh(spec, entry.get("parameters", spec.parameters), reports_dir,
+                          manifest, BuildOptions(**entry.get("options", {})), package)
+        states[spec.name] = "up to date" if fresh else "out of date"
     return states
 
 
