@@ -157,7 +157,23 @@ def test_config_errors_name_the_entry(tmp_path, monkeypatch):
         "reports:\n  - {name: a, notebook: nope.ipynb, title: t, summary: s}\n":
             "report 'a': notebook nope.ipynb not found in notebooks/",
         "reports:\n  - {name: a, notebook: growth_rates.ipynb, title: t, summary: s, "
-        "colour: red}\n": "report 1: unknown key(s) colour",
+        "colour: red}\n": "report 'a': unknown key(s) colour; allowed: name, notebook, "
+                           "parameters, summary, title",
+        "reports:\n  - {name: a, notebook: growth_rates.ipynb, summary: s}\n":
+            "report 'a': missing 'title'",
+        "reports:\n  - {name: a, notebook: growth_rates.ipynb, title: t, summary: s}\n"
+        "scenarios:\n  - {name: b, title: t, rationale: r, paramters: {}}\n":
+            "scenario 'b': unknown key(s) paramters; allowed: name, parameters, rationale, title",
+        "reports:\n  - {name: a, notebook: growth_rates.ipynb, title: t, summary: s}\n"
+        "start_here:\n  - {reader: r, reports: [], why: w}\n":
+            "start_here 1: reports: List should have at least 1 item",
+        "reports:\n  - {name: a, notebook: growth_rates.ipynb, title: t, summary: s}\n"
+        "start_here:\n  - {reader: r, reports: [zzz], why: w}\n":
+            "start_here 1: no report named 'zzz'",
+        "reportz:\n  - {name: a}\n": "expected a top-level 'reports:' list",
+        "reports:\n  - {name: a, notebook: growth_rates.ipynb, title: t, summary: s}\n"
+        "colour: red\n": "unknown top-level key(s) colour; allowed: reports, scenario_notebook, "
+                         "scenarios, start_here",
         "reports:\n  - {name: a, notebook: growth_rates.ipynb, title: t, summary: s, "
         "parameters: {horizon: 3}}\n": "report 'a': growth_rates.ipynb has no parameter "
                                        "'horizon'. Did you mean 'horizon_years'?",

@@ -95,3 +95,43 @@ def test_every_section_with_facts_is_charted_or_tabled_in_a_report():
     assert "compensation_bands" in cov.loc["pay_highest", "reports"]
     assert "entry_competitiveness" in cov.loc["break_in", "reports"]
     assert cov.loc["watching", "reports"] == "overview"
+
+
+def _minimal_sidecar(**extra):
+    meta = {"title": "T", "description": "D", "source": {"id": "project"}, "licence": "CC-BY-4.0",
+            "date_recorded": "2026-11-26",
+            "columns": [{"name": "a", "type": "integer", "minimum": 0, "maximum": 9,
+                         "description": "A"},
+                        {"name": "b", "type": "string", "description": "B"}]}
+    meta.update(extra)
+    return meta
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"row_checks": [{"compare": ["a", "<=", "c"]}]},
+     "row_checks[0] names 'c', which is not a declared column"),
+    ({"row_checks": [{"when": {"b": "x"}}]}, "a when: check needs require, forbid or equal"),
+    ({"row_checks": [{"compare": ["a", "=>", "b"]}]}, "row_checks.0.compare.1"),
+    ({"source": {"id": "project", "sectoin_column": "b"}},
+     "unknown key 'source.sectoin_column'; allowed: attribution, id, section_column"),
+    ({"primary_key": ["a", "z"]}, "primary_key 'z' is not a declared column"),
+    ({"columns": [{"name": "a", "type": "integer", "pattern": "x", "description": "A"}]},
+     "column a: pattern applies to string columns only"),
+    ({"columns": [{"name": "a", "type": "string", "minimum": 1, "description": "A"}]},
+     "column a: minimum applies to integer and number columns only"),
+    ({"columns": [{"name": "a", "type": "string", "descripton": "A"}]},
+     "column a: unknown key 'descripton'; allowed: description, enum"),
+    ({"columns": [{"name": "a", "type": "string", "pattern": "([", "description": "A"}]},
+     "column a: pattern '([' is not a regular expression"),
+    ({"columns": []}, "declares no columns"),
+    ({"may_be_empty": "perhaps"}, "may_be_empty: Input should be a valid boolean"),
+])
+def test_the_sidecar_model_names_each_mistake(change, expected):
+    problems = tables.sidecar_problems("x", _minimal_sidecar(**change))
+    text = "; ".join(map(str, problems))
+    assert text.startswith("data/x.meta.yaml")
+    assert expected in text
+
+
+def test_a_right_sidecar_has_no_problems():
+    assert tables.sidecar_problems("x", _minimal_sidecar(primary_key="a")) == []

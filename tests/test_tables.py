@@ -258,3 +258,60 @@ def test_a_header_without_rows_is_refused(tmp_path):
     with pytest.raises(DataError, match="bands.csv: the header has no rows under it; expected "
                                         "at least one row of table 'salary_bands'"):
         tables.load_table("salary_bands", bad)
+
+
+def test_the_checks_are_a_pandera_schema_built_from_the_sidecar():
+    import pandera.pandas as pa
+
+    from aijobs.data.validation import pandera_schema
+
+    schema = tables.load_schema("learning_path_steps")
+    frame_schema, rules = pandera_schema(schema.model, "learning_path_steps", {})
+    assert isinstance(frame_schema, pa.DataFrameSchema)
+    assert frame_schema.unique == ["path_id", "step_order"]  # the primary key
+    kind = frame_schema.columns["step_kind"]
+    assert not kind.nullable
+    assert kind.checks[0].statistics["allowed_values"] == ["timed", "ongoing", "focus"]
+    months = frame_schema.columns["duration_months_min"]
+    assert months.nullable  # required: false
+    assert [c.statistics for c in months.checks] == [{"min_value": 0}, {"max_value": 600}]
+    # Five row checks; the second requires two columns and the third forbids two: 7 rules.
+    assert len(frame_schema.checks) == 1 + 2 + 2 + 1 + 1
+    assert [r.kind for k, r in sorted(rules.items(), key=lambda kv: kv[0][1])
+            if k[0] is None] == ["compare", "require", "require", "forbid", "forbid",
+                                 "equal", "equal"]
+
+
+def test_every_problem_of_a_table_is_found_at_once_in_cell_order(tmp_path):
+    bad = write(tmp_path / "salary_bands.csv", BAND_HEADER
+                + "ai_ml_engineer,500,x,false,tech_hub_average,EUR,annual,pay_highest\n"
+                + "ai_ml_engineer,300000,200000,false,tech_hub_average,USD,annual,nowhere\n")
+    with pytest.raises(DataError) as info:
+        tables.load_table("salary_bands", bad)
+    message = str(info.value)
+    assert "(6 problems)" in message
+    # By column, then row: low (row 1), high (row 1), currency (row 1); then the rest.
+    first_three = message.split("): ", 1)[1].split("; ... and")[0]
+    assert first_three.index("column salary_low_usd: got '500', too small") \
+        < first_three.index("column salary_high_usd: got 'x', not a whole number") \
+        < first_three.index("column currency: got 'EUR', not an allowed value")
+    assert message.endswith("; ... and 3 more")
+
+
+def test_an_edited_table_is_checked_again(tmp_path, monkeypatch):
+    import os
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(paths.DATA_DIR, data)
+    monkeypatch.setattr(paths, "DATA_DIR", data)
+    first = tables.load_table("trends")
+    first.loc[0, "trend_label"] = "changed by the caller"  # callers get their own copy
+    assert tables.load_table("trends").loc[0, "trend_label"] != "changed by the caller"
+    table = data / "trends.csv"
+    table.write_text(table.read_text().replace("uncertain", "maybe", 1))
+    later = table.stat().st_mtime_ns + 2_000_000_000
+    os.utime(table, ns=(later, later))
+    with pytest.raises(DataError, match=r"trends.csv, row 1 \(line 2\), column outlook: got "
+                                        r"'maybe', not an allowed value"):
+        tables.load_table("trends")

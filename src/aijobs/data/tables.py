@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,37 +22,19 @@ import pandas as pd
 import yaml
 
 from aijobs import paths
+from aijobs.data.sidecar import ColumnSpec, Problem, RowCheck, Sidecar, parse_sidecar
+from aijobs.data.validation import Reference, table_problems
 from aijobs.errors import DataError  # re-exported: callers catch tables.DataError
 from aijobs.files import read_yaml, yaml_problem
-from aijobs.formatting import number_text
 
-COLUMN_TYPES = ("string", "integer", "number", "boolean")
-COLUMN_KEYS = {
-    "name", "type", "description", "unit", "required", "unique", "enum", "pattern",
-    "minimum", "maximum", "exclusive_minimum", "references",
-}
-SIDECAR_KEYS = {
-    "title", "description", "source", "licence", "date_recorded", "primary_key", "columns",
-    "row_checks", "derived_from", "may_be_empty", "data_as_of",
-}
-REQUIRED_SIDECAR_KEYS = ("title", "description", "source", "licence", "date_recorded", "columns")
 TRUE_WORDS = {"true", "yes", "1"}
 FALSE_WORDS = {"false", "no", "0"}
 MAX_PROBLEMS_SHOWN = 3
 INT64_LIMIT = 2**63 - 1
 # Tables loaded in this process, in order: {table name: file}. Reports list them as sources.
 LOADED: dict[str, str] = {}
-
-
-
-
-@dataclass(frozen=True)
-class Problem:
-    where: str
-    what: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.what}"
+# Frames already checked, keyed on the stamps (mtime, size) of every file that decided them.
+_CHECKED: dict[tuple, pd.DataFrame] = {}
 
 
 def raise_problems(problems: list[Problem], headline: str) -> None:
@@ -68,51 +50,28 @@ def raise_problems(problems: list[Problem], headline: str) -> None:
 
 
 @dataclass(frozen=True)
-class Column:
-    name: str
-    type: str
-    description: str
-    required: bool = True
-    unique: bool = False
-    unit: str | None = None
-    enum: tuple[Any, ...] | None = None
-    pattern: str | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    exclusive_minimum: float | None = None
-    references: str | None = None
-
-    def expectation(self) -> str:
-        """The rule for this column in words, for error messages."""
-        parts = {"string": "text", "integer": "a whole number", "number": "a number",
-                 "boolean": "true or false"}[self.type]
-        if self.enum:
-            parts = "one of " + ", ".join(str(v) for v in self.enum)
-        bounds = []
-        if self.exclusive_minimum is not None:
-            bounds.append(f"above {number_text(self.exclusive_minimum)}")
-        if self.minimum is not None:
-            bounds.append(f"at least {number_text(self.minimum)}")
-        if self.maximum is not None:
-            bounds.append(f"at most {number_text(self.maximum)}")
-        if bounds:
-            parts += " " + " and ".join(bounds)
-        if self.pattern:
-            parts += f" matching {self.pattern}"
-        return parts
-
-
-@dataclass(frozen=True)
 class TableSchema:
+    """A table's checked sidecar: `meta` is the sidecar as read, `model` its typed form."""
+
     name: str
     sidecar: Path
     meta: dict[str, Any]
-    columns: tuple[Column, ...]
-    primary_key: tuple[str, ...] = ()
-    row_checks: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    model: Sidecar
 
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
+    @property
+    def columns(self) -> tuple[ColumnSpec, ...]:
+        return self.model.columns
+
+    @property
+    def primary_key(self) -> tuple[str, ...]:
+        return self.model.primary_key
+
+    @property
+    def row_checks(self) -> tuple[RowCheck, ...]:
+        return self.model.row_checks
+
+    def column(self, name: str) -> ColumnSpec:
+        return self.model.column(name)
 
 
 def list_tables() -> list[str]:
@@ -129,54 +88,8 @@ def _rel(path: Path) -> str:
 
 
 def sidecar_problems(name: str, meta: Any) -> list[Problem]:
-    """Everything wrong with a sidecar's structure (empty list when it is complete)."""
-    where = _rel(paths.sidecar_path(name))
-    if not isinstance(meta, dict):
-        return [Problem(where, "expected a mapping of title, description, source, licence, "
-                               "date_recorded and columns")]
-    problems = [Problem(where, f"missing key '{k}'") for k in REQUIRED_SIDECAR_KEYS
-                if not meta.get(k)]
-    problems += [Problem(where, f"unknown key '{k}'; allowed: {', '.join(sorted(SIDECAR_KEYS))}")
-                 for k in meta if k not in SIDECAR_KEYS]
-    source = meta.get("source")
-    if source is not None:
-        sources = load_sources()
-        if not isinstance(source, dict) or source.get("id") not in sources:
-            problems.append(Problem(where, f"source.id must be one of {', '.join(sources)}"))
-    date = str(meta.get("date_recorded", ""))
-    if date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
-        problems.append(Problem(where, f"date_recorded '{date}' should be YYYY-MM-DD"))
-    names = []
-    for i, col in enumerate(meta.get("columns") or []):
-        cwhere = f"{where}, columns[{i}]"
-        if not isinstance(col, dict) or "name" not in col:
-            problems.append(Problem(cwhere, "each column needs at least a name and a type"))
-            continue
-        names.append(col["name"])
-        cwhere = f"{where}, column {col['name']}"
-        if col.get("type") not in COLUMN_TYPES:
-            problems.append(Problem(cwhere, f"type '{col.get('type')}' is not one of "
-                                            f"{', '.join(COLUMN_TYPES)}"))
-        if not col.get("description"):
-            problems.append(Problem(cwhere, "missing description"))
-        for key in col:
-            if key not in COLUMN_KEYS:
-                problems.append(Problem(cwhere, f"unknown key '{key}'; allowed: "
-                                                f"{', '.join(sorted(COLUMN_KEYS))}"))
-        ref = col.get("references")
-        if ref and not re.fullmatch(r"[a-z_0-9]+\.[a-z_0-9]+", str(ref)):
-            problems.append(Problem(cwhere, f"references '{ref}' should read table.column"))
-    if len(set(names)) != len(names):
-        problems.append(Problem(where, "column names repeat"))
-    pk = meta.get("primary_key")
-    for key in [pk] if isinstance(pk, str) else (pk or []):
-        if key not in names:
-            problems.append(Problem(where, f"primary_key '{key}' is not a declared column"))
-    section_column = (source or {}).get("section_column") if isinstance(source, dict) else None
-    if section_column and section_column not in names:
-        problems.append(Problem(where, f"source.section_column '{section_column}' is not a "
-                                       "declared column"))
-    return problems
+    """Everything wrong with table `name`'s sidecar (empty list when it is complete)."""
+    return parse_sidecar(_rel(paths.sidecar_path(name)), meta, load_sources())[1]
 
 
 def _stamp(path: Path) -> tuple[int, int]:
@@ -223,14 +136,9 @@ def _schema_cached(name: str, file: str, _stamp: tuple[int, int],
         meta = read_yaml(sidecar.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise DataError(f"{_rel(sidecar)}: not valid YAML, {yaml_problem(exc)}") from exc
-    raise_problems(sidecar_problems(name, meta), f"sidecar of table '{name}' is incomplete")
-    columns = tuple(
-        Column(**{**c, "enum": tuple(c["enum"]) if c.get("enum") else None})
-        for c in meta["columns"]
-    )
-    pk = meta.get("primary_key") or ()
-    pk = (pk,) if isinstance(pk, str) else tuple(pk)
-    return TableSchema(name, sidecar, meta, columns, pk, tuple(meta.get("row_checks") or ()))
+    model, problems = parse_sidecar(_rel(sidecar), meta, load_sources())
+    raise_problems(problems, f"sidecar of table '{name}' is incomplete")
+    return TableSchema(name, sidecar, meta, model)
 
 
 def forget_loaded() -> None:
@@ -265,7 +173,7 @@ def _read_raw(path: Path) -> pd.DataFrame:
                         "many comma-separated fields as the header") from exc
 
 
-def _convert(col: Column, text: str) -> tuple[Any, str | None]:
+def _convert(col: ColumnSpec, text: str) -> tuple[Any, str | None]:
     """(value, None) or (None, reason) for one non-empty cell."""
     t = text.strip()
     if col.type == "string":
@@ -292,61 +200,11 @@ def _convert(col: Column, text: str) -> tuple[Any, str | None]:
     return value, None
 
 
-def _check_value(col: Column, value: Any) -> str | None:
-    if col.enum is not None and value not in col.enum:
-        return "not an allowed value"
-    if col.pattern and not re.fullmatch(col.pattern, str(value)):
-        return "does not match the pattern"
-    if col.type in ("integer", "number"):
-        if col.exclusive_minimum is not None and not value > col.exclusive_minimum:
-            return "too small"
-        if col.minimum is not None and value < col.minimum:
-            return "too small"
-        if col.maximum is not None and value > col.maximum:
-            return "too large"
-    return None
-
-
 def _is_missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
 
-def _row_check_problems(schema: TableSchema, rows: list[dict[str, Any]], where: str,
-                        ) -> list[Problem]:
-    problems = []
-    ops = {"<=": lambda a, b: a <= b, "<": lambda a, b: a < b, "==": lambda a, b: a == b}
-    for check in schema.row_checks:
-        for i, row in enumerate(rows, start=1):
-            loc = f"{where}, row {i} (line {i + 1})"
-            if "compare" in check:
-                left, op, right = check["compare"]
-                a, b = row.get(left), row.get(right)
-                if not _is_missing(a) and not _is_missing(b) and not ops[op](a, b):
-                    problems.append(Problem(f"{loc}, columns {left}/{right}",
-                                            f"{left} = {a:g} but {right} = {b:g}; expected "
-                                            f"{left} {op} {right}"))
-                continue
-            cond = check.get("when", {})
-            if not all(row.get(k) in (v if isinstance(v, list) else [v]) for k, v in cond.items()):
-                continue
-            why = " and ".join(f"{k} is {row.get(k)}" for k in cond)
-            for c in check.get("require", []):
-                if _is_missing(row.get(c)):
-                    problems.append(Problem(f"{loc}, column {c}",
-                                            f"empty, but a value is required when {why}"))
-            for c in check.get("forbid", []):
-                if not _is_missing(row.get(c)):
-                    problems.append(Problem(f"{loc}, column {c}",
-                                            f"got {row.get(c)!r}; expected empty when {why}"))
-            for c, expected in check.get("equal", {}).items():
-                if row.get(c) != expected:
-                    problems.append(Problem(f"{loc}, column {c}",
-                                            f"got {row.get(c)!r}; expected {expected!r} "
-                                            f"when {why}"))
-    return problems
-
-
-def _dtype(col: Column, values: list[Any]) -> pd.Series:
+def _dtype(col: ColumnSpec, values: list[Any]) -> pd.Series:
     missing = any(_is_missing(v) for v in values)
     if col.type == "integer":
         return pd.Series(values, dtype="Int64" if missing else "int64")
@@ -369,6 +227,31 @@ def load_table(name: str, path: str | Path | None = None, *, check_references: b
     schema = load_schema(name)
     file = Path(path) if path else paths.table_path(name)
     where = _rel(file)
+    if references is None and file.is_file():
+        # The same file, sidecar and referenced tables as before: the frame checked then.
+        key = (name, str(file.resolve()), _stamp(file), _stamp(schema.sidecar),
+               _stamp(paths.SOURCES_FILE), check_references,
+               tuple(_stamp(paths.table_path(c.references.split(".")[0]))
+                     for c in schema.columns if c.references and check_references))
+        frame = _checked_frame(key, file, where, check_references)
+        paths.record_read(file)
+        LOADED[name] = where
+        return frame.copy()
+    return _checked(name, schema, file, where, check_references, references)
+
+
+def _checked_frame(key: tuple, file: Path, where: str, check_references: bool) -> pd.DataFrame:
+    hit = _CHECKED.get(key)
+    if hit is None:
+        hit = _checked(key[0], load_schema(key[0]), file, where, check_references, None)
+        if len(_CHECKED) >= 256:
+            _CHECKED.clear()
+        _CHECKED[key] = hit
+    return hit
+
+
+def _checked(name: str, schema: TableSchema, file: Path, where: str, check_references: bool,
+             references: dict[str, pd.DataFrame] | None) -> pd.DataFrame:
     raw = _read_raw(file)
     declared = [c.name for c in schema.columns]
     header = [str(h) for h in raw.columns]
@@ -390,78 +273,42 @@ def load_table(name: str, path: str | Path | None = None, *, check_references: b
         raise DataError(f"{where}: the header has no rows under it; expected at least one row "
                         f"of table '{name}'")
     rows: list[dict[str, Any]] = [{} for _ in records]
+    unparsed: dict[tuple[int, str], Problem] = {}
     for col in schema.columns:
-        for i, record in enumerate(records, start=1):
+        for i, record in enumerate(records):
             text = record.get(col.name, "")
-            loc = f"{where}, row {i} (line {i + 1}), column {col.name}"
-            if text.strip() == "":
-                rows[i - 1][col.name] = None
-                if col.required:
-                    problems.append(Problem(loc, f"empty; expected {col.expectation()}"))
-                continue
-            value, reason = _convert(col, text)
-            if reason is None:
-                reason = _check_value(col, value)
+            value, reason = (None, None) if text.strip() == "" else _convert(col, text)
             if reason:
-                problems.append(Problem(loc, f"got {text!r}, {reason}; expected "
-                                             f"{col.expectation()}"))
-                value = None
-            rows[i - 1][col.name] = value
-    problems += _row_check_problems(schema, rows, where)
-    problems += _uniqueness_problems(schema, rows, where)
-    if check_references:
-        problems += _reference_problems(schema, rows, where, references or {})
-    raise_problems(problems, f"{where} is not a valid '{name}' table")
+                unparsed[(i, col.name)] = Problem(
+                    f"{where}, row {i + 1} (line {i + 2}), column {col.name}",
+                    f"got {text!r}, {reason}; expected {col.expectation()}")
+            rows[i][col.name] = value
     frame = pd.DataFrame({c.name: _dtype(c, [r[c.name] for r in rows]) for c in schema.columns})
+    refs = _references(schema, references or {}) if check_references else {}
+    problems = table_problems(frame, raw, schema.model, name, where, refs, unparsed)
+    raise_problems(problems, f"{where} is not a valid '{name}' table")
     frame.attrs["source_file"] = where
     frame.attrs["table"] = name
     LOADED[name] = where
     return frame
 
 
-def _uniqueness_problems(schema: TableSchema, rows: list[dict[str, Any]], where: str,
-                         ) -> list[Problem]:
-    problems = []
-    keys = [(c.name,) for c in schema.columns if c.unique]
-    if schema.primary_key:
-        keys.append(schema.primary_key)
-    for key in keys:
-        seen: dict[tuple, int] = {}
-        for i, row in enumerate(rows, start=1):
-            value = tuple(row.get(k) for k in key)
-            if any(_is_missing(v) for v in value):
-                continue
-            if value in seen:
-                shown = ", ".join(f"{k}={v!r}" for k, v in zip(key, value, strict=True))
-                problems.append(Problem(f"{where}, row {i} (line {i + 1}), column "
-                                        f"{'/'.join(key)}", f"{shown} repeats row {seen[value]}; "
-                                        "expected each value once"))
-            else:
-                seen[value] = i
-    return problems
-
-
-def _reference_problems(schema: TableSchema, rows: list[dict[str, Any]], where: str,
-                        given: dict[str, pd.DataFrame]) -> list[Problem]:
-    problems = []
+def _references(schema: TableSchema, given: dict[str, pd.DataFrame]) -> dict[str, Reference]:
+    """For each column that refers to another table, the values it may take: from the frames
+    `given` (a user's own roles table, say) or else from data/."""
+    out = {}
     for col in schema.columns:
         if not col.references:
             continue
         table, column = col.references.split(".")
         if table in given:
-            allowed = frozenset(given[table][column].dropna())
-            target = given[table].attrs.get("source_file", f"the given {table} table")
+            out[col.name] = Reference(frozenset(given[table][column].dropna()),
+                                      given[table].attrs.get("source_file",
+                                                             f"the given {table} table"), column)
         else:
-            allowed = _reference_values(table, column)
-            target = _rel(paths.table_path(table))
-        for i, row in enumerate(rows, start=1):
-            value = row.get(col.name)
-            if not _is_missing(value) and value not in allowed:
-                sample = ", ".join(sorted(allowed)[:12])
-                problems.append(Problem(f"{where}, row {i} (line {i + 1}), column {col.name}",
-                                        f"{value!r} is not a {column} in {target}; "
-                                        f"expected one of: {sample}"))
-    return problems
+            out[col.name] = Reference(_reference_values(table, column),
+                                      _rel(paths.table_path(table)), column)
+    return out
 
 
 def _reference_values(table: str, column: str) -> frozenset:

@@ -12,15 +12,128 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from aijobs import paths
 from aijobs.errors import BuildError, ParameterError
 from aijobs.files import read_yaml, yaml_problem
 from aijobs.reports.parameters import validated_parameters
 
-SPEC_KEYS = {"name", "notebook", "title", "summary", "parameters"}
-TOP_KEYS = {"reports", "scenarios", "scenario_notebook", "start_here"}
 NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ReportEntry(_Strict):
+    """One report: reports/<name>.html from notebooks/<notebook>."""
+
+    name: str = Field(min_length=1)
+    notebook: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    summary: str = Field(min_length=1)
+    parameters: dict[str, Any] | None = None
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _page_name(cls, value: Any) -> Any:
+        if isinstance(value, str) and (not NAME_RE.match(value) or value == "index"):
+            raise ValueError("a name is lower-case letters, digits, '-' or '_' and not 'index' "
+                             "(it becomes reports/<name>.html)")
+        return value
+
+
+class ScenarioEntry(_Strict):
+    """One named scenario: the report scenario_<name> from the scenario notebook."""
+
+    name: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    rationale: str = Field(min_length=1)
+    parameters: dict[str, Any] | None = None
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _page_name(cls, value: Any) -> Any:
+        if isinstance(value, str) and not NAME_RE.match(f"scenario_{value}"):
+            raise ValueError("a scenario name is lower-case letters, digits, '-' or '_'")
+        return value
+
+
+class StartHere(_Strict):
+    """Reports to open first, for one kind of reader."""
+
+    reader: str = Field(min_length=1)
+    reports: list[str] = Field(min_length=1)
+    why: str = Field(min_length=1)
+
+
+class ReportsConfig(_Strict):
+    """The whole of notebooks/reports.yaml."""
+
+    reports: list[ReportEntry] = Field(min_length=1)
+    scenario_notebook: str | None = None
+    scenarios: list[ScenarioEntry] | None = None
+    start_here: list[StartHere] | None = None
+
+
+def _entry_label(data: Any, loc: tuple[Any, ...]) -> str:
+    """'report 'a'' or 'scenario 2' for an error inside a list entry, '' at the top."""
+    if len(loc) < 2 or not isinstance(loc[1], int):
+        return ""
+    section, index = str(loc[0]), loc[1]
+    kind = {"reports": "report", "scenarios": "scenario", "start_here": "start_here"}[section]
+    entry = data.get(section)[index] if isinstance(data.get(section), list) else None
+    name = entry.get("name") if isinstance(entry, dict) else None
+    if isinstance(name, str) and name and "name" not in loc[2:3]:
+        return f"{kind} '{name}'"
+    return f"{kind} {index + 1}"
+
+
+def config_problem(where: str, data: Any, exc: ValidationError) -> str:
+    """The first error of reports.yaml on one line: the entry, the key, what is wrong and
+    what is allowed."""
+    err = exc.errors()[0]
+    loc = tuple(err["loc"])
+    label = _entry_label(data, loc)
+    key = loc[2:] if label else loc
+    field = ".".join(str(k) for k in key)
+    prefix = f"{where}, {label}" if label else where
+    kind = err["type"]
+    more = len(exc.errors()) - 1
+    tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    if not loc and not isinstance(data, dict) or loc == ("reports",):
+        message = ("expected a top-level 'reports:' list of entries with name, notebook, title, "
+                   "summary and parameters")
+    elif kind == "extra_forbidden":
+        model = {"reports": ReportEntry, "scenarios": ScenarioEntry,
+                 "start_here": StartHere}.get(str(loc[0])) if label else ReportsConfig
+        allowed = ", ".join(sorted((model or ReportsConfig).model_fields))
+        what = "unknown top-level key(s)" if not label else "unknown key(s)"
+        message = f"{what} {field}; allowed: {allowed}"
+    elif kind in ("missing", "string_too_short"):
+        message = f"missing '{field}'"
+    else:
+        reason = str(err["msg"]).removeprefix("Value error, ")
+        message = f"{field}: {reason}" if field else reason
+    return f"{prefix}: {message}{tail}"
+
+
+def read_config(config: Path) -> tuple[ReportsConfig, dict[str, Any]]:
+    """The checked model of a reports.yaml, and the mapping as read."""
+    where = shown_path(config)
+    if not config.is_file():
+        raise BuildError(f"{where}: report configuration not found")
+    try:
+        data = read_yaml(paths.record_read(config).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise BuildError(f"{where}: not valid YAML, {yaml_problem(exc)}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BuildError(f"{where}: cannot be read ({exc})") from exc
+    try:
+        return ReportsConfig.model_validate(data), data
+    except ValidationError as exc:
+        raise BuildError(config_problem(where, data, exc)) from None
 
 
 @dataclass(frozen=True)
@@ -43,129 +156,66 @@ def shown_path(path: Path) -> str:
 def load_report_specs(config: Path = paths.REPORTS_CONFIG) -> list[ReportSpec]:
     """The reports declared in reports.yaml, checked (names, notebooks and parameters)."""
     where = shown_path(config)
-    if not config.is_file():
-        raise BuildError(f"{where}: report configuration not found")
-    try:
-        data = read_yaml(paths.record_read(config).read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise BuildError(f"{where}: not valid YAML, {yaml_problem(exc)}") from exc
-    entries = data.get("reports") if isinstance(data, dict) else None
-    unknown_top = set(data) - TOP_KEYS if isinstance(data, dict) else set()
-    if unknown_top:
-        raise BuildError(f"{where}: unknown top-level key(s) {', '.join(sorted(unknown_top))}; "
-                         f"allowed: {', '.join(sorted(TOP_KEYS))}")
-    if not isinstance(entries, list) or not entries:
-        raise BuildError(f"{where}: expected a top-level 'reports:' list of entries with name, "
-                         "notebook, title, summary and parameters")
+    model, _ = read_config(config)
     specs, seen = [], set()
-    for i, entry in enumerate(entries, start=1):
-        loc = f"{where}, report {i}"
-        if not isinstance(entry, dict):
-            raise BuildError(f"{loc}: expected a mapping with name, notebook, title, summary")
-        unknown = set(entry) - SPEC_KEYS
-        if unknown:
-            raise BuildError(f"{loc}: unknown key(s) {', '.join(sorted(unknown))}; allowed: "
-                             f"{', '.join(sorted(SPEC_KEYS))}")
-        for key in ("name", "notebook", "title", "summary"):
-            if not entry.get(key):
-                raise BuildError(f"{loc}: missing '{key}'")
-        name = str(entry["name"])
-        loc = f"{where}, report '{name}'"
-        if not NAME_RE.match(name) or name == "index":
-            raise BuildError(f"{loc}: a name is lower-case letters, digits, '-' or '_' and not "
-                             "'index' (it becomes reports/<name>.html)")
-        if name in seen:
+    for entry in model.reports:
+        loc = f"{where}, report '{entry.name}'"
+        if entry.name in seen:
             raise BuildError(f"{loc}: the name is used twice")
-        seen.add(name)
-        notebook = paths.NOTEBOOKS_DIR / entry["notebook"]
+        seen.add(entry.name)
+        notebook = paths.NOTEBOOKS_DIR / entry.notebook
         if not notebook.is_file():
-            raise BuildError(f"{loc}: notebook {entry['notebook']} not found in notebooks/")
-        params = entry.get("parameters") or {}
-        if not isinstance(params, dict):
-            raise BuildError(f"{loc}: parameters must be a mapping of name: value")
+            raise BuildError(f"{loc}: notebook {entry.notebook} not found in notebooks/")
         try:
-            params = validated_parameters(notebook, params)
+            params = validated_parameters(notebook, entry.parameters or {})
         except ParameterError as exc:
             raise BuildError(f"{loc}: {exc}") from exc
-        specs.append(ReportSpec(name, notebook, str(entry["title"]), str(entry["summary"]),
-                                params))
-    for spec in scenario_specs(data, where):
+        specs.append(ReportSpec(entry.name, notebook, entry.title, entry.summary, params))
+    for spec in scenario_specs(model, where):
         if spec.name in seen:
             raise BuildError(f"{where}: scenario report name {spec.name!r} clashes with a report")
         seen.add(spec.name)
         specs.append(spec)
-    start_here_entries(data, where, seen)
-    return specs
-
-
-def start_here_entries(data: dict, where: str, names: set[str]) -> list[dict[str, Any]]:
-    """The checked `start_here:` entries: reader, reports (names of reports), why."""
-    entries = data.get("start_here") or []
-    if not isinstance(entries, list):
-        raise BuildError(f"{where}: 'start_here:' must be a list of entries")
-    for i, entry in enumerate(entries, start=1):
-        loc = f"{where}, start_here {i}"
-        if not isinstance(entry, dict) or set(entry) != {"reader", "reports", "why"}:
-            raise BuildError(f"{loc}: expected exactly the keys reader, reports and why")
-        if not isinstance(entry["reports"], list) or not entry["reports"]:
-            raise BuildError(f"{loc}: reports must be a list of report names")
-        unknown = [r for r in entry["reports"] if r not in names]
+    for i, entry in enumerate(model.start_here or [], start=1):
+        unknown = [r for r in entry.reports if r not in seen]
         if unknown:
-            raise BuildError(f"{loc}: no report named {', '.join(map(repr, unknown))}")
-    return entries
+            raise BuildError(f"{where}, start_here {i}: no report named "
+                             f"{', '.join(map(repr, unknown))}")
+    return specs
 
 
 def load_start_here(config: Path = paths.REPORTS_CONFIG) -> list[dict[str, Any]]:
     """The `start_here:` entries of the configuration (checked when the specs are loaded)."""
     try:
-        data = read_yaml(config.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
+        model, _ = read_config(config)
+    except BuildError:
         return []
-    return list(data.get("start_here") or []) if isinstance(data, dict) else []
+    return [entry.model_dump() for entry in model.start_here or []]
 
 
-def scenario_entries(data: dict, where: str) -> list[dict[str, Any]]:
-    """The checked `scenarios:` entries of the config: name, title, rationale, parameters."""
-    entries = data.get("scenarios") or []
-    if not isinstance(entries, list):
-        raise BuildError(f"{where}: 'scenarios:' must be a list of entries")
+def scenario_entries(model: ReportsConfig, where: str) -> list[dict[str, Any]]:
+    """The named scenarios, checked: name, title, rationale, parameters."""
     out, seen = [], set()
-    for i, entry in enumerate(entries, start=1):
-        loc = f"{where}, scenario {i}"
-        if not isinstance(entry, dict):
-            raise BuildError(f"{loc}: expected a mapping with name, title, rationale, parameters")
-        unknown = set(entry) - {"name", "title", "rationale", "parameters"}
-        if unknown:
-            raise BuildError(f"{loc}: unknown key(s) {', '.join(sorted(unknown))}; allowed: "
-                             "name, parameters, rationale, title")
-        for key in ("name", "title", "rationale"):
-            if not entry.get(key):
-                raise BuildError(f"{loc}: missing '{key}'")
-        loc = f"{where}, scenario '{entry['name']}'"
-        if not NAME_RE.match(f"scenario_{entry['name']}"):
-            raise BuildError(f"{loc}: a scenario name is lower-case letters, digits, '-' or '_'")
-        if entry["name"] in seen:
-            raise BuildError(f"{loc}: the name is used twice")
-        seen.add(entry["name"])
-        out.append({**entry, "parameters": entry.get("parameters") or {}})
+    for entry in model.scenarios or []:
+        if entry.name in seen:
+            raise BuildError(f"{where}, scenario '{entry.name}': the name is used twice")
+        seen.add(entry.name)
+        out.append({**entry.model_dump(), "parameters": entry.parameters or {}})
     return out
 
 
 def load_scenario_entries(config: Path = paths.REPORTS_CONFIG) -> list[dict[str, Any]]:
     """The named scenarios of notebooks/reports.yaml (see scenario_entries)."""
-    try:
-        data = read_yaml(paths.record_read(config).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise BuildError(f"{shown_path(config)}: cannot read the scenarios ({exc})") from exc
-    return scenario_entries(data if isinstance(data, dict) else {}, shown_path(config))
+    model, _ = read_config(config)
+    return scenario_entries(model, shown_path(config))
 
 
-def scenario_specs(data: dict, where: str) -> list[ReportSpec]:
+def scenario_specs(model: ReportsConfig, where: str) -> list[ReportSpec]:
     """One report per named scenario: scenario_<name>, run from scenario_notebook."""
-    entries = scenario_entries(data, where)
+    entries = scenario_entries(model, where)
     if not entries:
         return []
-    notebook_name = data.get("scenario_notebook")
+    notebook_name = model.scenario_notebook
     notebook = paths.NOTEBOOKS_DIR / str(notebook_name)
     if not notebook_name or not notebook.is_file():
         raise BuildError(f"{where}: scenarios need 'scenario_notebook:' naming a notebook in "
