@@ -122,12 +122,14 @@ def test_failed_run_keeps_the_last_good_report(tmp_path):
 
 
 @pytest.mark.slow
-def test_one_broken_report_does_not_stop_the_others(tmp_path, monkeypatch):
+def test_one_broken_report_does_not_stop_the_others(tmp_path):
     broken = FIXTURES / "broken.ipynb"
     specs = [ReportSpec("broken", broken, "Broken", "Raises on purpose"),
              *[s for s in load_report_specs() if s.name == "growth_rates"]]
-    monkeypatch.setattr(build, "load_report_specs", lambda *_: specs)
-    results = build.build_reports(reports_dir=tmp_path, jobs=2, echo=lambda *_: None)
+    lines = []
+    results = build.build_reports(reports_dir=tmp_path, jobs=2, specs=specs, echo=lines.append)
+    assert sorted(line.split()[1] for line in lines) == ["FAILED", "built"]
+    assert {line.split()[0] for line in lines} == {"1/2", "2/2"}
     by_name = {r.name: r for r in results}
     assert by_name["growth_rates"].ok
     assert not by_name["broken"].ok
@@ -285,3 +287,62 @@ def test_an_in_process_build_leaves_the_caller_s_display_alone(tmp_path, monkeyp
     assert not display.report_mode()  # the switch went to the kernel only
     page = (tmp_path / "growth_rates.html").read_text()
     assert 'id="aijobs-fig-1"' in page  # ...where it did switch the figures to report mode
+
+
+def test_progress_lines_are_numbered_and_a_bar_shows_only_on_a_terminal():
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    lines = []
+    with build.progress(3, lines.append) as line:
+        line("built      a   1.0 s")
+        line("up to date b")
+    assert lines == ["1/3 built      a   1.0 s", "2/3 up to date b"]
+    # On a terminal, tqdm draws its bar on standard error, below the same lines.
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    code = ("from aijobs.reports.build import progress\n"
+            "with progress(2) as line:\n    line('built a')\n    line('built b')\n")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=follower, stderr=follower)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert child.wait(timeout=60) == 0
+    text = shown.decode("utf-8", "replace")
+    assert "1/2 built a" in text and "2/2 built b" in text
+    assert "0/2 reports [" in text  # tqdm's bar, before the first report
+
+
+def test_pages_come_from_autoescaping_templates(tmp_path):
+    from aijobs.reports import render
+
+    hostile = '<img src=x onerror="alert(1)">'
+    spec = ReportSpec("growth_rates", paths.NOTEBOOKS_DIR / "growth_rates.ipynb", hostile,
+                      f"summary {hostile}")
+    (tmp_path / "growth_rates.html").write_text("x")
+    index = render.write_index([spec], tmp_path, {"growth_rates": {"headline": hostile}},
+                               [{"reader": hostile, "reports": ["growth_rates"], "why": "w"}])
+    page = index.read_text()
+    assert "<img" not in page and page.count("&lt;img src=x onerror=&#34;alert(1)&#34;&gt;") == 5
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("**narrative**")])
+    report = render.render_report_html(nb, spec, {"horizon_years": 7}, render.BuildOptions(),
+                                       ["data/growth_rates.csv"])
+    assert "<img" not in report and "&lt;img src=x" in report
+    assert "<strong>narrative</strong>" in report  # the notebook's own HTML is kept
+    assert '7 <span class="changed">(changed)</span>' in report
+    assert "<td>data/growth_rates.csv</td>" in report
+    assert sorted(p.name for p in paths.TEMPLATES_DIR.glob("*.j2")) == [
+        "figcaption.html.j2", "index.html.j2", "page.html.j2", "passport.html.j2",
+        "report.html.j2", "settings.html.j2"]

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
 from aijobs import paths
 from aijobs.errors import BuildError
 from aijobs.files import write_atomic
@@ -246,23 +248,46 @@ def _remove_stale_temporaries(reports_dir: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def progress_bar(done: int, total: int, width: int = 20) -> str:
-    filled = round(width * done / total) if total else width
-    return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+@contextlib.contextmanager
+def progress(total: int, echo=print):
+    """Report the build as it goes: `line(text)` prints one line per report (numbered, e.g.
+    "3/12 built  growth_rates  1.2 s") through `echo`, and `advance()` moves a tqdm bar that
+    is drawn on standard error, below the lines, only when that is a terminal."""
+    bar = tqdm(total=total, unit="report", file=sys.stderr, leave=False, dynamic_ncols=True,
+               disable=not (echo is print and total and sys.stderr.isatty()),
+               bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} reports [{elapsed}<{remaining}]")
+    done = 0
+
+    def line(text: str) -> None:
+        nonlocal done
+        done += 1
+        numbered = f"{done}/{total} {text}"
+        if bar.disable:
+            echo(numbered)
+        else:
+            bar.write(numbered, file=sys.stdout)
+        bar.update()
+
+    try:
+        yield line
+    finally:
+        bar.close()
 
 
 def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.REPORTS_DIR,
                   overrides: dict[str, Any] | None = None, jobs: int | None = None,
                   show_code: bool = False, self_contained: bool = False, force: bool = False,
                   dry_run: bool = False, config: Path = paths.REPORTS_CONFIG,
-                  echo=print) -> list[BuildResult]:
+                  specs: list[ReportSpec] | None = None, echo=print) -> list[BuildResult]:
     """Build the named reports (all by default), in parallel, skipping those up to date.
 
-    `overrides` (only with a single report) are checked against the notebook's parameters
-    before anything runs. Returns one result per report. `dry_run` checks everything and
-    returns "up to date" or "to build" results without running or writing anything.
+    The reports are those of `config` (notebooks/reports.yaml), or `specs` when given (a
+    caller's own list, e.g. a sweep's variants or a test's). `overrides` (only with a single
+    report) are checked against the notebook's parameters before anything runs. Returns one
+    result per report. `dry_run` checks everything and returns "up to date" or "to build"
+    results without running or writing anything.
     """
-    specs = load_report_specs(config)
+    specs = load_report_specs(config) if specs is None else list(specs)
     chosen = select_specs(specs, names)
     if overrides:
         if len(chosen) != 1:
@@ -290,33 +315,41 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
             if not force and _is_fresh(spec, used, reports_dir, manifest, options, package):
                 results.append(BuildResult(spec.name, "up to date", 0.0, output=page,
                                            inputs=entry.get("inputs", [])))
-                echo(f"{progress_bar(len(results), len(chosen))} up to date {spec.name}")
             else:
                 todo.append(spec)
-        total = len(chosen)
-        for result in _run(todo, overrides, options, jobs):
-            results.append(publish(result, reports_dir))
-            if result.status == "built":
-                spec = next(s for s in chosen if s.name == result.name)
-                used = {**spec.parameters, **(overrides or {})}
-                manifest[spec.name] = {"key": report_key(spec, used, options, package,
-                                                         result.inputs),
-                                       "inputs": result.inputs, "headline": result.headline,
-                                       "parameters": used,
-                                       "options": {"show_code": options.show_code,
-                                                   "self_contained": options.self_contained},
-                                       "figures": result.figures,
-                                       "built": datetime.date.today().isoformat()}
-                write_atomic(reports_dir / MANIFEST_NAME,
-                             json.dumps(manifest, indent=1, sort_keys=True))
-            label = "built     " if result.ok else "FAILED    "
-            echo(f"{progress_bar(len(results), total)} {label} {result.name:<26} "
-                 f"{result.seconds:5.1f} s")
-            if result.error:
-                echo(f"    {result.error}")
+        with progress(len(chosen), echo) as line:
+            for result in results:
+                line(f"up to date {result.name}")
+            _run_and_publish(todo, chosen, overrides, options, jobs, reports_dir, manifest,
+                             package, results, line)
         write_index(specs, reports_dir, manifest, load_start_here(config))
     order = {s.name: i for i, s in enumerate(chosen)}
     return sorted(results, key=lambda r: order[r.name])
+
+
+def _run_and_publish(todo: list[ReportSpec], chosen: list[ReportSpec], overrides, options,
+                     jobs, reports_dir: Path, manifest: dict, package: str,
+                     results: list[BuildResult], line) -> None:
+    """Run the reports to build and publish each as it finishes, recording it in the
+    manifest (called by the process that holds the lock)."""
+    for result in _run(todo, overrides, options, jobs):
+        results.append(publish(result, reports_dir))
+        if result.status == "built":
+            spec = next(s for s in chosen if s.name == result.name)
+            used = {**spec.parameters, **(overrides or {})}
+            manifest[spec.name] = {"key": report_key(spec, used, options, package,
+                                                     result.inputs),
+                                   "inputs": result.inputs, "headline": result.headline,
+                                   "parameters": used,
+                                   "options": {"show_code": options.show_code,
+                                               "self_contained": options.self_contained},
+                                   "figures": result.figures,
+                                   "built": datetime.date.today().isoformat()}
+            write_atomic(reports_dir / MANIFEST_NAME,
+                         json.dumps(manifest, indent=1, sort_keys=True))
+        label = "built     " if result.ok else "FAILED    "
+        line(f"{label} {result.name:<26} {result.seconds:5.1f} s"
+             + (f"\n    {result.error}" if result.error else ""))
 
 
 def page_states(reports_dir: Path = paths.REPORTS_DIR,

@@ -4,7 +4,6 @@ the index page, and plotly.js served beside the pages."""
 from __future__ import annotations
 
 import csv
-import html
 import importlib.util
 import io
 import platform
@@ -14,7 +13,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import yaml
+from markupsafe import Markup
 
 from aijobs import paths
 from aijobs.errors import BuildError
@@ -33,23 +34,19 @@ class BuildOptions:
     self_contained: bool = False
 
 
-# The pages' style and script live in the package's templates folder as plain CSS and JS.
-PAGE_CSS = (paths.TEMPLATES_DIR / "page.css").read_text(encoding="utf-8")
-PAGE_JS = (paths.TEMPLATES_DIR / "page.js").read_text(encoding="utf-8")
+# The pages are jinja2 templates in the package's templates folder (page.html.j2, extended by
+# report.html.j2 and index.html.j2), with autoescaping: every value is escaped unless the code
+# marks it safe (nbconvert's HTML of the notebook, the page's own CSS and JS, plotly.js).
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(paths.TEMPLATES_DIR), autoescape=True,
+    undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+PAGE_CSS = Markup((paths.TEMPLATES_DIR / "page.css").read_text(encoding="utf-8"))
+PAGE_JS = Markup((paths.TEMPLATES_DIR / "page.js").read_text(encoding="utf-8"))
 
 
-
-
-
-
-def page_html(title: str, head_extra: str, body: str) -> str:
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        f"<title>{html.escape(title)}</title>\n<style>{PAGE_CSS}</style>\n"
-        f"<script>{PAGE_JS}</script>\n{head_extra}</head>\n"
-        f"<body>\n{body}\n</body>\n</html>\n"
-    )
+def rendered(template: str, **values: Any) -> str:
+    """A template of the templates folder filled in, with the page's CSS and JS at hand."""
+    return TEMPLATES.get_template(template).render(css=PAGE_CSS, js=PAGE_JS, **values)
 
 
 def reader_value(value: Any) -> str:
@@ -88,30 +85,24 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def parameters_table_html(spec: ReportSpec, used: dict[str, Any]) -> str:
-    """The parameters a page was built with, in a reader's words. "(changed)" marks a value
-    given for this build that differs from the report's own; "(set for this report)" one that
-    the report's configuration sets away from the notebook's default."""
+def settings_rows(spec: ReportSpec, used: dict[str, Any]) -> list[dict[str, str]]:
+    """The parameters a page was built with, in a reader's words. Mark "changed" for a value
+    given for this build that differs from the report's own; "preset" for one that the
+    report's configuration sets away from the notebook's default."""
     rows = []
     for name, param in notebook_parameters(spec.notebook).items():
         value = used.get(name, param.default)
         own = spec.parameters.get(name, param.default)
         mark = ""
         if not _same(value, own):
-            mark = ' <span class="changed">(changed)</span>'
+            mark = "changed"
         elif not _same(own, param.default):
-            mark = ' <span class="preset">(set for this report)</span>'
+            mark = "preset"
         meaning = param.comment if param.comment.endswith(".") else param.comment + "."
         allowed = f" Allowed: {param.allowed()}." if param.allowed() else ""
-        rows.append(f"<tr><td><code>{html.escape(name)}</code></td>"
-                    f"<td>{html.escape(reader_value(value))}{mark}</td>"
-                    f"<td>{html.escape(meaning)}{html.escape(allowed)}</td></tr>")
-    # Long parameter lists start folded so the report itself comes first (print opens them).
-    state = " open" if len(rows) <= 10 else ""
-    return (f"<details class=\"params\"{state}><summary>Settings used for this report "
-            f"({len(rows)})</summary><div class=\"aijobs-table-wrap\">"
-            "<table><thead><tr><th>Setting</th><th>Value</th><th>Meaning</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></div></details>")
+        rows.append({"name": name, "value": reader_value(value), "mark": mark,
+                     "meaning": meaning + allowed})
+    return rows
 
 
 def plotly_js_path() -> Path:
@@ -122,30 +113,18 @@ def plotly_js_path() -> Path:
     return Path(spec.origin).parent / "package_data" / PLOTLY_JS_NAME
 
 
-def plotly_script_tag(options: BuildOptions) -> str:
-    if options.self_contained:
-        # plotly.min.js contains no "</script>", so it can be inlined as it is.
-        return f"<script>{plotly_js_path().read_text(encoding='utf-8')}</script>\n"
-    return f'<script src="{PLOTLY_JS_NAME}" charset="utf-8"></script>\n'
-
-
 def data_folder(name: str) -> str:
     """The folder beside a report's page that holds its charts' data: <name>_data."""
     return f"{name}_data"
 
 
-def _csv_table_html(csv_text: str) -> tuple[str, int]:
+def figcaption_html(name: str, fid: str, csv_text: str) -> str:
+    """The caption under a chart: a link to its CSV and its data as a table (at most
+    MAX_TABLE_ROWS rows; the CSV has them all)."""
     rows = list(csv.reader(io.StringIO(csv_text)))
-    if not rows:
-        return "", 0
-    head, body = rows[0], rows[1:]
-    shown = body[:MAX_TABLE_ROWS]
-    cells = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
-                    for row in shown)
-    table = ("<div class=\"aijobs-table-wrap\"><table><thead><tr>"
-             + "".join(f"<th>{html.escape(h)}</th>" for h in head)
-             + f"</tr></thead><tbody>{cells}</tbody></table></div>")
-    return table, len(body)
+    head, body = (rows[0], rows[1:]) if rows else ([], [])
+    return rendered("figcaption.html.j2", folder=data_folder(name), fid=fid, head=head,
+                    rows=body[:MAX_TABLE_ROWS], rows_total=len(body))
 
 
 def collect_figures(nb, name: str) -> tuple[dict[str, bytes], list[str]]:
@@ -154,7 +133,6 @@ def collect_figures(nb, name: str) -> tuple[dict[str, bytes], list[str]]:
     a "Download data (CSV)" link and the data as a table that screen readers reach."""
     files: dict[str, bytes] = {}
     alts: list[str] = []
-    folder = data_folder(name)
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
@@ -165,13 +143,7 @@ def collect_figures(nb, name: str) -> tuple[dict[str, bytes], list[str]]:
             files[f"{fid}.csv"] = meta["csv"].encode("utf-8")
             files[f"{fid}.json"] = meta["json"].encode("utf-8")
             alts.append(meta.get("headline") or meta["alt"])
-            table, n = _csv_table_html(meta["csv"])
-            more = (f" (the first {MAX_TABLE_ROWS} of {n} rows; the CSV has them all)"
-                    if n > MAX_TABLE_ROWS else f" ({n} rows)")
-            caption = (f'<figcaption><p class="aijobs-download"><a href="{folder}/{fid}.csv" '
-                       f'download>Download data (CSV)</a></p><details class="aijobs-chart-data">'
-                       f"<summary>This chart's data as a table{more}</summary>{table}"
-                       "</details></figcaption>")
+            caption = figcaption_html(name, fid, meta["csv"])
             page = data.get("text/html", "")
             page = "".join(page) if isinstance(page, list) else page
             data["text/html"] = page[:page.rindex("</figure>")] + caption + "</figure>" \
@@ -200,7 +172,7 @@ def suite_revision() -> str:
     return f"{commit} with uncommitted changes" if dirty.stdout.strip() else commit
 
 
-def passport_html(inputs: list[str]) -> str:
+def passport(inputs: list[str]) -> dict[str, Any]:
     """What built the page: the suite's version and commit, the versions of Python and the
     packages that shape a page, and the md5 of every file the notebook read. Nothing about the
     machine: files outside the project are named by their file name only, and no date."""
@@ -210,20 +182,16 @@ def passport_html(inputs: list[str]) -> str:
         except PackageNotFoundError:
             return "not installed"
 
-    tools = [f"Python {platform.python_version()}"] + [
-        f"{name} {installed(name)}" for name in PASSPORT_PACKAGES]
-    rows = []
+    files = []
     for name in inputs:
         path = Path(name)
         full = path if path.is_absolute() else paths.PROJECT_ROOT / path
-        shown = path.name if path.is_absolute() else name
-        rows.append(f"<tr><td>{html.escape(shown)}</td>"
-                    f"<td><code>{file_digest(full, 'md5')}</code></td></tr>")
-    return ("<details class=\"passport\"><summary>Passport: what built this page</summary>"
-            f"<p>aijobs suite {html.escape(installed('aijobs'))}, commit "
-            f"{html.escape(suite_revision())}; {html.escape(', '.join(tools))}.</p>"
-            "<div class=\"aijobs-table-wrap\"><table><thead><tr><th>File read</th><th>md5</th>"
-            f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div></details>")
+        files.append({"name": path.name if path.is_absolute() else name,
+                      "md5": file_digest(full, "md5")})
+    return {"version": installed("aijobs"), "revision": suite_revision(),
+            "tools": [f"Python {platform.python_version()}"]
+            + [f"{name} {installed(name)}" for name in PASSPORT_PACKAGES],
+            "files": files}
 
 
 def render_report_html(nb, spec: ReportSpec, used: dict[str, Any],
@@ -239,16 +207,14 @@ def render_report_html(nb, spec: ReportSpec, used: dict[str, Any],
     exporter = HTMLExporter(template_name="basic", exclude_input=not options.show_code,
                             exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
-    rel = shown_path(spec.notebook)
-    header = (f"<header><nav><a href=\"index.html\">← All reports</a></nav>"
-              f"<h1>{html.escape(spec.title)}</h1><p class=\"lede\">{html.escape(spec.summary)}"
-              f"</p>{parameters_table_html(spec, used)}</header>")
-    footer = (f"<footer>Built by the aijobs suite from <code>{html.escape(rel)}</code> "
-              f"as report <code>{html.escape(spec.name)}</code>. Charts are interactive: hover "
-              "for values, drag to zoom, double-click to reset."
-              f"{passport_html(inputs or [])}</footer>")
-    return page_html(spec.title, plotly_script_tag(options),
-                 f"{header}\n<main>\n{body}\n</main>\n{footer}")
+    return rendered(
+        "report.html.j2", title=spec.title, summary=spec.summary, name=spec.name,
+        notebook=shown_path(spec.notebook), body=Markup(body),
+        settings=settings_rows(spec, used), passport=passport(inputs or []),
+        plotly_src=PLOTLY_JS_NAME,
+        # plotly.min.js contains no "</script>", so it can be inlined as it is.
+        plotly_inline=Markup(plotly_js_path().read_text(encoding="utf-8"))
+        if options.self_contained else None)
 
 
 def ensure_plotly_js(reports_dir: Path) -> Path:
@@ -292,44 +258,20 @@ def write_index(specs: list[ReportSpec], reports_dir: Path = paths.REPORTS_DIR,
     manifest = manifest or {}
     built = {s.name for s in specs if (reports_dir / f"{s.name}.html").exists()}
     titles = {s.name: s.title for s in specs}
-    items, dates = [], set()
-    for spec in specs:
-        if spec.name not in built:
-            continue
-        entry = manifest.get(spec.name, {})
-        headline = entry.get("headline", "")
-        when = entry.get("built", "")
-        dates.add(when)
-        items.append(f"<li><a href=\"{html.escape(spec.name)}.html\">"
-                     f"{html.escape(spec.title)}</a>"
-                     + (f"<p class=\"finding\">{html.escape(headline)}</p>" if headline else "")
-                     + f"<p>{html.escape(spec.summary)}</p>"
-                     + (f"<p class=\"built\">Built {html.escape(when)}</p>" if when else "")
-                     + "</li>")
-    starts = []
-    for entry in start_here or []:
-        links = [f"<a href=\"{html.escape(r)}.html\">{html.escape(titles.get(r, r))}</a>"
-                 for r in entry["reports"] if r in built]
-        if links:
-            starts.append(f"<li><strong>{html.escape(entry['reader'])}:</strong> "
-                          f"{' then '.join(links)}: <span>{html.escape(entry['why'])}.</span>"
-                          "</li>")
-    start_html = (f"<section class=\"start\"><h2>Start here</h2><ul>{''.join(starts)}</ul>"
-                  "</section>" if starts else "")
-    when = sorted(d for d in dates if d)
-    built_text = (f"Pages built {when[0]}" + (f" to {when[-1]}" if when[-1] != when[0] else "")
-                  + ". " if when else "")
-    data_text = "; ".join(data_dates())
-    body = ("<header><h1>The AI job market, charted</h1><p class=\"lede\">What the article "
-            "claims about AI jobs, checked against a real salary survey and published studies, "
-            "with what-if scenarios for pay. Each page lists the settings it was built with and "
-            "the data behind it, and every chart offers its data.</p></header>"
-            f"<main>{start_html}<h2>All reports</h2><ul class=\"cards\">{''.join(items)}</ul>"
-            "</main>"
-            f"<footer>{html.escape(built_text)}"
-            f"{'Data: ' + html.escape(data_text) + '.' if data_text else ''}</footer>")
+    cards = [{"name": s.name, "title": s.title, "summary": s.summary,
+              "headline": manifest.get(s.name, {}).get("headline", ""),
+              "built": manifest.get(s.name, {}).get("built", "")}
+             for s in specs if s.name in built]
+    starts = [{"reader": entry["reader"], "why": entry["why"],
+               "links": [{"name": r, "title": titles.get(r, r)}
+                         for r in entry["reports"] if r in built]}
+              for entry in start_here or []]
+    dates = sorted({c["built"] for c in cards if c["built"]})
+    page = rendered("index.html.j2", title="AI job market reports", cards=cards,
+                    starts=[s for s in starts if s["links"]],
+                    built_from=dates[0] if dates else "", built_to=dates[-1] if dates else "",
+                    data_dates=data_dates())
     target = reports_dir / "index.html"
-    page = page_html("AI job market reports", "", body)
     if not target.exists() or target.read_text(encoding="utf-8") != page:
         write_atomic(target, page)
     return target
