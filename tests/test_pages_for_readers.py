@@ -37,16 +37,16 @@ def test_settings_read_as_a_reader_writes_them(value, shown):
 def test_changed_marks_only_values_given_for_this_build():
     spec = next(s for s in SPECS if s.name == "scenario_baseline")
     used = {**spec.parameters, "horizon_years": 10}
-    table = render.parameters_table_html(spec, used)
+    table = render.settings_html(spec, used)
     rows = {r.split("</code>")[0]: r for r in table.split("<tr><td><code>")[1:]}
     assert '<td>10 <span class="changed">(changed)</span></td>' in rows["horizon_years"]
     # the scenario's own title is set by the configuration, not changed by the reader
     assert '(set for this report)' in rows["scenario_title"]
     assert "(changed)" not in rows["scenario_title"]
-    assert "(changed)" not in render.parameters_table_html(spec, dict(spec.parameters))
+    assert "(changed)" not in render.settings_html(spec, dict(spec.parameters))
     assert "<td>all</td>" in rows["roles"]  # an empty list of roles means every role
     default = next(s for s in SPECS if s.name == "growth_rates")
-    plain = render.parameters_table_html(default, dict(default.parameters))
+    plain = render.settings_html(default, dict(default.parameters))
     assert "(changed)" not in plain and "(set for this report)" not in plain
     assert "Allowed: from 1 to 30." in plain
 
@@ -143,7 +143,7 @@ def test_the_index_starts_the_reader_off(tmp_path):
               "why": "every figure against a salary file"}]
     page = render.write_index(SPECS, tmp_path, manifest, start).read_text()
     assert '<p class="finding">AI Agent Developer grows fastest: +280%</p>' in page
-    assert "<strong>Checking the article&#x27;s claims:</strong> " \
+    assert "<strong>Checking the article&#39;s claims:</strong> " \
            '<a href="claims_audit.html">Claims audit</a>' in page
     assert "Pages built 2026-11-25 to 2026-11-26." in page
     assert "the aijobs.net salary survey: snapshot of 2025-01-19" in page

@@ -105,6 +105,11 @@ def settings_rows(spec: ReportSpec, used: dict[str, Any]) -> list[dict[str, str]
     return rows
 
 
+def settings_html(spec: ReportSpec, used: dict[str, Any]) -> str:
+    """The settings box of a page on its own (templates/settings.html.j2)."""
+    return rendered("settings.html.j2", settings=settings_rows(spec, used)).strip()
+
+
 def plotly_js_path() -> Path:
     """plotly.min.js inside the installed plotly package (found without importing plotly)."""
     spec = importlib.util.find_spec("plotly")
@@ -124,7 +129,7 @@ def figcaption_html(name: str, fid: str, csv_text: str) -> str:
     rows = list(csv.reader(io.StringIO(csv_text)))
     head, body = (rows[0], rows[1:]) if rows else ([], [])
     return rendered("figcaption.html.j2", folder=data_folder(name), fid=fid, head=head,
-                    rows=body[:MAX_TABLE_ROWS], rows_total=len(body))
+                    rows=body[:MAX_TABLE_ROWS], rows_total=len(body)).strip()
 
 
 def collect_figures(nb, name: str) -> tuple[dict[str, bytes], list[str]]:
