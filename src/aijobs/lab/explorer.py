@@ -1,0 +1,270 @@
+"""Explore a scenario live in JupyterLab: controls that recompute and redraw the charts.
+
+`scenario_explorer("salary_scenarios.ipynb", globals())`, at the end of a scenario notebook,
+shows controls for the normalization mode and rate, the premium source, wage growth,
+inflation, the horizon, supply growth and the Monte Carlo ranges. Each change is checked by
+the same rules as the notebook's `parameters` cell (reports.parameters), then the scenario is
+recomputed with the same package functions the report uses (analysis.scenarios) and drawn with
+the same chart functions (charts.scenario_figures) into plotly FigureWidgets, in place.
+
+"Copy as parameters" shows the current settings two ways: the `make report` line that builds
+them as a page, and a `parameters` cell to paste into the notebook.
+
+The explorer shows itself only in a kernel that a Jupyter server started (JupyterLab gives its
+kernels JPY_SESSION_NAME; papermill, nbclient and nbval do not) and never under the report
+build, so pages and tests stay as they are. `ScenarioExplorer` itself works anywhere, which
+is how the tests drive it.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+import plotly.graph_objects as go
+from IPython.display import display
+
+from aijobs import paths
+from aijobs.analysis import scenarios, transforms
+from aijobs.charts import scenario_figures
+from aijobs.charts.figure_data import decoded_arrays
+from aijobs.charts.theme import safe_figure_dict
+from aijobs.data import tables
+from aijobs.errors import ParameterError
+from aijobs.reports.config import ReportSpec, load_report_specs
+from aijobs.reports.parameters import Parameter, notebook_parameters, validated_parameters
+
+# The controls, in the order shown. The others keep the notebook's values.
+SCENARIO_CONTROLS = ("mode", "premium_source", "normalization_rate", "supply_growth",
+                     "wage_growth", "inflation", "horizon_years", "basis", "uncertainty")
+STEPS = {"normalization_rate": 0.01, "supply_growth": 0.01, "wage_growth": 0.005,
+         "inflation": 0.005}
+SLIDER_SPAN = {"supply_growth": (-0.5, 1.0)}  # the slider's reach inside the bounds
+
+
+def parameter_text(value: Any) -> str:
+    """A value as `-p NAME VALUE` takes it on the command line (the inverse of coerce_text)."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    if value == "":
+        return '""'  # quotes around a whole value are dropped: an empty value
+    return str(value)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, int | float) and isinstance(b, int | float) \
+            and not isinstance(a, bool) and not isinstance(b, bool):
+        return float(a) == float(b)
+    return a == b
+
+
+def make_line(spec: ReportSpec, settings: Mapping[str, Any],
+              defaults: Mapping[str, Any]) -> str:
+    """The `make report` line that builds `settings` as report `spec`'s page: one -p for every
+    value that differs from what the report would use on its own."""
+    own = {**defaults, **spec.parameters}
+    changed = [(k, v) for k, v in settings.items() if k in own and not _same(v, own[k])]
+    if not changed:
+        return f"make report NAME={spec.name}"
+    params = " ".join(f"-p {k} {parameter_text(v)}" for k, v in changed)
+    return f"make report NAME={spec.name} PARAMS={shlex.quote(params)}"
+
+
+def parameters_cell(settings: Mapping[str, Any]) -> str:
+    """The settings as a `parameters` cell (Python assignments)."""
+    return "\n".join(f"{k} = {v!r}" for k, v in settings.items())
+
+
+def closest_report(notebook: Path, settings: Mapping[str, Any],
+                   defaults: Mapping[str, Any]) -> ReportSpec | None:
+    """The report built from `notebook` that needs the fewest -p to match `settings`."""
+    specs = [s for s in load_report_specs() if s.notebook.resolve() == notebook.resolve()]
+
+    def overrides(spec: ReportSpec) -> int:
+        own = {**defaults, **spec.parameters}
+        return sum(1 for k, v in settings.items() if k in own and not _same(v, own[k]))
+
+    return min(specs, key=overrides, default=None)
+
+
+class ScenarioExplorer:
+    """Controls over a scenario notebook's parameters, recomputing its charts on each change.
+
+    `settings` holds every parameter of the notebook as the notebook set it. `figures` are
+    plotly FigureWidgets ("bands": today's band against the horizon's; "path": midpoint pay
+    by year, with the Monte Carlo fan when ranges are set). `last_seconds` is how long the last
+    recompute and redraw took.
+    """
+
+    def __init__(self, notebook: str | Path, settings: Mapping[str, Any]):
+        self.notebook = paths.NOTEBOOKS_DIR / notebook
+        self.rules: dict[str, Parameter] = notebook_parameters(self.notebook)
+        self.defaults = {name: p.default for name, p in self.rules.items()}
+        self.settings = {name: settings.get(name, p.default) for name, p in self.rules.items()}
+        role_table = tables.load_table("roles")
+        self.bands = transforms.select_roles(
+            transforms.bands_with_midpoints(tables.load_table("salary_bands"), role_table),
+            self.settings.get("roles") or [])
+        self.growth = tables.load_table("growth_rates")
+        self.source = tables.source_line("salary_bands", "growth_rates", "roles",
+                                         "premium_estimates")
+        self.message = widgets.HTML()
+        self.note = widgets.HTML()
+        self.controls = {name: self._control(name) for name in SCENARIO_CONTROLS
+                         if name in self.rules}
+        self.make_text = widgets.Textarea(layout=widgets.Layout(width="100%", height="3.5em"))
+        self.cell_text = widgets.Textarea(layout=widgets.Layout(width="100%", height="12em"))
+        self.figures = {"bands": go.FigureWidget(), "path": go.FigureWidget()}
+        self.last_seconds = 0.0
+        self.recompute()
+        for name, control in self.controls.items():
+            control.observe(lambda change, name=name: self.set(name, change["new"]), "value")
+
+    # -- controls ---------------------------------------------------------------------------
+    def _control(self, name: str) -> widgets.Widget:
+        rule, value = self.rules[name], self.settings[name]
+        label = name.replace("_", " ")
+        style = {"description_width": "11em"}
+        layout = widgets.Layout(width="32em")
+        if name == "premium_source":
+            ids = list(dict.fromkeys(scenarios.premium_estimates()["estimate_id"]))
+            return widgets.Combobox(value=str(value), options=ids, ensure_option=False,
+                                    description=label, style=style, layout=layout,
+                                    placeholder="an estimate id, or a number such as 0.25")
+        if name == "uncertainty":
+            return widgets.Text(value=json.dumps(value or {}), description="uncertainty",
+                                style=style, layout=widgets.Layout(width="48em"),
+                                placeholder='{"normalization_rate": [0.02, 0.05, 0.15]}',
+                                continuous_update=False)
+        if rule.choices:
+            return widgets.Dropdown(options=[c for c in rule.choices if c != ""], value=value,
+                                    description=label, style=style, layout=layout)
+        low, high = SLIDER_SPAN.get(name, (rule.minimum, rule.maximum))
+        if rule.type == "int":
+            return widgets.IntSlider(value=int(value), min=int(low), max=int(high),
+                                     description=label, style=style, layout=layout,
+                                     continuous_update=False)
+        return widgets.FloatSlider(value=float(value), min=low, max=high,
+                                   step=STEPS.get(name, 0.01), readout_format=".3g",
+                                   description=label, style=style, layout=layout,
+                                   continuous_update=False)
+
+    def set(self, name: str, value: Any) -> bool:
+        """Take one control's new value: checked by the parameter's own rules, then the
+        scenario is recomputed. A refused value leaves the charts as they were and says why
+        (returns False)."""
+        if name == "uncertainty" and isinstance(value, str):
+            try:
+                value = json.loads(value or "{}")
+            except json.JSONDecodeError as exc:
+                return self._refuse(f"uncertainty: not JSON ({exc.msg}); expected ranges such "
+                                    'as {"normalization_rate": [0.02, 0.05, 0.15]}')
+        candidate = {**self.settings, name: value}
+        if name == "normalization_rate":
+            candidate["normalization_rate_source"] = ""  # the control sets the rate itself
+        try:
+            checked = validated_parameters(self.notebook, {name: value})
+            scenarios.scenario_from_settings({**candidate, "premium":
+                                              candidate.get("fallback_premium")})
+        except (ParameterError, ValueError) as exc:
+            return self._refuse(str(exc))
+        candidate[name] = checked[name]
+        self.settings = candidate
+        self.recompute()
+        return True
+
+    def _refuse(self, problem: str) -> bool:
+        self.message.value = f'<p style="color:#b00020">Not applied: {_escape(problem)}</p>'
+        return False
+
+    # -- the model --------------------------------------------------------------------------
+    def outputs(self) -> dict[str, Any]:
+        """The scenario's projection, fan and premiums for the current settings, computed as
+        the report computes them."""
+        s = self.settings
+        params, unc = scenarios.scenario_from_settings({**s, "premium": s["fallback_premium"]})
+        chosen = s["premium"] if s.get("premium") is not None else s["premium_source"]
+        premiums, status, note = scenarios.premiums_from_source(
+            chosen, list(self.bands["role_id"]), s["fallback_premium"])
+        projection = scenarios.project_bands(self.bands, params, premiums, self.growth)
+        fan = (scenarios.fan_frame(self.bands, params, unc, premiums, self.growth, s["basis"])
+               if unc else None)
+        return {"params": params, "uncertainty": unc, "premiums": premiums,
+                "premium_note": note, "projection": projection, "fan": fan,
+                "split": scenarios.effect_split(projection, params)}
+
+    def recompute(self) -> None:
+        """Recompute the scenario and redraw both charts in place."""
+        start = time.perf_counter()
+        out = self.outputs()
+        s = self.settings
+        bands = scenario_figures.band_shift_figure(
+            out["projection"], self.source, horizon=s["horizon_years"], basis=s["basis"],
+            scenario=s.get("scenario_title", ""))
+        path = scenario_figures.path_figure(out["projection"], self.source, basis=s["basis"],
+                                            fan=out["fan"])
+        for key, fig in (("bands", bands), ("path", path)):
+            _redraw(self.figures[key], fig)
+        self.outputs_now = out
+        self.message.value = ""
+        self.note.value = (f"<p>{_escape(scenarios.headline(out['split'], s['horizon_years']))} "
+                           f"Premium used: {_escape(out['premium_note'])}.</p>")
+        spec = closest_report(self.notebook, self.settings, self.defaults)
+        self.make_text.value = (make_line(spec, self.settings, self.defaults) if spec else
+                                "(no report in notebooks/reports.yaml uses this notebook)")
+        self.cell_text.value = parameters_cell(self.settings)
+        self.last_seconds = time.perf_counter() - start
+
+    # -- the view ---------------------------------------------------------------------------
+    def widget(self) -> widgets.Widget:
+        """Controls, notes, the two charts and "copy as parameters", in one box."""
+        copy = widgets.Accordion(children=[widgets.VBox([
+            widgets.HTML("<p>Build these settings as a page (run in the project folder):</p>"),
+            self.make_text,
+            widgets.HTML("<p>Or paste into the notebook's <code>parameters</code> cell:</p>"),
+            self.cell_text])], titles=("Copy as parameters",))
+        return widgets.VBox([widgets.HTML("<h3>Explore this scenario</h3>"),
+                             widgets.VBox(list(self.controls.values())), self.message,
+                             self.note, self.figures["bands"], self.figures["path"], copy])
+
+
+def _escape(text: str) -> str:
+    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def _redraw(target: go.FigureWidget, fig: go.Figure) -> None:
+    """Replace a FigureWidget's traces and layout with those of `fig`, in one update (every
+    string passes through the same escaping as the pages' charts)."""
+    safe = go.Figure(decoded_arrays(safe_figure_dict(fig)))
+    with target.batch_update():
+        target.data = ()
+        target.add_traces(list(safe.data))
+        target.layout = safe.layout
+
+
+def show_scenario_explorer(notebook: str, namespace: Mapping[str, Any]) -> ScenarioExplorer:
+    """Display the explorer for a scenario notebook whose parameters are in `namespace` (the
+    notebook's globals()) and return it."""
+    explorer = ScenarioExplorer(notebook, namespace)
+    display(explorer.widget())
+    return explorer
+
+
+def frame_of(fig: go.FigureWidget) -> pd.DataFrame:
+    """A chart's traces as rows (name, x, y), to compare two states of a chart."""
+    rows = []
+    for trace in fig.data:
+        xs = list(trace.x) if getattr(trace, "x", None) is not None else []
+        ys = list(trace.y) if getattr(trace, "y", None) is not None else []
+        rows.append({"name": trace.name, "x": xs, "y": ys})
+    return pd.DataFrame(rows)

@@ -1,0 +1,150 @@
+"""The live scenario explorer (aijobs.lab): controls driven from Python, values checked as the
+parameters are, figures recomputed as worked out by hand, and "copy as parameters"."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import sys
+
+import pytest
+
+from aijobs import lab, paths
+from aijobs.lab import explorer
+
+NOTEBOOK = "salary_scenarios.ipynb"
+# A premium of 25% for every role, so each band's path is easy to work out by hand.
+START = {"premium_source": "0.25", "normalization_rate": 0.05, "wage_growth": 0.03,
+         "horizon_years": 5, "basis": "nominal"}
+
+
+def _bars(ex: explorer.ScenarioExplorer, name: str) -> dict[str, tuple[float, float]]:
+    """{role name: (low, high) in $k} of one bar trace of the band chart."""
+    trace = next(t for t in ex.figures["bands"].data if t.name == name)
+    return {role: (float(base), float(base) + float(width))
+            for role, base, width in zip(trace.y, trace.base, trace.x, strict=True)}
+
+
+@pytest.fixture(scope="module")
+def ex() -> explorer.ScenarioExplorer:
+    return explorer.ScenarioExplorer(NOTEBOOK, START)
+
+
+def test_moving_the_rate_control_redraws_the_bands_as_worked_out_by_hand(ex):
+    today = _bars(ex, "Today")
+    assert today["AI Product Manager"] == (140.0, 180.0)  # data/salary_bands.csv, in $k
+    ex.controls["normalization_rate"].value = 0.2  # as a user drags the slider
+    assert ex.settings["normalization_rate"] == 0.2
+    # Pay in year t = baseline x 1.03^t x (1 + 0.25 x (1 - 0.2)^t), baseline = pay / 1.25.
+    factor = 1.03 ** 5 * (1 + 0.25 * 0.8 ** 5) / 1.25
+    low, high = _bars(ex, "Year 5")["AI Product Manager"]
+    assert low == pytest.approx(140 * factor, rel=1e-9)
+    assert high == pytest.approx(180 * factor, rel=1e-9)
+    assert low == pytest.approx(140.4755, abs=1e-3)
+    # Slower normalization keeps more of the premium: every band ends higher.
+    ex.controls["normalization_rate"].value = 0.0
+    factor_flat = 1.03 ** 5
+    assert _bars(ex, "Year 5")["AI Product Manager"][0] == pytest.approx(140 * factor_flat)
+    ex.controls["normalization_rate"].value = 0.2
+
+
+def test_other_controls_move_the_model(ex):
+    before = _bars(ex, "Year 5")["AI Product Manager"][0]
+    ex.controls["wage_growth"].value = 0.0
+    factor = (1 + 0.25 * 0.8 ** 5) / 1.25  # no market wage growth
+    assert _bars(ex, "Year 5")["AI Product Manager"][0] == pytest.approx(140 * factor)
+    ex.controls["horizon_years"].value = 10
+    assert "Year 10" in {t.name for t in ex.figures["bands"].data}
+    assert _bars(ex, "Year 10")["AI Product Manager"][0] == pytest.approx(
+        140 * (1 + 0.25 * 0.8 ** 10) / 1.25)
+    ex.controls["horizon_years"].value = 5
+    ex.controls["wage_growth"].value = 0.03
+    assert _bars(ex, "Year 5")["AI Product Manager"][0] == pytest.approx(before)
+
+
+def test_the_monte_carlo_fan_appears_with_ranges(ex):
+    assert not any("draws" in (t.name or "") for t in ex.figures["path"].data)
+    assert ex.set("uncertainty", '{"normalization_rate": [0.1, 0.2, 0.4]}')
+    fan = ex.outputs_now["fan"]
+    assert fan is not None and len(fan["role_id"].unique()) == 5
+    assert len(ex.figures["path"].data) > 5  # the median lines plus the shaded bands
+    assert ex.set("uncertainty", "{}")
+    assert ex.outputs_now["fan"] is None
+
+
+@pytest.mark.parametrize("name, value, expected", [
+    ("horizon_years", 40, "parameter horizon_years: got 40; expected a value from 1 to 30"),
+    ("premium_source", "nope", "no estimate 'nope' in data/premium_estimates.csv"),
+    ("uncertainty", '{"normalization_rate": [0.5, 0.2, 0.4]}', "low &lt;= most likely &lt;= high"),
+    ("uncertainty", "{normalization_rate: 1}", "uncertainty: not JSON"),
+    ("uncertainty", '{"colour": [0, 1, 2]}', "colour"),
+    ("normalization_rate", float("nan"), "normalization_rate"),
+    ("mode", "sideways", "mode"),
+])
+def test_a_refused_value_changes_nothing_and_says_why(ex, name, value, expected):
+    settings, bars = dict(ex.settings), _bars(ex, "Year 5")
+    assert ex.set(name, value) is False
+    assert expected in ex.message.value
+    assert ex.settings == settings and _bars(ex, "Year 5") == bars
+
+
+def test_copy_as_parameters_gives_a_make_line_and_a_parameters_cell(ex):
+    line = ex.make_text.value
+    assert line.startswith("make report NAME=scenario_")
+    params = shlex.split(line)[-1].removeprefix("PARAMS=")
+    assert "-p normalization_rate 0.2" in params and "-p premium_source 0.25" in params
+    cell = ex.cell_text.value.splitlines()
+    assert "normalization_rate = 0.2" in cell and "premium_source = '0.25'" in cell
+    assert len(cell) == len(ex.rules)  # every parameter, so the cell stands on its own
+
+
+def test_the_make_line_for_the_notebook_s_defaults_needs_no_parameter_it_does_not_change():
+    fresh = explorer.ScenarioExplorer(NOTEBOOK, {})
+    spec = explorer.closest_report(fresh.notebook, fresh.settings, fresh.defaults)
+    line = fresh.make_text.value
+    assert line.startswith(f"make report NAME={spec.name} PARAMS='-p scenario_title Custom "
+                           "scenario -p scenario_rationale \"\"")
+    # Every named scenario sets its title, rationale, ranges and at least one assumption, so
+    # the closest needs four -p; values it shares with the notebook are not repeated.
+    assert line.count(" -p ") + line.count("'-p ") == 4
+    assert "-p horizon_years" not in line and "-p inflation" not in line
+
+
+def test_the_explorer_shows_only_live_in_jupyterlab(monkeypatch):
+    monkeypatch.delenv(lab.SESSION_VAR, raising=False)
+    monkeypatch.delenv("AIJOBS_REPORT_MODE", raising=False)
+    assert not lab.interactive()
+    assert lab.scenario_explorer(NOTEBOOK, {}) is None  # papermill, nbval, a script
+    monkeypatch.setenv(lab.SESSION_VAR, "salary_scenarios.ipynb")
+    assert lab.interactive()
+    monkeypatch.setenv("AIJOBS_REPORT_MODE", "1")
+    assert not lab.interactive()  # the report build
+
+
+def test_importing_the_notebook_helper_does_not_import_the_widgets():
+    code = ("import sys\nfrom aijobs import lab\nlab.scenario_explorer('x', {})\n"
+            "print('ipywidgets' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={"PATH": "/usr/bin:/bin"})
+    assert out.stdout.strip() == "False"
+
+
+@pytest.mark.slow
+def test_the_make_line_reproduces_the_explored_figures_in_a_built_page(ex, tmp_path):
+    ex.controls["normalization_rate"].value = 0.15
+    ex.controls["wage_growth"].value = 0.02
+    line = ex.make_text.value
+    name = line.split()[2].removeprefix("NAME=")
+    params = shlex.split(line)[3].removeprefix("PARAMS=")
+    out = tmp_path / "reports"
+    result = subprocess.run(["make", "-s", "report", f"NAME={name}", f"PARAMS={params}",
+                             f"OUT={out}"], cwd=paths.PROJECT_ROOT, capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    built = json.loads((out / f"{name}_data" / "aijobs-fig-1.json").read_text())
+    year5 = next(t for t in built["data"] if t["name"] == "Year 5")
+    trace = next(t for t in ex.figures["bands"].data if t.name == "Year 5")
+    assert year5["y"] == list(trace.y)
+    assert year5["base"] == pytest.approx(list(trace.base), rel=1e-12)
+    assert built["layout"]["title"]["text"] == ex.figures["bands"].layout.title.text
