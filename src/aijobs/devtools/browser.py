@@ -19,6 +19,12 @@ OFFLINE_FLAGS = [
     "--proxy-bypass-list=<-loopback>",
 ]
 
+# For a server on this machine: names still resolve to nothing, and only IP literals (such as
+# 127.0.0.1) are reached, directly.
+LOOPBACK_FLAGS = [
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" if f.startswith("--host-resolver")
+    else f for f in OFFLINE_FLAGS if not f.startswith("--proxy")]
+
 
 def chromium_path() -> str | None:
     """The Chromium executable on PATH, or None."""
@@ -111,11 +117,12 @@ class DevToolsPage:
 
     Used to act on a report as a reader would (drag a slider, click) and read back state:
     `evaluate` runs JavaScript in the page; `drag` sends real mouse events. `mobile` lays the
-    page out as a phone of that width would.
+    page out as a phone of that width would. `page` is a file, or, with `loopback`, an
+    http://127.0.0.1 address (a local server such as JupyterLab; other hosts stay unreachable).
     """
 
-    def __init__(self, page: Path, *, width: int = 1200, height: int = 2000,
-                 timeout: float = 60, mobile: bool = False):
+    def __init__(self, page: Path | str, *, width: int = 1200, height: int = 2000,
+                 timeout: float = 60, mobile: bool = False, loopback: bool = False):
         import json
         import time
 
@@ -128,7 +135,8 @@ class DevToolsPage:
                                                     ignore_cleanup_errors=True)
         # Its own process group, so closing ends Chromium's helper processes too.
         self._proc = subprocess.Popen(
-            [exe, *OFFLINE_FLAGS, f"--user-data-dir={self._profile.name}",
+            [exe, *(LOOPBACK_FLAGS if loopback else OFFLINE_FLAGS),
+             f"--user-data-dir={self._profile.name}",
              "--remote-debugging-port=0", f"--window-size={width},{height}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         port_file = Path(self._profile.name) / "DevToolsActivePort"
@@ -151,7 +159,9 @@ class DevToolsPage:
         if mobile:  # a phone's viewport: the page lays out at `width` CSS pixels
             self.call("Emulation.setDeviceMetricsOverride", width=width, height=height,
                       deviceScaleFactor=1, mobile=True)
-        self.call("Page.navigate", url=Path(page).resolve().as_uri())
+        url = page if loopback and str(page).startswith("http://127.0.0.1:") \
+            else Path(page).resolve().as_uri()
+        self.call("Page.navigate", url=url)
         self.wait_for("document.readyState === 'complete'", timeout)
 
     def call(self, method: str, **params):
