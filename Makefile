@@ -107,6 +107,7 @@ figures: $(STAMP)
 ## bench: time the build against the naive papermill+nbconvert loop, the no-op rebuild, page sizes, Monte Carlo
 bench: $(STAMP)
 	$(BIN)/python -m aijobs.devtools.bench --monte-carlo
+	$(BIN)/python -m aijobs.devtools.bench --explorer
 	$(BIN)/python -m aijobs.devtools.bench --survey
 	$(BIN)/python -m aijobs.devtools.bench
 

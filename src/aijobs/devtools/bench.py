@@ -5,6 +5,8 @@ Prints:
   (for each report: the `papermill` CLI, then `jupyter nbconvert --to html`), and the ratio;
 - the no-op rebuild (nothing changed), median of three;
 - the size of each page.
+With --explorer: one control change of the live explorer, deterministic and with the Monte
+Carlo fan (targets 0.5 s and 1.5 s).
 Targets (issue "report build engine"): cold build at most 0.15x the naive loop, no-op under
 0.5 s, every page at most 300 KB. Everything runs in a temporary folder.
 """
@@ -23,6 +25,7 @@ import yaml
 
 from aijobs import paths
 from aijobs.reports import config, render
+from aijobs.reports.parameters import notebook_parameters
 
 PAGE_LIMIT_KB = 300
 RATIO_TARGET = 0.15
@@ -132,6 +135,8 @@ def main() -> int:
         return monte_carlo_main()
     if "--survey" in sys.argv[1:]:
         return survey_main()
+    if "--explorer" in sys.argv[1:]:
+        return explorer_main()
     aijobs = [sys.executable, "-m", "aijobs.cli", "build"]
     cores = os.cpu_count()
     with tempfile.TemporaryDirectory(prefix="aijobs-bench-") as tmp:
@@ -171,6 +176,42 @@ def monte_carlo_main() -> int:
         draws, roles, years = shape
         print(f"  {mode:<14} {draws:,} draws x {years - 1} years x {roles} roles: "
               f"{seconds:.3f} s (target: well under 1 s)")
+    return 0
+
+
+EXPLORER_TARGETS_S = {"deterministic": 0.5, "monte_carlo": 1.5}
+
+
+def explorer_seconds(settings: dict, rates: tuple[float, ...]) -> float:
+    """Median time of one control change in the live explorer (check, recompute, redraw the
+    FigureWidgets), moving the normalization rate through `rates`."""
+    from aijobs.lab.explorer import ScenarioExplorer
+
+    explorer = ScenarioExplorer("salary_scenarios.ipynb", settings)
+    times = []
+    for rate in rates:
+        start = time.perf_counter()
+        explorer.controls["normalization_rate"].value = rate
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def explorer_main() -> int:
+    """The explorer's redraw time against the targets of the issue "Explore live"."""
+    baseline = next(e for e in config.load_scenario_entries() if e["name"] == "baseline")
+    rates = (0.06, 0.1, 0.15, 0.2, 0.25, 0.3, 0.12)
+    plain = {**baseline["parameters"], "uncertainty": {}}
+    fan = dict(baseline["parameters"])
+    draws = notebook_parameters(paths.NOTEBOOKS_DIR / "salary_scenarios.ipynb")["draws"]
+    print("Live explorer benchmark (one control change: check, recompute, redraw; median of "
+          f"{len(rates)}; Python side, the browser's drawing not included)")
+    for label, settings, key in (("deterministic path", plain, "deterministic"),
+                                 (f"Monte Carlo fan, {draws.default:,} draws (the default), "
+                                  f"{len(fan['uncertainty'])} ranges", fan, "monte_carlo")):
+        seconds = explorer_seconds(settings, rates)
+        target = EXPLORER_TARGETS_S[key]
+        print(f"  {label:<54} {seconds:.3f} s  (target <= {target} s: "
+              f"{'met' if seconds <= target else 'missed'})")
     return 0
 
 
