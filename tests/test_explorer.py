@@ -148,3 +148,57 @@ def test_the_make_line_reproduces_the_explored_figures_in_a_built_page(ex, tmp_p
     assert year5["y"] == list(trace.y)
     assert year5["base"] == pytest.approx(list(trace.base), rel=1e-12)
     assert built["layout"]["title"]["text"] == ex.figures["bands"].layout.title.text
+
+
+SURVEY_HEADER = ("work_year,experience_level,employment_type,job_title,salary,salary_currency,"
+                 "salary_in_usd,employee_residence,remote_ratio,company_location,company_size\n")
+
+
+def _survey_row(usd: int, country: str, year: int = 2024) -> str:
+    return (f"{year},SE,FT,Machine Learning Engineer,{usd},USD,{usd},{country},0,{country},M\n")
+
+
+@pytest.fixture()
+def survey_file(tmp_path):
+    # 40 US postings at $150,000 in 2024, 40 GB postings at $90,000 in 2023.
+    path = tmp_path / "salaries.csv"
+    path.write_text(SURVEY_HEADER + "".join(_survey_row(150_000, "US") for _ in range(40))
+                    + "".join(_survey_row(90_000, "GB", 2023) for _ in range(40)))
+    return path
+
+
+def _median_k(ex) -> tuple[float, ...]:
+    return next(t for t in ex.figures["roles"].data if t.name.startswith("Survey median")).x
+
+
+def test_the_survey_slice_controls_re_summarise_the_postings(survey_file):
+    ex = explorer.SurveyExplorer("survey_evidence.ipynb", {"survey_path": str(survey_file)})
+    pay = ex.evidence.role_pay().set_index("role_id").loc["ai_ml_engineer"]
+    assert (pay["n_postings"], pay["p50_usd"]) == (40, 150_000)  # US companies by default
+    assert _median_k(ex) == (150.0,)
+    ex.controls["company_countries"].value = "gb"  # typed as a reader would
+    assert ex.settings["company_countries"] == ["GB"]
+    assert _median_k(ex) == (90.0,)
+    ex.controls["company_countries"].value = ""  # every country: 80 postings
+    pay = ex.evidence.role_pay().set_index("role_id").loc["ai_ml_engineer"]
+    # The median of 40 x 90k and 40 x 150k is the mean of the 40th and 41st: 120k.
+    assert (pay["n_postings"], pay["p50_usd"]) == (80, 120_000)
+    ex.controls["work_years"].value = "2023"
+    assert _median_k(ex) == (90.0,)
+    assert ex.make_text.value.endswith(
+        "PARAMS='-p survey_path " + str(survey_file)
+        + " -p company_countries [] -p work_years [2023]'")
+    ex.controls["work_years"].value = "1990"
+    assert "work_years: got 1990 as item 1; expected a value from 2000 to 2100" \
+        in ex.message.value
+    assert ex.settings["work_years"] == [2023] and _median_k(ex) == (90.0,)
+
+
+def test_the_committed_evidence_allows_only_the_slices_it_holds():
+    ex = explorer.SurveyExplorer("survey_evidence.ipynb", {})
+    assert ex.set("experience_levels", ["EN"])
+    assert ex.make_text.value == ("make report NAME=survey_evidence "
+                                  "PARAMS='-p experience_levels [\"EN\"]'")
+    assert not ex.set("company_countries", ["GB"])
+    assert "set survey_path to a survey file to recompute with other filters" \
+        in ex.message.value

@@ -32,3 +32,15 @@ def scenario_explorer(notebook: str, namespace: Mapping[str, Any], *, force: boo
     from aijobs.lab.explorer import show_scenario_explorer
 
     return show_scenario_explorer(notebook, namespace)
+
+
+def survey_explorer(notebook: str, namespace: Mapping[str, Any], *, force: bool = False):
+    """Show the survey-slice explorer when running live in JupyterLab (or when `force`), and
+    return it; otherwise do nothing and return None."""
+    if not (force or interactive()):
+        return None
+    # ipywidgets and FigureWidget take about 1 s to import (measured): only a live session
+    # needs them.
+    from aijobs.lab.explorer import show_survey_explorer
+
+    return show_survey_explorer(notebook, namespace)

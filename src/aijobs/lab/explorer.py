@@ -32,13 +32,15 @@ from IPython.display import display
 
 from aijobs import paths
 from aijobs.analysis import scenarios, transforms
-from aijobs.charts import scenario_figures
+from aijobs.charts import scenario_figures, survey_figures
 from aijobs.charts.figure_data import decoded_arrays
 from aijobs.charts.theme import safe_figure_dict
 from aijobs.data import tables
 from aijobs.errors import ParameterError
 from aijobs.reports.config import ReportSpec, load_report_specs
 from aijobs.reports.parameters import Parameter, notebook_parameters, validated_parameters
+from aijobs.survey import evidence as survey_evidence
+from aijobs.survey import reader as survey_reader
 
 # The controls, in the order shown. The others keep the notebook's values.
 SCENARIO_CONTROLS = ("mode", "premium_source", "normalization_rate", "supply_growth",
@@ -228,14 +230,7 @@ class ScenarioExplorer:
     # -- the view ---------------------------------------------------------------------------
     def widget(self) -> widgets.Widget:
         """Controls, notes, the two charts and "copy as parameters", in one box."""
-        copy = widgets.Accordion(children=[widgets.VBox([
-            widgets.HTML("<p>Build these settings as a page (run in the project folder):</p>"),
-            self.make_text,
-            widgets.HTML("<p>Or paste into the notebook's <code>parameters</code> cell:</p>"),
-            self.cell_text])], titles=("Copy as parameters",))
-        return widgets.VBox([widgets.HTML("<h3>Explore this scenario</h3>"),
-                             widgets.VBox(list(self.controls.values())), self.message,
-                             self.note, self.figures["bands"], self.figures["path"], copy])
+        return _explorer_box("Explore this scenario", self)
 
 
 def _escape(text: str) -> str:
@@ -250,6 +245,140 @@ def _redraw(target: go.FigureWidget, fig: go.Figure) -> None:
         target.data = ()
         target.add_traces(list(safe.data))
         target.layout = safe.layout
+
+
+SURVEY_CONTROLS = ("company_countries", "experience_levels", "work_years", "pay_measure",
+                   "repeats")
+EVIDENCE_SETTINGS = ("company_countries", "residence_countries", "experience_levels",
+                     "employment_types", "work_years", "min_n", "pay_measure", "repeats",
+                     "min_salary_usd", "max_salary_usd")
+
+
+class SurveyExplorer:
+    """Controls over survey_evidence's slice (company country, experience level, work year,
+    pay measure, repeats), recomputing its pay charts on each change.
+
+    With `survey_path` set, the file is read once and every slice is summarised from it; with
+    the committed evidence (no file) only the experience level, pay measure and repeats can
+    change, and another slice is refused with the reason, as the parameters are.
+    """
+
+    def __init__(self, notebook: str | Path, settings: Mapping[str, Any]):
+        self.notebook = paths.NOTEBOOKS_DIR / notebook
+        self.rules: dict[str, Parameter] = notebook_parameters(self.notebook)
+        self.defaults = {name: p.default for name, p in self.rules.items()}
+        self.settings = {name: settings.get(name, p.default) for name, p in self.rules.items()}
+        self.bands = transforms.bands_with_midpoints(tables.load_table("salary_bands"),
+                                                     tables.load_table("roles"))
+        self.data = None
+        if self.settings.get("survey_path"):
+            self.data = survey_reader.read_survey(
+                self.settings["survey_path"], strict=self.settings["survey_strict"],
+                min_salary_usd=self.settings["min_salary_usd"],
+                max_salary_usd=self.settings["max_salary_usd"])
+        self.source = ("Source: aijobs.net salary file (CC0), job postings summarised by the "
+                       "aijobs suite.")
+        self.message = widgets.HTML()
+        self.note = widgets.HTML()
+        self.controls = {name: self._control(name) for name in SURVEY_CONTROLS}
+        self.make_text = widgets.Textarea(layout=widgets.Layout(width="100%", height="3.5em"))
+        self.cell_text = widgets.Textarea(layout=widgets.Layout(width="100%", height="12em"))
+        self.figures = {"roles": go.FigureWidget(), "levels": go.FigureWidget()}
+        self.last_seconds = 0.0
+        self.recompute()
+        for name, control in self.controls.items():
+            control.observe(lambda change, name=name: self.set(name, _from_control(
+                name, change["new"])), "value")
+
+    def _control(self, name: str) -> widgets.Widget:
+        style = {"description_width": "11em"}
+        layout = widgets.Layout(width="32em")
+        value = self.settings[name]
+        label = name.replace("_", " ")
+        if name == "experience_levels":
+            return widgets.Dropdown(options=["all", "EN", "MI", "SE", "EX"],
+                                    value=value[0] if value else "all", description=label,
+                                    style=style, layout=layout)
+        if name in ("pay_measure", "repeats"):
+            return widgets.Dropdown(options=list(self.rules[name].choices), value=value,
+                                    description=label, style=style, layout=layout)
+        return widgets.Text(value=", ".join(str(v) for v in value), description=label,
+                            placeholder="empty keeps all", style=style, layout=layout,
+                            continuous_update=False)
+
+    def set(self, name: str, value: Any) -> bool:
+        """Take one control's new value (checked as the parameter is), then recompute; a
+        refused value leaves the charts and says why (returns False)."""
+        candidate = {**self.settings, name: value}
+        try:
+            checked = validated_parameters(self.notebook, {name: value})
+            candidate[name] = checked[name]
+            evidence = self._evidence(candidate)
+        except (ParameterError, ValueError) as exc:
+            self.message.value = f'<p style="color:#b00020">Not applied: {_escape(exc)}</p>'
+            return False
+        self.settings = candidate
+        self.recompute(evidence)
+        return True
+
+    def _evidence(self, s: Mapping[str, Any]):
+        return survey_evidence.load_evidence(
+            s["survey_path"], **{k: s[k] for k in EVIDENCE_SETTINGS}, strict=s["survey_strict"],
+            data=self.data)
+
+    def recompute(self, evidence=None) -> None:
+        """Summarise the slice and redraw both charts in place."""
+        start = time.perf_counter()
+        ev = evidence if evidence is not None else self._evidence(self.settings)
+        filters = ev.provenance["filters_text"]
+        roles = survey_figures.claimed_vs_survey_figure(
+            self.bands, ev.role_pay(), self.source, filters_text=filters,
+            min_n=self.settings["min_n"])
+        levels = survey_figures.level_pay_figure(self.bands, ev.pay_by_level(), self.source,
+                                                 filters_text=filters)
+        _redraw(self.figures["roles"], roles)
+        _redraw(self.figures["levels"], levels)
+        self.evidence = ev
+        self.message.value = ""
+        self.note.value = f"<p>{_escape(ev.summary)}</p>"
+        spec = closest_report(self.notebook, self.settings, self.defaults)
+        self.make_text.value = (make_line(spec, self.settings, self.defaults) if spec else
+                                "(no report in notebooks/reports.yaml uses this notebook)")
+        self.cell_text.value = parameters_cell(self.settings)
+        self.last_seconds = time.perf_counter() - start
+
+    def widget(self) -> widgets.Widget:
+        return _explorer_box("Explore this slice of the survey", self)
+
+
+def _from_control(name: str, value: Any) -> Any:
+    """A control's value as the parameter takes it (lists from comma-separated text)."""
+    if name == "experience_levels":
+        return [] if value == "all" else [value]
+    if name in ("company_countries", "work_years") and isinstance(value, str):
+        items = [v.strip() for v in value.split(",") if v.strip()]
+        if name == "work_years":
+            return [int(v) if v.lstrip("-").isdigit() else v for v in items]
+        return [v.upper() for v in items]
+    return value
+
+
+def _explorer_box(title: str, explorer) -> widgets.Widget:
+    copy = widgets.Accordion(children=[widgets.VBox([
+        widgets.HTML("<p>Build these settings as a page (run in the project folder):</p>"),
+        explorer.make_text,
+        widgets.HTML("<p>Or paste into the notebook's <code>parameters</code> cell:</p>"),
+        explorer.cell_text])], titles=("Copy as parameters",))
+    return widgets.VBox([widgets.HTML(f"<h3>{_escape(title)}</h3>"),
+                         widgets.VBox(list(explorer.controls.values())), explorer.message,
+                         explorer.note, *explorer.figures.values(), copy])
+
+
+def show_survey_explorer(notebook: str, namespace: Mapping[str, Any]) -> SurveyExplorer:
+    """Display the survey explorer and return it."""
+    explorer = SurveyExplorer(notebook, namespace)
+    display(explorer.widget())
+    return explorer
 
 
 def show_scenario_explorer(notebook: str, namespace: Mapping[str, Any]) -> ScenarioExplorer:

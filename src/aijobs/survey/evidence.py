@@ -597,11 +597,14 @@ def load_evidence(survey_path: str = "", *, company_countries=None, residence_co
                   experience_levels=None, employment_types=None, work_years=None,
                   min_n: int = survey.MIN_N, strict: bool = False, pay_measure: str = "midpoint",
                   repeats: str = "keep", min_salary_usd: float = survey.MIN_PLAUSIBLE_USD,
-                  max_salary_usd: float = survey.MAX_PLAUSIBLE_USD) -> Evidence:
+                  max_salary_usd: float = survey.MAX_PLAUSIBLE_USD,
+                  data: survey.Survey | None = None) -> Evidence:
     """The survey summaries: recomputed from survey_path, or the committed ones when empty.
 
     The committed evidence holds every pay measure, both repeats policies and every
-    experience level; one level can be picked from it without a survey file.
+    experience level; one level can be picked from it without a survey file. `data` is the
+    survey file already read (read_survey of survey_path), so that a caller that slices it
+    many times (the live explorer) reads it once.
     """
     if pay_measure not in PAY_MEASURES:
         raise ParameterError(f"parameter pay_measure: got {pay_measure!r}; expected one of "
@@ -611,8 +614,9 @@ def load_evidence(survey_path: str = "", *, company_countries=None, residence_co
     filters = survey.normalised_filters(company_countries, residence_countries,
                                         experience_levels, employment_types, work_years)
     if survey_path:
-        data = survey.read_survey(survey_path, strict=strict, min_salary_usd=min_salary_usd,
-                                  max_salary_usd=max_salary_usd)
+        if data is None:
+            data = survey.read_survey(survey_path, strict=strict, min_salary_usd=min_salary_usd,
+                                      max_salary_usd=max_salary_usd)
         tables, provenance = evidence_tables(data, filters, min_n, pay_measures=(pay_measure,))
         return Evidence(tables, provenance, False, pay_measure, repeats)
     if not (DERIVED_DIR / "survey_percentiles.csv").exists():
