@@ -99,7 +99,43 @@ def closest_report(notebook: Path, settings: Mapping[str, Any],
     return min(specs, key=overrides, default=None)
 
 
-class ScenarioExplorer:
+class _Explorer:
+    """What both explorers share: the notebook's parameter rules and current settings, the
+    message and note lines, "copy as parameters", and the box they are shown in."""
+
+    title = ""
+
+    def _start(self, notebook: str | Path, settings: Mapping[str, Any]) -> None:
+        self.notebook = paths.NOTEBOOKS_DIR / notebook
+        self.rules: dict[str, Parameter] = notebook_parameters(self.notebook)
+        self.defaults = {name: p.default for name, p in self.rules.items()}
+        self.settings = {name: settings.get(name, p.default) for name, p in self.rules.items()}
+        self.message = widgets.HTML()
+        self.note = widgets.HTML()
+        self.make_text = widgets.Textarea(layout=widgets.Layout(width="100%", height="3.5em"))
+        self.cell_text = widgets.Textarea(layout=widgets.Layout(width="100%", height="12em"))
+        self.last_seconds = 0.0
+
+    def _refuse(self, problem: Any) -> bool:
+        self.message.value = f'<p style="color:#b00020">Not applied: {_escape(problem)}</p>'
+        return False
+
+    def _redrawn(self, note: str, start: float) -> None:
+        """After a redraw: clear the message, show the note, refresh "copy as parameters"."""
+        self.message.value = ""
+        self.note.value = f"<p>{_escape(note)}</p>"
+        spec = closest_report(self.notebook, self.settings, self.defaults)
+        self.make_text.value = (make_line(spec, self.settings, self.defaults) if spec else
+                                "(no report in notebooks/reports.yaml uses this notebook)")
+        self.cell_text.value = parameters_cell(self.settings)
+        self.last_seconds = time.perf_counter() - start
+
+    def widget(self) -> widgets.Widget:
+        """Controls, notes, the charts and "copy as parameters", in one box."""
+        return _explorer_box(self.title, self)
+
+
+class ScenarioExplorer(_Explorer):
     """Controls over a scenario notebook's parameters, recomputing its charts on each change.
 
     `settings` holds every parameter of the notebook as the notebook set it. `figures` are
@@ -108,11 +144,10 @@ class ScenarioExplorer:
     recompute and redraw took.
     """
 
+    title = "Explore this scenario"
+
     def __init__(self, notebook: str | Path, settings: Mapping[str, Any]):
-        self.notebook = paths.NOTEBOOKS_DIR / notebook
-        self.rules: dict[str, Parameter] = notebook_parameters(self.notebook)
-        self.defaults = {name: p.default for name, p in self.rules.items()}
-        self.settings = {name: settings.get(name, p.default) for name, p in self.rules.items()}
+        self._start(notebook, settings)
         role_table = tables.load_table("roles")
         self.bands = transforms.select_roles(
             transforms.bands_with_midpoints(tables.load_table("salary_bands"), role_table),
@@ -120,14 +155,9 @@ class ScenarioExplorer:
         self.growth = tables.load_table("growth_rates")
         self.source = tables.source_line("salary_bands", "growth_rates", "roles",
                                          "premium_estimates")
-        self.message = widgets.HTML()
-        self.note = widgets.HTML()
         self.controls = {name: self._control(name) for name in SCENARIO_CONTROLS
                          if name in self.rules}
-        self.make_text = widgets.Textarea(layout=widgets.Layout(width="100%", height="3.5em"))
-        self.cell_text = widgets.Textarea(layout=widgets.Layout(width="100%", height="12em"))
         self.figures = {"bands": go.FigureWidget(), "path": go.FigureWidget()}
-        self.last_seconds = 0.0
         self.recompute()
         for name, control in self.controls.items():
             control.observe(lambda change, name=name: self.set(name, change["new"]), "value")
@@ -185,10 +215,6 @@ class ScenarioExplorer:
         self.recompute()
         return True
 
-    def _refuse(self, problem: str) -> bool:
-        self.message.value = f'<p style="color:#b00020">Not applied: {_escape(problem)}</p>'
-        return False
-
     # -- the model --------------------------------------------------------------------------
     def outputs(self) -> dict[str, Any]:
         """The scenario's projection, fan and premiums for the current settings, computed as
@@ -218,22 +244,11 @@ class ScenarioExplorer:
         for key, fig in (("bands", bands), ("path", path)):
             _redraw(self.figures[key], fig)
         self.outputs_now = out
-        self.message.value = ""
-        self.note.value = (f"<p>{_escape(scenarios.headline(out['split'], s['horizon_years']))} "
-                           f"Premium used: {_escape(out['premium_note'])}.</p>")
-        spec = closest_report(self.notebook, self.settings, self.defaults)
-        self.make_text.value = (make_line(spec, self.settings, self.defaults) if spec else
-                                "(no report in notebooks/reports.yaml uses this notebook)")
-        self.cell_text.value = parameters_cell(self.settings)
-        self.last_seconds = time.perf_counter() - start
-
-    # -- the view ---------------------------------------------------------------------------
-    def widget(self) -> widgets.Widget:
-        """Controls, notes, the two charts and "copy as parameters", in one box."""
-        return _explorer_box("Explore this scenario", self)
+        self._redrawn(f"{scenarios.headline(out['split'], s['horizon_years'])} Premium used: "
+                      f"{out['premium_note']}.", start)
 
 
-def _escape(text: str) -> str:
+def _escape(text: Any) -> str:
     return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
@@ -254,7 +269,7 @@ EVIDENCE_SETTINGS = ("company_countries", "residence_countries", "experience_lev
                      "min_salary_usd", "max_salary_usd")
 
 
-class SurveyExplorer:
+class SurveyExplorer(_Explorer):
     """Controls over survey_evidence's slice (company country, experience level, work year,
     pay measure, repeats), recomputing its pay charts on each change.
 
@@ -263,11 +278,10 @@ class SurveyExplorer:
     change, and another slice is refused with the reason, as the parameters are.
     """
 
+    title = "Explore this slice of the survey"
+
     def __init__(self, notebook: str | Path, settings: Mapping[str, Any]):
-        self.notebook = paths.NOTEBOOKS_DIR / notebook
-        self.rules: dict[str, Parameter] = notebook_parameters(self.notebook)
-        self.defaults = {name: p.default for name, p in self.rules.items()}
-        self.settings = {name: settings.get(name, p.default) for name, p in self.rules.items()}
+        self._start(notebook, settings)
         self.bands = transforms.bands_with_midpoints(tables.load_table("salary_bands"),
                                                      tables.load_table("roles"))
         self.data = None
@@ -278,13 +292,8 @@ class SurveyExplorer:
                 max_salary_usd=self.settings["max_salary_usd"])
         self.source = ("Source: aijobs.net salary file (CC0), job postings summarised by the "
                        "aijobs suite.")
-        self.message = widgets.HTML()
-        self.note = widgets.HTML()
         self.controls = {name: self._control(name) for name in SURVEY_CONTROLS}
-        self.make_text = widgets.Textarea(layout=widgets.Layout(width="100%", height="3.5em"))
-        self.cell_text = widgets.Textarea(layout=widgets.Layout(width="100%", height="12em"))
         self.figures = {"roles": go.FigureWidget(), "levels": go.FigureWidget()}
-        self.last_seconds = 0.0
         self.recompute()
         for name, control in self.controls.items():
             control.observe(lambda change, name=name: self.set(name, _from_control(
@@ -315,8 +324,7 @@ class SurveyExplorer:
             candidate[name] = checked[name]
             evidence = self._evidence(candidate)
         except (ParameterError, ValueError) as exc:
-            self.message.value = f'<p style="color:#b00020">Not applied: {_escape(exc)}</p>'
-            return False
+            return self._refuse(exc)
         self.settings = candidate
         self.recompute(evidence)
         return True
@@ -339,16 +347,7 @@ class SurveyExplorer:
         _redraw(self.figures["roles"], roles)
         _redraw(self.figures["levels"], levels)
         self.evidence = ev
-        self.message.value = ""
-        self.note.value = f"<p>{_escape(ev.summary)}</p>"
-        spec = closest_report(self.notebook, self.settings, self.defaults)
-        self.make_text.value = (make_line(spec, self.settings, self.defaults) if spec else
-                                "(no report in notebooks/reports.yaml uses this notebook)")
-        self.cell_text.value = parameters_cell(self.settings)
-        self.last_seconds = time.perf_counter() - start
-
-    def widget(self) -> widgets.Widget:
-        return _explorer_box("Explore this slice of the survey", self)
+        self._redrawn(ev.summary, start)
 
 
 def _from_control(name: str, value: Any) -> Any:
