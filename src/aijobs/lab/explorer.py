@@ -39,6 +39,7 @@ from aijobs.data import tables
 from aijobs.errors import ParameterError
 from aijobs.reports.config import ReportSpec, load_report_specs
 from aijobs.reports.parameters import Parameter, notebook_parameters, validated_parameters
+from aijobs.reports.render import same_value
 from aijobs.survey import evidence as survey_evidence
 from aijobs.survey import reader as survey_reader
 
@@ -63,19 +64,12 @@ def parameter_text(value: Any) -> str:
     return str(value)
 
 
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, int | float) and isinstance(b, int | float) \
-            and not isinstance(a, bool) and not isinstance(b, bool):
-        return float(a) == float(b)
-    return a == b
-
-
 def make_line(spec: ReportSpec, settings: Mapping[str, Any],
               defaults: Mapping[str, Any]) -> str:
     """The `make report` line that builds `settings` as report `spec`'s page: one -p for every
     value that differs from what the report would use on its own."""
     own = {**defaults, **spec.parameters}
-    changed = [(k, v) for k, v in settings.items() if k in own and not _same(v, own[k])]
+    changed = [(k, v) for k, v in settings.items() if k in own and not same_value(v, own[k])]
     if not changed:
         return f"make report NAME={spec.name}"
     params = " ".join(f"-p {k} {parameter_text(v)}" for k, v in changed)
@@ -94,7 +88,7 @@ def closest_report(notebook: Path, settings: Mapping[str, Any],
 
     def overrides(spec: ReportSpec) -> int:
         own = {**defaults, **spec.parameters}
-        return sum(1 for k, v in settings.items() if k in own and not _same(v, own[k]))
+        return sum(1 for k, v in settings.items() if k in own and not same_value(v, own[k]))
 
     return min(specs, key=overrides, default=None)
 

@@ -76,7 +76,8 @@ def reader_value(value: Any) -> str:
     return str(value)
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_value(a: Any, b: Any) -> bool:
+    """Whether two parameter values are the same setting (5 and 5.0 are; lists by items)."""
     if isinstance(a, int | float) and isinstance(b, int | float) \
             and not isinstance(a, bool) and not isinstance(b, bool):
         return float(a) == float(b)
@@ -94,9 +95,9 @@ def settings_rows(spec: ReportSpec, used: dict[str, Any]) -> list[dict[str, str]
         value = used.get(name, param.default)
         own = spec.parameters.get(name, param.default)
         mark = ""
-        if not _same(value, own):
+        if not same_value(value, own):
             mark = "changed"
-        elif not _same(own, param.default):
+        elif not same_value(own, param.default):
             mark = "preset"
         meaning = param.comment if param.comment.endswith(".") else param.comment + "."
         allowed = f" Allowed: {param.allowed()}." if param.allowed() else ""
