@@ -6,7 +6,7 @@ import re
 
 import pytest
 from conftest import ROOT, run_in, write
-from test_survey import BAD_ROWS, HEADER, MALFORMED, SNAPSHOT, need_snapshot, row
+from survey_samples import BAD_ROWS, HEADER, MALFORMED, SNAPSHOT, need_snapshot, row
 
 from aijobs.analysis import scenarios
 from aijobs.devtools.figure_export import figures_in_page

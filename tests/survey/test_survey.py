@@ -10,7 +10,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, write
+from conftest import write
+from survey_samples import BAD_ROWS, HEADER, MALFORMED, SNAPSHOT, need_snapshot, row
 
 from aijobs.analysis import audit, transforms
 from aijobs.data import tables
@@ -18,24 +19,6 @@ from aijobs.errors import DataError, ParameterError
 from aijobs.survey import evidence, summaries
 from aijobs.survey import reader as survey
 from aijobs.survey.postings import pairing_stats, pay_units
-
-SNAPSHOT = ROOT.parent / "shared" / "data" / "aijobs-salaries" / "2025-01-19" / "salaries.csv"
-HEADER = ("work_year,experience_level,employment_type,job_title,salary,salary_currency,"
-          "salary_in_usd,employee_residence,remote_ratio,company_location,company_size\n")
-
-
-def row(title="Machine Learning Engineer", usd=150000, year=2024, level="SE", kind="FT",
-        country="US", remote=0):
-    return f"{year},{level},{kind},{title},{usd},USD,{usd},{country},{remote},{country},M\n"
-
-
-def need_snapshot():
-    if not SNAPSHOT.exists():
-        import os
-
-        if os.environ.get("CI"):
-            pytest.fail(f"CI provides ../shared; {SNAPSHOT} is missing")
-        pytest.skip("the survey snapshot is read from ../shared; not beside this checkout")
 
 
 @pytest.fixture(scope="module")
@@ -394,19 +377,6 @@ def test_filters(tmp_path):
         survey.normalised_filters(experience_levels=["XX"])
 
 
-BAD_ROWS = {
-    "text in salary_in_usd": (row(usd="lots"), "salary_in_usd is not a number"),
-    "infinite salary": (row(usd="inf"), "salary_in_usd is infinite"),
-    "negative salary": (row(usd=-5), "salary_in_usd is zero or negative"),
-    "implausibly high salary": (row(usd=900_000_000_000),
-                                "salary_in_usd is outside the plausible range $10,000 to "
-                                "$5,000,000 a year"),
-    "implausibly low salary": (row(usd=4_000), "salary_in_usd is outside the plausible range"),
-    "unknown experience code": (row(level="XX"), "experience_level is not one of EN, MI, SE, EX"),
-    "unknown employment code": (row(kind="ZZ"), "employment_type is not one of FT, PT, CT, FL"),
-    "year out of range": (row(year=1999), "work_year is not a year from 2000 to"),
-}
-
 
 @pytest.mark.parametrize("case", BAD_ROWS, ids=list(BAD_ROWS))
 def test_bad_rows_are_excluded_counted_and_strict_stops(tmp_path, case):
@@ -422,19 +392,6 @@ def test_bad_rows_are_excluded_counted_and_strict_stops(tmp_path, case):
     assert f"{file}, line 3, column" in str(info.value)
     assert reason in str(info.value)
 
-
-MALFORMED = {
-    "missing column": (HEADER.replace(",salary_in_usd", "") + "2024,SE,FT,X,1,USD,US,0,US,M\n",
-                       "missing column salary_in_usd"),
-    "semicolon-delimited": (HEADER.replace(",", ";") + row().replace(",", ";"),
-                            "separated by semicolons; expected a comma-separated file"),
-    "header only": (HEADER, "has a header but no rows of salaries"),
-    "JSON list of wrong objects": ('[{"name": "x", "pay": 1}]',
-                                   "missing columns work_year, experience_level"),
-    "JSON not a list": ('{"salary": 1}', "JSON is not a table; expected a list of objects"),
-    "broken JSON": ('[{"work_year": 2024,', "not valid JSON"),
-    "empty file": ("", "the file is empty"),
-}
 
 
 @pytest.mark.parametrize("case", MALFORMED, ids=list(MALFORMED))
