@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -17,6 +18,7 @@ from conftest import ROOT, require_chromium, run_in
 
 from aijobs.devtools import browser
 from aijobs.devtools.figure_export import figures_in_page
+from aijobs.reports.build import LOCK_NAME
 from aijobs.reports.cache import MANIFEST_NAME
 from aijobs.reports.config import load_report_specs
 
@@ -114,18 +116,25 @@ def test_sigkill_at_any_moment_leaves_every_page_whole(built_reports, tmp_path):
 
 
 def test_two_builds_at_once_take_turns(built_reports, tmp_path):
+    """A build that finds the output folder locked says so and waits; it writes only once the
+    holder lets go. The test holds the lock itself, so the order is certain, not timed."""
     out = tmp_path / "reports"
+    out.mkdir()
     args = [*AIJOBS, "build", "--force", "-j", "1", "--output-dir", str(out),
             "growth_rates", "compensation_bands"]
-    first = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True)
-    time.sleep(0.5)
-    second = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True)
-    out1, err1 = first.communicate(timeout=300)
-    out2, err2 = second.communicate(timeout=300)
-    assert first.returncode == 0 and second.returncode == 0, err1 + err2
-    assert "waiting for it to finish" in out1 + out2
+    with open(out / LOCK_NAME, "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        waiting = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True,
+                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        first_line = waiting.stdout.readline()  # blocks until the build has found the lock
+        assert "another build is writing to" in first_line
+        assert "waiting for it to finish" in first_line
+        assert not list(out.glob("*.html")), "nothing is written while the lock is held"
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    rest, err = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0, err
+    assert statuses(rest) == {"growth_rates": "built", "compensation_bands": "built"}
     for name in ("growth_rates.html", "compensation_bands.html"):
         assert (out / name).read_bytes() == (built_reports / name).read_bytes()
 
@@ -270,7 +279,6 @@ def test_workers_die_with_a_killed_build_and_publish_nothing(built_reports, tmp_
     while time.monotonic() < deadline and any(map(_alive, workers)):
         time.sleep(0.2)
     assert not [pid for pid in workers if _alive(pid)], "a worker or kernel outlived the build"
-    time.sleep(3)  # time a surviving worker would have had to finish its page
     after = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.glob("*.html")}
     assert after == before, "a page was written after the build was killed"
     assert (out / MANIFEST_NAME).read_bytes() == manifest_before

