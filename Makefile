@@ -5,6 +5,8 @@ BIN ?= $(VENV)/bin
 STAMP ?= $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 NAME ?=
 PARAMS ?=
+GRID ?=
+SCHEDULER ?=
 OUT ?=
 JOBS ?=
 LAB_ARGS ?=
@@ -16,11 +18,12 @@ DRY_FLAG = $(if $(DRY),--dry-run,)
 # PARAMS reaches aijobs through the environment, exactly as typed: make's shell would strip the
 # double quotes of a JSON value such as {"normalization_rate":[0.05,0.15,0.3]}.
 export PARAMS
+export GRID
 # JupyterLab refuses to start as root without this flag.
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reports report params list validate test test-fast test-min upgrade lint lab screenshots figures bench survey-derive notebook-outputs clean
+.PHONY: help setup reports report sweep params list validate test test-fast test-min upgrade lint lab screenshots figures bench survey-derive notebook-outputs clean
 
 ## help: list these commands
 help:
@@ -50,6 +53,12 @@ reports: $(STAMP)
 report: $(STAMP)
 	@test -n "$(NAME)" || { echo 'error: say which report: make report NAME=<name> (see make list)' >&2; exit 2; }
 	$(BIN)/aijobs build $(NAME) --params="$$PARAMS" $(OUT_FLAG) $(DRY_FLAG)
+
+## sweep: one report for every combination of values, e.g. make sweep NAME=scenario_baseline GRID="-g normalization_rate 0.05,0.15,0.3 -g horizon_years 5,10" (SCHEDULER=tcp://host:8786 runs it on a dask cluster)
+sweep: $(STAMP)
+	@test -n "$(NAME)" || { echo 'error: say which report: make sweep NAME=<name> GRID="-g NAME V1,V2" (see make list)' >&2; exit 2; }
+	@test -n "$$GRID" || { echo 'error: say what to sweep: make sweep NAME=$(NAME) GRID="-g NAME V1,V2 -g NAME V1,V2" (see make params)' >&2; exit 2; }
+	$(BIN)/aijobs sweep $(NAME) --grid-text="$$GRID" $(JOBS_FLAG) $(OUT_FLAG) $(DRY_FLAG) $(if $(SCHEDULER),--executor dask --scheduler $(SCHEDULER),)
 
 ## params: list every report's parameters with type, value and meaning
 params: $(STAMP)

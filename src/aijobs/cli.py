@@ -1,4 +1,4 @@
-"""Command line: `aijobs build`, `aijobs params`, `aijobs validate`, `aijobs list`.
+"""Command line: `aijobs build`, `aijobs sweep`, `aijobs params`, `aijobs validate`, `aijobs list`.
 
 A thin wrapper: each command is one call into aijobs.reports.build, aijobs.reports.parameters or
 aijobs.data.tables. Errors print one message to stderr and exit with status 2 (bad input) or 1
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from aijobs import paths
 from aijobs.errors import BuildError, DataError, ParameterError
-from aijobs.reports import build, config
+from aijobs.reports import build, config, sweep
 from aijobs.reports.parameters import notebook_parameters
 
 
@@ -55,11 +55,35 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--output-dir", default=None,
                    help=f"folder for the pages (default: {paths.REPORTS_DIR})")
 
+    sw = sub.add_parser("sweep", help="build one report for every combination of parameter "
+                                      "values, with a gallery page and a CSV")
+    sw.add_argument("name", help="the report to sweep (see aijobs list)")
+    sw.add_argument("-g", "--grid", nargs=2, action="append", metavar=("NAME", "VALUES"),
+                    default=[], help="a parameter and its values, separated by commas; "
+                                     "repeatable: the sweep is every combination, e.g. "
+                                     "-g normalization_rate 0.05,0.15 -g horizon_years 5,10")
+    sw.add_argument("--grid-text", default="", metavar="TEXT",
+                    help="the grid as one text, as make's GRID passes it: "
+                         "'-g NAME VALUES -g NAME VALUES'")
+    sw.add_argument("-j", "--jobs", type=int, default=None,
+                    help="variants built at once on this machine (default: number of cores)")
+    sw.add_argument("--force", action="store_true", help="rebuild every variant")
+    sw.add_argument("--dry-run", action="store_true",
+                    help="check every variant's parameters and say what would be built")
+    sw.add_argument("--executor", default="local", choices=["local", "dask"],
+                    help="where variants run: local worker processes (default) or a dask "
+                         "cluster (needs --scheduler)")
+    sw.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                    help="the dask scheduler, e.g. tcp://10.0.0.5:8786")
+    sw.add_argument("--output-dir", default=None,
+                    help=f"folder for the pages (default: {paths.REPORTS_DIR}); the sweep "
+                         "goes into its sweeps/<name>/")
+
     p = sub.add_parser("params", help="list each report notebook's parameters")
     p.add_argument("names", nargs="*", help="report names (default: all)")
 
     li = sub.add_parser("list", help="list the reports in reports.yaml")
-    for command in (b, p, li):
+    for command in (b, sw, p, li):
         command.add_argument("--config", default=None, metavar="FILE",
                              help="the reports' configuration (default: "
                                   "notebooks/reports.yaml; notebooks are read from notebooks/)")
@@ -82,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _build(args)
+        if args.command == "sweep":
+            return _sweep(args)
         if args.command == "params":
             for spec in config.select_specs(config.load_report_specs(_config(args)),
                                             args.names):
@@ -162,6 +188,48 @@ def parameters_from_text(text: str) -> list[tuple[str, str]]:
         raise ParameterError(f"PARAMS: cannot read {text!r}; expected -p NAME VALUE, repeated, "
                              "e.g. PARAMS=\"-p region_multiplier 0.8 -p roles ai_ml_engineer\"")
     return pairs
+
+
+GRID_TEXT_RE = re.compile(r"(?:^|\s)-g\s+(\S+)\s+(.*?)(?=\s+-g\s|\s*$)", re.S)
+
+
+def grid_from_text(text: str) -> list[tuple[str, str]]:
+    """`-g NAME VALUES -g NAME VALUES` (make's GRID, passed through untouched) as pairs."""
+    text = text.strip()
+    if not text:
+        return []
+    pairs, end = [], 0
+    for match in GRID_TEXT_RE.finditer(text):
+        if text[end:match.start()].strip():
+            break
+        pairs.append((match.group(1), match.group(2).strip().strip("'\"")))
+        end = match.end()
+    if not pairs or text[end:].strip():
+        raise ParameterError(f"GRID: cannot read {text!r}; expected -g NAME VALUES, repeated, "
+                             "e.g. GRID=\"-g normalization_rate 0.05,0.15 -g horizon_years 5,10\"")
+    return pairs
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    pairs = [*args.grid, *grid_from_text(args.grid_text)]
+    pairs = [(name, ",".join(_from_caller(name, v) for v in values.split(",")))
+             if name.endswith("_path") else (name, values) for name, values in pairs]
+    out = Path(args.output_dir).resolve() if args.output_dir else paths.REPORTS_DIR
+    start = time.perf_counter()
+    results, folder = sweep.run_sweep(args.name, pairs, reports_dir=out, jobs=args.jobs,
+                                      force=args.force, executor=args.executor,
+                                      scheduler=args.scheduler, config=_config(args),
+                                      dry_run=args.dry_run)
+    if args.dry_run:
+        todo = [r.name for r in results if r.status == "to build"]
+        print(f"dry run: {len(results)} variants checked; would build {len(todo)}, "
+              f"{len(results) - len(todo)} up to date")
+        return 0
+    counts = {s: sum(r.status == s for r in results) for s in ("built", "up to date", "failed")}
+    print(f"{len(results)} variants: {counts['built']} built, {counts['up to date']} up to "
+          f"date, {counts['failed']} failed in {time.perf_counter() - start:.2f} s -> "
+          f"{folder / 'index.html'} and {folder / sweep.CSV_NAME}")
+    return build.print_failures(results)
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -164,8 +164,8 @@ def test_config_errors_name_the_entry(tmp_path, monkeypatch):
         "reports:\n  - {name: a, notebook: nope.ipynb, title: t, summary: s}\n":
             "report 'a': notebook nope.ipynb not found in notebooks/",
         "reports:\n  - {name: a, notebook: growth_rates.ipynb, title: t, summary: s, "
-        "colour: red}\n": "report 'a': unknown key(s) colour; allowed: name, notebook, "
-                           "parameters, summary, title",
+        "colour: red}\n": "report 'a': unknown key(s) colour; allowed: key_figures, name, "
+                           "notebook, parameters, summary, title",
         "reports:\n  - {name: a, notebook: growth_rates.ipynb, summary: s}\n":
             "report 'a': missing 'title'",
         "reports:\n  - {name: a, notebook: growth_rates.ipynb, title: t, summary: s}\n"
@@ -179,8 +179,8 @@ def test_config_errors_name_the_entry(tmp_path, monkeypatch):
             "start_here 1: no report named 'zzz'",
         "reportz:\n  - {name: a}\n": "expected a top-level 'reports:' list",
         "reports:\n  - {name: a, notebook: growth_rates.ipynb, title: t, summary: s}\n"
-        "colour: red\n": "unknown top-level key(s) colour; allowed: reports, scenario_notebook, "
-                         "scenarios, start_here",
+        "colour: red\n": "unknown top-level key(s) colour; allowed: reports, "
+                         "scenario_key_figures, scenario_notebook, scenarios, start_here",
         "reports:\n  - {name: a, notebook: growth_rates.ipynb, title: t, summary: s, "
         "parameters: {horizon: 3}}\n": "report 'a': growth_rates.ipynb has no parameter "
                                        "'horizon'. Did you mean 'horizon_years'?",
@@ -350,4 +350,4 @@ def test_pages_come_from_autoescaping_templates(tmp_path):
     assert "<td>data/growth_rates.csv</td>" in report
     assert sorted(p.name for p in paths.TEMPLATES_DIR.glob("*.j2")) == [
         "figcaption.html.j2", "index.html.j2", "page.html.j2", "passport.html.j2",
-        "report.html.j2", "settings.html.j2"]
+        "report.html.j2", "settings.html.j2", "sweep.html.j2"]

@@ -792,3 +792,11 @@ def compare_scenarios(named: Sequence[Mapping[str, Any]], bands: pd.DataFrame,
     at_horizon = pd.concat(bands_out, ignore_index=True)
     return (paths[cols + [c for c in paths.columns if c not in cols]],
             at_horizon[cols + [c for c in at_horizon.columns if c not in cols]])
+
+
+def key_figures(projection: pd.DataFrame, horizon_years: int) -> dict[str, float]:
+    """A scenario's key figures for sweeps: each role's band midpoint in the horizon year, in
+    nominal and in today's dollars ({"horizon_mid_usd_nominal.<role_id>": ..., ...})."""
+    end = projection[projection["year"] == horizon_years]
+    return {f"horizon_mid_usd_{row.basis}.{row.role_id}": float(row.mid_usd)
+            for row in end.sort_values(["basis", "role_id"]).itertuples()}

@@ -268,3 +268,18 @@ DISPLAY_LABELS = {
 def labelled(values: Iterable[str]) -> list[str]:
     """Ids such as semi_technical as display text ('Semi-technical')."""
     return [DISPLAY_LABELS.get(str(v), str(v).replace("_", " ").capitalize()) for v in values]
+
+
+def band_key_figures(bands: pd.DataFrame) -> dict[str, float]:
+    """Key figures of the compensation bands for sweeps: each role's adjusted midpoint
+    ({"adjusted_midpoint_usd.<role_id>": ...})."""
+    return {f"adjusted_midpoint_usd.{row.role_id}": float(row.adjusted_midpoint_usd)
+            for row in bands.sort_values("role_id").itertuples()}
+
+
+def growth_key_figures(projection: pd.DataFrame, horizon_years: int) -> dict[str, float]:
+    """Key figures of the growth projection for sweeps: each role's demand in the horizon year
+    as a multiple of today's ({"demand_multiple_at_horizon.<role_id>": ...})."""
+    end = projection[projection["year"] == horizon_years]
+    return {f"demand_multiple_at_horizon.{row.role_id}": float(row.demand_index)
+            for row in end.sort_values("role_id").itertuples()}

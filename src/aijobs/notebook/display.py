@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,7 +24,11 @@ from aijobs.analysis.transforms import labelled
 from aijobs.charts.figure_data import figure_alt_text, figure_data_frame, figure_headline
 from aijobs.charts.theme import safe_figure_dict
 from aijobs.data import tables
-from aijobs.notebook.mode import REPORT_MODE_VAR, report_mode  # noqa: F401  (re-exported)
+from aijobs.notebook.mode import (  # noqa: F401  (REPORT_MODE_VAR re-exported)
+    KEY_FIGURES_MIME,
+    REPORT_MODE_VAR,
+    report_mode,
+)
 
 _figure_ids = itertools.count(1)
 # No plotly logo and no "Share chart..." (an upload to Plotly's cloud): the pages are offline
@@ -222,3 +227,25 @@ def record_inputs() -> None:
     The output is invisible: its only visible part is an empty HTML fragment.
     """
     display({INPUTS_MIME: {"files": list(paths.FILES_READ)}, "text/html": ""}, raw=True)
+
+
+KEY_FIGURE_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)?$")
+
+
+def record_key_figures(values: Mapping[str, float]) -> None:
+    """Emit this report's key figures ({name: number}, e.g. {"mid_usd.ai_ml_engineer": 171000}),
+    which the report build stores and a sweep puts in its CSV, one column each.
+
+    Names are lower-case words joined by "_", with the unit in them and an optional ".<id>";
+    values are finite numbers. Like record_inputs, the output is invisible on the page.
+    """
+    clean = {}
+    for name, value in values.items():
+        if not KEY_FIGURE_NAME_RE.match(str(name)):
+            raise ValueError(f"key figure {name!r}: expected lower-case letters, digits and '_', "
+                             "then optionally '.' and an id, e.g. mid_usd.ai_ml_engineer")
+        number = float(value)
+        if not np.isfinite(number):
+            raise ValueError(f"key figure {name!r}: {value!r} is not a finite number")
+        clean[str(name)] = number
+    display({KEY_FIGURES_MIME: clean, "text/html": ""}, raw=True)

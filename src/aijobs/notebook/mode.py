@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 
 REPORT_MODE_VAR = "AIJOBS_REPORT_MODE"
+# The invisible output that carries a report's key figures to the build (display.record_key_figures)
+KEY_FIGURES_MIME = "application/vnd.aijobs.key-figures+json"
 
 
 def report_mode() -> bool:

@@ -40,7 +40,7 @@ from tqdm import tqdm
 from aijobs import paths
 from aijobs.errors import BuildError
 from aijobs.files import write_atomic
-from aijobs.reports import kernel, zygote
+from aijobs.reports import zygote
 from aijobs.reports.cache import (
     MANIFEST_NAME,
     inputs_of,
@@ -60,6 +60,7 @@ from aijobs.reports.parameters import validated_parameters
 from aijobs.reports.render import (
     BuildOptions,
     collect_figures,
+    collect_key_figures,
     data_folder,
     ensure_plotly_js,
     render_report_html,
@@ -84,6 +85,7 @@ class BuildResult:
     headline: str = ""  # the first chart's finding, for the index
     figures: int = 0  # charts on the page
     failed_notebook: bytes | None = None  # the executed notebook of a failed run
+    key_figures: dict[str, float] = field(default_factory=dict)  # display.record_key_figures
 
     @property
     def ok(self) -> bool:
@@ -101,6 +103,8 @@ def _failure_message(spec: ReportSpec, exc: BaseException) -> str:
     # papermill costs about 1 s to import (measured); `aijobs list` and `params` never need it
     from papermill.exceptions import PapermillExecutionError
 
+    if isinstance(exc, BuildError):  # already names the report
+        return f"{str(exc).rstrip('.')}."
     if isinstance(exc, PapermillExecutionError):
         return (f"{spec.name}: cell {exc.cell_index} of {spec.notebook.name} raised "
                 f"{exc.ename}: {str(exc.evalue).rstrip('.')}.")
@@ -135,6 +139,7 @@ def run_report(spec: ReportSpec, *, overrides: dict[str, Any] | None = None,
                 shutdown_kernel="immediate")
             inputs = inputs_of(nb)
             strip_inputs_outputs(nb)
+            key_figures = collect_key_figures(nb, spec)
             files, alts = collect_figures(nb, spec.name)
             page = render_report_html(nb, spec, used, options, inputs)
         except Exception as exc:  # the build goes on with the other reports
@@ -144,7 +149,7 @@ def run_report(spec: ReportSpec, *, overrides: dict[str, Any] | None = None,
                                failed_notebook=failed)
     return BuildResult(spec.name, "built", time.perf_counter() - start, inputs=inputs,
                        page=page, files=files, headline=alts[0] if alts else "",
-                       figures=len(alts))
+                       figures=len(alts), key_figures=key_figures)
 
 
 def publish(result: BuildResult, reports_dir: Path) -> BuildResult:
@@ -208,7 +213,7 @@ def _run_report_star(args: tuple) -> BuildResult:
 def _init_worker(parent_pid: int, warm_socket: str | None) -> None:
     """Worker initializer: die with the build; take kernels from its warm-kernel server."""
     _die_with_parent(parent_pid)
-    kernel.set_warm_kernels(warm_socket)
+    zygote.set_warm_kernels(warm_socket)
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -287,15 +292,23 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
                   overrides: dict[str, Any] | None = None, jobs: int | None = None,
                   show_code: bool = False, self_contained: bool = False, force: bool = False,
                   dry_run: bool = False, config: Path = paths.REPORTS_CONFIG,
-                  specs: list[ReportSpec] | None = None, echo=print) -> list[BuildResult]:
+                  specs: list[ReportSpec] | None = None, index: bool = True,
+                  executor: str = "local", scheduler: str | None = None,
+                  echo=print) -> list[BuildResult]:
     """Build the named reports (all by default), in parallel, skipping those up to date.
 
     The reports are those of `config` (notebooks/reports.yaml), or `specs` when given (a
     caller's own list, e.g. a sweep's variants or a test's). `overrides` (only with a single
     report) are checked against the notebook's parameters before anything runs. Returns one
     result per report. `dry_run` checks everything and returns "up to date" or "to build"
-    results without running or writing anything.
+    results without running or writing anything. `index=False` leaves the folder's
+    index.html to the caller (a sweep writes its gallery there).
+
+    `executor` "local" runs the reports in a pool of worker processes on this machine; "dask"
+    sends them to the dask.distributed scheduler at `scheduler` (see run_on_dask). Either way
+    only this process, which holds the lock, writes into the output folder.
     """
+    check_executor(executor, scheduler)
     specs = load_report_specs(config) if specs is None else list(specs)
     chosen = select_specs(specs, names)
     if overrides:
@@ -329,19 +342,21 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
         with progress(len(chosen), echo) as line:
             for result in results:
                 line(f"up to date {result.name}")
-            _run_and_publish(todo, chosen, overrides, options, jobs, reports_dir, manifest,
-                             package, results, line)
-        write_index(specs, reports_dir, manifest, load_start_here(config))
+            runs = (_run(todo, overrides, options, jobs) if executor == "local"
+                    else run_on_dask(todo, overrides, options, scheduler))
+            _publish_all(runs, chosen, overrides, options, reports_dir, manifest, package,
+                         results, line)
+        if index:
+            write_index(specs, reports_dir, manifest, load_start_here(config))
     order = {s.name: i for i, s in enumerate(chosen)}
     return sorted(results, key=lambda r: order[r.name])
 
 
-def _run_and_publish(todo: list[ReportSpec], chosen: list[ReportSpec], overrides, options,
-                     jobs, reports_dir: Path, manifest: dict, package: str,
-                     results: list[BuildResult], line) -> None:
-    """Run the reports to build and publish each as it finishes, recording it in the
-    manifest (called by the process that holds the lock)."""
-    for result in _run(todo, overrides, options, jobs):
+def _publish_all(runs, chosen: list[ReportSpec], overrides, options, reports_dir: Path,
+                 manifest: dict, package: str, results: list[BuildResult], line) -> None:
+    """Publish each report as its run finishes, recording it in the manifest (called by the
+    process that holds the lock)."""
+    for result in runs:
         results.append(publish(result, reports_dir))
         if result.status == "built":
             spec = next(s for s in chosen if s.name == result.name)
@@ -353,6 +368,7 @@ def _run_and_publish(todo: list[ReportSpec], chosen: list[ReportSpec], overrides
                                    "options": {"show_code": options.show_code,
                                                "self_contained": options.self_contained},
                                    "figures": result.figures,
+                                   "key_figures": result.key_figures,
                                    "built": datetime.date.today().isoformat()}
             write_atomic(reports_dir / MANIFEST_NAME,
                          json.dumps(manifest, indent=1, sort_keys=True))
@@ -398,7 +414,7 @@ def _run(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int | N
     # while this process and its workers import papermill, then forks a fresh kernel per report.
     with zygote.warm_kernels(sorted({s.notebook for s in todo})) as warm:
         if jobs == 1:
-            with kernel.use_warm_kernels(warm):
+            with zygote.use_warm_kernels(warm):
                 yield from map(_run_report_star, tasks)
             return
         # spawn, not fork: the parent may hold threads and zmq contexts that must not be copied
@@ -409,6 +425,52 @@ def _run(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int | N
             futures = [pool.submit(_run_report_star, t) for t in tasks]
             for future in as_completed(futures):
                 yield future.result()
+
+
+def check_executor(executor: str, scheduler: str | None) -> None:
+    """A BuildError (one line) unless the executor and scheduler go together."""
+    if executor not in ("local", "dask"):
+        raise BuildError(f"--executor {executor!r}: expected local or dask")
+    if executor == "local" and scheduler:
+        raise BuildError("--scheduler goes with --executor dask")
+    if executor == "dask" and not scheduler:
+        raise BuildError("--executor dask needs --scheduler ADDRESS, e.g. "
+                         "--scheduler tcp://10.0.0.5:8786 (a running dask scheduler)")
+
+
+def run_on_dask(todo: list[ReportSpec], overrides, options: BuildOptions,
+                scheduler: str | None):
+    """Run the reports on a dask.distributed cluster; yield each result as it finishes.
+
+    The workers need the suite installed and the project at the same path as here (a shared
+    or identical checkout): they run the notebooks and render the pages, and send the pages
+    back; nothing is written on their side.
+    """
+    if not todo:
+        return
+    try:
+        # deferred and optional: only this executor needs dask (pip install 'aijobs[cluster]')
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError as exc:
+        raise BuildError("--executor dask needs the distributed package: pip install "
+                         "'aijobs[cluster]' (or pip install distributed)") from exc
+    try:
+        client = Client(scheduler, timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        raise BuildError(f"--scheduler {scheduler}: no dask scheduler answered ({exc}); "
+                         "start one with `dask scheduler` or give its tcp:// address") from exc
+    with client:
+        futures = {client.submit(_run_report_star, (spec, overrides, options), pure=False):
+                   spec for spec in todo}
+        for future in dask_completed(futures):
+            try:
+                yield future.result()
+            except Exception as exc:  # the worker itself died or lost the task
+                spec = futures[future]
+                yield BuildResult(spec.name, "failed", 0.0,
+                                  error=f"{spec.name}: the dask worker failed "
+                                        f"({type(exc).__name__}: {exc}).")
 
 
 def print_failures(results: list[BuildResult]) -> int:

@@ -34,6 +34,7 @@ class ReportEntry(_Strict):
     title: str = Field(min_length=1)
     summary: str = Field(min_length=1)
     parameters: dict[str, Any] | None = None
+    key_figures: str | None = Field(default=None, min_length=1)
 
     @field_validator("name", mode="before")
     @classmethod
@@ -73,6 +74,7 @@ class ReportsConfig(_Strict):
 
     reports: list[ReportEntry] = Field(min_length=1)
     scenario_notebook: str | None = None
+    scenario_key_figures: str | None = Field(default=None, min_length=1)
     scenarios: list[ScenarioEntry] | None = None
     start_here: list[StartHere] | None = None
 
@@ -143,6 +145,8 @@ class ReportSpec:
     title: str
     summary: str
     parameters: dict[str, Any] = field(default_factory=dict)
+    # what the notebook records with display.record_key_figures, in words ("" records none)
+    key_figures: str = ""
 
 
 def shown_path(path: Path) -> str:
@@ -170,7 +174,8 @@ def load_report_specs(config: Path = paths.REPORTS_CONFIG) -> list[ReportSpec]:
             params = validated_parameters(notebook, entry.parameters or {})
         except ParameterError as exc:
             raise BuildError(f"{loc}: {exc}") from exc
-        specs.append(ReportSpec(entry.name, notebook, entry.title, entry.summary, params))
+        specs.append(ReportSpec(entry.name, notebook, entry.title, entry.summary, params,
+                                entry.key_figures or ""))
     for spec in scenario_specs(model, where):
         if spec.name in seen:
             raise BuildError(f"{where}: scenario report name {spec.name!r} clashes with a report")
@@ -232,7 +237,8 @@ def scenario_specs(model: ReportsConfig, where: str) -> list[ReportSpec]:
         except ParameterError as exc:
             raise BuildError(f"{loc}: {exc}") from exc
         specs.append(ReportSpec(name, notebook, f"Scenario: {entry['title']}",
-                                str(entry["rationale"]), params))
+                                str(entry["rationale"]), params,
+                                model.scenario_key_figures or ""))
     return specs
 
 

@@ -6,42 +6,21 @@ prefix in the temporary folder, so parallel builds never share sockets; jupyter_
 the socket files when the kernel shuts down. The report-mode switch goes into the kernel's
 environment only, so building a report never changes the caller's own process.
 
-With a warm-kernel server (aijobs.reports.zygote) set by `use_warm_kernels`, the kernel
+With a warm-kernel server (aijobs.reports.zygote) set by `zygote.use_warm_kernels`, the kernel
 command becomes `python -m aijobs.reports.kernel_launcher`, which has the server fork a fresh,
 already-imported kernel; without one, it is ipykernel's own launcher.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
 
 from jupyter_client.manager import AsyncKernelManager
 
 from aijobs.notebook.mode import REPORT_MODE_VAR
-from aijobs.reports.zygote import SOCKET_VAR
-
-_warm_socket: str | None = None  # this process's warm-kernel server, if any
-
-
-@contextlib.contextmanager
-def use_warm_kernels(socket_path: str | None) -> Iterator[None]:
-    """Kernels started in this process while inside come from this server (None: cold)."""
-    global _warm_socket
-    before, _warm_socket = _warm_socket, socket_path
-    try:
-        yield
-    finally:
-        _warm_socket = before
-
-
-def set_warm_kernels(socket_path: str | None) -> None:
-    """For a worker process: every kernel it starts comes from this server."""
-    global _warm_socket
-    _warm_socket = socket_path
+from aijobs.reports.zygote import SOCKET_VAR, warm_socket
 
 
 def _warm_command(kernel_cmd: list[str]) -> list[str]:
@@ -58,13 +37,21 @@ class IPCKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.ip = os.path.join(tempfile.gettempdir(), f"aijobs-kernel-{uuid.uuid4().hex}")
 
+    async def _async_interrupt_kernel(self) -> None:
+        # jupyter_client interrupts a kernel before killing it; the build kills kernels only
+        # after their notebook has finished (shutdown_kernel="immediate"), so there is nothing
+        # to interrupt, and a warm kernel would live long enough to log the KeyboardInterrupt.
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
+
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         env = dict(kw.get("env") or os.environ)
         env[REPORT_MODE_VAR] = "1"
         env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
         env.pop(SOCKET_VAR, None)
-        if _warm_socket:
-            env[SOCKET_VAR] = _warm_socket
+        if warm_socket():
+            env[SOCKET_VAR] = warm_socket()
             kernel_cmd = _warm_command(list(kernel_cmd))
         kw["env"] = env
         return await super()._async_launch_kernel(kernel_cmd, **kw)

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from aijobs import paths
 from aijobs.errors import BuildError
 from aijobs.files import file_digest, read_yaml, write_atomic
+from aijobs.notebook.mode import KEY_FIGURES_MIME
 from aijobs.reports.config import ReportSpec, shown_path
 from aijobs.reports.parameters import notebook_parameters
 
@@ -156,6 +157,25 @@ def collect_figures(nb, name: str) -> tuple[dict[str, bytes], list[str]]:
             data["text/html"] = page[:page.rindex("</figure>")] + caption + "</figure>" \
                 if "</figure>" in page else page + caption
     return files, alts
+
+
+def collect_key_figures(nb, spec: ReportSpec) -> dict[str, float]:
+    """Take the key figures (display.record_key_figures) out of a report's executed notebook,
+    checked against what its reports.yaml entry declares: a report that declares key figures
+    records some, and one that records them declares them."""
+    found: dict[str, float] = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            found.update(output.get("data", {}).pop(KEY_FIGURES_MIME, None) or {})
+    if spec.key_figures and not found:
+        raise BuildError(f"{spec.name}: reports.yaml declares key figures "
+                         f"({spec.key_figures}) but {spec.notebook.name} recorded none; "
+                         "call display.record_key_figures in the notebook")
+    if found and not spec.key_figures:
+        raise BuildError(f"{spec.name}: {spec.notebook.name} records key figures "
+                         f"({', '.join(sorted(found)[:3])}...) but its reports.yaml entry does "
+                         "not declare them; add key_figures: <what they are, with units>")
+    return dict(sorted(found.items()))
 
 
 PASSPORT_PACKAGES = ("pandas", "plotly", "papermill", "nbconvert")

@@ -46,6 +46,29 @@ SOCKET_VAR = "AIJOBS_WARM_KERNELS"  # the server's socket, in each kernel launch
 # ipykernel's own modules, imported whatever the notebooks import
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython.core.interactiveshell")
 MAX_REQUEST_BYTES = 1 << 20
+_warm_socket: str | None = None  # the server this process's kernels come from, if any
+
+
+def warm_socket() -> str | None:
+    """The warm-kernel server this process's report kernels come from (None: cold kernels)."""
+    return _warm_socket
+
+
+@contextlib.contextmanager
+def use_warm_kernels(socket_path: str | None) -> Iterator[None]:
+    """Kernels started in this process while inside come from this server (None: cold)."""
+    global _warm_socket
+    before, _warm_socket = _warm_socket, socket_path
+    try:
+        yield
+    finally:
+        _warm_socket = before
+
+
+def set_warm_kernels(socket_path: str | None) -> None:
+    """For a worker process: every kernel it starts comes from this server."""
+    global _warm_socket
+    _warm_socket = socket_path
 
 
 def notebook_imports(notebooks: list[Path]) -> list[str]:

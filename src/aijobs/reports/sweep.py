@@ -1,0 +1,232 @@
+"""Parameter sweeps: one report built for every combination of the values given.
+
+`aijobs sweep scenario_baseline -g normalization_rate 0.05,0.15,0.3 -g horizon_years 5,10`
+builds 6 variants into reports/sweeps/scenario_baseline/. Each variant is a report like any
+other: its page name comes from its parameters (so variants never overwrite each other or the
+report's own page), it is cached in that folder's manifest, and it is rebuilt only when its
+inputs change. The folder's index.html is the sweep's gallery and sweep.csv has one row per
+variant: its parameters and the key figures its notebook records (reports.yaml, key_figures).
+
+Every variant's parameters are checked before any runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import itertools
+import json
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from aijobs import paths
+from aijobs.errors import ParameterError
+from aijobs.files import write_atomic
+from aijobs.reports import build
+from aijobs.reports.cache import read_manifest
+from aijobs.reports.config import ReportSpec, load_report_specs, select_specs, shown_path
+from aijobs.reports.parameters import notebook_parameters, validated_parameters
+from aijobs.reports.render import rendered
+
+SWEEPS_DIR_NAME = "sweeps"
+CSV_NAME = "sweep.csv"
+MAX_VARIANTS = 10_000
+MAX_SLUG = 40  # characters of one value in a page name; longer values are hashed
+
+
+@dataclass(frozen=True)
+class Variant:
+    spec: ReportSpec  # named from its parameters, with them merged in
+    changed: dict[str, Any]  # the swept parameters' values (checked and typed)
+    texts: dict[str, str]  # the same values as given on the command line
+
+
+def split_values(name: str, text: str) -> list[str]:
+    """'0.05,0.1' -> ['0.05', '0.1']; commas inside [], {} or quotes stay (JSON values)."""
+    values, depth, quote, current = [], 0, "", []
+    for char in text:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            values.append("".join(current).strip())
+            current = []
+            continue
+        current.append(char)
+    values.append("".join(current).strip())
+    if depth or quote:
+        raise ParameterError(f"sweep -g {name}: unbalanced brackets or quotes in {text!r}")
+    if any(v == "" for v in values):
+        raise ParameterError(f"sweep -g {name}: an empty value in {text!r}; expected values "
+                             "separated by commas, e.g. -g normalization_rate 0.05,0.15,0.3")
+    return values
+
+
+def parse_grid(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """-g NAME VALUES pairs as {name: [value text, ...]}, in the order given."""
+    if not pairs:
+        raise ParameterError("sweep: give at least one -g NAME VALUES, e.g. "
+                             "-g normalization_rate 0.05,0.15,0.3")
+    grid: dict[str, list[str]] = {}
+    for name, text in pairs:
+        if name in grid:
+            raise ParameterError(f"sweep -g {name}: given twice; list all its values in one -g")
+        values = split_values(name, text)
+        if len(set(values)) != len(values):
+            raise ParameterError(f"sweep -g {name}: a value is repeated in {text!r}")
+        grid[name] = values
+    return grid
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9._]+", "-", text.lower()).strip("-._")
+    if not slug or len(slug) > MAX_SLUG:
+        return "h" + hashlib.sha256(text.encode()).hexdigest()[:10]
+    return slug
+
+
+def variant_name(base: str, texts: dict[str, str]) -> str:
+    """The page name of one variant: the report's name, then name-value for each swept
+    parameter, e.g. scenario_baseline--normalization_rate-0.05--horizon_years-5."""
+    return "--".join([base, *(f"{k}-{_slug(v)}" for k, v in texts.items())])
+
+
+def sweep_variants(spec: ReportSpec, grid: dict[str, list[str]]) -> list[Variant]:
+    """Every combination of the grid as a variant of the report, all checked first: a bad
+    value is one ParameterError naming the parameter and the value."""
+    total = 1
+    for values in grid.values():
+        total *= len(values)
+    if total > MAX_VARIANTS:
+        raise ParameterError(f"sweep: {total:,} variants; at most {MAX_VARIANTS:,} in one sweep")
+    checked: dict[str, dict[str, Any]] = {}
+    for name, values in grid.items():
+        checked[name] = {}
+        for text in values:
+            try:
+                checked[name][text] = validated_parameters(
+                    spec.notebook, {name: text}, from_text=True)[name]
+            except ParameterError as exc:
+                raise ParameterError(f"sweep -g {name}, value {text!r}: {exc}") from exc
+    # A notebook that labels its charts with scenario_title gets one naming the variant, so no
+    # variant's charts carry the name of the report it was swept from.
+    labelled = "scenario_title" in notebook_parameters(spec.notebook) \
+        and "scenario_title" not in grid
+    variants, names = [], {}
+    for combo in itertools.product(*grid.values()):
+        texts = dict(zip(grid, combo, strict=True))
+        changed = {k: checked[k][v] for k, v in texts.items()}
+        settings = ", ".join(f"{k} {v}" for k, v in texts.items())
+        if labelled:
+            changed = {"scenario_title": f"Sweep variant ({settings})",
+                       "scenario_rationale": f"{spec.title}, with {settings}.", **changed}
+        try:  # rules that tie parameters together (e.g. premium_source with the roles)
+            merged = validated_parameters(spec.notebook, {**spec.parameters, **changed})
+        except ParameterError as exc:
+            shown = ", ".join(f"{k}={v}" for k, v in texts.items())
+            raise ParameterError(f"sweep variant {shown}: {exc}") from exc
+        name = variant_name(spec.name, texts)
+        if name in names:  # two texts with one slug, e.g. "a b" and "a-b"
+            digest = hashlib.sha256(json.dumps(texts, sort_keys=True).encode()).hexdigest()
+            name = f"{name}--{digest[:8]}"
+        names[name] = texts
+        title = f"{spec.title} ({settings})"
+        variants.append(Variant(replace(spec, name=name, title=title, parameters=merged),
+                                changed, texts))
+    return variants
+
+
+def sweep_dir(reports_dir: Path, name: str) -> Path:
+    return Path(reports_dir) / SWEEPS_DIR_NAME / name
+
+
+def run_sweep(name: str, pairs: list[tuple[str, str]], *,
+              reports_dir: Path = paths.REPORTS_DIR, jobs: int | None = None,
+              force: bool = False, executor: str = "local", scheduler: str | None = None,
+              config: Path = paths.REPORTS_CONFIG, dry_run: bool = False,
+              echo=print) -> tuple[list[build.BuildResult], Path]:
+    """Build every variant of report `name` over the grid `pairs` (-g NAME VALUES), then its
+    gallery (index.html) and sweep.csv. Returns the results and the sweep's folder."""
+    spec, = select_specs(load_report_specs(config), [name])
+    grid = parse_grid(pairs)
+    variants = sweep_variants(spec, grid)
+    out = sweep_dir(reports_dir, name)
+    results = build.build_reports(reports_dir=out, specs=[v.spec for v in variants],
+                                  jobs=jobs, force=force, dry_run=dry_run, index=False,
+                                  executor=executor, scheduler=scheduler, echo=echo)
+    if not dry_run:
+        write_gallery(spec, grid, variants, out)
+    return results, out
+
+
+def sweep_rows(variants: list[Variant], manifest: dict[str, Any]) -> tuple[list[str],
+                                                                           list[dict]]:
+    """(key figure names, one row per variant: page, status, parameters, key figures)."""
+    figure_names = sorted({k for v in variants
+                           for k in manifest.get(v.spec.name, {}).get("key_figures", {})})
+    rows = []
+    for v in variants:
+        entry = manifest.get(v.spec.name)
+        built = entry is not None and entry.get("parameters") == _jsonable(v.spec.parameters)
+        figures = entry.get("key_figures", {}) if built else {}
+        rows.append({"page": f"{v.spec.name}.html", "built": built, "texts": v.texts,
+                     "changed": v.changed, "headline": entry.get("headline", "") if built else "",
+                     "figures": [figures.get(k) for k in figure_names]})
+    return figure_names, rows
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value))
+
+
+def sweep_csv(grid: dict[str, list[str]], figure_names: list[str], rows: list[dict]) -> str:
+    """sweep.csv: page, then each swept parameter (as checked), then each key figure."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["page", "built", *grid, *figure_names])
+    for row in rows:
+        params = [json.dumps(row["changed"][k]) if isinstance(row["changed"][k], (list, dict))
+                  else row["changed"][k] for k in grid]
+        writer.writerow([row["page"], "yes" if row["built"] else "no", *params,
+                         *("" if f is None else repr(round(f, 6)) for f in row["figures"])])
+    return buffer.getvalue()
+
+
+def write_gallery(spec: ReportSpec, grid: dict[str, list[str]], variants: list[Variant],
+                  out: Path) -> Path:
+    """The sweep's folder index.html (a card per variant with its settings, finding and key
+    figures) and sweep.csv, from the folder's manifest."""
+    manifest = read_manifest(out)
+    figure_names, rows = sweep_rows(variants, manifest)
+    csv_text = sweep_csv(grid, figure_names, rows)
+    write_atomic(out / CSV_NAME, csv_text)
+    shown = [{"page": r["page"], "built": r["built"], "headline": r["headline"],
+              "settings": [(k, r["texts"][k]) for k in grid],
+              "figures": [(n, _figure_text(n, f)) for n, f in zip(figure_names, r["figures"],
+                                                                  strict=True)
+                          if f is not None]} for r in rows]
+    dates = sorted({manifest[v.spec.name].get("built", "") for v in variants
+                    if v.spec.name in manifest})
+    page = rendered("sweep.html.j2", title=f"Sweep: {spec.title}", report=spec,
+                    grid=[(k, ", ".join(v)) for k, v in grid.items()], rows=shown,
+                    n_built=sum(r["built"] for r in rows), key_figures=spec.key_figures,
+                    csv_name=CSV_NAME, notebook=shown_path(spec.notebook),
+                    built=dates[-1] if dates else "")
+    target = out / "index.html"
+    write_atomic(target, page)
+    return target
+
+
+def _figure_text(name: str, value: float) -> str:
+    if "_usd" in name:
+        return f"${value:,.0f}"
+    return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+

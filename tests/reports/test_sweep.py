@@ -1,0 +1,164 @@
+"""Sweeps: the grid, the variants' names and checks, and a real 12-variant sweep built locally
+and on a dask LocalCluster, with its gallery and CSV. Key figures are checked against values
+worked out by hand."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from aijobs import cli
+from aijobs.errors import ParameterError
+from aijobs.reports import sweep
+from aijobs.reports.config import load_report_specs
+
+SPECS = {s.name: s for s in load_report_specs()}
+GRID = [("horizon_years", "1,2,3"), ("growth_decay", "0,0.25,0.5,1")]  # 3 x 4 = 12 variants
+
+
+def test_values_split_on_top_level_commas_only():
+    assert sweep.split_values("x", "0.05, 0.1,0.3") == ["0.05", "0.1", "0.3"]
+    assert sweep.split_values("x", '["a","b"],[],["c"]') == ['["a","b"]', "[]", '["c"]']
+    assert sweep.split_values("x", '{"w": [1, 2]},{}') == ['{"w": [1, 2]}', "{}"]
+    assert sweep.split_values("x", "'a,b',c") == ["'a,b'", "c"]
+    with pytest.raises(ParameterError, match="unbalanced"):
+        sweep.split_values("x", "[1,2")
+    with pytest.raises(ParameterError, match="an empty value"):
+        sweep.split_values("x", "1,")
+
+
+def test_grid_rules():
+    assert sweep.parse_grid(GRID) == {"horizon_years": ["1", "2", "3"],
+                                      "growth_decay": ["0", "0.25", "0.5", "1"]}
+    with pytest.raises(ParameterError, match="a value is repeated"):
+        sweep.parse_grid([("horizon_years", "2,2")])
+    assert cli.grid_from_text('-g roles ["a","b"],[] -g horizon_years 1,2') == [
+        ("roles", '["a","b"],[]'), ("horizon_years", "1,2")]
+
+
+def test_variant_names_come_from_the_parameters_and_never_collide():
+    assert sweep.variant_name("scenario_baseline", {"normalization_rate": "0.05",
+                                                     "premium_source": "pwc_2025"}) == \
+        "scenario_baseline--normalization_rate-0.05--premium_source-pwc_2025"
+    long = sweep.variant_name("r", {"roles": '["' + "x" * 60 + '"]'})
+    assert long.startswith("r--roles-h") and len(long) < 30  # hashed, not 60 characters
+    spec = SPECS["scenario_baseline"]
+    variants = sweep.sweep_variants(spec, {"roles": ['["ai_ml_engineer"]',
+                                                     '[ "ai_ml_engineer" ]']})
+    names = [v.spec.name for v in variants]
+    assert len(set(names)) == 2  # the same slug, told apart by a hash of the exact texts
+    assert names[0] == "scenario_baseline--roles-ai_ml_engineer"
+    assert names[1].startswith("scenario_baseline--roles-ai_ml_engineer--")
+
+
+def test_every_variant_is_checked_and_typed_before_any_runs():
+    spec = SPECS["growth_rates"]
+    variants = sweep.sweep_variants(spec, sweep.parse_grid(GRID))
+    assert len(variants) == 12
+    first = variants[0]
+    assert first.spec.name == "growth_rates--horizon_years-1--growth_decay-0"
+    assert first.changed == {"horizon_years": 1, "growth_decay": 0.0}
+    assert first.spec.parameters["horizon_years"] == 1
+    assert first.spec.title == "Fastest-growing AI roles (horizon_years 1, growth_decay 0)"
+    with pytest.raises(ParameterError, match=r"sweep -g growth_decay, value '2': "
+                                             r".*expected a value from 0 to 1"):
+        sweep.sweep_variants(spec, {"growth_decay": ["0.5", "2"]})
+    # a rule between parameters: premium_source must cover the roles chosen
+    with pytest.raises(ParameterError, match="sweep -g premium_source, value 'nope'"):
+        sweep.sweep_variants(SPECS["scenario_baseline"], {"premium_source": ["nope"]})
+
+
+def test_a_scenario_variant_is_labelled_as_a_variant():
+    v, = sweep.sweep_variants(SPECS["scenario_baseline"], {"normalization_rate": ["0.3"]})
+    assert v.spec.parameters["scenario_title"] == "Sweep variant (normalization_rate 0.3)"
+    assert v.spec.parameters["premium_source"] == "lightcast_2025"  # the rest is the scenario's
+
+
+def _csv_rows(folder: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO((folder / "sweep.csv").read_text())))
+
+
+@pytest.fixture(scope="module")
+def local_sweep(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("local")
+    result = subprocess.run(
+        [sys.executable, "-m", "aijobs.cli", "sweep", "growth_rates", "--output-dir", str(out),
+         *[a for name, values in GRID for a in ("-g", name, values)]],
+        capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "12 variants: 12 built, 0 up to date, 0 failed" in result.stdout
+    return out
+
+
+@pytest.mark.slow
+def test_a_twelve_variant_sweep_builds_pages_gallery_and_csv(local_sweep):
+    folder = local_sweep / "sweeps" / "growth_rates"
+    pages = sorted(p.name for p in folder.glob("growth_rates--*.html"))
+    assert len(pages) == 12
+    assert not (local_sweep / "growth_rates.html").exists()  # the report's own page is apart
+    rows = {(r["horizon_years"], r["growth_decay"]): r for r in _csv_rows(folder)}
+    assert len(rows) == 12 and all(r["built"] == "yes" for r in rows.values())
+    # Growth of 280%, 220% and 165% (data/growth_rates.csv) read as one-year rates:
+    # no slowdown, 3 years: 3.8^3 = 54.872, 3.2^3 = 32.768, 2.65^3 = 18.609625
+    r = rows[("3", "0.0")]
+    assert float(r["demand_multiple_at_horizon.ai_agent_developer"]) == pytest.approx(54.872)
+    assert float(r["demand_multiple_at_horizon.prompt_engineer"]) == pytest.approx(32.768)
+    assert float(r["demand_multiple_at_horizon.ai_ethics_specialist"]) == \
+        pytest.approx(18.609625)
+    # halving each year, 2 years: (1 + 2.8) x (1 + 1.4) = 9.12
+    assert float(rows[("2", "0.5")]["demand_multiple_at_horizon.ai_agent_developer"]) == \
+        pytest.approx(9.12)
+    # growth_decay 1 stops growth after the first year: 3.8 whatever the horizon
+    assert [float(rows[(h, "1.0")]["demand_multiple_at_horizon.ai_agent_developer"])
+            for h in "123"] == pytest.approx([3.8, 3.8, 3.8])
+    gallery = (folder / "index.html").read_text()
+    for page in pages:
+        assert f'href="{page}"' in gallery
+    assert 'href="sweep.csv"' in gallery and "12 variants" in gallery
+    assert "horizon_years 3, growth_decay 0.5" in gallery
+    # a variant's page shows the setting it was built with
+    page = (folder / "growth_rates--horizon_years-3--growth_decay-0.html").read_text()
+    assert "horizon_years" in page and "x54.87" in page
+
+
+@pytest.mark.slow
+def test_a_second_run_finds_every_variant_up_to_date(local_sweep):
+    result = subprocess.run(
+        [sys.executable, "-m", "aijobs.cli", "sweep", "growth_rates", "--output-dir",
+         str(local_sweep), *[a for name, values in GRID for a in ("-g", name, values)]],
+        capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "12 variants: 0 built, 12 up to date, 0 failed" in result.stdout
+
+
+@pytest.mark.slow
+def test_the_same_sweep_on_a_dask_local_cluster_gives_identical_files(local_sweep, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    out = tmp_path / "dask"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        result = subprocess.run(
+            [sys.executable, "-m", "aijobs.cli", "sweep", "growth_rates", "--output-dir",
+             str(out), "--executor", "dask", "--scheduler", cluster.scheduler_address,
+             *[a for name, values in GRID for a in ("-g", name, values)]],
+            capture_output=True, text=True, cwd=ROOT, timeout=600,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert result.returncode == 0, result.stderr
+    assert "12 variants: 12 built" in result.stdout
+    local = local_sweep / "sweeps" / "growth_rates"
+    remote = out / "sweeps" / "growth_rates"
+    names = sorted(p.name for p in local.iterdir() if p.is_file() and p.suffix in
+                   (".html", ".csv"))
+    assert len(names) == 14  # 12 pages, the gallery and the CSV
+    for name in names:
+        assert (remote / name).read_bytes() == (local / name).read_bytes(), name
+    for data in local.glob("*_data"):
+        for file in data.iterdir():
+            assert (remote / data.name / file.name).read_bytes() == file.read_bytes()
