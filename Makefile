@@ -11,6 +11,10 @@ OUT ?=
 JOBS ?=
 LAB_ARGS ?=
 MIN_VENV ?= .venv-min
+# pytest workers for make test and make test-fast (pytest-xdist): one per core by default;
+# --dist loadfile keeps each test file, and each notebook's cells, in one worker
+TEST_JOBS ?= auto
+XDIST = -n $(TEST_JOBS) --dist loadfile
 INSTALLER ?= uv
 OUT_FLAG = $(if $(OUT),--output-dir $(OUT),)
 JOBS_FLAG = $(if $(JOBS),-j $(JOBS),)
@@ -74,7 +78,7 @@ validate: $(STAMP)
 
 ## test: lint with ruff, then run every test (unit, notebooks through papermill and nbval, browser)
 test: $(STAMP) lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(XDIST)
 
 ## upgrade: install the newest versions the bounds allow, lock them in pyproject.toml, then run every test
 upgrade: $(STAMP)
@@ -95,7 +99,7 @@ test-min: $(STAMP)
 
 ## test-fast: the tests that start no kernel and no browser (about half a minute), for use while working
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow and not browser" tests
+	$(BIN)/python -m pytest $(XDIST) -m "not slow and not browser" tests
 
 ## lint: ruff over the package and tests
 lint: $(STAMP)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -32,10 +33,24 @@ def require_chromium() -> str:
 
 @pytest.fixture(scope="session")
 def built_reports(tmp_path_factory) -> Path:
-    """Every report of reports.yaml built once, with its configured parameters."""
-    out = tmp_path_factory.mktemp("reports")
-    results = build.build_reports(reports_dir=out, echo=lambda *_: None)
-    assert all(r.ok for r in results), [r.error for r in results]
+    """Every report of reports.yaml built once per test run, with its configured parameters.
+
+    Under pytest-xdist the workers of one run share it: the first to get the lock builds it
+    into the run's own temporary folder, the others wait and reuse it.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        out = tmp_path_factory.mktemp("reports")
+        results = build.build_reports(reports_dir=out, echo=lambda *_: None)
+        assert all(r.ok for r in results), [r.error for r in results]
+        return out
+    run_folder = tmp_path_factory.getbasetemp().parent  # this run's, shared by its workers
+    out = run_folder / "built_reports"
+    with open(run_folder / "built_reports.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (run_folder / "built_reports.done").exists():
+            results = build.build_reports(reports_dir=out, echo=lambda *_: None)
+            assert all(r.ok for r in results), [r.error for r in results]
+            (run_folder / "built_reports.done").write_text("ok")
     return out
 
 

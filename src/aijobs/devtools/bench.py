@@ -7,6 +7,10 @@ Prints:
 - the size of each page.
 With --explorer: one control change of the live explorer, deterministic and with the Monte
 Carlo fan (targets 0.5 s and 1.5 s).
+With --engine: the cold build against the naive loop and the in-process floor (imports once
+per worker, plus every report's cells run in one process, plus rendering, divided over the
+cores; target at most 2x), and one report rebuilt with a changed parameter (target 1.0 s).
+With --tests: the pytest run of `make test`, timed (target under 4 minutes).
 Targets (issue "report build engine"): cold build at most 0.15x the naive loop, no-op under
 0.5 s, every page at most 300 KB. Everything runs in a temporary folder.
 """
@@ -30,6 +34,9 @@ from aijobs.reports.parameters import notebook_parameters
 PAGE_LIMIT_KB = 300
 RATIO_TARGET = 0.15
 NOOP_TARGET_S = 0.5
+COLD_FLOOR_TARGET = 2.0  # cold build at most this many times the in-process floor
+ONE_REPORT_TARGET_S = 1.0
+TESTS_TARGET_S = 240
 
 
 def _timed(args: list[str], **kwargs) -> float:
@@ -130,7 +137,141 @@ def survey_main(rows: int = 5_000_000) -> int:
     return 0
 
 
+def import_seconds() -> float:
+    """Seconds a fresh interpreter takes to import what the notebooks import (median of 3)."""
+    from aijobs.reports import zygote
+
+    modules = zygote.notebook_imports([s.notebook for s in config.load_report_specs()])
+    code = ("import importlib, time\nt = time.perf_counter()\n"
+            f"for m in {modules!r}:\n"
+            "    try:\n        importlib.import_module(m)\n    except ImportError:\n"
+            "        pass\nprint(time.perf_counter() - t)")
+    return statistics.median(float(subprocess.run([sys.executable, "-c", code], check=True,
+                                                  capture_output=True, text=True).stdout)
+                             for _ in range(3))
+
+
+def in_process_seconds(specs) -> tuple[float, float]:
+    """(seconds to run every report's cells in this process, one fresh namespace each, with
+    the imports already done; seconds to render every executed notebook as a page, the
+    template already loaded). The executed notebooks come from papermill, which the build
+    uses; their execution is not timed here."""
+    import contextlib
+    import io
+
+    import nbformat
+    import papermill
+    from IPython.core.interactiveshell import InteractiveShell
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    from aijobs.notebook.mode import REPORT_MODE_VAR
+    from aijobs.reports import zygote
+    from aijobs.reports.cache import strip_inputs_outputs
+
+    os.environ[REPORT_MODE_VAR] = "1"  # this benchmark process only
+    shell = InteractiveShell.instance()
+    cells_total = render_total = 0.0
+    here = os.getcwd()
+    os.chdir(paths.NOTEBOOKS_DIR)
+    try:
+        for spec in specs:  # warm-up: the imports, outside the timing
+            nb = nbformat.read(spec.notebook, as_version=4)
+            for cell in nb.cells:
+                if cell.cell_type == "code" and "import" in cell.source:
+                    with contextlib.redirect_stdout(io.StringIO()):
+                        shell.run_cell(cell.source)
+        for spec in specs:
+            nb = parameterize_notebook(load_notebook_node(str(spec.notebook)),
+                                       spec.parameters)
+            shell.reset(new_session=False)
+            start = time.perf_counter()
+            with contextlib.redirect_stdout(io.StringIO()):
+                for cell in nb.cells:
+                    if cell.cell_type == "code":
+                        result = shell.run_cell(cell.source)
+                        if not result.success:
+                            raise RuntimeError(f"{spec.name}: {result.error_in_exec!r}")
+            cells_total += time.perf_counter() - start
+        with tempfile.TemporaryDirectory(prefix="aijobs-bench-") as tmp, \
+                zygote.warm_kernels([s.notebook for s in specs]) as warm, \
+                zygote.use_warm_kernels(warm):
+            executed = []
+            for spec in specs:
+                out = Path(tmp) / f"{spec.name}.ipynb"
+                executed.append((spec, papermill.execute_notebook(
+                    str(spec.notebook), str(out), parameters=spec.parameters,
+                    cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False, kernel_name="python3",
+                    kernel_manager_class="aijobs.reports.kernel.IPCKernelManager")))
+            render.render_report_html(executed[0][1], executed[0][0], {})  # loads the template
+            for spec, nb in executed:
+                start = time.perf_counter()
+                strip_inputs_outputs(nb)
+                render.collect_figures(nb, spec.name)
+                render.render_report_html(nb, spec, spec.parameters)
+                render_total += time.perf_counter() - start
+    finally:
+        os.chdir(here)
+    return cells_total, render_total
+
+
+def engine_main() -> int:
+    """The build engine's three targets (issue "warm execution engine"): cold build against
+    the naive loop and the in-process floor, one report rebuilt with a changed parameter, and
+    `make test`."""
+    aijobs = [sys.executable, "-m", "aijobs.cli", "build"]
+    cores = os.cpu_count() or 1
+    specs = config.load_report_specs()
+    workers = min(cores, len(specs))
+    with tempfile.TemporaryDirectory(prefix="aijobs-bench-") as tmp:
+        work = Path(tmp)
+        (work / "naive").mkdir()
+        naive = naive_loop(work / "naive")
+        imports = import_seconds()
+        cells, rendering = in_process_seconds(specs)
+        floor = (workers * imports + cells + rendering) / cores
+        colds = []
+        for i in range(3):
+            colds.append(_timed([*aijobs, "--output-dir", str(work / f"cold{i}")]))
+        cold = statistics.median(colds)
+        cold_env = {**os.environ, "AIJOBS_COLD_KERNELS": "1"}
+        unwarmed = _timed([*aijobs, "--output-dir", str(work / "unwarmed")], env=cold_env)
+        one = statistics.median(
+            _timed([*aijobs, "--output-dir", str(work / "cold0"), "compensation_bands",
+                    "-p", "region_multiplier", value]) for value in ("0.7", "0.71", "0.72"))
+    print(f"Build engine benchmark ({len(specs)} reports, {cores} cores; whole processes)")
+    print(f"  naive loop (papermill CLI + nbconvert CLI per report): {naive:6.2f} s")
+    print(f"  in-process floor: ({workers} x {imports:.2f} s imports + {cells:.2f} s cells + "
+          f"{rendering:.2f} s rendering) / {cores} cores = {floor:.2f} s")
+    print(f"  cold build (aijobs build, empty folder, median of 3):  {cold:6.2f} s = "
+          f"{cold / floor:.2f} x floor (target <= {COLD_FLOOR_TARGET:g} x: "
+          f"{'met' if cold <= COLD_FLOOR_TARGET * floor else 'missed'}); "
+          f"{naive / cold:.1f} x faster than the naive loop")
+    print(f"    the same with cold kernels (AIJOBS_COLD_KERNELS=1):   {unwarmed:6.2f} s")
+    print(f"  one report rebuilt with a changed parameter (aijobs build compensation_bands "
+          f"-p region_multiplier 0.7, median of 3): {one:.2f} s (target <= {ONE_REPORT_TARGET_S}"
+          f" s: {'met' if one <= ONE_REPORT_TARGET_S else 'missed'})")
+    return 0
+
+
+def tests_main() -> int:
+    """`make test`'s pytest run, timed (target: under 4 minutes)."""
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                            cwd=paths.PROJECT_ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    summary = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
+    print(f"Test suite (pytest, as make test runs it after ruff): {seconds:.0f} s "
+          f"(target < {TESTS_TARGET_S} s: {'met' if seconds < TESTS_TARGET_S else 'missed'}); "
+          f"{summary.strip('= ')}")
+    return result.returncode
+
+
 def main() -> int:
+    if "--engine" in sys.argv[1:]:
+        return engine_main()
+    if "--tests" in sys.argv[1:]:
+        return tests_main()
     if "--monte-carlo" in sys.argv[1:]:
         return monte_carlo_main()
     if "--survey" in sys.argv[1:]:

@@ -216,26 +216,33 @@ def _init_worker(parent_pid: int, warm_socket: str | None) -> None:
     zygote.set_warm_kernels(warm_socket)
 
 
-def _die_with_parent(parent_pid: int) -> None:
+def _die_with_parent(build_pid: int) -> None:
     """End this worker when the build process that started it dies.
 
-    On Linux the kernel sends SIGKILL when the parent goes (prctl PR_SET_PDEATHSIG); elsewhere
-    a daemon thread polls the parent id. A report's own kernel polls its parent (the worker)
-    the same way (ipykernel's JPY_PARENT_PID), so nothing outlives a killed build.
+    The worker's parent is the build, or multiprocessing's fork server, which exits as soon as
+    the build goes. On Linux the kernel sends SIGKILL when that parent goes (prctl
+    PR_SET_PDEATHSIG); elsewhere a daemon thread polls the parent id. A report's kernel dies
+    with the warm-kernel server, which dies with the build the same way, so nothing outlives
+    a killed build.
     """
+    parent = os.getppid()
     if sys.platform.startswith("linux"):
         import ctypes  # deferred: only workers on Linux need it
 
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    try:
+        os.kill(build_pid, 0)
+    except ProcessLookupError:  # the build died before the line above took effect
+        os._exit(1)
+    if os.getppid() != parent or parent == 1:
+        os._exit(1)
 
     def watch() -> None:
-        while os.getppid() == parent_pid:
+        while os.getppid() == parent:
             time.sleep(0.2)
         os._exit(1)
 
-    if os.getppid() != parent_pid:  # the parent died before the line above took effect
-        os._exit(1)
     threading.Thread(target=watch, name="aijobs-parent-watch", daemon=True).start()
 
 
@@ -405,6 +412,18 @@ def _is_fresh(spec: ReportSpec, used: dict[str, Any], reports_dir: Path, manifes
                                            entry.get("inputs", []))
 
 
+def _worker_context():
+    """How report workers start: forked from multiprocessing's fork server, which imports
+    papermill, nbconvert and this module once for all of them (about 1 s each, measured);
+    where there is no fork server, spawned, each importing for itself. Never forked from this
+    process, which may hold threads and zmq contexts that must not be copied."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["aijobs.reports.worker_imports"])
+    return context
+
+
 def _run(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int | None):
     if not todo:
         return
@@ -417,9 +436,7 @@ def _run(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int | N
             with zygote.use_warm_kernels(warm):
                 yield from map(_run_report_star, tasks)
             return
-        # spawn, not fork: the parent may hold threads and zmq contexts that must not be copied
-        with ProcessPoolExecutor(max_workers=jobs,
-                                 mp_context=multiprocessing.get_context("spawn"),
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context(),
                                  initializer=_init_worker,
                                  initargs=(os.getpid(), warm)) as pool:
             futures = [pool.submit(_run_report_star, t) for t in tasks]

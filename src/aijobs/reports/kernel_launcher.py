@@ -58,6 +58,12 @@ def main(argv: list[str]) -> None:
         _cold(argv)
         return
     answers, pid = started
+    # Die with whoever started this launcher (Linux); the server then kills the kernel.
+    if sys.platform.startswith("linux"):
+        import ctypes  # deferred: Linux only
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
     def forward(signum, _frame):
         with contextlib.suppress(ProcessLookupError):
