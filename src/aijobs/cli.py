@@ -1,4 +1,5 @@
-"""Command line: `aijobs build`, `aijobs sweep`, `aijobs params`, `aijobs validate`, `aijobs list`.
+"""Command line: `aijobs build`, `aijobs sweep`, `aijobs serve`, `aijobs params`, `aijobs validate`,
+`aijobs list`.
 
 A thin wrapper: each command is one call into aijobs.reports.build, aijobs.reports.parameters or
 aijobs.data.tables. Errors print one message to stderr and exit with status 2 (bad input) or 1
@@ -17,8 +18,15 @@ from pathlib import Path
 
 from aijobs import paths
 from aijobs.errors import BuildError, DataError, ParameterError
-from aijobs.reports import build, config, sweep
-from aijobs.reports.parameters import notebook_parameters
+from aijobs.reports import build_server
+
+
+def _load_suite() -> None:
+    # deferred: the report modules pull in pandas, pandera and pydantic (0.7 s, measured), which
+    # a command handed to the build server never needs
+    global build, config, sweep, notebook_parameters
+    from aijobs.reports import build, config, sweep  # (see above)
+    from aijobs.reports.parameters import notebook_parameters  # (see above)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -79,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
                     help=f"folder for the pages (default: {paths.REPORTS_DIR}); the sweep "
                          "goes into its sweeps/<name>/")
 
+    se = sub.add_parser("serve", help="keep the build warm between commands: while this runs, "
+                                      "aijobs build and aijobs sweep hand their work to it")
+    se.add_argument("--idle-minutes", type=float, default=30.0,
+                    help="stop after this many minutes without a command (default 30)")
+
     p = sub.add_parser("params", help="list each report notebook's parameters")
     p.add_argument("names", nargs="*", help="report names (default: all)")
 
@@ -103,7 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None:  # run as a command: end quietly when the reader of stdout goes (| head)
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = _parser().parse_args(argv)
+    if args.command in ("build", "sweep"):
+        handed = build_server.forward(list(sys.argv[1:] if argv is None else argv))
+        if handed is not None:
+            return handed
+    _load_suite()
     try:
+        if args.command == "serve":
+            return _serve(args)
         if args.command == "build":
             return _build(args)
         if args.command == "sweep":
@@ -149,6 +169,14 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted; earlier results are unchanged", file=sys.stderr)
         return 130
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from aijobs.reports.cache import package_fingerprint  # with the suite (see _load_suite)
+
+    notebooks = sorted({s.notebook for s in config.load_report_specs()})
+    return build_server.serve(lambda argv: main(argv), notebooks, package_fingerprint,
+                              idle_minutes=args.idle_minutes)
 
 
 def _config(args: argparse.Namespace) -> Path:

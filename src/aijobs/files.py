@@ -45,9 +45,14 @@ def file_digest(path: str | Path, algorithm: str = "sha256") -> str:
         return "missing"
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """yaml.SafeLoader that refuses a key given twice in one mapping (plain YAML keeps the last
-    one silently: a second `scenarios:` would drop the first list without a word)."""
+# libyaml's parser where PyYAML was built with it: about 10 times faster than the pure-Python one
+# (reading reports.yaml and the sidecars took 0.3 s of a one-report rebuild, measured)
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_SafeLoader):
+    """A safe YAML loader that refuses a key given twice in one mapping (plain YAML keeps the
+    last one silently: a second `scenarios:` would drop the first list without a word)."""
 
 
 def _unique_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):

@@ -90,6 +90,7 @@ def test_a_refused_value_changes_nothing_and_says_why(ex, name, value, expected)
 
 
 def test_copy_as_parameters_gives_a_make_line_and_a_parameters_cell(ex):
+    ex.controls["normalization_rate"].value = 0.2  # (whatever ran before in this module)
     line = ex.make_text.value
     assert line.startswith("make report NAME=scenario_")
     params = shlex.split(line)[-1].removeprefix("PARAMS=")

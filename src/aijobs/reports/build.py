@@ -431,7 +431,10 @@ def _run(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int | N
     tasks = [(s, overrides, options) for s in todo]
     # One server of warm kernels for the whole build: it imports what the notebooks import
     # while this process and its workers import papermill, then forks a fresh kernel per report.
-    with zygote.warm_kernels(sorted({s.notebook for s in todo})) as warm:
+    # (A build server keeps one for its whole life: then that one.)
+    running = zygote.warm_socket()
+    with (contextlib.nullcontext(running) if running
+          else zygote.warm_kernels(sorted({s.notebook for s in todo}))) as warm:
         if jobs == 1:
             with zygote.use_warm_kernels(warm):
                 yield from map(_run_report_star, tasks)

@@ -124,6 +124,7 @@ def _warm_tables() -> None:
     in the tables' cache (keyed on each file's size and time, so an edited file is read
     again). Every load still records the files it reads, and the records are emptied here,
     so each report lists only what it loads itself."""
+    # deferred: pandas and pandera, which the kernel launcher, importing this module, never needs
     from aijobs import paths
     from aijobs.data import tables
 

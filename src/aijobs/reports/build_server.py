@@ -1,0 +1,226 @@
+"""A build server: one long-lived process that keeps the build warm between commands.
+
+`aijobs serve` (make serve) starts it; while it runs, `aijobs build` and `aijobs sweep` hand
+their command line to it and print what it sends back, instead of starting Python, importing
+the suite, papermill and nbconvert, and starting a warm-kernel server every time. The server
+keeps all of that ready, with one warm-kernel server (aijobs.reports.zygote) for its whole
+life, so a report rebuilt with a changed parameter costs little more than its cells.
+
+Everything else is as without it: the server runs the same build, holds the same lock on the
+output folder, and the pages are the same bytes. It serves one copy of the suite: a command
+from another interpreter or another copy of the package runs on its own. When the package's
+code changes, the server says so, the command runs on its own, and the server restarts
+itself with the new code. It stops after `--idle-minutes` without a command (30 by default),
+on Ctrl-C or on SIGTERM.
+
+AIJOBS_BUILD_SERVER chooses the socket: unset, the one for this copy of the suite in the
+temporary folder; a path, that socket; "off", no server (each command runs on its own).
+
+This module imports only the standard library at the top: the client side runs before the
+command line decides whether it needs the rest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import signal
+import socket
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from aijobs import paths
+from aijobs.reports import zygote
+from aijobs.reports.zygote import identity
+
+SERVER_VAR = "AIJOBS_BUILD_SERVER"
+MAX_REQUEST_BYTES = 1 << 20
+
+
+def socket_path() -> str | None:
+    """The server's socket for this copy of the suite and interpreter (None: "off")."""
+    chosen = os.environ.get(SERVER_VAR, "")
+    if chosen == "off":
+        return None
+    if chosen:
+        return chosen
+    key = f"{paths.PROJECT_ROOT}\0{Path(sys.executable).resolve()}".encode()
+    folder = Path(tempfile.gettempdir()) / f"aijobs-{os.getuid()}"
+    return str(folder / f"build-{hashlib.sha256(key).hexdigest()[:16]}.sock")
+
+
+# ---- client ---------------------------------------------------------------------------------
+
+def forward(argv: list[str]) -> int | None:
+    """Run this command line on the build server and return its exit status, printing what
+    it prints; None if there is no server for this suite (the caller runs it itself)."""
+    path = socket_path()
+    if not path or not os.path.exists(path):
+        return None
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.connect(path)
+        request = {"argv": argv, "cwd": os.getcwd(), "identity": identity()}
+        conn.sendall(json.dumps(request).encode() + b"\n")
+        answers = conn.makefile("rb")
+        first = json.loads(answers.readline() or b"{}")
+    except (OSError, ValueError):
+        conn.close()
+        return None
+    if first.get("accepted") is not True:  # another copy of the suite, or its code changed
+        conn.close()
+        return None
+    try:
+        for line in answers:
+            message = json.loads(line)
+            if "out" in message:
+                sys.stdout.write(message["out"])
+                sys.stdout.flush()
+            elif "err" in message:
+                sys.stderr.write(message["err"])
+                sys.stderr.flush()
+            elif "exit" in message:
+                return int(message["exit"])
+    except KeyboardInterrupt:
+        print("interrupted; the build server finishes the build it started, and earlier "
+              "pages stay whole", file=sys.stderr)
+        return 130
+    except (OSError, ValueError):
+        pass
+    finally:
+        conn.close()
+    print("error: the build server stopped during the command; run it again (it runs on its "
+          "own when no server answers)", file=sys.stderr)
+    return 1
+
+
+# ---- server ---------------------------------------------------------------------------------
+
+class _Lines(io.TextIOBase):
+    """A text stream that sends each write to the client as one JSON message."""
+
+    def __init__(self, conn: socket.socket, key: str):
+        self.conn, self.key, self.broken = conn, key, False
+
+    def write(self, text: str) -> int:
+        if text and not self.broken:
+            try:
+                self.conn.sendall(json.dumps({self.key: text}).encode() + b"\n")
+            except OSError:  # the client went (Ctrl-C): the build goes on, unseen
+                self.broken = True
+        return len(text)
+
+    def isatty(self) -> bool:
+        return False
+
+
+def serve(run_command, notebooks: list[Path], fingerprint, *, idle_minutes: float = 30.0,
+          echo=print) -> int:
+    """Serve build commands until idle for `idle_minutes`, SIGTERM or Ctrl-C.
+
+    `run_command(argv) -> int` runs one command line (the CLI's own); `fingerprint()` is the
+    package's code fingerprint, compared at every command with the one at start.
+    """
+    path = socket_path()
+    if path is None:
+        echo(f"error: {SERVER_VAR}=off; unset it to start a build server", file=sys.stderr)
+        return 2
+    Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    with contextlib.suppress(OSError):
+        probe.connect(path)
+        probe.close()
+        echo(f"error: a build server already serves this suite ({path})", file=sys.stderr)
+        return 2
+    probe.close()
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    os.chmod(path, 0o600)
+    listener.listen(16)
+    chosen = os.environ.get(SERVER_VAR)
+    os.environ[SERVER_VAR] = "off"  # the commands it runs must not hand themselves back to it
+    signal.signal(signal.SIGTERM, _stop)
+    started = fingerprint()
+    me = identity()
+    restart = False
+    echo(f"build server for {paths.PROJECT_ROOT} listening at {path}; `aijobs build` and "
+         f"`aijobs sweep` use it (stops after {idle_minutes:g} idle minutes, or Ctrl-C)")
+    try:
+        with zygote.warm_kernels(notebooks) as warm, zygote.use_warm_kernels(warm):
+            listener.settimeout(idle_minutes * 60)
+            while not restart:
+                try:
+                    conn, _ = listener.accept()
+                except TimeoutError:
+                    echo("idle: build server stopped")
+                    break
+                with conn:
+                    restart = _handle(conn, run_command, me, started, fingerprint, echo)
+    except KeyboardInterrupt:
+        echo("build server stopped")
+    finally:
+        listener.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+    if chosen is None:
+        os.environ.pop(SERVER_VAR, None)
+    else:
+        os.environ[SERVER_VAR] = chosen
+    if restart:  # the package's code changed: start again with the new code
+        echo("the package's code changed: restarting the build server")
+        os.execv(sys.executable, [sys.executable, "-m", "aijobs.cli", "serve",
+                                  "--idle-minutes", f"{idle_minutes:g}"])
+    return 0
+
+
+def _stop(*_) -> None:
+    raise KeyboardInterrupt
+
+
+def _handle(conn: socket.socket, run_command, me: dict, started: str, fingerprint,
+            echo) -> bool:
+    """Serve one command; True when the server must restart (its code is out of date)."""
+    conn.settimeout(30)
+    try:
+        request = json.loads(conn.makefile("rb").readline(MAX_REQUEST_BYTES) or b"{}")
+    except (OSError, ValueError):
+        return False
+    conn.settimeout(None)
+    if request.get("identity") != me or not isinstance(request.get("argv"), list):
+        _send(conn, {"accepted": False})
+        return False
+    if fingerprint() != started:
+        _send(conn, {"accepted": False})
+        return True
+    _send(conn, {"accepted": True})
+    start = time.perf_counter()
+    here = os.getcwd()
+    out, err = _Lines(conn, "out"), _Lines(conn, "err")
+    code = 1
+    try:
+        os.chdir(request.get("cwd") or here)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = run_command([str(a) for a in request["argv"]])
+    except SystemExit as exc:  # argparse's own errors
+        code = exc.code if isinstance(exc.code, int) else 2
+    except Exception as exc:  # never let one command take the server down
+        err.write(f"error: the build server failed on this command ({type(exc).__name__}: "
+                  f"{exc}); run it with {SERVER_VAR}=off\n")
+    finally:
+        os.chdir(here)
+    _send(conn, {"exit": code})
+    echo(f"{' '.join(map(str, request['argv']))}: exit {code} in "
+         f"{time.perf_counter() - start:.2f} s")
+    return False
+
+
+def _send(conn: socket.socket, message: dict) -> None:
+    with contextlib.suppress(OSError):
+        conn.sendall(json.dumps(message).encode() + b"\n")
