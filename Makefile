@@ -27,7 +27,7 @@ export GRID
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reports report sweep params list validate test test-fast test-min upgrade lint lab screenshots figures bench survey-derive notebook-outputs clean
+.PHONY: help setup reports report sweep serve params list validate test test-fast test-min upgrade lint lab screenshots figures bench survey-derive notebook-outputs clean
 
 ## help: list these commands
 help:
@@ -63,6 +63,10 @@ sweep: $(STAMP)
 	@test -n "$(NAME)" || { echo 'error: say which report: make sweep NAME=<name> GRID="-g NAME V1,V2" (see make list)' >&2; exit 2; }
 	@test -n "$$GRID" || { echo 'error: say what to sweep: make sweep NAME=$(NAME) GRID="-g NAME V1,V2 -g NAME V1,V2" (see make params)' >&2; exit 2; }
 	$(BIN)/aijobs sweep $(NAME) --grid-text="$$GRID" $(JOBS_FLAG) $(OUT_FLAG) $(DRY_FLAG) $(if $(SCHEDULER),--executor dask --scheduler $(SCHEDULER),)
+
+## serve: keep the build warm between commands (make report and make sweep use it while it runs; Ctrl-C stops it)
+serve: $(STAMP)
+	$(BIN)/aijobs serve
 
 ## params: list every report's parameters with type, value and meaning
 params: $(STAMP)
@@ -117,8 +121,10 @@ screenshots: $(STAMP)
 figures: $(STAMP)
 	$(BIN)/python -m aijobs.devtools.figure_export reports reports/figures
 
-## bench: time the build against the naive papermill+nbconvert loop, the no-op rebuild, page sizes, Monte Carlo
+## bench: time the build (naive loop, in-process floor, cold, one report, no-op), make test, page sizes, Monte Carlo, explorer, survey
 bench: $(STAMP)
+	$(BIN)/python -m aijobs.devtools.bench --engine
+	$(BIN)/python -m aijobs.devtools.bench --tests
 	$(BIN)/python -m aijobs.devtools.bench --monte-carlo
 	$(BIN)/python -m aijobs.devtools.bench --explorer
 	$(BIN)/python -m aijobs.devtools.bench --survey

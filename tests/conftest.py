@@ -16,6 +16,9 @@ from aijobs.devtools import browser
 from aijobs.reports import build
 
 ROOT = paths.PROJECT_ROOT
+# No build server (aijobs serve) a developer left running takes the tests' commands; the
+# build server's own tests start theirs on a socket of their own.
+os.environ["AIJOBS_BUILD_SERVER"] = "off"
 # Fixture notebooks are inputs to tests, not notebooks for nbval to run.
 collect_ignore_glob = ["fixtures/*"]
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -6,7 +6,9 @@ directory, so a notebook runs the same from JupyterLab, papermill or pytest.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -44,10 +46,29 @@ ARTICLE_FILE = SHARED_DIR / "seed" / "ai-job-market-article.txt"
 FILES_READ: dict[str, None] = {}
 
 
+# Open collections of reads (see collected_reads): each gets every file recorded meanwhile.
+_COLLECTING: list[list[str]] = []
+
+
 def record_read(path: Path | str) -> Path:
     """Note that `path` was read as an input; returns it."""
-    FILES_READ[str(Path(path).resolve())] = None
+    full = str(Path(path).resolve())
+    FILES_READ[full] = None
+    for collected in _COLLECTING:
+        collected.append(full)
     return Path(path)
+
+
+@contextlib.contextmanager
+def collected_reads() -> Iterator[list[str]]:
+    """Collect every file recorded as read inside the block (even one recorded before), so
+    that a cached result can record the same reads again when it is reused."""
+    collected: list[str] = []
+    _COLLECTING.append(collected)
+    try:
+        yield collected
+    finally:
+        _COLLECTING.pop()  # nested collections open and close in order
 
 
 # Input files that are not tables of data/ (a user's survey file): {path: provenance with

@@ -34,7 +34,8 @@ INT64_LIMIT = 2**63 - 1
 # Tables loaded in this process, in order: {table name: file}. Reports list them as sources.
 LOADED: dict[str, str] = {}
 # Frames already checked, keyed on the stamps (mtime, size) of every file that decided them.
-_CHECKED: dict[tuple, pd.DataFrame] = {}
+# checked frames: (frame, files read, tables loaded by the check), keyed on the files' stamps
+_CHECKED: dict[tuple, tuple[pd.DataFrame, tuple, tuple]] = {}
 
 
 def raise_problems(problems: list[Problem], headline: str) -> None:
@@ -235,19 +236,41 @@ def load_table(name: str, path: str | Path | None = None, *, check_references: b
                      for c in schema.columns if c.references and check_references))
         frame = _checked_frame(key, file, where, check_references)
         paths.record_read(file)
-        LOADED[name] = where
+        _note_loaded(name, where)
         return frame.copy()
     return _checked(name, schema, file, where, check_references, references)
+
+
+_LOADING: list[list[tuple[str, str]]] = []  # open collections of tables loaded (see below)
+
+
+def _note_loaded(name: str, where: str) -> None:
+    LOADED[name] = where
+    for collected in _LOADING:
+        collected.append((name, where))
 
 
 def _checked_frame(key: tuple, file: Path, where: str, check_references: bool) -> pd.DataFrame:
     hit = _CHECKED.get(key)
     if hit is None:
-        hit = _checked(key[0], load_schema(key[0]), file, where, check_references, None)
+        loaded: list[tuple[str, str]] = []
+        _LOADING.append(loaded)
+        try:
+            with paths.collected_reads() as reads:  # e.g. the tables it references
+                frame = _checked(key[0], load_schema(key[0]), file, where, check_references,
+                                 None)
+        finally:
+            _LOADING.pop()  # nested checks open and close in order
         if len(_CHECKED) >= 256:
             _CHECKED.clear()
-        _CHECKED[key] = hit
-    return hit
+        hit = _CHECKED[key] = (frame, tuple(reads), tuple(loaded))
+    # A reused check records what the check read and loaded, as the check itself did, so a
+    # report lists the same inputs and sources whether or not the check was cached.
+    for read in hit[1]:
+        paths.record_read(read)
+    for name, loaded_from in hit[2]:
+        _note_loaded(name, loaded_from)
+    return hit[0]
 
 
 def _checked(name: str, schema: TableSchema, file: Path, where: str, check_references: bool,
@@ -289,7 +312,7 @@ def _checked(name: str, schema: TableSchema, file: Path, where: str, check_refer
     raise_problems(problems, f"{where} is not a valid '{name}' table")
     frame.attrs["source_file"] = where
     frame.attrs["table"] = name
-    LOADED[name] = where
+    _note_loaded(name, where)
     return frame
 
 

@@ -25,7 +25,6 @@ import fcntl
 import json
 import multiprocessing
 import os
-import signal
 import sys
 import tempfile
 import threading
@@ -216,34 +215,37 @@ def _init_worker(parent_pid: int, warm_socket: str | None) -> None:
     zygote.set_warm_kernels(warm_socket)
 
 
+def _alive(pid: int) -> bool:
+    """Whether process `pid` still runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    with contextlib.suppress(OSError, IndexError):  # Linux: the state letter after "(name)"
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    return True
+
+
 def _die_with_parent(build_pid: int) -> None:
     """End this worker when the build process that started it dies.
 
-    The worker's parent is the build, or multiprocessing's fork server, which exits as soon as
-    the build goes. On Linux the kernel sends SIGKILL when that parent goes (prctl
-    PR_SET_PDEATHSIG); elsewhere a daemon thread polls the parent id. A report's kernel dies
-    with the warm-kernel server, which dies with the build the same way, so nothing outlives
-    a killed build.
+    Workers are forked by multiprocessing's fork server, which lives as long as any worker
+    does, so they watch the build itself: a daemon thread checks it every 0.2 s. When a worker
+    ends, its kernel launchers get SIGKILL (they set PR_SET_PDEATHSIG on Linux) and the
+    warm-kernel server, which also dies with the build, kills their kernels; a cold kernel
+    polls its parent (ipykernel's JPY_PARENT_PID). Nothing outlives a killed build.
     """
-    parent = os.getppid()
-    if sys.platform.startswith("linux"):
-        import ctypes  # deferred: only workers on Linux need it
-
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    try:
-        os.kill(build_pid, 0)
-    except ProcessLookupError:  # the build died before the line above took effect
-        os._exit(1)
-    if os.getppid() != parent or parent == 1:
+    if not _alive(build_pid):  # the build died before this worker started
         os._exit(1)
 
     def watch() -> None:
-        while os.getppid() == parent:
+        while _alive(build_pid):
             time.sleep(0.2)
         os._exit(1)
 
-    threading.Thread(target=watch, name="aijobs-parent-watch", daemon=True).start()
+    threading.Thread(target=watch, name="aijobs-build-watch", daemon=True).start()
 
 
 @contextlib.contextmanager
