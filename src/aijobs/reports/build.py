@@ -471,12 +471,12 @@ def run_on_dask(todo: list[ReportSpec], overrides, options: BuildOptions,
     if not todo:
         return
     try:
-        # deferred and optional: only this executor needs dask (pip install 'aijobs[cluster]')
+        # deferred and optional: only this executor needs dask (the 'cluster' extra)
         from distributed import Client
         from distributed import as_completed as dask_completed
     except ImportError as exc:
-        raise BuildError("--executor dask needs the distributed package: pip install "
-                         "'aijobs[cluster]' (or pip install distributed)") from exc
+        raise BuildError("--executor dask needs the distributed package: pip install -e "
+                         "'.[cluster]' in the project folder (or pip install distributed)") from exc
     try:
         client = Client(scheduler, timeout="20s")
     except (OSError, TimeoutError) as exc:

@@ -110,8 +110,6 @@ def _warm(modules: list[str]) -> None:
             importlib.import_module(name)
         except Exception:  # a name imported from a module, not a module; or a broken import,
             pass           # which the report's own kernel will raise and report
-    if "aijobs.data.tables" in sys.modules:
-        _warm_tables()
     if "plotly.graph_objects" in sys.modules:
         # plotly builds its validators on first use (0.16 s, measured): once here, for all
         go = sys.modules["plotly.graph_objects"]
@@ -119,22 +117,32 @@ def _warm(modules: list[str]) -> None:
             go.Figure(trace()).to_json()
 
 
-def _warm_tables() -> None:
-    """Load and check every table of data/ once, so that kernels forked from here find them
-    in the tables' cache (keyed on each file's size and time, so an edited file is read
-    again). Every load still records the files it reads, and the records are emptied here,
-    so each report lists only what it loads itself."""
-    # deferred: pandas and pandera, which the kernel launcher, importing this module, never needs
-    from aijobs import paths
-    from aijobs.data import tables
+def _tables_to_warm() -> list[str]:
+    """The tables of data/, if the notebooks use the package's tables ([] otherwise)."""
+    if "aijobs.data.tables" not in sys.modules:
+        return []
+    try:
+        return list(sys.modules["aijobs.data.tables"].list_tables())
+    except Exception:  # a broken data/ folder: the reports say what is wrong
+        return []
 
-    for name in tables.list_tables():
-        try:
-            tables.load_table(name)
-        except Exception:  # a broken table: the report that loads it reports it
-            pass
-    paths.forget_reads()
-    tables.forget_loaded()
+
+def _warm_table(name: str) -> None:
+    """Load and check one table of data/, so that kernels forked from here on find it in the
+    tables' cache (keyed on the file's size and time, so an edited file is read again). A
+    reused check records the files it read, as the check did, so each report still lists
+    what it loads; the server's own records are emptied in every kernel it forks."""
+    try:
+        sys.modules["aijobs.data.tables"].load_table(name)
+    except Exception:  # a broken table: the report that loads it reports it
+        pass
+
+
+def _forget_server_reads() -> None:
+    """In a forked kernel: empty the records of files read and tables loaded by the server."""
+    if "aijobs.data.tables" in sys.modules:
+        sys.modules["aijobs.paths"].forget_reads()
+        sys.modules["aijobs.data.tables"].forget_loaded()
 
 
 def _package_file() -> str:
@@ -168,6 +176,7 @@ def _run_kernel(request: dict, fds: list[int], server_pid: int) -> None:
         for fd in fds:
             os.close(fd)
         _die_with_parent(server_pid)
+        _forget_server_reads()
         os.environ.clear()
         os.environ.update(request["env"])
         os.environ["JPY_PARENT_PID"] = str(server_pid)  # ipykernel's own parent poller
@@ -203,9 +212,12 @@ def _run_kernel(request: dict, fds: list[int], server_pid: int) -> None:
 
 
 class _Server:
-    def __init__(self, listener: socket.socket, parent: int):
+    def __init__(self, listener: socket.socket, parent: int, tables: list[str]):
         self.listener = listener
         self.parent = parent
+        # Tables still to load: one at a time while no launcher waits, so the first kernels
+        # are not kept waiting (loading them all takes about a second, measured)
+        self.tables = list(tables)
         self.selector = selectors.DefaultSelector()
         self.kernels: dict[int, socket.socket] = {}  # kernel pid -> its launcher's connection
         self.by_conn: dict[socket.socket, int] = {}
@@ -223,7 +235,10 @@ class _Server:
         while True:
             if os.getppid() != self.parent:  # where PR_SET_PDEATHSIG does not exist (macOS)
                 self._stop()
-            for key, _ in self.selector.select(timeout=1.0):
+            events = self.selector.select(timeout=0 if self.tables else 1.0)
+            if not events and self.tables:
+                _warm_table(self.tables.pop(0))
+            for key, _ in events:
                 if key.data == "accept":
                     self._accept()
                 elif key.data == "signal":
@@ -324,7 +339,7 @@ def serve(listener_fd: int, notebooks: list[Path], parent: int) -> None:
     if threading.active_count() > 1:  # a thread started by an import would not fork safely
         listener.close()
         os._exit(3)
-    _Server(listener, parent).serve()
+    _Server(listener, parent, _tables_to_warm()).serve()
 
 
 @contextlib.contextmanager
