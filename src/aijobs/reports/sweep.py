@@ -139,8 +139,10 @@ def sweep_variants(spec: ReportSpec, grid: dict[str, list[str]]) -> list[Variant
             name = f"{name}--{digest[:8]}"
         names[name] = texts
         title = f"{spec.title} ({settings})"
-        variants.append(Variant(replace(spec, name=name, title=title, parameters=merged),
-                                changed, texts))
+        summary = (f"A sweep variant of the report \u201c{spec.title}\u201d with {settings}; "
+                   "every other setting as in that report.")
+        variants.append(Variant(replace(spec, name=name, title=title, summary=summary,
+                                        parameters=merged), changed, texts))
     return variants
 
 
