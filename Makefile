@@ -11,8 +11,9 @@ OUT ?=
 JOBS ?=
 LAB_ARGS ?=
 MIN_VENV ?= .venv-min
-# pytest workers for make test and make test-fast (pytest-xdist): one per core by default;
-# --dist loadfile keeps each test file, and each notebook's cells, in one worker
+# pytest workers for make test and make test-fast (pytest-xdist): one per core by default.
+# make test keeps each file, and each notebook's cells, in one worker (--dist loadfile); the
+# fast tests do not depend on each other's order and are spread test by test (--dist load).
 TEST_JOBS ?= auto
 XDIST = -n $(TEST_JOBS) --dist loadfile
 INSTALLER ?= uv
@@ -103,7 +104,7 @@ test-min: $(STAMP)
 
 ## test-fast: the tests that start no kernel and no browser (about half a minute), for use while working
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest $(XDIST) -m "not slow and not browser" tests
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist load -m "not slow and not browser" tests
 
 ## lint: ruff over the package and tests
 lint: $(STAMP)
