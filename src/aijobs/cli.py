@@ -191,20 +191,19 @@ def _from_caller(name: str, value: str) -> str:
     return value
 
 
-PARAM_TEXT_RE = re.compile(r"(?:^|\s)-p\s+(\S+)\s+(.*?)(?=\s+-p\s|\s*$)", re.S)
+def flag_pairs(text: str, flag: str, label: str, example: str) -> list[tuple[str, str]]:
+    """`FLAG NAME VALUE FLAG NAME VALUE` (make's PARAMS or GRID, passed through untouched) as
+    (name, value) pairs.
 
-
-def parameters_from_text(text: str) -> list[tuple[str, str]]:
-    """`-p NAME VALUE -p NAME VALUE` (make's PARAMS, passed through untouched) as pairs.
-
-    A value runs up to the next ` -p `, so JSON with its double quotes and text with spaces
+    A value runs up to the next ` FLAG `, so JSON with its double quotes and text with spaces
     need no shell quoting; a value wrapped whole in quotes loses them.
     """
     text = text.strip()
     if not text:
         return []
+    pattern = re.compile(rf"(?:^|\s){flag}\s+(\S+)\s+(.*?)(?=\s+{flag}\s|\s*$)", re.S)
     pairs, end = [], 0
-    for match in PARAM_TEXT_RE.finditer(text):
+    for match in pattern.finditer(text):
         if text[end:match.start()].strip():
             break
         value = match.group(2).strip()
@@ -213,29 +212,21 @@ def parameters_from_text(text: str) -> list[tuple[str, str]]:
         pairs.append((match.group(1), value))
         end = match.end()
     if not pairs or text[end:].strip():
-        raise ParameterError(f"PARAMS: cannot read {text!r}; expected -p NAME VALUE, repeated, "
-                             "e.g. PARAMS=\"-p region_multiplier 0.8 -p roles ai_ml_engineer\"")
+        raise ParameterError(f"{label}: cannot read {text!r}; expected {flag} NAME VALUE"
+                             f"{'S' if label == 'GRID' else ''}, repeated, e.g. {example}")
     return pairs
 
 
-GRID_TEXT_RE = re.compile(r"(?:^|\s)-g\s+(\S+)\s+(.*?)(?=\s+-g\s|\s*$)", re.S)
+def parameters_from_text(text: str) -> list[tuple[str, str]]:
+    """`-p NAME VALUE -p NAME VALUE` (make's PARAMS) as pairs (see flag_pairs)."""
+    return flag_pairs(text, "-p", "PARAMS",
+                      'PARAMS="-p region_multiplier 0.8 -p roles ai_ml_engineer"')
 
 
 def grid_from_text(text: str) -> list[tuple[str, str]]:
-    """`-g NAME VALUES -g NAME VALUES` (make's GRID, passed through untouched) as pairs."""
-    text = text.strip()
-    if not text:
-        return []
-    pairs, end = [], 0
-    for match in GRID_TEXT_RE.finditer(text):
-        if text[end:match.start()].strip():
-            break
-        pairs.append((match.group(1), match.group(2).strip().strip("'\"")))
-        end = match.end()
-    if not pairs or text[end:].strip():
-        raise ParameterError(f"GRID: cannot read {text!r}; expected -g NAME VALUES, repeated, "
-                             "e.g. GRID=\"-g normalization_rate 0.05,0.15 -g horizon_years 5,10\"")
-    return pairs
+    """`-g NAME VALUES -g NAME VALUES` (make's GRID) as pairs (see flag_pairs)."""
+    return flag_pairs(text, "-g", "GRID",
+                      'GRID="-g normalization_rate 0.05,0.15 -g horizon_years 5,10"')
 
 
 def _sweep(args: argparse.Namespace) -> int:
