@@ -118,7 +118,7 @@ lint: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
-## screenshots: PNG of every built report (needs chromium) into reports/screenshots/
+## screenshots: full-page PNGs of every built page at 1400 and 390 px (needs chromium) into reports/screenshots/
 screenshots: $(STAMP)
 	$(BIN)/python -m aijobs.devtools.browser reports reports/screenshots
 

@@ -35,6 +35,14 @@ def require_chromium() -> str:
 
 
 @pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium (network off) per test process: tests open pages in its tabs."""
+    require_chromium()
+    with browser.Chromium() as shared:
+        yield shared
+
+
+@pytest.fixture(scope="session")
 def built_reports(tmp_path_factory) -> Path:
     """Every report of reports.yaml built once per test run, with its configured parameters.
 
@@ -115,5 +123,8 @@ SLOW_FIXTURES = {"built_reports", "project_copy", "good_report"}
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if SLOW_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
+        if "chromium" in fixtures:
+            item.add_marker(pytest.mark.browser)

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 import pytest
-from conftest import require_chromium
 
 from aijobs.charts import scenario_figures
 from aijobs.charts.theme import chart_text, safe_figure_dict
-from aijobs.devtools import browser
 from aijobs.notebook import display
 from aijobs.reports.render import ensure_plotly_js
 
@@ -77,14 +75,13 @@ def test_a_scenario_title_is_escaped_at_the_source():
 
 
 @pytest.mark.browser
-def test_payloads_in_every_place_create_no_element_in_a_browser(tmp_path):
-    require_chromium()
+def test_payloads_in_every_place_create_no_element_in_a_browser(chromium, tmp_path):
     ensure_plotly_js(tmp_path)
     div = display.figure_html(_payload_figure(), "payload-fig")
     page = tmp_path / "payloads.html"
     page.write_text(f'<!doctype html><html><head><meta charset="utf-8">'
                     f'<script src="plotly.min.js"></script></head><body>{div}</body></html>')
-    with browser.DevToolsPage(page, height=1200) as tab:
+    with chromium.tab(page, height=1200) as tab:
         tab.wait_for("document.querySelector('#payload-fig .main-svg') !== null")
         tab.evaluate("Plotly.Fx.hover('payload-fig', [{curveNumber: 0, pointNumber: 0}])")
         tab.evaluate("new Promise(done => setTimeout(done, 300))")

@@ -1,57 +1,137 @@
-"""Reports opened in a real headless Chromium with the network off: every chart is drawn."""
+"""Built pages opened in a real headless Chromium with the network off, as a reader would:
+every chart is drawn, nothing is asked of the network, phones and desktops fit, print works.
+
+Each page is opened once at each width, in tabs of one browser, and the checks below read
+what that one opening saw.
+"""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from conftest import require_chromium
 
 from aijobs.devtools import browser
 from aijobs.reports.config import load_report_specs
 
+PAGES = [s.name for s in load_report_specs()]
+WIDTHS = (390, 1400)
+pytestmark = pytest.mark.browser
 
-def _drawn_ids(dom: str) -> set[str]:
-    # plotly adds the class js-plotly-plot to a div once it has drawn into it
-    ids = set()
-    for tag in re.findall(r"<div[^>]*>", dom):
-        if "js-plotly-plot" in tag:
-            found = re.search(r'id="([^"]+)"', tag)
-            if found:
-                ids.add(found.group(1))
-    return ids
+LAYOUT_JS = """(() => {
+  const W = document.documentElement.clientWidth, bad = [];
+  const modebar = document.querySelectorAll('.modebar-btn').length;
+  const share = Array.from(document.querySelectorAll('.modebar-btn')).filter(b =>
+      /share|cloud|plotly/i.test(b.getAttribute('data-title') || '')).length;
+  const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
+  const labelled = plots.filter(g => {
+      const f = g.closest('[role=img][aria-label]');
+      return f && f.getAttribute('aria-label').length >= 10; }).length;
+  const tables = plots.filter(g => g.closest('figure')
+      .querySelector('figcaption details table')).length;
+  plots.forEach(g => {
+    const r = g.getBoundingClientRect();
+    const box = s => { const e = g.querySelector(s); return e ? e.getBoundingClientRect() : null; };
+    const inside = b => !b || (b.left >= r.left - 1 && b.right <= r.right + 1 &&
+                               b.top >= r.top - 1 && b.bottom <= r.bottom + 1);
+    const apart = (a, b) => !a || !b || a.bottom <= b.top + 1 || b.bottom <= a.top + 1 ||
+                            a.right <= b.left + 1 || b.right <= a.left + 1;
+    const t = box('.gtitle');
+    if (!inside(t)) bad.push(g.id + ' title cut off');
+    if (!apart(t, box('.legend'))) bad.push(g.id + ' title runs into the legend');
+    if (!inside(box('.g-xtitle'))) bad.push(g.id + ' x-axis title cut off');
+    g.querySelectorAll('.annotation').forEach((a, i) => {
+      if (!inside(a.getBoundingClientRect())) bad.push(g.id + ' note ' + i + ' cut off'); });
+  });
+  return {sideways: document.documentElement.scrollWidth - W, bad, plots: plots.length,
+          modebar, share, labelled, tables,
+          // plotly marks a div js-plotly-plot once it has drawn into it
+          drawn: plots.map(g => g.id), svgs: document.querySelectorAll('.main-svg').length};
+})()"""
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("name", [s.name for s in load_report_specs()])
-def test_every_chart_is_drawn_offline(built_reports, name):
-    require_chromium()
-    page = built_reports / f"{name}.html"
-    expected = set(re.findall(r'Plotly\.newPlot\(\s*"([^"]+)"', page.read_text("utf-8")))
+def _chart_ids(page_html: str) -> set[str]:
+    return set(re.findall(r'Plotly\.newPlot\(\s*"([^"]+)"', page_html))
+
+
+def _view(chromium, page, width: int) -> dict:
+    """What a reader's browser shows of the page at that width, once its charts are fitted."""
+    with chromium.tab(page, width=width, height=1200, mobile=width < 600) as tab:
+        try:
+            tab.wait_for(browser.CHARTS_READY, 60)
+        except TimeoutError:
+            pass  # the checks below say what is missing
+        found = tab.evaluate(LAYOUT_JS)
+        found["requests"] = tab.network_requests()
+    return found
+
+
+@pytest.fixture(scope="module")
+def views(built_reports, chromium) -> dict[tuple[str, int], dict]:
+    """Every report page, opened once at each width."""
+    return {(name, width): _view(chromium, built_reports / f"{name}.html", width)
+            for name in PAGES for width in WIDTHS}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", PAGES)
+def test_pages_fit_phones_and_desktops_with_alt_text_and_no_cloud_button(views, name, width):
+    found = views[name, width]
+    assert found["sideways"] <= 0, f"{name} scrolls sideways at {width} px"
+    assert found["bad"] == [], f"{name} at {width} px: {found['bad']}"
+    assert found["plots"] > 0 and found["modebar"] > 0  # the toolbar is there...
+    assert found["share"] == 0  # ...without Share chart (cloud upload) or the plotly logo
+    assert found["labelled"] == found["plots"], "every chart has alt text"
+    assert found["tables"] == found["plots"], "every chart has its data as a table"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_chart_is_drawn_offline(built_reports, views, name):
+    expected = _chart_ids((built_reports / f"{name}.html").read_text("utf-8"))
     assert expected
-    dom = browser.rendered_dom(page)
-    assert _drawn_ids(dom) == expected
-    assert dom.count('class="main-svg"') >= len(expected)
+    for width in WIDTHS:
+        assert set(views[name, width]["drawn"]) == expected, f"{name} at {width} px"
+        assert views[name, width]["svgs"] >= len(expected)
 
 
-@pytest.mark.browser
-def test_a_cdn_page_draws_nothing_with_the_network_off(built_reports, tmp_path):
-    """Control: proves the browser really is offline, so the test above means something."""
-    require_chromium()
-    text = (built_reports / "growth_rates.html").read_text("utf-8")
+@pytest.mark.parametrize("name", PAGES)
+def test_no_page_asks_the_network_for_anything(views, name):
+    for width in WIDTHS:
+        assert views[name, width]["requests"] == [], f"{name} at {width} px"
+
+
+def test_a_cdn_page_draws_nothing_and_its_request_is_seen(built_reports, chromium, tmp_path):
+    """Control for the two tests above: the browser really is offline, and a page that loads
+    plotly from a CDN is caught asking for it."""
     cdn = tmp_path / "cdn.html"
-    cdn.write_text(text.replace('src="plotly.min.js"',
-                                'src="https://cdn.plot.ly/plotly-3.0.0.min.js"'), "utf-8")
-    assert _drawn_ids(browser.rendered_dom(cdn)) == set()
+    cdn.write_text((built_reports / "growth_rates.html").read_text("utf-8").replace(
+        'src="plotly.min.js"', 'src="https://cdn.plot.ly/plotly-3.0.0.min.js"'), "utf-8")
+    with chromium.tab(cdn, width=1400, height=1200) as tab:
+        drawn = tab.evaluate("document.querySelectorAll('.js-plotly-plot').length")
+        assert tab.network_requests() == ["https://cdn.plot.ly/plotly-3.0.0.min.js"]
+    assert drawn == 0
 
 
-@pytest.mark.browser
-def test_index_links_work_and_screenshot_is_written(built_reports, tmp_path):
-    require_chromium()
-    dom = browser.rendered_dom(built_reports / "index.html", budget_ms=1000)
-    links = re.findall(r'href="([^"]+\.html)"', dom)
-    assert set(links) == {f"{s.name}.html" for s in load_report_specs()}
-    png = browser.screenshot(built_reports / "compensation_bands.html", tmp_path / "c.png",
-                             height=1400)
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert png.stat().st_size > 20_000  # a blank page compresses to a few KB
+def test_index_links_work_and_screenshots_are_written(built_reports, chromium, tmp_path):
+    with chromium.tab(built_reports / "index.html") as tab:
+        links = re.findall(r'href="([^"]+\.html)"', tab.dom())
+    assert set(links) == {f"{name}.html" for name in PAGES}
+    pngs = browser.screenshots([built_reports / "compensation_bands.html"], tmp_path)
+    assert [p.name for p in pngs] == ["compensation_bands-1400.png", "compensation_bands-390.png"]
+    for png in pngs:
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert png.stat().st_size > 20_000  # a blank page compresses to a few KB
+
+
+def test_print_opens_the_settings_and_drops_the_toolbar(built_reports, chromium):
+    with chromium.tab(built_reports / "scenario_baseline.html", height=1200) as tab:
+        tab.wait_for("document.querySelectorAll('.js-plotly-plot .main-svg').length > 0")
+        assert tab.evaluate("document.querySelector('details.params').open") is False
+        tab.call("Emulation.setEmulatedMedia", media="print")
+        tab.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        state = tab.evaluate("""(() => ({
+            open: document.querySelector('details.params').open,
+            toolbar: getComputedStyle(document.querySelector('.modebar-container')).display,
+            downloads: getComputedStyle(document.querySelector('.aijobs-download')).display,
+            nav: getComputedStyle(document.querySelector('nav')).display}))()""")
+    assert state == {"open": True, "toolbar": "none", "downloads": "none", "nav": "none"}

@@ -11,10 +11,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import require_chromium
 
 from aijobs.charts import figure_data
-from aijobs.devtools import browser
 from aijobs.notebook import display
 from aijobs.reports import config, render
 from aijobs.reports.cache import MANIFEST_NAME
@@ -166,73 +164,6 @@ def test_built_pages_offer_their_data_beside_them(built_reports):
     assert manifest["growth_rates"]["headline"].startswith("AI Agent Developer grows fastest")
     index = (built_reports / "index.html").read_text()
     assert manifest["compensation_bands"]["headline"] in index
-
-
-LAYOUT_JS = """(() => {
-  const W = document.documentElement.clientWidth, bad = [];
-  const modebar = document.querySelectorAll('.modebar-btn').length;
-  const share = Array.from(document.querySelectorAll('.modebar-btn')).filter(b =>
-      /share|cloud|plotly/i.test(b.getAttribute('data-title') || '')).length;
-  const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
-  const labelled = plots.filter(g => {
-      const f = g.closest('[role=img][aria-label]');
-      return f && f.getAttribute('aria-label').length >= 10; }).length;
-  const tables = plots.filter(g => g.closest('figure')
-      .querySelector('figcaption details table')).length;
-  plots.forEach(g => {
-    const r = g.getBoundingClientRect();
-    const box = s => { const e = g.querySelector(s); return e ? e.getBoundingClientRect() : null; };
-    const inside = b => !b || (b.left >= r.left - 1 && b.right <= r.right + 1 &&
-                               b.top >= r.top - 1 && b.bottom <= r.bottom + 1);
-    const apart = (a, b) => !a || !b || a.bottom <= b.top + 1 || b.bottom <= a.top + 1 ||
-                            a.right <= b.left + 1 || b.right <= a.left + 1;
-    const t = box('.gtitle');
-    if (!inside(t)) bad.push(g.id + ' title cut off');
-    if (!apart(t, box('.legend'))) bad.push(g.id + ' title runs into the legend');
-    if (!inside(box('.g-xtitle'))) bad.push(g.id + ' x-axis title cut off');
-    g.querySelectorAll('.annotation').forEach((a, i) => {
-      if (!inside(a.getBoundingClientRect())) bad.push(g.id + ' note ' + i + ' cut off'); });
-  });
-  return {sideways: document.documentElement.scrollWidth - W, bad, plots: plots.length,
-          modebar, share, labelled, tables};
-})()"""
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("width", [390, 1400])
-@pytest.mark.parametrize("name", PAGES)
-def test_pages_fit_phones_and_desktops_with_alt_text_and_no_cloud_button(built_reports,
-                                                                          name, width):
-    require_chromium()
-    shots = built_reports.parent / "screenshots"
-    shots.mkdir(exist_ok=True)
-    with browser.DevToolsPage(built_reports / f"{name}.html", width=width, height=1200,
-                              mobile=width < 600) as tab:
-        tab.wait_for("document.body.hasAttribute('data-charts-fitted')", 60)
-        found = tab.evaluate(LAYOUT_JS)
-        tab.screenshot(shots / f"{name}-{width}.png", full_page=True)
-    assert found["sideways"] <= 0, f"{name} scrolls sideways at {width} px"
-    assert found["bad"] == [], f"{name} at {width} px: {found['bad']}"
-    assert found["plots"] > 0 and found["modebar"] > 0  # the toolbar is there...
-    assert found["share"] == 0  # ...without Share chart (cloud upload) or the plotly logo
-    assert found["labelled"] == found["plots"], "every chart has alt text"
-    assert found["tables"] == found["plots"], "every chart has its data as a table"
-
-
-@pytest.mark.browser
-def test_print_opens_the_settings_and_drops_the_toolbar(built_reports):
-    require_chromium()
-    with browser.DevToolsPage(built_reports / "scenario_baseline.html", height=1200) as tab:
-        tab.wait_for("document.querySelectorAll('.js-plotly-plot .main-svg').length > 0")
-        assert tab.evaluate("document.querySelector('details.params').open") is False
-        tab.call("Emulation.setEmulatedMedia", media="print")
-        tab.evaluate("window.dispatchEvent(new Event('beforeprint'))")
-        state = tab.evaluate("""(() => ({
-            open: document.querySelector('details.params').open,
-            toolbar: getComputedStyle(document.querySelector('.modebar-container')).display,
-            downloads: getComputedStyle(document.querySelector('.aijobs-download')).display,
-            nav: getComputedStyle(document.querySelector('nav')).display}))()""")
-    assert state == {"open": True, "toolbar": "none", "downloads": "none", "nav": "none"}
 
 
 def test_no_page_keeps_a_modebar_button_that_uploads():

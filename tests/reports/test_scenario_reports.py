@@ -6,12 +6,11 @@ import json
 import re
 
 import pytest
-from conftest import require_chromium, run_in
+from conftest import run_in
 
 from aijobs import paths
 from aijobs.analysis import scenarios, transforms
 from aijobs.data import tables
-from aijobs.devtools import browser
 from aijobs.devtools.figure_export import figures_in_page
 from aijobs.reports.config import load_scenario_entries
 
@@ -110,9 +109,8 @@ def test_slider_steps_are_precomputed_in_the_page(built_reports):
 
 
 @pytest.mark.browser
-def test_dragging_the_slider_redraws_the_bands(built_reports):
-    require_chromium()
-    with browser.DevToolsPage(built_reports / "scenario_baseline.html", height=1400) as page:
+def test_dragging_the_slider_redraws_the_bands(built_reports, chromium):
+    with chromium.tab(built_reports / "scenario_baseline.html", height=1400) as page:
         page.wait_for("document.querySelectorAll('.slider-container').length > 0")
         gid = page.evaluate(
             "document.querySelector('.slider-container').closest('.js-plotly-plot').id")

@@ -1,4 +1,5 @@
-"""Headless Chromium helpers: screenshot a page and read its DOM after scripts have run.
+"""Headless Chromium driven through the DevTools protocol: open report pages in tabs of one
+browser, read their DOM and the requests they send, act on them as a reader, screenshot them.
 
 Used by the tests and by `make screenshots`. Chromium runs with networking disabled (every
 host resolves to nothing and no proxy is reachable), so a page that needs the internet shows
@@ -35,63 +36,33 @@ def chromium_path() -> str | None:
     return None
 
 
-def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
-    exe = chromium_path()
-    if exe is None:
-        raise RuntimeError("Chromium not found: install it with `apt-get install -y chromium`")
-    with tempfile.TemporaryDirectory(prefix="aijobs-chromium-",
-                                     ignore_cleanup_errors=True) as profile:
-        return subprocess.run([exe, *OFFLINE_FLAGS, f"--user-data-dir={profile}", *args],
-                              capture_output=True, text=True, timeout=timeout, check=False)
+WIDTHS = (1400, 390)  # a desktop and a phone, in CSS pixels
+# A report page sets <body data-charts-fitted> once every chart is drawn and fitted; a page
+# with no chart (the index) is ready once loaded.
+CHARTS_READY = ("document.body.hasAttribute('data-charts-fitted') || "
+                "!document.querySelector('.plotly-graph-div')")
 
 
-def rendered_dom(page: Path, *, budget_ms: int = 8000, timeout: float = 90) -> str:
-    """The page's DOM after its scripts ran (virtual time), with the network off."""
-    result = _run([f"--virtual-time-budget={budget_ms}", "--dump-dom",
-                   Path(page).resolve().as_uri()], timeout)
-    return result.stdout
-
-
-def page_network_requests(page: Path, *, budget_ms: int = 5000, timeout: float = 90,
-                          ) -> list[str]:
-    """URLs the page itself asked for (not Chromium's own update checks), from a net log.
-
-    The network is off, so a request fails, but it is still logged: an offline page has none
-    beyond its own file:// resources.
-    """
-    import json
-
-    with tempfile.TemporaryDirectory(prefix="aijobs-netlog-") as tmp:
-        log = Path(tmp) / "net.json"
-        _run([f"--log-net-log={log}", f"--virtual-time-budget={budget_ms}", "--dump-dom",
-              Path(page).resolve().as_uri()], timeout)
-        events = json.loads(log.read_text(encoding="utf-8"))
-    names = {v: k for k, v in events["constants"]["logEventTypes"].items()}
-    urls = []
-    for event in events["events"]:
-        params = event.get("params", {})
-        # Browser-internal requests carry the initiator "not an origin"; a file:// page's
-        # requests carry its opaque origin, "null".
-        if (names.get(event["type"]) == "URL_REQUEST_START_JOB" and "url" in params
-                and params.get("initiator") != "not an origin"):
-            urls.append(params["url"])
-    return urls
-
-
-def screenshot(page: Path, png: Path, *, width: int = 1200, height: int = 2400,
-               budget_ms: int = 8000, timeout: float = 90) -> Path:
-    """A PNG of the page, rendered offline, at the given window size."""
-    png = Path(png).resolve()
-    png.parent.mkdir(parents=True, exist_ok=True)
-    _run([f"--screenshot={png}", f"--window-size={width},{height}", "--hide-scrollbars",
-          f"--virtual-time-budget={budget_ms}", Path(page).resolve().as_uri()], timeout)
-    if not png.exists():
-        raise RuntimeError(f"Chromium wrote no screenshot of {page}")
-    return png
+def screenshots(pages: list[Path], out_dir: Path, *, widths: tuple[int, ...] = WIDTHS,
+                timeout: float = 60) -> list[Path]:
+    """A full-page PNG of each page at each width (as a phone lays it out below 600 px),
+    taken once its charts are drawn: <page>-<width>.png in out_dir. One browser for all."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with Chromium(timeout=timeout) as chromium:
+        for page in pages:
+            for width in widths:
+                with chromium.tab(page, width=width, height=1200, mobile=width < 600) as tab:
+                    tab.wait_for(CHARTS_READY, timeout)
+                    written.append(tab.screenshot(out_dir / f"{Path(page).stem}-{width}.png",
+                                                  full_page=True))
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m aijobs.devtools.browser REPORTS_DIR OUT_DIR`: screenshot every page there."""
+    """`python -m aijobs.devtools.browser REPORTS_DIR OUT_DIR`: screenshot every page there,
+    at 1400 and 390 px."""
     import sys
 
     args = argv if argv is not None else sys.argv[1:]
@@ -102,42 +73,41 @@ def main(argv: list[str] | None = None) -> int:
     if not pages:
         print(f"error: no .html pages in {args[0]}; run `make reports` first", file=sys.stderr)
         return 2
-    for page in pages:
-        png = screenshot(page, Path(args[1]) / f"{page.stem}.png")
-        print(f"{png}")
+    if chromium_path() is None:
+        print("error: Chromium not found: install it with `apt-get install -y chromium`",
+              file=sys.stderr)
+        return 2
+    for png in screenshots(pages, Path(args[1])):
+        print(png)
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+class Chromium:
+    """One headless Chromium (network off) driven through the DevTools protocol, whose tabs
+    open pages: start it once and open many pages, rather than a browser per page.
 
-
-class DevToolsPage:
-    """A page in headless Chromium driven through the DevTools protocol (network off).
-
-    Used to act on a report as a reader would (drag a slider, click) and read back state:
-    `evaluate` runs JavaScript in the page; `drag` sends real mouse events. `mobile` lays the
-    page out as a phone of that width would. `page` is a file, or, with `loopback`, an
-    http://127.0.0.1 address (a local server such as JupyterLab; other hosts stay unreachable).
+    `tab(page, ...)` opens a page in a new tab; `loopback` lets tabs reach http://127.0.0.1
+    servers on this machine (other hosts stay unreachable).
     """
 
-    def __init__(self, page: Path | str, *, width: int = 1200, height: int = 2000,
-                 timeout: float = 60, mobile: bool = False, loopback: bool = False):
+    def __init__(self, *, timeout: float = 60, loopback: bool = False):
         import json
         import time
+        import urllib.request
 
         import websocket
 
         exe = chromium_path()
         if exe is None:
             raise RuntimeError("Chromium not found: install it with `apt-get install -y chromium`")
+        self.timeout = timeout
         self._profile = tempfile.TemporaryDirectory(prefix="aijobs-cdp-",
                                                     ignore_cleanup_errors=True)
         # Its own process group, so closing ends Chromium's helper processes too.
         self._proc = subprocess.Popen(
             [exe, *(LOOPBACK_FLAGS if loopback else OFFLINE_FLAGS),
-             f"--user-data-dir={self._profile.name}",
-             "--remote-debugging-port=0", f"--window-size={width},{height}", "about:blank"],
+             f"--user-data-dir={self._profile.name}", "--remote-debugging-port=0",
+             "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         port_file = Path(self._profile.name) / "DevToolsActivePort"
         deadline = time.monotonic() + timeout
@@ -145,24 +115,76 @@ class DevToolsPage:
             if time.monotonic() > deadline or self._proc.poll() is not None:
                 self.close()
                 raise RuntimeError("Chromium did not open its DevTools port")
-            time.sleep(0.1)
-        port = port_file.read_text().split()[0]
-        import urllib.request
+            time.sleep(0.05)
+        self.port = port_file.read_text().split()[0]
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/json/version",
+                                    timeout=10) as r:
+            url = json.load(r)["webSocketDebuggerUrl"]
+        self._browser = _Connection(websocket.create_connection(url, timeout=timeout,
+                                                                suppress_origin=True))
 
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
-            target = next(t for t in json.load(r) if t["type"] == "page")
-        self._ws = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=timeout,
-                                               suppress_origin=True)
-        self._next_id = 0
-        self._json = json
-        self.call("Page.enable")
-        if mobile:  # a phone's viewport: the page lays out at `width` CSS pixels
-            self.call("Emulation.setDeviceMetricsOverride", width=width, height=height,
-                      deviceScaleFactor=1, mobile=True)
-        url = page if loopback and str(page).startswith("http://127.0.0.1:") \
-            else Path(page).resolve().as_uri()
-        self.call("Page.navigate", url=url)
-        self.wait_for("document.readyState === 'complete'", timeout)
+    def tab(self, page: Path | str, *, width: int = 1200, height: int = 2000,
+            mobile: bool = False, timeout: float | None = None) -> Tab:
+        """A new tab showing `page` (a file, or an http://127.0.0.1 address), laid out at
+        `width` x `height` CSS pixels (as a phone does, with `mobile`), once it has loaded."""
+        import websocket
+
+        timeout = self.timeout if timeout is None else timeout
+        target = self._browser.call("Target.createTarget", url="about:blank")["targetId"]
+        ws = websocket.create_connection(
+            f"ws://127.0.0.1:{self.port}/devtools/page/{target}", timeout=timeout,
+            suppress_origin=True)
+        tab = Tab(_Connection(ws), self, target)
+        try:
+            tab.call("Page.enable")
+            tab.call("Network.enable")  # from the first request on, see Tab.network_requests
+            tab.call("Emulation.setDeviceMetricsOverride", width=width, height=height,
+                     deviceScaleFactor=1, mobile=mobile)
+            url = page if str(page).startswith("http://127.0.0.1:") \
+                else Path(page).resolve().as_uri()
+            tab.call("Page.navigate", url=url)
+            tab.wait_for("document.readyState === 'complete'", timeout)
+        except BaseException:
+            tab.close()
+            raise
+        return tab
+
+    def close_target(self, target: str) -> None:
+        try:
+            self._browser.call("Target.closeTarget", targetId=target)
+        except Exception:  # the browser is already gone: nothing left to close
+            pass
+
+    def close(self) -> None:
+        import os
+        import signal
+
+        connection = getattr(self, "_browser", None)
+        if connection is not None:
+            connection.close()
+        try:
+            os.killpg(self._proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self._proc.wait(timeout=10)
+        self._profile.cleanup()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class _Connection:
+    """A DevTools websocket: send a command, return its result. Events that arrive meanwhile
+    are skipped, except the URLs of requests the page sends (Network.requestWillBeSent)."""
+
+    def __init__(self, ws):
+        import json
+
+        self._ws, self._json, self._next_id = ws, json, 0
+        self.requested: list[str] = []
 
     def call(self, method: str, **params):
         self._next_id += 1
@@ -170,10 +192,26 @@ class DevToolsPage:
                                         "params": params}))
         while True:
             message = self._json.loads(self._ws.recv())
-            if message.get("id") == self._next_id:
+            if message.get("method") == "Network.requestWillBeSent":
+                self.requested.append(message["params"]["request"]["url"])
+            elif message.get("id") == self._next_id:
                 if "error" in message:
                     raise RuntimeError(f"{method}: {message['error']}")
                 return message.get("result", {})
+
+    def close(self) -> None:
+        self._ws.close()
+
+
+class Tab:
+    """A page open in a Chromium tab: `evaluate` runs JavaScript in it, `drag` sends real
+    mouse events, `dom` is its DOM as it stands. Made by `Chromium.tab`."""
+
+    def __init__(self, connection: _Connection, owner: Chromium, target: str):
+        self._connection, self._owner, self._target = connection, owner, target
+
+    def call(self, method: str, **params):
+        return self._connection.call(method, **params)
 
     def evaluate(self, expression: str):
         result = self.call("Runtime.evaluate", expression=expression, returnByValue=True,
@@ -189,7 +227,19 @@ class DevToolsPage:
         while not self.evaluate(f"Boolean({expression})"):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"timed out waiting for {expression}")
-            time.sleep(0.1)
+            time.sleep(0.05)
+
+    def network_requests(self) -> list[str]:
+        """Every URL the page has asked for that is not on this machine's disk or inline
+        (file:, data:, blob:, about:), in order. The network is off, so each one failed, but
+        the page tried: an offline page asks for none."""
+        self.evaluate("0")  # reads the events Chromium sent before now
+        local = ("file:", "data:", "blob:", "about:")
+        return [url for url in self._connection.requested if not url.startswith(local)]
+
+    def dom(self) -> str:
+        """The page's DOM as it stands now, as HTML."""
+        return self.evaluate("document.documentElement.outerHTML")
 
     def drag(self, x0: float, y0: float, x1: float, y1: float, steps: int = 8) -> None:
         """Press the left button at (x0, y0), move to (x1, y1) and release, like a reader."""
@@ -216,21 +266,36 @@ class DevToolsPage:
         return Path(png)
 
     def close(self) -> None:
-        import os
-        import signal
-
-        ws = getattr(self, "_ws", None)
-        if ws is not None:
-            ws.close()
-        try:
-            os.killpg(self._proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self._proc.wait(timeout=10)
-        self._profile.cleanup()
+        self._connection.close()
+        self._owner.close_target(self._target)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
+
+
+class DevToolsPage(Tab):
+    """One page in a Chromium of its own (network off), closed with it: for a test or a
+    script that opens a single page. `mobile` lays the page out as a phone of that width
+    would; with `loopback`, `page` may be an http://127.0.0.1 address (a local server such as
+    JupyterLab)."""
+
+    def __init__(self, page: Path | str, *, width: int = 1200, height: int = 2000,
+                 timeout: float = 60, mobile: bool = False, loopback: bool = False):
+        chromium = Chromium(timeout=timeout, loopback=loopback)
+        try:
+            tab = chromium.tab(page, width=width, height=height, mobile=mobile)
+        except BaseException:
+            chromium.close()
+            raise
+        super().__init__(tab._connection, chromium, tab._target)
+
+    def close(self) -> None:
+        self._connection.close()
+        self._owner.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
