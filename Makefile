@@ -122,9 +122,9 @@ lab: $(STAMP)
 screenshots: $(STAMP)
 	$(BIN)/python -m aijobs.devtools.browser reports reports/screenshots
 
-## figures: export every chart of the built reports (as built, never rebuilt) as PNG and SVG into reports/figures/
+## figures: export every chart of the built reports (as built, never rebuilt; NAME=<name> for one report's) as PNG and SVG into reports/figures/
 figures: $(STAMP)
-	$(BIN)/python -m aijobs.devtools.figure_export reports reports/figures
+	$(BIN)/python -m aijobs.devtools.figure_export reports reports/figures $(NAME)
 
 ## bench: time the build (naive loop, in-process floor, cold, one report, no-op), make test, page sizes, Monte Carlo, explorer, survey
 bench: $(STAMP)

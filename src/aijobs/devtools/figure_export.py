@@ -66,10 +66,12 @@ def exportable(spec: dict) -> dict:
 
 
 def export_figures(reports_dir: Path = paths.REPORTS_DIR, out_dir: Path | None = None,
-                   formats: tuple[str, ...] = FORMATS, width: int = 1200) -> list[Path]:
-    """Write <report>-<n>.<format> for every chart of every built page, from the figures the
-    build wrote beside the pages. Nothing is rebuilt: a page that is missing or out of date
-    (its notebook, data or code changed since it was built) is an error naming it."""
+                   formats: tuple[str, ...] = FORMATS, width: int = 1200,
+                   names: list[str] | None = None) -> list[Path]:
+    """Write <report>-<n>.<format> for every chart of every built page (or of the reports
+    named), from the figures the build wrote beside the pages. Nothing is rebuilt: a page that
+    is missing or out of date (its notebook, data or code changed since it was built) is an
+    error naming it."""
     import plotly.graph_objects as go
     import plotly.io as pio
 
@@ -79,6 +81,12 @@ def export_figures(reports_dir: Path = paths.REPORTS_DIR, out_dir: Path | None =
     reports_dir = Path(reports_dir)
     out_dir = Path(out_dir or reports_dir / "figures")
     states = page_states(reports_dir)
+    if names:
+        unknown = [n for n in names if n not in states]
+        if unknown:
+            raise BuildError(f"no report named {', '.join(unknown)} in reports.yaml: choose "
+                             f"from {', '.join(states)}; nothing was exported")
+        states = {name: states[name] for name in dict.fromkeys(names)}
     stale = [f"{name} is {state}" for name, state in states.items() if state != "up to date"]
     if stale:
         raise BuildError(f"{'; '.join(stale)} in {reports_dir}: build them first (make reports, "
@@ -105,12 +113,13 @@ def export_figures(reports_dir: Path = paths.REPORTS_DIR, out_dir: Path | None =
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`python -m aijobs.devtools.figure_export [REPORTS_DIR [OUT_DIR [NAME ...]]]`."""
     args = argv if argv is not None else sys.argv[1:]
     reports_dir = Path(args[0]) if args else paths.REPORTS_DIR
     out_dir = Path(args[1]) if len(args) > 1 else None
     start = time.perf_counter()
     try:
-        files = export_figures(reports_dir, out_dir)
+        files = export_figures(reports_dir, out_dir, names=args[2:] or None)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
