@@ -482,7 +482,10 @@ def run_on_dask(todo: list[ReportSpec], overrides, options: BuildOptions,
     except (OSError, TimeoutError) as exc:
         raise BuildError(f"--scheduler {scheduler}: no dask scheduler answered ({exc}); "
                          "start one with `dask scheduler` or give its tcp:// address") from exc
-    with client:
+    # deferred with distributed itself (see above): each worker gets warm kernels
+    from aijobs.reports.dask_workers import warm_kernels_on
+
+    with client, warm_kernels_on(client, sorted({s.notebook for s in todo})):
         futures = {client.submit(_run_report_star, (spec, overrides, options), pure=False):
                    spec for spec in todo}
         for future in dask_completed(futures):

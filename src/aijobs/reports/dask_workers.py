@@ -1,0 +1,54 @@
+"""Warm kernels on the workers of a dask.distributed cluster (`--executor dask`).
+
+A dask worker that runs a report would start each kernel cold: a new interpreter that imports
+pandas, plotly and the suite again. This plugin gives every worker of the cluster its own
+warm-kernel server (aijobs.reports.zygote) for the length of one sweep or build, as the local
+process pool has, and stops it when the build is over. Imported only by that executor: it
+needs the optional `distributed` package.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from distributed.diagnostics.plugin import WorkerPlugin
+
+from aijobs.reports import zygote
+
+PLUGIN_NAME = "aijobs-warm-kernels"
+
+
+class WarmKernels(WorkerPlugin):
+    """On each worker: a warm-kernel server for these notebooks, used by every report the
+    worker runs until the plugin is removed."""
+
+    name = PLUGIN_NAME
+
+    def __init__(self, notebooks: list[str]):
+        self.notebooks = [str(n) for n in notebooks]
+        self._stack: contextlib.ExitStack | None = None
+
+    def setup(self, worker) -> None:
+        self._stack = contextlib.ExitStack()
+        # a worker whose own copy of the suite lacks a notebook runs cold kernels for it
+        found = [Path(n) for n in self.notebooks if Path(n).is_file()]
+        zygote.set_warm_kernels(self._stack.enter_context(zygote.warm_kernels(found)))
+
+    def teardown(self, worker) -> None:
+        zygote.set_warm_kernels(None)
+        if self._stack is not None:
+            self._stack.close()
+            self._stack = None
+
+
+@contextlib.contextmanager
+def warm_kernels_on(client, notebooks: list[Path]):
+    """Every worker of the client's cluster has warm kernels for these notebooks while
+    inside; none after (a worker that cannot start them runs cold kernels)."""
+    client.register_plugin(WarmKernels([str(n) for n in notebooks]))
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):  # the cluster may be gone; nothing is left to stop
+            client.unregister_worker_plugin(PLUGIN_NAME)
