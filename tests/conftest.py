@@ -16,8 +16,8 @@ from aijobs.devtools import browser
 from aijobs.reports import build
 
 ROOT = paths.PROJECT_ROOT
-# No build server (aijobs serve) a developer left running takes the tests' commands; the
-# build server's own tests start theirs on a socket of their own.
+# No build server (aijobs serve) a developer left running takes the tests' commands: a run
+# with slow tests starts its own (see tests_build_server), the others run each on its own.
 os.environ["AIJOBS_BUILD_SERVER"] = "off"
 # Fixture notebooks are inputs to tests, not notebooks for nbval to run.
 collect_ignore_glob = ["fixtures/*"]
@@ -32,6 +32,48 @@ def require_chromium() -> str:
             pytest.fail("chromium is required in CI: .ci/run installs it with apt-get")
         pytest.skip("chromium is not installed (apt-get install -y chromium)")
     return exe
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tests_build_server(request):
+    """A build server (aijobs serve) for this test process, when it runs slow tests.
+
+    The `aijobs build` and `aijobs sweep` commands the tests run (directly or through make)
+    are handed to it, as they are to a user's `make serve`: the same pages and messages, in
+    about a second instead of four. Tests of the build engine itself (processes, signals,
+    locks; tests/reports/test_build_engine.py) run each command on its own, with
+    AIJOBS_BUILD_SERVER=off, and test_build_server.py compares the two ways.
+    """
+    if not any(item.get_closest_marker("slow") for item in request.session.items):
+        yield None
+        return
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="aijobs-tests-")  # short: a socket path has a limit
+    sock = os.path.join(folder, "build.sock")
+    server = subprocess.Popen([sys.executable, "-m", "aijobs.cli", "serve", "--idle-minutes",
+                               "60"], cwd=ROOT, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              env={**os.environ, "AIJOBS_BUILD_SERVER": sock,
+                                   "PYTHONUNBUFFERED": "1"})
+    first = server.stdout.readline()  # printed once it listens
+    assert "listening at" in first, first
+    # what it prints about each command is not needed: read it so it never blocks on a pipe
+    import threading
+
+    threading.Thread(target=server.stdout.read, daemon=True).start()
+    os.environ["AIJOBS_BUILD_SERVER"] = sock
+    try:
+        yield sock
+    finally:
+        os.environ["AIJOBS_BUILD_SERVER"] = "off"
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -275,6 +275,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
                          ids=[c[0] for c in CASES])
 def test_bad_input_gets_one_line_and_changes_nothing(tmp_path, capsys, monkeypatch, argv,
                                                      files, code, words):
+    monkeypatch.setenv("AIJOBS_BUILD_SERVER", "off")  # the patches below act in this process
     out = tmp_path / "out"
     out.mkdir()
     (out / "growth_rates.html").write_text("<html>an earlier good page</html>")

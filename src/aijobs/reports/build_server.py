@@ -6,8 +6,9 @@ the suite, papermill and nbconvert, and starting a warm-kernel server every time
 keeps all of that ready, with one warm-kernel server (aijobs.reports.zygote) for its whole
 life, so a report rebuilt with a changed parameter costs little more than its cells.
 
-Everything else is as without it: the server runs the same build, holds the same lock on the
-output folder, and the pages are the same bytes. It serves one copy of the suite: a command
+Everything else is as without it: the server runs the same build, in the caller's working
+folder and environment, holds the same lock on the output folder, and the pages are the same
+bytes. It serves one copy of the suite: a command
 from another interpreter or another copy of the package runs on its own. When the package's
 code changes, the server says so, the command runs on its own, and the server restarts
 itself with the new code. It stops after `--idle-minutes` without a command (30 by default),
@@ -65,7 +66,8 @@ def forward(argv: list[str]) -> int | None:
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         conn.connect(path)
-        request = {"argv": argv, "cwd": os.getcwd(), "identity": identity()}
+        request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ),
+                   "identity": identity()}
         conn.sendall(json.dumps(request).encode() + b"\n")
         answers = conn.makefile("rb")
         first = json.loads(answers.readline() or b"{}")
@@ -201,11 +203,12 @@ def _handle(conn: socket.socket, run_command, me: dict, started: str, fingerprin
         return True
     _send(conn, {"accepted": True})
     start = time.perf_counter()
-    here = os.getcwd()
+    here, own_env = os.getcwd(), dict(os.environ)
     out, err = _Lines(conn, "out"), _Lines(conn, "err")
     code = 1
     try:
         os.chdir(request.get("cwd") or here)
+        _use_environment(request.get("env"))
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = run_command([str(a) for a in request["argv"]])
     except SystemExit as exc:  # argparse's own errors
@@ -215,10 +218,22 @@ def _handle(conn: socket.socket, run_command, me: dict, started: str, fingerprin
                   f"{exc}); run it with {SERVER_VAR}=off\n")
     finally:
         os.chdir(here)
+        os.environ.clear()
+        os.environ.update(own_env)
     _send(conn, {"exit": code})
     echo(f"{' '.join(map(str, request['argv']))}: exit {code} in "
          f"{time.perf_counter() - start:.2f} s")
     return False
+
+
+def _use_environment(env) -> None:
+    """The command runs with the caller's environment (HOME for a ~ in a path, TMPDIR,
+    AIJOBS_* settings...), as it would on its own; it never hands itself back to a server."""
+    if isinstance(env, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                     for k, v in env.items()):
+        os.environ.clear()
+        os.environ.update(env)
+    os.environ[SERVER_VAR] = "off"
 
 
 def _send(conn: socket.socket, message: dict) -> None:

@@ -43,6 +43,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 SOCKET_VAR = "AIJOBS_WARM_KERNELS"  # the server's socket, in each kernel launcher's environment
+COLD_VAR = "AIJOBS_COLD_KERNELS"  # "1": no warm kernels
 # ipykernel's own modules, imported whatever the notebooks import
 # (ipykernel.debugger and debugpy are imported when a kernel starts: 0.13 s, measured)
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
@@ -52,8 +53,14 @@ _warm_socket: str | None = None  # the server this process's kernels come from, 
 
 
 def warm_socket() -> str | None:
-    """The warm-kernel server this process's report kernels come from (None: cold kernels)."""
-    return _warm_socket
+    """The warm-kernel server this process's report kernels come from (None: cold kernels,
+    also when the environment asks for them with AIJOBS_COLD_KERNELS=1)."""
+    return None if cold_kernels_asked() else _warm_socket
+
+
+def cold_kernels_asked() -> bool:
+    """True when AIJOBS_COLD_KERNELS=1: every kernel starts the ordinary way."""
+    return os.environ.get(COLD_VAR) == "1"
 
 
 @contextlib.contextmanager
@@ -351,7 +358,7 @@ def warm_kernels(notebooks: list[Path], *, enabled: bool = True) -> Iterator[str
     launchers that connect before it is ready simply wait. Pass the path to kernels in their
     environment as SOCKET_VAR.
     """
-    if not enabled or not hasattr(os, "fork") or os.environ.get("AIJOBS_COLD_KERNELS") == "1":
+    if not enabled or not hasattr(os, "fork") or cold_kernels_asked():
         yield None
         return
     folder = tempfile.mkdtemp(prefix="aijobs-warm-")

@@ -1,0 +1,154 @@
+"""The build's processes: a page is whole whenever the build is killed, two builds take turns
+on one output folder, and workers and kernels die with a killed build and publish nothing.
+
+Each command runs on its own (no build server): its processes are what is tested.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from aijobs.reports.build import LOCK_NAME
+from aijobs.reports.cache import MANIFEST_NAME
+
+AIJOBS = [sys.executable, "-m", "aijobs.cli"]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def each_command_on_its_own(monkeypatch):
+    monkeypatch.setenv("AIJOBS_BUILD_SERVER", "off")
+
+
+def statuses(output: str) -> dict[str, str]:
+    """{report: status} from the build's progress lines ("1/2 built  name  1.2 s")."""
+    lines = re.finditer(r"^\d+/\d+ (built|up to date|FAILED) +(\S+)", output, re.M)
+    return {m.group(2): m.group(1) for m in lines}
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.html"))}
+
+
+def test_sigkill_at_any_moment_leaves_every_page_whole(built_reports, tmp_path):
+    out = tmp_path / "reports"
+    shutil.copytree(built_reports, out)
+    before = _snapshot(out)
+    for delay in (0.2, 0.8, 1.5, 2.2, 3.0):
+        proc = subprocess.Popen([*AIJOBS, "build", "--force", "--output-dir", str(out)],
+                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        # Builds are deterministic, so every page is either untouched or its identical rebuild.
+        assert _snapshot(out) == before, f"a page changed after SIGKILL at {delay} s"
+        manifest = out / MANIFEST_NAME
+        if manifest.exists():
+            json.loads(manifest.read_text())
+    final = subprocess.run([*AIJOBS, "build", "--output-dir", str(out)], capture_output=True,
+                           text=True, cwd=ROOT, timeout=300)
+    assert final.returncode == 0, final.stderr
+    assert not list(out.glob(".*.tmp")), "temporary files of killed builds are cleared"
+    assert _snapshot(out) == before
+
+
+def test_two_builds_at_once_take_turns(built_reports, tmp_path):
+    """A build that finds the output folder locked says so and waits; it writes only once the
+    holder lets go. The test holds the lock itself, so the order is certain, not timed."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    args = [*AIJOBS, "build", "--force", "-j", "1", "--output-dir", str(out),
+            "growth_rates", "compensation_bands"]
+    with open(out / LOCK_NAME, "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        waiting = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True,
+                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        first_line = waiting.stdout.readline()  # blocks until the build has found the lock
+        assert "another build is writing to" in first_line
+        assert "waiting for it to finish" in first_line
+        assert not list(out.glob("*.html")), "nothing is written while the lock is held"
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    rest, err = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0, err
+    assert statuses(rest) == {"growth_rates": "built", "compensation_bands": "built"}
+    for name in ("growth_rates.html", "compensation_bands.html"):
+        assert (out / name).read_bytes() == (built_reports / name).read_bytes()
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below pid (read from /proc; Linux only)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_workers_die_with_a_killed_build_and_publish_nothing(built_reports, tmp_path, sig):
+    out = tmp_path / "reports"
+    shutil.copytree(built_reports, out)
+    set_up = subprocess.run([*AIJOBS, "build", "--output-dir", str(out), "compensation_bands",
+                             "-p", "region_multiplier", "0.6"], capture_output=True, text=True,
+                            cwd=ROOT, timeout=300)
+    assert set_up.returncode == 0, set_up.stderr
+    proc = subprocess.Popen([*AIJOBS, "build", "--force", "-j", "2", "--output-dir", str(out),
+                             "compensation_bands", "overview"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    while time.monotonic() < deadline and len(workers) < 4:  # two workers, two kernels
+        workers = _descendants(proc.pid)
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the build started no workers"
+    before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.glob("*.html")}
+    manifest_before = (out / MANIFEST_NAME).read_bytes()
+    proc.send_signal(sig)  # the main process alone, not its group
+    proc.wait(timeout=30)
+    workers |= _descendants(proc.pid)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(map(_alive, workers)):
+        time.sleep(0.2)
+    assert not [pid for pid in workers if _alive(pid)], "a worker or kernel outlived the build"
+    after = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.glob("*.html")}
+    assert after == before, "a page was written after the build was killed"
+    assert (out / MANIFEST_NAME).read_bytes() == manifest_before
+    again = subprocess.run([*AIJOBS, "build", "--output-dir", str(out), "compensation_bands",
+                            "-p", "region_multiplier", "0.6"], capture_output=True, text=True,
+                           cwd=ROOT, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert statuses(again.stdout) == {"compensation_bands": "up to date"}
+    page = (out / "compensation_bands.html").read_text()
+    assert re.search(r"region_multiplier</code></td><td>0\.6 <span class=\"changed\">", page), \
+        "the page that says up to date was built with the parameter asked for"
