@@ -170,3 +170,61 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
         if "chromium" in fixtures:
             item.add_marker(pytest.mark.browser)
+
+
+def pytest_collection_finish(session):
+    """nbval's notebook kernels come from a warm-kernel server, as the report builds' do.
+
+    A kernelspec named python3 (the notebooks' own) in a folder put first on JUPYTER_PATH
+    starts `aijobs.reports.kernel_launcher`, which asks the server named in the environment
+    for a fresh forked kernel: pandas, plotly and the suite already imported, nothing else
+    carried over (tests/reports/test_warm_kernels.py proves the isolation). The lab tests
+    take these two variables out, so JupyterLab starts its kernels the ordinary way.
+    """
+    import contextlib
+    import json
+    import tempfile
+
+    from aijobs.reports import zygote
+
+    notebooks = sorted({Path(item.path) for item in session.items
+                        if Path(item.path).suffix == ".ipynb"})
+    if not notebooks:
+        return
+    stack = contextlib.ExitStack()
+    sock = stack.enter_context(zygote.warm_kernels(notebooks))
+    if sock is None:  # cold kernels asked for, or no fork on this platform
+        stack.close()
+        return
+    folder = Path(tempfile.mkdtemp(prefix="aijobs-kernelspec-"))
+    stack.callback(shutil.rmtree, folder, ignore_errors=True)
+    spec = folder / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "aijobs.reports.kernel_launcher", "-f",
+                 "{connection_file}"],
+        "display_name": "Python 3 (warm kernels for the tests)", "language": "python"}))
+    for var, value in (("JUPYTER_PATH", os.pathsep.join(
+            filter(None, [str(folder), os.environ.get("JUPYTER_PATH")]))),
+            (zygote.SOCKET_VAR, sock)):
+        stack.callback(_restore, var, os.environ.get(var))
+        os.environ[var] = value
+    session.config.stash[WARM_NOTEBOOK_KERNELS] = stack
+
+
+WARM_NOTEBOOK_KERNELS = pytest.StashKey()
+# what JupyterLab, started by the lab tests, must not inherit (see pytest_collection_finish)
+WARM_KERNEL_VARS = ("JUPYTER_PATH", "AIJOBS_WARM_KERNELS")
+
+
+def _restore(var: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(var, None)
+    else:
+        os.environ[var] = value
+
+
+def pytest_sessionfinish(session):
+    stack = session.config.stash.get(WARM_NOTEBOOK_KERNELS, None)
+    if stack is not None:
+        stack.close()

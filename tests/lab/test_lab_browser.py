@@ -12,7 +12,7 @@ import time
 import urllib.request
 
 import pytest
-from conftest import require_chromium
+from conftest import WARM_KERNEL_VARS, require_chromium
 
 from aijobs import paths
 from aijobs.devtools.browser import DevToolsPage
@@ -41,8 +41,10 @@ def lab_server(tmp_path):
     args = (f"--port={port} --ip=127.0.0.1 --no-browser --IdentityProvider.token={token} "
             "--LabApp.expose_app_in_browser=True --LabApp.news_url=None")
     log = (tmp_path / "lab.log").open("w")
+    env = {k: v for k, v in os.environ.items() if k not in WARM_KERNEL_VARS}  # own kernels
     server = subprocess.Popen(["make", "-s", "lab", f"LAB_ARGS={args}"], cwd=paths.PROJECT_ROOT,
-                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                              env=env)
     deadline = time.monotonic() + 180
     try:
         while True:

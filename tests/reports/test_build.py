@@ -12,7 +12,7 @@ from pathlib import Path
 import markupsafe
 import papermill
 import pytest
-from conftest import FIXTURES, ROOT, plotted_figures, write
+from conftest import FIXTURES, ROOT, WARM_KERNEL_VARS, plotted_figures, write
 
 from aijobs import paths
 from aijobs.errors import BuildError
@@ -254,7 +254,8 @@ def test_make_lab_starts_jupyterlab_on_the_notebooks(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+    env = {**{k: v for k, v in os.environ.items() if k not in WARM_KERNEL_VARS},
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
            "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
     args = ["make", *MAKE_VARS, "lab",
             f"LAB_ARGS=--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token=t "

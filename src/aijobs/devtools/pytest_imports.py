@@ -16,5 +16,6 @@ from __future__ import annotations
 
 import sys
 
-sys.modules.setdefault("rfc3987_syntax", None)
+import aijobs  # noqa: F401  (before nbval's nbformat: see above)
+
 sys.dont_write_bytecode = False

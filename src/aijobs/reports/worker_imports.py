@@ -4,16 +4,16 @@ fork server so that every worker forked from it starts with them (see build._wor
 
 from __future__ import annotations
 
-import sys
+# isort: off
+# aijobs first: it keeps jsonschema from loading its slow optional IRI checker (see there)
+import aijobs  # noqa: F401
 
-# as build.run_report does: jsonschema's optional IRI checker costs 0.6 s and is never needed
-sys.modules.setdefault("rfc3987_syntax", None)
+import jupyter_client.manager  # noqa: F401
+import nbclient  # noqa: F401
+import nbconvert  # noqa: F401
+import papermill  # noqa: F401
+from nbconvert import HTMLExporter  # noqa: F401
 
-import jupyter_client.manager  # noqa: E402, F401
-import nbclient  # noqa: E402, F401
-import nbconvert  # noqa: E402, F401
-import papermill  # noqa: E402, F401
-from nbconvert import HTMLExporter  # noqa: E402, F401
-
-import aijobs.reports.build  # noqa: E402, F401
-import aijobs.reports.kernel  # noqa: E402, F401
+import aijobs.reports.build  # noqa: F401
+import aijobs.reports.kernel  # noqa: F401
+# isort: on
