@@ -42,7 +42,10 @@ pio.templates["aijobs"] = go.layout.Template(layout=go.Layout(
     margin={"l": 20, "r": 30, "t": 96, "b": 110},
     hoverlabel={"font": {"family": "Inter, Helvetica, Arial, sans-serif"}},
 ))
-TEMPLATE = "plotly_white+aijobs"
+# Merged once here: given as "plotly_white+aijobs", plotly merged and checked the two templates
+# again for every figure (0.02-0.1 s each, measured), which was most of a report's chart time.
+pio.templates["aijobs_white"] = go.Layout(template="plotly_white+aijobs").template
+TEMPLATE = "aijobs_white"
 
 
 def escaped_frame(frame: pd.DataFrame) -> pd.DataFrame:
