@@ -112,6 +112,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is (see main)."""
+
+
+def _terminated(*_) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends it at once
+    raise _Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
     if argv is None:  # run as a command: end quietly when the reader of stdout goes (| head)
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -120,6 +129,11 @@ def main(argv: list[str] | None = None) -> int:
         handed = build_server.forward(list(sys.argv[1:] if argv is None else argv))
         if handed is not None:
             return handed
+    if argv is None and args.command in ("build", "sweep"):
+        # SIGTERM ends the command as Ctrl-C would, through its clean-up: the pages being
+        # built are dropped, the workers, kernels and warm-kernel server stop, and their
+        # temporary files go (killed outright, they stayed in the temporary folder)
+        signal.signal(signal.SIGTERM, _terminated)
     _load_suite()
     try:
         if args.command == "serve":
@@ -165,9 +179,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {where}{exc.strerror or exc}; nothing was half-written, earlier results "
               "are unchanged", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted; earlier results are unchanged", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        how = "terminated" if isinstance(exc, _Terminated) else "interrupted"
+        print(f"{how}; earlier results are unchanged", file=sys.stderr)
+        return 143 if isinstance(exc, _Terminated) else 130
     return 0
 
 

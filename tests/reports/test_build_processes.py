@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -116,16 +117,22 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
-def test_workers_die_with_a_killed_build_and_publish_nothing(built_reports, tmp_path, sig):
+def test_workers_die_with_a_killed_build_and_publish_nothing(built_reports, tmp_path, sig,
+                                                              request):
     out = tmp_path / "reports"
     shutil.copytree(built_reports, out)
     set_up = subprocess.run([*AIJOBS, "build", "--output-dir", str(out), "compensation_bands",
                              "-p", "region_multiplier", "0.6"], capture_output=True, text=True,
                             cwd=ROOT, timeout=300)
     assert set_up.returncode == 0, set_up.stderr
+    # the killed build's temporary folder: short, so its kernels' sockets fit in it
+    scratch = Path(tempfile.mkdtemp(prefix="aijobs-t-", dir="/tmp" if Path("/tmp").is_dir()
+                                    else None))
+    request.addfinalizer(lambda: shutil.rmtree(scratch, ignore_errors=True))
     proc = subprocess.Popen([*AIJOBS, "build", "--force", "-j", "2", "--output-dir", str(out),
                              "compensation_bands", "overview"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(scratch)})
     deadline = time.monotonic() + 60
     workers: set[int] = set()
     while time.monotonic() < deadline and len(workers) < 4:  # two workers, two kernels
@@ -135,7 +142,7 @@ def test_workers_die_with_a_killed_build_and_publish_nothing(built_reports, tmp_
     before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.glob("*.html")}
     manifest_before = (out / MANIFEST_NAME).read_bytes()
     proc.send_signal(sig)  # the main process alone, not its group
-    proc.wait(timeout=30)
+    _, err = proc.communicate(timeout=60)
     workers |= _descendants(proc.pid)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and any(map(_alive, workers)):
@@ -144,6 +151,10 @@ def test_workers_die_with_a_killed_build_and_publish_nothing(built_reports, tmp_
     after = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.glob("*.html")}
     assert after == before, "a page was written after the build was killed"
     assert (out / MANIFEST_NAME).read_bytes() == manifest_before
+    if sig == signal.SIGTERM:  # ended as by Ctrl-C: its temporary files are gone too
+        assert proc.returncode == 143
+        assert err.strip().splitlines()[-1] == "terminated; earlier results are unchanged"
+        assert sorted(p.name for p in scratch.iterdir()) == []
     again = subprocess.run([*AIJOBS, "build", "--output-dir", str(out), "compensation_bands",
                             "-p", "region_multiplier", "0.6"], capture_output=True, text=True,
                            cwd=ROOT, timeout=300)
@@ -152,3 +163,15 @@ def test_workers_die_with_a_killed_build_and_publish_nothing(built_reports, tmp_
     page = (out / "compensation_bands.html").read_text()
     assert re.search(r"region_multiplier</code></td><td>0\.6 <span class=\"changed\">", page), \
         "the page that says up to date was built with the parameter asked for"
+
+
+def test_a_long_temporary_folder_path_still_builds(tmp_path):
+    """A Unix socket path holds at most 107 bytes; with a long TMPDIR (as macOS has) the
+    kernels' and the warm-kernel server's sockets go to /tmp, or the kernel talks TCP."""
+    long = tmp_path / ("t" * 60) / ("u" * 60)
+    long.mkdir(parents=True)
+    result = subprocess.run([*AIJOBS, "build", "growth_rates", "--output-dir",
+                             str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT,
+                            env={**os.environ, "TMPDIR": str(long)}, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "growth_rates.html").is_file()

@@ -14,7 +14,6 @@ already-imported kernel; without one, it is ipykernel's own launcher.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 import uuid
 from queue import Empty
@@ -24,7 +23,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import DottedObjectName, Type
 
 from aijobs.notebook.mode import REPORT_MODE_VAR
-from aijobs.reports.zygote import SOCKET_VAR, warm_socket
+from aijobs.reports.zygote import MAX_SOCKET_PATH, SOCKET_VAR, socket_folder, warm_socket
 
 
 def _warm_command(kernel_cmd: list[str]) -> list[str]:
@@ -88,8 +87,12 @@ class IPCKernelManager(AsyncKernelManager):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.transport = "ipc"
-        self.ip = os.path.join(tempfile.gettempdir(), f"aijobs-kernel-{uuid.uuid4().hex}")
+        # "<folder>/aijobs-kernel-<12 hex>-<n>": a Unix socket path has a length limit; past
+        # it even in /tmp, the kernel talks TCP on localhost instead
+        name = f"aijobs-kernel-{uuid.uuid4().hex[:12]}"
+        prefix = os.path.join(socket_folder(len(name) + 2), name)
+        if len(prefix) + 2 <= MAX_SOCKET_PATH:
+            self.transport, self.ip = "ipc", prefix
 
     async def _async_wait(self, pollinterval: float = 0.1) -> None:
         # After a kill the process is gone within milliseconds; polling every 0.1 s made each

@@ -49,6 +49,7 @@ COLD_VAR = "AIJOBS_COLD_KERNELS"  # "1": no warm kernels
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
                   "ipykernel.debugger", "IPython.core.interactiveshell")
 MAX_REQUEST_BYTES = 1 << 20
+MAX_SOCKET_PATH = 100  # bytes; sockaddr_un holds 107 (104 on macOS) and a NUL
 _warm_socket: str | None = None  # the server this process's kernels come from, if any
 
 
@@ -78,6 +79,16 @@ def set_warm_kernels(socket_path: str | None) -> None:
     """For a worker process: every kernel it starts comes from this server."""
     global _warm_socket
     _warm_socket = socket_path
+
+
+def socket_folder(name_length: int) -> str:
+    """The temporary folder, or /tmp when a socket named there with `name_length` characters
+    would pass the 107-byte limit of a Unix socket path (a long TMPDIR, as on macOS)."""
+    folder = tempfile.gettempdir()
+    if len(os.path.join(folder, "x" * name_length)) > MAX_SOCKET_PATH and \
+            os.path.isdir("/tmp") and os.access("/tmp", os.W_OK | os.X_OK):
+        return "/tmp"
+    return folder
 
 
 def notebook_imports(notebooks: list[Path]) -> list[str]:
@@ -392,7 +403,7 @@ def warm_kernels(notebooks: list[Path], *, enabled: bool = True) -> Iterator[str
     if not enabled or not hasattr(os, "fork") or cold_kernels_asked():
         yield None
         return
-    folder = tempfile.mkdtemp(prefix="aijobs-warm-")
+    folder = tempfile.mkdtemp(prefix="aijobs-warm-", dir=socket_folder(34))
     path = os.path.join(folder, "kernels.sock")
     env = {k: v for k, v in os.environ.items() if k != SOCKET_VAR}
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
