@@ -34,6 +34,19 @@ def require_chromium() -> str:
     return exe
 
 
+def start_build_server(sock, cwd: Path, env: dict, *, idle_minutes: int = 10,
+                       ) -> subprocess.Popen:
+    """`aijobs serve` on socket `sock`, once it listens (its output is a pipe, line by line)."""
+    server = subprocess.Popen([sys.executable, "-m", "aijobs.cli", "serve", "--idle-minutes",
+                               str(idle_minutes)], cwd=cwd, stdin=subprocess.DEVNULL,
+                              env={**env, "AIJOBS_BUILD_SERVER": str(sock),
+                                   "PYTHONUNBUFFERED": "1"},
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    first = server.stdout.readline()  # printed once it listens
+    assert "listening at" in first, first
+    return server
+
+
 @pytest.fixture(scope="session", autouse=True)
 def tests_build_server(request):
     """A build server (aijobs serve) for this test process, when it runs slow tests.
@@ -51,13 +64,7 @@ def tests_build_server(request):
 
     folder = tempfile.mkdtemp(prefix="aijobs-tests-")  # short: a socket path has a limit
     sock = os.path.join(folder, "build.sock")
-    server = subprocess.Popen([sys.executable, "-m", "aijobs.cli", "serve", "--idle-minutes",
-                               "60"], cwd=ROOT, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                              env={**os.environ, "AIJOBS_BUILD_SERVER": sock,
-                                   "PYTHONUNBUFFERED": "1"})
-    first = server.stdout.readline()  # printed once it listens
-    assert "listening at" in first, first
+    server = start_build_server(sock, ROOT, dict(os.environ), idle_minutes=60)
     # what it prints about each command is not needed: read it so it never blocks on a pipe
     import threading
 

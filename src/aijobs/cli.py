@@ -129,11 +129,11 @@ def main(argv: list[str] | None = None) -> int:
         handed = build_server.forward(list(sys.argv[1:] if argv is None else argv))
         if handed is not None:
             return handed
-    if argv is None and args.command in ("build", "sweep"):
-        # SIGTERM ends the command as Ctrl-C would, through its clean-up: the pages being
-        # built are dropped, the workers, kernels and warm-kernel server stop, and their
-        # temporary files go (killed outright, they stayed in the temporary folder)
-        signal.signal(signal.SIGTERM, _terminated)
+        if argv is None:
+            # SIGTERM ends the command as Ctrl-C would, through its clean-up: the pages being
+            # built are dropped, the workers, kernels and warm-kernel server stop, and their
+            # temporary files go (killed outright, they stayed in the temporary folder)
+            signal.signal(signal.SIGTERM, _terminated)
     _load_suite()
     try:
         if args.command == "serve":

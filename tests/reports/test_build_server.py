@@ -10,20 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, start_build_server
 
 pytestmark = pytest.mark.slow
 AIJOBS = [sys.executable, "-m", "aijobs.cli"]
-
-
-def _start(sock: Path, cwd: Path, env: dict) -> subprocess.Popen:
-    server = subprocess.Popen([*AIJOBS, "serve", "--idle-minutes", "10"], cwd=cwd,
-                              env={**env, "AIJOBS_BUILD_SERVER": str(sock),
-                                   "PYTHONUNBUFFERED": "1"},
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    first = server.stdout.readline()  # printed once it listens
-    assert "listening at" in first, first
-    return server
 
 
 def _run(args: list[str], sock: Path | str, cwd: Path, env: dict):
@@ -39,7 +29,7 @@ def _stop(server: subprocess.Popen) -> str:
 
 def test_commands_handed_to_the_server_give_the_same_pages_and_messages(tmp_path):
     sock = tmp_path / "build.sock"
-    server = _start(sock, ROOT, dict(os.environ))
+    server = start_build_server(sock, ROOT, dict(os.environ))
     try:
         args = ["build", "growth_rates", "-p", "horizon_years", "3"]
         served = _run([*args, "--output-dir", str(tmp_path / "served")], sock, ROOT,
@@ -74,7 +64,7 @@ def test_commands_handed_to_the_server_give_the_same_pages_and_messages(tmp_path
 def test_a_server_with_out_of_date_code_never_builds_and_restarts(project_copy, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(project_copy / "src")}
     sock = tmp_path / "build.sock"
-    server = _start(sock, project_copy, env)
+    server = start_build_server(sock, project_copy, env)
     try:
         figures_py = project_copy / "src" / "aijobs" / "charts" / "article_figures.py"
         figures_py.write_text(figures_py.read_text().replace(

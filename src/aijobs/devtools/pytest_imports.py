@@ -1,11 +1,9 @@
 """Loaded by pytest before its other plugins (`-p aijobs.devtools.pytest_imports` in
 pyproject.toml's addopts): two things that make each test process start faster.
 
-- nbval's import of nbformat skips rfc3987_syntax. jsonschema loads that optional IRI checker
-  when it is installed (it comes with JupyterLab's dependencies), and building its grammar
-  takes 1.3-1.5 s in every process that imports nbformat (measured: `python -c "import
-  nbformat"` 1.59-1.79 s, 0.26-0.29 s without it). Notebook validation never checks IRIs.
-  The report builds do the same (build.py, worker_imports.py).
+- nbval's import of nbformat skips rfc3987_syntax, as every process that imports aijobs does
+  (see aijobs/__init__.py): nbval imports nbformat before any test imports aijobs, and
+  `python -c "import nbformat"` took 1.59-1.79 s with it, 0.26-0.29 s without (measured).
 - pytest keeps the test modules it has rewritten (for its assert messages) in their
   __pycache__ folders (ignored by git), even when PYTHONDONTWRITEBYTECODE is set. Otherwise
   every test process rewrites and compiles every test module again: collecting the tests

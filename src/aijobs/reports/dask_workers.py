@@ -25,7 +25,7 @@ class WarmKernels(WorkerPlugin):
 
     name = PLUGIN_NAME
 
-    def __init__(self, notebooks: list[str]):
+    def __init__(self, notebooks: list[Path]):
         self.notebooks = [str(n) for n in notebooks]
         self._stack: contextlib.ExitStack | None = None
 
@@ -46,7 +46,7 @@ class WarmKernels(WorkerPlugin):
 def warm_kernels_on(client, notebooks: list[Path]):
     """Every worker of the client's cluster has warm kernels for these notebooks while
     inside; none after (a worker that cannot start them runs cold kernels)."""
-    client.register_plugin(WarmKernels([str(n) for n in notebooks]))
+    client.register_plugin(WarmKernels(notebooks))
     try:
         yield
     finally:

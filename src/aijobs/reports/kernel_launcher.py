@@ -21,7 +21,7 @@ import signal
 import socket
 import sys
 
-from aijobs.reports.zygote import SOCKET_VAR, identity
+from aijobs.reports.zygote import SOCKET_VAR, identity, killed_with_parent
 
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 
@@ -58,12 +58,7 @@ def main(argv: list[str]) -> None:
         _cold(argv)
         return
     answers, pid = started
-    # Die with whoever started this launcher (Linux); the server then kills the kernel.
-    if sys.platform.startswith("linux"):
-        import ctypes  # deferred: Linux only
-
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    killed_with_parent()  # the server then kills the kernel
 
     def forward(signum, _frame):
         with contextlib.suppress(ProcessLookupError):

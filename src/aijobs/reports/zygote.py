@@ -129,19 +129,15 @@ def _warm(modules: list[str]) -> None:
         except Exception:  # a name imported from a module, not a module; or a broken import,
             pass           # which the report's own kernel will raise and report
     if "plotly.graph_objects" in sys.modules:
-        # plotly builds its validators on first use (0.16 s, measured): once here, for all
-        go = sys.modules["plotly.graph_objects"]
-        for trace in (go.Bar, go.Scatter, go.Heatmap, go.Pie, go.Box):
-            go.Figure(trace()).to_json()
         with contextlib.suppress(Exception):
-            _warm_lazy_imports(go)
+            _warm_plotly(sys.modules["plotly.graph_objects"])
 
 
-def _warm_lazy_imports(go) -> None:
-    """Import what plotly, narwhals and pandas import lazily the first time a chart like the
-    reports' is made: about 70 modules, 0.2 s of every report's cells in a freshly forked
-    kernel (measured), paid once here instead. Only imports and throwaway objects: nothing a
-    kernel could see changes."""
+def _warm_plotly(go) -> None:
+    """Build plotly's validators (0.16 s on first use, measured) and import what plotly,
+    narwhals and pandas import lazily the first time a chart like the reports' is made (about
+    70 modules, 0.2 s of every report's cells in a freshly forked kernel, measured): once
+    here instead. Only imports and throwaway objects: nothing a kernel could see changes."""
     import pandas as pd  # deferred: only when the notebooks import plotly (and so pandas)
 
     frame = pd.DataFrame({"a": ["x", "y"], "b": [1.0, 2.0], "c": [3, 4]})
@@ -151,6 +147,7 @@ def _warm_lazy_imports(go) -> None:
         go.Scatter(x=frame["b"], y=frame["c"], mode="lines+markers", line={"dash": "dot"},
                    marker={"line": {"width": 1}}, textfont={"size": 11}),
         go.Heatmap(z=[[1, 2], [3, 4]], text=[["a", "b"], ["c", "d"]], textfont={"size": 10}),
+        go.Pie(values=[1, 2]), go.Box(y=[1, 2]),
     ])
     figure.update_layout(
         annotations=[{"text": "a", "font": {"size": 10}}],
@@ -206,12 +203,18 @@ def identity() -> dict[str, str]:
     return {"executable": str(Path(sys.executable).resolve()), "package": _package_file()}
 
 
-def _die_with_parent(parent: int) -> None:
+def killed_with_parent() -> None:
+    """Have this process get SIGKILL when its parent dies (Linux: PR_SET_PDEATHSIG; elsewhere
+    nothing, and the caller polls its parent instead)."""
     if sys.platform.startswith("linux"):
         import ctypes  # deferred: Linux only
 
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _die_with_parent(parent: int) -> None:
+    killed_with_parent()
     if os.getppid() != parent:
         os._exit(1)
 
@@ -403,7 +406,9 @@ def warm_kernels(notebooks: list[Path], *, enabled: bool = True) -> Iterator[str
     if not enabled or not hasattr(os, "fork") or cold_kernels_asked():
         yield None
         return
-    folder = tempfile.mkdtemp(prefix="aijobs-warm-", dir=socket_folder(34))
+    # "aijobs-warm-XXXXXXXX/kernels.sock": mkdtemp adds 8 characters
+    folder = tempfile.mkdtemp(prefix="aijobs-warm-",
+                              dir=socket_folder(len("aijobs-warm-") + 8 + len("/kernels.sock")))
     path = os.path.join(folder, "kernels.sock")
     env = {k: v for k, v in os.environ.items() if k != SOCKET_VAR}
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
