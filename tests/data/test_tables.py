@@ -315,3 +315,24 @@ def test_an_edited_table_is_checked_again(tmp_path, monkeypatch):
     with pytest.raises(DataError, match=r"trends.csv, row 1 \(line 2\), column outlook: got "
                                         r"'maybe', not an allowed value"):
         tables.load_table("trends")
+
+
+def test_one_column_is_read_without_pandas_as_the_checked_table_has_it(tmp_path, monkeypatch):
+    """columns.column_values: the same values as the checked table, in file order; None when
+    the file or the column is not there, or a row is short (the caller then loads the table)."""
+    import shutil
+
+    from aijobs.data.columns import column_values
+
+    ids = column_values("premium_estimates", "estimate_id")
+    assert ids == [str(i) for i in tables.load_table("premium_estimates")["estimate_id"]]
+    assert ids[:2] == ["pwc_2024", "pwc_2025"]
+    assert column_values("premium_estimates", "no_such_column") is None
+    assert column_values("no_such_table", "estimate_id") is None
+    data = tmp_path / "data"
+    shutil.copytree(paths.DATA_DIR, data)
+    monkeypatch.setattr(paths, "DATA_DIR", data)
+    (data / "roles.csv").write_text("role_id,role_name\nml_engineer\n")  # a short row
+    assert column_values("roles", "role_name") is None
+    (data / "roles.csv").write_bytes(b"role_id\n\xff\xfe\n")  # not UTF-8
+    assert column_values("roles", "role_id") is None

@@ -352,3 +352,34 @@ def test_pages_come_from_autoescaping_templates(tmp_path):
     assert sorted(p.name for p in paths.TEMPLATES_DIR.glob("*.j2")) == [
         "figcaption.html.j2", "index.html.j2", "page.html.j2", "passport.html.j2",
         "report.html.j2", "settings.html.j2", "sweep.html.j2"]
+
+
+RENDER_ONE = """
+import sys
+from pathlib import Path
+import nbformat
+from aijobs.reports import render
+from aijobs.reports.config import ReportSpec
+if sys.argv[2] == "warm":
+    render.warm_renderer()
+v4 = nbformat.v4
+nb = v4.new_notebook(cells=[
+    v4.new_code_cell("n = 1  # a number [0, 2]", metadata={"tags": ["parameters"]}),
+    v4.new_markdown_cell("# Title\\n\\n| role | pay |\\n|---|---|\\n| ML engineer | 1 |"),
+    v4.new_code_cell("x", outputs=[v4.new_output("display_data", data={
+        "text/html": "<div id='a'>chart</div><table><tr><td>1</td></tr></table>"})])])
+nbformat.write(nb, sys.argv[1])
+spec = ReportSpec("one", Path(sys.argv[1]), "One", "A page", {"n": 1})
+sys.stdout.write(render.render_report_html(nb, spec, {"n": 2}))
+"""
+
+
+def test_warming_the_renderer_changes_no_page(tmp_path):
+    """The report workers' fork server renders a throwaway page first (render.warm_renderer);
+    a page rendered after it has the same bytes as one rendered in a fresh process."""
+    notebook = tmp_path / "one.ipynb"
+    pages = [subprocess.run([sys.executable, "-c", RENDER_ONE, str(notebook), how],
+                            capture_output=True, text=True, check=True, timeout=120).stdout
+             for how in ("cold", "warm")]
+    assert "ML engineer" in pages[0] and "chart" in pages[0] and "changed" in pages[0]
+    assert pages[0] == pages[1]

@@ -211,3 +211,39 @@ def test_a_number_without_a_range_is_refused_in_the_notebook(tmp_path):
     nb = _notebook(tmp_path, "limit = 3  # a limit with no range")
     with pytest.raises(ParameterError, match="parameter limit: a number needs its range"):
         notebook_parameters(nb)
+
+
+def test_checking_every_report_loads_neither_numpy_nor_pandas():
+    """The build checks every report's parameters (scenario premiums and uncertainty ranges
+    included) in the process the user runs, before any kernel starts: without numpy and
+    pandas, which cost about 1 s to import there."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom aijobs.reports import config\n"
+            "specs = config.load_report_specs()\n"
+            "print(len(specs), 'numpy' in sys.modules, 'pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120).stdout.split()
+    assert out[1:] == ["False", "False"] and int(out[0]) >= 12
+
+
+def test_a_premium_table_that_cannot_be_read_is_reported_as_a_table(tmp_path, monkeypatch):
+    """Without the estimate ids readable as CSV, the check loads the table, which says what is
+    wrong with it (one line naming the file), instead of calling every id unknown."""
+    import shutil
+
+    from aijobs.analysis.scenario_settings import premium_source_problem
+    from aijobs.errors import DataError
+
+    data = tmp_path / "data"
+    shutil.copytree(paths.DATA_DIR, data)
+    monkeypatch.setattr(paths, "DATA_DIR", data)
+    assert premium_source_problem("pwc_2024") is None
+    assert premium_source_problem("pwc_2052").startswith(
+        "parameter premium_source: no estimate 'pwc_2052' in data/premium_estimates.csv "
+        "(did you mean 'pwc_2025'?); choose one of pwc_2024, pwc_2025")
+    table = data / "premium_estimates.csv"
+    table.write_text(table.read_text().replace("estimate_id", "estimate", 1))
+    with pytest.raises(DataError, match="premium_estimates.csv.*missing column 'estimate_id'"):
+        premium_source_problem("pwc_2024")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -50,7 +51,7 @@ CHECKS_STATE = (
     "warm = 'pandas' in sys.modules\n"
     "import aijobs.formatting as formatting\n"
     "import pandas as pd\n"
-    "print(json.dumps({'warm': warm, 'kernel_pid': os.getpid(),\n"
+    "print(json.dumps({'warm': warm, 'kernel_pid': os.getpid(), 'group': os.getpgid(0),\n"
     "    'module': hasattr(formatting, 'LEFT_BY_A_REPORT'),\n"
     "    'builtins': hasattr(builtins, 'LEFT_BY_A_REPORT'),\n"
     "    'option': pd.get_option('display.max_rows'),\n"
@@ -90,6 +91,8 @@ def test_each_report_starts_clean_in_a_warm_kernel_and_a_crash_fails_alone(tmp_p
     for seen in (first, second):
         assert {k: seen[k] for k in clean} == clean
         assert seen["warm"] is True, "the kernel was not forked from the warm server"
+        # its own process group, as Jupyter gives a kernel: signals to it reach nothing else
+        assert seen["group"] == seen["kernel_pid"]
     assert first["kernel_pid"] != second["kernel_pid"]
 
 
@@ -143,3 +146,54 @@ def test_notebook_imports_are_read_from_code_cells(tmp_path):
                    "from aijobs.charts import theme\nfrom . import nothing")
     assert zygote.notebook_imports([nb, tmp_path / "missing.ipynb"]) == [
         "pandas", "json", "aijobs.charts", "aijobs.charts.theme"]
+
+
+def _forked(path: str, argv: list[str], tmp_path: Path) -> tuple[zygote.ForkedKernel, Path]:
+    """A kernel forked by the server at `path`, its output going to a file."""
+    out = tmp_path / "kernel-output.txt"
+    with open(out, "w") as sink, open(os.devnull) as nothing:
+        kernel = zygote.request_kernel(path, argv, cwd=str(tmp_path), env=dict(os.environ),
+                                       streams=(nothing.fileno(), sink.fileno(),
+                                                sink.fileno()))
+    assert kernel is not None
+    return kernel, out
+
+
+def test_a_forked_kernel_is_held_like_a_process(tmp_path):
+    """The build holds a forked kernel as jupyter_client holds a Popen: its exit status comes
+    through the server, and so do signals, to the kernel's own process group."""
+    with zygote.warm_kernels([]) as path:
+        # a kernel asked only for its version prints it and exits 0
+        kernel, out = _forked(path, ["--version"], tmp_path)
+        assert kernel.wait(timeout=60) == 0
+        assert kernel.poll() == 0 and kernel.returncode == 0
+        import IPython
+
+        assert out.read_text().strip() == IPython.__version__
+        kernel.kill()  # after its end: ignored, no error, and the pid is never signalled
+
+        # a real kernel, on its own connection file, runs until it is signalled
+        connection = tmp_path / "kernel.json"
+        kernel, _ = _forked(path, ["-f", str(connection)], tmp_path)
+        with pytest.raises(subprocess.TimeoutExpired):
+            kernel.wait(timeout=1.5)
+        assert kernel.poll() is None
+        assert os.getpgid(kernel.pid) == kernel.pid
+        kernel.send_signal(signal.SIGKILL)
+        assert kernel.wait(timeout=30) == -signal.SIGKILL
+        with pytest.raises(ProcessLookupError):
+            os.kill(kernel.pid, 0)  # reaped by the server
+
+
+def test_the_build_asks_the_server_itself_for_kernels_of_this_interpreter():
+    """The kernel manager forks a kernel for ipykernel's command, or our launcher's, run by
+    this interpreter; another interpreter's kernel starts the ordinary way."""
+    from aijobs.reports import kernel
+
+    assert kernel.ipykernel_arguments([sys.executable, "-m", "ipykernel_launcher", "-f",
+                                        "k.json"]) == ["-f", "k.json"]
+    assert kernel.ipykernel_arguments([sys.executable, "-m",
+                                        "aijobs.reports.kernel_launcher", "-f", "k.json"]) \
+        == ["-f", "k.json"]
+    assert kernel.ipykernel_arguments(["/no/such/python", "-m", "ipykernel_launcher"]) is None
+    assert kernel.ipykernel_arguments([sys.executable, "-m", "other_kernel"]) is None

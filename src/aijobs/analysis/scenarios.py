@@ -23,85 +23,29 @@ divides by ``(1 + inflation)^t``.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from aijobs import paths
+from aijobs.analysis.scenario_settings import (  # noqa: F401  (re-exported)
+    DISTRIBUTIONS,
+    MAX_HORIZON,
+    MODES,
+    UNCERTAIN,
+    ScenarioParams,
+    Uncertainty,
+    number_or_none,
+    premium_source_problem,
+    scenario_params,
+    uncertainty_problem,
+)
 from aijobs.data import tables
 from aijobs.errors import ParameterError
-
-MODES = ("rate", "supply_demand")
-DISTRIBUTIONS = ("triangular", "uniform", "pert")
-UNCERTAIN = ("normalization_rate", "wage_growth", "inflation", "supply_growth", "elasticity",
-             "premium", "demand_growth")
-MAX_HORIZON = 30
-
-
-@dataclass(frozen=True)
-class ScenarioParams:
-    """The parameters of one projection. Rates are fractions: 0.05 means 5% a year."""
-
-    mode: str = "rate"
-    horizon_years: int = 5
-    premium: float = 0.10
-    normalization_rate: float = 0.05
-    wage_growth: float = 0.03
-    inflation: float = 0.025
-    supply_growth: float = 0.20
-    elasticity: float = 0.5
-    demand_growth: float | None = None
-    default_demand_growth: float = 0.15
-    growth_decay: float = 0.5
-    shock_start_year: int = 0
-    shock_years: int = 0
-    shock_demand_growth: float = -0.2
-
-    def checked(self) -> ScenarioParams:
-        """Self, once every parameter is checked; a ParameterError names the first bad one."""
-        def need(ok: bool, name: str, expected: str) -> None:
-            if not ok:
-                raise ParameterError(f"parameter {name}: got {getattr(self, name)!r}; "
-                                     f"expected {expected}")
-
-        need(self.mode in MODES, "mode", f"one of {', '.join(MODES)}")
-        need(isinstance(self.horizon_years, int) and not isinstance(self.horizon_years, bool)
-             and 1 <= self.horizon_years <= MAX_HORIZON, "horizon_years",
-             f"a whole number of years from 1 to {MAX_HORIZON}")
-        need(self.premium > -1, "premium", "a fraction above -1 (0.2: pay is 20% above the "
-                                           "baseline; a negative premium is a discount)")
-        need(0 <= self.normalization_rate < 1, "normalization_rate",
-             "a fraction in [0, 1): the share of the premium lost each year")
-        need(self.wage_growth > -1, "wage_growth", "a yearly fraction above -1")
-        need(self.inflation > -1, "inflation", "a yearly fraction above -1")
-        need(self.supply_growth > -1, "supply_growth",
-             "a yearly fraction above -1 (supply cannot shrink by 100% or more)")
-        need(self.elasticity >= 0, "elasticity", "a number of 0 or more")
-        need(self.demand_growth is None or self.demand_growth > -1, "demand_growth",
-             "None (use each role's growth from the data) or a yearly fraction above -1")
-        need(self.default_demand_growth > -1, "default_demand_growth", "a fraction above -1")
-        need(0 <= self.growth_decay <= 1, "growth_decay", "a fraction from 0 to 1")
-        need(isinstance(self.shock_start_year, int) and 0 <= self.shock_start_year
-             <= MAX_HORIZON, "shock_start_year", "a year from 0 (no shock) to 30")
-        need(isinstance(self.shock_years, int) and 0 <= self.shock_years <= MAX_HORIZON,
-             "shock_years", "a whole number of years from 0 to 30")
-        need(self.shock_demand_growth > -1, "shock_demand_growth", "a fraction above -1")
-        return self
-
-
-def scenario_params(**values: Any) -> ScenarioParams:
-    """ScenarioParams from keyword values, rejecting unknown names with the valid ones."""
-    known = {f for f in ScenarioParams.__dataclass_fields__}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise ParameterError(f"unknown scenario parameter(s) {', '.join(unknown)}; valid: "
-                             f"{', '.join(sorted(known))}")
-    return ScenarioParams(**values).checked()
 
 
 def demand_growth_paths(params: ScenarioParams, role_growth: Sequence[float | None],
@@ -201,33 +145,6 @@ def _role_growth(role_ids: list[str], growth: pd.DataFrame | None) -> list[float
 
 
 # --- Monte Carlo ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Uncertainty:
-    """Ranges (low, most likely, high) for the uncertain parameters, and how to draw them."""
-
-    ranges: Mapping[str, Sequence[float]] = field(default_factory=dict)
-    distribution: str = "triangular"
-    draws: int = 10_000
-    seed: int = 42
-    notes: tuple[str, ...] = ()  # ranges re-centred on a value given for the parameter
-
-    def checked(self) -> Uncertainty:
-        if self.distribution not in DISTRIBUTIONS:
-            raise ParameterError(f"parameter distribution: got {self.distribution!r}; expected "
-                                 f"one of {', '.join(DISTRIBUTIONS)}")
-        if not isinstance(self.draws, int) or not 1 <= self.draws <= 2_000_000:
-            raise ParameterError(f"parameter draws: got {self.draws!r}; expected a whole "
-                                 "number from 1 to 2,000,000")
-        for name, rng in self.ranges.items():
-            if name not in UNCERTAIN:
-                raise ParameterError(f"parameter uncertainty: {name!r} cannot be uncertain; "
-                                     f"choose from {', '.join(UNCERTAIN)}")
-            if len(rng) != 3 or not rng[0] <= rng[1] <= rng[2]:
-                raise ParameterError(f"parameter uncertainty: {name} needs [low, most likely, "
-                                     f"high] with low <= most likely <= high; got {list(rng)}")
-        return self
-
 
 def draw_parameters(unc: Uncertainty) -> dict[str, np.ndarray]:
     """Draws of each uncertain parameter (arrays of length unc.draws), repeatable by seed."""
@@ -483,64 +400,6 @@ def premium_estimates() -> pd.DataFrame:
     return tables.load_table("premium_estimates")
 
 
-def _as_number(source: Any) -> float | None:
-    if isinstance(source, bool):
-        return None
-    if isinstance(source, int | float):
-        return float(source)
-    try:
-        return float(str(source))
-    except ValueError:
-        return None
-
-
-def premium_source_problem(source: Any) -> str | None:
-    """What is wrong with a premium_source value, as a one-line message, or None if it is fine
-    (checked before a report's kernel starts)."""
-    number = _as_number(source)
-    if number is not None:
-        if math.isfinite(number) and -1 < number <= 5:
-            return None
-        return (f"parameter premium_source: got {source!r}; expected an estimate id from "
-                "data/premium_estimates.csv or a fraction above -1 and at most 5 (0.25 = 25%)")
-    ids = list(dict.fromkeys(premium_estimates()["estimate_id"]))
-    if str(source) in ids:
-        return None
-    close = difflib.get_close_matches(str(source), ids, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return (f"parameter premium_source: no estimate {source!r} in data/premium_estimates.csv"
-            f"{hint}; choose one of {', '.join(ids)}, or give a number such as 0.25")
-
-
-def uncertainty_problem(ranges: Any, settings: Mapping[str, Any]) -> str | None:
-    """What is wrong with an uncertainty dict given the scenario's other settings, as a
-    one-line message, or None: names that can be uncertain, [low, most likely, high] in
-    order, and both ends valid values of their parameter."""
-    if not isinstance(ranges, Mapping):
-        return f"parameter uncertainty: got {ranges!r}; expected a dict such as " \
-               '{"normalization_rate": [0.02, 0.05, 0.15]}'
-    for name, rng in ranges.items():
-        if not isinstance(rng, list | tuple) or len(rng) != 3:
-            return (f"parameter uncertainty: {name} needs [low, most likely, high]; "
-                    f"got {rng!r}")
-    model = {k: v for k, v in settings.items()
-             if k in ScenarioParams.__dataclass_fields__ and v is not None}
-    try:
-        unc = Uncertainty(dict(ranges)).checked()
-        params = scenario_params(**model)
-        for name, (low, _, high) in unc.ranges.items():
-            for bound in (low, high):
-                try:
-                    replace(params, **{name: float(bound)}).checked()
-                except ParameterError as exc:
-                    raise ParameterError(f"parameter uncertainty: the range of {name} "
-                                         f"{list(unc.ranges[name])} leaves its bounds: "
-                                         f"{exc}") from exc
-    except (ParameterError, TypeError, ValueError) as exc:
-        return str(exc)
-    return None
-
-
 MODE_TEXT = {"rate": "a share of the premium goes each year",
              "supply_demand": "the premium follows demand against supply"}
 
@@ -567,7 +426,7 @@ def premiums_from_source(source: str | float, role_ids: Sequence[str], fallback:
     premium to normalize (0 in the model, said so in the rows, never hidden); a role the
     estimate does not cover takes `fallback`, also said so.
     """
-    number = _as_number(source)
+    number = number_or_none(source)
     if number is not None:
         if not math.isfinite(number) or number <= -1 or number > 5:
             raise ParameterError(f"parameter premium_source: got {source!r}; expected an "

@@ -6,32 +6,55 @@ prefix in the temporary folder, so parallel builds never share sockets; jupyter_
 the socket files when the kernel shuts down. The report-mode switch goes into the kernel's
 environment only, so building a report never changes the caller's own process.
 
-With a warm-kernel server (aijobs.reports.zygote) set by `zygote.use_warm_kernels`, the kernel
-command becomes `python -m aijobs.reports.kernel_launcher`, which has the server fork a fresh,
-already-imported kernel; without one, it is ipykernel's own launcher.
+With a warm-kernel server (aijobs.reports.zygote) set by `zygote.use_warm_kernels`, the
+manager asks the server for a fresh, already-imported kernel forked for it, and holds the
+answer as it would hold a kernel process; without one (or if the server refuses), it starts
+ipykernel's own command.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import time
 import uuid
+from pathlib import Path
 from queue import Empty
 
+import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 from traitlets import DottedObjectName, Type
 
 from aijobs.notebook.mode import REPORT_MODE_VAR
-from aijobs.reports.zygote import MAX_SOCKET_PATH, SOCKET_VAR, socket_folder, warm_socket
+from aijobs.reports.zygote import (
+    MAX_SOCKET_PATH,
+    SOCKET_VAR,
+    ForkedKernel,
+    identity,
+    request_kernel,
+    socket_folder,
+    warm_socket,
+)
+
+# The kernel commands a forked kernel can stand in for: ipykernel's own, and our launcher (the
+# tests' kernelspec runs it), which would itself ask the server.
+IPYKERNEL_MODULES = ("ipykernel_launcher", "aijobs.reports.kernel_launcher")
 
 
-def _warm_command(kernel_cmd: list[str]) -> list[str]:
-    # ipykernel's kernelspec: [python, -m, ipykernel_launcher, -f, {connection_file}]
-    if "ipykernel_launcher" not in kernel_cmd:
-        return kernel_cmd
-    at = kernel_cmd.index("ipykernel_launcher")
-    return [*kernel_cmd[:at], "aijobs.reports.kernel_launcher", *kernel_cmd[at + 1:]]
+def ipykernel_arguments(kernel_cmd: list[str]) -> list[str] | None:
+    """The arguments of an ipykernel command of this interpreter ([python, -m,
+    ipykernel_launcher, -f, FILE] gives [-f, FILE]); None for another kernel's command."""
+    if len(kernel_cmd) < 3 or kernel_cmd[1] != "-m" or kernel_cmd[2] not in IPYKERNEL_MODULES:
+        return None
+    found = shutil.which(kernel_cmd[0])
+    if not found or str(Path(found).resolve()) != identity()["executable"]:
+        return None  # another interpreter's kernel: only it can start that
+    return list(kernel_cmd[3:])
+
+
+RECONNECT_MS = 5  # how soon a client's socket tries again to reach a kernel not yet listening
 
 
 class ReadyKernelClient(AsyncKernelClient):
@@ -55,6 +78,16 @@ class ReadyKernelClient(AsyncKernelClient):
                 raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
 
     wait_for_ready = _async_wait_for_ready  # the public name is bound to the base's method
+
+    def _context_default(self):
+        # The client connects before the kernel has bound its sockets; zmq then retries every
+        # RECONNECT_IVL ms, 100 by default: each report waited up to 0.1 s for a kernel that
+        # was already listening (measured: ready 0.23 s after launch, 0.12 s with 5 ms).
+        # Retries back off to 100 ms, so a kernel that never comes costs no more than before.
+        context = super()._context_default()
+        context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
+        context.setsockopt(zmq.RECONNECT_IVL_MAX, 100)
+        return context
 
     @staticmethod
     async def _reply_to(request: str, channel, wait: float) -> dict | None:
@@ -112,8 +145,27 @@ class IPCKernelManager(AsyncKernelManager):
         env[REPORT_MODE_VAR] = "1"
         env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
         env.pop(SOCKET_VAR, None)
-        if warm_socket():
-            env[SOCKET_VAR] = warm_socket()
-            kernel_cmd = _warm_command(list(kernel_cmd))
         kw["env"] = env
-        return await super()._async_launch_kernel(kernel_cmd, **kw)
+        kernel = self._forked_kernel(kernel_cmd, kw)
+        if kernel is None:
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+        # Held as LocalProvisioner holds its Popen. No process group: signals go through the
+        # server (ForkedKernel.send_signal), which signals the kernel's own group.
+        provisioner = self.provisioner
+        provisioner.process, provisioner.pid, provisioner.pgid = kernel, kernel.pid, None
+        provisioner.cwd = kw.get("cwd") or os.getcwd()
+        self._reconcile_connection_info(provisioner.connection_info)
+
+    def _forked_kernel(self, kernel_cmd: list[str], kw: dict) -> ForkedKernel | None:
+        """A kernel forked by the warm-kernel server (this process's streams), or None: no
+        server, another kernel's command, streams of the caller's own, or a refusal."""
+        server, argv = warm_socket(), ipykernel_arguments(list(kernel_cmd))
+        if (not server or argv is None or not isinstance(self.provisioner, LocalProvisioner)
+                or any(kw.get(stream) is not None for stream in ("stdin", "stdout", "stderr"))):
+            return None
+        devnull = os.open(os.devnull, os.O_RDONLY)  # as Jupyter gives a kernel no input
+        try:
+            return request_kernel(server, argv, cwd=str(kw.get("cwd") or os.getcwd()),
+                                  env=kw["env"], streams=(devnull, 1, 2))
+        finally:
+            os.close(devnull)

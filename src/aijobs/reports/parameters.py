@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from aijobs import paths
+from aijobs.analysis import scenario_settings
 from aijobs.errors import ParameterError
 from aijobs.formatting import number_text
 
@@ -297,17 +298,14 @@ def _item_words(item_type: str) -> str:
 
 
 # Checks that need the package's own data or rules, keyed by parameter name; each returns a
-# one-line message, or None. They are deferred imports: pandas is loaded only when used.
+# one-line message, or None. The scenario checks need neither numpy nor pandas
+# (aijobs.analysis.scenario_settings); the roles check loads pandas, only when roles are named.
 def _premium_source_problem(value: Any, values: dict[str, Any]) -> str | None:
-    from aijobs.analysis import scenarios  # deferred: loads pandas and the estimates table
-
-    return scenarios.premium_source_problem(value)
+    return scenario_settings.premium_source_problem(value)
 
 
 def _uncertainty_problem(value: Any, values: dict[str, Any]) -> str | None:
-    from aijobs.analysis import scenarios  # deferred: loads numpy and pandas
-
-    return scenarios.uncertainty_problem(value, values)
+    return scenario_settings.uncertainty_problem(value, values)
 
 
 def _roles_problem(value: Any, values: dict[str, Any]) -> str | None:

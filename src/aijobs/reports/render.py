@@ -249,6 +249,37 @@ def render_report_html(nb, spec: ReportSpec, used: dict[str, Any],
         if options.self_contained else None)
 
 
+def warm_renderer() -> None:
+    """Render a small page like the reports' once, so that what the first page compiles
+    (nbconvert's and this package's templates, the regular expressions of its HTML and CSS
+    parsers: about 0.5 s, measured) is ready in the processes forked from this one. Called by
+    the report workers' fork server (aijobs.reports.worker_imports); writes nothing outside a
+    temporary folder."""
+    import tempfile  # deferred, with nbformat: only processes that render pages need them
+
+    import nbformat
+
+    v4 = nbformat.v4
+    markdown = ("## A heading\n\nSome *text*, **bold**, `code` and a [link](#x).\n\n"
+                "- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+    html_output = v4.new_output("display_data", data={
+        "text/html": '<figure class="aijobs-figure"><div id="w" role="img" aria-label="a">'
+                     '<script type="text/javascript">var x = 1;</script></div></figure>'
+                     '<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr>'
+                     '</tbody></table>'})
+    parameters = v4.new_code_cell("n = 1  # a number to show in the settings [0, 2]",
+                                  metadata={"tags": ["parameters"]})
+    nb = v4.new_notebook(cells=[
+        parameters, v4.new_markdown_cell(markdown),
+        v4.new_code_cell("x = 1", outputs=[
+            html_output, v4.new_output("stream", name="stdout", text="printed\n")])])
+    with tempfile.TemporaryDirectory(prefix="aijobs-warm-render-") as folder:
+        notebook = Path(folder) / "warm-up.ipynb"
+        nbformat.write(nb, notebook)
+        spec = ReportSpec("warm-up", notebook, "Warm-up", "Nothing", {"n": 1})
+        render_report_html(nb, spec, {"n": 2})
+
+
 def ensure_plotly_js(reports_dir: Path) -> Path:
     """Copy plotly.js from the installed plotly package into reports/ (shared by all pages)."""
     source = plotly_js_path()

@@ -1,5 +1,7 @@
 """What a report worker imports before its first report, loaded once by multiprocessing's
 fork server so that every worker forked from it starts with them (see build._worker_context).
+It also renders a small page once, so that the workers' first pages need not compile
+templates and regular expressions (render.warm_renderer).
 """
 
 from __future__ import annotations
@@ -16,4 +18,10 @@ from nbconvert import HTMLExporter  # noqa: F401
 
 import aijobs.reports.build  # noqa: F401
 import aijobs.reports.kernel  # noqa: F401
+from aijobs.reports import render
 # isort: on
+
+try:
+    render.warm_renderer()
+except Exception:  # noqa: BLE001  (a page that cannot render fails in its own report)
+    pass
