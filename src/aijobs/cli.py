@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="check the configuration and parameters, say what would be built, "
                         "and build nothing")
     b.add_argument("-j", "--jobs", type=int, default=None,
-                   help="reports built at once (default: number of cores)")
+                   help="reports built at once (default: one more than the number of cores)")
     b.add_argument("--show-code", action="store_true", help="include the code cells in pages")
     b.add_argument("--force", action="store_true",
                    help="rebuild every report, even those whose inputs have not changed")
@@ -74,7 +74,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="the grid as one text, as make's GRID passes it: "
                          "'-g NAME VALUES -g NAME VALUES'")
     sw.add_argument("-j", "--jobs", type=int, default=None,
-                    help="variants built at once on this machine (default: number of cores)")
+                    help="variants built at once on this machine (default: one more than the "
+                         "number of cores)")
     sw.add_argument("--force", action="store_true", help="rebuild every variant")
     sw.add_argument("--dry-run", action="store_true",
                     help="check every variant's parameters and say what would be built")

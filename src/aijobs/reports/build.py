@@ -418,10 +418,19 @@ def _worker_context():
     return context
 
 
+def default_jobs() -> int:
+    """Reports built at once unless told: one more than the cores. A report's worker and its
+    kernel hand the work to each other at every cell, so with one worker per core a core
+    often waits; a third worker on 2 cores fills those gaps (measured: 7.4 s against 8.0 s
+    for a cold build of the 12 reports, means of 5 alternating builds each; a fourth did not
+    help)."""
+    return (os.cpu_count() or 1) + 1
+
+
 def _run(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int | None):
     if not todo:
         return
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    jobs = max(1, min(jobs or default_jobs(), len(todo)))
     tasks = [(s, overrides, options) for s in todo]
     # One server of warm kernels for the whole build: it imports what the notebooks import
     # while this process and its workers import papermill, then forks a fresh kernel per report.
