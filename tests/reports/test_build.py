@@ -383,3 +383,27 @@ def test_warming_the_renderer_changes_no_page(tmp_path):
              for how in ("cold", "warm")]
     assert "ML engineer" in pages[0] and "chart" in pages[0] and "changed" in pages[0]
     assert pages[0] == pages[1]
+
+
+def test_a_build_removes_only_the_files_of_processes_that_are_gone(tmp_path):
+    """aijobs.reports.scratch: names carry the pid of the process that made them; files of a
+    process that no longer runs go, those of live processes and anything else stay."""
+    from aijobs.reports import scratch
+
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead = int(done.stdout)  # a process that has ended
+    (tmp_path / f"aijobs-run-{dead}-growth_rates-ab12").mkdir()
+    (tmp_path / f"aijobs-run-{dead}-growth_rates-ab12" / "growth_rates.ipynb").write_text("{}")
+    (tmp_path / f"aijobs-kernel-{dead}-0a1b2c3d4e-1").write_text("")
+    (tmp_path / f"aijobs-kernel-{dead}-0a1b2c3d4e.json").write_text("{}")
+    (tmp_path / f"aijobs-warm-{dead}-xyz").mkdir()
+    keep = [f"aijobs-run-{os.getpid()}-overview-cd34", "aijobs-run-1-overview-ef56",
+            f"aijobs-other-{dead}-x", "notes.txt"]
+    for name in keep:
+        (tmp_path / name).write_text("")
+    assert scratch.remove_stale_scratch([str(tmp_path)]) == 4
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(keep)
+    assert scratch.scratch_prefix("run") == f"aijobs-run-{os.getpid()}-"
+    with pytest.raises(ValueError, match="expected one of run, kernel, warm"):
+        scratch.scratch_prefix("tmp")

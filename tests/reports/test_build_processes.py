@@ -155,10 +155,16 @@ def test_workers_die_with_a_killed_build_and_publish_nothing(built_reports, tmp_
         assert proc.returncode == 143
         assert err.strip().splitlines()[-1] == "terminated; earlier results are unchanged"
         assert sorted(p.name for p in scratch.iterdir()) == []
+    else:  # SIGKILL: no process could clean up; the names say whose files they are
+        left = {p.name for p in scratch.iterdir() if p.name.startswith("aijobs-")}
+        assert f"aijobs-warm-{proc.pid}-" in " ".join(left), left
     again = subprocess.run([*AIJOBS, "build", "--output-dir", str(out), "compensation_bands",
                             "-p", "region_multiplier", "0.6"], capture_output=True, text=True,
-                           cwd=ROOT, timeout=300)
+                           cwd=ROOT, timeout=300, env={**os.environ, "TMPDIR": str(scratch)})
     assert again.returncode == 0, again.stderr
+    # the next build removed what the killed one left (multiprocessing's own pymp-* folder,
+    # if any, is not ours to judge)
+    assert [p.name for p in scratch.iterdir() if not p.name.startswith("pymp-")] == []
     assert statuses(again.stdout) == {"compensation_bands": "up to date"}
     page = (out / "compensation_bands.html").read_text()
     assert re.search(r"region_multiplier</code></td><td>0\.6 <span class=\"changed\">", page), \

@@ -130,7 +130,7 @@ def test_server_refuses_another_interpreter_or_package_and_the_launcher_goes_col
         (shadow / "__init__.py").write_text("")
         (shadow / "reports").mkdir()
         src = Path(zygote.__file__).parent
-        for name in ("__init__.py", "zygote.py", "kernel_launcher.py"):
+        for name in ("__init__.py", "zygote.py", "scratch.py", "kernel_launcher.py"):
             (shadow / "reports" / name).write_text((src / name).read_text())
         launched = subprocess.run(
             [sys.executable, "-m", "aijobs.reports.kernel_launcher", "--version"],

@@ -65,6 +65,7 @@ from aijobs.reports.render import (
     render_report_html,
     write_index,
 )
+from aijobs.reports.scratch import remove_stale_scratch, scratch_prefix
 
 FAILED_DIR_NAME = "_failed"
 LOCK_NAME = ".aijobs-build.lock"
@@ -115,7 +116,7 @@ def run_report(spec: ReportSpec, *, overrides: dict[str, Any] | None = None,
 
     start = time.perf_counter()
     used = {**spec.parameters, **(overrides or {})}
-    with tempfile.TemporaryDirectory(prefix=f"aijobs-{spec.name}-") as work:
+    with tempfile.TemporaryDirectory(prefix=f"{scratch_prefix('run')}{spec.name}-") as work:
         executed = Path(work) / f"{spec.name}.ipynb"
         try:
             nb = papermill.execute_notebook(
@@ -325,6 +326,7 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
     reports_dir = checked_output_dir(reports_dir)
     with build_lock(reports_dir, echo):
         _remove_stale_temporaries(reports_dir)
+        remove_stale_scratch()  # what a build killed with SIGKILL left in the temporary folder
         if not self_contained:
             ensure_plotly_js(reports_dir)
         manifest = read_manifest(reports_dir)

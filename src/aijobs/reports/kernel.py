@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -28,6 +29,7 @@ from jupyter_client.provisioning import LocalProvisioner
 from traitlets import DottedObjectName, Type
 
 from aijobs.notebook.mode import REPORT_MODE_VAR
+from aijobs.reports.scratch import scratch_prefix
 from aijobs.reports.zygote import (
     MAX_SOCKET_PATH,
     SOCKET_VAR,
@@ -120,12 +122,15 @@ class IPCKernelManager(AsyncKernelManager):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        # "<folder>/aijobs-kernel-<12 hex>-<n>": a Unix socket path has a length limit; past
-        # it even in /tmp, the kernel talks TCP on localhost instead
-        name = f"aijobs-kernel-{uuid.uuid4().hex[:12]}"
+        # "<folder>/aijobs-kernel-<pid>-<10 hex>-<n>": a Unix socket path has a length limit;
+        # past it even in /tmp, the kernel talks TCP on localhost instead. The pid lets a later
+        # build remove the files of a killed one (aijobs.reports.scratch).
+        name = f"{scratch_prefix('kernel')}{uuid.uuid4().hex[:10]}"
         prefix = os.path.join(socket_folder(len(name) + 2), name)
         if len(prefix) + 2 <= MAX_SOCKET_PATH:
             self.transport, self.ip = "ipc", prefix
+        if not self.connection_file:  # else jupyter_client names it tmpXXXXXXXX.json
+            self.connection_file = os.path.join(tempfile.gettempdir(), f"{name}.json")
 
     async def _async_wait(self, pollinterval: float = 0.1) -> None:
         # After a kill the process is gone within milliseconds; polling every 0.1 s made each

@@ -24,6 +24,7 @@ from aijobs.files import file_digest, read_yaml, write_atomic
 from aijobs.notebook.mode import KEY_FIGURES_MIME
 from aijobs.reports.config import ReportSpec, shown_path
 from aijobs.reports.parameters import notebook_parameters
+from aijobs.reports.scratch import scratch_prefix
 
 PLOTLY_JS_NAME = "plotly.min.js"
 FIGURE_MIME = "application/vnd.aijobs.figure+json"  # see aijobs.notebook.display.figure_bundle
@@ -273,7 +274,7 @@ def warm_renderer() -> None:
         parameters, v4.new_markdown_cell(markdown),
         v4.new_code_cell("x = 1", outputs=[
             html_output, v4.new_output("stream", name="stdout", text="printed\n")])])
-    with tempfile.TemporaryDirectory(prefix="aijobs-warm-render-") as folder:
+    with tempfile.TemporaryDirectory(prefix=f"{scratch_prefix('run')}warm-up-") as folder:
         notebook = Path(folder) / "warm-up.ipynb"
         nbformat.write(nb, notebook)
         spec = ReportSpec("warm-up", notebook, "Warm-up", "Nothing", {"n": 1})

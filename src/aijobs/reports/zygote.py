@@ -48,6 +48,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from aijobs.reports.scratch import scratch_prefix
+
 SOCKET_VAR = "AIJOBS_WARM_KERNELS"  # the server's socket, for kernel launchers (see above)
 COLD_VAR = "AIJOBS_COLD_KERNELS"  # "1": no warm kernels
 # ipykernel's own modules, imported whatever the notebooks import: all that a kernel imports
@@ -555,9 +557,10 @@ def warm_kernels(notebooks: list[Path], *, enabled: bool = True) -> Iterator[str
     if not enabled or not hasattr(os, "fork") or cold_kernels_asked():
         yield None
         return
-    # "aijobs-warm-XXXXXXXX/kernels.sock": mkdtemp adds 8 characters
-    folder = tempfile.mkdtemp(prefix="aijobs-warm-",
-                              dir=socket_folder(len("aijobs-warm-") + 8 + len("/kernels.sock")))
+    # "aijobs-warm-<pid>-XXXXXXXX/kernels.sock": mkdtemp adds 8 characters
+    prefix = scratch_prefix("warm")
+    folder = tempfile.mkdtemp(prefix=prefix,
+                              dir=socket_folder(len(prefix) + 8 + len("/kernels.sock")))
     path = os.path.join(folder, "kernels.sock")
     env = {k: v for k, v in os.environ.items() if k != SOCKET_VAR}
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
