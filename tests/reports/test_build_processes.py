@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
+from aijobs.reports import scratch as scratch_names
 from aijobs.reports.build import LOCK_NAME
 from aijobs.reports.cache import MANIFEST_NAME
 
@@ -158,6 +159,12 @@ def test_workers_die_with_a_killed_build_and_publish_nothing(built_reports, tmp_
     else:  # SIGKILL: no process could clean up; the names say whose files they are
         left = {p.name for p in scratch.iterdir() if p.name.startswith("aijobs-")}
         assert f"aijobs-warm-{proc.pid}-" in " ".join(left), left
+        # a worker forked just before the kill may still be ending (its watch thread sees the
+        # build gone within 0.2 s); the next build leaves the files of a live process alone
+        owners = {int(m.group(2)) for name in left if (m := scratch_names.STALE_RE.match(name))}
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(map(scratch_names.running, owners)):
+            time.sleep(0.1)
     again = subprocess.run([*AIJOBS, "build", "--output-dir", str(out), "compensation_bands",
                             "-p", "region_multiplier", "0.6"], capture_output=True, text=True,
                            cwd=ROOT, timeout=300, env={**os.environ, "TMPDIR": str(scratch)})

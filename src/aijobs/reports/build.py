@@ -65,7 +65,7 @@ from aijobs.reports.render import (
     render_report_html,
     write_index,
 )
-from aijobs.reports.scratch import remove_stale_scratch, scratch_prefix
+from aijobs.reports.scratch import remove_stale_scratch, running, scratch_prefix
 
 FAILED_DIR_NAME = "_failed"
 LOCK_NAME = ".aijobs-build.lock"
@@ -208,19 +208,6 @@ def _init_worker(parent_pid: int, warm_socket: str | None) -> None:
     zygote.set_warm_kernels(warm_socket)
 
 
-def _alive(pid: int) -> bool:
-    """Whether process `pid` still runs (a zombie, dead but not yet reaped, does not)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    with contextlib.suppress(OSError, IndexError):  # Linux: the state letter after "(name)"
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    return True
-
-
 def _die_with_parent(build_pid: int) -> None:
     """End this worker when the build process that started it dies.
 
@@ -230,11 +217,11 @@ def _die_with_parent(build_pid: int) -> None:
     warm-kernel server, which also dies with the build, kills their kernels; a cold kernel
     polls its parent (ipykernel's JPY_PARENT_PID). Nothing outlives a killed build.
     """
-    if not _alive(build_pid):  # the build died before this worker started
+    if not running(build_pid):  # the build died before this worker started
         os._exit(1)
 
     def watch() -> None:
-        while _alive(build_pid):
+        while running(build_pid):
             time.sleep(0.2)
         os._exit(1)
 

@@ -27,14 +27,18 @@ def scratch_prefix(kind: str) -> str:
     return f"aijobs-{kind}-{os.getpid()}-"
 
 
-def _gone(pid: int) -> bool:
+def running(pid: int) -> bool:
+    """Whether process `pid` still runs (a zombie, dead but not yet reaped, does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return True
-    except PermissionError:  # another user's live process
         return False
-    return False
+    except PermissionError:  # another user's live process
+        return True
+    with contextlib.suppress(OSError, IndexError):  # Linux: the state letter after "(name)"
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    return True
 
 
 def remove_stale_scratch(folders: list[str] | None = None) -> int:
@@ -49,7 +53,7 @@ def remove_stale_scratch(folders: list[str] | None = None) -> int:
             continue
         for entry in entries:
             found = STALE_RE.match(entry.name)
-            if not found or found.group(2) == str(os.getpid()) or not _gone(int(found.group(2))):
+            if not found or found.group(2) == str(os.getpid()) or running(int(found.group(2))):
                 continue
             with contextlib.suppress(OSError):
                 if entry.stat(follow_symlinks=False).st_uid != os.getuid():
