@@ -118,6 +118,68 @@ def test_sources_are_listed_once_each_with_their_files():
     assert "data years 2010 to 2025, as each row states" in page
 
 
+def _source_lines(page: str) -> dict[str, str]:
+    """Each source paragraph of a page, keyed by the source's title."""
+    return {re.sub(r"<[^>]+>", "", m.group(1)): m.group(0) for m in re.finditer(
+        r'<p class="aijobs-source"><strong>(.*?)</strong>.*?</p>', page)}
+
+
+def test_each_source_carries_its_own_licence_status():
+    frame = display.sources_frame(["salary_bands", "premium_estimates",
+                                   "derived/survey_percentiles", "survey_title_map"])
+    lines = _source_lines(display.sources_html(frame))
+    article = next(v for k, v in lines.items() if k.startswith("Commentary"))
+    studies = next(v for k, v in lines.items() if k.startswith("Published estimates"))
+    survey = lines["aijobs.net salary survey"]
+    curation = next(v for k, v in lines.items() if k.startswith("Curation"))
+    # the table's own licence (CC-BY-4.0, the suite's curation) is never lent to its source
+    assert "Licence: none stated (An unattributed, undated commentary: it states no " \
+           "author, title, date, publisher or licence)." in article
+    assert "Licence: cited figures (Figures quoted" in studies
+    assert "Licence: CC0-1.0." in survey
+    assert "Licence: CC-BY-4.0." in curation
+    # web addresses are links, file paths stay text
+    assert '<a href="https://aijobs.net/salaries">https://aijobs.net/salaries</a>' in survey
+    assert "<a " not in article
+
+
+def test_a_source_of_kind_article_or_studies_cannot_claim_a_licence(monkeypatch):
+    from aijobs.data import tables
+    from aijobs.errors import DataError
+
+    registry = {sid: dict(entry) for sid, entry in tables.load_sources().items()}
+    registry["article"]["licence"] = "CC-BY-4.0"
+    registry["published_studies"].pop("licence")
+    monkeypatch.setattr(tables, "load_sources", lambda: registry)
+    with pytest.raises(DataError, match="kind article, so its licence is 'none stated', "
+                                        "not 'CC-BY-4.0'"):
+        tables.source_licence("article")
+    with pytest.raises(DataError, match="source published_studies states no licence"):
+        tables.source_licence("published_studies")
+
+
+def test_notes_link_web_addresses_and_escape_the_rest():
+    text = 'PwC: https://pwc.com/a.pdf; <b>x</b> see http://e.org/p?q=1&r=2. javascript:alert(1)'
+    assert display.linked_text(text) == (
+        'PwC: <a href="https://pwc.com/a.pdf">https://pwc.com/a.pdf</a>; &lt;b&gt;x&lt;/b&gt; '
+        'see <a href="http://e.org/p?q=1&amp;r=2">http://e.org/p?q=1&amp;r=2</a>. '
+        "javascript:alert(1)")
+
+
+DATA_LICENCES = re.compile(r"CC[- ]?BY|CC0|public domain|Licen[cs]e: (?!none stated|cited)",
+                           re.IGNORECASE)
+
+
+def test_no_page_lends_a_data_licence_to_the_article_or_a_study(built_reports):
+    seen = 0
+    for page_file in built_reports.glob("*.html"):
+        for title, line in _source_lines(page_file.read_text()).items():
+            if title.startswith(("Commentary", "Published estimates")):
+                seen += 1
+                assert not DATA_LICENCES.search(line), (page_file.name, line)
+    assert seen >= len(PAGES)
+
+
 def test_start_here_names_reports_that_exist(tmp_path):
     text = ("reports:\n  - {name: a, notebook: growth_rates.ipynb, title: t, summary: s}\n"
             "start_here:\n  - {reader: R, reports: [a, b], why: w}\n")

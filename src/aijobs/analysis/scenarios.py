@@ -450,7 +450,7 @@ def premiums_from_source(source: str | float, role_ids: Sequence[str], fallback:
                                                    strict=True) if r in role_ids})
         origin = f"{first['publisher']}, {first['title']} ({first['data_years']})"
         note = (f"{first['estimate_name']}: {MEASURE_TEXT[first['measures']]}; {origin}; "
-                f"{first['source_url']} (as text); read in: {first['read_in']}")
+                f"{first['source_url']}; read in: {first['read_in']}")
     used, status = {}, []
     for r in role_ids:
         if r not in found:

@@ -117,6 +117,27 @@ def _sources_cached(file: str, _stamp: tuple[int, int]) -> dict[str, Any]:
         raise DataError(f"{_rel(Path(file))}: not valid YAML, {yaml_problem(exc)}") from exc
 
 
+# What a source's licence may say when it licenses nothing: a text that states no licence, and
+# figures quoted from publications (cited, not licensed data). Every other value names a licence.
+UNLICENSED = {"article": "none stated", "studies": "cited figures"}
+
+
+def source_licence(sid: str) -> str:
+    """The licence status of source `sid` of data/sources.yaml as a page shows it: the source's
+    own, never a table's. A text states none ("none stated"), studies are cited figures, data
+    carry their licence. A source of a kind in UNLICENSED must say exactly that."""
+    origin = load_sources().get(sid) or {}
+    licence = str(origin.get("licence") or "").strip()
+    if not licence:
+        raise DataError(f"{_rel(paths.SOURCES_FILE)}: source {sid} states no licence; write "
+                        "its licence, or 'none stated' for a text that gives none")
+    expected = UNLICENSED.get(str(origin.get("kind")))
+    if expected and licence != expected:
+        raise DataError(f"{_rel(paths.SOURCES_FILE)}: source {sid} is of kind "
+                        f"{origin.get('kind')}, so its licence is '{expected}', not '{licence}'")
+    return licence
+
+
 def load_schema(name: str) -> TableSchema:
     """The schema and provenance of table `name`, read from its sidecar (and read again when
     the sidecar or data/sources.yaml changes)."""

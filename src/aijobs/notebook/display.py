@@ -171,7 +171,8 @@ def sources_frame(names: Sequence[str] | None = None) -> pd.DataFrame:
         cites = meta["source"].get("section_column")
         rows.append({
             "source_id": sid, "source": origin["title"], "producer": origin["producer"],
-            "licence": origin.get("licence") or meta["licence"],
+            "licence": tables.source_licence(sid),
+            "licence_note": origin.get("licence_note", ""),
             "location": origin.get("location", ""),
             "file": tables.LOADED.get(name, f"data/{name}.csv"),
             "holds": meta["title"] + (" (each row names its article section)" if cites
@@ -181,22 +182,37 @@ def sources_frame(names: Sequence[str] | None = None) -> pd.DataFrame:
         })
     for file, origin in paths.OTHER_SOURCES.items():
         rows.append({"source_id": file, "source": origin["source"], "producer": "",
-                     "licence": origin["licence"], "location": file, "file": file,
+                     "licence": origin["licence"], "licence_note": "",
+                     "location": origin.get("location", file), "file": file,
                      "holds": origin["holds"], "data_as_of": origin.get("data_as_of", "-"),
                      "recorded": "read at build time"})
     return pd.DataFrame(rows)
 
 
+def link_html(address: str, text: str | None = None) -> str:
+    """An address as a link when it is a web address (http or https), else as escaped text;
+    nothing is loaded from it until the reader follows it."""
+    address = str(address)
+    shown = html.escape(text if text is not None else address)
+    if re.match(r"^https?://[^\s\"'<>]+$", address):
+        return f'<a href="{html.escape(address)}">{shown}</a>'
+    return shown
+
+
 def sources_html(frame: pd.DataFrame) -> str:
-    """Each source once, with its citation and licence, then the files taken from it."""
+    """Each source once, with its citation, its own licence status ("none stated" for a text
+    that gives none, "cited figures" for studies, the licence of data) and its address as a
+    link, then the files taken from it."""
     parts = []
     for _, group in frame.groupby("source_id", sort=False):
         first = group.iloc[0]
         who = f" ({first['producer']})" if first["producer"] else ""
-        where = f" {first['location']}." if first["location"] else ""
+        note = str(first.get("licence_note") or "").strip()
+        licence = html.escape(first["licence"]) + (f" ({html.escape(note.rstrip('.'))})"
+                                                   if note else "")
+        where = f" {link_html(first['location'])}." if first["location"] else ""
         parts.append(f'<p class="aijobs-source"><strong>{html.escape(first["source"])}</strong>'
-                     f"{html.escape(who)}. Licence: {html.escape(first['licence'])}."
-                     f"{html.escape(where)}</p>")
+                     f"{html.escape(who)}. Licence: {licence}.{where}</p>")
         parts.append(table_html(group, {"file": "File", "holds": "What it holds",
                                         "data_as_of": "Data as of",
                                         "recorded": "Entered in the suite"}))
@@ -213,9 +229,25 @@ def show_sources(names: Sequence[str] | None = None) -> None:
     paths.forget_reads()
 
 
+WEB_ADDRESS_RE = re.compile(r"https?://[^\s<>\"']+?(?=[.,;:)]*(?:\s|$))")
+
+
+def linked_text(text: str) -> str:
+    """Escaped text in which each web address (http or https) is a link; punctuation that ends
+    a sentence after an address stays outside it."""
+    parts, last = [], 0
+    for match in WEB_ADDRESS_RE.finditer(str(text)):
+        parts.append(html.escape(text[last:match.start()]))
+        parts.append(link_html(match.group(0)))
+        last = match.end()
+    parts.append(html.escape(str(text)[last:]))
+    return "".join(parts)
+
+
 def show_note(text: str) -> None:
-    """Display one escaped paragraph (a short note under a table or chart)."""
-    display(HTML(f'<p class="aijobs-note">{html.escape(text)}</p>'))
+    """Display one escaped paragraph (a short note under a table or chart); web addresses in
+    it are links."""
+    display(HTML(f'<p class="aijobs-note">{linked_text(text)}</p>'))
 
 
 INPUTS_MIME = "application/vnd.aijobs.inputs+json"

@@ -339,8 +339,7 @@ class Evidence:
         date = p.get("snapshot_date") or "unknown (the file's folder carries no date)"
         return [
             f"Snapshot: {p['snapshot']}, dated {date}.",
-            f"Source: {survey.SOURCE_NAME}, {survey.SOURCE_URL} (CC0 1.0); the address is "
-            "given as text, nothing is loaded from it.",
+            f"Source: {survey.SOURCE_NAME}, {survey.SOURCE_URL} (CC0 1.0).",
             f"Pay: {survey.PAY_DEFINITION}.",
             f"Pairs: {p['pairing']['paired_share']:.0%} of the rows read are the top and "
             f"bottom of one posted range, so {p['rows_read'] - p['rows_excluded']:,} rows form "
