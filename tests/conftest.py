@@ -182,16 +182,16 @@ def pytest_collection_modifyitems(config, items):
 def pytest_collection_finish(session):
     """nbval's notebook kernels come from a warm-kernel server, as the report builds' do.
 
-    A kernelspec named python3 (the notebooks' own) in a folder put first on JUPYTER_PATH
-    starts `aijobs.reports.kernel_launcher`, which asks the server named in the environment
-    for a fresh forked kernel: pandas, plotly and the suite already imported, nothing else
-    carried over (tests/reports/test_warm_kernels.py proves the isolation). The lab tests
+    The suite's kernelspec named python3 (the notebooks' own: ipykernel through the
+    warm-kernel provisioner, aijobs.reports.provisioner) is put first on JUPYTER_PATH, and the
+    server's socket named in the environment, where the provisioner finds it: each notebook
+    gets a fresh forked kernel with pandas, plotly and the suite already imported, nothing
+    else carried over (tests/reports/test_warm_kernels.py proves the isolation). The lab tests
     take these two variables out, so JupyterLab starts its kernels the ordinary way.
     """
     import contextlib
-    import json
-    import tempfile
 
+    from aijobs import paths
     from aijobs.reports import zygote
 
     notebooks = sorted({Path(item.path) for item in session.items
@@ -203,16 +203,8 @@ def pytest_collection_finish(session):
     if sock is None:  # cold kernels asked for, or no fork on this platform
         stack.close()
         return
-    folder = Path(tempfile.mkdtemp(prefix="aijobs-kernelspec-"))
-    stack.callback(shutil.rmtree, folder, ignore_errors=True)
-    spec = folder / "kernels" / "python3"
-    spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "aijobs.reports.kernel_launcher", "-f",
-                 "{connection_file}"],
-        "display_name": "Python 3 (warm kernels for the tests)", "language": "python"}))
     for var, value in (("JUPYTER_PATH", os.pathsep.join(
-            filter(None, [str(folder), os.environ.get("JUPYTER_PATH")]))),
+            filter(None, [str(paths.JUPYTER_DIR), os.environ.get("JUPYTER_PATH")]))),
             (zygote.SOCKET_VAR, sock)):
         stack.callback(_restore, var, os.environ.get(var))
         os.environ[var] = value

@@ -36,6 +36,9 @@ REPORTS_CONFIG = NOTEBOOKS_DIR / "reports.yaml"
 SOURCES_FILE = DATA_DIR / "sources.yaml"
 # Page style and script, shipped inside the package.
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+# The suite's Jupyter data, shaped as a JUPYTER_PATH entry: kernels/python3/kernel.json is
+# ipykernel started through the warm-kernel provisioner (aijobs.reports.provisioner).
+JUPYTER_DIR = Path(__file__).resolve().parent / "jupyter"
 # The article lives beside the checkout in ../shared; it is not ours to commit.
 SHARED_DIR = PROJECT_ROOT.parent / "shared"
 ARTICLE_FILE = SHARED_DIR / "seed" / "ai-job-market-article.txt"

@@ -151,15 +151,15 @@ def test_the_same_sweep_on_a_dask_local_cluster_gives_identical_files(local_swee
             capture_output=True, text=True, cwd=ROOT, timeout=600,
             env={**os.environ, "PYTHONUNBUFFERED": "1"})
         # each worker had warm kernels for the sweep's length only
-        from aijobs.reports import dask_workers, zygote
+        from aijobs.reports import dask_workers
 
         with distributed.Client(cluster) as client:
-            assert set(client.run(zygote.warm_socket).values()) == {None}
+            assert set(client.run(dask_workers.worker_warm_socket).values()) == {None}
             with dask_workers.warm_kernels_on(client, [SPECS["growth_rates"].notebook]):
-                sockets = client.run(zygote.warm_socket)
+                sockets = client.run(dask_workers.worker_warm_socket)
                 assert len(sockets) == 2 and all(sockets.values())
                 assert len(set(sockets.values())) == 2, "a server per worker"
-            assert set(client.run(zygote.warm_socket).values()) == {None}
+            assert set(client.run(dask_workers.worker_warm_socket).values()) == {None}
     assert result.returncode == 0, result.stderr
     assert "12 variants: 12 built" in result.stdout
     local = local_sweep / "sweeps" / "growth_rates"

@@ -117,28 +117,11 @@ def _ask(path: str, identity: dict) -> dict:
         return json.loads(conn.makefile("rb").readline())
 
 
-def test_server_refuses_another_interpreter_or_package_and_the_launcher_goes_cold(tmp_path):
+def test_server_refuses_another_interpreter_or_package(tmp_path):
     with zygote.warm_kernels([]) as path:
         other = {**zygote.identity(), "package": "/elsewhere/aijobs/__init__.py"}
         assert _ask(path, other) == {
             "refused": "a different interpreter or copy of the package"}
-        # the launcher, refused (it imports a shadow copy of the package), becomes an
-        # ordinary kernel: here one asked only for its version
-        env = {**os.environ, zygote.SOCKET_VAR: path, "PYTHONPATH": str(tmp_path)}
-        shadow = tmp_path / "aijobs"
-        shadow.mkdir()
-        (shadow / "__init__.py").write_text("")
-        (shadow / "reports").mkdir()
-        src = Path(zygote.__file__).parent
-        for name in ("__init__.py", "zygote.py", "scratch.py", "kernel_launcher.py"):
-            (shadow / "reports" / name).write_text((src / name).read_text())
-        launched = subprocess.run(
-            [sys.executable, "-m", "aijobs.reports.kernel_launcher", "--version"],
-            env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
-        assert launched.returncode == 0, launched.stderr
-        import IPython
-
-        assert launched.stdout.strip() == IPython.__version__  # what the kernel app prints
 
 
 def test_notebook_imports_are_read_from_code_cells(tmp_path):
@@ -185,15 +168,51 @@ def test_a_forked_kernel_is_held_like_a_process(tmp_path):
             os.kill(kernel.pid, 0)  # reaped by the server
 
 
-def test_the_build_asks_the_server_itself_for_kernels_of_this_interpreter():
-    """The kernel manager forks a kernel for ipykernel's command, or our launcher's, run by
-    this interpreter; another interpreter's kernel starts the ordinary way."""
-    from aijobs.reports import kernel
+def test_the_provisioner_forks_only_ipykernel_of_this_interpreter():
+    """The warm-kernel provisioner forks a kernel for ipykernel's command run by this
+    interpreter; another interpreter's kernel, or another kernel, starts the ordinary way."""
+    from aijobs.reports import provisioner
 
-    assert kernel.ipykernel_arguments([sys.executable, "-m", "ipykernel_launcher", "-f",
-                                        "k.json"]) == ["-f", "k.json"]
-    assert kernel.ipykernel_arguments([sys.executable, "-m",
-                                        "aijobs.reports.kernel_launcher", "-f", "k.json"]) \
-        == ["-f", "k.json"]
-    assert kernel.ipykernel_arguments(["/no/such/python", "-m", "ipykernel_launcher"]) is None
-    assert kernel.ipykernel_arguments([sys.executable, "-m", "other_kernel"]) is None
+    assert provisioner.ipykernel_arguments([sys.executable, "-m", "ipykernel_launcher", "-f",
+                                             "k.json"]) == ["-f", "k.json"]
+    assert provisioner.ipykernel_arguments(["/no/such/python", "-m",
+                                             "ipykernel_launcher"]) is None
+    assert provisioner.ipykernel_arguments([sys.executable, "-m", "other_kernel"]) is None
+
+
+def test_a_plain_jupyter_kernel_manager_gets_a_warm_kernel_through_the_provisioner(
+        tmp_path, monkeypatch):
+    """Any Jupyter client (nbval, JupyterLab) that finds the suite's kernelspec starts its
+    kernel through the registered provisioner: a forked, already-imported kernel when a server
+    is named in the environment, an ordinary one when none is."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+
+    from aijobs import paths
+    from aijobs.reports.provisioner import WarmKernelProvisioner
+
+    specs = KernelSpecManager(kernel_dirs=[str(paths.JUPYTER_DIR / "kernels")])
+
+    def pandas_already_imported() -> bool:
+        manager = KernelManager(kernel_name="python3", kernel_spec_manager=specs)
+        manager.start_kernel(cwd=str(tmp_path))
+        try:
+            assert isinstance(manager.provisioner, WarmKernelProvisioner)
+            client = manager.client()
+            client.start_channels()
+            client.wait_for_ready(timeout=60)
+            shown: list[str] = []
+            client.execute_interactive("import sys; print('pandas' in sys.modules)",
+                                       timeout=60, output_hook=lambda m: shown.append(
+                                           m["content"].get("text", "")))
+            client.stop_channels()
+            return "".join(shown).strip() == "True"
+        finally:
+            manager.shutdown_kernel(now=True)
+
+    nb = _notebook(tmp_path / "imports.ipynb", "import pandas")
+    with zygote.warm_kernels([nb]) as path:
+        monkeypatch.setenv(zygote.SOCKET_VAR, path)
+        assert pandas_already_imported() is True
+        monkeypatch.delenv(zygote.SOCKET_VAR)
+        assert pandas_already_imported() is False

@@ -168,6 +168,7 @@ def in_process_seconds(specs) -> tuple[float, float]:
     from aijobs.notebook.mode import REPORT_MODE_VAR
     from aijobs.reports import zygote
     from aijobs.reports.cache import strip_inputs_outputs
+    from aijobs.reports.kernel import kernel_config
 
     os.environ[REPORT_MODE_VAR] = "1"  # this benchmark process only
     shell = InteractiveShell.instance()
@@ -194,15 +195,15 @@ def in_process_seconds(specs) -> tuple[float, float]:
                             raise RuntimeError(f"{spec.name}: {result.error_in_exec!r}")
             cells_total += time.perf_counter() - start
         with tempfile.TemporaryDirectory(prefix="aijobs-bench-") as tmp, \
-                zygote.warm_kernels([s.notebook for s in specs]) as warm, \
-                zygote.use_warm_kernels(warm):
+                zygote.warm_kernels([s.notebook for s in specs]) as warm:
             executed = []
             for spec in specs:
                 out = Path(tmp) / f"{spec.name}.ipynb"
                 executed.append((spec, papermill.execute_notebook(
                     str(spec.notebook), str(out), parameters=spec.parameters,
                     cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False, kernel_name="python3",
-                    kernel_manager_class="aijobs.reports.kernel.IPCKernelManager")))
+                    kernel_manager_class="aijobs.reports.kernel.IPCKernelManager",
+                    config=kernel_config(warm))))
             render.render_report_html(executed[0][1], executed[0][0], {})  # loads the template
             for spec, nb in executed:
                 start = time.perf_counter()

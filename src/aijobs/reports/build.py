@@ -105,14 +105,18 @@ def _failure_message(spec: ReportSpec, exc: BaseException) -> str:
 
 
 def run_report(spec: ReportSpec, *, overrides: dict[str, Any] | None = None,
-               options: BuildOptions = DEFAULT_OPTIONS) -> BuildResult:
+               options: BuildOptions = DEFAULT_OPTIONS,
+               warm_socket: str | None = None) -> BuildResult:
     """Run one report's notebook and render its page, writing nothing into the output folder.
+    Its kernel comes from the warm-kernel server at `warm_socket` (None: a cold kernel).
 
     The page (or, on failure, the executed notebook) travels back in the result; only the
     process that holds the build lock publishes it (see publish), so a worker left running by
     a killed build can never write a page.
     """
     import papermill  # deferred: about 0.4 s to import (aijobs/__init__.py skips the slowest part)
+
+    from aijobs.reports.kernel import kernel_config  # deferred with papermill: jupyter_client
 
     start = time.perf_counter()
     used = {**spec.parameters, **(overrides or {})}
@@ -126,6 +130,7 @@ def run_report(spec: ReportSpec, *, overrides: dict[str, Any] | None = None,
                 # written once at the end (and on failure), not after every cell: 0.3 s a report
                 request_save_on_cell_execute=False,
                 kernel_manager_class="aijobs.reports.kernel.IPCKernelManager",
+                config=kernel_config(warm_socket),
                 # The notebook has finished and its outputs are collected: no need to wait
                 # for a graceful kernel exit (saves about 0.25 s a report).
                 shutdown_kernel="immediate")
@@ -198,14 +203,13 @@ def build_one(spec: ReportSpec, reports_dir: Path = paths.REPORTS_DIR, *,
 
 
 def _run_report_star(args: tuple) -> BuildResult:
-    spec, overrides, options = args
-    return run_report(spec, overrides=overrides, options=options)
+    spec, overrides, options, warm_socket = args
+    return run_report(spec, overrides=overrides, options=options, warm_socket=warm_socket)
 
 
-def _init_worker(parent_pid: int, warm_socket: str | None) -> None:
-    """Worker initializer: die with the build; take kernels from its warm-kernel server."""
+def _init_worker(parent_pid: int) -> None:
+    """Worker initializer: die with the build."""
     _die_with_parent(parent_pid)
-    zygote.set_warm_kernels(warm_socket)
 
 
 def _die_with_parent(build_pid: int) -> None:
@@ -420,20 +424,19 @@ def _run(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int | N
     if not todo:
         return
     jobs = max(1, min(jobs or default_jobs(), len(todo)))
-    tasks = [(s, overrides, options) for s in todo]
     # One server of warm kernels for the whole build: it imports what the notebooks import
     # while this process and its workers import papermill, then forks a fresh kernel per report.
-    # (A build server keeps one for its whole life: then that one.)
-    running = zygote.warm_socket()
+    # (A build server keeps one for its whole life and names it in the environment: that one.)
+    running = None if zygote.cold_kernels_asked() else os.environ.get(zygote.SOCKET_VAR)
     with (contextlib.nullcontext(running) if running
           else zygote.warm_kernels(sorted({s.notebook for s in todo}))) as warm:
+        tasks = [(s, overrides, options, warm) for s in todo]
         if jobs == 1:
-            with zygote.use_warm_kernels(warm):
-                yield from map(_run_report_star, tasks)
+            yield from map(_run_report_star, tasks)
             return
         with ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context(),
                                  initializer=_init_worker,
-                                 initargs=(os.getpid(), warm)) as pool:
+                                 initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_run_report_star, t) for t in tasks]
             for future in as_completed(futures):
                 yield future.result()
@@ -473,11 +476,12 @@ def run_on_dask(todo: list[ReportSpec], overrides, options: BuildOptions,
         raise BuildError(f"--scheduler {scheduler}: no dask scheduler answered ({exc}); "
                          "start one with `dask scheduler` or give its tcp:// address") from exc
     # deferred with distributed itself (see above): each worker gets warm kernels
-    from aijobs.reports.dask_workers import warm_kernels_on
+    from aijobs.reports.dask_workers import run_with_warm_kernels, warm_kernels_on
 
     with client, warm_kernels_on(client, sorted({s.notebook for s in todo})):
-        futures = {client.submit(_run_report_star, (spec, overrides, options), pure=False):
-                   spec for spec in todo}
+        futures = {client.submit(run_with_warm_kernels, _run_report_star,
+                                 (spec, overrides, options), pure=False): spec
+                   for spec in todo}
         for future in dask_completed(futures):
             try:
                 yield future.result()

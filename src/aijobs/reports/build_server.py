@@ -155,7 +155,7 @@ def serve(run_command, notebooks: list[Path], fingerprint, *, idle_minutes: floa
     echo(f"build server for {paths.PROJECT_ROOT} listening at {path}; `aijobs build` and "
          f"`aijobs sweep` use it (stops after {idle_minutes:g} idle minutes, or Ctrl-C)")
     try:
-        with zygote.warm_kernels(notebooks) as warm, zygote.use_warm_kernels(warm):
+        with zygote.warm_kernels(notebooks) as warm:
             listener.settimeout(idle_minutes * 60)
             while not restart:
                 try:
@@ -164,7 +164,8 @@ def serve(run_command, notebooks: list[Path], fingerprint, *, idle_minutes: floa
                     echo("idle: build server stopped")
                     break
                 with conn:
-                    restart = _handle(conn, run_command, me, started, fingerprint, echo)
+                    restart = _handle(conn, run_command, me, started, fingerprint, echo,
+                                      warm)
     except KeyboardInterrupt:
         echo("build server stopped")
     finally:
@@ -187,7 +188,7 @@ def _stop(*_) -> None:
 
 
 def _handle(conn: socket.socket, run_command, me: dict, started: str, fingerprint,
-            echo) -> bool:
+            echo, warm: str | None = None) -> bool:
     """Serve one command; True when the server must restart (its code is out of date)."""
     conn.settimeout(30)
     try:
@@ -208,7 +209,7 @@ def _handle(conn: socket.socket, run_command, me: dict, started: str, fingerprin
     code = 1
     try:
         os.chdir(request.get("cwd") or here)
-        _use_environment(request.get("env"))
+        _use_environment(request.get("env"), warm)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = run_command([str(a) for a in request["argv"]])
     except SystemExit as exc:  # argparse's own errors
@@ -226,14 +227,17 @@ def _handle(conn: socket.socket, run_command, me: dict, started: str, fingerprin
     return False
 
 
-def _use_environment(env) -> None:
+def _use_environment(env, warm: str | None = None) -> None:
     """The command runs with the caller's environment (HOME for a ~ in a path, TMPDIR,
-    AIJOBS_* settings...), as it would on its own; it never hands itself back to a server."""
+    AIJOBS_* settings...), as it would on its own; it never hands itself back to a server,
+    and its kernels come from the server's warm-kernel server (`warm`), if any."""
     if isinstance(env, dict) and all(isinstance(k, str) and isinstance(v, str)
                                      for k, v in env.items()):
         os.environ.clear()
         os.environ.update(env)
     os.environ[SERVER_VAR] = "off"
+    if warm:
+        os.environ[zygote.SOCKET_VAR] = warm
 
 
 def _send(conn: socket.socket, message: dict) -> None:

@@ -10,8 +10,11 @@ needs the optional `distributed` package.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from distributed import get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from aijobs.reports import zygote
@@ -27,19 +30,31 @@ class WarmKernels(WorkerPlugin):
 
     def __init__(self, notebooks: list[Path]):
         self.notebooks = [str(n) for n in notebooks]
+        self.socket: str | None = None  # this worker's server, while set up
         self._stack: contextlib.ExitStack | None = None
 
     def setup(self, worker) -> None:
         self._stack = contextlib.ExitStack()
         # a worker whose own copy of the suite lacks a notebook runs cold kernels for it
         found = [Path(n) for n in self.notebooks if Path(n).is_file()]
-        zygote.set_warm_kernels(self._stack.enter_context(zygote.warm_kernels(found)))
+        self.socket = self._stack.enter_context(zygote.warm_kernels(found))
 
     def teardown(self, worker) -> None:
-        zygote.set_warm_kernels(None)
+        self.socket = None
         if self._stack is not None:
             self._stack.close()
             self._stack = None
+
+
+def worker_warm_socket() -> str | None:
+    """On a dask worker: its warm-kernel server's socket (None: none set up)."""
+    plugin = get_worker().plugins.get(PLUGIN_NAME)
+    return plugin.socket if isinstance(plugin, WarmKernels) else None
+
+
+def run_with_warm_kernels(run: Callable[[tuple], Any], args: tuple) -> Any:
+    """On a dask worker: `run((*args, socket))` with this worker's warm-kernel server."""
+    return run((*args, worker_warm_socket()))
 
 
 @contextlib.contextmanager

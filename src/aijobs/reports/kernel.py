@@ -6,54 +6,40 @@ prefix in the temporary folder, so parallel builds never share sockets; jupyter_
 the socket files when the kernel shuts down. The report-mode switch goes into the kernel's
 environment only, so building a report never changes the caller's own process.
 
-With a warm-kernel server (aijobs.reports.zygote) set by `zygote.use_warm_kernels`, the
-manager asks the server for a fresh, already-imported kernel forked for it, and holds the
-answer as it would hold a kernel process; without one (or if the server refuses), it starts
-ipykernel's own command.
+Its kernelspec is the suite's own (paths.JUPYTER_DIR): ipykernel, started by the warm-kernel
+provisioner (aijobs.reports.provisioner), which asks the warm-kernel server named in its
+configuration for a fresh, already-imported kernel, or starts ipykernel's own command when
+there is none. Give the server with traitlets config, as the build does:
+`papermill.execute_notebook(..., config=kernel_config(socket_path))`.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import time
 import uuid
-from pathlib import Path
 from queue import Empty
+from typing import Any
 
 import zmq
+from jupyter_client import protocol_version_info
 from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_client.provisioning import LocalProvisioner
-from traitlets import DottedObjectName, Type
+from traitlets import DottedObjectName, Type, default
+from traitlets.config import Config
 
+from aijobs import paths
 from aijobs.notebook.mode import REPORT_MODE_VAR
 from aijobs.reports.scratch import scratch_prefix
-from aijobs.reports.zygote import (
-    MAX_SOCKET_PATH,
-    SOCKET_VAR,
-    ForkedKernel,
-    identity,
-    request_kernel,
-    socket_folder,
-    warm_socket,
-)
-
-# The kernel commands a forked kernel can stand in for: ipykernel's own, and our launcher (the
-# tests' kernelspec runs it), which would itself ask the server.
-IPYKERNEL_MODULES = ("ipykernel_launcher", "aijobs.reports.kernel_launcher")
+from aijobs.reports.zygote import MAX_SOCKET_PATH, socket_folder
 
 
-def ipykernel_arguments(kernel_cmd: list[str]) -> list[str] | None:
-    """The arguments of an ipykernel command of this interpreter ([python, -m,
-    ipykernel_launcher, -f, FILE] gives [-f, FILE]); None for another kernel's command."""
-    if len(kernel_cmd) < 3 or kernel_cmd[1] != "-m" or kernel_cmd[2] not in IPYKERNEL_MODULES:
-        return None
-    found = shutil.which(kernel_cmd[0])
-    if not found or str(Path(found).resolve()) != identity()["executable"]:
-        return None  # another interpreter's kernel: only it can start that
-    return list(kernel_cmd[3:])
+def kernel_config(warm_socket: str | None) -> Config:
+    """Traitlets config for a report's kernel: its kernels come from this warm-kernel server
+    (None: started the ordinary way)."""
+    return Config({"WarmKernelProvisioner": {"socket": warm_socket}})
 
 
 RECONNECT_MS = 5  # how soon a client's socket tries again to reach a kernel not yet listening
@@ -65,31 +51,32 @@ class ReadyKernelClient(AsyncKernelClient):
     IOPub is connected and every earlier start-up message is behind us. jupyter_client's own
     check ends by waiting for 0.2 s of IOPub silence, 0.2 s more for every report."""
 
-    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+    def start_channels(self, *args: Any, **kwargs: Any) -> None:
+        # The client connects before the kernel has bound its sockets; zmq then retries every
+        # RECONNECT_IVL ms, 100 by default: each report waited up to 0.1 s for a kernel that
+        # was already listening (measured: ready 0.23 s after launch, 0.12 s with 5 ms).
+        # Retries back off to 100 ms, so a kernel that never comes costs no more than before.
+        # Set on the context before the channels' sockets are made, so they inherit it.
+        self.context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
+        self.context.setsockopt(zmq.RECONNECT_IVL_MAX, 100)
+        super().start_channels(*args, **kwargs)
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
         while True:
             request = self.kernel_info()
             reply = await self._reply_to(request, self.shell_channel, 1.0)
             # IOPub may not be subscribed yet (zmq's slow joiner): then ask again soon
             if reply is not None and await self._idle_after(request, 0.1):
-                self._handle_kernel_info_reply(reply)
+                # as jupyter_client does: talk the kernel's protocol version
+                major = int(reply["content"]["protocol_version"].split(".")[0])
+                if major != protocol_version_info[0]:
+                    self.session.adapt_version = major
                 return
-            if not await self._async_is_alive():
+            if not await self.is_alive():
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
-
-    wait_for_ready = _async_wait_for_ready  # the public name is bound to the base's method
-
-    def _context_default(self):
-        # The client connects before the kernel has bound its sockets; zmq then retries every
-        # RECONNECT_IVL ms, 100 by default: each report waited up to 0.1 s for a kernel that
-        # was already listening (measured: ready 0.23 s after launch, 0.12 s with 5 ms).
-        # Retries back off to 100 ms, so a kernel that never comes costs no more than before.
-        context = super()._context_default()
-        context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
-        context.setsockopt(zmq.RECONNECT_IVL_MAX, 100)
-        return context
 
     @staticmethod
     async def _reply_to(request: str, channel, wait: float) -> dict | None:
@@ -132,45 +119,17 @@ class IPCKernelManager(AsyncKernelManager):
         if not self.connection_file:  # else jupyter_client names it tmpXXXXXXXX.json
             self.connection_file = os.path.join(tempfile.gettempdir(), f"{name}.json")
 
-    async def _async_wait(self, pollinterval: float = 0.1) -> None:
-        # After a kill the process is gone within milliseconds; polling every 0.1 s made each
-        # report wait 0.1 s more (measured)
-        await super()._async_wait(pollinterval=min(pollinterval, 0.005))
+    @default("kernel_spec_manager")
+    def _suite_kernelspecs_first(self) -> KernelSpecManager:
+        """The suite's kernelspecs (python3: ipykernel through the warm-kernel provisioner)
+        before the installed ones."""
+        installed = KernelSpecManager(data_dir=self.data_dir)
+        return KernelSpecManager(data_dir=self.data_dir, kernel_dirs=[
+            str(paths.JUPYTER_DIR / "kernels"), *installed.kernel_dirs])
 
-    async def _async_interrupt_kernel(self) -> None:
-        # jupyter_client interrupts a kernel before killing it; the build kills kernels only
-        # after their notebook has finished (shutdown_kernel="immediate"), so there is nothing
-        # to interrupt, and a warm kernel would live long enough to log the KeyboardInterrupt.
-        if self.shutting_down:
-            return
-        await super()._async_interrupt_kernel()
-
-    async def _async_launch_kernel(self, kernel_cmd, **kw):
+    async def start_kernel(self, **kw: Any) -> None:
         env = dict(kw.get("env") or os.environ)
         env[REPORT_MODE_VAR] = "1"
-        env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-        env.pop(SOCKET_VAR, None)
+        env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugpy's import warning
         kw["env"] = env
-        kernel = self._forked_kernel(kernel_cmd, kw)
-        if kernel is None:
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
-        # Held as LocalProvisioner holds its Popen. No process group: signals go through the
-        # server (ForkedKernel.send_signal), which signals the kernel's own group.
-        provisioner = self.provisioner
-        provisioner.process, provisioner.pid, provisioner.pgid = kernel, kernel.pid, None
-        provisioner.cwd = kw.get("cwd") or os.getcwd()
-        self._reconcile_connection_info(provisioner.connection_info)
-
-    def _forked_kernel(self, kernel_cmd: list[str], kw: dict) -> ForkedKernel | None:
-        """A kernel forked by the warm-kernel server (this process's streams), or None: no
-        server, another kernel's command, streams of the caller's own, or a refusal."""
-        server, argv = warm_socket(), ipykernel_arguments(list(kernel_cmd))
-        if (not server or argv is None or not isinstance(self.provisioner, LocalProvisioner)
-                or any(kw.get(stream) is not None for stream in ("stdin", "stdout", "stderr"))):
-            return None
-        devnull = os.open(os.devnull, os.O_RDONLY)  # as Jupyter gives a kernel no input
-        try:
-            return request_kernel(server, argv, cwd=str(kw.get("cwd") or os.getcwd()),
-                                  env=kw["env"], streams=(devnull, 1, 2))
-        finally:
-            os.close(devnull)
+        await super().start_kernel(**kw)

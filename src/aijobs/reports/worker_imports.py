@@ -11,6 +11,7 @@ from __future__ import annotations
 import aijobs  # noqa: F401
 
 import jupyter_client.manager  # noqa: F401
+from jupyter_client.provisioning import KernelProvisionerFactory
 import nbclient  # noqa: F401
 import nbconvert  # noqa: F401
 import papermill  # noqa: F401
@@ -18,8 +19,12 @@ from nbconvert import HTMLExporter  # noqa: F401
 
 import aijobs.reports.build  # noqa: F401
 import aijobs.reports.kernel  # noqa: F401
+import aijobs.reports.provisioner  # noqa: F401
 from aijobs.reports import render
 # isort: on
+
+# the kernel provisioners' entry points, read once here rather than by each worker
+KernelProvisionerFactory.instance()
 
 try:
     render.warm_renderer()

@@ -8,13 +8,11 @@ of itself that has never run a cell, so every report still starts from the same 
 (no globals or module state from another report), and a report that crashes its process
 takes only its own kernel down.
 
-Two ways in, both through `request_kernel`:
-- the report build's kernel manager (aijobs.reports.kernel) asks the server itself and holds
-  the answer, a `ForkedKernel`, as it would hold a kernel process;
-- `aijobs.reports.kernel_launcher`, a command Jupyter can start as a kernel (the tests' nbval
-  kernels do), asks and then stands in for the kernel.
-A caller that finds no server, or one that imported a different interpreter or copy of the
-package, starts an ordinary kernel instead, so nothing depends on the server being there.
+The way in is `request_kernel`, used by the warm-kernel provisioner
+(aijobs.reports.provisioner), through which Jupyter starts the suite's kernels: it asks the
+server and holds the answer, a `ForkedKernel`, as it would hold a kernel process. A caller
+that finds no server, or one that imported a different interpreter or copy of the package,
+starts an ordinary kernel instead, so nothing depends on the server being there.
 
 Protocol, one connection per kernel: the caller sends one JSON line (with the kernel's three
 standard streams attached as file descriptors); the server answers {"pid": N} or
@@ -50,7 +48,7 @@ from pathlib import Path
 
 from aijobs.reports.scratch import scratch_prefix
 
-SOCKET_VAR = "AIJOBS_WARM_KERNELS"  # the server's socket, for kernel launchers (see above)
+SOCKET_VAR = "AIJOBS_WARM_KERNELS"  # the server's socket, for the provisioner (see above)
 COLD_VAR = "AIJOBS_COLD_KERNELS"  # "1": no warm kernels
 # ipykernel's own modules, imported whatever the notebooks import: all that a kernel imports
 # while it starts (ipykernel.debugger and debugpy alone took 0.13 s of each kernel; the rest,
@@ -63,35 +61,11 @@ KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshe
                   "jupyter_client.localinterfaces")
 MAX_REQUEST_BYTES = 1 << 20
 MAX_SOCKET_PATH = 100  # bytes; sockaddr_un holds 107 (104 on macOS) and a NUL
-_warm_socket: str | None = None  # the server this process's kernels come from, if any
-
-
-def warm_socket() -> str | None:
-    """The warm-kernel server this process's report kernels come from (None: cold kernels,
-    also when the environment asks for them with AIJOBS_COLD_KERNELS=1)."""
-    return None if cold_kernels_asked() else _warm_socket
 
 
 def cold_kernels_asked() -> bool:
     """True when AIJOBS_COLD_KERNELS=1: every kernel starts the ordinary way."""
     return os.environ.get(COLD_VAR) == "1"
-
-
-@contextlib.contextmanager
-def use_warm_kernels(socket_path: str | None) -> Iterator[None]:
-    """Kernels started in this process while inside come from this server (None: cold)."""
-    global _warm_socket
-    before, _warm_socket = _warm_socket, socket_path
-    try:
-        yield
-    finally:
-        _warm_socket = before
-
-
-def set_warm_kernels(socket_path: str | None) -> None:
-    """For a worker process: every kernel it starts comes from this server."""
-    global _warm_socket
-    _warm_socket = socket_path
 
 
 def socket_folder(name_length: int) -> str:
@@ -235,9 +209,9 @@ def identity() -> dict[str, str]:
 
 class ForkedKernel:
     """A kernel forked by the warm-kernel server, seen from the process that asked for it: the
-    part of subprocess.Popen that jupyter_client and the kernel launcher use (pid, poll,
-    wait, send_signal, terminate, kill, returncode). The kernel is the server's child, so its
-    exit status and the signals sent to it go through the server."""
+    part of subprocess.Popen that jupyter_client uses (pid, poll, wait, send_signal,
+    terminate, kill, returncode). The kernel is the server's child, so its exit status and the
+    signals sent to it go through the server."""
 
     stdin = stdout = stderr = None  # its streams are the caller's, handed over
 
@@ -552,7 +526,8 @@ def warm_kernels(notebooks: list[Path], *, enabled: bool = True) -> Iterator[str
 
     The server starts importing at once, in its own process, while the caller goes on; kernel
     requests that come before it is ready simply wait. Ask it for kernels with
-    `request_kernel`, or pass the path to kernel launchers in their environment as SOCKET_VAR.
+    `request_kernel`, or configure the warm-kernel provisioner with it (its `socket`, or
+    SOCKET_VAR in the environment).
     """
     if not enabled or not hasattr(os, "fork") or cold_kernels_asked():
         yield None
