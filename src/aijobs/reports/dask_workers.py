@@ -46,9 +46,10 @@ class WarmKernels(WorkerPlugin):
             self._stack = None
 
 
-def worker_warm_socket() -> str | None:
-    """On a dask worker: its warm-kernel server's socket (None: none set up)."""
-    plugin = get_worker().plugins.get(PLUGIN_NAME)
+def worker_warm_socket(dask_worker=None) -> str | None:
+    """On a dask worker: its warm-kernel server's socket (None: none set up). In a task the
+    worker is found; `client.run` passes it as `dask_worker`."""
+    plugin = (dask_worker or get_worker()).plugins.get(PLUGIN_NAME)
     return plugin.socket if isinstance(plugin, WarmKernels) else None
 
 
