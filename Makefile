@@ -110,9 +110,10 @@ test-min: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist load -m "not slow and not browser" tests
 
-## lint: ruff over the package and tests
+## lint: ruff over the package and tests; deptry: every package the code imports is declared
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
+	$(BIN)/deptry src
 
 ## lab: open JupyterLab on notebooks/ with the suite's environment
 lab: $(STAMP)

@@ -159,7 +159,7 @@ def _read_streaming(path: Path, columns: list[str]) -> pd.DataFrame | None:
     its column's type (text in a number column): the caller then reads it with pandas, which
     keeps every value so the bad rows can be reported.
     """
-    # pyarrow is optional (a dev dependency): imported only when this reader is asked for
+    # pyarrow is optional (the arrow extra): imported only when this reader is asked for
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
