@@ -28,7 +28,7 @@ export GRID
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reports report sweep serve params list validate test test-fast test-min upgrade lint lab screenshots figures bench survey-derive notebook-outputs clean
+.PHONY: help setup reports report sweep serve params list validate test test-fast test-min upgrade lint lab screenshots figures bench survey-derive sources-derive notebook-outputs clean
 
 ## help: list these commands
 help:
@@ -140,6 +140,10 @@ bench: $(STAMP)
 survey-derive: $(STAMP)
 	@test -n "$(SURVEY)" || { echo 'error: say which survey file: make survey-derive SURVEY=<path to salaries.csv>' >&2; exit 2; }
 	$(BIN)/aijobs survey-derive "$(SURVEY)" $(if $(DATE),--date $(DATE),)
+
+## sources-derive: rebuild data/derived/ OEWS and Indeed tables from ../shared (or OEWS=<folder> INDEED=<folder> for newer files of the same layout)
+sources-derive: $(STAMP)
+	$(BIN)/aijobs sources-derive $(if $(OEWS),--oews "$(OEWS)",) $(if $(INDEED),--indeed "$(INDEED)",) $(if $(DATE),--date $(DATE),)
 
 ## notebook-outputs: re-run the notebooks and store the outputs that nbval checks (after a deliberate change)
 notebook-outputs: $(STAMP)

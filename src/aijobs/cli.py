@@ -107,6 +107,17 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--date", default=None, help="date recorded in the sidecars (YYYY-MM-DD; "
                                                 "default today)")
     d.add_argument("--output-dir", default=None, help="folder (default data/derived)")
+    sd = sub.add_parser("sources-derive",
+                        help="recompute data/derived/ OEWS and Indeed tables from their files")
+    sd.add_argument("--oews", default=None, help="folder of BLS OEWS national_MYYYY_dl.xlsx "
+                                                 "workbooks (default ../shared/data/"
+                                                 "bls-oews-national)")
+    sd.add_argument("--indeed", default=None, help="folder of the Indeed Hiring Lab CSV files "
+                                                   "(default ../shared/data/indeed-hiring-lab)")
+    sd.add_argument("--date", default=None, help="date recorded in the sidecars (YYYY-MM-DD; "
+                                                 "default: kept while the files are the same, "
+                                                 "else today)")
+    sd.add_argument("--output-dir", default=None, help="folder (default data/derived)")
     v = sub.add_parser("validate", help="validate every table in data/ (or one file)")
     v.add_argument("table", nargs="?", help="table name, e.g. salary_bands")
     v.add_argument("--file", default=None, help="check this CSV against the table's schema")
@@ -162,6 +173,14 @@ def main(argv: list[str] | None = None) -> int:
 
             out = Path(args.output_dir) if args.output_dir else evidence.DERIVED_DIR
             written = evidence.write_derived(args.survey, out, args.date)
+            print(f"wrote {len(written)} files to {out}")
+            return 0
+        if args.command == "sources-derive":
+            from aijobs.sources import derived  # pandas and openpyxl: only when needed
+
+            out = Path(args.output_dir) if args.output_dir else derived.DERIVED_DIR
+            written = derived.write_derived(args.oews or derived.OEWS_DIR,
+                                            args.indeed or derived.INDEED_DIR, out, args.date)
             print(f"wrote {len(written)} files to {out}")
             return 0
         if args.command == "validate":

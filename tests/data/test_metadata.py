@@ -12,7 +12,12 @@ from aijobs.data import tables
 
 TABLES = tables.list_tables()
 ARTICLE_TABLES = [t for t in TABLES if tables.table_metadata(t)["source"]["id"] == "article"]
-DERIVED_TABLES = [t for t in TABLES if t.startswith("derived/")]
+DERIVED_TABLES = [t for t in TABLES if t.startswith("derived/survey_")]
+SOURCE_TABLES = [t for t in TABLES if t.startswith(("derived/oews_", "derived/indeed_"))]
+# each origin's licence: our own tables CC BY, the survey's figures CC0 like the survey,
+# BLS's public domain, Indeed Hiring Lab's CC BY 4.0
+LICENCES = {"aijobs_survey": "CC0-1.0", "bls_oews": "public-domain-us-government",
+            "indeed_hiring_lab": "CC-BY-4.0"}
 
 
 def test_every_csv_has_a_sidecar_and_every_sidecar_a_csv():
@@ -21,6 +26,7 @@ def test_every_csv_has_a_sidecar_and_every_sidecar_a_csv():
     assert csvs == set(TABLES)
     assert len(ARTICLE_TABLES) == 11
     assert len(DERIVED_TABLES) == 10
+    assert len(SOURCE_TABLES) == 3
 
 
 @pytest.mark.parametrize("name", TABLES)
@@ -28,8 +34,7 @@ def test_sidecar_is_complete(name):
     with open(paths.sidecar_path(name), encoding="utf-8") as fh:
         meta = yaml.safe_load(fh)
     assert tables.sidecar_problems(name, meta) == []
-    # our own tables are CC-BY; figures derived from the CC0 survey stay CC0
-    expected = "CC0-1.0" if meta["source"]["id"] == "aijobs_survey" else "CC-BY-4.0"
+    expected = LICENCES.get(meta["source"]["id"], "CC-BY-4.0")
     assert meta["licence"] == expected
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", meta["date_recorded"])
     # Column names and the CSV header agree, in order.
@@ -61,6 +66,17 @@ def test_derived_tables_record_their_snapshot(name):
     assert origin["filters"]["company_countries"] == ["US"]
     assert origin["filters"]["employment_types"] == ["FT"]
     assert origin["min_n"] == 30
+
+
+@pytest.mark.parametrize("name", SOURCE_TABLES)
+def test_source_tables_record_their_files(name):
+    meta = tables.table_metadata(name)
+    origin = meta["derived_from"]
+    assert meta["source"]["id"] in ("bls_oews", "indeed_hiring_lab")
+    assert origin["producer"] and origin["citation"] and origin["command"]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", f["md5"]) for f in origin["files"])
+    if meta["source"]["id"] == "indeed_hiring_lab":
+        assert "Indeed Hiring Lab" in meta["source"]["attribution"]
 
 
 def test_sidecar_problems_are_reported():

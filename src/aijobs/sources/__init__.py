@@ -1,0 +1,1 @@
+"""Readers of the sources beside the survey: BLS OEWS and Indeed Hiring Lab."""

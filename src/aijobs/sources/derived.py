@@ -1,0 +1,264 @@
+"""The OEWS and Indeed tables committed to data/derived/, with their provenance.
+
+`write_derived` reads the BLS OEWS workbooks and the Indeed Hiring Lab files (the folders in
+../shared/data, or newer files of the same layout) and writes three tables with sidecars:
+oews_occupations (the crosswalk's occupations, their 2020 hybrid predecessors and two
+reference lines, every year), indeed_postings (the daily postings index, all US postings and
+the sectors nearest to AI) and indeed_wage_growth (posted-wage growth per country and month).
+`make sources-derive` runs it; with unchanged inputs it rewrites the files byte for byte
+(the date recorded is kept while the inputs' md5s are the same).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from aijobs import paths
+from aijobs.data import tables as table_io
+from aijobs.errors import DataError, ParameterError
+from aijobs.files import file_digest, write_atomic
+from aijobs.sources import indeed, oews
+
+DERIVED_DIR = paths.DATA_DIR / "derived"
+PREFIX = "derived/"
+OEWS_DIR = paths.SHARED_DIR / "data" / "bls-oews-national"
+INDEED_DIR = paths.SHARED_DIR / "data" / "indeed-hiring-lab"
+COMMAND = "make sources-derive [OEWS=<folder of national_MYYYY_dl.xlsx>] [INDEED=<folder>]"
+
+_USD = "USD per year"
+_WAGE_NAMES = {"mean": "mean annual wage", "p10": "10th percentile annual wage",
+               "p25": "25th percentile annual wage", "p50": "median annual wage",
+               "p75": "75th percentile annual wage", "p90": "90th percentile annual wage"}
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "oews_occupations": {
+        "source": "bls_oews",
+        "title": "Employment and annual wages of the mapped occupations, BLS OEWS, May of each "
+                 "year",
+        "description": "National cross-industry estimates for the occupations of "
+                       "soc_crosswalk, their 2020 hybrid predecessors, all occupations "
+                       "(00-0000) and computer and mathematical occupations (15-0000). A wage "
+                       "at or above BLS's top code has status top_coded and no number (it "
+                       "reads 'at least' top_code_usd); a wage BLS did not estimate has status "
+                       "missing. Base wages of existing jobs, not advertised pay.",
+        "primary_key": ["year", "occ_code"],
+        "columns": [
+            ("year", {"type": "integer", "description": "Reference year (estimates for May)"}),
+            ("occ_code", {"type": "string", "pattern": r"^\d{2}-\d{4}$",
+                          "description": "SOC code as BLS publishes it that year"}),
+            ("occ_title", {"type": "string", "description": "Occupation title"}),
+            ("o_group", {"type": "string", "description": "BLS level: total, major, detailed"}),
+            ("hybrid_of", {"type": "string", "required": False,
+                           "description": "For a 2020 hybrid code, the later codes it "
+                                          "combines (;-separated)"}),
+            ("employment", {"type": "integer", "required": False, "minimum": 0,
+                            "description": "Jobs (TOT_EMP); empty when BLS gives none"}),
+            ("employment_rse_pct", {"type": "number", "required": False, "minimum": 0,
+                                    "unit": "percent",
+                                    "description": "Relative standard error of employment"}),
+            ("mean_rse_pct", {"type": "number", "required": False, "minimum": 0,
+                              "unit": "percent",
+                              "description": "Relative standard error of the mean wage"}),
+            ("top_code_usd", {"type": "number", "exclusive_minimum": 0, "unit": _USD,
+                              "description": "The year's top code: '#' means at least this"}),
+            *[item for m, text in _WAGE_NAMES.items() for item in (
+                (f"{m}_usd", {"type": "number", "required": False, "exclusive_minimum": 0,
+                              "unit": _USD,
+                              "description": f"The {text}; empty unless status is estimate"}),
+                (f"{m}_status", {"type": "string", "enum": list(oews.STATUSES),
+                                 "description": f"estimate, top_coded (#) or missing (*) for "
+                                                f"the {text}"}))],
+        ],
+    },
+    "indeed_postings": {
+        "source": "indeed_hiring_lab",
+        "title": "Indeed job postings index, all US postings and the sectors nearest to AI",
+        "description": "Daily index of job postings on Indeed in the US, seasonally adjusted, "
+                       "1 February 2020 = 100 (a level, not a change): all postings, and "
+                       "Indeed's occupational sectors Software Development, Mathematics and "
+                       "Scientific Research & Development. Sectors are Indeed's groupings of "
+                       "titles, not SOC occupations; there is no AI sector.",
+        "primary_key": ["series", "date"],
+        "columns": [
+            ("series", {"type": "string",
+                        "enum": [indeed.ALL_POSTINGS, *indeed.SECTORS],
+                        "description": "All US postings, or one Indeed sector"}),
+            ("date", {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$",
+                      "description": "Day (YYYY-MM-DD)"}),
+            ("index_sa", {"type": "number", "exclusive_minimum": 0,
+                          "unit": "index, 1 February 2020 = 100",
+                          "description": "Seasonally adjusted postings index"}),
+        ],
+    },
+    "indeed_wage_growth": {
+        "source": "indeed_hiring_lab",
+        "title": "Indeed posted-wage growth by country and month",
+        "description": "Year-on-year growth of the wages advertised in Indeed postings, "
+                       "controlling for job title (median posted wage per title, region and "
+                       "pay type, then averaged), and its three-month average (Indeed's "
+                       "headline measure).",
+        "primary_key": ["country_code", "month"],
+        "columns": [
+            ("country_code", {"type": "string", "pattern": "^[A-Z]{2}$",
+                              "description": "ISO 3166 alpha-2 country"}),
+            ("country", {"type": "string", "description": "Country name"}),
+            ("month", {"type": "string", "pattern": r"^\d{4}-\d{2}$",
+                       "description": "Month (YYYY-MM)"}),
+            ("n_obs", {"type": "integer", "required": False, "minimum": 0,
+                       "description": "Postings behind the month's figure"}),
+            ("growth_yoy", {"type": "number", "required": False, "unit": "fraction",
+                            "description": "Year-on-year growth of posted wages"}),
+            ("growth_yoy_3mo_avg", {"type": "number", "required": False, "unit": "fraction",
+                                    "description": "Its three-month average (headline)"}),
+        ],
+    },
+}
+
+
+def _oews_frame(years: list[oews.OewsYear]) -> pd.DataFrame:
+    parts = [y.frame.assign(year=y.year) for y in years if not y.frame.empty]
+    if not parts:
+        raise DataError("the OEWS workbooks hold none of the crosswalk's occupations; expected "
+                        "national files with SOC 2018 codes")
+    return pd.concat(parts, ignore_index=True)
+
+
+def _ordered(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    spec = SCHEMAS[name]
+    cols = [c for c, _ in spec["columns"]]
+    out = frame.reindex(columns=cols).copy()
+    out = out.sort_values(spec["primary_key"], kind="stable").reset_index(drop=True)
+    for c, s in spec["columns"]:
+        if s["type"] == "number":
+            out[c] = out[c].astype("float64").round(6)
+        elif s["type"] == "integer":
+            out[c] = out[c].astype("Int64")
+    return out
+
+
+def crosswalk_codes() -> set[str]:
+    """Every SOC code of the crosswalk, the 2020 hybrids holding them and the reference codes."""
+    cross = table_io.load_table("soc_crosswalk")
+    codes = set(cross["soc_code"].dropna())
+    codes |= {h for h, later in oews.HYBRID_2020.items() if codes & set(later)}
+    return codes | set(oews.REFERENCE_CODES)
+
+
+def derive(oews_dir: str | Path = OEWS_DIR, indeed_dir: str | Path = INDEED_DIR
+           ) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, Any]]]:
+    """The three tables and, for each, its provenance (files with md5, producer, citation)."""
+    years = oews.read_folder(oews_dir, crosswalk_codes())
+    indeed_dir = Path(indeed_dir)
+    postings = indeed.read_postings(indeed_dir)
+    wages = indeed.read_wage_growth(indeed_dir / indeed.WAGE_FILE)
+    tables = {"oews_occupations": _ordered("oews_occupations", _oews_frame(years)),
+              "indeed_postings": _ordered("indeed_postings", postings),
+              "indeed_wage_growth": _ordered("indeed_wage_growth", wages)}
+    first, last = years[0].year, years[-1].year
+    oews_prov = {
+        "producer": oews.PRODUCER,
+        "citation": f"U.S. Bureau of Labor Statistics, Occupational Employment and Wage "
+                    f"Statistics, May {first} to May {last}",
+        "population": oews.POPULATION,
+        "files": [{"file": y.file.name, "year": y.year, "md5": y.md5,
+                   "top_code_usd": y.top_code_usd} for y in years],
+        "occupations": "the codes of data/soc_crosswalk.csv, their 2020 hybrid codes, "
+                       "00-0000 and 15-0000",
+        "hybrid_2020": {k: list(v) for k, v in oews.HYBRID_2020.items()},
+        "caveat": "BLS warns that OEWS estimates are not designed for comparisons over time; "
+                  "differences between years are indicative.",
+    }
+    indeed_files = [indeed.AGGREGATE_FILE, indeed.SECTOR_FILE, indeed.WAGE_FILE]
+    indeed_prov = {
+        "producer": indeed.PRODUCER,
+        "citation": "Indeed Hiring Lab",
+        "files": [{"file": f, "md5": file_digest(indeed_dir / f, "md5")} for f in indeed_files],
+    }
+    prov = {"oews_occupations": oews_prov,
+            "indeed_postings": {**indeed_prov, "files": indeed_prov["files"][:2],
+                                "covers": _covers(tables["indeed_postings"], "series", "date")},
+            "indeed_wage_growth": {**indeed_prov, "files": indeed_prov["files"][2:],
+                                   "covers": _covers(tables["indeed_wage_growth"],
+                                                     "country_code", "month")}}
+    return tables, prov
+
+
+def _covers(frame: pd.DataFrame, key: str, when: str) -> dict[str, str]:
+    spans = frame.groupby(key, sort=True)[when].agg(["min", "max"])
+    return {str(k): f"{r['min']} to {r['max']}" for k, r in spans.iterrows()}
+
+
+def sidecar(name: str, provenance: dict[str, Any], date: str) -> dict[str, Any]:
+    schema = SCHEMAS[name]
+    source = schema["source"]
+    attribution = ("U.S. Bureau of Labor Statistics, Occupational Employment and Wage "
+                   "Statistics (public domain)" if source == "bls_oews"
+                   else indeed.ATTRIBUTION)
+    return {
+        "title": schema["title"],
+        "description": schema["description"],
+        "source": {"id": source, "attribution": attribution},
+        "licence": oews.LICENCE if source == "bls_oews" else indeed.LICENCE,
+        "date_recorded": date,
+        "derived_from": {**provenance, "command": COMMAND},
+        "primary_key": schema["primary_key"],
+        "columns": [{"name": c, **spec} for c, spec in schema["columns"]],
+    }
+
+
+def _kept_date(meta_path: Path, provenance: dict[str, Any]) -> str | None:
+    """The date recorded in an existing sidecar made from the same files (same md5s)."""
+    try:
+        old = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+        if old["derived_from"]["files"] == provenance["files"]:
+            return str(old["date_recorded"])
+    except (OSError, KeyError, TypeError, yaml.YAMLError):
+        return None
+    return None
+
+
+def checked_date(date: str | None) -> str | None:
+    if not date:
+        return None
+    try:
+        return dt.date.fromisoformat(str(date)).isoformat()
+    except ValueError as exc:
+        raise ParameterError(f"--date: got {date!r}; expected a date as YYYY-MM-DD, e.g. "
+                             "2026-12-07") from exc
+
+
+def write_derived(oews_dir: str | Path = OEWS_DIR, indeed_dir: str | Path = INDEED_DIR,
+                  out_dir: Path = DERIVED_DIR, date: str | None = None) -> list[Path]:
+    """Read the sources and write each table and its sidecar; nothing is written when any
+    input is unusable. Without `date`, a sidecar made from the same files keeps its date."""
+    date = checked_date(date)
+    tables, provenance = derive(oews_dir, indeed_dir)
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise DataError(f"{out_dir}: is a file; expected a folder for the derived tables")
+    written = []
+    for name, frame in tables.items():
+        csv, meta = out_dir / f"{name}.csv", out_dir / f"{name}.meta.yaml"
+        when = date or _kept_date(meta, provenance[name]) or dt.date.today().isoformat()
+        write_atomic(csv, frame.to_csv(index=False, lineterminator="\n"))
+        write_atomic(meta, yaml.safe_dump(sidecar(name, provenance[name], when),
+                                          sort_keys=False, allow_unicode=True, width=100))
+        written += [csv, meta]
+    return written
+
+
+def load(name: str) -> pd.DataFrame:
+    """A committed table (oews_occupations, indeed_postings, indeed_wage_growth), validated."""
+    if name not in SCHEMAS:
+        raise ParameterError(f"no derived source table {name!r}; expected one of "
+                             f"{', '.join(SCHEMAS)}")
+    return table_io.load_table(PREFIX + name)
+
+
+def provenance(name: str) -> dict[str, Any]:
+    """The derived_from block of a committed table's sidecar."""
+    return table_io.table_metadata(PREFIX + name)["derived_from"]
