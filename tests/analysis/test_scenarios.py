@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from aijobs.analysis import scenarios as sc
 from aijobs.data import tables
 from aijobs.errors import ParameterError
+from aijobs.notebook import scenario_pages
 
 ONE_BAND = pd.DataFrame({"role_id": ["r"], "role_name": ["Role"], "salary_low_usd": [100_000],
                          "salary_high_usd": [200_000], "is_open_ended": [True]})
@@ -224,22 +225,44 @@ def test_degenerate_ranges_reproduce_the_deterministic_path_exactly(mode):
 
 def test_premiums_from_a_source():
     roles = ["ai_ml_engineer", "mlops_engineer", "ai_product_manager"]
-    used, status, note = sc.premiums_from_source("pwc_2025", roles, 0.1)
-    assert used == {r: 0.56 for r in roles} and "PwC" in note
-    used, status, _ = sc.premiums_from_source("0.3", roles, 0.1)
-    assert used == {r: 0.3 for r in roles}
-    used, status, _ = sc.premiums_from_source("survey_title_gap", roles, 0.1)
-    by_role = status.set_index("role_id")["status"]
+    choice = sc.choose_premiums("pwc_2025", roles, 0.1)
+    assert choice.used == {r: 0.56 for r in roles} and choice.estimate["publisher"] == "PwC"
+    assert "PwC" in scenario_pages.premium_note(choice)
+    assert sc.choose_premiums("0.3", roles, 0.1).used == {r: 0.3 for r in roles}
+    choice = sc.choose_premiums("survey_title_gap", roles, 0.1)
+    kind = choice.table.set_index("role_id")["kind"]
     # the survey gap is +3.9% for AI/ML engineers, -2.6% for MLOps, not computable for PMs
-    assert used["ai_ml_engineer"] == pytest.approx(0.039474)
-    assert used["mlops_engineer"] == 0.0
-    assert by_role["mlops_engineer"] == "no premium to normalize (estimate -2.6%)"
-    assert used["ai_product_manager"] == 0.1
-    assert by_role["ai_product_manager"].startswith("no estimate for this role")
+    assert choice.used["ai_ml_engineer"] == pytest.approx(0.039474)
+    assert choice.used["mlops_engineer"] == 0.0
+    assert kind["mlops_engineer"] == "not_positive"
+    assert choice.used["ai_product_manager"] == 0.1
+    assert kind["ai_product_manager"] == "fallback"
+    assert choice.fallback_roles == ["ai_product_manager"]
     with pytest.raises(ParameterError, match="no estimate 'nope'.*choose one of pwc_2024"):
-        sc.premiums_from_source("nope", roles, 0.1)
+        sc.choose_premiums("nope", roles, 0.1)
     with pytest.raises(ParameterError, match="premium_source: got 'nan'"):
-        sc.premiums_from_source("nan", roles, 0.1)
+        sc.choose_premiums("nan", roles, 0.1)
+
+
+def test_the_premium_table_words_each_role_from_its_values():
+    result = sc.run_scenario({"premium_source": "survey_title_gap", "normalization_rate": 0.1,
+                              "fallback_premium": 0.1})
+    status = scenario_pages.premium_status(result).set_index("role_id")
+    assert status.loc["mlops_engineer", "status"] == "no premium to normalize (estimate -2.6%)"
+    assert status.loc["ai_product_manager", "is_assumption"]
+    assert status.loc["ai_product_manager", "status"].startswith(
+        "no estimate for this role: the fallback 10% is used (an assumption)")
+    # 3.9% x 0.9^5 = 2.3% after five years of a 10% normalization rate
+    assert status.loc["ai_ml_engineer", "status"] == (
+        "shrinks from this premium (3.9% today, 2.3% in year 5)")
+    grows = sc.run_scenario({"premium_source": "pwc_2025", "mode": "supply_demand",
+                             "demand_growth": 0.3, "supply_growth": 0.12, "growth_decay": 0.15})
+    text = scenario_pages.premium_status(grows).set_index("role_id")["status"]
+    # by hand: the product over k = 1..5 of ((1 + 0.3 x 0.85^(k-1)) / 1.12)^0.5 is 1.242,
+    # so 56% grows to 69.6%
+    assert text["ai_ml_engineer"] == "grows from this premium (56.0% today, 69.6% in year 5)"
+    held = sc.run_scenario({"premium_source": "pwc_2025", "normalization_rate": 0.0})
+    assert scenario_pages.premium_status(held)["status"].str.startswith("held at").all()
 
 
 def test_survey_rows_of_the_estimates_table_match_the_evidence():
@@ -266,8 +289,14 @@ def test_effect_split_by_hand():
     assert split["wage_growth_adds_usd"] == pytest.approx(21_000)
     assert split["mid_horizon_usd"] == pytest.approx(102_850)
     assert split["premium_change_usd"] == pytest.approx(-18_150)
-    assert sc.headline(pd.DataFrame([split]), 2) == (
+    assert scenario_pages.headline(pd.DataFrame([split]), 2) == (
         "By year 2, the premium's change removes $18,150 from the average role's midpoint; "
+        "market wage growth adds $21,000.")
+    # the opposite direction reads the other way round: "adds ... to", not "adds ... from"
+    grown = split.copy()
+    grown["premium_change_usd"] = 18_337.4
+    assert scenario_pages.headline(pd.DataFrame([grown]), 2) == (
+        "By year 2, the premium's change adds $18,337 to the average role's midpoint; "
         "market wage growth adds $21,000.")
 
 

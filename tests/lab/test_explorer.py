@@ -67,11 +67,11 @@ def test_other_controls_move_the_model(ex):
 def test_the_monte_carlo_fan_appears_with_ranges(ex):
     assert not any("draws" in (t.name or "") for t in ex.figures["path"].data)
     assert ex.set("uncertainty", '{"normalization_rate": [0.1, 0.2, 0.4]}')
-    fan = ex.outputs_now["fan"]
+    fan = ex.outputs_now.fan
     assert fan is not None and len(fan["role_id"].unique()) == 5
     assert len(ex.figures["path"].data) > 5  # the median lines plus the shaded bands
     assert ex.set("uncertainty", "{}")
-    assert ex.outputs_now["fan"] is None
+    assert ex.outputs_now.fan is None
 
 
 @pytest.mark.parametrize("name, value, expected", [

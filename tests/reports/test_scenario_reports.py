@@ -12,13 +12,13 @@ from aijobs import paths
 from aijobs.analysis import scenarios, transforms
 from aijobs.data import tables
 from aijobs.devtools.figure_export import figures_in_page
-from aijobs.reports.config import load_scenario_entries
+from aijobs.reports.config import load_named_scenarios, load_scenario_entries
 
 NAMED = load_scenario_entries()
 # What the reports use by default: the survey-calibrated premiums when data/derived has them.
 # the baseline scenario's premium: Lightcast's 28% for AI skills, for every role
-PREMIUMS = scenarios.premiums_from_source("lightcast_2025", list(
-    tables.load_table("salary_bands")["role_id"]), 0.10)[0]
+PREMIUMS = scenarios.choose_premiums("lightcast_2025", list(
+    tables.load_table("salary_bands")["role_id"]), 0.10).used
 
 
 def _bands():
@@ -65,8 +65,7 @@ def test_comparison_orders_scenarios_as_their_parameters_imply(built_reports):
 
 
 def test_comparison_median_paths_match_the_model():
-    paths_, at_horizon = scenarios.compare_scenarios(
-        NAMED, _bands(), tables.load_table("growth_rates"), horizon_years=5, premiums=0.10)
+    paths_, at_horizon = scenarios.compare_scenarios(load_named_scenarios(), horizon_years=5)
     mid = at_horizon.groupby("scenario")["mid_usd"].mean()
     assert mid["rapid_normalization"] < mid["baseline"] < mid["sustained_scarcity"]
     ml = at_horizon[(at_horizon["scenario"] == "baseline")

@@ -37,6 +37,7 @@ from aijobs.charts.figure_data import decoded_arrays
 from aijobs.charts.theme import safe_figure_dict
 from aijobs.data import tables
 from aijobs.errors import ParameterError
+from aijobs.notebook import scenario_pages
 from aijobs.reports.config import ReportSpec, load_report_specs
 from aijobs.reports.parameters import Parameter, notebook_parameters, validated_parameters
 from aijobs.reports.render import same_value
@@ -142,11 +143,7 @@ class ScenarioExplorer(_Explorer):
 
     def __init__(self, notebook: str | Path, settings: Mapping[str, Any]):
         self._start(notebook, settings)
-        role_table = tables.load_table("roles")
-        self.bands = transforms.select_roles(
-            transforms.bands_with_midpoints(tables.load_table("salary_bands"), role_table),
-            self.settings.get("roles") or [])
-        self.growth = tables.load_table("growth_rates")
+        self.inputs = scenarios.ScenarioInputs.load()
         self.source = tables.source_line("salary_bands", "growth_rates", "roles",
                                          "premium_estimates")
         self.controls = {name: self._control(name) for name in SCENARIO_CONTROLS
@@ -163,7 +160,7 @@ class ScenarioExplorer(_Explorer):
         style = {"description_width": "11em"}
         layout = widgets.Layout(width="32em")
         if name == "premium_source":
-            ids = list(dict.fromkeys(scenarios.premium_estimates()["estimate_id"]))
+            ids = list(dict.fromkeys(self.inputs.estimates["estimate_id"]))
             return widgets.Combobox(value=str(value), options=ids, ensure_option=False,
                                     description=label, style=style, layout=layout,
                                     placeholder="an estimate id, or a number such as 0.25")
@@ -200,8 +197,7 @@ class ScenarioExplorer(_Explorer):
             candidate["normalization_rate_source"] = ""  # the control sets the rate itself
         try:
             checked = validated_parameters(self.notebook, {name: value})
-            scenarios.scenario_from_settings({**candidate, "premium":
-                                              candidate.get("fallback_premium")})
+            scenarios.scenario_from_settings(candidate)
         except (ParameterError, ValueError) as exc:
             return self._refuse(str(exc))
         candidate[name] = checked[name]
@@ -210,20 +206,9 @@ class ScenarioExplorer(_Explorer):
         return True
 
     # -- the model --------------------------------------------------------------------------
-    def outputs(self) -> dict[str, Any]:
-        """The scenario's projection, fan and premiums for the current settings, computed as
-        the report computes them."""
-        s = self.settings
-        params, unc = scenarios.scenario_from_settings({**s, "premium": s["fallback_premium"]})
-        chosen = s["premium"] if s.get("premium") is not None else s["premium_source"]
-        premiums, status, note = scenarios.premiums_from_source(
-            chosen, list(self.bands["role_id"]), s["fallback_premium"])
-        projection = scenarios.project_bands(self.bands, params, premiums, self.growth)
-        fan = (scenarios.fan_frame(self.bands, params, unc, premiums, self.growth, s["basis"])
-               if unc else None)
-        return {"params": params, "uncertainty": unc, "premiums": premiums,
-                "premium_note": note, "projection": projection, "fan": fan,
-                "split": scenarios.effect_split(projection, params)}
+    def outputs(self) -> scenarios.ScenarioResult:
+        """The scenario for the current settings, computed by the report's own entry point."""
+        return scenarios.run_scenario(self.settings, self.inputs)
 
     def recompute(self) -> None:
         """Recompute the scenario and redraw both charts in place."""
@@ -231,15 +216,15 @@ class ScenarioExplorer(_Explorer):
         out = self.outputs()
         s = self.settings
         bands = scenario_figures.band_shift_figure(
-            out["projection"], self.source, horizon=s["horizon_years"], basis=s["basis"],
+            out.projection, self.source, horizon=s["horizon_years"], basis=s["basis"],
             scenario=s.get("scenario_title", ""))
-        path = scenario_figures.path_figure(out["projection"], self.source, basis=s["basis"],
-                                            fan=out["fan"])
+        path = scenario_figures.path_figure(out.projection, self.source, basis=s["basis"],
+                                            fan=out.fan)
         for key, fig in (("bands", bands), ("path", path)):
             _redraw(self.figures[key], fig)
         self.outputs_now = out
-        self._redrawn(f"{scenarios.headline(out['split'], s['horizon_years'])} Premium used: "
-                      f"{out['premium_note']}.", start)
+        self._redrawn(f"{scenario_pages.headline(out.split, s['horizon_years'])} Premium used: "
+                      f"{scenario_pages.premium_note(out.premiums)}.", start)
 
 
 def _escape(text: Any) -> str:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from aijobs import paths
 from aijobs.errors import BuildError, ParameterError
 from aijobs.files import read_yaml, yaml_problem
-from aijobs.reports.parameters import validated_parameters
+from aijobs.reports.parameters import notebook_parameters, validated_parameters
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 
@@ -251,3 +251,18 @@ def select_specs(specs: list[ReportSpec], names: list[str] | None) -> list[Repor
         raise BuildError(f"no report named {', '.join(map(repr, unknown))} in "
                          f"notebooks/reports.yaml; reports: {', '.join(by_name)}")
     return [by_name[n] for n in names]
+
+
+def load_named_scenarios(config: Path = paths.REPORTS_CONFIG) -> list[dict[str, Any]]:
+    """Each named scenario with the settings its page runs with: the scenario notebook's
+    defaults, then the scenario's title, rationale and parameters (checked as for its
+    report). Entries: name, title, rationale, parameters, settings."""
+    model, _ = read_config(config)
+    where = shown_path(config)
+    entries = scenario_entries(model, where)
+    if not entries:
+        return []
+    specs = scenario_specs(model, where)
+    defaults = {n: p.default for n, p in notebook_parameters(specs[0].notebook).items()}
+    return [{**entry, "settings": {**defaults, **spec.parameters}}
+            for entry, spec in zip(entries, specs, strict=True)]

@@ -13,13 +13,18 @@ from aijobs.reports import config
 
 LOOKUP_TABLES = {"roles"}
 LOAD_RE = re.compile(r"load_table\(\s*[\"']([a-z_0-9]+)[\"']")
+# source_line("a", "b", ...): the tables a page cites under its charts, read by the package
+SOURCE_RE = re.compile(r"source_line\(([^)]*)\)")
+NAME_RE = re.compile(r"[\"']([a-z_0-9]+)[\"']")
 
 
 def notebook_tables(notebook_json: str) -> list[str]:
-    """Table names a notebook loads, found from the load_table("...") calls in its code cells."""
+    """Table names a notebook loads or cites, found from the load_table("...") and
+    source_line("...", ...) calls in its code cells."""
     cells = json.loads(notebook_json).get("cells", [])
     code = "\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code")
-    return sorted(set(LOAD_RE.findall(code)))
+    cited = {n for args in SOURCE_RE.findall(code) for n in NAME_RE.findall(args)}
+    return sorted(set(LOAD_RE.findall(code)) | cited)
 
 
 def report_links() -> dict[str, tuple[str, str]]:

@@ -1,0 +1,239 @@
+"""The salary-normalization model: where AI pay goes as the scarcity premium shrinks.
+
+Pure functions on numpy arrays and frames; nothing here reads a file. The Monte Carlo over
+these is in analysis/monte_carlo.py, the fit to the premium's history in
+analysis/calibration.py, and one scenario end to end (`run_scenario`) in analysis/scenarios.py.
+
+The model
+---------
+Today's pay for a role is split as ``salary = baseline × (1 + premium)``. Each year t:
+
+- the baseline grows with market wage growth g: ``baseline_t = baseline_0 × (1 + g)^t``;
+- the premium shrinks (or grows) in one of two modes:
+  - ``rate``: ``premium_t = premium_0 × (1 − n)^t`` with n the normalization rate;
+  - ``supply_demand``: ``premium_t = premium_0 × Π_k ((1 + d_k) / (1 + s))^ε`` over years
+    k = 1..t, with d_k demand growth in year k, s supply growth and ε the elasticity. With a
+    constant d this is ``premium_0 × ((1 + d)/(1 + s))^(ε·t)``. Demand growth defaults to the
+    role's growth rate in data/growth_rates.csv, cut each year by growth_decay; a regulation
+    shock replaces it for a few years with a (negative) shock rate, after which it recovers.
+
+Pay in year t is ``baseline_t × (1 + premium_t)``, so every point of today's band (low,
+midpoint, high) is multiplied by ``(1 + g)^t × (1 + premium_t) / (1 + premium_0)``. Real pay
+divides by ``(1 + inflation)^t``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from aijobs.analysis.scenario_settings import ScenarioParams, Uncertainty
+from aijobs.errors import ParameterError
+
+
+def demand_growth_paths(params: ScenarioParams, role_growth: Sequence[float | None],
+                        ) -> np.ndarray:
+    """Yearly demand growth d_k per role (rows) for years k = 1..horizon (columns)."""
+    years = np.arange(1, params.horizon_years + 1)
+    if params.demand_growth is not None:
+        base = np.full(len(role_growth), params.demand_growth)
+    else:
+        base = np.array([params.default_demand_growth if g is None or
+                         (isinstance(g, float) and math.isnan(g)) else g for g in role_growth],
+                        dtype=float)
+    return shocked(params, base[:, None] * (1 - params.growth_decay) ** (years[None, :] - 1))
+
+
+def premium_paths(params: ScenarioParams, premium0: np.ndarray,
+                  demand: np.ndarray | None = None) -> np.ndarray:
+    """premium_t per role (rows) for t = 0..horizon (columns)."""
+    premium0 = np.asarray(premium0, dtype=float)
+    t = np.arange(params.horizon_years + 1)
+    if params.mode == "rate":
+        return premium0[:, None] * (1 - params.normalization_rate) ** t[None, :]
+    if demand is None:
+        raise ParameterError("supply_demand mode needs demand growth paths")
+    ratio = ((1 + demand) / (1 + params.supply_growth)) ** params.elasticity
+    factor = np.concatenate([np.ones((len(premium0), 1)), np.cumprod(ratio, axis=1)], axis=1)
+    return premium0[:, None] * factor
+
+
+def pay_multipliers(params: ScenarioParams, premium0: np.ndarray,
+                    role_growth: Sequence[float | None]) -> dict[str, np.ndarray]:
+    """Nominal and real pay multipliers (role × year, year 0 = 1) and the premium paths."""
+    params.checked()
+    premium0 = np.broadcast_to(np.asarray(premium0, dtype=float), (len(role_growth),))
+    demand = demand_growth_paths(params, role_growth) if params.mode == "supply_demand" else None
+    premium = premium_paths(params, premium0, demand)
+    t = np.arange(params.horizon_years + 1)
+    nominal = (1 + params.wage_growth) ** t[None, :] * (1 + premium) / (1 + premium0[:, None])
+    real = nominal / (1 + params.inflation) ** t[None, :]
+    return {"nominal": nominal, "real": real, "premium": premium}
+
+
+def project_bands(bands: pd.DataFrame, params: ScenarioParams,
+                  premiums: Mapping[str, float] | float | None = None,
+                  growth: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Projected pay per role and year, long format.
+
+    `bands` has role_id, role_name, salary_low_usd, salary_high_usd, is_open_ended. `premiums`
+    is one number for all roles or a {role_id: premium} mapping (missing roles take
+    params.premium). `growth` (role_id, growth_pct) supplies each role's demand growth.
+    Columns: role_id, role_name, year, basis (nominal/real), low_usd, mid_usd, high_usd,
+    is_open_ended, premium, premium_share (premium's share of pay).
+    """
+    params = params.checked()
+    role_ids = list(bands["role_id"])
+    premium0 = premium_vector(role_ids, params, premiums)
+    role_growth = role_growth_rates(role_ids, growth)
+    mult = pay_multipliers(params, premium0, role_growth)
+    years = np.arange(params.horizon_years + 1)
+    low = bands["salary_low_usd"].to_numpy(dtype=float)[:, None]
+    high = bands["salary_high_usd"].to_numpy(dtype=float)[:, None]
+    frames = []
+    for basis in ("nominal", "real"):
+        m = mult[basis]
+        frames.append(pd.DataFrame({
+            "role_id": np.repeat(role_ids, len(years)),
+            "role_name": np.repeat(bands["role_name"].to_numpy(), len(years)),
+            "year": np.tile(years, len(role_ids)),
+            "basis": basis,
+            "low_usd": (low * m).ravel(),
+            "mid_usd": ((low + high) / 2 * m).ravel(),
+            "high_usd": (high * m).ravel(),
+            "is_open_ended": np.repeat(bands["is_open_ended"].to_numpy(dtype=bool), len(years)),
+            "premium": mult["premium"].ravel(),
+            "premium_share": (mult["premium"] / (1 + mult["premium"])).ravel(),
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def premium_vector(role_ids: list[str], params: ScenarioParams,
+                    premiums: Mapping[str, float] | float | None) -> np.ndarray:
+    if premiums is None:
+        return np.full(len(role_ids), params.premium)
+    if isinstance(premiums, int | float):
+        return np.full(len(role_ids), float(premiums))
+    values = [float(premiums.get(r, params.premium)) for r in role_ids]
+    if any(v <= -1 for v in values):
+        raise ParameterError("parameter premium: every role's premium must be above -1")
+    return np.array(values)
+
+
+def role_growth_rates(role_ids: list[str], growth: pd.DataFrame | None) -> list[float | None]:
+    if growth is None:
+        return [None] * len(role_ids)
+    rates = dict(zip(growth["role_id"], growth["growth_pct"] / 100, strict=True))
+    return [rates.get(r) for r in role_ids]
+
+
+
+def shocked(params: ScenarioParams, demand: np.ndarray) -> np.ndarray:
+    """Demand paths (..., years) with the regulation-shock years replaced."""
+    if params.shock_start_year and params.shock_years:
+        years = np.arange(1, params.horizon_years + 1)
+        shocked = (years >= params.shock_start_year) & \
+                  (years < params.shock_start_year + params.shock_years)
+        demand = demand.copy()
+        demand[..., shocked] = params.shock_demand_growth
+    return demand
+
+
+
+
+SLIDER_PARAMETER = {"rate": "normalization_rate", "supply_demand": "supply_growth"}
+
+
+def slider_values(params: ScenarioParams, top: float, step: float) -> list[float]:
+    """The slider's positions: 0 to `top` by `step`, plus the scenario's own value exactly, so
+    the slider opens on the numbers of the page's tables."""
+    own = getattr(params, SLIDER_PARAMETER[params.mode])
+    grid = {round(float(v), 6) for v in np.arange(0.0, top + step / 2, step)}
+    return sorted(grid | {round(float(own), 6)})
+
+
+def slider_steps(bands: pd.DataFrame, params: ScenarioParams, values: Sequence[float],
+                 premiums: Mapping[str, float] | float | None = None,
+                 growth: pd.DataFrame | None = None) -> list[pd.DataFrame]:
+    """Projected bands at the horizon for each value of the scenario's slider parameter
+    (normalization_rate in rate mode, supply_growth in supply_demand mode), every other
+    parameter as the scenario has it."""
+    name = SLIDER_PARAMETER[params.mode]
+    out = []
+    for value in values:
+        p = replace(params, **{name: float(value)})
+        proj = project_bands(bands, p, premiums, growth)
+        out.append(proj[(proj["year"] == p.horizon_years) & (proj["basis"] == "nominal")]
+                   .reset_index(drop=True))
+    return out
+
+
+def effect_split(projection: pd.DataFrame, params: ScenarioParams) -> pd.DataFrame:
+    """Per role: the midpoint today and at the horizon (nominal), split into what market wage
+    growth adds and what the premium's change does (the scenario's own effect)."""
+    p = projection[projection["basis"] == "nominal"]
+    h = params.horizon_years
+    start = p[p["year"] == 0].set_index("role_id")
+    end = p[p["year"] == h].set_index("role_id")
+    wage_only = start["mid_usd"] * (1 + params.wage_growth) ** h
+    return pd.DataFrame({
+        "role_id": start.index, "role_name": start["role_name"].to_numpy(),
+        "mid_today_usd": start["mid_usd"].to_numpy(),
+        "mid_horizon_usd": end.loc[start.index, "mid_usd"].to_numpy(),
+        "wage_growth_adds_usd": (wage_only - start["mid_usd"]).to_numpy(),
+        "premium_change_usd": (end.loc[start.index, "mid_usd"] - wage_only).to_numpy(),
+        "premium_today": start["premium"].to_numpy(),
+        "premium_horizon": end.loc[start.index, "premium"].to_numpy(),
+    }).reset_index(drop=True)
+
+
+
+TORNADO_RANGES = {  # low, high when the scenario gives no range of its own
+    "premium": (0.05, 0.56), "normalization_rate": (0.0, 0.30), "wage_growth": (0.01, 0.05),
+    "inflation": (0.01, 0.05), "supply_growth": (0.05, 0.40), "demand_growth": (0.0, 0.50),
+}
+
+
+def tornado(bands: pd.DataFrame, params: ScenarioParams,
+            premiums: Mapping[str, float] | float | None, growth: pd.DataFrame | None,
+            unc: Uncertainty | None = None) -> pd.DataFrame:
+    """One-at-a-time sensitivities: the average role's real midpoint at the horizon with each
+    parameter at the low and the high end of its range (the scenario's range where it has
+    one, else TORNADO_RANGES), every other parameter as the scenario has it."""
+    def mean_mid(p: ScenarioParams, prem) -> float:
+        proj = project_bands(bands, p, prem, growth)
+        end = proj[(proj["year"] == p.horizon_years) & (proj["basis"] == "real")]
+        return float(end["mid_usd"].mean())
+
+    central = mean_mid(params, premiums)
+    ranges = dict(unc.ranges) if unc is not None else {}
+    rows = []
+    relevant = ["premium", "wage_growth", "inflation"] + (
+        ["normalization_rate"] if params.mode == "rate" else ["supply_growth", "demand_growth"])
+    for name in relevant:
+        low, high = (ranges[name][0], ranges[name][2]) if name in ranges \
+            else TORNADO_RANGES[name]
+        values = []
+        for v in (low, high):
+            if name == "premium":
+                values.append(mean_mid(params, float(v)))
+            else:
+                values.append(mean_mid(replace(params, **{name: float(v)}), premiums))
+        rows.append({"parameter": name, "low": float(low), "high": float(high),
+                     "at_low_usd": values[0], "at_high_usd": values[1],
+                     "central_usd": central, "swing_usd": abs(values[1] - values[0])})
+    return pd.DataFrame(rows).sort_values("swing_usd", ascending=False).reset_index(drop=True)
+
+
+
+
+def key_figures(projection: pd.DataFrame, horizon_years: int) -> dict[str, float]:
+    """A scenario's key figures for sweeps: each role's band midpoint in the horizon year, in
+    nominal and in today's dollars ({"horizon_mid_usd_nominal.<role_id>": ..., ...})."""
+    end = projection[projection["year"] == horizon_years]
+    return {f"horizon_mid_usd_{row.basis}.{row.role_id}": float(row.mid_usd)
+            for row in end.sort_values(["basis", "role_id"]).itertuples()}
