@@ -4,8 +4,11 @@ every layer)."""
 from __future__ import annotations
 
 import hashlib
+import math
 import os
+import re
 import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,95 @@ def write_atomic(target: Path, content: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# CSV injection (OWASP, "CSV Injection"): a spreadsheet runs a cell that starts with one of
+# these as a formula. Every CSV the suite writes goes through csv_text, which prefixes such a
+# text cell with a single quote, so it shows as typed and runs nothing. A cell that already
+# starts with a quote gets one more, so reading (unescaped_cell) gives back exactly what was
+# written (a quote before anything else is left alone both ways). Numbers are written as
+# numbers, signed or not: -0.05 stays -0.05.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def safe_cell(value: Any) -> Any:
+    """A CSV cell that no spreadsheet runs as a formula: text starting with =, +, -, @, a tab or
+    a carriage return (or with the escape quote itself) gets a leading single quote; a text
+    that is a plain signed number ("-5", "+0.25") and every non-text value stay as they are."""
+    if not isinstance(value, str) or not value:
+        return value
+    if _escaped(value) or (value.startswith(FORMULA_STARTS)
+                           and not _PLAIN_NUMBER.fullmatch(value)):
+        return ESCAPE + value
+    return value
+
+
+def _escaped(value: str) -> bool:
+    return value.startswith(ESCAPE) and value[1:2] in (*FORMULA_STARTS, ESCAPE)
+
+
+def unescaped_cell(value: Any) -> Any:
+    """A cell read from a CSV, as it was before safe_cell: one leading quote dropped where
+    safe_cell would have put it (before =, +, -, @, a tab, a carriage return or a quote)."""
+    if isinstance(value, str) and _escaped(value):
+        return value[1:]
+    return value
+
+
+def _number_text(value: float, digits: int | None) -> str:
+    if not math.isfinite(value):
+        return ""
+    if digits is not None:
+        value = round(value, digits)
+        text = f"{value:.{digits}f}" if digits > 0 else f"{value:.0f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
+    return repr(value)
+
+
+def _csv_cell(value: Any, place: int | None) -> str:
+    if hasattr(value, "item") and not isinstance(value, str | bytes):  # numpy scalars
+        value = value.item()
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _number_text(value, place)
+    return safe_cell(str(value))
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]],
+             digits: dict[str, int] | None = None) -> str:
+    """CSV text of a header and rows, with every cell made formula-safe (safe_cell). Numbers
+    are written as numbers: an int as it is, a float rounded to digits[column] places when
+    given (trailing zeros dropped) or in full otherwise; NaN and None as an empty cell."""
+    digits = dict(digits or {})
+    places = [digits.get(str(h)) for h in header]
+    lines = [_csv_line([safe_cell(str(h)) for h in header])]
+    for row in rows:
+        lines.append(_csv_line([_csv_cell(value, place)
+                                for value, place in zip(row, places, strict=True)]))
+    return "".join(lines)
+
+
+def _csv_line(cells: list[str]) -> str:
+    """One CSV line (RFC 4180): a cell with a comma, a quote, a line feed or a carriage return
+    is quoted (Python's csv module leaves a lone carriage return unquoted when lines end in
+    a line feed, which splits the row in any reader)."""
+    return ",".join(f'"{c.replace(chr(34), chr(34) * 2)}"' if any(ch in c for ch in ',"\r\n')
+                    else c for c in cells) + "\n"
+
+
+def frame_csv_text(frame: Any, digits: dict[str, int] | None = None) -> str:
+    """csv_text of a pandas DataFrame (no index), formula-safe, numbers as numbers."""
+    return csv_text([str(c) for c in frame.columns],
+                    frame.itertuples(index=False, name=None), digits)
 
 
 def sha256_text(data: bytes) -> str:

@@ -3,7 +3,6 @@ parameters are, figures recomputed as worked out by hand, and "copy as parameter
 
 from __future__ import annotations
 
-import json
 import shlex
 import subprocess
 import sys
@@ -144,7 +143,9 @@ def test_the_make_line_reproduces_the_explored_figures_in_a_built_page(ex, tmp_p
                              f"OUT={out}"], cwd=paths.PROJECT_ROOT, capture_output=True,
                             text=True, timeout=600)
     assert result.returncode == 0, result.stderr
-    built = json.loads((out / f"{name}_data" / "aijobs-fig-1.json").read_text())
+    from aijobs.devtools.figure_export import figures_in_page
+
+    built = figures_in_page((out / f"{name}.html").read_text())[0]
     year5 = next(t for t in built["data"] if t["name"] == "Year 5")
     trace = next(t for t in ex.figures["bands"].data if t.name == "Year 5")
     assert year5["y"] == list(trace.y)

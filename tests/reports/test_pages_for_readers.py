@@ -11,6 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 from aijobs.charts import figure_data
 from aijobs.notebook import display
@@ -81,28 +82,61 @@ def test_alt_text_and_headline_state_the_finding():
     assert figure_data.figure_alt_text(spec) == "B pays most. Bands, R&D <roles>."
 
 
+def _bundle_notebook(*figures):
+    import plotly.graph_objects as go  # noqa: F401
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("show(fig)", outputs=[
+        nbformat.v4.new_output("display_data", data=display.figure_bundle(fig, f"aijobs-fig-{i}"))
+        for i, fig in enumerate(figures, start=7)])]
+    return nb
+
+
 def test_the_build_takes_each_chart_s_data_out_and_captions_the_chart():
+    import pandas as pd
     import plotly.graph_objects as go
 
     fig = go.Figure(go.Bar(x=[1, 2], y=["a", "b"], name="n"))
     fig.update_layout(title={"text": "A finding<br><sup>detail</sup>"})
-    bundle = display.figure_bundle(fig, "aijobs-fig-7")
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("show(fig)", outputs=[
-        nbformat.v4.new_output("display_data", data=bundle)])]
-    files, headlines = render.collect_figures(nb, "demo")
-    assert headlines == ["A finding"]
-    assert sorted(files) == ["aijobs-fig-7.csv", "aijobs-fig-7.json"]
-    rows = list(csv.reader(io.StringIO(files["aijobs-fig-7.csv"].decode())))
-    assert rows == [["series", "x", "y"], ["n", "1", "a"], ["n", "2", "b"]]
-    assert json.loads(files["aijobs-fig-7.json"])["layout"]["title"]["text"].startswith(
-        "A finding")
+    tidy = pd.DataFrame({"role": ["a", "b"], "pay_usd_per_year": [1234.567, 2000.0]})
+    figure_data.attach_data(fig, "pay", tidy, {"pay_usd_per_year": 0}, ["One row a role."],
+                            source="Source: <b>somewhere</b>")
+    twin = go.Figure(fig)  # a second chart of the same kind on the page
+    figure_data.attach_data(twin, "pay", tidy, {"pay_usd_per_year": 1})
+    nb = _bundle_notebook(fig, twin)
+    files, headlines = render.collect_figures(nb, "demo", [
+        {"name": "min_salary_usd", "value": "none", "mark": "", "meaning": "."}])
+    assert headlines == ["A finding", "A finding"]
+    # named after the page and what they hold; no plotly JSON beside them
+    assert sorted(files) == ["demo--pay-2.csv", "demo--pay-2.meta.yaml", "demo--pay.csv",
+                             "demo--pay.meta.yaml"]
+    rows = list(csv.reader(io.StringIO(files["demo--pay.csv"].decode())))
+    assert rows == [["role", "pay_usd_per_year"], ["a", "1235"], ["b", "2000"]]
+    assert "b,2000\n" in files["demo--pay-2.csv"].decode()  # 2000.0 to 1 place: 2000
+    about = yaml.safe_load(files["demo--pay.meta.yaml"])
+    assert about["file"] == "demo--pay.csv" and about["page"] == "demo.html"
+    assert about["chart"] == "A finding. detail."
+    assert about["source"] == "Source: somewhere"
+    assert about["settings"] == {"min salary usd": "none"}
+    assert about["notes"] == ["One row a role."]
+    assert about["rows"] == 2 and about["decimal places"] == {"pay_usd_per_year": 0}
     page = nb.cells[0].outputs[0]["data"]["text/html"]
     assert display.FIGURE_MIME not in nb.cells[0].outputs[0]["data"]
     assert 'aria-label="A finding. detail."' in page
-    assert '<a href="demo_data/aijobs-fig-7.csv" download>Download data (CSV)</a>' in page
+    assert '<a href="demo_data/demo--pay.csv" download>Download data (CSV)</a>' in page
+    assert '<a href="demo_data/demo--pay.meta.yaml">What the file holds</a>' in page
     assert "This chart's data as a table (2 rows)" in page
     assert page.endswith("</figcaption></figure>")
+
+
+def test_chart_data_states_its_precision_and_names_itself():
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    with pytest.raises(ValueError, match="say the precision of share"):
+        figure_data.attach_data(go.Figure(), "x", pd.DataFrame({"share": [0.5]}))
+    with pytest.raises(ValueError, match="lower-case words joined by '-'"):
+        figure_data.attach_data(go.Figure(), "Pay Bands", pd.DataFrame({"a": [1]}))
 
 
 def test_sources_are_listed_once_each_with_their_files():
@@ -211,21 +245,63 @@ def test_the_index_starts_the_reader_off(tmp_path):
 
 
 def test_built_pages_offer_their_data_beside_them(built_reports):
+    seen: dict[str, str] = {}
     for name in PAGES:
         page = (built_reports / f"{name}.html").read_text()
-        links = re.findall(rf'<a download="" href="({name}_data/[^"]+\.csv)">Download data',
+        links = re.findall(rf'<a download="" href="{name}_data/([^"]+\.csv)">Download data',
                            page)
         assert links, f"{name}: no chart offers its data"
         assert len(links) == page.count("Plotly.newPlot(")
         for link in links:
-            data = (built_reports / link).read_text()
-            assert data.startswith("series,"), link
+            # <report>--<what>.csv, unique across pages
+            assert re.fullmatch(rf"{name}--[a-z0-9-]+\.csv", link), link
+            assert link not in seen, (link, seen.get(link))
+            seen[link] = name
+            data = (built_reports / f"{name}_data" / link).read_text()
+            header = data.splitlines()[0].split(",")
+            assert header[0] not in ("series", "x", "y"), f"{link}: a chart dump"
             assert len(data.splitlines()) > 1, f"{link} holds no rows"
-            assert (built_reports / link.replace(".csv", ".json")).is_file()
+            about = yaml.safe_load((built_reports / f"{name}_data" /
+                                    link.replace(".csv", ".meta.yaml")).read_text())
+            assert about["columns"] == header and about["sources"] and about["settings"]
+            assert about["rows"] == len(data.splitlines()) - 1
+            # numbers rounded as stated: no float noise such as 219.0419617
+            assert not re.search(r"\d\.\d{7,}", data), link
+        assert not list((built_reports / f"{name}_data").glob("*.json")), name
     manifest = json.loads((built_reports / MANIFEST_NAME).read_text())
     assert manifest["growth_rates"]["headline"].startswith("AI Agent Developer grows fastest")
     index = (built_reports / "index.html").read_text()
     assert manifest["compensation_bands"]["headline"] in index
+
+
+def test_scenario_comparison_s_csv_gives_each_role_s_year_5_midpoint_per_scenario(
+        built_reports):
+    path = built_reports / "scenario_comparison_data" / \
+        "scenario_comparison--scenario-paths.csv"
+    rows = list(csv.DictReader(io.StringIO(path.read_text())))
+    year5 = {(r["scenario"], r["role_id"]): r for r in rows if r["year"] == "5"}
+    manifest = json.loads((built_reports / MANIFEST_NAME).read_text())
+    scenarios = [s.name.removeprefix("scenario_") for s in SPECS
+                 if s.name.startswith("scenario_") and s.name != "scenario_comparison"]
+    roles = ["ai_research_scientist", "ai_ml_engineer", "ai_solutions_architect",
+             "mlops_engineer", "ai_product_manager"]
+    assert len(year5) == len(scenarios) * len(roles) == 25
+    for scenario in scenarios:
+        figures = manifest[f"scenario_{scenario}"]["key_figures"]
+        for role in roles:
+            row = year5[(scenario, role)]
+            median = float(row["midpoint_median_usd_per_year"])
+            assert row["midpoint_median_usd_per_year"].isdigit()  # whole dollars
+            assert float(row["midpoint_p10_usd_per_year"]) <= median \
+                <= float(row["midpoint_p90_usd_per_year"])
+            # the scenario's own page (its central path, computed there) agrees within 1%
+            assert median == pytest.approx(figures[f"horizon_mid_usd_nominal.{role}"],
+                                           rel=0.01), (scenario, role)
+    # the baseline's AI/ML Engineer: $185,000 today
+    assert year5[("baseline", "ai_ml_engineer")]["role"] == "AI/ML Engineer"
+    today = next(r for r in rows if r["scenario"] == "baseline"
+                 and r["role_id"] == "ai_ml_engineer" and r["year"] == "0")
+    assert today["midpoint_median_usd_per_year"] == "185000"
 
 
 def test_no_page_keeps_a_modebar_button_that_uploads():

@@ -9,6 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from aijobs.analysis.transforms import labelled
+from aijobs.charts import downloads
+from aijobs.charts.figure_data import attach_data
 from aijobs.charts.theme import (
     BLUE,
     GREEN,
@@ -36,6 +38,7 @@ def band_figure(bands: pd.DataFrame, source: str, *, basis_label: str = "tech-hu
     Open-ended tops get a dashed extension and an arrow. When the adjustment factor is not 1
     the article's own band is drawn behind as a grey outline.
     """
+    tidy = downloads.band_figure(bands, basis_label)
     bands = escaped_frame(bands)
     b = bands.iloc[::-1]  # plotly draws the first category at the bottom
     names = list(b["role_name"])
@@ -86,13 +89,15 @@ def band_figure(bands: pd.DataFrame, source: str, *, basis_label: str = "tech-hu
         if not math.isclose(factor, 1.0):
             title += f" (after a ×{factor:.2f} adjustment)"
     title += f"<br><sup>Annual pay bands, {basis_label}</sup>"
-    return finish_figure(fig, title, source, height=max(360, 110 + 62 * len(bands) + 110))
+    fig = finish_figure(fig, title, source, height=max(360, 110 + 62 * len(bands) + 110))
+    return attach_data(fig, *tidy, source=source)
 
 
 # --- growth -------------------------------------------------------------------------------
 
 def growth_figure(growth: pd.DataFrame, source: str) -> go.Figure:
     """Bars of growth_pct per role, fastest on top, labelled with growth and doubling time."""
+    tidy = downloads.growth_figure(growth)
     growth = escaped_frame(growth)
     g = growth.iloc[::-1]
     text = [f"+{p:,.0f}% (×{m:.2f}); doubles in {d * 12:.1f} months"
@@ -108,13 +113,15 @@ def growth_figure(growth: pd.DataFrame, source: str) -> go.Figure:
     title = (f"{top['role_name']} grows fastest: +{top['growth_pct']:.0f}%"
              "<br><sup>Doubling times assume the rate is per year; the article gives no period"
              "</sup>")
-    return finish_figure(fig, title, source, height=380)
+    fig = finish_figure(fig, title, source, height=380)
+    return attach_data(fig, *tidy, source=source)
 
 
 def projection_figure(projection: pd.DataFrame, source: str, *, growth_decay: float,
                       period_years: float = 1.0) -> go.Figure:
     """Demand index over years per role (log scale), from transforms.growth_projection, read
     with the article's figures covering `period_years` (the article gives no period)."""
+    tidy = downloads.projection_figure(projection, period_years, growth_decay)
     projection = escaped_frame(projection)
     fig = go.Figure()
     for i, (role, group) in enumerate(projection.groupby("role_name", sort=False)):
@@ -135,7 +142,8 @@ def projection_figure(projection: pd.DataFrame, source: str, *, growth_decay: fl
              f"{top['demand_index']:,.1f} after {horizon} year{'s' if horizon != 1 else ''}"
              f"<br><sup>The article gives no period; each year's rate cut by "
              f"{growth_decay:.0%}; not a forecast</sup>")
-    return finish_figure(fig, title, source, height=460)
+    fig = finish_figure(fig, title, source, height=460)
+    return attach_data(fig, *tidy, source=source)
 
 
 # --- entry and learning paths ------------------------------------------------------------
@@ -143,6 +151,7 @@ def projection_figure(projection: pd.DataFrame, source: str, *, growth_decay: fl
 def entry_figure(ranking: pd.DataFrame, source: str) -> go.Figure:
     """Entry routes ranked as the table ranks them: 1 is the most competitive, on top, with
     the longest bar; the axis runs from less to more competitive."""
+    tidy = downloads.entry_figure(ranking)
     ranking = escaped_frame(ranking)
     r = ranking.iloc[::-1]
     fig = go.Figure(go.Bar(y=r["entry_label"], x=r["competitiveness_level"], orientation="h",
@@ -164,13 +173,15 @@ def entry_figure(ranking: pd.DataFrame, source: str) -> go.Figure:
     title = (f"{hardest['entry_label']} is the hardest way in"
              "<br><sup>The article ranks the routes in words; the bars keep only the order, "
              "rank 1 the most competitive</sup>")
-    return finish_figure(fig, title, source, height=360)
+    fig = finish_figure(fig, title, source, height=360)
+    return attach_data(fig, *tidy, source=source)
 
 
 def path_timeline_figure(timeline: pd.DataFrame, source: str) -> go.Figure:
     """Each step of the learning paths with the time the article states for it: a timed step
     as its range (a solid bar to the shortest estimate, a light one to the longest, labelled
     "3–6 months"), an ongoing step hatched with no end, a focus point as a dotted line."""
+    tidy = downloads.path_timeline_figure(timeline)
     timeline = escaped_frame(timeline)
     t = timeline.iloc[::-1]
     labels = [f"Path {n} · {s}" for n, s in zip(t["path_number"], t["step_label"], strict=True)]
@@ -219,11 +230,13 @@ def path_timeline_figure(timeline: pd.DataFrame, source: str) -> go.Figure:
     title = (f"No timed step takes more than {longest:g} months"
              "<br><sup>Each step with the time the article gives it, in the paths' order; the "
              "next chart adds them up</sup>")
-    return finish_figure(fig, title, source, height=max(420, 140 + 34 * len(timeline) + 110))
+    fig = finish_figure(fig, title, source, height=max(420, 140 + 34 * len(timeline) + 110))
+    return attach_data(fig, *tidy, source=source)
 
 
 def first_role_figure(first_role: pd.DataFrame, source: str) -> go.Figure:
     """Range bars of months of timed learning before a first role, per path."""
+    tidy = downloads.first_role_figure(first_role)
     first_role = escaped_frame(first_role)
     f = first_role.iloc[::-1]
     labels = [f"Path {n}: {name}" for n, name in zip(f["path_number"], f["path_name"], strict=True)]
@@ -241,7 +254,8 @@ def first_role_figure(first_role: pd.DataFrame, source: str) -> go.Figure:
     title = (f"The {fastest['path_name'].lower()} path is quickest: "
              f"{fastest['months_min']:g}–{fastest['months_max']:g} months"
              "<br><sup>Sum of the timed steps; ongoing steps continue after the first role</sup>")
-    return finish_figure(fig, title, source, height=360)
+    fig = finish_figure(fig, title, source, height=360)
+    return attach_data(fig, *tidy, source=source)
 
 
 # --- overview -----------------------------------------------------------------------------
@@ -253,6 +267,7 @@ DEPTH_ORDER = ("technical", "semi_technical", "non_technical", "unstated")
 def roles_map(roles: pd.DataFrame, source: str) -> go.Figure:
     """Every role on one row, in the column of the technical depth the article implies,
     coloured by its group: every label at full size, however many roles."""
+    tidy = downloads.roles_map(roles)
     roles = escaped_frame(roles)
     groups = list(GROUP_ORDER) + sorted(set(roles["role_group"]) - set(GROUP_ORDER))
     depths = list(DEPTH_ORDER) + sorted(set(roles["technical_depth"]) - set(DEPTH_ORDER))
@@ -280,11 +295,13 @@ def roles_map(roles: pd.DataFrame, source: str) -> go.Figure:
              f"{counts.get('ai_augmented', 0)} AI-augmented"
              "<br><sup>One row per role: its column is the technical depth the article implies, "
              "its colour the group</sup>")
-    return finish_figure(fig, title, source, height=220 + 30 * len(roles))
+    fig = finish_figure(fig, title, source, height=220 + 30 * len(roles))
+    return attach_data(fig, *tidy, source=source)
 
 
 def skills_figure(skills: pd.DataFrame, source: str) -> go.Figure:
     """Stacked counts of skills by type and status (widely discussed, under-rated, neither)."""
+    tidy = downloads.skills_figure(skills)
     skills = escaped_frame(skills)
     status = skills.assign(status=[
         "Under-appreciated" if u else "Widely discussed" if w else "Not flagged"
@@ -305,12 +322,14 @@ def skills_figure(skills: pd.DataFrame, source: str) -> go.Figure:
     title = (f"{int(tech['is_underrated'].sum())} of {len(tech)} technical skills are ones the "
              "author calls under-appreciated"
              "<br><sup>Hover a bar for the skills in it</sup>")
-    return finish_figure(fig, title, source, height=420)
+    fig = finish_figure(fig, title, source, height=420)
+    return attach_data(fig, *tidy, source=source)
 
 
 def shelf_life_figure(shelf_life_months: float, first_role: pd.DataFrame, source: str,
                       ) -> go.Figure:
     """Skills' shelf life set against the longest timed learning on each path."""
+    tidy = downloads.shelf_life_figure(shelf_life_months, first_role)
     first_role = escaped_frame(first_role)
     labels = [f"Path {n}: {p}" for n, p in zip(first_role["path_number"],
                                                 first_role["path_name"], strict=True)]
@@ -327,4 +346,5 @@ def shelf_life_figure(shelf_life_months: float, first_role: pd.DataFrame, source
     title = (f"Any path's timed learning (at most {longest:g} months) ends before skills go "
              f"stale ({shelf_life_months:g} months)"
              "<br><sup>Which is why the article ranks adaptability above any one skill</sup>")
-    return finish_figure(fig, title, source, height=360)
+    fig = finish_figure(fig, title, source, height=360)
+    return attach_data(fig, *tidy, source=source)

@@ -1,16 +1,56 @@
 """What a chart shows, for readers who cannot or do not want to read the picture: its data as a
-table (one row per plotted point, columns named after the axes) and alt text that states its
-finding (the chart's title, which the charts write as a finding, and its subtitle)."""
+tidy table (attach_data: one row per observation, named columns with their units, built from
+the computed table the chart draws, not from its traces) and alt text that states its finding
+(the chart's title, which the charts write as a finding, and its subtitle)."""
 
 from __future__ import annotations
 
 import base64
 import html
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@dataclass
+class ChartData:
+    """A chart's data for readers to take away: `what` names the file (a slug such as
+    "pay-bands"; the page's file is <report>--<what>.csv), `frame` holds one row per
+    observation with units in its column names, `digits` says how many decimal places each
+    number column keeps, and `notes` what a reader should know (filters, what a row is)."""
+
+    what: str
+    frame: pd.DataFrame
+    digits: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    source: str = ""
+
+
+def attach_data(fig: Any, what: str, frame: pd.DataFrame, digits: dict[str, int] | None = None,
+                notes: list[str] | None = None, source: str = "") -> Any:
+    """Give a figure the tidy table its download is made of (see ChartData); returns the
+    figure. Every number column must have its precision in `digits`."""
+    if not SLUG_RE.match(what):
+        raise ValueError(f"chart data name {what!r}: lower-case words joined by '-'")
+    digits = dict(digits or {})
+    frame = frame.reset_index(drop=True)
+    loose = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])
+             and c not in digits]
+    if loose:
+        raise ValueError(f"chart data {what!r}: say the precision of {', '.join(loose)}")
+    fig._aijobs_data = ChartData(what, frame, digits, list(notes or []), plain_text(source))
+    return fig
+
+
+def attached_data(fig: Any) -> ChartData | None:
+    """The tidy table attach_data gave a figure, if any."""
+    return getattr(fig, "_aijobs_data", None)
+
 
 # Per-point values a trace may carry, in the order they become columns.
 POINT_KEYS = ("labels", "parents", "x", "y", "base", "z", "values", "text", "hovertext",

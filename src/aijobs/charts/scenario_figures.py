@@ -11,6 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from aijobs.charts import downloads
+from aijobs.charts.figure_data import attach_data
 from aijobs.charts.theme import (
     BLUE,
     INK,
@@ -36,6 +38,7 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 def band_shift_figure(projection: pd.DataFrame, source: str, *, horizon: int,
                       basis: str = "nominal", scenario: str = "") -> go.Figure:
     """Today's band (grey) against the projected band at the horizon (blue), per role."""
+    tidy = downloads.band_shift_figure(projection, basis, horizon)
     p = escaped_frame(projection[projection["basis"] == basis])
     today = p[p["year"] == 0].sort_values("mid_usd").reset_index(drop=True)
     later = p[p["year"] == horizon].set_index("role_id").loc[today["role_id"]].reset_index()
@@ -68,12 +71,14 @@ def band_shift_figure(projection: pd.DataFrame, source: str, *, horizon: int,
              f"on average by year {horizon}"
              f"<br><sup>Today's band (grey outline) and the projected band (blue), {basis} "
              "dollars</sup>")
-    return finish_figure(fig, title, source, height=max(380, 120 + 70 * len(names) + 110))
+    fig = finish_figure(fig, title, source, height=max(380, 120 + 70 * len(names) + 110))
+    return attach_data(fig, *tidy, source=source)
 
 
 def path_figure(projection: pd.DataFrame, source: str, *, basis: str = "nominal",
                 fan: pd.DataFrame | None = None) -> go.Figure:
     """Midpoint pay per role over the years; with a Monte Carlo fan, p10-p90 shaded."""
+    tidy = downloads.path_figure(projection, basis, fan)
     fig = go.Figure()
     p = escaped_frame(projection[projection["basis"] == basis])
     roles = list(dict.fromkeys(p["role_id"]))
@@ -113,11 +118,13 @@ def path_figure(projection: pd.DataFrame, source: str, *, basis: str = "nominal"
     kind = ("Median path; shaded bands hold 8, 6, 4 and 2 in 10 draws" if fan is not None
             else "Single deterministic path")
     title = f"Midpoint pay over {horizon} years<br><sup>{kind}, {basis} dollars</sup>"
-    return finish_figure(fig, title, source, height=480)
+    fig = finish_figure(fig, title, source, height=480)
+    return attach_data(fig, *tidy, source=source)
 
 
 def premium_share_figure(projection: pd.DataFrame, source: str) -> go.Figure:
     """The premium's share of pay over time per role (nominal basis; the share is unitless)."""
+    tidy = downloads.premium_share_figure(projection)
     p = escaped_frame(projection[projection["basis"] == "nominal"])
     fig = go.Figure()
     for i, (_, rows) in enumerate(p.groupby("role_id", sort=False)):
@@ -135,7 +142,8 @@ def premium_share_figure(projection: pd.DataFrame, source: str) -> go.Figure:
     title = (f"The premium goes from {start:.1f}% to {end:.1f}% of pay on average"
              "<br><sup>Share of each role's pay that is scarcity premium: "
              f"premium / (1 + premium){note}</sup>")
-    return finish_figure(fig, title, source, height=420)
+    fig = finish_figure(fig, title, source, height=420)
+    return attach_data(fig, *tidy, source=source)
 
 
 def slider_figure(today: pd.DataFrame, steps: Sequence[pd.DataFrame], rates: Sequence[float],
@@ -148,6 +156,7 @@ def slider_figure(today: pd.DataFrame, steps: Sequence[pd.DataFrame], rates: Seq
     redraws them with no kernel. Trace 0 is today's band, trace 1 the projected band, trace 2
     the projected midpoints.
     """
+    tidy = downloads.slider_figure(today, steps, rates, parameter, horizon)
     today = escaped_frame(today).reset_index(drop=True)
     order = list(today["role_id"])
     names = list(today["role_name"])
@@ -192,7 +201,7 @@ def slider_figure(today: pd.DataFrame, steps: Sequence[pd.DataFrame], rates: Seq
     fig = finish_figure(fig, title, source, height=max(460, 200 + 70 * len(names) + 110))
     fig.layout.annotations[0].yshift = -150
     fig.update_layout(margin={"b": 190})
-    return fig
+    return attach_data(fig, *tidy, source=source)
 
 
 def comparison_figure(medians: pd.DataFrame, source: str, *, basis: str = "nominal",
@@ -201,6 +210,7 @@ def comparison_figure(medians: pd.DataFrame, source: str, *, basis: str = "nomin
 
     `medians` has scenario, scenario_title, role_id, role_name, year, p50_usd.
     """
+    tidy = downloads.comparison_figure(medians, basis)
     m = escaped_frame(medians)
     roles = list(dict.fromkeys(m["role_id"]))
     cols = 2 if len(roles) > 1 else 1
@@ -240,13 +250,14 @@ def comparison_figure(medians: pd.DataFrame, source: str, *, basis: str = "nomin
     fig.update_layout(template=TEMPLATE, margin={"t": 150},
                       legend={"y": 1 - 100 / (260 * rows + 230), "yref": "container",
                               "yanchor": "top", "x": 0})
-    return fig
+    return attach_data(fig, *tidy, source=source)
 
 
 
 def premium_estimates_figure(estimates: pd.DataFrame, source: str) -> go.Figure:
     """Every sourced premium estimate with its interval where one was published, grouped by
     what it measures."""
+    tidy = downloads.premium_estimates_figure(estimates)
     e = escaped_frame(estimates).copy()
     e["label"] = [f"{i} · {r}" if isinstance(r, str) and r else i
                   for i, r in zip(e["estimate_name"], e.get("role_name", e["role_id"]),
@@ -276,12 +287,14 @@ def premium_estimates_figure(estimates: pd.DataFrame, source: str) -> go.Figure:
     title = ("Published AI pay premiums run from about 5% to 56%; the job-board title gap is "
              "far smaller<br><sup>Each point is one estimate; bars are 95% intervals where "
              "one exists (none was published for the studies)</sup>")
-    return finish_figure(fig, title, source, height=max(420, 160 + 34 * len(e) + 110))
+    fig = finish_figure(fig, title, source, height=max(420, 160 + 34 * len(e) + 110))
+    return attach_data(fig, *tidy, source=source)
 
 
 def tornado_figure(sens: pd.DataFrame, source: str, *, horizon: int) -> go.Figure:
     """One-at-a-time sensitivities: the average real midpoint at the horizon with each
     parameter at the low and high ends of its range, widest swing on top."""
+    tidy = downloads.tornado_figure(sens, horizon)
     s = sens.iloc[::-1].reset_index(drop=True)
     central = float(s["central_usd"].iloc[0]) / 1000 if len(s) else 0.0
     labels = [f"{p.replace('_', ' ')} ({lo:.0%} to {hi:.0%})"
@@ -300,4 +313,5 @@ def tornado_figure(sens: pd.DataFrame, source: str, *, horizon: int) -> go.Figur
     title = (f"The {top} moves year-{horizon} pay the most"
              "<br><sup>Each bar changes one assumption across its range, the others as in "
              "this scenario</sup>")
-    return finish_figure(fig, title, source, height=max(360, 140 + 60 * len(s) + 110))
+    fig = finish_figure(fig, title, source, height=max(360, 140 + 60 * len(s) + 110))
+    return attach_data(fig, *tidy, source=source)

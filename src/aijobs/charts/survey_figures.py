@@ -9,6 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from aijobs.analysis.audit import verdict_family
+from aijobs.charts import downloads
+from aijobs.charts.figure_data import attach_data
 from aijobs.charts.theme import (
     BLUE,
     GREEN,
@@ -33,6 +35,7 @@ def claimed_vs_survey_figure(bands: pd.DataFrame, pct: pd.DataFrame, source: str
     Suppressed cells (too few postings, or too wide an interval) show the claim only, with
     the reason.
     """
+    tidy = downloads.claimed_vs_survey_figure(bands, pct, filters_text)
     b = escaped_frame(bands).iloc[::-1].reset_index(drop=True)
     s = pct.set_index("role_id")
     names = list(b["role_name"])
@@ -84,13 +87,15 @@ def claimed_vs_survey_figure(bands: pd.DataFrame, pct: pd.DataFrame, source: str
     fig.update_layout(barmode="overlay")
     title = ("The article's bands beside the pay that job postings advertise"
              f"<br><sup>aijobs.net postings: {html.escape(filters_text)}</sup>")
-    return finish_figure(fig, title, source, height=max(380, 120 + 70 * len(b) + 110))
+    fig = finish_figure(fig, title, source, height=max(380, 120 + 70 * len(b) + 110))
+    return attach_data(fig, *tidy, source=source)
 
 
 def premium_by_year_figure(premium: pd.DataFrame, source: str,
                            year_labels: dict[str, str] | None = None) -> go.Figure:
     """AI premium (median over the baseline median) per role and year, in percent, with 95%
     intervals; `year_labels` renames years (e.g. a partial year with its dates)."""
+    tidy = downloads.premium_by_year_figure(premium)
     year_labels = year_labels or {}
     p = escaped_frame(premium[(premium["group"] == "work_year") & premium["is_computable"]])
     fig = go.Figure()
@@ -117,11 +122,13 @@ def premium_by_year_figure(premium: pd.DataFrame, source: str,
         title = "No yearly AI premium can be computed from this file"
     title += ("<br><sup>Only years and roles with enough postings on both sides; bars show "
               "95% intervals</sup>")
-    return finish_figure(fig, title, source, height=440)
+    fig = finish_figure(fig, title, source, height=440)
+    return attach_data(fig, *tidy, source=source)
 
 
 def region_figure(region: pd.DataFrame, source: str) -> go.Figure:
     """Median AI pay per company country relative to the US, reportable countries only."""
+    tidy = downloads.region_figure(region)
     r = escaped_frame(region[region["reliability"] != "suppressed"]).sort_values("ratio_to_us")
     names = r["country_name"] if "country_name" in r else r["country"]
     fig = go.Figure(go.Bar(y=names, x=r["ratio_to_us"], orientation="h",
@@ -138,13 +145,15 @@ def region_figure(region: pd.DataFrame, source: str) -> go.Figure:
              others["ratio_to_us"].max() < 1 else "AI pay by company country")
     title += ("<br><sup>Countries with a reliable median; these ratios are the choices for "
               "the compensation report's region parameter</sup>")
-    return finish_figure(fig, title, source, height=max(320, 140 + 34 * len(r) + 110))
+    fig = finish_figure(fig, title, source, height=max(320, 140 + 34 * len(r) + 110))
+    return attach_data(fig, *tidy, source=source)
 
 
 def entry_share_figure(entry: pd.DataFrame, source: str,
                        year_labels: dict[str, str] | None = None) -> go.Figure:
     """Share of entry-level postings per role and year (a proxy, labelled as one); a partial
     year is labelled with its dates (`year_labels`)."""
+    tidy = downloads.entry_share_figure(entry)
     year_labels = year_labels or {}
     e = escaped_frame(entry[entry["is_reportable"] & entry["entry_share"].notna()]) \
         .sort_values(["role_id", "work_year"])
@@ -165,7 +174,8 @@ def entry_share_figure(entry: pd.DataFrame, source: str,
     title = ("Entry-level share of job postings (a proxy, not hiring data)"
              "<br><sup>What a job board advertises is not who gets hired; groups under the "
              "minimum size are left out</sup>")
-    return finish_figure(fig, title, source, height=420)
+    fig = finish_figure(fig, title, source, height=420)
+    return attach_data(fig, *tidy, source=source)
 
 
 def mix_figure(mix: pd.DataFrame, source: str,
@@ -173,6 +183,7 @@ def mix_figure(mix: pd.DataFrame, source: str,
     """Postings per role and year as a grid of counts (shaded on a log scale, so a role with
     a few dozen postings stays as readable as one with thousands): counts on one job board,
     never job growth."""
+    tidy = downloads.mix_figure(mix)
     year_labels = year_labels or {}
     m = escaped_frame(mix)
     order = list(m.groupby("role_name")["postings"].sum().sort_values(ascending=False).index)
@@ -191,7 +202,8 @@ def mix_figure(mix: pd.DataFrame, source: str,
     title = ("Most postings in the file come from recent years"
              "<br><sup>Postings per role and year on one job board (shade on a log scale): not "
              "how many jobs exist or how fast they grow</sup>")
-    return finish_figure(fig, title, source, height=max(360, 150 + 34 * len(order) + 110))
+    fig = finish_figure(fig, title, source, height=max(360, 150 + 34 * len(order) + 110))
+    return attach_data(fig, *tidy, source=source)
 
 
 VERDICT_COLOURS = {"supported": GREEN, "partly supported": "#ca8a04",
@@ -203,6 +215,7 @@ KIND_LABELS = {"pay band": "Pay bands", "open-ended top": "Open-ended tops",
 
 def verdict_figure(result: pd.DataFrame, source: str) -> go.Figure:
     """How many of the article's numeric claims got each verdict, by kind of claim."""
+    tidy = downloads.verdict_figure(result)
     r = result.assign(kind=[KIND_LABELS.get(k, k) for k in result["kind"]],
                       verdict=[verdict_family(v) for v in result["verdict"]])
     kinds = list(dict.fromkeys(r["kind"]))
@@ -219,7 +232,8 @@ def verdict_figure(result: pd.DataFrame, source: str) -> go.Figure:
     title = (f"{supported} of the {tested} claims the postings can test are supported"
              f"<br><sup>{len(r) - tested} more are claims no salary data can test, or cells "
              "too small to judge (no data)</sup>")
-    return finish_figure(fig, title, source, height=360)
+    fig = finish_figure(fig, title, source, height=360)
+    return attach_data(fig, *tidy, source=source)
 
 
 LEVEL_COLOURS = {"EN": GREEN, "MI": BLUE, "SE": PURPLE, "EX": ORANGE}
@@ -234,6 +248,7 @@ def level_pay_figure(bands: pd.DataFrame, levels: pd.DataFrame, source: str, *,
     interval, reliability); suppressed cells are left out and counted in the subtitle.
     `highlight` draws one level larger (the career-changer view uses EN).
     """
+    tidy = downloads.level_pay_figure(bands, levels, filters_text)
     b = escaped_frame(bands).iloc[::-1].reset_index(drop=True)
     names = dict(zip(b["role_id"], b["role_name"], strict=True))
     fig = go.Figure()
@@ -284,11 +299,13 @@ def level_pay_figure(bands: pd.DataFrame, levels: pd.DataFrame, source: str, *,
         title = "No experience level has enough postings to show"
     title += (f"<br><sup>Median posting pay by experience level, 95% intervals; "
               f"{html.escape(filters_text)}{note}</sup>")
-    return finish_figure(fig, title, source, height=max(420, 150 + 80 * len(order) + 110))
+    fig = finish_figure(fig, title, source, height=max(420, 150 + 80 * len(order) + 110))
+    return attach_data(fig, *tidy, source=source)
 
 
 def premium_variants_figure(premium: pd.DataFrame, source: str) -> go.Figure:
     """Each role's pooled premium under four definitions, with 95% intervals."""
+    tidy = downloads.premium_variants_figure(premium)
     p = escaped_frame(premium[premium["group"].isin(["all", "mix_adjusted"])
                               & premium["is_computable"]])
     labels = {("software_engineer", "all"): "over Software Engineer",
@@ -314,5 +331,6 @@ def premium_variants_figure(premium: pd.DataFrame, source: str) -> go.Figure:
     title = ("The AI-title premium is small, and negative for some roles" if signs == {True, False}
              else "The AI-title premium under four definitions")
     title += "<br><sup>Median posting pay over the baseline's; bars show 95% intervals</sup>"
-    return finish_figure(fig, title, source, height=max(380, 160 + 70 * p["role_id"].nunique()
+    fig = finish_figure(fig, title, source, height=max(380, 160 + 70 * p["role_id"].nunique()
                                                         + 110))
+    return attach_data(fig, *tidy, source=source)

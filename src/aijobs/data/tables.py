@@ -25,7 +25,7 @@ from aijobs import paths
 from aijobs.data.sidecar import ColumnSpec, Problem, RowCheck, Sidecar, parse_sidecar
 from aijobs.data.validation import Reference, table_problems
 from aijobs.errors import DataError  # re-exported: callers catch tables.DataError
-from aijobs.files import read_yaml, yaml_problem
+from aijobs.files import read_yaml, unescaped_cell, yaml_problem
 
 TRUE_WORDS = {"true", "yes", "1"}
 FALSE_WORDS = {"false", "no", "0"}
@@ -199,7 +199,7 @@ def _convert(col: ColumnSpec, text: str) -> tuple[Any, str | None]:
     """(value, None) or (None, reason) for one non-empty cell."""
     t = text.strip()
     if col.type == "string":
-        return t, None
+        return unescaped_cell(t), None  # as written, before files.safe_cell
     if col.type == "boolean":
         low = t.lower()
         if low in TRUE_WORDS:

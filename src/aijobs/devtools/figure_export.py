@@ -1,7 +1,7 @@
 """Export every chart of the built reports as PNG and SVG, for slides and print.
 
-The charts are read from the figure files the build writes beside each page
-(reports/<name>_data/*.json), so the export needs no kernel and never rebuilds a page.
+The charts are read from the built pages themselves (each Plotly.newPlot call's data and
+layout), so the export needs no kernel and never rebuilds a page.
 Images are written through kaleido, which drives Debian's chromium; the browser is started
 once for the whole export, not once per image.
 """
@@ -34,10 +34,6 @@ def figures_in_page(page_html: str) -> list[dict]:
         found.append({"data": decoded_arrays(data), "layout": layout})
         pos = page_html.find(marker, end)
     return found
-
-
-def _figure_number(path: Path) -> int:
-    return int(path.stem.rsplit("-", 1)[-1])
 
 
 def exportable(spec: dict) -> dict:
@@ -76,7 +72,6 @@ def export_figures(reports_dir: Path = paths.REPORTS_DIR, out_dir: Path | None =
     import plotly.io as pio
 
     from aijobs.reports.build import page_states  # deferred: the CLI of the build
-    from aijobs.reports.render import data_folder
 
     reports_dir = Path(reports_dir)
     out_dir = Path(out_dir or reports_dir / "figures")
@@ -94,9 +89,9 @@ def export_figures(reports_dir: Path = paths.REPORTS_DIR, out_dir: Path | None =
                          "exported")
     figures, files = [], []
     for name in states:
-        specs = sorted((reports_dir / data_folder(name)).glob("*.json"), key=_figure_number)
-        for n, path in enumerate(specs, start=1):
-            spec = exportable(json.loads(path.read_text(encoding="utf-8")))
+        page = (reports_dir / f"{name}.html").read_text(encoding="utf-8")
+        for n, found in enumerate(figures_in_page(page), start=1):
+            spec = exportable(found)
             fig = go.Figure(data=decoded_arrays(spec["data"]), layout=spec["layout"])
             for fmt in formats:
                 figures.append(fig)

@@ -21,9 +21,16 @@ from IPython.display import HTML, display
 
 from aijobs import paths
 from aijobs.analysis.transforms import labelled
-from aijobs.charts.figure_data import figure_alt_text, figure_data_frame, figure_headline
+from aijobs.charts.figure_data import (
+    ChartData,
+    attached_data,
+    figure_alt_text,
+    figure_data_frame,
+    figure_headline,
+)
 from aijobs.charts.theme import safe_figure_dict
 from aijobs.data import tables
+from aijobs.files import frame_csv_text
 from aijobs.notebook.mode import (  # noqa: F401  (REPORT_MODE_VAR re-exported)
     KEY_FIGURES_MIME,
     REPORT_MODE_VAR,
@@ -53,16 +60,32 @@ def figure_html(fig: go.Figure | dict, div_id: str) -> str:
             f'<div role="img" aria-label="{alt}">{plot}</div></figure>')
 
 
+def _sources_so_far() -> list[dict[str, str]]:
+    """Each source of the tables this kernel has read so far: title, licence status, date."""
+    if not tables.LOADED and not paths.OTHER_SOURCES:
+        return []
+    frame = sources_frame()
+    return [{"source": row["source"], "licence": row["licence"],
+             "data as of": row["data_as_of"]}
+            for _, row in frame.drop_duplicates("source_id").iterrows()]
+
+
 def figure_bundle(fig: go.Figure, div_id: str) -> dict:
     """The report-mode output of a figure: its HTML, plus (for the build, never shown) its
-    alt text, its data as CSV and its JSON, which the build writes beside the page."""
+    alt text and its data: the tidy table the chart was given (figure_data.attach_data) as
+    formula-safe CSV, rounded as stated, and what the data's sidecar says about it (finding,
+    source, licences, dates, notes, columns). A chart given no table falls back to its
+    plotted points."""
     spec = safe_figure_dict(fig)
+    data = attached_data(fig) or ChartData("chart", figure_data_frame(spec))
+    about = {"chart": figure_alt_text(spec), "source": data.source,
+             "sources": _sources_so_far(), "notes": data.notes,
+             "rows": len(data.frame), "columns": [str(c) for c in data.frame.columns],
+             "decimal places": data.digits}
     return {"text/html": figure_html(spec, div_id),
-            FIGURE_MIME: {"id": div_id, "alt": figure_alt_text(spec),
+            FIGURE_MIME: {"id": div_id, "what": data.what, "alt": figure_alt_text(spec),
                           "headline": figure_headline(spec),
-                          "csv": figure_data_frame(spec).to_csv(index=False,
-                                                                float_format="%.10g"),
-                          "json": pio.to_json(spec, validate=False)}}
+                          "csv": frame_csv_text(data.frame, data.digits), "about": about}}
 
 
 def show(fig: go.Figure) -> None:

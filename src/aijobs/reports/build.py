@@ -63,6 +63,7 @@ from aijobs.reports.render import (
     data_folder,
     ensure_plotly_js,
     render_report_html,
+    settings_rows,
     write_index,
 )
 from aijobs.reports.scratch import remove_stale_scratch, running, scratch_prefix
@@ -137,7 +138,7 @@ def run_report(spec: ReportSpec, *, overrides: dict[str, Any] | None = None,
             inputs = inputs_of(nb)
             strip_inputs_outputs(nb)
             key_figures = collect_key_figures(nb, spec)
-            files, alts = collect_figures(nb, spec.name)
+            files, alts = collect_figures(nb, spec.name, settings_rows(spec, used))
             page = render_report_html(nb, spec, used, options, inputs)
         except Exception as exc:  # the build goes on with the other reports
             failed = executed.read_bytes() if executed.exists() else None

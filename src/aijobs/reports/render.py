@@ -7,6 +7,7 @@ import csv
 import functools
 import importlib.util
 import io
+import json
 import platform
 import subprocess
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from markupsafe import Markup
 
 from aijobs import paths
 from aijobs.errors import BuildError
-from aijobs.files import file_digest, read_yaml, write_atomic
+from aijobs.files import file_digest, read_yaml, unescaped_cell, write_atomic
 from aijobs.notebook.mode import KEY_FIGURES_MIME
 from aijobs.reports.config import ReportSpec, shown_path
 from aijobs.reports.parameters import notebook_parameters
@@ -127,19 +128,35 @@ def data_folder(name: str) -> str:
     return f"{name}_data"
 
 
-def figcaption_html(name: str, fid: str, csv_text: str) -> str:
-    """The caption under a chart: a link to its CSV and its data as a table (at most
-    MAX_TABLE_ROWS rows; the CSV has them all)."""
-    rows = list(csv.reader(io.StringIO(csv_text)))
+def figcaption_html(name: str, stem: str, csv_text: str) -> str:
+    """The caption under a chart: links to its CSV and to what the CSV holds, and its data as
+    a table (at most MAX_TABLE_ROWS rows; the CSV has them all). A cell the CSV wrote with a
+    leading quote against spreadsheet formulas reads as it was in the table."""
+    rows = [[unescaped_cell(c) for c in row] for row in csv.reader(io.StringIO(csv_text))]
     head, body = (rows[0], rows[1:]) if rows else ([], [])
-    return rendered("figcaption.html.j2", folder=data_folder(name), fid=fid, head=head,
+    return rendered("figcaption.html.j2", folder=data_folder(name), stem=stem, head=head,
                     rows=body[:MAX_TABLE_ROWS], rows_total=len(body)).strip()
 
 
-def collect_figures(nb, name: str) -> tuple[dict[str, bytes], list[str]]:
+def data_sidecar(name: str, stem: str, about: dict[str, Any],
+                 settings: list[dict[str, str]] | None) -> str:
+    """What a chart's CSV holds, beside it as <stem>.meta.yaml: the chart's finding, the page,
+    the source line, each source's licence status and date, the page's settings (its filters),
+    notes, columns, rows and decimal places."""
+    about = json.loads(json.dumps(about))  # plain dicts: the notebook's are NotebookNodes
+    body = {"file": f"{stem}.csv", "page": f"{name}.html", **about,
+            "settings": {row["name"].replace("_", " "): row["value"]
+                         for row in settings or []}}
+    return yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
+
+
+def collect_figures(nb, name: str, settings: list[dict[str, str]] | None = None
+                    ) -> tuple[dict[str, bytes], list[str]]:
     """Take the charts' data out of a report's executed notebook: ({file under the report's
-    data folder: bytes}, the charts' findings in page order). Under each chart the page gets
-    a "Download data (CSV)" link and the data as a table that screen readers reach."""
+    data folder: bytes}, the charts' findings in page order). Each chart's data is
+    <report>--<what>.csv (unique across pages; a second chart of the same kind on a page gets
+    -2) with a <report>--<what>.meta.yaml sidecar. Under each chart the page gets a "Download
+    data (CSV)" link and the data as a table that screen readers reach."""
     files: dict[str, bytes] = {}
     alts: list[str] = []
     for cell in nb.cells:
@@ -148,11 +165,15 @@ def collect_figures(nb, name: str) -> tuple[dict[str, bytes], list[str]]:
             meta = data.pop(FIGURE_MIME, None)
             if not meta:
                 continue
-            fid = meta["id"]
-            files[f"{fid}.csv"] = meta["csv"].encode("utf-8")
-            files[f"{fid}.json"] = meta["json"].encode("utf-8")
+            stem, n = f"{name}--{meta.get('what') or 'chart'}", 1
+            while f"{stem}{f'-{n}' if n > 1 else ''}.csv" in files:
+                n += 1
+            stem = f"{stem}{f'-{n}' if n > 1 else ''}"
+            files[f"{stem}.csv"] = meta["csv"].encode("utf-8")
+            files[f"{stem}.meta.yaml"] = data_sidecar(name, stem, meta.get("about") or {},
+                                                      settings).encode("utf-8")
             alts.append(meta.get("headline") or meta["alt"])
-            caption = figcaption_html(name, fid, meta["csv"])
+            caption = figcaption_html(name, stem, meta["csv"])
             page = data.get("text/html", "")
             page = "".join(page) if isinstance(page, list) else page
             data["text/html"] = page[:page.rindex("</figure>")] + caption + "</figure>" \

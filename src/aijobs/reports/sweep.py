@@ -12,9 +12,7 @@ Every variant's parameters are checked before any runs.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import itertools
 import json
 import re
@@ -24,7 +22,7 @@ from typing import Any
 
 from aijobs import paths
 from aijobs.errors import ParameterError
-from aijobs.files import write_atomic
+from aijobs.files import csv_text, write_atomic
 from aijobs.reports import build
 from aijobs.reports.cache import read_manifest
 from aijobs.reports.config import ReportSpec, load_report_specs, select_specs, shown_path
@@ -190,16 +188,16 @@ def _jsonable(value: Any) -> Any:
 
 
 def sweep_csv(grid: dict[str, list[str]], figure_names: list[str], rows: list[dict]) -> str:
-    """sweep.csv: page, then each swept parameter (as checked), then each key figure."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["page", "built", *grid, *figure_names])
+    """sweep.csv: page, then each swept parameter (as checked), then each key figure (rounded
+    to 6 places); formula-safe (files.csv_text), numbers as numbers."""
+    out = []
     for row in rows:
         params = [json.dumps(row["changed"][k]) if isinstance(row["changed"][k], (list, dict))
                   else row["changed"][k] for k in grid]
-        writer.writerow([row["page"], "yes" if row["built"] else "no", *params,
-                         *("" if f is None else repr(round(f, 6)) for f in row["figures"])])
-    return buffer.getvalue()
+        out.append([row["page"], "yes" if row["built"] else "no", *params,
+                    *(None if f is None else float(f) for f in row["figures"])])
+    return csv_text(["page", "built", *grid, *figure_names], out,
+                    {name: 6 for name in figure_names})
 
 
 def write_gallery(spec: ReportSpec, grid: dict[str, list[str]], variants: list[Variant],
@@ -208,8 +206,7 @@ def write_gallery(spec: ReportSpec, grid: dict[str, list[str]], variants: list[V
     figures) and sweep.csv, from the folder's manifest."""
     manifest = read_manifest(out)
     figure_names, rows = sweep_rows(variants, manifest)
-    csv_text = sweep_csv(grid, figure_names, rows)
-    write_atomic(out / CSV_NAME, csv_text)
+    write_atomic(out / CSV_NAME, sweep_csv(grid, figure_names, rows))
     shown = [{"page": r["page"], "built": r["built"], "headline": r["headline"],
               "settings": [(k, r["texts"][k]) for k in grid],
               "figures": [(n, _figure_text(n, f)) for n, f in zip(figure_names, r["figures"],

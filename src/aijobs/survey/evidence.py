@@ -22,7 +22,7 @@ import yaml
 from aijobs import paths
 from aijobs.data import tables as table_io
 from aijobs.errors import DataError, ParameterError
-from aijobs.files import write_atomic
+from aijobs.files import frame_csv_text, write_atomic
 from aijobs.survey import reader as survey
 from aijobs.survey import summaries
 from aijobs.survey.postings import (
@@ -584,7 +584,7 @@ def write_derived(survey_path: str | Path, out_dir: Path = DERIVED_DIR,
     written = []
     for name, frame in tables.items():
         csv = out_dir / f"{name}.csv"
-        write_atomic(csv, frame.to_csv(index=False, lineterminator="\n"))
+        write_atomic(csv, frame_csv_text(frame))
         meta = out_dir / f"{name}.meta.yaml"
         write_atomic(meta, yaml.safe_dump(sidecar(name, provenance, date), sort_keys=False,
                                           allow_unicode=True, width=100))
