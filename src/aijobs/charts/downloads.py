@@ -30,6 +30,15 @@ def _g(frame: pd.DataFrame | pd.Series, column: str):
     return pd.Series([pd.NA] * len(frame), index=frame.index, dtype=object)
 
 
+def _role_year(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    return {"role": _g(frame, "role_name"), "role_id": _g(frame, "role_id"),
+            "year": _g(frame, "year")}
+
+
+def _usd_digits(frame: pd.DataFrame) -> dict[str, int]:
+    return {c: USD for c in frame if c.endswith("_usd_per_year")}
+
+
 def _role_names(frame: pd.DataFrame, names: pd.DataFrame | None = None) -> list[str]:
     if "role_name" in frame:
         return list(frame["role_name"])
@@ -49,7 +58,7 @@ def band_figure(bands: pd.DataFrame, basis_label: str) -> Download:
         "article_low_usd_per_year": _g(bands, "salary_low_usd"),
         "article_high_usd_per_year": _g(bands, "salary_high_usd")})
     return ("pay-bands", frame,
-            {c: USD for c in frame if c.endswith("_usd_per_year")} | {"adjustment_factor": 3},
+            _usd_digits(frame) | {"adjustment_factor": 3},
             [f"One row per role: its annual pay band, {basis_label}, after the adjustment "
              "factor; the article's own band beside it."])
 
@@ -133,17 +142,17 @@ def shelf_life_figure(shelf_life_months: float, first_role: pd.DataFrame) -> Dow
 
 def band_shift_figure(projection: pd.DataFrame, basis: str, horizon: int) -> Download:
     p = projection[(_g(projection, "basis") == basis) & _g(projection, "year").isin([0, horizon])]
-    frame = pd.DataFrame({"role": _g(p, "role_name"), "role_id": _g(p, "role_id"), "year": _g(p, "year"),
+    frame = pd.DataFrame({**_role_year(p),
                           "basis": basis, "band_low_usd_per_year": _g(p, "low_usd"),
                           "band_midpoint_usd_per_year": _g(p, "mid_usd"),
                           "band_high_usd_per_year": _g(p, "high_usd")})
-    return ("band-shift", frame, {c: USD for c in frame if c.endswith("_usd_per_year")},
+    return ("band-shift", frame, _usd_digits(frame),
             [f"Today's band (year 0) and the projected band in year {horizon}, {basis} dollars."])
 
 
 def path_figure(projection: pd.DataFrame, basis: str, fan: pd.DataFrame | None) -> Download:
     p = projection[_g(projection, "basis") == basis]
-    frame = pd.DataFrame({"role": _g(p, "role_name"), "role_id": _g(p, "role_id"), "year": _g(p, "year"),
+    frame = pd.DataFrame({**_role_year(p),
                           "basis": basis, "midpoint_usd_per_year": _g(p, "mid_usd")})
     digits = {"midpoint_usd_per_year": USD}
     notes = [f"Deterministic midpoint path, {basis} dollars."]
@@ -159,7 +168,7 @@ def path_figure(projection: pd.DataFrame, basis: str, fan: pd.DataFrame | None) 
 
 def premium_share_figure(projection: pd.DataFrame) -> Download:
     p = projection[_g(projection, "basis") == "nominal"]
-    frame = pd.DataFrame({"role": _g(p, "role_name"), "role_id": _g(p, "role_id"), "year": _g(p, "year"),
+    frame = pd.DataFrame({**_role_year(p),
                           "premium_share_of_pay": _g(p, "premium_share")})
     return ("premium-share", frame, {"premium_share_of_pay": SHARE},
             ["Share of pay that is scarcity premium: premium / (1 + premium)."])
@@ -178,7 +187,7 @@ def slider_figure(today: pd.DataFrame, steps: Sequence[pd.DataFrame], rates: Seq
                          "band_high_usd_per_year": _g(r, "high_usd")})
     frame = pd.DataFrame(rows)
     return ("bands-by-" + parameter.replace("_", "-"), frame,
-            {parameter: SHARE} | {c: USD for c in frame if c.endswith("_usd_per_year")},
+            {parameter: SHARE} | _usd_digits(frame),
             [f"Every precomputed step of the slider: the bands in year {horizon}, nominal "
              "dollars."])
 
@@ -186,12 +195,12 @@ def slider_figure(today: pd.DataFrame, steps: Sequence[pd.DataFrame], rates: Seq
 def comparison_figure(medians: pd.DataFrame, basis: str) -> Download:
     frame = pd.DataFrame({
         "scenario": _g(medians, "scenario"), "scenario_title": _g(medians, "scenario_title"),
-        "role": _g(medians, "role_name"), "role_id": _g(medians, "role_id"), "year": _g(medians, "year"),
+        **_role_year(medians),
         "basis": basis,
         "midpoint_p10_usd_per_year": _g(medians, "p10_usd"),
         "midpoint_median_usd_per_year": _g(medians, "p50_usd"),
         "midpoint_p90_usd_per_year": _g(medians, "p90_usd")})
-    return ("scenario-paths", frame, {c: USD for c in frame if c.endswith("_usd_per_year")},
+    return ("scenario-paths", frame, _usd_digits(frame),
             [f"Each scenario's band midpoint per role and year, {basis} dollars: the median of "
              "the draws with their 10th and 90th percentiles. Named scenarios carry no "
              "likelihood."])
@@ -220,7 +229,7 @@ def tornado_figure(sens: pd.DataFrame, horizon: int) -> Download:
                           "average_midpoint_at_high_usd_per_year": _g(sens, "at_high_usd")})
     return ("sensitivity", frame,
             {"range_low": SHARE, "range_high": SHARE}
-            | {c: USD for c in frame if c.endswith("_usd_per_year")},
+            | _usd_digits(frame),
             [f"Average midpoint in year {horizon}, today's dollars, with one assumption at "
              "each end of its range."])
 
@@ -245,14 +254,14 @@ def claimed_vs_survey_figure(bands: pd.DataFrame, pct: pd.DataFrame,
             "salary_low_usd": "article_low_usd_per_year",
             "salary_high_usd": "article_high_usd_per_year"}), on="role_id", how="right")
     frame["role"] = _role_names(frame[["role_id"]], bands)
-    return ("bands-vs-postings", frame, {c: USD for c in frame if c.endswith("_usd_per_year")},
+    return ("bands-vs-postings", frame, _usd_digits(frame),
             [f"Postings: {filters_text}.", "A suppressed cell (too few postings or too wide "
              "an interval) keeps its n and reliability; read its figures as unreliable."])
 
 
 def level_pay_figure(bands: pd.DataFrame, levels: pd.DataFrame, filters_text: str) -> Download:
     frame = _pct_frame(levels[_g(levels, "role_id").isin(_g(bands, "role_id"))], bands)
-    return ("pay-by-level", frame, {c: USD for c in frame if c.endswith("_usd_per_year")},
+    return ("pay-by-level", frame, _usd_digits(frame),
             [f"Postings: {filters_text}."])
 
 
@@ -283,13 +292,13 @@ def premium_variants_figure(premium: pd.DataFrame) -> Download:
 
 def region_figure(region: pd.DataFrame) -> Download:
     frame = pd.DataFrame({
-        "country": _g(region, "country_name") if "country_name" in region else _g(region, "country"),
+        "country": _g(region, "country_name" if "country_name" in region else "country"),
         "country_code": _g(region, "country"), "n_postings": _g(region, "n_postings"),
         "median_usd_per_year": _g(region, "median_usd"),
         "median_ci95_low_usd_per_year": _g(region, "median_ci95_low_usd"),
         "median_ci95_high_usd_per_year": _g(region, "median_ci95_high_usd"),
         "ratio_to_us_median": _g(region, "ratio_to_us"), "reliability": _g(region, "reliability")})
-    return ("pay-by-country", frame, {c: USD for c in frame if c.endswith("_usd_per_year")}
+    return ("pay-by-country", frame, _usd_digits(frame)
             | {"ratio_to_us_median": 3}, ["Median AI pay by company country."])
 
 
