@@ -34,11 +34,15 @@ class ChartData:
 def attach_data(fig: Any, what: str, frame: pd.DataFrame, digits: dict[str, int] | None = None,
                 notes: list[str] | None = None, source: str = "") -> Any:
     """Give a figure the tidy table its download is made of (see ChartData); returns the
-    figure. Every number column must have its precision in `digits`."""
+    figure. Every number column with fractions must have its precision in `digits`."""
     if not SLUG_RE.match(what):
         raise ValueError(f"chart data name {what!r}: lower-case words joined by '-'")
     digits = dict(digits or {})
     frame = frame.reset_index(drop=True)
+    for c in frame.columns:  # whole numbers held as floats (counts after a merge) stay whole
+        if c not in digits and pd.api.types.is_float_dtype(frame[c]) and \
+                bool((frame[c].dropna() % 1 == 0).all()):
+            digits[c] = 0
     loose = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])
              and c not in digits]
     if loose:
