@@ -116,3 +116,17 @@ def test_derived_tables_neutralise_payloads_and_read_back_as_written(tmp_path, m
 def test_each_payload_is_neutral_through_csv_text(payload):
     row = _cells(files.csv_text(["a"], [[payload]]))[1]
     _assert_neutral(row)
+
+
+def test_the_sources_derived_tables_neutralise_payloads(tmp_path, monkeypatch):
+    from aijobs.sources import derived
+
+    frame = pd.DataFrame({"occupation_title": PAYLOADS, "change_pct": [-1.5] * len(PAYLOADS)})
+    monkeypatch.setattr(derived, "derive", lambda *a: ({"oews_occupations": frame},
+                                                       {"oews_occupations": {}}))
+    monkeypatch.setattr(derived, "sidecar", lambda name, provenance, when: {"title": name})
+    derived.write_derived("o", "i", tmp_path, date="2025-01-19")
+    cells = _cells((tmp_path / "oews_occupations.csv").read_bytes().decode())
+    for row, payload in zip(cells[1:], PAYLOADS, strict=True):
+        _assert_neutral(row)
+        assert files.unescaped_cell(row[0]) == payload and row[1] == "-1.5"

@@ -233,7 +233,7 @@ def sources_html(frame: pd.DataFrame) -> str:
         note = str(first.get("licence_note") or "").strip()
         licence = html.escape(first["licence"]) + (f" ({html.escape(note.rstrip('.'))})"
                                                    if note else "")
-        where = f" {link_html(first['location'])}." if first["location"] else ""
+        where = f" {linked_text(first['location'])}." if first["location"] else ""
         parts.append(f'<p class="aijobs-source"><strong>{html.escape(first["source"])}</strong>'
                      f"{html.escape(who)}. Licence: {licence}.{where}</p>")
         parts.append(table_html(group, {"file": "File", "holds": "What it holds",

@@ -21,7 +21,7 @@ import yaml
 from aijobs import paths
 from aijobs.data import tables as table_io
 from aijobs.errors import DataError, ParameterError
-from aijobs.files import file_digest, write_atomic
+from aijobs.files import file_digest, frame_csv_text, write_atomic
 from aijobs.sources import indeed, oews
 
 DERIVED_DIR = paths.DATA_DIR / "derived"
@@ -244,7 +244,7 @@ def write_derived(oews_dir: str | Path = OEWS_DIR, indeed_dir: str | Path = INDE
     for name, frame in tables.items():
         csv, meta = out_dir / f"{name}.csv", out_dir / f"{name}.meta.yaml"
         when = date or _kept_date(meta, provenance[name]) or dt.date.today().isoformat()
-        write_atomic(csv, frame.to_csv(index=False, lineterminator="\n"))
+        write_atomic(csv, frame_csv_text(frame))  # formula-safe, numbers as numbers
         write_atomic(meta, yaml.safe_dump(sidecar(name, provenance[name], when),
                                           sort_keys=False, allow_unicode=True, width=100))
         written += [csv, meta]
