@@ -178,12 +178,19 @@ def derive(oews_dir: str | Path = OEWS_DIR, indeed_dir: str | Path = INDEED_DIR
         "citation": "Indeed Hiring Lab",
         "files": [{"file": f, "md5": file_digest(indeed_dir / f, "md5")} for f in indeed_files],
     }
+    oews_prov["data_as_of"] = f"BLS OEWS estimates for May {first} to May {last}"
+    covers = {"indeed_postings": _covers(tables["indeed_postings"], "series", "date"),
+              "indeed_wage_growth": _covers(tables["indeed_wage_growth"], "country_code",
+                                            "month")}
+    spans = {name: sorted({span for span in c.values()}) for name, c in covers.items()}
     prov = {"oews_occupations": oews_prov,
             "indeed_postings": {**indeed_prov, "files": indeed_prov["files"][:2],
-                                "covers": _covers(tables["indeed_postings"], "series", "date")},
+                                "data_as_of": "daily, " + "; ".join(spans["indeed_postings"]),
+                                "covers": covers["indeed_postings"]},
             "indeed_wage_growth": {**indeed_prov, "files": indeed_prov["files"][2:],
-                                   "covers": _covers(tables["indeed_wage_growth"],
-                                                     "country_code", "month")}}
+                                   "data_as_of": "monthly, "
+                                                 + "; ".join(spans["indeed_wage_growth"]),
+                                   "covers": covers["indeed_wage_growth"]}}
     return tables, prov
 
 
@@ -204,6 +211,7 @@ def sidecar(name: str, provenance: dict[str, Any], date: str) -> dict[str, Any]:
         "source": {"id": source, "attribution": attribution},
         "licence": oews.LICENCE if source == "bls_oews" else indeed.LICENCE,
         "date_recorded": date,
+        "data_as_of": provenance["data_as_of"],
         "derived_from": {**provenance, "command": COMMAND},
         "primary_key": schema["primary_key"],
         "columns": [{"name": c, **spec} for c, spec in schema["columns"]],

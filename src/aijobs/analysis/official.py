@@ -1,0 +1,268 @@
+"""The article's pay claims against official statistics (BLS OEWS), beside the job board.
+
+Each role is mapped to SOC occupations by data/soc_crosswalk.csv; the primary occupation's
+percentiles for one May reference year give the official evidence. Each source keeps its own
+verdict under its own rule (OEWS_BAND_RULE, OEWS_OPEN_TOP_RULE here; the job board's in
+audit.py), and `overall` says whether they agree, disagree, or only one can test the claim.
+A top-coded percentile is never a number: it reads "at least $239,200" and enters a rule as
+the interval from the top code up.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from aijobs.analysis import audit
+from aijobs.errors import ParameterError
+from aijobs.sources import oews
+
+Z95 = 1.96
+BOARD = "job board (aijobs.net)"
+OFFICIAL = "BLS OEWS"
+OEWS_BAND_RULE = (
+    "Each end of the claimed band is compared with what employers pay people in the role's "
+    "primary occupation: the low end with the 25th percentile, the high end with the 75th "
+    "(the middle half of existing jobs' pay). An end is off when it differs by 15% or more. "
+    "Supported: neither end is off. Partly supported: one end is off, or both are but the "
+    "median lies inside the band. Not supported: both ends off and the median outside. BLS "
+    "publishes no interval for percentiles, so each is given the interval of +/-1.96 times "
+    "the relative standard error of the occupation's mean wage; a verdict that changes "
+    "inside it is borderline. A top-coded percentile counts as anywhere from the top code "
+    "up. No data: the role has no occupation, or the percentiles needed were not estimated.")
+OEWS_OPEN_TOP_RULE = (
+    "Supported when the 90th percentile of the primary occupation (with the interval above) "
+    "lies wholly above the claimed top; not supported when wholly below; borderline when it "
+    "contains the top. A top-coded 90th percentile ('at least' the top code) is supported "
+    "when the top code is above the claimed top, otherwise borderline.")
+OVERALL_RULE = (
+    "The sources agree when their verdicts are the same (borderline counts as its own "
+    "verdict), disagree otherwise; when one source has no data, only the other can test the "
+    "claim.")
+
+
+def resolve_year(occupations: pd.DataFrame, year: int) -> int:
+    """The OEWS reference year to use: `year`, or the latest in the table when it is 0."""
+    years = sorted(int(y) for y in occupations["year"].unique())
+    if not years:
+        raise ParameterError("parameter oews_year: data/derived/oews_occupations.csv holds no "
+                             "year; run make sources-derive")
+    if year == 0:
+        return years[-1]
+    if year not in years:
+        raise ParameterError(f"parameter oews_year: got {year}; the OEWS table holds May "
+                             f"{', '.join(map(str, years))} (0 takes the latest)")
+    return year
+
+
+def populations(year: int) -> str:
+    """What each source describes, said once."""
+    return (f"The job board: pay ranges advertised in job ads on aijobs.net (new openings). "
+            f"BLS OEWS: {oews.POPULATION}, May {year}. The article: 'tech-hub averages' with "
+            "no source, date or sample. All three are base pay only.")
+
+
+def _interval(value: float, status: str, top: float, rse_pct: float) -> tuple[float, float,
+                                                                              float]:
+    """(value, low, high) of a percentile: a top-coded one runs from the top code up."""
+    if status == "top_coded":
+        return top, top, math.inf
+    if status != "estimate" or math.isnan(value):
+        return math.nan, math.nan, math.nan
+    half = Z95 * (rse_pct if not math.isnan(rse_pct) else 0.0) / 100
+    return value, value * (1 - half), value * (1 + half)
+
+
+def _text(row: pd.Series, m: str) -> str:
+    return oews.wage_text(row[f"{m}_usd"], row[f"{m}_status"], row["top_code_usd"])
+
+
+def occupation_year(occupations: pd.DataFrame, code: str, year: int) -> pd.Series | None:
+    """One occupation's row of oews_occupations for a year, or None when BLS has none."""
+    found = occupations[(occupations["occ_code"] == code) & (occupations["year"] == year)]
+    return None if found.empty else found.iloc[0]
+
+
+def _float(v) -> float:
+    return float(v) if pd.notna(v) else math.nan
+
+
+def band_evidence(low: float, high: float, occ: pd.Series) -> tuple[str, str, str]:
+    """(evidence, verdict, direction) of a claimed band against one occupation-year."""
+    top, rse = float(occ["top_code_usd"]), _float(occ["mean_rse_pct"])
+    p25, p50, p75 = (_interval(_float(occ[f"{m}_usd"]), occ[f"{m}_status"], top, rse)
+                     for m in ("p25", "p50", "p75"))
+    shown = (f"{occ['occ_code']} {occ['occ_title']}, May {int(occ['year'])}: "
+             f"{_employment(occ)}; middle half {_text(occ, 'p25')} to {_text(occ, 'p75')}, "
+             f"median {_text(occ, 'p50')}, p90 {_text(occ, 'p90')}")
+    if any(math.isnan(v[0]) for v in (p25, p50, p75)):
+        return shown, "no data", "percentiles not estimated"
+    verdict, _ = audit.band_verdict(low, high, p25[0], p25[1:], p75[0], p75[1:], p50[0],
+                                    p50[1:])
+    parts = []
+    for name, claimed, (value, _lo, hi), m in (("low end", low, p25, "p25"),
+                                              ("high end", high, p75, "p75")):
+        if math.isinf(hi):
+            if claimed < value * (1 - audit.TOLERANCE):
+                parts.append(f"{name} below the top-coded {m} ({_text(occ, m)})")
+            continue
+        gap = claimed / value - 1
+        if abs(gap) >= audit.TOLERANCE:
+            parts.append(f"{name} {abs(gap):.0%} {'above' if gap > 0 else 'below'} the {m}")
+    return shown, verdict, "; ".join(parts) or "both ends within 15%"
+
+
+def open_top_evidence(top_claim: float, occ: pd.Series) -> tuple[str, str]:
+    """(evidence, verdict) of 'pay can exceed top_claim' against the occupation's p90."""
+    top, rse = float(occ["top_code_usd"]), _float(occ["mean_rse_pct"])
+    value, lo, hi = _interval(_float(occ["p90_usd"]), occ["p90_status"], top, rse)
+    shown = f"{occ['occ_code']}, May {int(occ['year'])}: p90 {_text(occ, 'p90')}"
+    if math.isnan(value):
+        return shown, "no data"
+    if not math.isinf(hi):
+        shown += f" (interval {_usd(lo)}-{_usd(hi)} from the mean wage's standard error)"
+    return shown, audit.open_top_verdict(top_claim, value, (lo, hi))
+
+
+def _usd(v: float) -> str:
+    return f"${v:,.0f}"
+
+
+def _employment(occ: pd.Series) -> str:
+    emp = occ["employment"]
+    return "employment not estimated" if pd.isna(emp) else f"{int(emp):,} employed"
+
+
+def primary_codes(crosswalk: pd.DataFrame) -> pd.DataFrame:
+    """role_id -> its primary SOC code, title and closeness (roles with none are absent)."""
+    return crosswalk[crosswalk["is_primary"]].set_index("role_id")
+
+
+def overall(board: str, official: str) -> str:
+    """One line: do the two sources agree on the claim?"""
+    a, b = audit.verdict_family(board), audit.verdict_family(official)
+    if a == "no data" and b == "no data":
+        return "neither source can test it"
+    if b == "no data":
+        return f"only the job board can test it: {board}"
+    if a == "no data":
+        return f"only BLS OEWS can test it: {official}"
+    if a == b:
+        return f"the sources agree: {official if a != 'borderline' else 'borderline'}"
+    return f"the sources disagree: job board {board}, BLS OEWS {official}"
+
+
+def pay_claims_by_source(bands: pd.DataFrame, audited: pd.DataFrame, crosswalk: pd.DataFrame,
+                         occupations: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Each pay-band and open-ended-top claim: one row per source and an overall row.
+
+    `audited` is audit.claims_audit's table (its job-board evidence and verdicts are reused,
+    found by kind and the role's name); `occupations` is oews_occupations."""
+    primary = primary_codes(crosswalk)
+    rows = []
+    for _, b in bands.iterrows():
+        role = b["role_id"]
+        mine = audited[audited["claim"].str.startswith(f"{b['role_name']}:")]
+        kinds = ["pay band"] + (["open-ended top"] if b["is_open_ended"] else [])
+        for kind in kinds:
+            board = mine[mine["kind"] == kind]
+            if board.empty:
+                continue
+            board = board.iloc[0]
+            occ = None
+            if role in primary.index:
+                occ = occupation_year(occupations, primary.loc[role, "soc_code"], year)
+            if occ is None:
+                why = ("no SOC occupation stands for this role" if role not in primary.index
+                       else f"BLS has no May {year} figures for {primary.loc[role, 'soc_code']}")
+                shown, verdict, direction = why, "no data", ""
+            elif kind == "pay band":
+                shown, verdict, direction = band_evidence(b["salary_low_usd"],
+                                                          b["salary_high_usd"], occ)
+            else:
+                (shown, verdict), direction = open_top_evidence(b["salary_high_usd"], occ), ""
+            closeness = primary.loc[role, "closeness"] if role in primary.index else "none"
+            if occ is not None:
+                shown += f" (a {closeness} match)"
+            base = {"role_id": role, "kind": kind, "claim": board["claim"]}
+            rows.append({**base, "source": BOARD, "evidence": board["evidence"],
+                         "verdict": board["verdict"], "direction": board["direction"],
+                         "closeness": "-"})
+            rows.append({**base, "source": OFFICIAL, "evidence": shown, "verdict": verdict,
+                         "direction": direction, "closeness": closeness})
+            rows.append({**base, "source": "overall", "evidence": "",
+                         "verdict": overall(board["verdict"], verdict), "direction": "",
+                         "closeness": "-"})
+    return pd.DataFrame(rows, columns=["role_id", "kind", "claim", "source", "evidence",
+                                       "verdict", "direction", "closeness"])
+
+
+def crosswalk_sensitivity(bands: pd.DataFrame, crosswalk: pd.DataFrame,
+                          occupations: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Each band role's verdict under every occupation the crosswalk offers for it."""
+    rows = []
+    for _, b in bands.iterrows():
+        for _, c in crosswalk[crosswalk["role_id"] == b["role_id"]].iterrows():
+            if pd.isna(c["soc_code"]):
+                continue
+            occ = occupation_year(occupations, c["soc_code"], year)
+            if occ is None:
+                verdict, median = "no data", "no estimate"
+            else:
+                verdict = band_evidence(b["salary_low_usd"], b["salary_high_usd"], occ)[1]
+                median = _text(occ, "p50")
+            rows.append({"role_id": b["role_id"], "soc_code": c["soc_code"],
+                         "soc_title": c["soc_title"], "closeness": c["closeness"],
+                         "is_primary": bool(c["is_primary"]), "median": median,
+                         "verdict": verdict})
+    return pd.DataFrame(rows, columns=["role_id", "soc_code", "soc_title", "closeness",
+                                       "is_primary", "median", "verdict"])
+
+
+def official_percentiles(bands: pd.DataFrame, crosswalk: pd.DataFrame,
+                         occupations: pd.DataFrame, year: int) -> pd.DataFrame:
+    """For each band role, its primary occupation's p10-p90 (numbers where estimated, with
+    the status beside each) for a chart beside the article's band."""
+    primary = primary_codes(crosswalk)
+    rows = []
+    for _, b in bands.iterrows():
+        role = b["role_id"]
+        occ = (occupation_year(occupations, primary.loc[role, "soc_code"], year)
+               if role in primary.index else None)
+        row = {"role_id": role, "role_name": b["role_name"],
+               "salary_low_usd": b["salary_low_usd"], "salary_high_usd": b["salary_high_usd"],
+               "soc_code": primary.loc[role, "soc_code"] if role in primary.index else "",
+               "soc_title": primary.loc[role, "soc_title"] if role in primary.index else "",
+               "closeness": primary.loc[role, "closeness"] if role in primary.index else "none",
+               "year": year, "top_code_usd": math.nan}
+        for m in ("p10", "p25", "p50", "p75", "p90"):
+            row[f"{m}_usd"], row[f"{m}_status"], row[f"{m}_text"] = math.nan, "missing", ""
+            if occ is not None:
+                row["top_code_usd"] = float(occ["top_code_usd"])
+                row[f"{m}_status"] = occ[f"{m}_status"]
+                row[f"{m}_usd"] = (float(occ["top_code_usd"]) if occ[f"{m}_status"] ==
+                                   "top_coded" else _float(occ[f"{m}_usd"]))
+                row[f"{m}_text"] = _text(occ, m)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def agreement_summary(by_source: pd.DataFrame) -> str:
+    """One sentence counting the claims on which the sources agree, disagree, or only one
+    (or neither) can test."""
+    lines = by_source.loc[by_source["source"] == "overall", "verdict"]
+    if lines.empty:
+        return "No pay claim to compare."
+    counts = {"agree": int(lines.str.startswith("the sources agree").sum()),
+              "disagree": int(lines.str.startswith("the sources disagree").sum()),
+              "one": int(lines.str.startswith("only").sum()),
+              "none": int(lines.str.startswith("neither").sum())}
+    parts = [f"the sources agree on {counts['agree']}",
+             f"disagree on {counts['disagree']}"]
+    if counts["one"]:
+        parts.append(f"only one source can test {counts['one']}")
+    if counts["none"]:
+        parts.append(f"neither can test {counts['none']}")
+    noun = "claim" if len(lines) == 1 else "claims"
+    return f"Of {len(lines)} pay {noun}, " + ", ".join(parts) + "."

@@ -1,0 +1,96 @@
+"""Charts of the official statistics (BLS OEWS) and the Indeed Hiring Lab series."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from aijobs.charts.theme import (
+    BLUE,
+    LIGHT_BLUE,
+    MUTED,
+    PALETTE,
+    PURPLE,
+    escaped_frame,
+    finish_figure,
+    money_axis,
+)
+
+
+def official_bands_figure(pct: pd.DataFrame, source: str, *, year: int) -> go.Figure:
+    """Each role's claimed band beside its primary occupation's p25-p75 (thick) and p10-p90
+    (thin) and median, from BLS OEWS. A top-coded percentile is drawn at the top code with an
+    arrow ('at least'); a role with no occupation shows the claim only, with the reason."""
+    b = escaped_frame(pct).iloc[::-1].reset_index(drop=True)
+    names = list(b["role_name"])
+    fig = go.Figure()
+    fig.add_bar(name="Article's band", y=names, x=(b["salary_high_usd"] - b["salary_low_usd"])
+                / 1000, base=b["salary_low_usd"] / 1000, orientation="h", width=0.55,
+                marker={"color": LIGHT_BLUE, "line": {"color": BLUE, "width": 1}},
+                customdata=b["salary_high_usd"] / 1000,
+                hovertemplate="%{y}: article $%{base:,.0f}K to $%{customdata:,.0f}K"
+                              "<extra></extra>")
+    wx, wy, iqr_x, iqr_y, med_x, med_y, med_text, top_x, top_y, top_text = ([] for _ in
+                                                                             range(10))
+    labels = []
+    for _, r in b.iterrows():
+        name = r["role_name"]
+        if r["closeness"] == "none" or pd.isna(r["p50_usd"]):
+            labels.append((name, "no SOC occupation" if r["closeness"] == "none"
+                           else "no estimate"))
+            continue
+        labels.append((name, f"{r['soc_code']} ({r['closeness']})"))
+        for lo, hi, xs, ys in (("p10", "p90", wx, wy), ("p25", "p75", iqr_x, iqr_y)):
+            if pd.notna(r[f"{lo}_usd"]) and pd.notna(r[f"{hi}_usd"]):
+                xs += [r[f"{lo}_usd"] / 1000, r[f"{hi}_usd"] / 1000, None]
+                ys += [name, name, None]
+        med_x.append(r["p50_usd"] / 1000)
+        med_y.append(name)
+        med_text.append(f"{r['soc_title']}: median {r['p50_text']}")
+        for m in ("p75", "p90"):
+            if r[f"{m}_status"] == "top_coded":
+                top_x.append(r[f"{m}_usd"] / 1000)
+                top_y.append(name)
+                top_text.append(f"{m} {r[f'{m}_text']} (top-coded)")
+    fig.add_scatter(name=f"BLS OEWS p10-p90, May {year}", x=wx, y=wy, mode="lines",
+                    line={"color": PURPLE, "width": 2}, hoverinfo="skip")
+    fig.add_scatter(name="BLS OEWS p25-p75", x=iqr_x, y=iqr_y, mode="lines",
+                    line={"color": PURPLE, "width": 9}, opacity=0.6, hoverinfo="skip")
+    fig.add_scatter(name="BLS OEWS median", x=med_x, y=med_y, mode="markers", text=med_text,
+                    marker={"symbol": "line-ns", "size": 16,
+                            "line": {"width": 3, "color": "#3b0764"}},
+                    hovertemplate="%{y}: %{text}<extra></extra>")
+    if top_x:
+        fig.add_scatter(name="Top-coded: at least this", x=top_x, y=top_y, text=top_text,
+                        mode="markers", marker={"symbol": "triangle-right", "size": 12,
+                                                "color": PALETTE[4]},
+                        hovertemplate="%{y}: %{text}<extra></extra>")
+    everything = [*(b["salary_low_usd"] / 1000), *(b["salary_high_usd"] / 1000),
+                  *[x for x in wx if x is not None]]
+    right = max(everything) * 1.02
+    for name, text in labels:
+        fig.add_annotation(x=right, y=name, text=text, showarrow=False, xanchor="left",
+                           font={"size": 11, "color": MUTED})
+    money_axis(fig)
+    fig.update_xaxes(range=[min(everything) * 0.9, right * 1.22])
+    fig.update_layout(barmode="overlay")
+    title = ("The article's bands beside what employers pay in the nearest occupations"
+             f"<br><sup>BLS OEWS, May {year}: existing jobs nationwide, base wages</sup>")
+    return finish_figure(fig, title, source, height=max(380, 120 + 70 * len(b) + 110))
+
+
+def postings_index_figure(postings: pd.DataFrame, source: str) -> go.Figure:
+    """Indeed's postings index (1 February 2020 = 100), one line per series."""
+    fig = go.Figure()
+    for i, (series, g) in enumerate(postings.groupby("series", sort=False)):
+        fig.add_scatter(name=html.escape(str(series)), x=g["date"], y=g["index_sa"],
+                        mode="lines", line={"color": PALETTE[i % len(PALETTE)], "width": 1.6},
+                        hovertemplate="%{x}: %{y:.1f}<extra>" + html.escape(str(series))
+                                      + "</extra>")
+    fig.add_hline(y=100, line={"color": MUTED, "dash": "dot", "width": 1})
+    fig.update_yaxes(title={"text": "Postings index (1 Feb 2020 = 100, seasonally adjusted)"})
+    title = ("Job postings on Indeed in the US, all and in the sectors nearest to AI"
+             "<br><sup>Indeed Hiring Lab; sectors are Indeed's groupings of titles</sup>")
+    return finish_figure(fig, title, source, height=460)

@@ -1,0 +1,140 @@
+"""Pay claims against BLS OEWS beside the job board: verdicts worked out by hand, top-coded
+percentiles read as 'at least', the overall line computed from both verdicts."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from aijobs.analysis import official
+from aijobs.data import tables
+from aijobs.errors import ParameterError
+from aijobs.sources import derived
+
+
+@pytest.fixture(scope="module")
+def occupations():
+    return derived.load("oews_occupations")
+
+
+def _occ(**over):
+    row = {"year": 2030, "occ_code": "15-9999", "occ_title": "Test", "employment": 1000,
+           "mean_rse_pct": 1.0, "top_code_usd": 239_200.0}
+    for m, v in {"p10": 90_000, "p25": 180_000, "p50": 200_000, "p75": 250_000,
+                 "p90": 280_000}.items():
+        row[f"{m}_usd"], row[f"{m}_status"] = float(v), "estimate"
+    row.update(over)
+    return pd.Series(row)
+
+
+def test_research_scientist_band_against_15_1221(occupations):
+    occ = official.occupation_year(occupations, "15-1221", 2024)
+    shown, verdict, direction = official.band_evidence(180_000, 250_000, occ)
+    # p25 102,710: 180,000 / 102,710 - 1 = 75%; p75 181,210: 250,000 / 181,210 - 1 = 38%;
+    # median 140,910 outside the band: both ends off -> not supported (RSE 1.1%: +/-2.2%
+    # moves neither end inside 15%)
+    assert verdict == "not supported"
+    assert direction == "low end 75% above the p25; high end 38% above the p75"
+    assert "38,480 employed" in shown and "median $140,910" in shown
+    # the '+': p90 232,120 +/- 1.96 x 1.1% = 227,115-237,125, wholly below 250,000
+    shown, verdict = official.open_top_evidence(250_000, occ)
+    assert verdict == "not supported" and "$227,115-$237,125" in shown
+
+
+def test_top_coded_p90_reads_at_least(occupations):
+    occ = official.occupation_year(occupations, "11-3021", 2024)
+    shown, verdict, _ = official.band_evidence(140_000, 180_000, occ)
+    assert "p90 at least $239,200" in shown
+    # p25 134,350 (140,000 is 4% above: within), p75 216,220 (180,000 is 17% below: off)
+    assert verdict == "partly supported"
+    shown, verdict = official.open_top_evidence(250_000, occ)
+    assert shown.endswith("p90 at least $239,200")
+    assert verdict.startswith("borderline")  # at least 239,200: above or below 250,000?
+    assert official.open_top_evidence(200_000, occ)[1] == "supported"
+
+
+def test_the_opposite_data_turns_the_verdicts():
+    shown, verdict, direction = official.band_evidence(180_000, 250_000, _occ())
+    assert verdict == "supported" and direction == "both ends within 15%"
+    # p75 top-coded: at least 239,200; 250,000 is within 15% of it up to 294,118 and off
+    # beyond, so the verdict can go either way
+    assert official.band_evidence(180_000, 250_000, _occ(p75_status="top_coded",
+                                                         p75_usd=math.nan))[1] == \
+        "borderline (supported / partly supported)"
+    # a missing percentile is no data, never zero
+    assert official.band_evidence(180_000, 250_000, _occ(p25_status="missing",
+                                                         p25_usd=math.nan))[1] == "no data"
+    assert official.open_top_evidence(250_000, _occ())[1] == "supported"
+
+
+def test_overall_line():
+    assert official.overall("not supported", "not supported") == \
+        "the sources agree: not supported"
+    assert official.overall("supported", "not supported") == \
+        "the sources disagree: job board supported, BLS OEWS not supported"
+    assert official.overall("no data", "partly supported") == \
+        "only BLS OEWS can test it: partly supported"
+    assert official.overall("supported", "no data") == "only the job board can test it: supported"
+    assert official.overall("no data", "no data") == "neither source can test it"
+    assert official.overall("borderline (supported / not supported)",
+                            "borderline (partly supported / not supported)") == \
+        "the sources agree: borderline"
+
+
+def _bands():
+    return pd.DataFrame([{"role_id": "ai_research_scientist", "role_name": "AI Research "
+                          "Scientist", "salary_low_usd": 180_000, "salary_high_usd": 250_000,
+                          "is_open_ended": True},
+                         {"role_id": "prompt_engineer", "role_name": "Prompt Engineer",
+                          "salary_low_usd": 100_000, "salary_high_usd": 150_000,
+                          "is_open_ended": False}])
+
+
+def _audited(verdict):
+    return pd.DataFrame([
+        {"kind": "pay band", "claim": "AI Research Scientist: $180K-$250K+", "evidence": "e",
+         "verdict": verdict, "direction": ""},
+        {"kind": "open-ended top", "claim": "AI Research Scientist: can exceed $250K",
+         "evidence": "e", "verdict": "not supported", "direction": ""},
+        {"kind": "pay band", "claim": "Prompt Engineer: $100K-$150K", "evidence": "e",
+         "verdict": "supported", "direction": ""}])
+
+
+def test_pay_claims_by_source(occupations):
+    cross = tables.load_table("soc_crosswalk")
+    table = official.pay_claims_by_source(_bands(), _audited("not supported"), cross,
+                                          occupations, 2024)
+    assert list(table["source"]) == [official.BOARD, official.OFFICIAL, "overall"] * 3
+    overall = table[table["source"] == "overall"]["verdict"].tolist()
+    assert overall == ["the sources agree: not supported", "the sources agree: not supported",
+                       "only the job board can test it: supported"]
+    prompt = table[(table["role_id"] == "prompt_engineer")
+                   & (table["source"] == official.OFFICIAL)].iloc[0]
+    assert prompt["evidence"] == "no SOC occupation stands for this role"
+    assert official.agreement_summary(table) == \
+        "Of 3 pay claims, the sources agree on 2, disagree on 0, only one source can test 1."
+    # the board saying the opposite turns the line and the summary
+    other = official.pay_claims_by_source(_bands(), _audited("supported"), cross,
+                                          occupations, 2024)
+    assert other[other["source"] == "overall"]["verdict"].iloc[0] == \
+        "the sources disagree: job board supported, BLS OEWS not supported"
+    assert official.agreement_summary(other).startswith("Of 3 pay claims, the sources agree "
+                                                        "on 1, disagree on 1")
+
+
+def test_sensitivity_and_years(occupations):
+    cross = tables.load_table("soc_crosswalk")
+    sens = official.crosswalk_sensitivity(_bands(), cross, occupations, 2024)
+    assert sens["soc_code"].tolist() == ["15-1221", "15-2051"]
+    assert sens["median"].tolist() == ["$140,910", "$112,590"]
+    assert official.resolve_year(occupations, 0) == 2024
+    assert official.resolve_year(occupations, 2021) == 2021
+    with pytest.raises(ParameterError, match="parameter oews_year: got 2019; the OEWS table "
+                                             "holds May 2020, 2021"):
+        official.resolve_year(occupations, 2019)
+    pct = official.official_percentiles(_bands(), cross, occupations, 2021)
+    r = pct.set_index("role_id").loc["ai_research_scientist"]
+    assert r["p90_status"] == "top_coded" and r["p90_text"] == "at least $208,000"
+    assert pct.set_index("role_id").loc["prompt_engineer", "closeness"] == "none"
