@@ -20,6 +20,9 @@ INSTALLER ?= uv
 OUT_FLAG = $(if $(OUT),--output-dir $(OUT),)
 JOBS_FLAG = $(if $(JOBS),-j $(JOBS),)
 DRY_FLAG = $(if $(DRY),--dry-run,)
+# V=1: say why a warm kernel or the build server was not used (aijobs -v)
+V ?=
+V_FLAG = $(if $(V),-v,)
 # PARAMS reaches aijobs through the environment, exactly as typed: make's shell would strip the
 # double quotes of a JSON value such as {"normalization_rate":[0.05,0.15,0.3]}.
 export PARAMS
@@ -56,18 +59,18 @@ setup: $(STAMP)
 ## reports: run every notebook in notebooks/reports.yaml and write reports/<name>.html and reports/index.html
 reports: $(STAMP)
 	@if [ -n "$$PARAMS" ]; then echo "error: PARAMS applies to one report: make report NAME=<name> PARAMS=\"$$PARAMS\" (make list shows the names)" >&2; exit 2; fi
-	$(BIN)/aijobs build $(JOBS_FLAG) $(OUT_FLAG) $(DRY_FLAG)
+	$(BIN)/aijobs build $(JOBS_FLAG) $(OUT_FLAG) $(DRY_FLAG) $(V_FLAG)
 
-## report: build one report, e.g. make report NAME=compensation_bands PARAMS="-p region_multiplier 0.8" (DRY=1 checks only)
+## report: build one report, e.g. make report NAME=compensation_bands PARAMS="-p region_multiplier 0.8" (DRY=1 checks only; V=1 says why a warm kernel or the build server was not used)
 report: $(STAMP)
 	@test -n "$(NAME)" || { echo 'error: say which report: make report NAME=<name> (see make list)' >&2; exit 2; }
-	$(BIN)/aijobs build $(NAME) --params="$$PARAMS" $(OUT_FLAG) $(DRY_FLAG)
+	$(BIN)/aijobs build $(NAME) --params="$$PARAMS" $(OUT_FLAG) $(DRY_FLAG) $(V_FLAG)
 
 ## sweep: one report for every combination of values, e.g. make sweep NAME=scenario_baseline GRID="-g normalization_rate 0.05,0.15,0.3 -g horizon_years 5,10" (SCHEDULER=tcp://host:8786 runs it on a dask cluster)
 sweep: $(STAMP)
 	@test -n "$(NAME)" || { echo 'error: say which report: make sweep NAME=<name> GRID="-g NAME V1,V2" (see make list)' >&2; exit 2; }
 	@test -n "$$GRID" || { echo 'error: say what to sweep: make sweep NAME=$(NAME) GRID="-g NAME V1,V2 -g NAME V1,V2" (see make params)' >&2; exit 2; }
-	$(BIN)/aijobs sweep $(NAME) --grid-text="$$GRID" $(JOBS_FLAG) $(OUT_FLAG) $(DRY_FLAG) $(if $(SCHEDULER),--executor dask --scheduler $(SCHEDULER),)
+	$(BIN)/aijobs sweep $(NAME) --grid-text="$$GRID" $(JOBS_FLAG) $(OUT_FLAG) $(DRY_FLAG) $(V_FLAG) $(if $(SCHEDULER),--executor dask --scheduler $(SCHEDULER),)
 
 ## serve: keep the build warm between commands (make report and make sweep use it while it runs; Ctrl-C stops it)
 serve: $(STAMP)

@@ -9,6 +9,8 @@ aijobs.data.tables. Errors print one message to stderr and exit with status 2 (b
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
 import re
 import signal
@@ -38,11 +40,37 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {self.prog}: {message}{hint} (see {self.prog} --help)\n")
 
 
+class _ToStderr(logging.Handler):
+    """Log lines to whatever sys.stderr is when they come (the build server redirects it to
+    the client of each command)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(Exception):
+            sys.stderr.write(f"{self.format(record)}\n")
+
+
+_HANDLER = _ToStderr()
+_HANDLER.setFormatter(logging.Formatter("aijobs: %(message)s"))
+
+
+def _log_to_stderr(verbose: bool) -> None:
+    """The suite's log on stderr: with -v, why a warm kernel or the build server was not used
+    (and other INFO lines); without, warnings only."""
+    logger = logging.getLogger("aijobs")
+    if _HANDLER not in logger.handlers:
+        logger.addHandler(_HANDLER)
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="aijobs", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
+    verbose = argparse.ArgumentParser(add_help=False)
+    verbose.add_argument("-v", "--verbose", action="store_true",
+                         help="say why a warm kernel or the build server was not used")
 
-    b = sub.add_parser("build", help="build HTML reports into reports/ (all, or those named)")
+    b = sub.add_parser("build", parents=[verbose],
+                       help="build HTML reports into reports/ (all, or those named)")
     b.add_argument("names", nargs="*", help="report names from reports.yaml (default: all)")
     b.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    default=[], help="override a notebook parameter (one report only); "
@@ -63,8 +91,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--output-dir", default=None,
                    help=f"folder for the pages (default: {paths.REPORTS_DIR})")
 
-    sw = sub.add_parser("sweep", help="build one report for every combination of parameter "
-                                      "values, with a gallery page and a CSV")
+    sw = sub.add_parser("sweep", parents=[verbose],
+                        help="build one report for every combination of parameter values, "
+                             "with a gallery page and a CSV")
     sw.add_argument("name", help="the report to sweep (see aijobs list)")
     sw.add_argument("-g", "--grid", nargs=2, action="append", metavar=("NAME", "VALUES"),
                     default=[], help="a parameter and its values, separated by commas; "
@@ -88,8 +117,9 @@ def _parser() -> argparse.ArgumentParser:
                     help=f"folder for the pages (default: {paths.REPORTS_DIR}); the sweep "
                          "goes into its sweeps/<name>/")
 
-    se = sub.add_parser("serve", help="keep the build warm between commands: while this runs, "
-                                      "aijobs build and aijobs sweep hand their work to it")
+    se = sub.add_parser("serve", parents=[verbose],
+                        help="keep the build warm between commands: while this runs, "
+                             "aijobs build and aijobs sweep hand their work to it")
     se.add_argument("--idle-minutes", type=float, default=30.0,
                     help="stop after this many minutes without a command (default 30)")
 
@@ -137,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None:  # run as a command: end quietly when the reader of stdout goes (| head)
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = _parser().parse_args(argv)
+    _log_to_stderr(getattr(args, "verbose", False))
     if args.command in ("build", "sweep"):
         handed = build_server.forward(list(sys.argv[1:] if argv is None else argv))
         if handed is not None:

@@ -216,3 +216,25 @@ def test_a_plain_jupyter_kernel_manager_gets_a_warm_kernel_through_the_provision
         assert pandas_already_imported() is True
         monkeypatch.delenv(zygote.SOCKET_VAR)
         assert pandas_already_imported() is False
+
+
+def test_verbose_says_why_a_warm_kernel_or_the_build_server_was_not_used(tmp_path):
+    """`aijobs build -v` names the reason for each fall-back; without -v the same build is
+    silent about them. Here no build server is wanted and the warm-kernel server named in the
+    environment does not exist: the report still builds, on a cold kernel."""
+    from conftest import ROOT
+
+    gone = str(tmp_path / "no-server.sock")
+    env = {**os.environ, "AIJOBS_BUILD_SERVER": "off", zygote.SOCKET_VAR: gone}
+    env.pop(zygote.COLD_VAR, None)
+    runs = {flag: subprocess.run(
+        [sys.executable, "-m", "aijobs.cli", "build", "growth_rates", "--force",
+         "--output-dir", str(tmp_path / "out"), *flag],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=300) for flag in ((), ("-v",))}
+    for proc in runs.values():
+        assert proc.returncode == 0, proc.stderr
+        assert "1 built" in proc.stdout
+    said = runs[("-v",)].stderr
+    assert "aijobs: no build server: AIJOBS_BUILD_SERVER=off" in said
+    assert f"aijobs: growth_rates: cold kernel: no warm-kernel server answers at {gone}" in said
+    assert "aijobs:" not in runs[()].stderr

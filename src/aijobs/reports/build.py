@@ -23,11 +23,11 @@ import contextlib
 import datetime
 import fcntl
 import json
+import logging
 import multiprocessing
 import os
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -55,6 +55,7 @@ from aijobs.reports.config import (
     select_specs,
     shown_path,
 )
+from aijobs.reports.lifetime import die_with
 from aijobs.reports.parameters import validated_parameters
 from aijobs.reports.render import (
     BuildOptions,
@@ -66,8 +67,9 @@ from aijobs.reports.render import (
     settings_rows,
     write_index,
 )
-from aijobs.reports.scratch import remove_stale_scratch, running, scratch_prefix
+from aijobs.reports.scratch import remove_stale_scratch, scratch_prefix
 
+log = logging.getLogger(__name__)
 FAILED_DIR_NAME = "_failed"
 LOCK_NAME = ".aijobs-build.lock"
 DEFAULT_OPTIONS = BuildOptions()
@@ -87,6 +89,7 @@ class BuildResult:
     figures: int = 0  # charts on the page
     failed_notebook: bytes | None = None  # the executed notebook of a failed run
     key_figures: dict[str, float] = field(default_factory=dict)  # display.record_key_figures
+    kernel_notes: list[str] = field(default_factory=list)  # why its kernel was cold, if it was
 
     @property
     def ok(self) -> bool:
@@ -115,12 +118,55 @@ def run_report(spec: ReportSpec, *, overrides: dict[str, Any] | None = None,
     process that holds the build lock publishes it (see publish), so a worker left running by
     a killed build can never write a page.
     """
+    with _kernel_notes() as notes:
+        result = _run_report(spec, used={**spec.parameters, **(overrides or {})},
+                             options=options, warm_socket=warm_socket)
+    result.kernel_notes = notes
+    return result
+
+
+# Where the kernel's start is logged: why a report got a cold kernel (see _kernel_notes)
+KERNEL_LOGGERS = ("aijobs.reports.provisioner", "aijobs.reports.zygote")
+
+
+class _Notes(logging.Handler):
+    def __init__(self, notes: list[str]):
+        super().__init__(logging.INFO)
+        self.notes = notes
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.notes.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _kernel_notes():
+    """What the kernel's start logs while inside, kept (not shown): a report may run in a
+    worker process or on a dask worker, so its result carries them to the build, which logs
+    them (`aijobs build -v` shows them)."""
+    notes: list[str] = []
+    handler = _Notes(notes)
+    loggers = [logging.getLogger(name) for name in KERNEL_LOGGERS]
+    before = [(lg.level, lg.propagate) for lg in loggers]
+    for lg in loggers:
+        lg.addHandler(handler)
+        lg.setLevel(logging.INFO)
+        lg.propagate = False
+    try:
+        yield notes
+    finally:
+        for lg, (level, propagate) in zip(loggers, before, strict=True):
+            lg.removeHandler(handler)
+            lg.setLevel(level)
+            lg.propagate = propagate
+
+
+def _run_report(spec: ReportSpec, *, used: dict[str, Any], options: BuildOptions,
+                warm_socket: str | None) -> BuildResult:
     import papermill  # deferred: about 0.4 s to import (aijobs/__init__.py skips the slowest part)
 
     from aijobs.reports.kernel import kernel_config  # deferred with papermill: jupyter_client
 
     start = time.perf_counter()
-    used = {**spec.parameters, **(overrides or {})}
     with tempfile.TemporaryDirectory(prefix=f"{scratch_prefix('run')}{spec.name}-") as work:
         executed = Path(work) / f"{spec.name}.ipynb"
         try:
@@ -208,29 +254,16 @@ def _run_report_star(args: tuple) -> BuildResult:
     return run_report(spec, overrides=overrides, options=options, warm_socket=warm_socket)
 
 
-def _init_worker(parent_pid: int) -> None:
-    """Worker initializer: die with the build."""
-    _die_with_parent(parent_pid)
-
-
-def _die_with_parent(build_pid: int) -> None:
-    """End this worker when the build process that started it dies.
+def _init_worker(build_pid: int) -> None:
+    """Worker initializer: die with the build.
 
     Workers are forked by multiprocessing's fork server, which lives as long as any worker
-    does, so they watch the build itself: a daemon thread checks it every 0.2 s. When a worker
-    ends, its kernel launchers get SIGKILL (they set PR_SET_PDEATHSIG on Linux) and the
-    warm-kernel server, which also dies with the build, kills their kernels; a cold kernel
-    polls its parent (ipykernel's JPY_PARENT_PID). Nothing outlives a killed build.
+    does, so they watch the build itself (lifetime.die_with). When a worker ends, the kernels
+    it started go too: the warm-kernel server, which also dies with the build, kills a forked
+    kernel whose caller's connection closes; a cold kernel polls its parent (ipykernel's
+    JPY_PARENT_PID). Nothing outlives a killed build.
     """
-    if not running(build_pid):  # the build died before this worker started
-        os._exit(1)
-
-    def watch() -> None:
-        while running(build_pid):
-            time.sleep(0.2)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="aijobs-build-watch", daemon=True).start()
+    die_with(build_pid)
 
 
 @contextlib.contextmanager
@@ -352,6 +385,8 @@ def _publish_all(runs, chosen: list[ReportSpec], overrides, options, reports_dir
     """Publish each report as its run finishes, recording it in the manifest (called by the
     process that holds the lock)."""
     for result in runs:
+        for note in result.kernel_notes:
+            log.info("%s: %s", result.name, note)
         results.append(publish(result, reports_dir))
         if result.status == "built":
             spec = next(s for s in chosen if s.name == result.name)
@@ -428,9 +463,13 @@ def _run(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int | N
     # One server of warm kernels for the whole build: it imports what the notebooks import
     # while this process and its workers import papermill, then forks a fresh kernel per report.
     # (A build server keeps one for its whole life and names it in the environment: that one.)
-    running = None if zygote.cold_kernels_asked() else os.environ.get(zygote.SOCKET_VAR)
-    with (contextlib.nullcontext(running) if running
+    served = None if zygote.cold_kernels_asked() else os.environ.get(zygote.SOCKET_VAR)
+    with (contextlib.nullcontext(served) if served
           else zygote.warm_kernels(sorted({s.notebook for s in todo}))) as warm:
+        if served:
+            log.info("warm kernels from the build server's warm-kernel server (%s)", served)
+        elif warm is None:
+            log.info("cold kernels: %s", zygote.why_cold())
         tasks = [(s, overrides, options, warm) for s in todo]
         if jobs == 1:
             yield from map(_run_report_star, tasks)

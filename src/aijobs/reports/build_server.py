@@ -27,6 +27,7 @@ import contextlib
 import hashlib
 import io
 import json
+import logging
 import os
 import signal
 import socket
@@ -39,6 +40,7 @@ from aijobs import paths
 from aijobs.reports import zygote
 from aijobs.reports.zygote import identity
 
+log = logging.getLogger(__name__)
 SERVER_VAR = "AIJOBS_BUILD_SERVER"
 MAX_REQUEST_BYTES = 1 << 20
 
@@ -61,7 +63,12 @@ def forward(argv: list[str]) -> int | None:
     """Run this command line on the build server and return its exit status, printing what
     it prints; None if there is no server for this suite (the caller runs it itself)."""
     path = socket_path()
-    if not path or not os.path.exists(path):
+    if not path:
+        log.info("no build server: %s=off", SERVER_VAR)
+        return None
+    if not os.path.exists(path):
+        log.info("no build server runs for this suite (none at %s; `aijobs serve` starts "
+                 "one)", path)
         return None
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
@@ -71,10 +78,13 @@ def forward(argv: list[str]) -> int | None:
         conn.sendall(json.dumps(request).encode() + b"\n")
         answers = conn.makefile("rb")
         first = json.loads(answers.readline() or b"{}")
-    except (OSError, ValueError):
+    except (OSError, ValueError) as exc:
+        log.info("no build server answers at %s (%s)", path, exc)
         conn.close()
         return None
     if first.get("accepted") is not True:  # another copy of the suite, or its code changed
+        log.info("the build server at %s did not take the command: it serves another "
+                 "interpreter or copy of the suite, or the code changed and it restarts", path)
         conn.close()
         return None
     try:

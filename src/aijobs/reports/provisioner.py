@@ -112,7 +112,7 @@ class WarmKernelProvisioner(LocalProvisioner):
             if why is None and None in streams:
                 why = "the caller reads the kernel's output through a pipe"
             if why is not None:
-                log.debug("cold kernel: %s", why)
+                log.info("cold kernel: %s", why)
                 return None
             assert server is not None and argv is not None
             kernel = request_kernel(server, argv, cwd=str(kwargs.get("cwd") or os.getcwd()),
@@ -120,10 +120,7 @@ class WarmKernelProvisioner(LocalProvisioner):
         finally:
             for fd in opened:
                 os.close(fd)
-        if kernel is None:
-            log.info("cold kernel: the warm-kernel server at %s could not be reached or "
-                     "refused (another interpreter or copy of the package)", server)
-        return kernel
+        return kernel  # None: request_kernel has logged why
 
     async def send_signal(self, signum: int) -> None:
         # jupyter_client interrupts a kernel before killing it; a kernel its manager is

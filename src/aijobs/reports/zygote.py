@@ -34,6 +34,7 @@ import contextlib
 import gc
 import importlib
 import json
+import logging
 import os
 import selectors
 import signal
@@ -46,8 +47,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from aijobs.reports.lifetime import die_with
 from aijobs.reports.scratch import scratch_prefix
 
+log = logging.getLogger(__name__)
 SOCKET_VAR = "AIJOBS_WARM_KERNELS"  # the server's socket, for the provisioner (see above)
 COLD_VAR = "AIJOBS_COLD_KERNELS"  # "1": no warm kernels
 # ipykernel's own modules, imported whatever the notebooks import: all that a kernel imports
@@ -66,6 +69,15 @@ MAX_SOCKET_PATH = 100  # bytes; sockaddr_un holds 107 (104 on macOS) and a NUL
 def cold_kernels_asked() -> bool:
     """True when AIJOBS_COLD_KERNELS=1: every kernel starts the ordinary way."""
     return os.environ.get(COLD_VAR) == "1"
+
+
+def why_cold() -> str:
+    """Why `warm_kernels` starts no server here (for the log)."""
+    if cold_kernels_asked():
+        return f"asked for ({COLD_VAR}=1)"
+    if not hasattr(os, "fork"):
+        return "this platform cannot fork"
+    return "warm kernels turned off"
 
 
 def socket_folder(name_length: int) -> str:
@@ -287,6 +299,13 @@ def request_kernel(path: str, argv: list[str], *, cwd: str, env: dict[str, str],
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         conn.connect(path)
+    except OSError as exc:
+        conn.close()
+        log.info("cold kernel: no warm-kernel server answers at %s (%s; it stops if an import "
+                 "started a thread, which would not survive a fork)", path,
+                 exc.strerror or exc)
+        return None
+    try:
         request = {"argv": argv, "cwd": cwd, "env": env, "identity": identity()}
         socket.send_fds(conn, [json.dumps(request).encode("utf-8")], list(streams))
         received = b""
@@ -297,27 +316,18 @@ def request_kernel(path: str, argv: list[str], *, cwd: str, env: dict[str, str],
             received += data
         line, unread = received.split(b"\n", 1)
         answer = json.loads(line)
+        if "refused" in answer:
+            log.info("cold kernel: the warm-kernel server at %s refused: %s", path,
+                     answer["refused"])
+            conn.close()
+            return None
         pid = int(answer["pid"])
-    except (OSError, ValueError, KeyError, TypeError):  # no server, a refusal, a bad answer
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # the server went, a bad answer
+        log.info("cold kernel: the warm-kernel server at %s gave no kernel (%s: %s)", path,
+                 type(exc).__name__, exc)
         conn.close()
         return None
     return ForkedKernel(conn, pid, unread)
-
-
-def killed_with_parent() -> None:
-    """Have this process get SIGKILL when its parent dies (Linux: PR_SET_PDEATHSIG; elsewhere
-    nothing, and the caller polls its parent instead)."""
-    if sys.platform.startswith("linux"):
-        import ctypes  # deferred: Linux only
-
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-def _die_with_parent(parent: int) -> None:
-    killed_with_parent()
-    if os.getppid() != parent:
-        os._exit(1)
 
 
 def _run_kernel(request: dict, fds: list[int], server_pid: int) -> None:
@@ -328,7 +338,7 @@ def _run_kernel(request: dict, fds: list[int], server_pid: int) -> None:
             os.dup2(fd, target)
         for fd in fds:
             os.close(fd)
-        _die_with_parent(server_pid)
+        die_with(server_pid, thread=False)  # ipykernel also polls JPY_PARENT_PID
         with contextlib.suppress(OSError):
             os.setsid()  # its own process group, as a kernel Jupyter starts has
         _forget_server_reads()
@@ -503,7 +513,7 @@ def _signal_kernel(pid: int, signum: int) -> None:
 
 
 def serve(listener_fd: int, notebooks: list[Path], parent: int) -> None:
-    _die_with_parent(parent)
+    die_with(parent, thread=False)  # no thread: the server forks (see _Server.serve)
     # bound and listening already (by warm_kernels): callers that connect now are queued
     # and wait until the imports are done
     listener = socket.socket(fileno=listener_fd)
