@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from aijobs import paths
-from aijobs.errors import BuildError, DataError, ParameterError
+from aijobs.errors import AijobsError, ParameterError
 from aijobs.reports import build_server
 
 
@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
                 frame = tables.load_table(name, args.file)
                 print(f"ok  {frame.attrs['source_file']}: {len(frame)} rows, table '{name}'")
             return 0
-    except (BuildError, ParameterError, DataError) as exc:
+    except AijobsError as exc:
         print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)  # always one line
         return 2
     except OSError as exc:  # the file system refused: a full disk, a read-only folder, ...

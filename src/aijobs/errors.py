@@ -5,13 +5,18 @@ would be right.
 """
 
 
-class DataError(ValueError):
+class AijobsError(Exception):
+    """The base of the suite's own errors: a message a user can act on, shown as one line
+    (the CLI catches this base and exits 2)."""
+
+
+class DataError(AijobsError, ValueError):
     """A table, sidecar or input file is wrong."""
 
 
-class ParameterError(ValueError):
+class ParameterError(AijobsError, ValueError):
     """A notebook or function parameter is unknown, of the wrong type or out of range."""
 
 
-class BuildError(RuntimeError):
+class BuildError(AijobsError, RuntimeError):
     """The report configuration is wrong, or the build cannot run."""

@@ -8,11 +8,29 @@ import math
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+# A test hook: with this variable set to a file path, write_atomic pauses each page (.html)
+# between writing its temporary file and renaming it into place, after writing the temporary
+# file's path into that file, until the file is removed (600 s at most). A test can then kill
+# a build inside that window for sure (tests/reports/test_build_processes.py).
+PAUSE_VAR = "AIJOBS_PAUSE_BEFORE_RENAME"
+
+
+def _pause_before_rename(tmp: str, target: Path) -> None:
+    marker = os.environ.get(PAUSE_VAR)
+    if not marker or target.suffix != ".html":
+        return
+    Path(f"{marker}.part").write_text(tmp, encoding="utf-8")
+    os.replace(f"{marker}.part", marker)
+    end = time.monotonic() + 600
+    while os.path.exists(marker) and time.monotonic() < end:
+        time.sleep(0.02)
 
 
 def write_atomic(target: Path, content: str | bytes) -> None:
@@ -28,6 +46,7 @@ def write_atomic(target: Path, content: str | bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; pages are meant to be shared
+        _pause_before_rename(tmp, target)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -67,6 +67,44 @@ def test_sigkill_at_any_moment_leaves_every_page_whole(built_reports, tmp_path):
     assert _snapshot(out) == before
 
 
+def test_sigkill_between_writing_a_page_and_renaming_it_leaves_the_page_whole(built_reports,
+                                                                              tmp_path):
+    """The build is paused (files.PAUSE_VAR) right after writing a page's temporary file and
+    before renaming it over the old page, and killed there: the old page is untouched, and the
+    next build clears the temporary file."""
+    from aijobs.files import PAUSE_VAR
+
+    out = tmp_path / "reports"
+    shutil.copytree(built_reports, out)
+    page = out / "growth_rates.html"
+    page.write_text("the earlier page\n")  # a rebuild would write other bytes
+    marker = tmp_path / "paused"
+    proc = subprocess.Popen([*AIJOBS, "build", "growth_rates", "--force", "--output-dir",
+                             str(out)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True,
+                            env={**os.environ, PAUSE_VAR: str(marker)})
+    try:
+        end = time.monotonic() + 300
+        while not marker.exists() and proc.poll() is None and time.monotonic() < end:
+            time.sleep(0.05)
+        assert marker.exists(), "the build never reached the rename"
+        temporary = Path(marker.read_text())
+        assert temporary.parent == out and temporary.name.startswith(".growth_rates.html.")
+        assert b"<html" in temporary.read_bytes(), "the new page is written, not yet renamed"
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert page.read_text() == "the earlier page\n"
+    assert temporary.exists(), "killed inside the window: the temporary file is left"
+    final = subprocess.run([*AIJOBS, "build", "growth_rates", "--output-dir", str(out)],
+                           capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert final.returncode == 0, final.stderr
+    assert not list(out.glob(".*.tmp")), "the next build clears the temporary file"
+
+
 def test_two_builds_at_once_take_turns(built_reports, tmp_path):
     """A build that finds the output folder locked says so and waits; it writes only once the
     holder lets go. The test holds the lock itself, so the order is certain, not timed."""

@@ -13,6 +13,7 @@ from aijobs import paths
 from aijobs.data import tables
 from aijobs.errors import ParameterError
 from aijobs.survey import evidence
+from aijobs.survey.summaries import Z95
 
 
 def calibrated_premiums() -> tuple[dict[str, float] | None, str]:
@@ -55,7 +56,6 @@ def premium_history() -> pd.DataFrame:
     return history[history["is_computable"]].reset_index(drop=True)
 
 
-Z95 = 1.959963984540054
 
 
 def _log_points(path: pd.DataFrame) -> pd.DataFrame:

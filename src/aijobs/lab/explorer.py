@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
-import pandas as pd
 import plotly.graph_objects as go
 from IPython.display import display
 
@@ -366,12 +365,3 @@ def show_scenario_explorer(notebook: str, namespace: Mapping[str, Any]) -> Scena
     display(explorer.widget())
     return explorer
 
-
-def frame_of(fig: go.FigureWidget) -> pd.DataFrame:
-    """A chart's traces as rows (name, x, y), to compare two states of a chart."""
-    rows = []
-    for trace in fig.data:
-        xs = list(trace.x) if getattr(trace, "x", None) is not None else []
-        ys = list(trace.y) if getattr(trace, "y", None) is not None else []
-        rows.append({"name": trace.name, "x": xs, "y": ys})
-    return pd.DataFrame(rows)

@@ -32,6 +32,8 @@ from aijobs.charts.theme import safe_figure_dict
 from aijobs.data import tables
 from aijobs.files import frame_csv_text
 from aijobs.notebook.mode import (  # noqa: F401  (REPORT_MODE_VAR re-exported)
+    FIGURE_MIME,
+    INPUTS_MIME,
     KEY_FIGURES_MIME,
     REPORT_MODE_VAR,
     report_mode,
@@ -44,8 +46,6 @@ PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "showSendToCloud": Fa
                  "modeBarButtonsToRemove": ["select2d", "lasso2d", "sendChartToCloud",
                                             "sendDataToCloud"]}
 
-
-FIGURE_MIME = "application/vnd.aijobs.figure+json"
 
 
 def figure_html(fig: go.Figure | dict, div_id: str) -> str:
@@ -272,8 +272,6 @@ def show_note(text: str) -> None:
     it are links."""
     display(HTML(f'<p class="aijobs-note">{linked_text(text)}</p>'))
 
-
-INPUTS_MIME = "application/vnd.aijobs.inputs+json"
 
 
 def record_inputs() -> None:

@@ -6,8 +6,12 @@ from __future__ import annotations
 import os
 
 REPORT_MODE_VAR = "AIJOBS_REPORT_MODE"
-# The invisible output that carries a report's key figures to the build (display.record_key_figures)
+# The invisible outputs through which a notebook tells the build what it did (written by
+# aijobs.notebook.display, read by aijobs.reports): its key figures (record_key_figures), each
+# chart's id and alt text (figure_bundle), and the files it read (record_inputs).
 KEY_FIGURES_MIME = "application/vnd.aijobs.key-figures+json"
+FIGURE_MIME = "application/vnd.aijobs.figure+json"
+INPUTS_MIME = "application/vnd.aijobs.inputs+json"
 
 
 def report_mode() -> bool:

@@ -12,11 +12,11 @@ from typing import Any
 
 from aijobs import paths
 from aijobs.files import file_digest, sha256_text
+from aijobs.notebook.mode import INPUTS_MIME
 from aijobs.reports.config import ReportSpec
 from aijobs.reports.render import BuildOptions
 
 MANIFEST_NAME = ".aijobs-build.json"
-INPUTS_MIME = "application/vnd.aijobs.inputs+json"
 # Versions that change what a page looks like; part of every report's cache key.
 RENDERING_PACKAGES = ("plotly", "nbconvert", "pandas", "papermill")
 

@@ -22,13 +22,12 @@ from markupsafe import Markup
 from aijobs import paths
 from aijobs.errors import BuildError
 from aijobs.files import file_digest, read_yaml, unescaped_cell, write_atomic
-from aijobs.notebook.mode import KEY_FIGURES_MIME
+from aijobs.notebook.mode import FIGURE_MIME, KEY_FIGURES_MIME
 from aijobs.reports.config import ReportSpec, shown_path
 from aijobs.reports.parameters import notebook_parameters
 from aijobs.reports.scratch import scratch_prefix
 
 PLOTLY_JS_NAME = "plotly.min.js"
-FIGURE_MIME = "application/vnd.aijobs.figure+json"  # see aijobs.notebook.display.figure_bundle
 MAX_TABLE_ROWS = 300  # rows of a chart's data shown on the page; the CSV has them all
 
 

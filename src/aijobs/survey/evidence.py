@@ -265,8 +265,6 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                                       "description": "Up to five file line numbers"})],
     },
 }
-KEYED = ("survey_percentiles", "survey_premium", "survey_region", "survey_yoy",
-         "survey_premium_path")
 
 
 @dataclass

@@ -37,9 +37,6 @@ RELIABILITY_RULE = (
     "cv_table). Here the CV of a median is its 95% interval's half-width / 1.96 / median, "
     "and a cell with fewer than min_n postings is suppressed.")
 BASELINES = {"software_engineer": "is_baseline", "software_family": "is_software_family"}
-BASELINE_TEXT = {"software_engineer": "Software Engineer postings",
-                 "software_family": "software-family postings (Software Engineer, Developer, "
-                                    "Backend, Full Stack and similar titles)"}
 
 
 def binomial_quantile(prob: float, n: int, q: float) -> int:
