@@ -378,3 +378,93 @@ def test_a_recentred_range_stays_valid():
     params = sc.scenario_params(normalization_rate=0.0)
     unc = sc.recentred(sc.Uncertainty({"normalization_rate": [0.02, 0.05, 0.10]}), params)
     assert unc.ranges["normalization_rate"] == pytest.approx([0.0, 0.0, 0.05])
+
+
+def _survey_rows(repeats: str = "drop") -> pd.DataFrame:
+    pct = tables.load_table("derived/survey_percentiles")
+    return pct[(pct["pay_measure"] == "midpoint") & (pct["repeats"] == repeats)
+               & (pct["group"] == "all")].set_index("role_id")
+
+
+def test_starting_from_the_survey_takes_the_typical_posted_range_and_median_posting():
+    result = sc.run_scenario({"start_from": "survey", "premium_source": "lightcast_2025"})
+    rows = _survey_rows()
+    bands = result.bands.set_index("role_id")
+    today = result.split.set_index("role_id")["mid_today_usd"]
+    for role in ("ai_ml_engineer", "ai_research_scientist", "mlops_engineer",
+                 "ai_solutions_architect"):
+        s = rows.loc[role]
+        assert bands.loc[role, "start_used"] == "survey"
+        assert bands.loc[role, "salary_low_usd"] == s["median_range_min_usd"]
+        assert bands.loc[role, "salary_high_usd"] == s["median_range_max_usd"]
+        assert today[role] == s["p50_usd"]  # the evidence table's median posting
+        assert bands.loc[role, "midpoint_ci95_low_usd"] == s["p50_ci95_low_usd"]
+    assert today["ai_ml_engineer"] == 187_625  # distinct adverts, US companies, full time
+    # 11 postings are under the minimum of 30: the article's band stays, and the page says so
+    pm = bands.loc["ai_product_manager"]
+    assert (pm["start_used"], pm["start_reason"]) == ("article", "suppressed")
+    assert today["ai_product_manager"] == 160_000
+    assert scenario_pages.start_cell(pm) == (
+        "article's band (the job board has 11 postings, under the minimum of 30)")
+    assert "the article's band is kept for AI Product Manager" in \
+        scenario_pages.start_note(result)
+
+
+def test_starting_from_official_statistics_takes_the_occupation_s_percentiles():
+    result = sc.run_scenario({"start_from": "official", "premium_source": "lightcast_2025"})
+    bands = result.bands.set_index("role_id")
+    # BLS OEWS May 2024, 15-1221 Computer and Information Research Scientists: median 140,910
+    rs = bands.loc["ai_research_scientist"]
+    assert rs["midpoint_usd"] == 140_910 and rs["start_used"] == "official"
+    assert rs["start_label"].startswith("15-1221 Computer and Information Research Scientists, "
+                                        "May 2024")
+    oews = tables.load_table("derived/oews_occupations")
+    dev = oews[(oews["year"] == 2024) & (oews["occ_code"] == "15-1252")].iloc[0]
+    ml = bands.loc["ai_ml_engineer"]
+    assert (ml["salary_low_usd"], ml["salary_high_usd"]) == (dev["p25_usd"], dev["p75_usd"])
+
+
+def test_a_top_coded_official_percentile_leaves_the_band_open():
+    from aijobs.analysis import start_points
+
+    article = pd.DataFrame({"role_id": ["r", "s"], "role_name": ["R", "S"],
+                            "salary_low_usd": [100, 100], "salary_high_usd": [200, 200],
+                            "is_open_ended": [False, False]})
+    official = pd.DataFrame({"year": [2024], "occ_code": ["1"], "employment": [10],
+                             "p25_usd": [150_000.0], "p50_usd": [200_000.0], "p75_usd": [None],
+                             "p75_status": ["top_coded"], "top_code_usd": [239_200.0]})
+    crosswalk = pd.DataFrame({"role_id": ["r"], "soc_code": ["1"], "soc_title": ["One"],
+                              "closeness": ["close"], "is_primary": [True]})
+    out = start_points.starting_bands("official", article, official=official,
+                                      crosswalk=crosswalk).set_index("role_id")
+    assert out.loc["r", "salary_high_usd"] == 239_200 and out.loc["r", "is_open_ended"]
+    assert out.loc["s", "start_reason"] == "no_occupation" and out.loc["s", "midpoint_usd"] == 150
+    with pytest.raises(ParameterError, match="parameter start_from: got 'web'"):
+        sc.run_scenario({"start_from": "web"})
+
+
+def test_the_page_says_what_the_claims_audit_found_beside_each_role():
+    result = sc.run_scenario({"premium_source": "lightcast_2025"})
+    table = scenario_pages.split_table(result).set_index("role_id")
+    # research scientists: the article's $180K-$250K against a typical posted range of
+    # $140,000-$201,040 (distinct adverts): 180/140 - 1 = 29%, 250/201.04 - 1 = 24% above
+    assert table.loc["ai_research_scientist", "audit_text"].startswith(
+        "borderline (partly supported / not supported): low end 29% above the survey; "
+        "high end 24% above the survey (with repeated adverts kept: not supported)")
+    assert table.loc["ai_ml_engineer", "audit_text"] == "supported"
+    assert table.loc["ai_product_manager", "audit_text"].startswith("no data (11 postings")
+
+
+def test_the_band_audit_agrees_with_the_claims_audit():
+    from aijobs.analysis import audit
+
+    inputs = sc.ScenarioInputs.load()
+    ev = inputs.evidence
+    full = audit.claims_audit(inputs.bands, inputs.survey_pay("drop"), inputs.growth.iloc[0:0],
+                              tables.load_table("market_claims").iloc[0:0],
+                              tables.load_table("learning_path_steps").iloc[0:0],
+                              evidence_text=ev.summary, population="-", min_n=30,
+                              role_pay_other=inputs.survey_pay("keep"))
+    bands = full[full["kind"] == "pay band"]
+    assert list(bands["verdict"]) == list(inputs.band_audit["verdict"])
+    assert list(bands["verdict_other_repeats"]) == list(inputs.band_audit["verdict_other"])

@@ -236,3 +236,20 @@ def test_a_value_given_for_an_uncertain_parameter_moves_its_range(tmp_path):
     page = (tmp_path / "scenario_baseline.html").read_text()
     assert ("Uncertainty ranges re-centred on the values given: normalization_rate "
             "[0.02, 0.05, 0.1] -&gt; [0.12, 0.15, 0.2]") in page
+
+
+@pytest.mark.slow
+def test_a_scenario_can_start_from_the_job_board(tmp_path):
+    result = run_in(paths.PROJECT_ROOT, "build", "scenario_baseline", "-p", "start_from",
+                    "survey", "--output-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "scenario_baseline.html").read_text()
+    assert "Today&#x27;s pay comes from the job board&#x27;s typical posted range" in page
+    pct = tables.load_table("derived/survey_percentiles")
+    rows = pct[(pct["pay_measure"] == "midpoint") & (pct["repeats"] == "drop")
+               & (pct["group"] == "all") & (pct["reliability"] != "suppressed")
+               & pct["role_id"].isin(tables.load_table("salary_bands")["role_id"])]
+    assert len(rows) == 4
+    for p50 in rows["p50_usd"]:  # the evidence table's median postings are today's midpoints
+        assert f"<td>${p50:,.0f}</td>" in page
+    assert "article&#x27;s band (the job board has 11 postings" in page

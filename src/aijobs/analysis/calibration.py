@@ -50,9 +50,10 @@ def calibrated_premiums() -> tuple[dict[str, float] | None, str]:
 
 
 
-def premium_history() -> pd.DataFrame:
-    """The premium's path over work years (survey_premium_path), computable rows only."""
-    history = evidence.load_evidence("").view("survey_premium_path")
+def premium_history(ev: evidence.Evidence | None = None) -> pd.DataFrame:
+    """The premium's path over work years (survey_premium_path), computable rows only, from
+    `ev` or the committed evidence."""
+    history = (ev or evidence.load_evidence("")).view("survey_premium_path")
     return history[history["is_computable"]].reset_index(drop=True)
 
 

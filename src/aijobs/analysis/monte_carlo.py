@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from aijobs.analysis.scenario_model import (
+    band_midpoints,
     demand_growth_paths,
     premium_vector,
     role_growth_rates,
@@ -119,7 +120,7 @@ def fan_frame(bands: pd.DataFrame, params: ScenarioParams, unc: Uncertainty,
     mult = monte_carlo_multipliers(params, premium_vector(role_ids, params, premiums),
                                    role_growth_rates(role_ids, growth), unc, basis)
     q = fan(mult)
-    mid = ((bands["salary_low_usd"] + bands["salary_high_usd"]) / 2).to_numpy(float)
+    mid = band_midpoints(bands)
     years = np.arange(params.horizon_years + 1)
     return pd.DataFrame({
         "role_id": np.repeat(role_ids, len(years)),

@@ -80,7 +80,9 @@ def project_bands(bands: pd.DataFrame, params: ScenarioParams,
                   growth: pd.DataFrame | None = None) -> pd.DataFrame:
     """Projected pay per role and year, long format.
 
-    `bands` has role_id, role_name, salary_low_usd, salary_high_usd, is_open_ended. `premiums`
+    `bands` has role_id, role_name, salary_low_usd, salary_high_usd, is_open_ended, and
+    optionally midpoint_usd (a midpoint of its own, such as a median posting; else the
+    band's centre). `premiums`
     is one number for all roles or a {role_id: premium} mapping (missing roles take
     params.premium). `growth` (role_id, growth_pct) supplies each role's demand growth.
     Columns: role_id, role_name, year, basis (nominal/real), low_usd, mid_usd, high_usd,
@@ -94,6 +96,7 @@ def project_bands(bands: pd.DataFrame, params: ScenarioParams,
     years = np.arange(params.horizon_years + 1)
     low = bands["salary_low_usd"].to_numpy(dtype=float)[:, None]
     high = bands["salary_high_usd"].to_numpy(dtype=float)[:, None]
+    mid = band_midpoints(bands)[:, None]
     frames = []
     for basis in ("nominal", "real"):
         m = mult[basis]
@@ -103,13 +106,22 @@ def project_bands(bands: pd.DataFrame, params: ScenarioParams,
             "year": np.tile(years, len(role_ids)),
             "basis": basis,
             "low_usd": (low * m).ravel(),
-            "mid_usd": ((low + high) / 2 * m).ravel(),
+            "mid_usd": (mid * m).ravel(),
             "high_usd": (high * m).ravel(),
             "is_open_ended": np.repeat(bands["is_open_ended"].to_numpy(dtype=bool), len(years)),
             "premium": mult["premium"].ravel(),
             "premium_share": (mult["premium"] / (1 + mult["premium"])).ravel(),
         }))
     return pd.concat(frames, ignore_index=True)
+
+
+def band_midpoints(bands: pd.DataFrame) -> np.ndarray:
+    """Each band's midpoint: its own midpoint_usd where given, else (low + high) / 2."""
+    centre = ((bands["salary_low_usd"] + bands["salary_high_usd"]) / 2).to_numpy(float)
+    if "midpoint_usd" not in bands.columns:
+        return centre
+    own = bands["midpoint_usd"].to_numpy(float)
+    return np.where(np.isnan(own), centre, own)
 
 
 def premium_vector(role_ids: list[str], params: ScenarioParams,

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
 
-from aijobs.analysis import calibration, transforms
+from aijobs.analysis import calibration, start_points, transforms
 from aijobs.analysis.calibration import (  # noqa: F401  (re-exported)
     backtest,
     calibrated_premiums,
@@ -64,12 +65,14 @@ from aijobs.analysis.scenario_settings import (  # noqa: F401  (re-exported)
 )
 from aijobs.data import tables
 from aijobs.errors import ParameterError
+from aijobs.survey import evidence as evidence_io
 
 DEFAULT_FALLBACK = 0.10  # the scenario notebook's fallback_premium
 # The names run_scenario reads: the model's parameters and these.
 SETTING_NAMES = frozenset(ScenarioParams.__dataclass_fields__) | {
     "premium_source", "fallback_premium", "normalization_rate_source", "uncertainty",
-    "distribution", "draws", "seed", "basis", "roles", "scenario_title", "scenario_rationale"}
+    "distribution", "draws", "seed", "basis", "roles", "scenario_title", "scenario_rationale",
+    "start_from"}
 
 
 def premium_estimates() -> pd.DataFrame:
@@ -178,9 +181,13 @@ def scenario_from_settings(settings: Mapping[str, Any], **overrides: Any,
     return params, recentred(unc, params)
 
 
+SURVEY_REPEATS = "drop"  # start_from survey counts each advert once (distinct adverts)
+
+
 @dataclass(frozen=True)
 class ScenarioInputs:
-    """The tables a scenario reads, loaded once (the explorer reuses them at every change)."""
+    """The tables a scenario reads, loaded once (the explorer reuses them at every change).
+    The survey evidence and the official statistics are read on first use."""
 
     roles: pd.DataFrame
     bands: pd.DataFrame
@@ -194,13 +201,46 @@ class ScenarioInputs:
                                                           roles),
                    tables.load_table("growth_rates"), premium_estimates())
 
+    @cached_property
+    def evidence(self) -> evidence_io.Evidence:
+        """The committed survey evidence (data/derived/), its default slice."""
+        return evidence_io.load_evidence("")
+
+    def survey_pay(self, repeats: str = SURVEY_REPEATS) -> pd.DataFrame:
+        """Per-role percentiles of the committed slice under a repeats policy."""
+        return self.evidence.role_pay(repeats)
+
+    @cached_property
+    def official(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(oews_occupations, soc_crosswalk)."""
+        return tables.load_table("derived/oews_occupations"), tables.load_table("soc_crosswalk")
+
+    def start(self, start_from: str) -> pd.DataFrame:
+        """Today's bands from `start_from` (start_points.starting_bands)."""
+        if start_from == "survey":
+            return start_points.starting_bands("survey", self.bands,
+                                               survey_pay=self.survey_pay())
+        if start_from == "official":
+            oews, crosswalk = self.official
+            return start_points.starting_bands("official", self.bands, official=oews,
+                                               crosswalk=crosswalk)
+        return start_points.starting_bands(start_from, self.bands)
+
+    @cached_property
+    def band_audit(self) -> pd.DataFrame:
+        """The claims audit's verdict on each article band, distinct adverts and repeats
+        kept."""
+        return start_points.article_band_audit(self.bands, self.survey_pay("drop"),
+                                               self.survey_pay("keep"))
+
 
 @dataclass(frozen=True)
 class ScenarioResult:
     """Everything one scenario computes.
 
     bands: today's band per role (role_id, role_name, salary_low_usd, salary_high_usd,
-    is_open_ended). premiums: each role's premium and where it came from. projection:
+    is_open_ended, midpoint_usd and its interval, start_used and start_reason: see
+    start_points.starting_bands). premiums: each role's premium and where it came from. projection:
     project_bands' long table (nominal and real). fan: Monte Carlo deciles of midpoint pay
     (None without uncertainty ranges). split: effect_split (wage growth against the premium's
     change). rate_fit: the fitted rate's numbers when normalization_rate_source is observed.
@@ -217,7 +257,13 @@ class ScenarioResult:
     split: pd.DataFrame
     basis: str = "nominal"
     rate_fit: Mapping[str, Any] | None = None
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    start_from: str = "article"
+    inputs: ScenarioInputs | None = None
+
+    @property
+    def band_audit(self) -> pd.DataFrame:
+        """The claims audit's verdict on each role's article band (start_points)."""
+        return (self.inputs or ScenarioInputs.load()).band_audit
 
     def tornado(self) -> pd.DataFrame:
         """One-at-a-time sensitivities of the average role's real midpoint at the horizon."""
@@ -251,13 +297,18 @@ def run_scenario(settings: Mapping[str, Any], inputs: ScenarioInputs | None = No
     rate_fit = None
     if rate_source == "observed":
         if history is None:
-            history = calibration.premium_history()
+            history = calibration.premium_history(
+                inputs.evidence if inputs is not None else None)
         rate, text = observed_rate(history)
         s["normalization_rate"] = rate
         rate_fit = {"rate": rate, "text": text}
+    start_from = s.get("start_from", "article") or "article"
+    if start_from not in start_points.START_FROM:
+        raise ParameterError(f"parameter start_from: got {start_from!r}; expected one of "
+                             f"{', '.join(start_points.START_FROM)}")
     params, unc = scenario_from_settings(s)
     inputs = inputs or ScenarioInputs.load()
-    bands = transforms.select_roles(inputs.bands, s.get("roles") or [])
+    bands = transforms.select_roles(inputs.start(start_from), s.get("roles") or [])
     fallback = float(s.get("fallback_premium", DEFAULT_FALLBACK))
     chosen = s["premium"] if s.get("premium") is not None else s.get("premium_source")
     premiums = choose_premiums(chosen, list(bands["role_id"]), fallback, inputs.estimates)
@@ -265,7 +316,7 @@ def run_scenario(settings: Mapping[str, Any], inputs: ScenarioInputs | None = No
     fan_ = (fan_frame(bands, params, unc, premiums.used, inputs.growth, basis)
             if unc is not None else None)
     return ScenarioResult(s, params, unc, bands, inputs.growth, premiums, projection, fan_,
-                          effect_split(projection, params), basis, rate_fit)
+                          effect_split(projection, params), basis, rate_fit, start_from, inputs)
 
 
 def compare_scenarios(named: Sequence[Mapping[str, Any]], *, horizon_years: int,

@@ -7,6 +7,7 @@ import math
 
 import pandas as pd
 
+from aijobs.analysis import audit
 from aijobs.analysis.scenario_settings import number_or_none
 from aijobs.analysis.scenarios import PremiumChoice, ScenarioResult
 
@@ -78,3 +79,75 @@ def premium_status(result: ScenarioResult) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     names = result.bands[["role_id", "role_name"]]
     return out.merge(names, on="role_id", how="left")
+
+
+START_TEXT = {
+    "article": "the article's bands (tech-hub averages; the article gives no source, date or "
+               "sample)",
+    "survey": "the job board's typical posted range: the median advertised minimum to the "
+              "median advertised maximum of aijobs.net postings, each advert counted once, "
+              "with the median posting as the midpoint",
+    "official": "official statistics: the 25th to 75th percentile of annual pay in each role's "
+                "closest occupation (BLS OEWS), with the median as the midpoint",
+}
+
+
+def start_note(result: ScenarioResult) -> str:
+    """The sentence saying where today's pay comes from, and which roles could not use it."""
+    text = f"Today's pay comes from {START_TEXT[result.start_from]}"
+    if result.start_from == "survey":
+        text += f" ({result.inputs.evidence.provenance['filters_text']})"
+    kept = result.bands[result.bands["start_used"] != result.start_from]
+    if len(kept):
+        text += ("; the article's band is kept for " + ", ".join(kept["role_name"])
+                 + ", which the chosen source cannot speak to (see the table)")
+    return text + "."
+
+
+def _usd(v: float) -> str:
+    return f"${v:,.0f}"
+
+
+def start_cell(row: pd.Series) -> str:
+    """Where one role's today comes from, in words."""
+    reason = row["start_reason"]
+    if row["start_used"] == "survey":
+        return (f"job board: median posting {_usd(row['midpoint_usd'])} (95% interval "
+                f"{_usd(row['midpoint_ci95_low_usd'])} to {_usd(row['midpoint_ci95_high_usd'])}"
+                f"), {int(row['start_n']):,} adverts")
+    if row["start_used"] == "official":
+        return f"OEWS {row['start_label']}"
+    if reason == "suppressed":
+        return f"article's band (the job board has {row['start_label']})"
+    if reason == "no_title":
+        return "article's band (no job-board title maps to this role)"
+    if reason == "no_occupation":
+        return "article's band (no official occupation fits this role)"
+    return "article's band"
+
+
+def audit_cell(row: pd.Series) -> str:
+    """The claims audit's verdict on the role's article band, in words (both repeats
+    policies when they differ)."""
+    verdict = row.get("verdict")
+    if not isinstance(verdict, str):
+        return "not audited"
+    if verdict == "no data":
+        return f"no data ({row['direction']})"
+    text = verdict
+    if audit.verdict_family(verdict) != "supported":
+        text += f": {row['direction']}"
+    if row.get("verdict_other") != verdict:
+        text += f" (with repeated adverts kept: {row['verdict_other']})"
+    return text
+
+
+def split_table(result: ScenarioResult) -> pd.DataFrame:
+    """The per-role split with where today comes from and the audit of the article's band."""
+    bands = result.bands.set_index("role_id")
+    audited = result.band_audit.set_index("role_id")
+    out = result.split.copy()
+    out["start_text"] = [start_cell(bands.loc[r]) for r in out["role_id"]]
+    out["audit_text"] = [audit_cell(audited.loc[r]) if r in audited.index else "not audited"
+                         for r in out["role_id"]]
+    return out
