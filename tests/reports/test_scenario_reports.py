@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -243,8 +244,8 @@ def test_a_scenario_can_start_from_the_job_board(tmp_path):
     result = run_in(paths.PROJECT_ROOT, "build", "scenario_baseline", "-p", "start_from",
                     "survey", "--output-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    page = (tmp_path / "scenario_baseline.html").read_text()
-    assert "Today&#x27;s pay comes from the job board&#x27;s typical posted range" in page
+    page = html.unescape((tmp_path / "scenario_baseline.html").read_text())
+    assert "Today's pay comes from the job board's typical posted range" in page
     pct = tables.load_table("derived/survey_percentiles")
     rows = pct[(pct["pay_measure"] == "midpoint") & (pct["repeats"] == "drop")
                & (pct["group"] == "all") & (pct["reliability"] != "suppressed")
@@ -252,4 +253,4 @@ def test_a_scenario_can_start_from_the_job_board(tmp_path):
     assert len(rows) == 4
     for p50 in rows["p50_usd"]:  # the evidence table's median postings are today's midpoints
         assert f"<td>${p50:,.0f}</td>" in page
-    assert "article&#x27;s band (the job board has 11 postings" in page
+    assert "article's band (the job board has 11 postings" in page
