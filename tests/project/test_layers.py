@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "aijobs"
-LAYERS = {"errors": 0, "paths": 0, "files": 0, "formatting": 0, "data": 1, "survey": 2,
-          "sources": 2,
-          "analysis": 3, "charts": 4, "notebook": 5, "reports": 6, "lab": 7, "cli": 8,
+LAYERS = {"errors": 0, "paths": 0, "files": 0, "formatting": 0, "words": 0, "data": 1,
+          "survey": 2, "sources": 2, "analysis": 3, "charts": 4, "notebook": 5, "reports": 6,
+          "lab": 7, "cli": 8,
           "devtools": 9}
 MODULES = sorted(p for p in PACKAGE.rglob("*.py") if "egg-info" not in str(p))
 

@@ -146,7 +146,10 @@ def test_median_interval_ranks_by_hand(n, ranks):
 
 
 def test_reliability_grades():
-    assert summaries.reliability(29, 0.01, 30)[0] == "suppressed"
+    assert summaries.reliability(29, 0.01, 30) == ("suppressed",
+                                                   "29 postings, under the minimum of 30")
+    assert summaries.reliability(1, 0.01, 30) == ("suppressed",
+                                                  "1 posting, under the minimum of 30")
     assert summaries.reliability(100, 0.05, 30) == ("reliable", "CV 5.0%")
     assert summaries.reliability(100, 0.2, 30)[0] == "use with caution"
     assert summaries.reliability(100, 0.4, 30)[0] == "suppressed"

@@ -25,6 +25,7 @@ from aijobs.charts.theme import (
     finish_figure,
     money_axis,
 )
+from aijobs.words import capitalised, count, n_of
 
 
 def claimed_vs_survey_figure(bands: pd.DataFrame, pct: pd.DataFrame, source: str, *,
@@ -229,9 +230,10 @@ def verdict_figure(result: pd.DataFrame, source: str) -> go.Figure:
     fig.update_yaxes(categoryorder="array", categoryarray=kinds[::-1])
     supported = int((r["verdict"] == "supported").sum())
     tested = int((r["verdict"] != "no data").sum())
-    title = (f"{supported} of the {tested} claims the postings can test are supported"
-             f"<br><sup>{len(r) - tested} more are claims no salary data can test, or cells "
-             "too small to judge (no data)</sup>")
+    tested_text = n_of(supported, tested, "claim", "is", qualifier="the postings can test")
+    title = (f"{capitalised(tested_text)} supported<br><sup>"
+             f"{count(len(r) - tested, 'more claim')} with no data: untestable by salary data, "
+             "or in cells too small to judge</sup>")
     fig = finish_figure(fig, title, source, height=360)
     return attach_data(fig, *tidy, source=source)
 

@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from aijobs.words import count
+
 QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
 Z95 = 1.959963984540054
 CV_CAUTION = 0.165
@@ -88,7 +90,7 @@ def cv_from_interval(estimate: float, low: float, high: float) -> float:
 def reliability(n: int, cv: float, min_n: int) -> tuple[str, str]:
     """(grade, reason) by the rule in RELIABILITY_RULE."""
     if n < min_n:
-        return "suppressed", f"{n} postings, under the minimum of {min_n}"
+        return "suppressed", f"{count(n, 'posting')}, under the minimum of {min_n}"
     if math.isnan(cv):
         return "suppressed", "too few postings for a 95% interval"
     if cv > CV_SUPPRESS:
