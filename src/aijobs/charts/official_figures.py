@@ -90,7 +90,36 @@ def postings_index_figure(postings: pd.DataFrame, source: str) -> go.Figure:
                         hovertemplate="%{x}: %{y:.1f}<extra>" + html.escape(str(series))
                                       + "</extra>")
     fig.add_hline(y=100, line={"color": MUTED, "dash": "dot", "width": 1})
-    fig.update_yaxes(title={"text": "Postings index (1 Feb 2020 = 100, seasonally adjusted)"})
+    fig.update_yaxes(title={"text": "Index, 1 Feb 2020 = 100"})
     title = ("Job postings on Indeed in the US, all and in the sectors nearest to AI"
-             "<br><sup>Indeed Hiring Lab; sectors are Indeed's groupings of titles</sup>")
+             "<br><sup>Indeed Hiring Lab, seasonally adjusted; sectors are Indeed's groupings of "
+             "titles</sup>")
     return finish_figure(fig, title, source, height=460)
+
+
+def board_share_figure(shares: pd.DataFrame, source: str) -> go.Figure:
+    """Each role's share of the board's distinct adverts per work year, with its Wilson 95%
+    interval; a year the snapshot covers only in part is drawn hollow."""
+    fig = go.Figure()
+    for i, (role, g) in enumerate(shares.groupby("role_name", sort=True)):
+        colour = PALETTE[i % len(PALETTE)]
+        fig.add_scatter(
+            name=html.escape(str(role)), x=g["work_year"], y=g["share"] * 100,
+            mode="lines+markers", line={"color": colour, "width": 1.5},
+            marker={"size": 8, "color": [("white" if p else colour) for p in g["is_partial"]],
+                    "line": {"color": colour, "width": 1.5}},
+            error_y={"type": "data", "symmetric": False,
+                     "array": (g["share_ci95_high"] - g["share"]) * 100,
+                     "arrayminus": (g["share"] - g["share_ci95_low"]) * 100, "thickness": 1,
+                     "width": 4, "color": colour},
+            customdata=g[["postings", "all_postings"]],
+            hovertemplate="%{x}: %{y:.2f}% (%{customdata[0]:,} of %{customdata[1]:,} "
+                          "adverts)<extra>" + html.escape(str(role)) + "</extra>")
+    fig.update_xaxes(title={"text": "Work year (hollow: the snapshot covers part of it)"},
+                     dtick=1)
+    fig.update_yaxes(title={"text": "Share of the board's adverts (%, 95% interval)"},
+                     rangemode="tozero")
+    title = ("Each role's share of the job board's adverts, by year"
+             "<br><sup>aijobs.net, distinct adverts (identical ones counted once); a share, "
+             "because the board itself grew</sup>")
+    return finish_figure(fig, title, source, height=480)

@@ -1,0 +1,264 @@
+"""What the data say about growth: three series, each with its own definition and period.
+
+- BLS OEWS employment of the mapped occupations between two May reference years (jobs that
+  exist), with an approximate interval from the published relative standard errors.
+- Indeed's postings index for the sectors nearest to AI, from its peak to the latest day
+  (all postings on Indeed, an index: no sampling interval).
+- Each role's share of the job board's distinct adverts per work year (repeated adverts
+  counted once), with a Wilson 95% interval: a share, not a count, because the board grew.
+
+None of them is the article's growth figure, whose period is unstated. `growth_claims` turns
+them into evidence rows and verdicts under GROWTH_RULE; a title no source tracks stays
+"no data" with the reason.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from aijobs.analysis import audit
+
+Z95 = 1.96
+ORDER = 10.0  # "the same order of magnitude": within a factor of ten
+GROWTH_RULE = (
+    "A growth claim is compared with a series that tracks the same title or a close match of "
+    "it. Supported: the series' 95% interval of growth lies wholly above zero and the claimed "
+    "percentage is of the same order of magnitude (between a tenth of the interval's low end "
+    "and ten times its high end). Not supported: the interval lies wholly below zero, or the "
+    "claimed percentage is outside that range. Borderline: the interval contains zero. No "
+    "data: no series tracks the title, or only a loose match does (an occupation or sector "
+    "far broader than the role). The article gives no period, so only direction and order of "
+    "magnitude are tested, never the figure itself.")
+BOARD_SERIES = "job board share of adverts"
+OEWS_SERIES = "BLS OEWS employment"
+INDEED_SERIES = "Indeed postings index"
+
+
+def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval of a proportion k/n (nan, nan when n is 0)."""
+    if n <= 0:
+        return math.nan, math.nan
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def board_shares(mix: pd.DataFrame, years: pd.DataFrame, repeats: str = "drop") -> pd.DataFrame:
+    """Each role's share of the board's adverts per work year, with a Wilson interval.
+
+    `mix` is survey_mix (postings per role_id and year, including baseline and unmapped);
+    `years` is survey_years (is_partial, covers). With repeats 'drop' each advert is counted
+    once, so a group of identical adverts cannot narrow the interval."""
+    m = mix[mix["repeats"] == repeats]
+    totals = m.groupby("work_year")["postings"].sum()
+    partial = years.set_index("work_year")["is_partial"] if len(years) else pd.Series(dtype=bool)
+    rows = []
+    roles = sorted(r for r in m["role_id"].unique()
+                   if r not in ("unmapped", "software_engineer_baseline"))
+    for role in roles:
+        counts = m[m["role_id"] == role].set_index("work_year")["postings"]
+        for year, total in totals.items():
+            k = int(counts.get(year, 0))
+            lo, hi = wilson(k, int(total))
+            rows.append({"role_id": role, "work_year": int(year), "postings": k,
+                         "all_postings": int(total), "share": k / total if total else math.nan,
+                         "share_ci95_low": lo, "share_ci95_high": hi,
+                         "is_partial": bool(partial.get(year, False))})
+    return pd.DataFrame(rows, columns=["role_id", "work_year", "postings", "all_postings",
+                                       "share", "share_ci95_low", "share_ci95_high",
+                                       "is_partial"])
+
+
+def share_change(shares: pd.DataFrame, role: str, first: int, last: int
+                 ) -> dict[str, float] | None:
+    """Growth of a role's share from `first` to `last`, with a conservative interval (the
+    ratio of the Wilson ends: low end over high end, high end over low end)."""
+    s = shares[shares["role_id"] == role].set_index("work_year")
+    if first not in s.index or last not in s.index:
+        return None
+    a, b = s.loc[first], s.loc[last]
+    if a["share"] == 0:
+        return None
+    growth = b["share"] / a["share"] - 1
+    low = b["share_ci95_low"] / a["share_ci95_high"] - 1
+    high = (b["share_ci95_high"] / a["share_ci95_low"] - 1 if a["share_ci95_low"] > 0
+            else math.inf)
+    return {"growth": growth, "low": low, "high": high, "first_postings": int(a["postings"]),
+            "last_postings": int(b["postings"])}
+
+
+def full_years(shares: pd.DataFrame) -> tuple[int, int] | None:
+    """The two latest work years the board covers whole."""
+    whole = sorted(shares.loc[~shares["is_partial"], "work_year"].unique())
+    return (int(whole[-2]), int(whole[-1])) if len(whole) >= 2 else None
+
+
+def employment_change(occupations: pd.DataFrame, codes: list[str], first: int, last: int
+                      ) -> pd.DataFrame:
+    """Employment of each code in two May years and its change, with an approximate 95%
+    interval from the published relative standard errors (years treated as independent,
+    which BLS's overlapping panels are not: the interval is indicative)."""
+    rows = []
+    for code in codes:
+        occ = occupations[occupations["occ_code"] == code].set_index("year")
+        row = {"occ_code": code, "occ_title": occ["occ_title"].iloc[-1] if len(occ) else "",
+               "first_year": first, "last_year": last,
+               "years_covered": ", ".join(str(int(y)) for y in sorted(occ.index))}
+        if first in occ.index and last in occ.index and pd.notna(occ.loc[first, "employment"]) \
+                and pd.notna(occ.loc[last, "employment"]):
+            e0, e1 = float(occ.loc[first, "employment"]), float(occ.loc[last, "employment"])
+            s0 = e0 * float(occ.loc[first, "employment_rse_pct"] or 0) / 100
+            s1 = e1 * float(occ.loc[last, "employment_rse_pct"] or 0) / 100
+            # delta method for e1/e0 - 1
+            se = (e1 / e0) * math.sqrt((s0 / e0) ** 2 + (s1 / e1) ** 2)
+            row.update(first_employment=int(e0), last_employment=int(e1),
+                       change=e1 / e0 - 1, change_ci95_low=e1 / e0 - 1 - Z95 * se,
+                       change_ci95_high=e1 / e0 - 1 + Z95 * se)
+        else:
+            row.update(first_employment=None, last_employment=None, change=math.nan,
+                       change_ci95_low=math.nan, change_ci95_high=math.nan)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def peak_to_latest(postings: pd.DataFrame) -> pd.DataFrame:
+    """Each Indeed series' peak and latest day, and the change from peak to latest."""
+    rows = []
+    for series, g in postings.groupby("series", sort=False):
+        g = g.sort_values("date")
+        peak = g.loc[g["index_sa"].idxmax()]
+        latest = g.iloc[-1]
+        rows.append({"series": series, "peak_date": peak["date"], "peak_index": peak["index_sa"],
+                     "latest_date": latest["date"], "latest_index": latest["index_sa"],
+                     "change_from_peak": latest["index_sa"] / peak["index_sa"] - 1,
+                     "change_from_feb_2020": latest["index_sa"] / 100 - 1})
+    return pd.DataFrame(rows)
+
+
+def growth_verdict(claimed_pct: float, low: float, high: float) -> str:
+    """The verdict of GROWTH_RULE for a claimed percentage against an interval of growth
+    (fractions)."""
+    if any(math.isnan(v) for v in (low, high)):
+        return "no data"
+    if high < 0:
+        return "not supported"
+    if low <= 0:
+        return "borderline (supported / not supported)"
+    claimed = claimed_pct / 100
+    return "supported" if low / ORDER <= claimed <= high * ORDER else "not supported"
+
+
+def _pct(v: float) -> str:
+    return "unbounded" if math.isinf(v) else f"{v:+.0%}"
+
+
+def growth_claims(growth: pd.DataFrame, crosswalk: pd.DataFrame, shares: pd.DataFrame,
+                  employment: pd.DataFrame, indeed_peaks: pd.DataFrame) -> pd.DataFrame:
+    """Each growth claim with one evidence row per series and an overall line."""
+    primary = crosswalk[crosswalk["is_primary"]].set_index("role_id")
+    years = full_years(shares)
+    emp = employment.set_index("occ_code")
+    rows = []
+    for _, g in growth.iterrows():
+        role, pct = g["role_id"], float(g["growth_pct"])
+        claim = f"{g['role_name']}: +{pct:g}% growth (period not stated)"
+        base = {"role_id": role, "claim": claim}
+        # the job board
+        change = share_change(shares, role, *years) if years else None
+        if change is None:
+            n = int(shares.loc[shares["role_id"] == role, "postings"].sum()) if len(shares) \
+                else 0
+            why = ("no title on the board maps to this role" if n == 0 else
+                   f"too few adverts to compare {years[0]} and {years[1]}" if years
+                   else "fewer than two whole years")
+            rows.append({**base, "source": BOARD_SERIES, "evidence": why, "verdict": "no data"})
+            board = "no data"
+        else:
+            board = growth_verdict(pct, change["low"], change["high"])
+            rows.append({**base, "source": BOARD_SERIES, "evidence": (
+                f"share of the board's distinct adverts, {years[0]} ({change['first_postings']}"
+                f" adverts) to {years[1]} ({change['last_postings']}): {_pct(change['growth'])}"
+                f" (95% interval {_pct(change['low'])} to {_pct(change['high'])})"),
+                "verdict": board})
+        # BLS OEWS
+        if role not in primary.index:
+            rows.append({**base, "source": OEWS_SERIES, "verdict": "no data",
+                         "evidence": "no SOC occupation stands for this role"})
+            official = "no data"
+        else:
+            p = primary.loc[role]
+            text = f"{p['soc_code']} {p['soc_title']}"
+            if p["soc_code"] in emp.index and pd.notna(emp.loc[p["soc_code"], "change"]):
+                e = emp.loc[p["soc_code"]]
+                text += (f": {e['first_employment']:,.0f} jobs in May {e['first_year']} to "
+                         f"{e['last_employment']:,.0f} in May {e['last_year']}, "
+                         f"{_pct(e['change'])}")
+            official = "no data"
+            if p["closeness"] == "loose":
+                text += (" - a loose match: the occupation is far broader than the role, so it "
+                         "cannot test the role's growth")
+            elif p["soc_code"] in emp.index and pd.notna(emp.loc[p["soc_code"], "change"]):
+                e = emp.loc[p["soc_code"]]
+                official = growth_verdict(pct, e["change_ci95_low"], e["change_ci95_high"])
+            rows.append({**base, "source": OEWS_SERIES, "evidence": text, "verdict": official})
+        # Indeed: sectors, never a title
+        sectors = ", ".join(f"{r['series']} {_pct(r['change_from_peak'])} from its peak "
+                            f"({r['peak_date']}) to {r['latest_date']}"
+                            for _, r in indeed_peaks.iterrows() if r["series"] != "All US "
+                            "postings")
+        rows.append({**base, "source": INDEED_SERIES, "verdict": "no data",
+                     "evidence": "Indeed's sectors group many titles and none tracks this one"
+                                 + (f"; for context: {sectors}" if sectors else "")})
+        rows.append({**base, "source": "overall", "evidence": "",
+                     "verdict": _overall(board, official)})
+    return pd.DataFrame(rows, columns=["role_id", "claim", "source", "evidence", "verdict"])
+
+
+def _overall(board: str, official: str) -> str:
+    tested = {name: v for name, v in (("the job board", board), ("BLS OEWS", official))
+              if audit.verdict_family(v) != "no data"}
+    if not tested:
+        return "no source can test it"
+    if len(tested) == 1:
+        (name, v), = tested.items()
+        return f"only {name} can test it: {v}"
+    a, b = (audit.verdict_family(v) for v in tested.values())
+    return f"the sources agree: {a}" if a == b else \
+        f"the sources disagree: job board {board}, BLS OEWS {official}"
+
+
+def employment_sentence(employment: pd.DataFrame) -> str:
+    """Which occupation grew most and which least (or shrank most), from the values."""
+    known = employment.dropna(subset=["change"]).sort_values("change", kind="stable")
+    if known.empty:
+        return "No occupation has employment estimates in both years."
+    top, bottom = known.iloc[-1], known.iloc[0]
+    first, last = int(top["first_year"]), int(top["last_year"])
+    verb = "grew" if top["change"] >= 0 else "shrank"
+    text = (f"From May {first} to May {last}, {top['occ_title']} {verb} the most "
+            f"({top['change']:+.0%}: {top['first_employment']:,.0f} to "
+            f"{top['last_employment']:,.0f} jobs)")
+    if len(known) > 1:
+        how = "grew the least" if bottom["change"] >= 0 else "shrank the most"
+        text += f"; {bottom['occ_title']} {how} ({bottom['change']:+.0%})"
+    missing = employment.loc[employment["change"].isna(), "occ_code"].tolist()
+    if missing:
+        text += f". No estimate in both years for {', '.join(missing)}"
+    return text + "."
+
+
+def peak_sentences(peaks: pd.DataFrame) -> list[str]:
+    """One sentence per Indeed series: change from its peak, and where it stands against
+    1 February 2020."""
+    out = []
+    for _, r in peaks.iterrows():
+        level = ("above" if r["latest_index"] > 100 else
+                 "below" if r["latest_index"] < 100 else "at")
+        out.append(f"{r['series']}: {r['change_from_peak']:+.0%} from its peak on "
+                   f"{r['peak_date']} to {r['latest_date']}, {level} its level of 1 February "
+                   f"2020 (index {r['latest_index']:.1f}). Source: Indeed Hiring Lab.")
+    return out

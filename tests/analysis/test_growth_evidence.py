@@ -1,0 +1,85 @@
+"""Growth evidence: Wilson shares of the board's adverts, OEWS employment change, Indeed peak
+to latest, and the growth rule's verdicts (known answers worked out by hand)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from aijobs.analysis import growth_evidence as ge
+from aijobs.data import tables
+from aijobs.sources import derived
+
+
+def test_wilson_known_answer():
+    # 2 of 3,836: p = 0.000521; Wilson 95% (z = 1.96): 0.000143 to 0.001899 (by hand:
+    # centre (p + z^2/2n) / (1 + z^2/n), half-width z sqrt(p(1-p)/n + z^2/4n^2) / (1 + z^2/n))
+    lo, hi = ge.wilson(2, 3836)
+    assert lo == pytest.approx(0.000143, abs=2e-6)
+    assert hi == pytest.approx(0.001899, abs=2e-6)
+    assert ge.wilson(0, 10)[0] == 0 and all(math.isnan(v) for v in ge.wilson(0, 0))
+
+
+def test_growth_rule():
+    assert ge.growth_verdict(220, 0.5, 4.0) == "supported"       # 2.2 within [0.05, 40]
+    assert ge.growth_verdict(220, 0.05, 0.1) == "not supported"  # 2.2 above 10 x 0.1
+    assert ge.growth_verdict(220, -0.8, 5.5).startswith("borderline")
+    assert ge.growth_verdict(220, -0.5, -0.1) == "not supported"
+    assert ge.growth_verdict(220, math.nan, math.nan) == "no data"
+
+
+def test_board_shares_and_claims():
+    mix = pd.DataFrame({"repeats": "drop", "role_id": ["prompt_engineer", "unmapped"] * 2,
+                        "work_year": [2023, 2023, 2024, 2024], "postings": [10, 990, 40, 960]})
+    years = pd.DataFrame({"work_year": [2023, 2024], "is_partial": [False, False]})
+    shares = ge.board_shares(mix, years)
+    assert shares["share"].tolist() == [0.01, 0.04]
+    change = ge.share_change(shares, "prompt_engineer", 2023, 2024)
+    assert change["growth"] == pytest.approx(3.0)  # 4% / 1% - 1
+    growth = pd.DataFrame([{"role_id": "prompt_engineer", "role_name": "Prompt Engineer",
+                            "growth_pct": 220.0}])
+    cross = tables.load_table("soc_crosswalk")
+    empty_emp = pd.DataFrame(columns=["occ_code", "change"])
+    peaks = pd.DataFrame(columns=["series", "change_from_peak", "peak_date", "latest_date"])
+    rows = ge.growth_claims(growth, cross, shares, empty_emp, peaks).set_index("source")
+    assert rows.loc[ge.BOARD_SERIES, "verdict"] == "supported"
+    assert rows.loc[ge.OEWS_SERIES, "evidence"] == "no SOC occupation stands for this role"
+    assert rows.loc["overall", "verdict"] == "only the job board can test it: supported"
+    # the opposite: the share fell from 4% to 1%
+    mix["postings"] = [40, 960, 10, 990]
+    rows = ge.growth_claims(growth, cross, ge.board_shares(mix, years), empty_emp,
+                            peaks).set_index("source")
+    assert rows.loc[ge.BOARD_SERIES, "verdict"] == "not supported"
+    assert "-75%" in rows.loc[ge.BOARD_SERIES, "evidence"]
+
+
+def test_oews_employment_change_known_answer():
+    occ = derived.load("oews_occupations")
+    emp = ge.employment_change(occ, ["15-2051", "15-1252"], 2021, 2024).set_index("occ_code")
+    # data scientists 105,980 (May 2021) to 233,440 (May 2024): +120.3%
+    assert emp.loc["15-2051", "first_employment"] == 105_980
+    assert emp.loc["15-2051", "last_employment"] == 233_440
+    assert emp.loc["15-2051", "change"] == pytest.approx(233_440 / 105_980 - 1)
+    assert emp.loc["15-2051", "years_covered"] == "2021, 2022, 2023, 2024"  # hybrid in 2020
+    assert emp.loc["15-2051", "change_ci95_low"] < emp.loc["15-2051", "change"] < \
+        emp.loc["15-2051", "change_ci95_high"]
+    sentence = ge.employment_sentence(emp.reset_index())
+    assert sentence.startswith("From May 2021 to May 2024, Data Scientists grew the most "
+                               "(+120%: 105,980 to 233,440 jobs); Software Developers grew "
+                               "the least (+21%)")
+    shrink = emp.reset_index().assign(change=[-0.3, -0.1])
+    assert "shrank the most (-30%)" in ge.employment_sentence(shrink)
+
+
+def test_indeed_peak_to_latest():
+    peaks = ge.peak_to_latest(derived.load("indeed_postings")).set_index("series")
+    soft = peaks.loc["Software Development"]
+    # peak 231.25 on 2022-02-28 (first of the days at that level), 69.14 on 2024-09-13
+    assert soft["peak_date"] == "2022-02-28" and soft["peak_index"] == pytest.approx(231.25)
+    assert soft["change_from_peak"] == pytest.approx(69.14 / 231.25 - 1)
+    lines = ge.peak_sentences(peaks.reset_index())
+    assert any(line.startswith("Software Development: -70% from its peak on 2022-02-28 to "
+                               "2024-09-13, below its level") for line in lines)
+    assert all(line.endswith("Source: Indeed Hiring Lab.") for line in lines)
