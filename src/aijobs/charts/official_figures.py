@@ -7,6 +7,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
+from aijobs.charts.figure_data import attach_data
 from aijobs.charts.theme import (
     BLUE,
     LIGHT_BLUE,
@@ -78,7 +79,16 @@ def official_bands_figure(pct: pd.DataFrame, source: str, *, year: int) -> go.Fi
     fig.update_layout(barmode="overlay")
     title = ("The article's bands beside what employers pay in the nearest occupations"
              f"<br><sup>BLS OEWS, May {year}: existing jobs nationwide, base wages</sup>")
-    return finish_figure(fig, title, source, height=max(380, 120 + 70 * len(b) + 110))
+    fig = finish_figure(fig, title, source, height=max(380, 120 + 70 * len(b) + 110))
+    tidy = pct[["role_id", "role_name", "salary_low_usd", "salary_high_usd", "soc_code",
+                "soc_title", "closeness", "year", "top_code_usd"]].copy()
+    for m in ("p10", "p25", "p50", "p75", "p90"):  # a top-coded value is no number
+        tidy[f"{m}_usd"] = pct[f"{m}_usd"].where(pct[f"{m}_status"] == "estimate")
+        tidy[f"{m}_status"] = pct[f"{m}_status"]
+    usd = [c for c in tidy.columns if c.endswith("_usd")]
+    return attach_data(fig, "official-pay-beside-bands", tidy, dict.fromkeys(usd, 0),
+                       notes=["top_coded: the percentile is at least top_code_usd (BLS '#')"],
+                       source=source)
 
 
 def postings_index_figure(postings: pd.DataFrame, source: str) -> go.Figure:
@@ -94,7 +104,9 @@ def postings_index_figure(postings: pd.DataFrame, source: str) -> go.Figure:
     title = ("Job postings on Indeed in the US, all and in the sectors nearest to AI"
              "<br><sup>Indeed Hiring Lab, seasonally adjusted; sectors are Indeed's groupings of "
              "titles</sup>")
-    return finish_figure(fig, title, source, height=460)
+    fig = finish_figure(fig, title, source, height=460)
+    tidy = postings[["date", "series", "index_sa"]].rename(columns={"series": "indeed_series"})
+    return attach_data(fig, "indeed-postings-index", tidy, {"index_sa": 2}, source=source)
 
 
 def board_share_figure(shares: pd.DataFrame, source: str) -> go.Figure:
@@ -122,4 +134,9 @@ def board_share_figure(shares: pd.DataFrame, source: str) -> go.Figure:
     title = ("Each role's share of the job board's adverts, by year"
              "<br><sup>aijobs.net, distinct adverts (identical ones counted once); a share, "
              "because the board itself grew</sup>")
-    return finish_figure(fig, title, source, height=480)
+    fig = finish_figure(fig, title, source, height=480)
+    cols = ["role_id", "role_name", "work_year", "postings", "all_postings", "share",
+            "share_ci95_low", "share_ci95_high", "is_partial"]
+    return attach_data(fig, "board-share-of-adverts", shares[[c for c in cols
+                                                               if c in shares.columns]],
+                       {"share": 6, "share_ci95_low": 6, "share_ci95_high": 6}, source=source)
