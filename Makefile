@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN ?= $(VENV)/bin
-STAMP ?= $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+STAMP ?= $(VENV)/.installed-$(shell cat pyproject.toml uv.lock | cksum | cut -d' ' -f1)
 NAME ?=
 PARAMS ?=
 GRID ?=
@@ -17,6 +17,9 @@ MIN_VENV ?= .venv-min
 TEST_JOBS ?= auto
 XDIST = -n $(TEST_JOBS) --dist loadfile
 INSTALLER ?= uv
+# The installers, pinned: uv (also pinned in pyproject.toml, [tool.uv] required-version) and pip.
+UV_VERSION ?= 0.13.9
+PIP_VERSION ?= 26.3
 OUT_FLAG = $(if $(OUT),--output-dir $(OUT),)
 JOBS_FLAG = $(if $(JOBS),-j $(JOBS),)
 DRY_FLAG = $(if $(DRY),--dry-run,)
@@ -41,14 +44,22 @@ help:
 # Bytecode is compiled at install (uv does not by default, and with PYTHONDONTWRITEBYTECODE set
 # no run ever writes it): without it every process compiles pandas, plotly and the rest from
 # source, and the CLI tests took twice as long (measured on a fresh clone).
-# The locked versions (pyproject.toml [tool.aijobs] lock) are installed as constraints. uv,
-# itself installed from PyPI, does it in about 9 s where pip takes about 50 (measured on 2
-# cores); INSTALLER=pip uses plain pip, which is also the fallback if uv fails.
-$(STAMP): pyproject.toml
+# The lock is uv.lock: every package at an exact version with its hashes, for each Python and
+# platform the suite supports. It is exported as hashed requirements for this interpreter and
+# installed with the hashes checked (uv does it in about 9 s where pip takes about 50, measured
+# on 2 cores; INSTALLER=pip uses pip). A lock out of date with pyproject.toml is an error (run
+# `uv lock`, or make upgrade), never a silent fall-back to a fresh resolution.
+$(STAMP): pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip $(if $(filter uv,$(INSTALLER)),uv,)
-	$(PYTHON) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['tool']['aijobs']['lock']))" > $(VENV)/constraints.txt
-	$(if $(filter uv,$(INSTALLER)),$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -c $(VENV)/constraints.txt -e '.[dev]' ||) $(BIN)/python -m pip install --quiet -c $(VENV)/constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet pip==$(PIP_VERSION) uv==$(UV_VERSION)
+	$(BIN)/uv export --quiet --locked --extra dev --no-emit-project --no-header --python $(BIN)/python -o $(VENV)/requirements.txt
+ifeq ($(INSTALLER),pip)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(VENV)/requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+else
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python --require-hashes -r $(VENV)/requirements.txt
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+endif
 	$(BIN)/python -m compileall -q src
 	@rm -f $(VENV)/.installed-*
 	@touch $@
@@ -92,20 +103,20 @@ validate: $(STAMP)
 test: $(STAMP) lint
 	$(BIN)/python -m pytest $(XDIST)
 
-## upgrade: install the newest versions the bounds allow, lock them in pyproject.toml, then run every test
+## upgrade: lock the newest versions the bounds allow in uv.lock, install them, then run every test
 upgrade: $(STAMP)
-	$(BIN)/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[dev]'
-	$(BIN)/python -m aijobs.devtools.lock write
+	$(BIN)/uv lock --upgrade --python $(BIN)/python
+	$(MAKE) setup
 	$(MAKE) test
 
 ## test-min: install the lowest versions pyproject.toml allows into .venv-min, then run the fast tests and one report there
+# uv's own resolution, lowest-direct: every direct dependency at the lowest version its bounds
+# allow, the rest at what those need (the lock is not used).
 test-min: $(STAMP)
 	rm -rf $(MIN_VENV)
 	$(PYTHON) -m venv $(MIN_VENV)
-	$(BIN)/python -m aijobs.devtools.min_versions > $(MIN_VENV)/lowest.txt
-	$(MIN_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(MIN_VENV)/bin/python -m pip install --quiet -c $(MIN_VENV)/lowest.txt -e '.[dev]'
-	$(MIN_VENV)/bin/python -m pip list --format=freeze | grep -iE "^($$(cut -d= -f1 $(MIN_VENV)/lowest.txt | paste -sd'|'))=="
+	$(BIN)/uv pip install --quiet --python $(MIN_VENV)/bin/python --resolution lowest-direct -e '.[dev]'
+	$(BIN)/uv pip freeze --python $(MIN_VENV)/bin/python | grep -iE "^($$($(BIN)/python -c "import tomllib, re; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('|'.join(re.match(r'[A-Za-z0-9_.-]+', r).group(0).replace('_', '[-_]') for r in p['dependencies'] + p['optional-dependencies']['dev']))"))=="
 	$(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider -m "not slow and not browser" tests
 	$(MIN_VENV)/bin/aijobs build --force --output-dir $(MIN_VENV)/reports growth_rates compensation_bands
 

@@ -41,26 +41,43 @@ def test_every_dependency_has_an_upper_bound():
         assert "<" in req, f"{req} has no upper bound"
 
 
-def test_the_lock_pins_every_dependency_inside_its_bounds():
+def _locked() -> dict[str, list[dict]]:
+    """uv.lock's packages by normalised name (a name may be locked at two versions, for
+    different Pythons)."""
+    packages: dict[str, list[dict]] = {}
+    for package in tomllib.loads((ROOT / "uv.lock").read_text("utf-8"))["package"]:
+        packages.setdefault(package["name"], []).append(package)
+    return packages
+
+
+def test_the_lock_pins_every_dependency_inside_its_bounds_with_hashes():
     from packaging.requirements import Requirement
 
-    from aijobs.devtools.lock import locked_pins
-
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
-    pins = {}
-    for pin in locked_pins():
-        name, version = pin.split("==")
-        pins[name.lower().replace("_", "-")] = version
-    assert len(pins) == len(locked_pins()), "a package is pinned twice"
+    locked = _locked()
     for text in project["dependencies"] + project["optional-dependencies"]["dev"]:
         req = Requirement(text)
         name = req.name.lower().replace("_", "-")
-        assert name in pins, f"{name} is not locked"
-        assert req.specifier.contains(pins[name], prereleases=True), \
-            f"{name}=={pins[name]} is outside {req.specifier}"
+        assert name in locked, f"{name} is not in uv.lock (run uv lock)"
+        for package in locked[name]:
+            assert req.specifier.contains(package["version"], prereleases=True), \
+                f"{name}=={package['version']} is outside {req.specifier}"
+    for name, packages in locked.items():
+        for package in packages:
+            if "registry" not in package.get("source", {}):
+                continue  # the suite itself
+            files = [*package.get("wheels", []), *([package["sdist"]] if "sdist" in package
+                                                   else [])]
+            assert files and all(f.get("hash", "").startswith("sha256:") for f in files), \
+                f"{name} {package['version']} has a file without a hash"
 
 
-def test_make_installs_the_lock_as_constraints():
+def test_make_installs_the_lock_with_hashes_and_pinned_installers():
     makefile = (ROOT / "Makefile").read_text("utf-8")
-    assert "-c $(VENV)/constraints.txt -e '.[dev]'" in makefile
-    assert "['tool']['aijobs']['lock']" in makefile
+    assert "uv export --quiet --locked" in makefile  # an out-of-date lock is an error
+    assert makefile.count("--require-hashes -r $(VENV)/requirements.txt") == 2  # uv and pip
+    assert "||" not in makefile.split("$(STAMP): pyproject.toml uv.lock")[1].split("\n\n")[0]
+    assert "--resolution lowest-direct" in makefile  # make test-min
+    pinned = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["uv"]
+    assert f"UV_VERSION ?= {pinned['required-version'].removeprefix('==')}" in makefile
+    assert re.search(r"^PIP_VERSION \?= \d+(\.\d+)+$", makefile, re.M)
