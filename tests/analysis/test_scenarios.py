@@ -468,3 +468,41 @@ def test_the_band_audit_agrees_with_the_claims_audit():
     bands = full[full["kind"] == "pay band"]
     assert list(bands["verdict"]) == list(inputs.band_audit["verdict"])
     assert list(bands["verdict_other_repeats"]) == list(inputs.band_audit["verdict_other"])
+
+
+def test_the_implied_non_ai_pay_is_set_beside_the_board_s_software_engineers():
+    baseline = sc.run_scenario({"premium_source": "lightcast_2025"})  # the baseline scenario
+    check = baseline.baseline_check.set_index(["role_id", "baseline_id"])
+    ml = check.loc[("ai_ml_engineer", "board_software_engineer")]
+    # by hand: 185,000 / 1.28 = 144,531.25 against the board's Software Engineer median of
+    # 181,150 (2024-2025, each advert once): 20.2% below, outside the 15% margin
+    assert ml["implied_baseline_usd"] == pytest.approx(144_531.25)
+    assert ml["observed_usd"] == 181_150
+    assert ml["gap"] == pytest.approx(144_531.25 / 181_150 - 1)
+    assert not ml["is_consistent"]
+    # official software developers, May 2024 median 133,080: 8.6% above, consistent
+    assert check.loc[("ai_ml_engineer", "software_developers"), "is_consistent"]
+    line = scenario_pages.baseline_sentences(baseline)[1]
+    assert line.startswith("AI/ML Engineer: a 28.0% premium on today's midpoint puts non-AI "
+                           "pay at $144,531, 20% below the board's Software Engineer median "
+                           "($181,150)")
+    assert "not with the board's Software Engineer median" in line
+    # the job board's own title gap (3.9%) implies $177,975: 2% below, consistent
+    gap = sc.run_scenario({"premium_source": "survey_title_gap"})
+    line = scenario_pages.baseline_sentences(gap)[1]
+    assert "non-AI pay at $177,975, 2% below the board's Software Engineer median" in line
+    assert "Consistent with the board's Software Engineer median;" in line
+    # a 300% premium puts the highest implied pay at 215,000 / 4 = 53,750, half the lowest
+    # observed baseline (112,590): every role is far from all of them, and the page says so
+    far = sc.run_scenario({"premium_source": 3.0})
+    assert all("more than 15% away from every observed baseline" in s
+               for s in scenario_pages.baseline_sentences(far))
+
+
+def test_every_estimate_declares_what_it_compares():
+    est = sc.premium_estimates()
+    assert set(est["comparison"]) <= set(scenario_pages.COMPARISON_TEXT)
+    by_id = est.drop_duplicates("estimate_id").set_index("estimate_id")["comparison"]
+    assert by_id["lightcast_2025"] == "skill_in_occupation"
+    assert by_id["alekseeva_2021_firm"] == "skill_in_firm"
+    assert by_id["survey_title_gap"] == "title_gap_one_board"

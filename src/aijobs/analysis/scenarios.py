@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from aijobs.analysis import calibration, start_points, transforms
+from aijobs.analysis import baselines, calibration, start_points, transforms
 from aijobs.analysis.calibration import (  # noqa: F401  (re-exported)
     backtest,
     calibrated_premiums,
@@ -41,6 +41,7 @@ from aijobs.analysis.monte_carlo import (  # noqa: F401  (re-exported)
 from aijobs.analysis.scenario_model import (  # noqa: F401  (re-exported)
     SLIDER_PARAMETER,
     TORNADO_RANGES,
+    band_midpoints,
     demand_growth_paths,
     effect_split,
     key_figures,
@@ -227,6 +228,16 @@ class ScenarioInputs:
         return start_points.starting_bands(start_from, self.bands)
 
     @cached_property
+    def observed_baselines(self) -> pd.DataFrame:
+        """Non-AI pay observed (baselines.observed_baselines): the board's Software Engineer
+        median (distinct adverts) and official software developers' and data scientists'."""
+        origin = tables.table_metadata("derived/survey_premium").get("derived_from", {})
+        years = origin.get("matched_years_for_pooled_premium", {}).get("software_engineer", [])
+        board = self.evidence.premium("all", "software_engineer", SURVEY_REPEATS)
+        return baselines.observed_baselines(board, list(years), SURVEY_REPEATS,
+                                            self.official[0])
+
+    @cached_property
     def band_audit(self) -> pd.DataFrame:
         """The claims audit's verdict on each article band, distinct adverts and repeats
         kept."""
@@ -259,6 +270,18 @@ class ScenarioResult:
     rate_fit: Mapping[str, Any] | None = None
     start_from: str = "article"
     inputs: ScenarioInputs | None = None
+
+    @property
+    def implied_baselines(self) -> pd.DataFrame:
+        """Per role: the non-AI pay today's midpoint and the premium imply."""
+        return baselines.implied_baselines(self.bands, pd.Series(band_midpoints(self.bands)),
+                                           self.premiums.used)
+
+    @property
+    def baseline_check(self) -> pd.DataFrame:
+        """Each role's implied baseline beside each observed one (baselines.baseline_check)."""
+        return baselines.baseline_check(self.implied_baselines,
+                                        (self.inputs or ScenarioInputs.load()).observed_baselines)
 
     @property
     def band_audit(self) -> pd.DataFrame:

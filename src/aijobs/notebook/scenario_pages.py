@@ -7,9 +7,9 @@ import math
 
 import pandas as pd
 
-from aijobs.analysis import audit
+from aijobs.analysis import audit, baselines
 from aijobs.analysis.scenario_settings import number_or_none
-from aijobs.analysis.scenarios import PremiumChoice, ScenarioResult
+from aijobs.analysis.scenarios import PremiumChoice, ScenarioInputs, ScenarioResult
 
 MODE_TEXT = {"rate": "a share of the premium goes each year",
              "supply_demand": "the premium follows demand against supply"}
@@ -151,3 +151,104 @@ def split_table(result: ScenarioResult) -> pd.DataFrame:
     out["audit_text"] = [audit_cell(audited.loc[r]) if r in audited.index else "not audited"
                          for r in out["role_id"]]
     return out
+
+
+COMPARISON_TEXT = {
+    "skill_in_occupation": "postings that ask for AI skills against postings of the same "
+                           "occupation that do not, across the economy",
+    "skill_in_firm": "postings that ask for AI skills against other postings of the same firm",
+    "skill_in_job_title": "postings that ask for AI skills against other postings with the "
+                          "same job title",
+    "title_gap_one_board": "an AI job title against Software Engineer postings on one AI job "
+                           "board",
+}
+
+
+def comparison_note(result: ScenarioResult) -> str:
+    """What the chosen premium compares, and what that makes the baseline."""
+    e = result.premiums.estimate
+    if e is None:
+        return ("The premium is a number given, not a measured comparison, so the non-AI pay "
+                "it implies is checked below against every observed baseline alike.")
+    comparison = e.get("comparison")
+    what = COMPARISON_TEXT.get(comparison, str(comparison))
+    return (f"The premium ({e['estimate_name']}) compares {what}: the baseline it implies is "
+            "what the same work would pay without the AI part.")
+
+
+def _gap_words(gap: float) -> str:
+    if round(abs(gap) * 100) == 0:
+        return "within 1% of"
+    return f"{abs(gap):.0%} {'above' if gap > 0 else 'below'}"
+
+
+def _gap_text(gap: float, margin: float) -> str:
+    verdict = "within" if abs(gap) < margin else "outside"
+    signed = f"{gap:+.0%}" if round(abs(gap) * 100) else "±0%"
+    return f"{signed} ({verdict} ±{margin:.0%})"
+
+
+def baseline_table(result: ScenarioResult, margin: float = baselines.MARGIN) -> pd.DataFrame:
+    """One row per role: today's midpoint, the premium, the implied non-AI pay, and one
+    column per observed baseline saying how far the implied pay lies from it."""
+    check = result.baseline_check
+    out = result.implied_baselines.copy()
+    for bid, rows in check.groupby("baseline_id", sort=False):
+        gaps = rows.set_index("role_id")["gap"]
+        out[f"vs_{bid}"] = [_gap_text(gaps[r], margin) for r in out["role_id"]]
+    return out
+
+
+def baseline_columns(result: ScenarioResult) -> dict[str, str]:
+    """Column headings for baseline_table: each observed baseline with its median."""
+    obs = (result.inputs or ScenarioInputs.load()).observed_baselines
+    return {f"vs_{o.baseline_id}": f"Against the {o.short_label} (${o.median_usd:,.0f})"
+            for o in obs.itertuples()}
+
+
+def baseline_sources(result: ScenarioResult) -> str:
+    """Which observed baselines the table uses, with their counts."""
+    obs = (result.inputs or ScenarioInputs.load()).observed_baselines
+    return "Observed non-AI pay: " + "; ".join(
+        f"{o.label}, median ${o.median_usd:,.0f} ({o.n:,} "
+        f"{'postings' if o.source == 'aijobs.net' else 'employed'})"
+        for o in obs.itertuples()) + "."
+
+
+def baseline_sentences(result: ScenarioResult, margin: float = baselines.MARGIN) -> list[str]:
+    """Per role, in plain words: the implied non-AI pay against the board's Software
+    Engineer median first, then whichever observed baselines it fits or misses."""
+    lines = []
+    kinds = result.premiums.table.set_index("role_id")
+    for role, rows in result.baseline_check.groupby("role_id", sort=False):
+        first = rows.iloc[0]
+        fits = rows[rows["is_consistent"]]
+        misses = rows[~rows["is_consistent"]]
+        implied = f"${first['implied_baseline_usd']:,.0f}"
+        if kinds.loc[role, "kind"] == "not_positive":
+            text = (f"{first['role_name']}: with no premium to take off (the estimate is "
+                    f"{kinds.loc[role, 'estimate']:+.1%}), non-AI pay is today's midpoint, "
+                    f"{implied}")
+        else:
+            assumed = " (the fallback, an assumption)" if kinds.loc[role, "kind"] == \
+                "fallback" else ""
+            text = (f"{first['role_name']}: a {first['premium']:.1%} premium{assumed} on "
+                    f"today's midpoint puts non-AI pay at {implied}")
+        parts = []
+        for r in rows.itertuples():
+            parts.append(f"{_gap_words(r.gap)} the {r.short_label} (${r.observed_usd:,.0f})")
+        text += ", " + "; ".join(parts) + ". "
+        if len(misses) == 0:
+            text += "It is consistent with every observed baseline."
+        elif len(fits) == 0:
+            text += (f"It is more than {margin:.0%} away from every observed baseline: the "
+                     "premium and today's pay do not fit together on this evidence.")
+        else:
+            text += ("Consistent with the " + _join(list(fits["short_label"]), "and")
+                     + "; not with the " + _join(list(misses["short_label"]), "or") + ".")
+        lines.append(text)
+    return lines
+
+
+def _join(items: list[str], word: str) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {word} " + items[-1]
