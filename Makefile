@@ -83,7 +83,7 @@ sweep: $(STAMP)
 	@test -n "$$GRID" || { echo 'error: say what to sweep: make sweep NAME=$(NAME) GRID="-g NAME V1,V2 -g NAME V1,V2" (see make params)' >&2; exit 2; }
 	$(BIN)/aijobs sweep $(NAME) --grid-text="$$GRID" $(JOBS_FLAG) $(OUT_FLAG) $(DRY_FLAG) $(V_FLAG) $(if $(SCHEDULER),--executor dask --scheduler $(SCHEDULER),)
 
-## serve: keep the build warm between commands (make report and make sweep use it while it runs; Ctrl-C stops it)
+## serve: keep the build warm between commands in the foreground (make report starts one in the background by itself; AIJOBS_BUILD_SERVER=off never does; Ctrl-C stops it)
 serve: $(STAMP)
 	$(BIN)/aijobs serve
 
@@ -118,7 +118,7 @@ test-min: $(STAMP)
 	$(BIN)/uv pip install --quiet --python $(MIN_VENV)/bin/python --resolution lowest-direct -e '.[dev]'
 	$(BIN)/uv pip freeze --python $(MIN_VENV)/bin/python | grep -iE "^($$($(BIN)/python -c "import tomllib, re; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('|'.join(re.match(r'[A-Za-z0-9_.-]+', r).group(0).replace('_', '[-_]') for r in p['dependencies'] + p['optional-dependencies']['dev']))"))=="
 	$(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider -m "not slow and not browser" tests
-	$(MIN_VENV)/bin/aijobs build --force --output-dir $(MIN_VENV)/reports growth_rates compensation_bands
+	AIJOBS_BUILD_SERVER=off $(MIN_VENV)/bin/aijobs build --force --output-dir $(MIN_VENV)/reports growth_rates compensation_bands
 
 ## test-fast: the tests that start no kernel and no browser (about half a minute), for use while working
 test-fast: $(STAMP)

@@ -169,7 +169,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _log_to_stderr(getattr(args, "verbose", False))
     if args.command in ("build", "sweep"):
-        handed = build_server.forward(list(sys.argv[1:] if argv is None else argv))
+        handed = build_server.forward(
+            list(sys.argv[1:] if argv is None else argv),
+            when_none=_start_build_server if build_server.auto_start_wanted(args.dry_run)
+            else None)
         if handed is not None:
             return handed
         if argv is None:
@@ -235,6 +238,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{how}; earlier results are unchanged", file=sys.stderr)
         return 143 if isinstance(exc, _Terminated) else 130
     return 0
+
+
+def _start_build_server() -> None:
+    """Start a build server for the next commands (this one runs on its own) and say so."""
+    pid = build_server.start_in_background()
+    if pid is not None:
+        print(f"aijobs: started a build server (pid {pid}) to make the next builds fast; it "
+              f"stops after {build_server.AUTO_IDLE_MINUTES} idle minutes, or now with "
+              f"`kill {pid}` (AIJOBS_BUILD_SERVER=off: never start one)", file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -17,7 +17,9 @@ Targets (issue "report build engine"): cold build at most 0.15x the naive loop, 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -34,6 +36,7 @@ from aijobs.reports.parameters import notebook_parameters
 PAGE_LIMIT_KB = 300
 RATIO_TARGET = 0.15
 NOOP_TARGET_S = 0.5
+COLD_NAIVE_TARGET = 0.06  # the cold build against the naive loop, same run
 COLD_FLOOR_TARGET = 2.0  # cold build at most this many times the in-process floor
 ONE_REPORT_TARGET_S = 1.0
 TESTS_TARGET_S = 240
@@ -221,6 +224,9 @@ def engine_main() -> int:
     the naive loop and the in-process floor, one report rebuilt with a changed parameter, and
     `make test`."""
     aijobs = [sys.executable, "-m", "aijobs.cli", "build"]
+    # every build here runs on its own (no build server started or used), but the one-report
+    # rebuild measured as a user gets it (one_report_auto)
+    os.environ["AIJOBS_BUILD_SERVER"] = "off"
     cores = os.cpu_count() or 1
     specs = config.load_report_specs()
     workers = min(cores, len(specs))
@@ -247,7 +253,7 @@ def engine_main() -> int:
         alone_env = {**os.environ, "AIJOBS_BUILD_SERVER": "off"}
         one_alone = statistics.median(_timed([*one_args, value], env=alone_env)
                                       for value in ("0.7", "0.71", "0.72"))
-        one = one_report_served(work, one_args)
+        second, later = one_report_auto(work, one_args)
     print(f"Build engine benchmark ({len(specs)} reports, {cores} cores; whole processes)")
     print(f"  naive loop (papermill CLI + nbconvert CLI per report): {naive:6.2f} s")
     print(f"  in-process floor (median of 3): ({workers} x {imports:.2f} s imports + {cells:.2f} s "
@@ -257,32 +263,46 @@ def engine_main() -> int:
           f"{cold:.2f} s (the three: {', '.join(f'{c:.2f}' for c in colds)}) = "
           f"{cold / floor:.2f} x floor (target <= {COLD_FLOOR_TARGET:g} x: "
           f"{'met' if cold <= COLD_FLOOR_TARGET * floor else 'missed'}); "
-          f"{naive / cold:.1f} x faster than the naive loop")
+          f"{naive / cold:.1f} x faster than the naive loop, = {cold / naive:.3f} of it "
+          f"(target <= {COLD_NAIVE_TARGET:g}: "
+          f"{'met' if cold <= COLD_NAIVE_TARGET * naive else 'missed'})")
     print(f"    the same with cold kernels (AIJOBS_COLD_KERNELS=1):   {unwarmed:6.2f} s")
     print("  one report rebuilt with a changed parameter (aijobs build compensation_bands "
           "-p region_multiplier 0.7, 0.71, ...; median of 3):")
-    print(f"    with the build server (aijobs serve) running: {one:.2f} s (target <= "
-          f"{ONE_REPORT_TARGET_S} s: {'met' if one <= ONE_REPORT_TARGET_S else 'missed'})")
+    print(f"    the second such rebuild, no extra command (the first started a build "
+          f"server): {second:.2f} s (target <= {ONE_REPORT_TARGET_S} s: "
+          f"{'met' if second <= ONE_REPORT_TARGET_S else 'missed'}); the next three, "
+          f"median: {later:.2f} s")
     print(f"    on its own (no server: a new process imports everything): {one_alone:.2f} s")
     return 0
 
 
-def one_report_served(work: Path, args: list[str]) -> float:
-    """Median time of the one-report rebuild handed to a build server started for it (after
-    two rebuilds that warm it, as a user's first commands would)."""
+def one_report_auto(work: Path, args: list[str]) -> tuple[float, float]:
+    """The one-report rebuild as a user gets it with no extra command: the first build finds
+    no build server, starts one and runs on its own; once the server listens (while the user
+    looks at the first page), the second is timed, then the median of three more. The server
+    is stopped afterwards."""
+    import re
+
     sock = work / "build.sock"
-    env = {**os.environ, "AIJOBS_BUILD_SERVER": str(sock), "PYTHONUNBUFFERED": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "aijobs.cli", "serve"], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env.update(AIJOBS_BUILD_SERVER=str(sock), PYTHONUNBUFFERED="1")
+    first = subprocess.run([*args, "0.5"], env=env, capture_output=True, text=True)
+    started = re.search(r"started a build server \(pid (\d+)\)", first.stderr)
+    if first.returncode != 0 or not started:
+        raise RuntimeError(f"the first build started no build server: {first.stderr}")
+    pid = int(started.group(1))
     try:
-        server.stdout.readline()  # listening
-        for value in ("0.5", "0.51"):
-            _timed([*args, value], env=env)
-        return statistics.median(_timed([*args, value], env=env)
-                                 for value in ("0.6", "0.61", "0.62"))
+        end = time.monotonic() + 120
+        while not sock.exists() and time.monotonic() < end:
+            time.sleep(0.05)
+        second = _timed([*args, "0.51"], env=env)
+        later = statistics.median(_timed([*args, value], env=env)
+                                  for value in ("0.6", "0.61", "0.62"))
     finally:
-        server.terminate()
-        server.communicate(timeout=60)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    return second, later
 
 
 def tests_main() -> int:

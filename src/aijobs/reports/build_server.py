@@ -17,6 +17,11 @@ on Ctrl-C or on SIGTERM.
 AIJOBS_BUILD_SERVER chooses the socket: unset, the one for this copy of the suite in the
 temporary folder; a path, that socket; "off", no server (each command runs on its own).
 
+A build that finds no server starts one in the background (`start_in_background`), says so in
+one line with how to stop it, and runs on its own meanwhile; the next command is handed to it.
+An auto-started server stops after AUTO_IDLE_MINUTES without a command. Not under CI (the CI
+variable set), nor for a dry run, nor with AIJOBS_BUILD_SERVER=off.
+
 This module imports only the standard library at the top: the client side runs before the
 command line decides whether it needs the rest.
 """
@@ -31,6 +36,7 @@ import logging
 import os
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -59,9 +65,11 @@ def socket_path() -> str | None:
 
 # ---- client ---------------------------------------------------------------------------------
 
-def forward(argv: list[str]) -> int | None:
+def forward(argv: list[str], when_none=None) -> int | None:
     """Run this command line on the build server and return its exit status, printing what
-    it prints; None if there is no server for this suite (the caller runs it itself)."""
+    it prints; None if there is no server for this suite (the caller runs it itself).
+    `when_none()` is called when no server runs at all (not when one declines the command:
+    it serves another copy of the suite, or restarts with new code)."""
     path = socket_path()
     if not path:
         log.info("no build server: %s=off", SERVER_VAR)
@@ -69,10 +77,19 @@ def forward(argv: list[str]) -> int | None:
     if not os.path.exists(path):
         log.info("no build server runs for this suite (none at %s; `aijobs serve` starts "
                  "one)", path)
+        if when_none is not None:
+            when_none()
         return None
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         conn.connect(path)
+    except OSError as exc:  # a socket left by a server that was killed
+        log.info("no build server answers at %s (%s)", path, exc.strerror or exc)
+        conn.close()
+        if when_none is not None:
+            when_none()
+        return None
+    try:
         request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ),
                    "identity": identity()}
         conn.sendall(json.dumps(request).encode() + b"\n")
@@ -109,6 +126,40 @@ def forward(argv: list[str]) -> int | None:
     print("error: the build server stopped during the command; run it again (it runs on its "
           "own when no server answers)", file=sys.stderr)
     return 1
+
+
+AUTO_IDLE_MINUTES = 15
+
+
+def auto_start_wanted(dry_run: bool = False) -> bool:
+    """Whether a build that found no server starts one: not when off, under CI, or for a dry
+    run (which runs no kernel)."""
+    return socket_path() is not None and not os.environ.get("CI") and not dry_run
+
+
+def start_in_background(idle_minutes: float = AUTO_IDLE_MINUTES) -> int | None:
+    """Start `aijobs serve` for this suite, detached (its own session, output to a log file
+    beside the socket), and return its pid; None if it cannot be started. Returns at once: the
+    server imports while the caller runs its own command."""
+    path = socket_path()
+    if path is None:
+        return None
+    try:
+        Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        logfile = open(f"{path}.log", "ab")  # noqa: SIM115  (handed to the child)
+    except OSError as exc:
+        log.info("no build server started: %s", exc)
+        return None
+    with logfile:
+        try:
+            server = subprocess.Popen(
+                [sys.executable, "-m", "aijobs.cli", "serve", "--idle-minutes",
+                 f"{idle_minutes:g}"], stdin=subprocess.DEVNULL, stdout=logfile,
+                stderr=subprocess.STDOUT, start_new_session=True, cwd=paths.PROJECT_ROOT)
+        except OSError as exc:
+            log.info("no build server started: %s", exc)
+            return None
+    return server.pid
 
 
 # ---- server ---------------------------------------------------------------------------------
