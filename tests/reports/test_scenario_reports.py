@@ -10,7 +10,7 @@ import pytest
 from conftest import run_in
 
 from aijobs import paths
-from aijobs.analysis import scenarios, transforms
+from aijobs.analysis import scenario_defaults, scenarios, transforms
 from aijobs.data import tables
 from aijobs.devtools.figure_export import figures_in_page
 from aijobs.reports.config import load_named_scenarios, load_scenario_entries
@@ -71,9 +71,12 @@ def test_comparison_median_paths_match_the_model():
     assert mid["rapid_normalization"] < mid["baseline"] < mid["sustained_scarcity"]
     ml = at_horizon[(at_horizon["scenario"] == "baseline")
                     & (at_horizon["role_id"] == "ai_ml_engineer")].iloc[0]
-    # by hand: Lightcast's 28%, 5% of it lost a year: 185,000 x 1.03^5 x (1 + 0.28 x 0.95^5)
-    # / 1.28
-    assert ml["mid_usd"] == pytest.approx(185_000 * 1.03 ** 5 * (1 + 0.28 * 0.95 ** 5) / 1.28)
+    # by hand: Lightcast's 28%, 5% of it lost a year, wages growing at Indeed's US posted-wage
+    # growth of April 2026 (three-month average 2.30%, the default from data):
+    # 185,000 x 1.023^5 x (1 + 0.28 x 0.95^5) / 1.28
+    g = scenario_defaults.wage_growth_default().value
+    assert round(g, 4) == 0.0230
+    assert ml["mid_usd"] == pytest.approx(185_000 * (1 + g) ** 5 * (1 + 0.28 * 0.95 ** 5) / 1.28)
     # the year-5 outcomes differ by more than their fans where the premiums differ that much
     ends = paths_[paths_["year"] == 5].groupby("scenario")[["p10_usd", "p90_usd"]].mean()
     assert ends.loc["rapid_normalization", "p90_usd"] < ends.loc["baseline", "p10_usd"]

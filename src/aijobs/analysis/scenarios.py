@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from aijobs.analysis import baselines, calibration, start_points, transforms
+from aijobs.analysis import baselines, calibration, scenario_defaults, start_points, transforms
 from aijobs.analysis.calibration import (  # noqa: F401  (re-exported)
     backtest,
     calibrated_premiums,
@@ -169,7 +169,9 @@ def scenario_from_settings(settings: Mapping[str, Any], **overrides: Any,
     `premium` is what a role missing from the per-role premiums takes, which is the
     notebook's `fallback_premium`.
     """
-    merged = {**settings, **overrides}
+    # wage_growth and supply_growth not given (or None) take their defaults from data
+    # (Indeed Hiring Lab, BLS OEWS; see scenario_defaults); a value given always wins
+    merged = scenario_defaults.with_data_defaults({**settings, **overrides})
     model = {k: v for k, v in merged.items() if k in ScenarioParams.__dataclass_fields__
              and k != "premium" and v is not None}
     model["premium"] = float(merged.get("fallback_premium", DEFAULT_FALLBACK))

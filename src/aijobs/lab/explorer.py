@@ -30,7 +30,7 @@ import plotly.graph_objects as go
 from IPython.display import display
 
 from aijobs import paths
-from aijobs.analysis import scenarios, transforms
+from aijobs.analysis import scenario_defaults, scenarios, transforms
 from aijobs.charts import scenario_figures, survey_figures
 from aijobs.charts.figure_data import decoded_arrays
 from aijobs.charts.theme import safe_figure_dict
@@ -155,6 +155,8 @@ class ScenarioExplorer(_Explorer):
     # -- controls ---------------------------------------------------------------------------
     def _control(self, name: str) -> widgets.Widget:
         rule, value = self.rules[name], self.settings[name]
+        if value is None and name in ("wage_growth", "supply_growth"):  # from data (Indeed, OEWS)
+            value = scenario_defaults.with_data_defaults({name: None})[name]
         label = name.replace("_", " ")
         style = {"description_width": "11em"}
         layout = widgets.Layout(width="32em")

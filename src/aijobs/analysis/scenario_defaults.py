@@ -1,0 +1,122 @@
+"""Scenario inputs from data: the defaults of wage_growth and supply_growth, with where each
+comes from.
+
+- wage_growth: Indeed Hiring Lab's US posted-wage growth, its headline three-month average in
+  the latest month; its Monte Carlo range runs from the lowest to the highest three-month
+  average over the last WINDOW_MONTHS months.
+- supply_growth: the yearly growth of employment in the primary occupations of the roles with
+  a pay band (data/soc_crosswalk.csv), BLS OEWS, from FIRST_YEAR to the latest May, compounded
+  per year. Occupations are counted once each.
+
+A value given for either (a user's -p, a named scenario) always wins: only a setting that is
+None takes the data's value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from aijobs.data import tables
+from aijobs.sources import indeed
+
+WINDOW_MONTHS = 12
+FIRST_YEAR = 2021  # the first May with separate codes for software developers (15-1252)
+COUNTRY = "US"
+
+
+@dataclass(frozen=True)
+class DataDefault:
+    """A default taken from data: its value, an optional Monte Carlo range, and a sentence
+    saying where it comes from."""
+
+    name: str
+    value: float
+    low: float | None
+    high: float | None
+    text: str
+
+
+def wage_growth_default(wages: pd.DataFrame | None = None, country: str = COUNTRY,
+                        window: int = WINDOW_MONTHS) -> DataDefault:
+    """Indeed's posted-wage growth (three-month average) in the latest month, and its range
+    over the last `window` months."""
+    if wages is None:
+        wages = tables.load_table("derived/indeed_wage_growth")
+    rows = wages[(wages["country_code"] == country)].dropna(subset=["growth_yoy_3mo_avg"])
+    rows = rows.sort_values("month").tail(window)
+    if rows.empty:
+        raise ValueError(f"no posted-wage growth for {country} in indeed_wage_growth")
+    latest = rows.iloc[-1]
+    low, high = float(rows["growth_yoy_3mo_avg"].min()), float(rows["growth_yoy_3mo_avg"].max())
+    first = indeed.month_label(rows.iloc[0]["month"])
+    last = indeed.month_label(latest["month"])
+    text = (f"wage_growth {latest['growth_yoy_3mo_avg']:.2%} a year: Indeed Hiring Lab's US "
+            f"posted-wage growth (three-month average) in {last}; its Monte Carlo range "
+            f"{low:.2%} to {high:.2%} is the lowest and highest three-month average from "
+            f"{first} to {last}")
+    return DataDefault("wage_growth", float(latest["growth_yoy_3mo_avg"]), low, high, text)
+
+
+def supply_growth_default(occupations: pd.DataFrame | None = None,
+                          crosswalk: pd.DataFrame | None = None,
+                          bands: pd.DataFrame | None = None,
+                          first_year: int = FIRST_YEAR) -> DataDefault:
+    """Yearly employment growth of the band roles' primary occupations, compounded."""
+    if occupations is None:
+        occupations = tables.load_table("derived/oews_occupations")
+    if crosswalk is None:
+        crosswalk = tables.load_table("soc_crosswalk")
+    if bands is None:
+        bands = tables.load_table("salary_bands")
+    primary = crosswalk[crosswalk["is_primary"] & crosswalk["role_id"].isin(bands["role_id"])]
+    codes = sorted(primary["soc_code"].unique())
+    last_year = int(occupations["year"].max())
+    picked = occupations[occupations["occ_code"].isin(codes)
+                         & occupations["year"].isin([first_year, last_year])]
+    totals = picked.groupby("year")["employment"].sum()
+    counted = picked.groupby("year")["occ_code"].nunique()
+    if first_year not in totals.index or last_year not in totals.index or \
+            int(counted.get(first_year, 0)) != len(codes) or \
+            int(counted.get(last_year, 0)) != len(codes) or last_year <= first_year:
+        raise ValueError(f"OEWS employment of {', '.join(codes)} is not in both {first_year} "
+                         f"and {last_year}")
+    years = last_year - first_year
+    rate = (float(totals[last_year]) / float(totals[first_year])) ** (1 / years) - 1
+    text = (f"supply_growth {rate:.1%} a year: employment in {', '.join(codes)} (the primary "
+            f"occupations of the roles with a pay band) went from {int(totals[first_year]):,} "
+            f"in May {first_year} to {int(totals[last_year]):,} in May {last_year} (BLS OEWS), "
+            f"compounded over {years} years; jobs that exist, not the AI talent pool")
+    return DataDefault("supply_growth", rate, None, None, text)
+
+
+def with_data_defaults(settings: dict[str, Any]) -> dict[str, Any]:
+    """`settings` with wage_growth and supply_growth taken from data where they are not given
+    or None; a Monte Carlo run (uncertainty given) whose ranges lack wage_growth gets the
+    data's range when wage_growth came from data."""
+    out = dict(settings)
+    if out.get("wage_growth") is None:
+        wage = wage_growth_default()
+        out["wage_growth"] = wage.value
+        ranges = dict(out.get("uncertainty") or {})
+        if ranges and "wage_growth" not in ranges:
+            ranges["wage_growth"] = [wage.low, wage.value, wage.high]
+            out["uncertainty"] = ranges
+    if out.get("supply_growth") is None:
+        out["supply_growth"] = supply_growth_default().value
+    return out
+
+
+def default_notes(settings: dict[str, Any]) -> list[str]:
+    """A sentence for each default taken from data, and one for each value given instead."""
+    notes = []
+    for name, default in (("wage_growth", wage_growth_default),
+                          ("supply_growth", supply_growth_default)):
+        if settings.get(name) is None:
+            notes.append(f"Default {default().text}.")
+        else:
+            notes.append(f"{name} {float(settings[name]):.2%} a year: the value given for this "
+                         "page, not the data's default.")
+    return notes

@@ -1,0 +1,63 @@
+"""Scenario defaults from data: wage growth from Indeed Hiring Lab, supply growth from BLS
+OEWS; a value given wins."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from aijobs.analysis import scenario_defaults as sd
+from aijobs.analysis import scenarios
+
+
+def test_wage_growth_from_indeed():
+    wage = sd.wage_growth_default()
+    # Indeed Hiring Lab, US, April 2026: 3-month average 2.30% (the shared README's figure)
+    assert round(wage.value * 100, 2) == 2.30
+    assert wage.low <= wage.value <= wage.high
+    assert "April 2026" in wage.text and "Indeed Hiring Lab" in wage.text
+    assert wage.text.startswith("wage_growth 2.30% a year")
+
+
+def test_wage_growth_window_is_computed():
+    months = [f"2030-{m:02d}" for m in range(1, 13)] + ["2031-01"]
+    values = [0.05] + [0.01 * (i % 3 + 1) for i in range(11)] + [0.04]
+    wages = pd.DataFrame({"country_code": "US", "month": months, "growth_yoy_3mo_avg": values})
+    wage = sd.wage_growth_default(wages)
+    # the last 12 months run from 2030-02 to 2031-01: 0.05 of 2030-01 falls outside
+    assert wage.value == 0.04 and wage.low == 0.01 and wage.high == 0.04
+    assert "from February 2030 to January 2031" in wage.text
+
+
+def test_supply_growth_from_oews():
+    supply = sd.supply_growth_default()
+    # 11-3021 + 15-1221 + 15-1252 + 15-1299: 485,190 + 30,840 + 1,364,180 + 370,190 =
+    # 2,250,400 (May 2021); 645,970 + 38,480 + 1,654,440 + 439,380 = 2,778,270 (May 2024);
+    # (2,778,270 / 2,250,400) ** (1/3) - 1 = 7.28%
+    assert supply.value == pytest.approx((2_778_270 / 2_250_400) ** (1 / 3) - 1)
+    assert "2,250,400 in May 2021 to 2,778,270 in May 2024" in supply.text
+
+
+def test_a_given_value_wins_and_none_takes_the_data():
+    filled = sd.with_data_defaults({"wage_growth": None, "supply_growth": 0.5,
+                                    "uncertainty": {"normalization_rate": [0.01, 0.05, 0.1]}})
+    wage = sd.wage_growth_default()
+    assert filled["wage_growth"] == wage.value and filled["supply_growth"] == 0.5
+    assert filled["uncertainty"]["wage_growth"] == [wage.low, wage.value, wage.high]
+    kept = sd.with_data_defaults({"wage_growth": 0.07, "supply_growth": 0.1, "uncertainty": {}})
+    assert kept == {"wage_growth": 0.07, "supply_growth": 0.1, "uncertainty": {}}
+    # not given at all: the data's value too (the same as None)
+    assert sd.with_data_defaults({})["wage_growth"] == wage.value
+    notes = sd.default_notes({"wage_growth": 0.07, "supply_growth": None})
+    assert notes[0] == "wage_growth 7.00% a year: the value given for this page, not the " \
+                       "data's default."
+    assert notes[1].startswith("Default supply_growth 7.3% a year")
+
+
+def test_run_scenario_uses_the_data_default():
+    base = {"wage_growth": None, "supply_growth": None, "horizon_years": 3}
+    result = scenarios.run_scenario(base)
+    assert result.params.wage_growth == sd.wage_growth_default().value
+    assert result.params.supply_growth == sd.supply_growth_default().value
+    given = scenarios.run_scenario({**base, "wage_growth": 0.05})
+    assert given.params.wage_growth == 0.05
