@@ -124,10 +124,11 @@ test-min: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist load -m "not slow and not browser" tests
 
-## lint: ruff over the package and tests; deptry: every package the code imports is declared
+## lint: ruff over the package and tests; deptry: every package the code imports is declared; mypy: types
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/deptry src
+	$(BIN)/mypy
 
 ## lab: open JupyterLab on notebooks/ with the suite's environment
 lab: $(STAMP)

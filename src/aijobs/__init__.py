@@ -10,4 +10,4 @@ __version__ = "0.1.0"
 # kernel paid that on its first chart (measured: the first display.show 1.75 s, the second
 # 0.003 s), and every build worker on importing papermill. Nothing here, in nbformat or in
 # plotly checks IRIs: with the module marked absent, jsonschema simply leaves that format out.
-sys.modules.setdefault("rfc3987_syntax", None)
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None: "absent"

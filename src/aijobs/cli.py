@@ -17,10 +17,15 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aijobs import paths
 from aijobs.errors import AijobsError, ParameterError
 from aijobs.reports import build_server
+
+if TYPE_CHECKING:  # bound by _load_suite at run time
+    from aijobs.reports import build, config, sweep
+    from aijobs.reports.parameters import notebook_parameters
 
 
 def _load_suite() -> None:
@@ -65,7 +70,7 @@ def _log_to_stderr(verbose: bool) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="aijobs", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    verbose = argparse.ArgumentParser(add_help=False)
+    verbose = _Parser(add_help=False)
     verbose.add_argument("-v", "--verbose", action="store_true",
                          help="say why a warm kernel or the build server was not used")
 

@@ -158,10 +158,10 @@ def file_digest(path: str | Path, algorithm: str = "sha256") -> str:
 
 # libyaml's parser where PyYAML was built with it: about 10 times faster than the pure-Python one
 # (reading reports.yaml and the sidecars took 0.3 s of a one-report rebuild, measured)
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _StrictLoader(_SafeLoader):
+class _StrictLoader(_SafeLoader):  # type: ignore[valid-type, misc]  # chosen at import
     """A safe YAML loader that refuses a key given twice in one mapping (plain YAML keeps the
     last one silently: a second `scenarios:` would drop the first list without a word)."""
 

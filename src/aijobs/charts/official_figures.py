@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -33,8 +34,8 @@ def official_bands_figure(pct: pd.DataFrame, source: str, *, year: int) -> go.Fi
                 customdata=b["salary_high_usd"] / 1000,
                 hovertemplate="%{y}: article $%{base:,.0f}K to $%{customdata:,.0f}K"
                               "<extra></extra>")
-    wx, wy, iqr_x, iqr_y, med_x, med_y, med_text, top_x, top_y, top_text = ([] for _ in
-                                                                             range(10))
+    columns: list[list[Any]] = [[] for _ in range(10)]
+    wx, wy, iqr_x, iqr_y, med_x, med_y, med_text, top_x, top_y, top_text = columns
     labels = []
     for _, r in b.iterrows():
         name = r["role_name"]

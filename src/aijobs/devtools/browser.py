@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 OFFLINE_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
@@ -256,7 +257,7 @@ class Tab:
         """A PNG of the viewport, or of the whole page with `full_page`."""
         import base64
 
-        params = {"format": "png"}
+        params: dict[str, Any] = {"format": "png"}
         if full_page:
             size = self.call("Page.getLayoutMetrics")["cssContentSize"]
             params.update(captureBeyondViewport=True, clip={

@@ -127,7 +127,7 @@ class IPCKernelManager(AsyncKernelManager):
         return KernelSpecManager(data_dir=self.data_dir, kernel_dirs=[
             str(paths.JUPYTER_DIR / "kernels"), *installed.kernel_dirs])
 
-    async def start_kernel(self, **kw: Any) -> None:
+    async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
         env = dict(kw.get("env") or os.environ)
         env[REPORT_MODE_VAR] = "1"
         env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugpy's import warning

@@ -44,7 +44,9 @@ class Variant:
 
 def split_values(name: str, text: str) -> list[str]:
     """'0.05,0.1' -> ['0.05', '0.1']; commas inside [], {} or quotes stay (JSON values)."""
-    values, depth, quote, current = [], 0, "", []
+    values: list[str] = []
+    current: list[str] = []
+    depth, quote = 0, ""
     for char in text:
         if quote:
             quote = "" if char == quote else quote

@@ -413,6 +413,7 @@ class _Server:
                         os.read(wake_read, 512)
                     self._reap()
                 else:
+                    assert isinstance(key.fileobj, socket.socket)  # registered as "caller"
                     self._caller_readable(key.fileobj)
 
     def _stop(self) -> None:
@@ -496,7 +497,8 @@ class _Server:
     def _forget(self, conn: socket.socket) -> None:
         self.unread.pop(conn, None)
         pid = self.by_conn.pop(conn, None)
-        self.kernels.pop(pid, None)
+        if pid is not None:
+            self.kernels.pop(pid, None)
         with contextlib.suppress(KeyError, ValueError):
             self.selector.unregister(conn)
         conn.close()
