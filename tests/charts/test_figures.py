@@ -65,7 +65,7 @@ def test_growth_and_projection_figures():
     g = transforms.growth_table(tables.load_table("growth_rates"), tables.load_table("roles"))
     fig = article_figures.growth_figure(g, SOURCE)
     assert list(fig.data[0].x) == [165, 220, 280]
-    assert fig.data[0].text[-1] == "+280% (×3.80); doubles in 6.2 months"
+    assert fig.data[0].text[-1] == "+280% (×3.80)<br>doubles in 6.2 months"
     assert fig.layout.title.text.startswith("AI Agent Developer grows fastest: +280%")
     p = transforms.growth_projection(g, 2, 0.5)
     fig = article_figures.projection_figure(p, SOURCE, growth_decay=0.5)

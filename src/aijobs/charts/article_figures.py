@@ -100,7 +100,7 @@ def growth_figure(growth: pd.DataFrame, source: str) -> go.Figure:
     tidy = downloads.growth_figure(growth)
     growth = escaped_frame(growth)
     g = growth.iloc[::-1]
-    text = [f"+{p:,.0f}% (×{m:.2f}); doubles in {d * 12:.1f} months"
+    text = [f"+{p:,.0f}% (×{m:.2f})<br>doubles in {d * 12:.1f} months"
             for p, m, d in zip(g["growth_pct"], g["growth_multiple"], g["doubling_time_years"],
                                strict=True)]
     fig = go.Figure(go.Bar(y=g["role_name"], x=g["growth_pct"], orientation="h", text=text,
@@ -287,7 +287,8 @@ def roles_map(roles: pd.DataFrame, source: str) -> go.Figure:
                         hovertemplate=f"%{{y}}: %{{x}}<extra>{name}</extra>")
     fig.update_yaxes(categoryorder="array", categoryarray=list(order["role_name"])[::-1],
                      showgrid=True)
-    fig.update_xaxes(categoryorder="array", categoryarray=labelled(depths), side="top",
+    # the depth labels under the plot: above it, the legend would cover them
+    fig.update_xaxes(categoryorder="array", categoryarray=labelled(depths),
                      title={"text": "Technical depth the article implies"})
     counts = roles["role_group"].value_counts()
     title = (f"{len(roles)} roles named: {counts.get('core_ai', 0)} core AI, "

@@ -26,7 +26,7 @@ def package_fingerprint() -> str:
     digest = hashlib.sha256()
     package_dir = Path(__file__).parent.parent
     for path in sorted(package_dir.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".j2", ".css", ".json", ".yaml"):
+        if path.is_file() and path.suffix in (".py", ".j2", ".css", ".js", ".json", ".yaml"):
             digest.update(str(path.relative_to(package_dir)).encode())
             digest.update(path.read_bytes())
     for name in RENDERING_PACKAGES:

@@ -34,6 +34,28 @@ window.addEventListener('beforeprint', function () {
     });
     return lines;
   }
+  // The y axis's row labels wrapped to n characters: {vals, text, extraLines}, or null when
+  // every label already fits (or the axis is not one of labelled rows).
+  function wrapTicks(gd, n) {
+    var F = gd._fullLayout || {}, ya = F.yaxis, base = gd._aijobsWide || {};
+    if (!ya) return null;
+    var vals, labels;
+    if (base['yaxis.ticktext']) {
+      vals = base['yaxis.tickvals']; labels = base['yaxis.ticktext'];
+    } else if (ya.type === 'category' && ya._categories) {
+      vals = ya._categories.slice(); labels = vals;
+    } else { return null; }
+    var extra = 0, long = false;
+    var text = labels.map(function (label) {
+      var plain = String(label);
+      if (plain.replace(/<[^>]*>/g, '').length <= n) return plain;
+      long = true;
+      var lines = wrapWords(plain.replace(/<br\s*\/?>/gi, ' '), n);
+      extra += lines.length - 1;
+      return lines.join('<br>');
+    });
+    return long ? {vals: vals, text: text, extraLines: extra} : null;
+  }
   function fit(gd) {
     var L = gd.layout;
     if (!L || !window.Plotly) return Promise.resolve();
@@ -44,7 +66,7 @@ window.addEventListener('beforeprint', function () {
       gd._aijobsWidth = null;
       if (wide) {
         gd.parentElement.style.height = wide.height + 'px';
-        return Plotly.relayout(gd, wide).then(function () { return roomFor(gd, 3); });
+        return Plotly.relayout(gd, wide).then(function () { return roomFor(gd, 4); });
       } else {
         return Promise.resolve(roomFor(gd, 3));
       }
@@ -60,7 +82,11 @@ window.addEventListener('beforeprint', function () {
               'margin.r': m.r, height: F.height, 'legend.font.size': (F.legend &&
               F.legend.font && F.legend.font.size) || 13, 'xaxis.title.text': F.xaxis &&
               F.xaxis.title && F.xaxis.title.text,
-              annotations: JSON.parse(JSON.stringify(L.annotations || []))};
+              annotations: JSON.parse(JSON.stringify(L.annotations || [])),
+              'yaxis.tickmode': (L.yaxis && L.yaxis.tickmode) || null,
+              'yaxis.tickvals': (L.yaxis && L.yaxis.tickvals) || null,
+              'yaxis.ticktext': (L.yaxis && L.yaxis.ticktext) || null,
+              'xaxis.range': L.xaxis && L.xaxis.range ? L.xaxis.range.slice() : null};
       gd._aijobsWide = base;
     }
     gd._aijobsWidth = w;
@@ -72,6 +98,16 @@ window.addEventListener('beforeprint', function () {
                   'title.yanchor': 'top', 'title.pad.t': 8, 'legend.font.size': 11,
                   'margin.l': 6,
                   'margin.r': 10};
+    // Long row labels are wrapped onto lines of at most ~40% of the width, so the plot keeps
+    // the rest; the chart grows to give each wrapped row its lines.
+    var rows = wrapTicks(gd, Math.max(10, Math.floor(w * 0.4 / 7)));
+    var extraRows = 0;
+    if (rows) {
+      update['yaxis.tickmode'] = 'array';
+      update['yaxis.tickvals'] = rows.vals;
+      update['yaxis.ticktext'] = rows.text;
+      extraRows = rows.extraLines * 14;
+    }
     return Plotly.relayout(gd, update).then(function () {
       // Drawn at the new width: the legend's height and the plot area's place are known.
       var F = gd._fullLayout, size = F._size;
@@ -97,7 +133,7 @@ window.addEventListener('beforeprint', function () {
       });
       if (notes.length) next.annotations = notes;
       var top = titleH + legend + 16, bottom = base['margin.b'] + extraB;
-      var height = (base.height || 450) + (top - base['margin.t']) + extraB;
+      var height = (base.height || 450) + (top - base['margin.t']) + extraB + extraRows;
       gd.parentElement.style.height = height + 'px';  // pio's wrapper fixes the height
       next['margin.t'] = top;
       next['margin.b'] = bottom;
@@ -108,7 +144,7 @@ window.addEventListener('beforeprint', function () {
       var box = gd.querySelector('.gtitle');
       var cut = box ? 6 - (box.getBoundingClientRect().top - gd.getBoundingClientRect().top) : 0;
       if (cut > 0) return Plotly.relayout(gd, {'title.pad.t': 8 + cut});
-    }).then(function () { return roomFor(gd, 3); });
+    }).then(function () { return roomFor(gd, 4); });
   }
   function roomFor(gd, tries) {
       // What still collides is measured and given room: a legend under the title, labels
@@ -131,6 +167,34 @@ window.addEventListener('beforeprint', function () {
         right = Math.max(right, e.getBoundingClientRect().right - r.right + 2);
       });
       if (right > 0) next['margin.r'] = F.margin.r + right;
+      // A note under the plot (the source line) that the axis title runs into moves down.
+      var xt = gd.querySelector('.g-xtitle');
+      if (xt) {
+        var xb = xt.getBoundingClientRect();
+        gd.querySelectorAll('.annotation[data-index]').forEach(function (e) {
+          var i = +e.getAttribute('data-index'), a = (F.annotations || [])[i];
+          var b = e.getBoundingClientRect(), down = xb.bottom + 4 - b.top;
+          if (a && typeof a.yshift === 'number' && a.yshift <= -50 && down > 0 &&
+              b.bottom > xb.top && b.left < xb.right && b.right > xb.left) {
+            next['annotations[' + i + '].yshift'] = a.yshift - down;
+            next['margin.b'] = Math.max(next['margin.b'] || 0, F.margin.b + down);
+            next.height = (next.height || F.height) + down;
+          }
+        });
+      }
+      // Text beside bars or points (a bar's value label) past the right edge: the value axis
+      // is stretched so the longest label ends inside the chart.
+      var cut = 0;
+      gd.querySelectorAll('.bartext, .textpoint').forEach(function (e) {
+        cut = Math.max(cut, e.getBoundingClientRect().right - r.right + 4);
+      });
+      var xa = F.xaxis;
+      if (cut > 0 && xa && xa.type === 'linear' && xa.range && !F.xaxis2) {
+        var span = xa.range[1] - xa.range[0], plotW = F._size.w;
+        next['xaxis.range'] = [xa.range[0], xa.range[1] + span * cut /
+                               Math.max(plotW - cut, plotW * 0.25)];
+        next['xaxis.autorange'] = false;
+      }
       if (Object.keys(next).length && tries > 0) {
         if (next.height) gd.parentElement.style.height = next.height + 'px';
         return Plotly.relayout(gd, next).then(function () { return roomFor(gd, tries - 1); });
