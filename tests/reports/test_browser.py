@@ -18,36 +18,7 @@ PAGES = [s.name for s in load_report_specs()]
 WIDTHS = (390, 1400)
 pytestmark = pytest.mark.browser
 
-LAYOUT_JS = """(() => {
-  const W = document.documentElement.clientWidth, bad = [];
-  const modebar = document.querySelectorAll('.modebar-btn').length;
-  const share = Array.from(document.querySelectorAll('.modebar-btn')).filter(b =>
-      /share|cloud|plotly/i.test(b.getAttribute('data-title') || '')).length;
-  const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
-  const labelled = plots.filter(g => {
-      const f = g.closest('[role=img][aria-label]');
-      return f && f.getAttribute('aria-label').length >= 10; }).length;
-  const tables = plots.filter(g => g.closest('figure')
-      .querySelector('figcaption details table')).length;
-  plots.forEach(g => {
-    const r = g.getBoundingClientRect();
-    const box = s => { const e = g.querySelector(s); return e ? e.getBoundingClientRect() : null; };
-    const inside = b => !b || (b.left >= r.left - 1 && b.right <= r.right + 1 &&
-                               b.top >= r.top - 1 && b.bottom <= r.bottom + 1);
-    const apart = (a, b) => !a || !b || a.bottom <= b.top + 1 || b.bottom <= a.top + 1 ||
-                            a.right <= b.left + 1 || b.right <= a.left + 1;
-    const t = box('.gtitle');
-    if (!inside(t)) bad.push(g.id + ' title cut off');
-    if (!apart(t, box('.legend'))) bad.push(g.id + ' title runs into the legend');
-    if (!inside(box('.g-xtitle'))) bad.push(g.id + ' x-axis title cut off');
-    g.querySelectorAll('.annotation').forEach((a, i) => {
-      if (!inside(a.getBoundingClientRect())) bad.push(g.id + ' note ' + i + ' cut off'); });
-  });
-  return {sideways: document.documentElement.scrollWidth - W, bad, plots: plots.length,
-          modebar, share, labelled, tables,
-          // plotly marks a div js-plotly-plot once it has drawn into it
-          drawn: plots.map(g => g.id), svgs: document.querySelectorAll('.main-svg').length};
-})()"""
+LAYOUT_JS = browser.LAYOUT_JS
 
 
 def _chart_ids(page_html: str) -> set[str]:

@@ -147,7 +147,7 @@ def test_sources_are_listed_once_each_with_their_files():
     assert page.count("aijobs.net salary survey</strong>") == 1
     assert "Each row cites" not in page and "column -" not in page
     assert "<th>Data as of</th><th>Entered in the suite</th>" in page
-    assert "<td>survey snapshot of 2025-01-19</td>" in page
+    assert '<td data-label="Data as of">survey snapshot of 2025-01-19</td>' in page
     assert "undated; read 2026-11-26" in page
     assert "data years 2010 to 2025, as each row states" in page
 

@@ -44,6 +44,77 @@ CHARTS_READY = ("document.body.hasAttribute('data-charts-fitted') || "
                 "!document.querySelector('.plotly-graph-div')")
 
 
+# What a reader would see wrong in the charts of an open page, chart by chart: a title, axis
+# title or note cut off; a title running into the legend; the legend over tick labels; labels
+# (tick labels, text beside bars or points) cut at the chart's edge; tick labels of one axis
+# running together; a plot area squeezed under MIN_PLOT_PX (or a third of the chart's width).
+# Also: sideways scrolling, the toolbar, alt text and data tables, and table cells on a narrow
+# screen whose text is cut.
+MIN_PLOT_PX = 120
+LAYOUT_JS = """(() => {
+  const W = document.documentElement.clientWidth, bad = [];
+  const modebar = document.querySelectorAll('.modebar-btn').length;
+  const share = Array.from(document.querySelectorAll('.modebar-btn')).filter(b =>
+      /share|cloud|plotly/i.test(b.getAttribute('data-title') || '')).length;
+  const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
+  const labelled = plots.filter(g => {
+      const f = g.closest('[role=img][aria-label]');
+      return f && f.getAttribute('aria-label').length >= 10; }).length;
+  const tables = plots.filter(g => g.closest('figure') &&
+      g.closest('figure').querySelector('figcaption details table')).length;
+  const hit = (a, b, m) => a && b && a.width > 0 && b.width > 0 && a.left < b.right - m &&
+      b.left < a.right - m && a.top < b.bottom - m && b.top < a.bottom - m;
+  plots.forEach(g => {
+    const r = g.getBoundingClientRect();
+    const box = s => { const e = g.querySelector(s); return e ? e.getBoundingClientRect() : null; };
+    const inside = b => !b || (b.left >= r.left - 1 && b.right <= r.right + 1 &&
+                               b.top >= r.top - 1 && b.bottom <= r.bottom + 1);
+    const apart = (a, b) => !a || !b || a.bottom <= b.top + 1 || b.bottom <= a.top + 1 ||
+                            a.right <= b.left + 1 || b.right <= a.left + 1;
+    const t = box('.gtitle'), legend = box('.legend');
+    if (!inside(t)) bad.push(g.id + ' title cut off');
+    if (!apart(t, legend)) bad.push(g.id + ' title runs into the legend');
+    if (!inside(box('.g-xtitle'))) bad.push(g.id + ' x-axis title cut off');
+    g.querySelectorAll('.annotation').forEach((a, i) => {
+      if (!inside(a.getBoundingClientRect())) bad.push(g.id + ' note ' + i + ' cut off'); });
+    const ticks = sel => Array.from(g.querySelectorAll(sel)).map(e => e.getBoundingClientRect())
+        .filter(b => b.width > 0);
+    // each line of a label on its own; labels plotly turned aside are left to plotly, which
+    // turns them to keep them apart (their boxes overlap however far apart the words are)
+    const lines = sel => Array.from(g.querySelectorAll(sel))
+        .filter(e => !/rotate\((?!0)/.test(e.getAttribute('transform') || ''))
+        .flatMap(e => { const l = e.querySelectorAll('tspan.line');
+                        return l.length ? Array.from(l) : [e]; })
+        .map(e => e.getBoundingClientRect()).filter(b => b.width > 0);
+    const xt = ticks('.xtick text'), yt = ticks('.ytick text');
+    if ([...xt, ...yt].some(b => hit(b, legend, 1)))
+      bad.push(g.id + ' legend over tick labels');
+    const cut = [...xt, ...yt, ...ticks('.bartext'), ...ticks('.textpoint')].filter(b =>
+        b.left < r.left - 1 || b.right > r.right + 1);
+    if (cut.length) bad.push(g.id + ' labels cut at the edge (' + cut.length + ')');
+    const together = list => list.some((a, i) => list.slice(i + 1).some(b => hit(a, b, 1)));
+    if (together(lines('.xtick text')) || together(lines('.ytick text')))
+      bad.push(g.id + ' tick labels run together');
+    const drag = Array.from(g.querySelectorAll('.nsewdrag')).map(e =>
+        e.getBoundingClientRect().width);
+    const least = drag.length ? Math.min(...drag) : r.width;
+    if (least < Math.min(%(MIN)d, r.width / 3))
+      bad.push(g.id + ' plot squeezed to ' + Math.round(least) + ' px');
+  });
+  document.querySelectorAll('.aijobs-table td, .aijobs-table th').forEach(c => {
+    const head = c.closest('thead');  // a heading row hidden for screen readers only
+    if (head && head.getBoundingClientRect().height <= 1) return;
+    const b = c.getBoundingClientRect();
+    if (b.width > 2 && (c.scrollWidth > c.clientWidth + 1 || b.right > W + 1))
+      bad.push('table cell cut: ' + c.textContent.slice(0, 30));
+  });
+  return {sideways: document.documentElement.scrollWidth - W, bad, plots: plots.length,
+          modebar, share, labelled, tables,
+          // plotly marks a div js-plotly-plot once it has drawn into it
+          drawn: plots.map(g => g.id), svgs: document.querySelectorAll('.main-svg').length};
+})()""".replace("%(MIN)d", str(MIN_PLOT_PX))
+
+
 def screenshots(pages: list[Path], out_dir: Path, *, widths: tuple[int, ...] = WIDTHS,
                 timeout: float = 60) -> list[Path]:
     """A full-page PNG of each page at each width (as a phone lays it out below 600 px),

@@ -134,6 +134,8 @@ def table_html(frame: pd.DataFrame, columns: Mapping[str, str] | None = None,
     formats = dict(formats or {})
     links = dict(links or {})
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in columns.values())
+    # each cell names its column: on a phone the rows stack as cards, "Header: value"
+    label = {c: f' data-label="{html.escape(str(h))}"' for c, h in columns.items()}
     body = []
     for _, row in frame.iterrows():
         cells = []
@@ -149,12 +151,12 @@ def table_html(frame: pd.DataFrame, columns: Mapping[str, str] | None = None,
                 text = str(value)
             if col in links:
                 parts = [links[col].get(part) for part in text.split(", ")]
-                cells.append("<td>" + ", ".join(
+                cells.append(f"<td{label[col]}>" + ", ".join(
                     f'<a href="{html.escape(p[0])}">{html.escape(p[1])}</a>' if p
                     else html.escape(part) for p, part in zip(parts, text.split(", "),
                                                               strict=True)) + "</td>")
                 continue
-            cells.append(f"<td>{html.escape(text)}</td>")
+            cells.append(f"<td{label[col]}>{html.escape(text)}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     # the wrapper scrolls sideways on a narrow screen instead of widening the page
     return (f'<div class="aijobs-table-wrap"><table class="aijobs-table"><thead><tr>{head}'

@@ -34,27 +34,27 @@ window.addEventListener('beforeprint', function () {
     });
     return lines;
   }
-  // The y axis's row labels wrapped to n characters: {vals, text, extraLines}, or null when
-  // every label already fits (or the axis is not one of labelled rows).
-  function wrapTicks(gd, n) {
-    var F = gd._fullLayout || {}, ya = F.yaxis, base = gd._aijobsWide || {};
-    if (!ya) return null;
+  // An axis's category labels wrapped to n characters: {vals, text, lines (the most lines
+  // of one label)}, or null when every label already fits (or the axis has no categories).
+  function wrapTicks(gd, axis, n) {
+    var F = gd._fullLayout || {}, ax = F[axis], base = gd._aijobsWide || {};
+    if (!ax) return null;
     var vals, labels;
-    if (base['yaxis.ticktext']) {
-      vals = base['yaxis.tickvals']; labels = base['yaxis.ticktext'];
-    } else if (ya.type === 'category' && ya._categories) {
-      vals = ya._categories.slice(); labels = vals;
+    if (base[axis + '.ticktext']) {
+      vals = base[axis + '.tickvals']; labels = base[axis + '.ticktext'];
+    } else if (ax.type === 'category' && ax._categories) {
+      vals = ax._categories.slice(); labels = vals;
     } else { return null; }
-    var extra = 0, long = false;
+    var most = 1, long = false;
     var text = labels.map(function (label) {
-      var plain = String(label);
-      if (plain.replace(/<[^>]*>/g, '').length <= n) return plain;
+      var plain = String(label).replace(/<br\s*\/?>/gi, ' ');
+      if (plain.replace(/<[^>]*>/g, '').length <= n) return String(label);
       long = true;
-      var lines = wrapWords(plain.replace(/<br\s*\/?>/gi, ' '), n);
-      extra += lines.length - 1;
+      var lines = wrapWords(plain, n);
+      most = Math.max(most, lines.length);
       return lines.join('<br>');
     });
-    return long ? {vals: vals, text: text, extraLines: extra} : null;
+    return long ? {vals: vals, text: text, lines: most, count: vals.length} : null;
   }
   function fit(gd) {
     var L = gd.layout;
@@ -86,6 +86,9 @@ window.addEventListener('beforeprint', function () {
               'yaxis.tickmode': (L.yaxis && L.yaxis.tickmode) || null,
               'yaxis.tickvals': (L.yaxis && L.yaxis.tickvals) || null,
               'yaxis.ticktext': (L.yaxis && L.yaxis.ticktext) || null,
+              'xaxis.tickmode': (L.xaxis && L.xaxis.tickmode) || null,
+              'xaxis.tickvals': (L.xaxis && L.xaxis.tickvals) || null,
+              'xaxis.ticktext': (L.xaxis && L.xaxis.ticktext) || null,
               'xaxis.range': L.xaxis && L.xaxis.range ? L.xaxis.range.slice() : null};
       gd._aijobsWide = base;
     }
@@ -100,13 +103,24 @@ window.addEventListener('beforeprint', function () {
                   'margin.r': 10};
     // Long row labels are wrapped onto lines of at most ~40% of the width, so the plot keeps
     // the rest; the chart grows to give each wrapped row its lines.
-    var rows = wrapTicks(gd, Math.max(10, Math.floor(w * 0.4 / 7)));
-    var extraRows = 0;
+    var rows = wrapTicks(gd, 'yaxis', Math.max(10, Math.floor(w * 0.42 / 7)));
+    var extraRows = 0, extraX = 0;
     if (rows) {
       update['yaxis.tickmode'] = 'array';
       update['yaxis.tickvals'] = rows.vals;
       update['yaxis.ticktext'] = rows.text;
-      extraRows = rows.extraLines * 14;
+      extraRows = rows.count * (rows.lines - 1) * 15;  // every row as tall as the tallest
+    }
+    // Long column labels (a partial year with its dates) are wrapped to their column's width.
+    var cols = wrapTicks(gd, 'xaxis', 0);
+    if (cols) {
+      cols = wrapTicks(gd, 'xaxis', Math.max(8, Math.floor(w * 0.75 / cols.count / 7)));
+      if (cols) {
+        update['xaxis.tickmode'] = 'array';
+        update['xaxis.tickvals'] = cols.vals;
+        update['xaxis.ticktext'] = cols.text;
+        extraX = (cols.lines - 1) * 15;
+      }
     }
     return Plotly.relayout(gd, update).then(function () {
       // Drawn at the new width: the legend's height and the plot area's place are known.
@@ -132,8 +146,9 @@ window.addEventListener('beforeprint', function () {
         return copy;
       });
       if (notes.length) next.annotations = notes;
-      var top = titleH + legend + 16, bottom = base['margin.b'] + extraB;
-      var height = (base.height || 450) + (top - base['margin.t']) + extraB + extraRows;
+      var top = titleH + legend + 16, bottom = base['margin.b'] + extraB + extraX;
+      var height = (base.height || 450) + (top - base['margin.t']) + extraB + extraRows +
+        extraX;
       gd.parentElement.style.height = height + 'px';  // pio's wrapper fixes the height
       next['margin.t'] = top;
       next['margin.b'] = bottom;
