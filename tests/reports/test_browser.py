@@ -8,6 +8,7 @@ what that one opening saw.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -106,3 +107,71 @@ def test_print_opens_the_settings_and_drops_the_toolbar(built_reports, chromium)
             downloads: getComputedStyle(document.querySelector('.aijobs-download')).display,
             nav: getComputedStyle(document.querySelector('nav')).display}))()""")
     assert state == {"open": True, "toolbar": "none", "downloads": "none", "nav": "none"}
+
+
+def _fault_page(folder: Path, figures: dict, table: bool) -> Path:
+    """A page that draws each figure as it is, without the report pages' fitting script, so
+    each fault stays in: {chart id: plotly figure}; with `table`, a data table whose cells
+    cannot wrap (the fault stacked cards cure)."""
+    import shutil
+
+    import plotly.io as pio
+
+    from aijobs.reports.render import plotly_js_path
+
+    shutil.copy(plotly_js_path(), folder / "plotly.min.js")
+    divs = "".join(pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=fid,
+                               default_width="100%") for fid, fig in figures.items())
+    cells = ("<div style='overflow:hidden'><table class='aijobs-table'><tr><td "
+             "style='white-space:nowrap'>" + "not supported " * 12 + "</td></tr></table>"
+             "</div>") if table else ""
+    page = folder / "faults.html"
+    page.write_text(
+        "<!doctype html><html><head><meta name='viewport' content='width=device-width'>"
+        "<script src='plotly.min.js'></script></head><body>" + divs + cells +
+        "<script>window.addEventListener('load', () => setTimeout(() => "
+        "document.body.setAttribute('data-charts-fitted', ''), 500));</script></body></html>")
+    return page
+
+
+def test_each_layout_check_fails_when_its_fault_is_put_back(chromium, tmp_path):
+    """The four chart faults readers met (issue 26), each put back in a chart of its own, and
+    a cut table cell: the check made for each finds it, and a sound chart passes them all."""
+    import plotly.graph_objects as go
+
+    from aijobs.charts import theme
+
+    depths = ["Technical", "Semi-technical", "Non-technical", "Not stated"]
+    roles = [f"Role {i}" for i in range(6)]
+    # the overview's old role chart: depth labels above the plot, under the legend
+    legend = go.Figure([go.Scatter(x=depths[:2], y=roles[:2], mode="markers", name="Core AI"),
+                        go.Scatter(x=depths[2:], y=roles[2:4], mode="markers", name="Adjacent")])
+    legend.update_layout(template=theme.TEMPLATE, margin={"t": 60})
+    legend.update_xaxes(side="top")
+    # growth_rates' old bar labels: outside the bars, past the right edge
+    cut = go.Figure(go.Bar(y=["AI Agent Developer"], x=[280], orientation="h",
+                           text=["+280% (×3.80); doubles in 6.2 months"],
+                           textposition="outside", cliponaxis=False))
+    cut.update_xaxes(range=[0, 300])
+    # long column labels kept level: they run into each other
+    together = go.Figure(go.Bar(x=[f"2025 (1 January to 19 January, n={n})" for n in (1, 2, 3)],
+                                y=[1, 2, 3]))
+    together.update_xaxes(tickangle=0)
+    # the learning-path chart: row labels so long the plot is left a sliver
+    squeezed = go.Figure(go.Bar(y=["Path 2 · Deepen knowledge of your own domain first",
+                                   "Path 3 · Concentrate on judgment, strategy and ethics"],
+                                x=[3, 4], orientation="h"))
+    sound = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))
+    page = _fault_page(tmp_path, {"legend": legend, "cut": cut, "together": together,
+                                  "squeezed": squeezed, "sound": sound}, table=True)
+    with chromium.tab(page, width=390, height=1200, mobile=True) as tab:
+        tab.wait_for(browser.CHARTS_READY, 60)
+        bad = tab.evaluate(LAYOUT_JS)["bad"]
+    found = {fid: [b for b in bad if b.startswith(fid + " ")] for fid in
+             ("legend", "cut", "together", "squeezed", "sound")}
+    assert "legend legend over tick labels" in found["legend"], bad
+    assert any(b.startswith("cut labels cut at the edge") for b in found["cut"]), bad
+    assert "together tick labels run together" in found["together"], bad
+    assert any(b.startswith("squeezed plot squeezed to") for b in found["squeezed"]), bad
+    assert found["sound"] == [], bad
+    assert any(b.startswith("table cell cut: not supported") for b in bad), bad

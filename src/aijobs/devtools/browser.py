@@ -82,7 +82,7 @@ LAYOUT_JS = """(() => {
     // each line of a label on its own; labels plotly turned aside are left to plotly, which
     // turns them to keep them apart (their boxes overlap however far apart the words are)
     const lines = sel => Array.from(g.querySelectorAll(sel))
-        .filter(e => !/rotate\((?!0)/.test(e.getAttribute('transform') || ''))
+        .filter(e => !/rotate\\((?!0)/.test(e.getAttribute('transform') || ''))
         .flatMap(e => { const l = e.querySelectorAll('tspan.line');
                         return l.length ? Array.from(l) : [e]; })
         .map(e => e.getBoundingClientRect()).filter(b => b.width > 0);
