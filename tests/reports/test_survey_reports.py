@@ -22,7 +22,8 @@ def test_reports_on_a_fresh_clone_use_the_committed_evidence(built_reports):
         assert "committed evidence in data/derived/: 74,301 rows read, 0 excluded" in page
         # the provenance every survey page states
         assert "Snapshot: 2025-01-19/salaries.csv, dated 2025-01-19." in page
-        assert "https://aijobs.net/salaries (CC0 1.0)" in page
+        assert ('<a href="https://aijobs.net/salaries">https://aijobs.net/salaries</a> (CC0 1.0)'
+                in page)
         assert "no bonus or equity" in page
         assert "Pairs: 96% of the rows read are the top and bottom of one posted range" in page
         assert "Repeats: 53% of postings have an identical twin" in page
