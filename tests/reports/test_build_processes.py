@@ -174,7 +174,12 @@ def test_workers_die_with_a_killed_build_and_publish_nothing(built_reports, tmp_
                             env={**os.environ, "TMPDIR": str(scratch)})
     deadline = time.monotonic() + 60
     workers: set[int] = set()
-    while time.monotonic() < deadline and len(workers) < 4:  # two workers, two kernels
+    def started() -> bool:  # two workers, two kernels, and the warm-kernel server's folder
+        return len(workers) >= 4 and any(p.name.startswith("aijobs-warm-")
+                                         for p in scratch.iterdir())
+    # under load the workers can be counted before the server has made its folder (a CI run
+    # on a busy machine killed the build then): wait for both
+    while time.monotonic() < deadline and not started():
         workers = _descendants(proc.pid)
         time.sleep(0.05)
     assert len(workers) >= 2, "the build started no workers"
