@@ -116,6 +116,7 @@ HIGHER = ("higher", "lower", "the same")
 ABOVE = ("above", "below", "level with")
 MORE = ("more", "less", "the same")
 GAINS = ("gains", "loses", "keeps its value")
+UP = ("up", "down", "unchanged")
 
 
 def direction(value: float, words: Sequence[str] = RISES, *, tolerance: float = 0.0) -> str:

@@ -160,7 +160,7 @@ def test_a_scenario_is_a_few_lines_of_config(project_copy):
     assert built.returncode == 0, built.stderr
     page = (project_copy / "reports" / "scenario_stalled_market.html").read_text()
     assert "Scenario: Stalled market" in page
-    assert "midpoints up 0.0% on average by year 5" in json.dumps(figures_in_page(page)[0])
+    assert "midpoints unchanged on average by year 5" in json.dumps(figures_in_page(page)[0])
     compared = run_in(project_copy, "build", "scenario_comparison")
     assert compared.returncode == 0, compared.stderr
     assert "Stalled market" in (project_copy / "reports" / "scenario_comparison.html").read_text()

@@ -27,6 +27,7 @@ from aijobs.charts.theme import (
     money_axis,
 )
 from aijobs.formatting import money_k
+from aijobs.words import capitalised, count, listing, n_of
 
 # --- compensation -------------------------------------------------------------------------
 
@@ -100,7 +101,7 @@ def growth_figure(growth: pd.DataFrame, source: str) -> go.Figure:
     tidy = downloads.growth_figure(growth)
     growth = escaped_frame(growth)
     g = growth.iloc[::-1]
-    text = [f"+{p:,.0f}% (×{m:.2f})<br>doubles in {d * 12:.1f} months"
+    text = [f"{p:+,.0f}% (×{m:.2f})<br>doubles in {d * 12:.1f} months"
             for p, m, d in zip(g["growth_pct"], g["growth_multiple"], g["doubling_time_years"],
                                strict=True)]
     fig = go.Figure(go.Bar(y=g["role_name"], x=g["growth_pct"], orientation="h", text=text,
@@ -110,7 +111,7 @@ def growth_figure(growth: pd.DataFrame, source: str) -> go.Figure:
     fig.update_xaxes(title={"text": "Growth over the article's (unstated) period, percent"},
                      ticksuffix="%", range=[0, float(growth["growth_pct"].max()) * 1.75])
     top = growth.iloc[0]
-    title = (f"{top['role_name']} grows fastest: +{top['growth_pct']:.0f}%"
+    title = (f"{top['role_name']} grows fastest: {top['growth_pct']:+.0f}%"
              "<br><sup>Doubling times assume the rate is per year; the article gives no period"
              "</sup>")
     fig = finish_figure(fig, title, source, height=380)
@@ -291,7 +292,7 @@ def roles_map(roles: pd.DataFrame, source: str) -> go.Figure:
     fig.update_xaxes(categoryorder="array", categoryarray=labelled(depths),
                      title={"text": "Technical depth the article implies"})
     counts = roles["role_group"].value_counts()
-    title = (f"{len(roles)} roles named: {counts.get('core_ai', 0)} core AI, "
+    title = (f"{count(len(roles), 'role')} named: {counts.get('core_ai', 0)} core AI, "
              f"{counts.get('ai_adjacent', 0)} AI-adjacent, "
              f"{counts.get('ai_augmented', 0)} AI-augmented"
              "<br><sup>One row per role: its column is the technical depth the article implies, "
@@ -320,11 +321,26 @@ def skills_figure(skills: pd.DataFrame, source: str) -> go.Figure:
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title={"text": "Number of skills named"}, dtick=1)
     tech = skills[skills["skill_type"] == "technical"]
-    title = (f"{int(tech['is_underrated'].sum())} of {len(tech)} technical skills are ones the "
-             "author calls under-appreciated"
+    under = int(tech["is_underrated"].sum())
+    title = (capitalised(n_of(under, len(tech), "technical skill", "is")) + " "
+             + ("one" if under == 1 else "ones") + " the author calls under-appreciated"
              "<br><sup>Hover a bar for the skills in it</sup>")
     fig = finish_figure(fig, title, source, height=420)
     return attach_data(fig, *tidy, source=source)
+
+
+def shelf_life_title(shelf_life_months: float, first_role: pd.DataFrame) -> str:
+    """Whether each path's longest timed learning ends before skills may date, in words."""
+    longest = float(first_role["months_max"].max())
+    late = first_role[first_role["months_max"] > shelf_life_months]
+    if late.empty:
+        every = "The" if len(first_role) == 1 else "Every"
+        return (f"{every} path's timed learning (at most {longest:g} months) ends before skills "
+                f"may date ({shelf_life_months:g} months)")
+    names = listing(f"path {n}" for n in late["path_number"])
+    return (f"{capitalised(n_of(len(late), len(first_role), 'path', 'runs'))} past the "
+            f"{shelf_life_months:g} months after which skills may date ({names}: up to "
+            f"{longest:g} months)")
 
 
 def shelf_life_figure(shelf_life_months: float, first_role: pd.DataFrame, source: str,
@@ -343,9 +359,8 @@ def shelf_life_figure(shelf_life_months: float, first_role: pd.DataFrame, source
                        text=f"skills may be dated after {shelf_life_months:g} months",
                        showarrow=False, font={"color": ORANGE}, xanchor="right")
     fig.update_xaxes(range=[0, shelf_life_months * 1.15], title={"text": "Months"})
-    longest = float(first_role["months_max"].max())
-    title = (f"Any path's timed learning (at most {longest:g} months) ends before skills go "
-             f"stale ({shelf_life_months:g} months)"
-             "<br><sup>Which is why the article ranks adaptability above any one skill</sup>")
+    title = shelf_life_title(shelf_life_months, first_role)
+    title += ("<br><sup>The longest timed learning on each path against the article's shelf "
+              "life of skills</sup>")
     fig = finish_figure(fig, title, source, height=360)
     return attach_data(fig, *tidy, source=source)

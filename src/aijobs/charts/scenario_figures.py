@@ -25,6 +25,7 @@ from aijobs.charts.theme import (
     finish_figure,
     money_axis,
 )
+from aijobs.words import UP, capitalised, direction, percent_text
 
 SCENARIO_COLOURS = ["#4b5563", "#059669", "#ea580c", "#7c3aed", "#2563eb", "#db2777"]
 
@@ -65,10 +66,10 @@ def band_shift_figure(projection: pd.DataFrame, source: str, *, horizon: int,
     money_axis(fig, label=f"Annual pay ({basis})")
     fig.update_layout(barmode="overlay")
     change = (later["mid_usd"].sum() / today["mid_usd"].sum() - 1) * 100
-    direction = "up" if change >= 0 else "down"
+    moved = direction(round(change, 1), UP)
+    moved += f" {abs(change):.1f}%" if moved != UP[2] else ""
     label = html.escape(scenario, quote=False) + ": " if scenario else ""  # a parameter's text
-    title = (f"{label}midpoints {direction} {abs(change):.1f}% "
-             f"on average by year {horizon}"
+    title = (f"{label}midpoints {moved} on average by year {horizon}"
              f"<br><sup>Today's band (grey outline) and the projected band (blue), {basis} "
              "dollars</sup>")
     fig = finish_figure(fig, title, source, height=max(380, 120 + 70 * len(names) + 110))
@@ -254,6 +255,25 @@ def comparison_figure(medians: pd.DataFrame, source: str, *, basis: str = "nomin
 
 
 
+def premium_estimates_title(estimates: pd.DataFrame) -> str:
+    """The range of the published skill premiums and where the job-board title gap sits
+    against it, in words."""
+    studies = estimates.loc[estimates["measures"] == "ai_skill_within_occupation", "premium"]
+    gaps = estimates.loc[estimates["measures"] == "ai_title_vs_baseline_title", "premium"]
+    parts = []
+    if len(studies):
+        parts.append(f"Published AI skill premiums run from {percent_text(studies.min())} to "
+                     f"{percent_text(studies.max())}")
+    if len(gaps):
+        gap = (f"the job-board title gap runs from {percent_text(gaps.min(), signed=True)} to "
+               f"{percent_text(gaps.max(), signed=True)}")
+        if len(studies):
+            gap += (", below every published premium" if gaps.max() < studies.min() else
+                    ", overlapping them")
+        parts.append(gap)
+    return capitalised("; ".join(parts)) if parts else "No premium estimates"
+
+
 def premium_estimates_figure(estimates: pd.DataFrame, source: str) -> go.Figure:
     """Every sourced premium estimate with its interval where one was published, grouped by
     what it measures."""
@@ -284,9 +304,9 @@ def premium_estimates_figure(estimates: pd.DataFrame, source: str) -> go.Figure:
                           "<extra></extra>")
     fig.add_vline(x=0, line={"color": MUTED, "width": 1})
     fig.update_xaxes(title={"text": "Premium, percent of comparable pay"}, ticksuffix="%")
-    title = ("Published AI pay premiums run from about 5% to 56%; the job-board title gap is "
-             "far smaller<br><sup>Each point is one estimate; bars are 95% intervals where "
-             "one exists (none was published for the studies)</sup>")
+    title = (premium_estimates_title(estimates)
+             + "<br><sup>Each point is one estimate; bars are 95% intervals where one exists "
+             "(none was published for the studies)</sup>")
     fig = finish_figure(fig, title, source, height=max(420, 160 + 34 * len(e) + 110))
     return attach_data(fig, *tidy, source=source)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,8 @@ from aijobs.charts.theme import (
     finish_figure,
     money_axis,
 )
-from aijobs.words import capitalised, count, n_of
+from aijobs.formatting import money_k
+from aijobs.words import capitalised, count, listing, n_of, percent_text
 
 
 def claimed_vs_survey_figure(bands: pd.DataFrame, pct: pd.DataFrame, source: str, *,
@@ -179,6 +181,22 @@ def entry_share_figure(entry: pd.DataFrame, source: str,
     return attach_data(fig, *tidy, source=source)
 
 
+def mix_title(mix: pd.DataFrame) -> str:
+    """How the postings spread over the years, in words: the share from the latest two years
+    ('most' only when it is more than half)."""
+    by_year = mix.groupby("work_year")["postings"].sum().sort_index()
+    total = float(by_year.sum())
+    if not total:
+        return "No postings in the file"
+    recent = list(by_year.index[-2:])
+    share = float(by_year.iloc[-2:].sum()) / total
+    years = listing(str(y) for y in recent)
+    lead = "Most postings in the file" if share > 0.5 else "A minority of the file's postings"
+    if len(by_year) <= 2:
+        return f"All the file's postings are from {years}"
+    return f"{lead} ({percent_text(share)}) are from {years}"
+
+
 def mix_figure(mix: pd.DataFrame, source: str,
                year_labels: dict[str, str] | None = None) -> go.Figure:
     """Postings per role and year as a grid of counts (shaded on a log scale, so a role with
@@ -200,8 +218,8 @@ def mix_figure(mix: pd.DataFrame, source: str,
         customdata=counts, hovertemplate="%{y} %{x}: %{customdata:,.0f} postings<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title={"text": "Work year"}, type="category", tickangle=0)
-    title = ("Most postings in the file come from recent years"
-             "<br><sup>Postings per role and year on one job board (shade on a log scale): not "
+    title = (mix_title(mix)
+             + "<br><sup>Postings per role and year on one job board (shade on a log scale): not "
              "how many jobs exist or how fast they grow</sup>")
     fig = finish_figure(fig, title, source, height=max(360, 150 + 34 * len(order) + 110))
     return attach_data(fig, *tidy, source=source)
@@ -240,6 +258,47 @@ def verdict_figure(result: pd.DataFrame, source: str) -> go.Figure:
 
 LEVEL_COLOURS = {"EN": GREEN, "MI": BLUE, "SE": PURPLE, "EX": ORANGE}
 LEVEL_NAMES = {"EN": "Entry", "MI": "Mid", "SE": "Senior", "EX": "Executive"}
+
+
+def entry_pay_title(cells: pd.DataFrame, bands: pd.DataFrame) -> str:
+    """Where the entry-level medians sit against the article's bands, in words."""
+    entry = cells[cells["group_value"] == "EN"].merge(bands, on="role_id")
+    if entry.empty:
+        return "No role has enough entry-level postings to show"
+    below = int((entry["p50_usd"] < entry["salary_low_usd"]).sum())
+    if below == len(entry):
+        where = {1: "the 1 role", 2: "both roles"}.get(below, f"all {below} roles")
+        return f"Entry-level postings pay below the article's band in {where} shown"
+    if below == 0:
+        return "No role's entry-level median is below the article's band"
+    return (f"{capitalised(n_of(below, len(entry), 'role', 'has', qualifier='shown'))} an "
+            "entry-level median below the article's band")
+
+
+def level_order_title(cells: pd.DataFrame, names: dict[str, str]) -> str:
+    """Whether median pay rises from each experience level to the next in every role, in
+    words: the roles where a higher level's median is lower are named, with the two levels
+    and their medians. Only shown (unsuppressed) cells count; a role needs two levels."""
+    order = list(LEVEL_NAMES)
+    checked, falls = 0, []
+    for role_id, rows in cells.groupby("role_id", sort=False):
+        medians = rows.set_index("group_value")["p50_usd"]
+        levels = [lv for lv in order if lv in medians.index]
+        if len(levels) < 2:
+            continue
+        checked += 1
+        for lower, upper in itertools.pairwise(levels):
+            if medians[upper] < medians[lower]:
+                falls.append(f"{names.get(role_id, role_id)}, {LEVEL_NAMES[upper].lower()} "
+                             f"{money_k(medians[upper])} against {LEVEL_NAMES[lower].lower()} "
+                             f"{money_k(medians[lower])}")
+    if checked == 0:
+        return "No role has two experience levels with enough postings to compare"
+    if not falls:
+        where = "the 1 role" if checked == 1 else (
+            "both roles" if checked == 2 else f"all {checked} roles")
+        return f"Median pay rises with each experience level in {where} shown"
+    return (f"Median pay does not rise with every experience level: {listing(falls)}")
 
 
 def level_pay_figure(bands: pd.DataFrame, levels: pd.DataFrame, source: str, *,
@@ -291,14 +350,12 @@ def level_pay_figure(bands: pd.DataFrame, levels: pd.DataFrame, source: str, *,
     fig.update_xaxes(range=[min(xs) * 0.95, max(xs) * 1.03])
     fig.update_layout(barmode="overlay")
     note = f"; {hidden} cells suppressed (too few postings)" if hidden else ""
-    title = ("Entry-level postings pay below the article's bands" if highlight == "EN"
-             else "Pay rises with experience level in every role")
-    if highlight == "EN":
-        entry = shown[shown["group_value"] == "EN"].merge(bands, on="role_id")
-        if len(entry) and not (entry["p50_usd"] < entry["salary_low_usd"]).all():
-            title = "Entry-level postings beside the article's bands"
-    elif shown.empty:
+    if shown.empty:
         title = "No experience level has enough postings to show"
+    elif highlight == "EN":
+        title = entry_pay_title(shown, bands)
+    else:
+        title = level_order_title(shown, names)
     title += (f"<br><sup>Median posting pay by experience level, 95% intervals; "
               f"{html.escape(filters_text)}{note}</sup>")
     fig = finish_figure(fig, title, source, height=max(420, 150 + 80 * len(order) + 110))
@@ -329,9 +386,12 @@ def premium_variants_figure(premium: pd.DataFrame, source: str) -> go.Figure:
     fig.add_vline(x=0, line={"color": MUTED, "width": 1})
     fig.update_xaxes(title={"text": "Premium, percent of the baseline median"}, ticksuffix="%")
     fig.update_layout(barmode="group")
-    signs = {bool(v > 0) for v in p["premium"]}
-    title = ("The AI-title premium is small, and negative for some roles" if signs == {True, False}
-             else "The AI-title premium under four definitions")
+    if len(p):
+        low, high = float(p["premium"].min()), float(p["premium"].max())
+        title = (f"The AI-title premium runs from {percent_text(low, 1, signed=True)} to "
+                 f"{percent_text(high, 1, signed=True)} across roles and definitions")
+    else:
+        title = "No AI-title premium can be computed from this file"
     title += "<br><sup>Median posting pay over the baseline's; bars show 95% intervals</sup>"
     fig = finish_figure(fig, title, source, height=max(380, 160 + 70 * p["role_id"].nunique()
                                                         + 110))
