@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import logging
 import os
 import re
@@ -274,12 +275,25 @@ def _from_caller(name: str, value: str) -> str:
     return value
 
 
+def _json_string(text: str) -> str:
+    """A double-quoted value: the string it spells as JSON, or the text inside the quotes when
+    it is not a JSON string (a Windows path with backslashes, say)."""
+    try:
+        decoded = json.loads(text)
+    except ValueError:
+        return text[1:-1]
+    return decoded if isinstance(decoded, str) else text[1:-1]
+
+
 def flag_pairs(text: str, flag: str, label: str, example: str) -> list[tuple[str, str]]:
     """`FLAG NAME VALUE FLAG NAME VALUE` (make's PARAMS or GRID, passed through untouched) as
     (name, value) pairs.
 
     A value runs up to the next ` FLAG `, so JSON with its double quotes and text with spaces
-    need no shell quoting; a value wrapped whole in quotes loses them.
+    need no shell quoting; a value wrapped whole in quotes loses them. A value wrapped whole in
+    double quotes that is a JSON string is read as one, escapes and all ("a \\"q\\" \\u002dp b"
+    is a "q" -p b): that is how the explorer writes text that holds quotes, "-p", newlines or
+    space at either end, and it comes back exactly.
     """
     text = text.strip()
     if not text:
@@ -291,7 +305,7 @@ def flag_pairs(text: str, flag: str, label: str, example: str) -> list[tuple[str
             break
         value = match.group(2).strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
+            value = _json_string(value) if value[0] == '"' else value[1:-1]
         pairs.append((match.group(1), value))
         end = match.end()
     if not pairs or text[end:].strip():
@@ -350,8 +364,12 @@ def _build(args: argparse.Namespace) -> int:
               f"{', '.join(f'{k}={v!r}' for k, v in overrides.items()) or 'none given'}")
         return 0
     counts = {s: sum(r.status == s for r in results) for s in ("built", "up to date", "failed")}
+    variant = [r.output for r in results if r.output and r.output.parent.name == "variants"]
+    target = (f"{variant[0]} (a variant: the settings differ from the report's own; "
+              f"{out / 'variants' / 'index.html'} lists every variant)"
+              if variant else out / "index.html")
     print(f"{counts['built']} built, {counts['up to date']} up to date, {counts['failed']} failed "
-          f"in {time.perf_counter() - start:.2f} s -> {out / 'index.html'}")
+          f"in {time.perf_counter() - start:.2f} s -> {target}")
     return build.print_failures(results)
 
 

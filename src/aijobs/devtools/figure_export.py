@@ -61,6 +61,43 @@ def exportable(spec: dict) -> dict:
     return {"data": spec.get("data") or [], "layout": layout}
 
 
+def variant_marked(spec: dict, mark: str) -> dict:
+    """A variant's figure with its mark ("Variant of <report>: <changed values>") on the
+    subtitle's line, so an image taken out of the page still says what it is."""
+    layout = dict(spec.get("layout") or {})
+    title = dict(layout.get("title") or {})
+    text = str(title.get("text", ""))
+    if text.endswith("</sup>"):
+        text = f"{text[:-len('</sup>')]}<br>{mark}</sup>"
+    else:
+        text = f"{text}<br><sup>{mark}</sup>"
+    title["text"] = text
+    layout["title"] = title
+    layout["margin"] = {**(layout.get("margin") or {}),
+                        "t": max(int((layout.get("margin") or {}).get("t", 0) or 0), 130)}
+    return {"data": spec.get("data") or [], "layout": layout}
+
+
+def variant_pages(reports_dir: Path) -> dict[Path, str]:
+    """{page: mark} for every variant page in reports_dir/variants (reports.variants)."""
+    import html
+
+    from aijobs.reports.variants import RECORD_NAME, variants_dir
+
+    folder = variants_dir(reports_dir)
+    try:
+        record = json.loads((folder / RECORD_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    pages = {}
+    for name, entry in sorted(record.items()):
+        page = folder / f"{name}.html"
+        if page.exists():
+            changes = "; ".join(f"{c['name']} {c['value']}" for c in entry.get("changes", []))
+            pages[page] = html.escape(f"Variant of {entry.get('base', '')}: {changes}")
+    return pages
+
+
 def export_figures(reports_dir: Path = paths.REPORTS_DIR, out_dir: Path | None = None,
                    formats: tuple[str, ...] = FORMATS, width: int = 1200,
                    names: list[str] | None = None) -> list[Path]:
@@ -88,15 +125,21 @@ def export_figures(reports_dir: Path = paths.REPORTS_DIR, out_dir: Path | None =
                          "or make report NAME=... with your own parameters); nothing was "
                          "exported")
     figures, files = [], []
-    for name in states:
-        page = (reports_dir / f"{name}.html").read_text(encoding="utf-8")
+    pages = [(reports_dir / f"{name}.html", out_dir / name, "") for name in states]
+    if not names:  # variants (reports/variants/) too, each image marked as one
+        pages += [(page, out_dir / "variants" / page.stem, mark)
+                  for page, mark in variant_pages(reports_dir).items()]
+    for page_path, stem, mark in pages:
+        page = page_path.read_text(encoding="utf-8")
         for n, found in enumerate(figures_in_page(page), start=1):
             spec = exportable(found)
+            spec = variant_marked(spec, mark) if mark else spec
             fig = go.Figure(data=decoded_arrays(spec["data"]), layout=spec["layout"])
             for fmt in formats:
                 figures.append(fig)
-                files.append(out_dir / f"{name}-{n}.{fmt}")
-    out_dir.mkdir(parents=True, exist_ok=True)
+                files.append(stem.parent / f"{stem.name}-{n}.{fmt}")
+    for folder in {f.parent for f in files} | {out_dir}:
+        folder.mkdir(parents=True, exist_ok=True)
     try:
         # One call for all images: kaleido starts one browser and reuses it.
         pio.write_images(figures, files, width=[width] * len(files),

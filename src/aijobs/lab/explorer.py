@@ -19,6 +19,7 @@ is how the tests drive it.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import time
 from collections.abc import Mapping
@@ -51,16 +52,31 @@ STEPS = {"normalization_rate": 0.01, "supply_growth": 0.01, "wage_growth": 0.005
 SLIDER_SPAN = {"supply_growth": (-0.5, 1.0)}  # the slider's reach inside the bounds
 
 
+# Text that cannot stand as it is in PARAMS: quotes and backslashes, what make or a shell
+# would read ($, #, `), characters below space, space at either end, and "-p" (the next value's
+# flag). Such a value is written as a JSON string, which PARAMS reads back exactly.
+PLAIN_TEXT_RE = re.compile(r"""^(?!\s)(?!.*\s$)(?!.*(?:^|\s)-p(?:\s|$))"""
+                           r"""[^"'\\$#`\x00-\x1f\x7f]+$""", re.S)
+
+
+def json_text(value: Any) -> str:
+    """JSON for a value, with "$" and the "-" of "-p" escaped (\\u0024, \\u002d), so that neither
+    make nor the PARAMS reader sees them; JSON reads them back unchanged."""
+    return (json.dumps(value, ensure_ascii=False).replace("$", "\\u0024")
+            .replace("-p", "\\u002dp").replace("`", "\\u0060").replace("#", "\\u0023"))
+
+
 def parameter_text(value: Any) -> str:
-    """A value as `-p NAME VALUE` takes it on the command line (the inverse of coerce_text)."""
+    """A value as `-p NAME VALUE` takes it in PARAMS (the inverse of the CLI's reading): text
+    that could be misread (see PLAIN_TEXT_RE) as a JSON string, lists and dicts as JSON."""
     if value is None:
         return "none"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | dict):
-        return json.dumps(value)
-    if value == "":
-        return '""'  # quotes around a whole value are dropped: an empty value
+        return json_text(value)
+    if isinstance(value, str) and not PLAIN_TEXT_RE.match(value):
+        return json_text(value)  # also "" (an empty value)
     return str(value)
 
 
@@ -109,6 +125,8 @@ class _Explorer:
         self.make_text = widgets.Textarea(layout=widgets.Layout(width="100%", height="3.5em"))
         self.cell_text = widgets.Textarea(layout=widgets.Layout(width="100%", height="12em"))
         self.last_seconds = 0.0
+        # the report these settings came from: "copy as parameters" builds a variant of it
+        self.origin = closest_report(self.notebook, self.settings, self.defaults)
 
     def _refuse(self, problem: Any) -> bool:
         self.message.value = f'<p style="color:#b00020">Not applied: {_escape(problem)}</p>'
@@ -118,7 +136,7 @@ class _Explorer:
         """After a redraw: clear the message, show the note, refresh "copy as parameters"."""
         self.message.value = ""
         self.note.value = f"<p>{_escape(note)}</p>"
-        spec = closest_report(self.notebook, self.settings, self.defaults)
+        spec = self.origin
         self.make_text.value = (make_line(spec, self.settings, self.defaults) if spec else
                                 "(no report in notebooks/reports.yaml uses this notebook)")
         self.cell_text.value = parameters_cell(self.settings)

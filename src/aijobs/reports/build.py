@@ -68,6 +68,7 @@ from aijobs.reports.render import (
     write_index,
 )
 from aijobs.reports.scratch import remove_stale_scratch, scratch_prefix
+from aijobs.reports.variants import record_variant, variant_spec, variants_dir, write_variants_index
 
 log = logging.getLogger(__name__)
 FAILED_DIR_NAME = "_failed"
@@ -342,6 +343,11 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
         if len(chosen) != 1:
             raise BuildError("parameter overrides (-p) need exactly one report name")
         overrides = validated_parameters(chosen[0].notebook, overrides, from_text=True)
+        variant = None if chosen[0].variant else variant_spec(chosen[0], overrides)
+        if variant is not None:  # changed values: a variant's own page, never the named one
+            return _build_variant(variant, reports_dir, jobs=jobs, show_code=show_code,
+                                  self_contained=self_contained, force=force, dry_run=dry_run,
+                                  executor=executor, scheduler=scheduler, echo=echo)
     options = BuildOptions(show_code=show_code, self_contained=self_contained)
     if dry_run:
         manifest, package = read_manifest(Path(reports_dir)), package_fingerprint()
@@ -378,6 +384,20 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
             write_index(specs, reports_dir, manifest, load_start_here(config))
     order = {s.name: i for i, s in enumerate(chosen)}
     return sorted(results, key=lambda r: order[r.name])
+
+
+def _build_variant(variant: ReportSpec, reports_dir: Path, *, echo=print,
+                   **options: Any) -> list[BuildResult]:
+    """Build a variant (reports/variants.py) into reports_dir/variants/ and refresh that
+    folder's gallery; the named report's page and the main index are not touched."""
+    folder = variants_dir(reports_dir)
+    results = build_reports(reports_dir=folder, specs=[variant], index=False, echo=echo,
+                            overrides=variant.variant["values"], **options)
+    if not options.get("dry_run"):
+        with build_lock(folder, echo):
+            record_variant(folder, variant)
+            write_variants_index(folder, read_manifest(folder))
+    return results
 
 
 def _publish_all(runs, chosen: list[ReportSpec], overrides, options, reports_dir: Path,

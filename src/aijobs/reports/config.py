@@ -147,6 +147,9 @@ class ReportSpec:
     parameters: dict[str, Any] = field(default_factory=dict)
     # what the notebook records with display.record_key_figures, in words ("" records none)
     key_figures: str = ""
+    # set on a variant (reports/variants.py): the report it varies, its title, a link to it and
+    # the changed values, which the page's banner lists
+    variant: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
 
 def shown_path(path: Path) -> str:

@@ -203,7 +203,7 @@ def coerce_text(param: Parameter, text: str) -> Any:
                     "unless the whole value is in single quotes)")
         raise ParameterError(f"parameter {param.name}: cannot read {text!r} as {param.type}; "
                              f"expected {_example(param)}{hint}") from exc
-    return t
+    return text if param.type == "str" else t  # text keeps its spaces (see cli.flag_pairs)
 
 
 def _example(param: Parameter) -> str:

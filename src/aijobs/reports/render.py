@@ -262,6 +262,7 @@ def render_report_html(nb, spec: ReportSpec, used: dict[str, Any],
     body, _ = _exporter(HTMLExporter, options.show_code).from_notebook_node(nb)
     return rendered(
         "report.html.j2", title=spec.title, summary=spec.summary, name=spec.name,
+        variant=spec.variant,
         notebook=shown_path(spec.notebook), body=Markup(body),
         settings=settings_rows(spec, used), passport=passport(inputs or []),
         plotly_src=PLOTLY_JS_NAME,
