@@ -12,8 +12,7 @@ import subprocess
 import pytest
 
 from aijobs import paths
-from aijobs.devtools.figure_export import exportable, figures_in_page, variant_marked, \
-    variant_pages
+from aijobs.devtools.figure_export import exportable, figures_in_page, variant_marked, variant_pages
 from aijobs.reports.config import load_report_specs
 from aijobs.reports.variants import variant_spec
 
