@@ -227,3 +227,12 @@ def pytest_sessionfinish(session):
     stack = session.config.stash.get(WARM_NOTEBOOK_KERNELS, None)
     if stack is not None:
         stack.close()
+
+
+def built_page(folder: Path, name: str) -> Path:
+    """The page a build of report `name` into `folder` wrote: with changed parameters that is a
+    variant, folder/variants/<name>--<hash>.html (the newest, reports.variants); else the
+    named page folder/<name>.html."""
+    variants = sorted(Path(folder).glob(f"variants/{name}--*.html"),
+                      key=lambda p: p.stat().st_mtime_ns)
+    return variants[-1] if variants else Path(folder) / f"{name}.html"

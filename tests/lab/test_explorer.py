@@ -145,7 +145,7 @@ def test_the_make_line_reproduces_the_explored_figures_in_a_built_page(ex, tmp_p
     assert result.returncode == 0, result.stderr
     from aijobs.devtools.figure_export import figures_in_page
 
-    built = figures_in_page((out / f"{name}.html").read_text())[0]
+    built = figures_in_page(next((out / "variants").glob(f"{name}--*.html")).read_text())[0]
     year5 = next(t for t in built["data"] if t["name"] == "Year 5")
     trace = next(t for t in ex.figures["bands"].data if t.name == "Year 5")
     assert year5["y"] == list(trace.y)

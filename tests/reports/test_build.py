@@ -12,7 +12,7 @@ from pathlib import Path
 import markupsafe
 import papermill
 import pytest
-from conftest import FIXTURES, ROOT, WARM_KERNEL_VARS, plotted_figures, write
+from conftest import FIXTURES, ROOT, WARM_KERNEL_VARS, built_page, plotted_figures, write
 
 from aijobs import paths
 from aijobs.errors import BuildError
@@ -69,7 +69,7 @@ def test_cli_override_halves_the_plotted_bands(tmp_path):
                   "--output-dir", str(tmp_path)])
     assert result.returncode == 0, result.stderr
     assert "1 built, 0 up to date, 0 failed" in result.stdout
-    page = (tmp_path / "compensation_bands.html").read_text(encoding="utf-8")
+    page = built_page(tmp_path, "compensation_bands").read_text(encoding="utf-8")
     band = next(t for t in plotted_figures(page)[0]["data"] if t["name"] == "Pay band")
     # Article's bases 140, 150, 160, 150, 180 ($K) halved
     assert band["base"] == [70, 75, 80, 75, 90]
@@ -122,12 +122,12 @@ def test_failed_run_keeps_the_last_good_report(tmp_path):
     result = run([*AIJOBS, "build", "compensation_bands", "-p", "salary_bands_path",
                   str(unknown_role), "--output-dir", str(out)])
     assert result.returncode == 1
-    assert "compensation_bands: cell 3 of compensation_bands.ipynb raised DataError" \
-        in result.stderr
+    assert "compensation_bands--" in result.stderr  # a variant: the named page stays
+    assert ": cell 3 of compensation_bands.ipynb raised DataError" in result.stderr
     assert "no_such_role" in result.stderr
-    assert "kept at" in result.stderr and "_failed/compensation_bands.ipynb" in result.stderr
+    assert "kept at" in result.stderr and "variants/_failed/compensation_bands--" in result.stderr
     assert (out / "compensation_bands.html").read_bytes() == before
-    assert (out / "_failed" / "compensation_bands.ipynb").exists()
+    assert list((out / "variants" / "_failed").glob("compensation_bands--*.ipynb"))
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
@@ -242,9 +242,10 @@ def test_make_report_with_params(tmp_path):
     result = run(["make", *MAKE_VARS, "report", "NAME=growth_rates",
                   "PARAMS=-p horizon_years 3 -p growth_decay 0", f"OUT={tmp_path}"])
     assert result.returncode == 0, result.stderr
-    page = (tmp_path / "growth_rates.html").read_text(encoding="utf-8")
+    page = built_page(tmp_path, "growth_rates").read_text(encoding="utf-8")
     assert "x54.87" in page
-    assert (tmp_path / "index.html").exists()
+    assert (tmp_path / "variants" / "index.html").exists()
+    assert not (tmp_path / "growth_rates.html").exists()  # a variant, not the named page
     result = run(["make", *MAKE_VARS, "report", f"OUT={tmp_path}"])
     assert result.returncode == 2
     assert "say which report: make report NAME=<name>" in result.stderr
@@ -356,7 +357,7 @@ def test_pages_come_from_autoescaping_templates(tmp_path):
     assert "<td>data/growth_rates.csv</td>" in report
     assert sorted(p.name for p in paths.TEMPLATES_DIR.glob("*.j2")) == [
         "figcaption.html.j2", "index.html.j2", "page.html.j2", "passport.html.j2",
-        "report.html.j2", "settings.html.j2", "sweep.html.j2"]
+        "report.html.j2", "settings.html.j2", "sweep.html.j2", "variants.html.j2"]
 
 
 RENDER_ONE = """

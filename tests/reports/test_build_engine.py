@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_in
+from conftest import ROOT, built_page, run_in
 
 from aijobs.devtools import browser
 from aijobs.devtools.figure_export import figures_in_page
@@ -49,9 +49,10 @@ def test_rebuilds_only_what_changed(project_copy):
     assert "+281%" in (project_copy / "reports" / "growth_rates.html").read_text()
 
     param = run_in(project_copy, "build", "growth_rates", "-p", "horizon_years", "3")
-    assert statuses(param.stdout) == {"growth_rates": "built"}
+    assert list(statuses(param.stdout).values()) == ["built"]  # a variant of growth_rates
     same_param = run_in(project_copy, "build", "growth_rates", "-p", "horizon_years", "3")
-    assert statuses(same_param.stdout) == {"growth_rates": "up to date"}
+    assert statuses(same_param.stdout) == statuses(param.stdout) | {
+        next(iter(statuses(param.stdout))): "up to date"}
 
     figures_py = project_copy / "src" / "aijobs" / "charts" / "article_figures.py"
     figures_py.write_text(figures_py.read_text() + "\n# a change to the package\n")
@@ -123,7 +124,7 @@ def test_text_from_data_never_runs(chromium, tmp_path):
                                  "--output-dir", str(out)], capture_output=True, text=True,
                                 cwd=ROOT, timeout=300)
         assert result.returncode == 0, result.stderr
-        page = out / f"{name}.html"
+        page = built_page(out, name)
         text = page.read_text()
         assert INJECTED_SCRIPT not in text and INJECTED_ROLE not in text
         with chromium.tab(page) as tab:
@@ -134,6 +135,6 @@ def test_text_from_data_never_runs(chromium, tmp_path):
         assert "<img src=\"x\"" not in dom
         # ... and the text is still shown, as text: in the table and in the chart's labels
         assert "&lt;script&gt;document.title=" in dom
-    chart = figures_in_page((out / "compensation_bands.html").read_text())[0]
+    chart = figures_in_page(built_page(out, "compensation_bands").read_text())[0]
     band = next(t for t in chart["data"] if t["name"] == "Pay band")
     assert "&lt;img src=x onerror=\"document.title='pwned'\"&gt;" in band["y"]

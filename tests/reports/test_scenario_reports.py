@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from conftest import run_in
+from conftest import built_page, run_in
 
 from aijobs import paths
 from aijobs.analysis import scenario_defaults, scenarios, transforms
@@ -37,7 +37,7 @@ def test_the_four_named_scenarios_exist():
 
 @pytest.mark.parametrize("name", [s["name"] for s in NAMED])
 def test_each_named_scenario_builds_a_report(built_reports, name):
-    page = (built_reports / f"scenario_{name}.html").read_text()
+    page = built_page(built_reports, f"scenario_{name}").read_text()
     entry = next(s for s in NAMED if s["name"] == name)
     assert f"Scenario: {entry['title']}" in page
     assert "premium_t = premium_0 × (1 − n)^t" in page  # the methods section
@@ -45,12 +45,12 @@ def test_each_named_scenario_builds_a_report(built_reports, name):
     # band shift, path with fan, premium share, tornado, premium estimates, slider
     assert len(figures_in_page(page)) == 6
     assert "Premium used: " in page and "Which premium?" in page
-    index = (built_reports / "index.html").read_text()
+    index = built_page(built_reports, "index").read_text()
     assert f'href="scenario_{name}.html"' in index
 
 
 def test_comparison_orders_scenarios_as_their_parameters_imply(built_reports):
-    page = (built_reports / "scenario_comparison.html").read_text()
+    page = built_page(built_reports, "scenario_comparison").read_text()
     note = re.search(r"Average midpoint at the horizon, lowest first: ([^<]+)\.<", page)
     assert note, "the comparison states its ranking"
     order = [part.rsplit(" $", 1)[0] for part in note.group(1).split("; ")]
@@ -93,7 +93,7 @@ def _slider(page_html: str) -> dict:
 
 
 def test_slider_steps_are_precomputed_in_the_page(built_reports):
-    fig = _slider((built_reports / "scenario_baseline.html").read_text())
+    fig = _slider(built_page(built_reports, "scenario_baseline").read_text())
     steps = fig["layout"]["sliders"][0]["steps"]
     assert [s["label"] for s in steps][:3] == ["0%", "1%", "2%"]
     assert steps[-1]["label"] == "30%"
@@ -158,12 +158,12 @@ def test_a_scenario_is_a_few_lines_of_config(project_copy):
     assert "scenario_stalled_market" in listed.stdout
     built = run_in(project_copy, "build", "scenario_stalled_market")
     assert built.returncode == 0, built.stderr
-    page = (project_copy / "reports" / "scenario_stalled_market.html").read_text()
+    page = built_page(project_copy / "reports", "scenario_stalled_market").read_text()
     assert "Scenario: Stalled market" in page
     assert "midpoints unchanged on average by year 5" in json.dumps(figures_in_page(page)[0])
     compared = run_in(project_copy, "build", "scenario_comparison")
     assert compared.returncode == 0, compared.stderr
-    assert "Stalled market" in (project_copy / "reports" / "scenario_comparison.html").read_text()
+    assert "Stalled market" in built_page(project_copy / "reports", "scenario_comparison").read_text()
 
 
 def test_a_bad_scenario_entry_is_named(project_copy):
@@ -185,7 +185,7 @@ def test_ad_hoc_scenario_from_the_command_line(tmp_path):
                     "normalization_rate", "0.2", "-p", "horizon_years", "3", "-p",
                     "uncertainty", "{}", "--output-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    page = (tmp_path / "scenario_baseline.html").read_text()
+    page = built_page(tmp_path, "scenario_baseline").read_text()
     assert "<td>0.2 <span class=\"changed\">(changed)</span></td>" in page
     assert "by year 3" in json.dumps(figures_in_page(page)[0])
     rejected = run_in(paths.PROJECT_ROOT, "build", "scenario_baseline", "-p",
@@ -202,7 +202,7 @@ def test_ad_hoc_scenario_from_the_command_line(tmp_path):
 
 def test_the_slider_opens_on_the_page_s_own_numbers_in_both_modes(built_reports):
     for name in ("baseline", "sustained_scarcity"):
-        page = (built_reports / f"scenario_{name}.html").read_text()
+        page = built_page(built_reports, f"scenario_{name}").read_text()
         fig = _slider(page)
         slider = fig["layout"]["sliders"][0]
         entry = next(s for s in NAMED if s["name"] == name)
@@ -221,7 +221,7 @@ def test_premium_source_from_the_command_line(tmp_path):
     result = run_in(paths.PROJECT_ROOT, "build", "scenario_baseline", "-p", "premium_source",
                     "pwc_2025", "--output-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    page = (tmp_path / "scenario_baseline.html").read_text()
+    page = built_page(tmp_path, "scenario_baseline").read_text()
     assert ("Premium used: PwC 2025, AI skills in job ads: AI skills inside the same "
             "occupation") in page
     assert "PwC, 2025 Global AI Jobs Barometer (2024)" in page
@@ -237,7 +237,7 @@ def test_a_value_given_for_an_uncertain_parameter_moves_its_range(tmp_path):
     result = run_in(paths.PROJECT_ROOT, "build", "scenario_baseline", "-p",
                     "normalization_rate", "0.15", "--output-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    page = (tmp_path / "scenario_baseline.html").read_text()
+    page = built_page(tmp_path, "scenario_baseline").read_text()
     assert ("Uncertainty ranges re-centred on the values given: normalization_rate "
             "[0.02, 0.05, 0.1] -&gt; [0.12, 0.15, 0.2]") in page
 
@@ -247,7 +247,7 @@ def test_a_scenario_can_start_from_the_job_board(tmp_path):
     result = run_in(paths.PROJECT_ROOT, "build", "scenario_baseline", "-p", "start_from",
                     "survey", "--output-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    page = html.unescape((tmp_path / "scenario_baseline.html").read_text())
+    page = html.unescape(built_page(tmp_path, "scenario_baseline").read_text())
     assert "Today's pay comes from the job board's typical posted range" in page
     pct = tables.load_table("derived/survey_percentiles")
     rows = pct[(pct["pay_measure"] == "midpoint") & (pct["repeats"] == "drop")

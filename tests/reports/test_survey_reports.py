@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ROOT, run_in, write
+from conftest import ROOT, built_page, run_in, write
 from survey_samples import BAD_ROWS, HEADER, MALFORMED, SNAPSHOT, need_snapshot, row
 
 from aijobs.analysis import scenarios
@@ -18,7 +18,7 @@ def _tables(page: str) -> list[str]:
 
 def test_reports_on_a_fresh_clone_use_the_committed_evidence(built_reports):
     for name in ("survey_evidence", "claims_audit", "compensation_bands"):
-        page = (built_reports / f"{name}.html").read_text()
+        page = built_page(built_reports, f"{name}").read_text()
         assert "committed evidence in data/derived/: 74,301 rows read, 0 excluded" in page
         # the provenance every survey page states
         assert "Snapshot: 2025-01-19/salaries.csv, dated 2025-01-19." in page
@@ -27,14 +27,14 @@ def test_reports_on_a_fresh_clone_use_the_committed_evidence(built_reports):
         assert "no bonus or equity" in page
         assert "Pairs: 96% of the rows read are the top and bottom of one posted range" in page
         assert "Repeats: 53% of postings have an identical twin" in page
-    audit_page = (built_reports / "claims_audit.html").read_text()
+    audit_page = built_page(built_reports, "claims_audit").read_text()
     assert "Verdicts: supported 1, partly supported 1, not supported 3, borderline 1, no data 9" \
         in audit_page
     for verdict in ("supported", "not supported", "no data"):
         assert f"<td>{verdict}</td>" in audit_page
     assert "<td>contradicts</td>" in audit_page  # the ranking test
     assert "An end is off when it differs by 15% or more" in audit_page
-    evidence_page = (built_reports / "survey_evidence.html").read_text()
+    evidence_page = built_page(built_reports, "survey_evidence").read_text()
     assert "1 January to 19 January 2025 only" in evidence_page
     assert "The sign of the premium depends on how identical postings are counted" \
         in evidence_page
@@ -46,8 +46,8 @@ def test_survey_path_recomputes_the_same_numbers(built_reports, tmp_path):
         result = run_in(ROOT, "build", name, "-p", "survey_path", str(SNAPSHOT),
                         "--output-dir", str(tmp_path))
         assert result.returncode == 0, result.stderr
-        fresh = (tmp_path / f"{name}.html").read_text()
-        committed = (built_reports / f"{name}.html").read_text()
+        fresh = built_page(tmp_path, f"{name}").read_text()
+        committed = built_page(built_reports, f"{name}").read_text()
         assert "recomputed from 2025-01-19/salaries.csv" in fresh
         # every table of figures is identical; the provenance note and the sources differ
         def figures(page: str) -> list[str]:
@@ -59,7 +59,7 @@ def test_survey_path_recomputes_the_same_numbers(built_reports, tmp_path):
 
 
 def test_compensation_chart_shows_survey_percentiles(built_reports):
-    fig = figures_in_page((built_reports / "compensation_bands.html").read_text())[1]
+    fig = figures_in_page(built_page(built_reports, "compensation_bands").read_text())[1]
     iqr = next(t for t in fig["data"] if t["name"] == "Survey p25-p75")
     # AI/ML engineer postings' midpoints, p25-p75 (SURVEY-NOTES): $165,000 to $231,450
     xs = [x for x in iqr["x"] if x is not None]
@@ -69,14 +69,14 @@ def test_compensation_chart_shows_survey_percentiles(built_reports):
 
 
 def test_entry_level_view_for_career_changers(built_reports, tmp_path):
-    page = (built_reports / "compensation_bands.html").read_text()
+    page = built_page(built_reports, "compensation_bands").read_text()
     assert "Entry-level pay, for career changers" in page
     # AI/ML engineer entry-level postings: 170, median $146,600 (committed evidence)
     assert "<td>170</td><td>$146,600</td>" in page
     result = run_in(ROOT, "build", "survey_evidence", "-p", "experience_levels", '["EN"]',
                     "--output-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert "experience level EN" in (tmp_path / "survey_evidence.html").read_text()
+    assert "experience level EN" in built_page(tmp_path, "survey_evidence").read_text()
 
 
 @pytest.mark.slow
@@ -84,7 +84,7 @@ def test_region_choice_sets_the_multiplier(tmp_path):
     result = run_in(ROOT, "build", "compensation_bands", "-p", "region", "GB",
                     "--output-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    page = (tmp_path / "compensation_bands.html").read_text()
+    page = built_page(tmp_path, "compensation_bands").read_text()
     band = next(t for t in figures_in_page(page)[0]["data"] if t["name"] == "Pay band")
     # GB: median 123,125 over the US median 192,200 (postings, midpoints) = 0.640609
     assert band["base"][0] == pytest.approx(140 * 0.640609, abs=1e-3)
@@ -100,7 +100,7 @@ def test_scenarios_start_from_the_survey_premium(built_reports):
     # postings' midpoints, US full-time, 2024-25: 3.9% over Software Engineer postings
     assert premiums["ai_ml_engineer"] == pytest.approx(0.039474)
     assert premiums["ai_research_scientist"] == 0.0  # below the baseline: no scarcity premium
-    page = (built_reports / "scenario_title_gap.html").read_text()
+    page = built_page(built_reports, "scenario_title_gap").read_text()
     assert ("Premium used: Job-board title gap (aijobs.net): an AI job title against "
             "Software Engineer") in page
     # research scientists' gap is negative: no premium to normalize, and the page says so
@@ -120,7 +120,7 @@ def good_report(tmp_path_factory):
 @pytest.mark.parametrize("case", [*MALFORMED, "binary file"], ids=[*MALFORMED, "binary file"])
 def test_a_bad_survey_file_fails_the_report_and_keeps_the_last_good_one(good_report, tmp_path,
                                                                         case):
-    before = (good_report / "survey_evidence.html").read_bytes()
+    before = built_page(good_report, "survey_evidence").read_bytes()
     bad = tmp_path / "bad.csv"
     if case == "binary file":
         bad.write_bytes(bytes(range(256)) * 8)
@@ -133,7 +133,7 @@ def test_a_bad_survey_file_fails_the_report_and_keeps_the_last_good_one(good_rep
     assert result.returncode == 1
     assert "raised DataError" in result.stderr and message in result.stderr
     assert str(bad) in result.stderr  # says which file
-    assert (good_report / "survey_evidence.html").read_bytes() == before
+    assert built_page(good_report, "survey_evidence").read_bytes() == before
 
 
 def test_bad_rows_are_counted_in_the_report_or_stop_it_when_strict(good_report, tmp_path):
@@ -143,17 +143,17 @@ def test_bad_rows_are_counted_in_the_report_or_stop_it_when_strict(good_report, 
     result = run_in(ROOT, "build", "survey_evidence", "-p", "survey_path", str(file),
                     "--output-dir", str(out))
     assert result.returncode == 0, result.stderr
-    page = (out / "survey_evidence.html").read_text()
+    page = built_page(out, "survey_evidence").read_text()
     assert f"{40 + len(BAD_ROWS)} rows read, {len(BAD_ROWS)} excluded" in page
     for _, reason in BAD_ROWS.values():
         assert reason in page
-    before = (good_report / "survey_evidence.html").read_bytes()
+    before = built_page(good_report, "survey_evidence").read_bytes()
     strict = run_in(ROOT, "build", "survey_evidence", "-p", "survey_path", str(file),
                     "-p", "survey_strict", "true", "--output-dir", str(good_report))
     assert strict.returncode == 1
     assert "line 42, column salary_in_usd: salary_in_usd is not a number (got 'lots')" \
         in strict.stderr
-    assert (good_report / "survey_evidence.html").read_bytes() == before
+    assert built_page(good_report, "survey_evidence").read_bytes() == before
 
 
 @pytest.mark.slow
@@ -165,7 +165,7 @@ def test_a_file_with_no_ai_role_builds_pages_that_say_so(tmp_path):
                         "--output-dir", str(tmp_path / "out"))
         assert result.returncode == 0, result.stderr
         assert "Traceback" not in result.stderr
-    page = (tmp_path / "out" / "claims_audit.html").read_text()
+    page = built_page(tmp_path / "out", "claims_audit").read_text()
     assert "Verdicts: supported 0, partly supported 0, not supported 0, borderline 0, " \
            "no data 15" in page
 
