@@ -163,7 +163,8 @@ def test_a_scenario_is_a_few_lines_of_config(project_copy):
     assert "midpoints unchanged on average by year 5" in json.dumps(figures_in_page(page)[0])
     compared = run_in(project_copy, "build", "scenario_comparison")
     assert compared.returncode == 0, compared.stderr
-    assert "Stalled market" in built_page(project_copy / "reports", "scenario_comparison").read_text()
+    assert "Stalled market" in built_page(project_copy / "reports",
+                                          "scenario_comparison").read_text()
 
 
 def test_a_bad_scenario_entry_is_named(project_copy):
