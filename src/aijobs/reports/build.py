@@ -392,7 +392,7 @@ def _build_variant(variant: ReportSpec, reports_dir: Path, *, echo=print,
     folder's gallery; the named report's page and the main index are not touched."""
     folder = variants_dir(reports_dir)
     results = build_reports(reports_dir=folder, specs=[variant], index=False, echo=echo,
-                            overrides=variant.variant["values"], **options)
+                            overrides=(variant.variant or {})["values"], **options)
     if not options.get("dry_run"):
         with build_lock(folder, echo):
             record_variant(folder, variant)
