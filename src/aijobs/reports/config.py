@@ -108,8 +108,10 @@ def config_problem(where: str, data: Any, exc: ValidationError) -> str:
         message = ("expected a top-level 'reports:' list of entries with name, notebook, title, "
                    "summary and parameters")
     elif kind == "extra_forbidden":
-        model = {"reports": ReportEntry, "scenarios": ScenarioEntry,
-                 "start_here": StartHere}.get(str(loc[0])) if label else ReportsConfig
+        models: dict[str, type[BaseModel]] = {"reports": ReportEntry,
+                                              "scenarios": ScenarioEntry,
+                                              "start_here": StartHere}
+        model = models.get(str(loc[0])) if label else ReportsConfig
         allowed = ", ".join(sorted((model or ReportsConfig).model_fields))
         what = "unknown top-level key(s)" if not label else "unknown key(s)"
         message = f"{what} {field}; allowed: {allowed}"
@@ -184,8 +186,8 @@ def load_report_specs(config: Path = paths.REPORTS_CONFIG) -> list[ReportSpec]:
             raise BuildError(f"{where}: scenario report name {spec.name!r} clashes with a report")
         seen.add(spec.name)
         specs.append(spec)
-    for i, entry in enumerate(model.start_here or [], start=1):
-        unknown = [r for r in entry.reports if r not in seen]
+    for i, block in enumerate(model.start_here or [], start=1):
+        unknown = [r for r in block.reports if r not in seen]
         if unknown:
             raise BuildError(f"{where}, start_here {i}: no report named "
                              f"{', '.join(map(repr, unknown))}")

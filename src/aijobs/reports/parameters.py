@@ -57,7 +57,7 @@ class Parameter:
     def allowed(self) -> str:
         """What values are allowed, in words ("from 1 to 30", "one of: rate, supply_demand")."""
         parts = []
-        if self.minimum is not None:
+        if self.minimum is not None and self.maximum is not None:  # given together
             parts.append(f"from {number_text(self.minimum)} to {number_text(self.maximum)}")
         if self.choices is not None:
             parts.append("one of: " + ", ".join(c if c else '"" (none)' for c in self.choices))
@@ -135,7 +135,8 @@ def notebook_parameters(notebook: str | Path) -> dict[str, Parameter]:
         except ValueError as exc:
             raise ParameterError(f"{where}, parameter {name}: the default must be a literal "
                                  "(number, text, list, true/false or None)") from exc
-        comment = " ".join(comments.get(n, "") for n in range(node.lineno, node.end_lineno + 1))
+        last = node.end_lineno or node.lineno
+        comment = " ".join(comments.get(n, "") for n in range(node.lineno, last + 1))
         comment = comment.strip()
         if not comment:
             raise ParameterError(f"{where}, parameter {name}: add a comment saying what it means")
@@ -232,7 +233,8 @@ def _number_problem(param: Parameter, value: Any) -> str | None:
         return None
     if isinstance(value, float) and not math.isfinite(value):
         return "a finite number (not NaN or infinity)"
-    if param.minimum is not None and not param.minimum <= value <= param.maximum:
+    if param.minimum is not None and param.maximum is not None \
+            and not param.minimum <= value <= param.maximum:
         return f"a value from {number_text(param.minimum)} to {number_text(param.maximum)}"
     return None
 

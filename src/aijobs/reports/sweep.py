@@ -176,8 +176,8 @@ def sweep_rows(variants: list[Variant], manifest: dict[str, Any]) -> tuple[list[
                            for k in manifest.get(v.spec.name, {}).get("key_figures", {})})
     rows = []
     for v in variants:
-        entry = manifest.get(v.spec.name)
-        built = entry is not None and entry.get("parameters") == _jsonable(v.spec.parameters)
+        entry = manifest.get(v.spec.name) or {}
+        built = bool(entry) and entry.get("parameters") == _jsonable(v.spec.parameters)
         figures = entry.get("key_figures", {}) if built else {}
         rows.append({"page": f"{v.spec.name}.html", "built": built, "texts": v.texts,
                      "changed": v.changed, "headline": entry.get("headline", "") if built else "",
