@@ -1,0 +1,101 @@
+"""The sources page: each data source side by side, and which of the article's claims it can
+and cannot test (computed from the same evidence rows the claims audit shows)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from aijobs.analysis import audit, growth_evidence, official, transforms
+from aijobs.data import tables
+from aijobs.sources import derived
+from aijobs.survey import evidence
+
+# The label each evidence table gives a source -> its id in data/sources.yaml
+SOURCE_OF_LABEL = {official.BOARD: "aijobs_survey", official.OFFICIAL: "bls_oews",
+                   growth_evidence.BOARD_SERIES: "aijobs_survey",
+                   growth_evidence.OEWS_SERIES: "bls_oews",
+                   growth_evidence.INDEED_SERIES: "indeed_hiring_lab"}
+DATA_SOURCES = ("aijobs_survey", "bls_oews", "indeed_hiring_lab")
+# Which committed table says when each source's data are from
+PERIOD_TABLE = {"aijobs_survey": ("derived/survey_years",),
+                "bls_oews": ("derived/oews_occupations",),
+                "indeed_hiring_lab": ("derived/indeed_postings", "derived/indeed_wage_growth")}
+
+
+def evidence_rows(oews_year: int = 0) -> pd.DataFrame:
+    """Every claim's evidence row per source (pay and growth claims), as the claims audit
+    computes them with its default settings: claim, source_id, verdict, evidence."""
+    ev = evidence.load_evidence("")
+    roles = tables.load_table("roles")
+    bands = transforms.bands_with_midpoints(tables.load_table("salary_bands"), roles)
+    growth = transforms.growth_table(tables.load_table("growth_rates"), roles)
+    audited = audit.claims_audit(bands, ev.role_pay(), growth,
+                                 tables.load_table("market_claims"),
+                                 tables.load_table("learning_path_steps"),
+                                 evidence_text=ev.summary, population="-", min_n=30)
+    occupations = derived.load("oews_occupations")
+    year = official.resolve_year(occupations, oews_year)
+    crosswalk = tables.load_table("soc_crosswalk")
+    pay = official.pay_claims_by_source(bands, audited, crosswalk, occupations, year)
+    first = official.resolve_year(occupations, 2021 if 2021 in set(occupations["year"]) else 0)
+    codes = list(crosswalk.dropna(subset=["soc_code"])["soc_code"].unique())
+    grow = growth_evidence.growth_claims(
+        growth, crosswalk,
+        growth_evidence.board_shares(tables.load_table("derived/survey_mix"),
+                                     tables.load_table("derived/survey_years")),
+        growth_evidence.employment_change(occupations, codes, first, year),
+        growth_evidence.peak_to_latest(derived.load("indeed_postings")))
+    rows = pd.concat([pay[["claim", "source", "verdict", "evidence"]],
+                      grow[["claim", "source", "verdict", "evidence"]]], ignore_index=True)
+    rows = rows[rows["source"].isin(SOURCE_OF_LABEL)]
+    return rows.assign(source_id=rows["source"].map(SOURCE_OF_LABEL))
+
+
+def _period(sid: str) -> str:
+    parts = []
+    for name in PERIOD_TABLE[sid]:
+        meta = tables.table_metadata(name)
+        origin = meta.get("derived_from") or {}
+        if origin.get("snapshot_date"):
+            years = tables.load_table(name)
+            parts.append(f"work years {int(years['work_year'].min())} to "
+                         f"{int(years['work_year'].max())}, snapshot of "
+                         f"{origin['snapshot_date']}")
+        else:
+            parts.append(f"{meta['title'].split(',')[0]}: {meta.get('data_as_of', 'not stated')}")
+    return "; ".join(parts)
+
+
+def side_by_side(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per data source: what it measures, whom, when, its licence, and the claims it
+    can test (a verdict other than no data) and cannot."""
+    registry = tables.load_sources()
+    out = []
+    for sid in DATA_SOURCES:
+        origin = registry[sid]
+        mine = rows[rows["source_id"] == sid].drop_duplicates("claim")
+        tested = mine[mine["verdict"].map(audit.verdict_family) != "no data"]
+        untested = mine[mine["verdict"].map(audit.verdict_family) == "no data"]
+        out.append({
+            "source": origin["short_title"], "measures": origin.get("measures", ""),
+            "population": origin.get("population", ""), "period": _period(sid),
+            "licence": tables.source_licence(sid),
+            "can_test": "; ".join(f"{c} ({v})" for c, v in zip(tested["claim"],
+                                                             tested["verdict"], strict=True))
+                        or "none of the article's claims",
+            "cannot_test": f"{len(untested)} of {len(mine)} pay and growth claims"
+                           if len(mine) else "-",
+        })
+    return pd.DataFrame(out)
+
+
+def counts_sentence(table: pd.DataFrame, rows: pd.DataFrame) -> str:
+    """How many pay and growth claims each source can test, from the values."""
+    total = rows["claim"].nunique()
+    parts = []
+    for sid, name in zip(DATA_SOURCES, table["source"], strict=True):
+        mine = rows[rows["source_id"] == sid].drop_duplicates("claim")
+        n = int((mine["verdict"].map(audit.verdict_family) != "no data").sum())
+        parts.append(f"{name} {n}")
+    return f"Of the article's {total} pay and growth claims, each source can test: " \
+           + ", ".join(parts) + "."
