@@ -32,6 +32,9 @@ def test_side_by_side_counts_from_the_rows():
     assert sentence == ("Of the article's 2 pay and growth claims, each source can test: "
                         "aijobs.net salary survey (CC0) 1, BLS OEWS national estimates "
                         "(public domain) 1, Indeed Hiring Lab (CC BY 4.0) 0.")
+    counts = source_pages.coverage(rows)
+    assert counts["claims_tested"].tolist() == [1, 1, 0]
+    assert counts["claims_not_tested"].tolist() == [1, 1, 2]
     # the board with no data on A as well: it can test nothing
     none = _rows("no data")
     assert source_pages.side_by_side(none).iloc[0]["can_test"] == \

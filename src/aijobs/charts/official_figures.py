@@ -141,3 +141,20 @@ def board_share_figure(shares: pd.DataFrame, source: str) -> go.Figure:
     return attach_data(fig, "board-share-of-adverts", shares[[c for c in cols
                                                                if c in shares.columns]],
                        {"share": 6, "share_ci95_low": 6, "share_ci95_high": 6}, source=source)
+
+
+def coverage_figure(counts: pd.DataFrame, source: str) -> go.Figure:
+    """How many of the article's pay and growth claims each source can test."""
+    c = escaped_frame(counts)
+    fig = go.Figure()
+    fig.add_bar(name="Can test", y=c["source"], x=c["claims_tested"], orientation="h",
+                marker={"color": BLUE}, hovertemplate="%{y}: %{x} claims tested<extra></extra>")
+    fig.add_bar(name="Cannot test", y=c["source"], x=c["claims_not_tested"], orientation="h",
+                marker={"color": LIGHT_BLUE},
+                hovertemplate="%{y}: %{x} claims it cannot test<extra></extra>")
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title={"text": "The article's pay and growth claims"}, dtick=1)
+    title = "Which source can test which claims<br><sup>pay bands, open-ended tops and growth " \
+            "rates</sup>"
+    fig = finish_figure(fig, title, source, height=340)
+    return attach_data(fig, "claims-each-source-can-test", counts, source=source)

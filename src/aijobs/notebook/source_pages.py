@@ -99,3 +99,15 @@ def counts_sentence(table: pd.DataFrame, rows: pd.DataFrame) -> str:
         parts.append(f"{name} {n}")
     return f"Of the article's {total} pay and growth claims, each source can test: " \
            + ", ".join(parts) + "."
+
+
+def coverage(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per source: how many pay and growth claims it can test and how many it cannot."""
+    registry = tables.load_sources()
+    out = []
+    for sid in DATA_SOURCES:
+        mine = rows[rows["source_id"] == sid].drop_duplicates("claim")
+        n = int((mine["verdict"].map(audit.verdict_family) != "no data").sum())
+        out.append({"source": registry[sid]["short_title"], "claims_tested": n,
+                    "claims_not_tested": int(rows["claim"].nunique()) - n})
+    return pd.DataFrame(out)
