@@ -34,6 +34,18 @@ def test_values_split_on_top_level_commas_only():
         sweep.split_values("x", "1,")
 
 
+def test_key_figures_read_as_words():
+    names = sweep.role_names()
+    assert names["ai_ml_engineer"] == "AI/ML Engineer"
+    assert sweep.figure_label("horizon_mid_usd_nominal.ai_ml_engineer", names) == \
+        "AI/ML Engineer: midpoint in the horizon year, USD, as paid then"
+    assert sweep.figure_label("horizon_mid_usd_real.mlops_engineer", names) == \
+        "MLOps Engineer: midpoint in the horizon year, USD, in today's money"
+    assert sweep.figure_label("adjusted_midpoint_usd.unknown_role", names) == \
+        "unknown role: adjusted midpoint, USD"
+    assert sweep.figure_label("mid_usd") == "Midpoint, USD"
+
+
 def test_grid_rules():
     assert sweep.parse_grid(GRID) == {"horizon_years": ["1", "2", "3"],
                                       "growth_decay": ["0", "0.25", "0.5", "1"]}
@@ -122,7 +134,10 @@ def test_a_twelve_variant_sweep_builds_pages_gallery_and_csv(local_sweep):
     for page in pages:
         assert f'href="{page}"' in gallery
     assert 'href="sweep.csv"' in gallery and "12 variants" in gallery
-    assert "horizon_years 3, growth_decay 0.5" in gallery
+    assert "horizon years 3, growth decay 0.5" in gallery
+    # key figures in a reader's words, not internal keys
+    assert "<td>AI Agent Developer: demand multiple in the horizon year</td>" in gallery
+    assert "<td>demand_multiple_at_horizon" not in gallery  # (the header names the column)
     # a variant's page shows the setting it was built with
     page = (folder / "growth_rates--horizon_years-3--growth_decay-0.html").read_text()
     assert "horizon_years" in page and "x54.87" in page

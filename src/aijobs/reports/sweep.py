@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from aijobs import paths
+from aijobs.data.columns import column_values
 from aijobs.errors import ParameterError
 from aijobs.files import csv_text, write_atomic
 from aijobs.reports import build
@@ -208,11 +209,12 @@ def write_gallery(spec: ReportSpec, grid: dict[str, list[str]], variants: list[V
     figures) and sweep.csv, from the folder's manifest."""
     manifest = read_manifest(out)
     figure_names, rows = sweep_rows(variants, manifest)
+    names = role_names()
     write_atomic(out / CSV_NAME, sweep_csv(grid, figure_names, rows))
     shown = [{"page": r["page"], "built": r["built"], "headline": r["headline"],
               "settings": [(k, r["texts"][k]) for k in grid],
-              "figures": [(n, _figure_text(n, f)) for n, f in zip(figure_names, r["figures"],
-                                                                  strict=True)
+              "figures": [(figure_label(n, names), _figure_text(n, f))
+                          for n, f in zip(figure_names, r["figures"], strict=True)
                           if f is not None]} for r in rows]
     dates = sorted({manifest[v.spec.name].get("built", "") for v in variants
                     if v.spec.name in manifest})
@@ -224,6 +226,37 @@ def write_gallery(spec: ReportSpec, grid: dict[str, list[str]], variants: list[V
     target = out / "index.html"
     write_atomic(target, page)
     return target
+
+
+# Words for the parts of a key figure's name (lower-case words joined by "_", then ".<id>").
+FIGURE_WORDS = {"mid": "midpoint", "usd": "USD", "pct": "percent", "nominal": "as paid then",
+                "real": "in today's money", "horizon": "in the horizon year",
+                "adjusted": "adjusted", "midpoint": "midpoint", "demand": "demand",
+                "multiple": "multiple", "at": "", "of": "of"}
+
+
+def figure_label(name: str, role_names: dict[str, str] | None = None) -> str:
+    """A key figure's name in a reader's words: 'horizon_mid_usd_nominal.ai_ml_engineer' is
+    'AI/ML Engineer: midpoint in the horizon year, USD, as paid then'."""
+    base, _, item = name.partition(".")
+    words = [FIGURE_WORDS.get(w, w) for w in base.split("_")]
+    order = [w for w in words if w]
+    if order[:1] == ["in the horizon year"] and len(order) > 1:  # 'horizon_mid': the midpoint
+        order[0], order[1] = order[1], order[0]                   # in the horizon year
+    text = " ".join(order).replace(" USD", ", USD").replace(" as paid then", ", as paid then") \
+        .replace(" in today's money", ", in today's money")
+    text = text[:1].upper() + text[1:] if not item else text
+    if not item:
+        return text
+    who = (role_names or {}).get(item, item.replace("_", " "))
+    return f"{who}: {text}"
+
+
+def role_names() -> dict[str, str]:
+    """Role id -> name from data/roles.csv (empty when it cannot be read)."""
+    ids, names = column_values("roles", "role_id"), column_values("roles", "role_name")
+    return dict(zip(ids, names, strict=True)) if ids and names and len(ids) == len(names) \
+        else {}
 
 
 def _figure_text(name: str, value: float) -> str:
