@@ -70,12 +70,12 @@ def side_by_side(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per data source: what it measures, whom, when, its licence, and the claims it
     can test (a verdict other than no data) and cannot."""
     registry = tables.load_sources()
+    total = int(rows["claim"].nunique())
     out = []
     for sid in DATA_SOURCES:
         origin = registry[sid]
         mine = rows[rows["source_id"] == sid].drop_duplicates("claim")
         tested = mine[mine["verdict"].map(audit.verdict_family) != "no data"]
-        untested = mine[mine["verdict"].map(audit.verdict_family) == "no data"]
         out.append({
             "source": origin["short_title"], "measures": origin.get("measures", ""),
             "population": origin.get("population", ""), "period": _period(sid),
@@ -83,8 +83,7 @@ def side_by_side(rows: pd.DataFrame) -> pd.DataFrame:
             "can_test": "; ".join(f"{c} ({v})" for c, v in zip(tested["claim"],
                                                              tested["verdict"], strict=True))
                         or "none of the article's claims",
-            "cannot_test": f"{len(untested)} of {len(mine)} pay and growth claims"
-                           if len(mine) else "-",
+            "cannot_test": f"{total - len(tested)} of {total} pay and growth claims",
         })
     return pd.DataFrame(out)
 
