@@ -7,6 +7,7 @@ NAME ?=
 PARAMS ?=
 GRID ?=
 SCHEDULER ?=
+TIMEOUT ?=
 OUT ?=
 JOBS ?=
 LAB_ARGS ?=
@@ -20,16 +21,24 @@ INSTALLER ?= uv
 # The installers, pinned: uv (also pinned in pyproject.toml, [tool.uv] required-version) and pip.
 UV_VERSION ?= 0.13.9
 PIP_VERSION ?= 26.3
-OUT_FLAG = $(if $(OUT),--output-dir $(OUT),)
+OUT_FLAG = $(if $(value OUT),--output-dir="$$AIJOBS_MAKE_OUT",)
 JOBS_FLAG = $(if $(JOBS),-j $(JOBS),)
 DRY_FLAG = $(if $(DRY),--dry-run,)
 # V=1: say why a warm kernel or the build server was not used (aijobs -v)
 V ?=
 V_FLAG = $(if $(V),-v,)
-# PARAMS reaches aijobs through the environment, exactly as typed: make's shell would strip the
-# double quotes of a JSON value such as {"normalization_rate":[0.05,0.15,0.3]}.
-export PARAMS
-export GRID
+# PARAMS, GRID, NAME, OUT, SURVEY, DATE, SCHEDULER and TIMEOUT reach aijobs through the
+# environment, exactly as typed ($(value ...): make expands nothing, so "$HOME" stays "$HOME",
+# and the shell reads each as one word, so an OUT with a space or a JSON value with its double
+# quotes, such as {"normalization_rate":[0.05,0.15,0.3]}, arrives whole).
+export AIJOBS_MAKE_PARAMS := $(value PARAMS)
+export AIJOBS_MAKE_GRID := $(value GRID)
+export AIJOBS_MAKE_NAME := $(value NAME)
+export AIJOBS_MAKE_OUT := $(value OUT)
+export AIJOBS_MAKE_SURVEY := $(value SURVEY)
+export AIJOBS_MAKE_DATE := $(value DATE)
+export AIJOBS_MAKE_SCHEDULER := $(value SCHEDULER)
+export AIJOBS_MAKE_TIMEOUT := $(value TIMEOUT)
 # JupyterLab refuses to start as root without this flag.
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -69,19 +78,19 @@ setup: $(STAMP)
 
 ## reports: run every notebook in notebooks/reports.yaml and write reports/<name>.html and reports/index.html
 reports: $(STAMP)
-	@if [ -n "$$PARAMS" ]; then echo "error: PARAMS applies to one report: make report NAME=<name> PARAMS=\"$$PARAMS\" (make list shows the names)" >&2; exit 2; fi
+	@if [ -n "$$AIJOBS_MAKE_PARAMS" ]; then echo "error: PARAMS applies to one report: make report NAME=<name> PARAMS=\"$$AIJOBS_MAKE_PARAMS\" (make list shows the names)" >&2; exit 2; fi
 	$(BIN)/aijobs build $(JOBS_FLAG) $(OUT_FLAG) $(DRY_FLAG) $(V_FLAG)
 
 ## report: build one report, e.g. make report NAME=compensation_bands PARAMS="-p region_multiplier 0.8" (DRY=1 checks only; V=1 says why a warm kernel or the build server was not used)
 report: $(STAMP)
-	@test -n "$(NAME)" || { echo 'error: say which report: make report NAME=<name> (see make list)' >&2; exit 2; }
-	$(BIN)/aijobs build $(NAME) --params="$$PARAMS" $(OUT_FLAG) $(DRY_FLAG) $(V_FLAG)
+	@test -n "$$AIJOBS_MAKE_NAME" || { echo 'error: say which report: make report NAME=<name> (see make list)' >&2; exit 2; }
+	$(BIN)/aijobs build "$$AIJOBS_MAKE_NAME" --params="$$AIJOBS_MAKE_PARAMS" $(OUT_FLAG) $(DRY_FLAG) $(V_FLAG)
 
 ## sweep: one report for every combination of values, e.g. make sweep NAME=scenario_baseline GRID="-g normalization_rate 0.05,0.15,0.3 -g horizon_years 5,10" (SCHEDULER=tcp://host:8786 runs it on a dask cluster)
 sweep: $(STAMP)
-	@test -n "$(NAME)" || { echo 'error: say which report: make sweep NAME=<name> GRID="-g NAME V1,V2" (see make list)' >&2; exit 2; }
-	@test -n "$$GRID" || { echo 'error: say what to sweep: make sweep NAME=$(NAME) GRID="-g NAME V1,V2 -g NAME V1,V2" (see make params)' >&2; exit 2; }
-	$(BIN)/aijobs sweep $(NAME) --grid-text="$$GRID" $(JOBS_FLAG) $(OUT_FLAG) $(DRY_FLAG) $(V_FLAG) $(if $(SCHEDULER),--executor dask --scheduler $(SCHEDULER),)
+	@test -n "$$AIJOBS_MAKE_NAME" || { echo 'error: say which report: make sweep NAME=<name> GRID="-g NAME V1,V2" (see make list)' >&2; exit 2; }
+	@test -n "$$AIJOBS_MAKE_GRID" || { echo "error: say what to sweep: make sweep NAME=$$AIJOBS_MAKE_NAME GRID=\"-g NAME V1,V2 -g NAME V1,V2\" (see make params)" >&2; exit 2; }
+	$(BIN)/aijobs sweep "$$AIJOBS_MAKE_NAME" --grid-text="$$AIJOBS_MAKE_GRID" $(JOBS_FLAG) $(OUT_FLAG) $(DRY_FLAG) $(V_FLAG) $(if $(value SCHEDULER),--executor dask --scheduler="$$AIJOBS_MAKE_SCHEDULER",) $(if $(value TIMEOUT),--timeout="$$AIJOBS_MAKE_TIMEOUT",)
 
 ## serve: keep the build warm between commands in the foreground (make report starts one in the background by itself; AIJOBS_BUILD_SERVER=off never does; Ctrl-C stops it)
 serve: $(STAMP)
@@ -153,8 +162,8 @@ bench: $(STAMP)
 
 ## survey-derive: rebuild data/derived/ (survey evidence) from a survey file, e.g. make survey-derive SURVEY=~/salaries.csv
 survey-derive: $(STAMP)
-	@test -n "$(SURVEY)" || { echo 'error: say which survey file: make survey-derive SURVEY=<path to salaries.csv>' >&2; exit 2; }
-	$(BIN)/aijobs survey-derive "$(SURVEY)" $(if $(DATE),--date $(DATE),)
+	@test -n "$$AIJOBS_MAKE_SURVEY" || { echo 'error: say which survey file: make survey-derive SURVEY=<path to salaries.csv>' >&2; exit 2; }
+	$(BIN)/aijobs survey-derive "$$AIJOBS_MAKE_SURVEY" $(if $(value DATE),--date="$$AIJOBS_MAKE_DATE",)
 
 ## sources-derive: rebuild data/derived/ OEWS and Indeed tables from ../shared (or OEWS=<folder> INDEED=<folder> for newer files of the same layout)
 sources-derive: $(STAMP)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aijobs import paths
-from aijobs.errors import AijobsError, ParameterError
+from aijobs.errors import AijobsError, DataError, ParameterError
 from aijobs.reports import build_server
 
 if TYPE_CHECKING:  # bound by _load_suite at run time
@@ -119,6 +119,9 @@ def _parser() -> argparse.ArgumentParser:
                          "cluster (needs --scheduler)")
     sw.add_argument("--scheduler", default=None, metavar="ADDRESS",
                     help="the dask scheduler, e.g. tcp://10.0.0.5:8786")
+    sw.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                    help="with --executor dask: how long to wait for the scheduler's answer, "
+                         "and then for a worker (default 60)")
     sw.add_argument("--output-dir", default=None,
                     help=f"folder for the pages (default: {paths.REPORTS_DIR}); the sweep "
                          "goes into its sweeps/<name>/")
@@ -186,8 +189,8 @@ def main(argv: list[str] | None = None) -> int:
             # built are dropped, the workers, kernels and warm-kernel server stop, and their
             # temporary files go (killed outright, they stayed in the temporary folder)
             signal.signal(signal.SIGTERM, _terminated)
-    _load_suite()
     try:
+        _load_suite()  # inside: a SIGTERM or Ctrl-C while importing ends as one line too
         if args.command == "serve":
             return _serve(args)
         if args.command == "build":
@@ -230,6 +233,10 @@ def main(argv: list[str] | None = None) -> int:
             for name in names:
                 frame = tables.load_table(name, args.file)
                 print(f"ok  {frame.attrs['source_file']}: {len(frame)} rows, table '{name}'")
+            if not args.file:  # a derived set is whole: every member from one run
+                problems = tables.run_problems(names if args.table else None)
+                if problems:
+                    raise DataError(problems[0])
             return 0
     except AijobsError as exc:
         print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)  # always one line
@@ -259,6 +266,7 @@ def _serve(args: argparse.Namespace) -> int:
     from aijobs.reports.cache import package_fingerprint  # with the suite (see _load_suite)
 
     notebooks = sorted({s.notebook for s in config.load_report_specs()})
+    build.start_worker_server()  # with the server's environment, not its first caller's
     return build_server.serve(lambda argv: main(argv), notebooks, package_fingerprint,
                               idle_minutes=args.idle_minutes)
 
@@ -326,6 +334,18 @@ def grid_from_text(text: str) -> list[tuple[str, str]]:
                       'GRID="-g normalization_rate 0.05,0.15 -g horizon_years 5,10"')
 
 
+def _given_once(pairs: list[tuple[str, str]], flag: str) -> list[tuple[str, str]]:
+    """The pairs, unless a name comes twice (the last would silently win)."""
+    seen: dict[str, str] = {}
+    for name, value in pairs:
+        if name in seen:
+            raise ParameterError(f"parameter {name}: given twice ({flag} {name} "
+                                 f"{seen[name][:40]!r} and {flag} {name} {value[:40]!r}); "
+                                 "give it once")
+        seen[name] = value
+    return pairs
+
+
 def _sweep(args: argparse.Namespace) -> int:
     pairs = [*args.grid, *grid_from_text(args.grid_text)]
     pairs = [(name, ",".join(_from_caller(name, v) for v in values.split(",")))
@@ -335,7 +355,7 @@ def _sweep(args: argparse.Namespace) -> int:
     results, folder = sweep.run_sweep(args.name, pairs, reports_dir=out, jobs=args.jobs,
                                       force=args.force, executor=args.executor,
                                       scheduler=args.scheduler, config=_config(args),
-                                      dry_run=args.dry_run)
+                                      dry_run=args.dry_run, scheduler_timeout=args.timeout)
     if args.dry_run:
         todo = [r.name for r in results if r.status == "to build"]
         print(f"dry run: {len(results)} variants checked; would build {len(todo)}, "
@@ -349,7 +369,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    pairs = [*args.parameter, *parameters_from_text(args.params)]
+    pairs = _given_once([*args.parameter, *parameters_from_text(args.params)], "-p")
     overrides = {name: _from_caller(name, value) for name, value in pairs}
     out = Path(args.output_dir).resolve() if args.output_dir else paths.REPORTS_DIR
     start = time.perf_counter()

@@ -1,15 +1,21 @@
-"""Reading and publishing files safely: strict YAML, atomic writes and content hashes (used by
-every layer)."""
+"""Reading and publishing files safely: strict YAML, atomic writes, sets of files published as
+one (publish_set) and content hashes (used by every layer)."""
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
+import json
 import math
 import os
 import re
+import shutil
+import stat
+import sys
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -192,3 +198,146 @@ def yaml_problem(exc: yaml.YAMLError) -> str:
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
     return f"{where}{problem}"
+
+
+# ---- a set of files published as one ---------------------------------------------------------
+
+def content_id(parts: dict[str, str | bytes]) -> str:
+    """A short id of a set of named contents (16 hex digits of sha256 over the names and
+    bytes, in name order): the same contents always give the same id, so rerunning a
+    derivation on the same input changes no file."""
+    digest = hashlib.sha256()
+    for name in sorted(parts):
+        data = parts[name].encode("utf-8") if isinstance(parts[name], str) else parts[name]
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()[:16]
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where the system
+    cannot (another platform, an old kernel or C library, a file system without it)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes  # deferred: only here
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    return False
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish_set(folder: Path, files: dict[str, str | bytes], *,
+                owns: Callable[[str], bool],
+                check: Callable[[Path], None] | None = None) -> list[Path]:
+    """Publish `files` ({name: content}) into `folder` as one set: all of them or none.
+
+    They are written to a new sibling folder (`.<folder>.new-...`), with the folder's other
+    files copied over (those `owns` does not claim: another set's tables stay), read back,
+    checked by `check(new_folder)` (which raises to refuse the set), and the new folder then
+    takes the old one's place in one rename (Linux: an exchange, so the folder is never
+    missing; elsewhere two renames). A full disk, an error or a kill at any moment leaves the
+    earlier set whole. Two publishers of the same folder take turns (a lock on its parent).
+    Returns the published paths.
+    """
+    folder = Path(folder)
+    parent = folder.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    lock = os.open(parent, os.O_RDONLY)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for leftover in parent.glob(f".{folder.name}.*-*"):  # a killed publisher's
+            if leftover.is_dir() and leftover.name.split(".")[-1].startswith(("new-", "old-")):
+                shutil.rmtree(leftover, ignore_errors=True)
+        new = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=parent))
+        try:
+            _fill(new, folder, files, owns)
+            if check is not None:
+                check(new)
+            _fsync_folder(new)
+            _swap_in(new, folder)
+        finally:
+            shutil.rmtree(new, ignore_errors=True)  # the new set, or after the swap the old
+        _fsync_folder(parent)
+    finally:
+        os.close(lock)
+    return [folder / name for name in files]
+
+
+def _fill(new: Path, folder: Path, files: dict[str, str | bytes],
+          owns: Callable[[str], bool]) -> None:
+    mode = stat.S_IMODE(folder.stat().st_mode) if folder.is_dir() else 0o755
+    os.chmod(new, mode)
+    for entry in (os.scandir(folder) if folder.is_dir() else []):
+        if entry.name in files or owns(entry.name):
+            continue  # the new set's own, or the old set's no longer made
+        if entry.is_dir(follow_symlinks=False):
+            shutil.copytree(entry.path, new / entry.name, symlinks=True)
+        else:
+            shutil.copy2(entry.path, new / entry.name, follow_symlinks=False)
+    for name, content in files.items():
+        if "/" in name or name.startswith("."):
+            raise ValueError(f"publish_set: {name!r} is not a plain file name")
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        target = new / name
+        with open(target, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(target, 0o644)
+        if target.read_bytes() != data:
+            raise OSError(errno.EIO, "read back differs from what was written", str(target))
+
+
+def _swap_in(new: Path, folder: Path) -> None:
+    if not folder.exists():
+        os.rename(new, folder)
+        return
+    if _exchange(new, folder):
+        return  # `new` now holds the old set, removed by the caller
+    old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
+    os.rmdir(old)
+    os.rename(folder, old)
+    try:
+        os.rename(new, folder)
+    except BaseException:
+        os.rename(old, folder)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+# ---- JSON read from users ---------------------------------------------------------------------
+
+def loads_json(text: str | bytes, *, unique_keys: bool = False) -> Any:
+    """JSON text as Python values; a ValueError with a one-line reason when it is not JSON,
+    is nested too deeply for Python to read (50,000 '[' raised RecursionError), or, with
+    `unique_keys`, gives a key twice in one object (plain json keeps the last silently)."""
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key in out:
+                raise ValueError(f"the key {key!r} appears twice in one object; keep one")
+            out[key] = value
+        return out
+
+    try:
+        return json.loads(text, object_pairs_hook=pairs if unique_keys else None)
+    except RecursionError:
+        raise ValueError("nested too deeply (thousands of '[' or '{' inside each other); "
+                         "expected a flat list or object") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON ({exc.msg} at line {exc.lineno}, column "
+                         f"{exc.colno})") from None

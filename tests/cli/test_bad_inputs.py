@@ -200,6 +200,61 @@ CASES = [
     ("sweep unbalanced JSON", ["sweep", "scenario_baseline", "--output-dir", "{out}", "-g",
                                "roles", '["ai_ml_engineer"'], {}, 2,
      "sweep -g roles: unbalanced brackets or quotes"),
+    # issue 28: silently wrong and unclear cases
+    ("survey setting without survey file", [*BUILD, "survey_evidence", "-p", "min_salary_usd",
+                                            "50000"], {}, 2,
+     "parameter min_salary_usd: 50000 applies only to a survey file read with survey_path"),
+    ("survey strict without survey file", [*BUILD, "compensation_bands", "-p",
+                                           "survey_strict", "true"], {}, 2,
+     "parameter survey_strict: True applies only to a survey file"),
+    ("parameter given twice", [*BUILD, "growth_rates", "-p", "horizon_years", "3", "-p",
+                               "horizon_years", "9"], {}, 2,
+     "parameter horizon_years: given twice (-p horizon_years '3' and -p horizon_years '9')"),
+    ("parameter twice in PARAMS", [*BUILD, "growth_rates", "-p", "horizon_years", "3",
+                                   "--params=-p horizon_years 9"], {}, 2,
+     "parameter horizon_years: given twice"),
+    ("JSON key twice", [*BUILD, "scenario_baseline", "-p", "uncertainty",
+                        '{"premium": [0.1, 0.2, 0.3], "premium": [0.1, 0.2, 0.4]}'], {}, 2,
+     "parameter uncertainty: the key 'premium' appears twice in one object; keep one"),
+    ("JSON 50,000 deep dict", [*BUILD, "scenario_baseline", "-p", "uncertainty",
+                               "[" * 50_000], {}, 2,
+     "parameter uncertainty: nested too deeply"),
+    ("JSON 50,000 deep list", [*BUILD, "compensation_bands", "-p", "roles", "[" * 50_000], {},
+     2, "parameter roles: nested too deeply"),
+    ("JSON unreadable, long", [*BUILD, "compensation_bands", "-p", "roles",
+                               "[" + "1," * 20_000], {}, 2,
+     "parameter roles: cannot read '[1,1,1,"),
+    ("survey JSON 50,000 deep", ["survey-derive", "{tmp}/s.json", "--output-dir", "{out}"],
+     {"s.json": "[" * 50_000 + "]" * 50_000}, 2, "s.json: nested too deeply"),
+    ("config name with newline", ["list", "--config", "{tmp}/c.yaml"],
+     {"c.yaml": 'reports:\n  - {name: "overview\\n", notebook: overview.ipynb, title: t, '
+                "summary: s}\n"}, 2, "a name is lower-case letters, digits"),
+    ("dry run: output is a file", [*BUILD[:-1], "{tmp}/afile", "growth_rates"],
+     {"afile": "x"}, 2, "output folder {tmp}/afile: is a file"),
+    ("dry run: output under a file", [*BUILD[:-1], "{tmp}/afile/sub", "growth_rates"],
+     {"afile": "x"}, 2, "output folder {tmp}/afile/sub: cannot be created ({tmp}/afile is a "
+                        "file)"),
+    ("dry run: output not writable", [*BUILD, "growth_rates"], {"@no-write": ""}, 2,
+     "output folder {out}: not writable"),
+    ("role without a band", [*BUILD, "compensation_bands", "-p", "roles", "prompt_engineer"],
+     {}, 2, "parameter roles: 'prompt_engineer' has no salary band (data/salary_bands.csv), "
+            "so this report cannot chart it; the 5 roles that have one: ai_research_scientist"),
+    ("role without a growth rate", [*BUILD, "growth_rates", "-p", "roles", "ai_ml_engineer"],
+     {}, 2, "parameter roles: 'ai_ml_engineer' has no growth rate (data/growth_rates.csv)"),
+    ("role unknown, with the count", [*BUILD, "growth_rates", "-p", "roles", "wizard"], {}, 2,
+     "parameter roles: no role 'wizard' in data/roles.csv; the 14 role ids: "),
+    ("scheduler port out of range", ["sweep", "growth_rates", "--output-dir", "{out}",
+                                     "--executor", "dask", "--scheduler", "tcp://host:99999",
+                                     "-g", "horizon_years", "2"], {}, 2,
+     "--scheduler 'tcp://host:99999': not a scheduler address; expected tcp://HOST:PORT"),
+    ("scheduler not an address", ["sweep", "growth_rates", "--output-dir", "{out}",
+                                  "--executor", "dask", "--scheduler", "http://a b:1/x", "-g",
+                                  "horizon_years", "2"], {}, 2,
+     "--scheduler 'http://a b:1/x': not a scheduler address"),
+    ("scheduler timeout 0", ["sweep", "growth_rates", "--output-dir", "{out}", "--executor",
+                             "dask", "--scheduler", "tcp://127.0.0.1:8786", "--timeout", "0",
+                             "-g", "horizon_years", "2"], {}, 2,
+     "--timeout 0.0: expected a number of seconds above 0"),
     # the file system
     ("output is a file", ["build", "--output-dir", "{tmp}/afile", "growth_rates"],
      {"afile": "x"}, 2, "output folder {tmp}/afile: is a file"),
@@ -353,3 +408,35 @@ def test_make_reports_refuses_params(tmp_path):
     assert "error: PARAMS applies to one report: make report NAME=<name> " \
            'PARAMS="-p horizon_years 3"' in result.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_make_passes_values_exactly_as_typed(tmp_path):
+    """make expands nothing in PARAMS, NAME or OUT, and the shell splits none of them: a
+    "$HOME" stays, an OUT with a space and a "$" arrives whole (here: a file, so refused)."""
+    odd = tmp_path / "a b $x"
+    odd.write_text("a file, not a folder")
+    env = {k: v for k, v in os.environ.items() if k not in ("PARAMS", "OUT", "NAME")}
+    title = 'Budget $HOME plan "q" $$'
+    ok = subprocess.run(["make", "-s", "report", "NAME=scenario_baseline", "DRY=1",
+                         f"PARAMS=-p scenario_title {title}", f"OUT={tmp_path / 'out $y'}"],
+                        cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert ok.returncode == 0, ok.stderr
+    assert f"parameters checked: scenario_title={title!r}" in ok.stdout
+    refused = subprocess.run(["make", "-s", "report", "NAME=growth_rates", "DRY=1",
+                              f"OUT={odd}"], cwd=ROOT, capture_output=True, text=True,
+                             timeout=120, env=env)
+    assert refused.returncode == 2
+    assert f"error: output folder {odd}: is a file" in refused.stderr
+
+
+def test_a_sigterm_while_the_suite_loads_is_one_line(monkeypatch, capsys):
+    """SIGTERM arriving while the build imports the suite (about a second after it starts)
+    printed a traceback through the import machinery."""
+    monkeypatch.setenv("AIJOBS_BUILD_SERVER", "off")
+
+    def terminated_while_importing() -> None:
+        raise cli._Terminated
+
+    monkeypatch.setattr(cli, "_load_suite", terminated_while_importing)
+    assert cli.main(["build", "growth_rates"]) == 143
+    assert capsys.readouterr().err == "terminated; earlier results are unchanged\n"

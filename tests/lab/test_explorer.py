@@ -77,7 +77,7 @@ def test_the_monte_carlo_fan_appears_with_ranges(ex):
     ("horizon_years", 40, "parameter horizon_years: got 40; expected a value from 1 to 30"),
     ("premium_source", "nope", "no estimate 'nope' in data/premium_estimates.csv"),
     ("uncertainty", '{"normalization_rate": [0.5, 0.2, 0.4]}', "low &lt;= most likely &lt;= high"),
-    ("uncertainty", "{normalization_rate: 1}", "uncertainty: not JSON"),
+    ("uncertainty", "{normalization_rate: 1}", "uncertainty: not valid JSON"),
     ("uncertainty", '{"colour": [0, 1, 2]}', "colour"),
     ("normalization_rate", float("nan"), "normalization_rate"),
     ("mode", "sideways", "mode"),

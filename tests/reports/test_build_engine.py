@@ -138,3 +138,67 @@ def test_text_from_data_never_runs(chromium, tmp_path):
     chart = figures_in_page(built_page(out, "compensation_bands").read_text())[0]
     band = next(t for t in chart["data"] if t["name"] == "Pay band")
     assert "&lt;img src=x onerror=\"document.title='pwned'\"&gt;" in band["y"]
+
+
+def _build(out: Path, *names: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*AIJOBS, "build", "--output-dir", str(out), *names],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+def test_freshness_compares_what_was_published_and_repairs_it(tmp_path):
+    """A page, a chart's CSV or plotly.js that no longer holds the bytes the build wrote is
+    rebuilt (all three were reported "up to date", leaving blank charts)."""
+    out = tmp_path / "out"
+    names = ["growth_rates", "entry_competitiveness"]
+    assert _build(out, *names).returncode == 0
+    good = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()
+            and not p.name.startswith(".")}
+    plotly_js = out / "plotly.min.js"
+    size = plotly_js.stat().st_size
+    plotly_js.write_bytes(b"x" * size)  # corrupted, same size
+    page = out / "growth_rates.html"
+    page.write_bytes(page.read_bytes()[: len(page.read_bytes()) // 2])  # truncated
+    csv = next((out / "entry_competitiveness_data").glob("*.csv"))
+    csv.unlink()  # a chart's data deleted
+    again = _build(out, *names)
+    assert again.returncode == 0, again.stderr
+    assert statuses(again.stdout) == {"growth_rates": "built", "entry_competitiveness": "built"}
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()
+            and not p.name.startswith(".")} == good
+    assert statuses(_build(out, *names).stdout) == {"growth_rates": "up to date",
+                                                    "entry_competitiveness": "up to date"}
+
+
+def test_an_unreadable_build_record_is_set_aside_and_everything_rebuilt(tmp_path):
+    out = tmp_path / "out"
+    assert _build(out, "growth_rates").returncode == 0
+    record = out / ".aijobs-build.json"
+    for bad in (b"\xff\xfe{", b'["a list"]', b'{"growth_rates": 3}'):
+        record.write_bytes(bad)
+        result = _build(out, "growth_rates")
+        assert result.returncode == 0, result.stderr
+        assert statuses(result.stdout) == {"growth_rates": "built"}
+        warning = [line for line in result.stdout.splitlines() if line.startswith("warning")]
+        assert len(warning) == 1 and "could not be read" in warning[0]
+        assert "set aside as .aijobs-build.json.unreadable" in warning[0]
+        assert (out / ".aijobs-build.json.unreadable").read_bytes() == bad
+        assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name", ["index.html", ".aijobs-build.json"])
+def test_a_folder_where_the_build_writes_a_file_is_refused_first(tmp_path, name):
+    out = tmp_path / "out"
+    assert _build(out, "growth_rates").returncode == 0
+    page = (out / "growth_rates.html").read_bytes()
+    target = out / name
+    target.unlink()
+    target.mkdir()
+    result = subprocess.run([*AIJOBS, "build", "--force", "--output-dir", str(out),
+                             "growth_rates"], capture_output=True, text=True, cwd=ROOT,
+                            timeout=300)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: output folder {out}: {name} is a folder; expected "
+        f"{'the index page' if name == 'index.html' else 'the build record'} there (move the "
+        "folder away)"]
+    assert (out / "growth_rates.html").read_bytes() == page

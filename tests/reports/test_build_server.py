@@ -4,9 +4,11 @@ commands run on their own, and a server whose code is out of date never builds."
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -81,5 +83,105 @@ def test_a_server_with_out_of_date_code_never_builds_and_restarts(project_copy, 
         assert again.returncode == 0, again.stderr
         assert "growth_rates --force" in server.stdout.readline()
         assert "Demand index, edited" in (tmp_path / "out" / "growth_rates.html").read_text()
+    finally:
+        _stop(server)
+
+
+def test_a_second_serve_leaves_the_first_serving(tmp_path):
+    sock = tmp_path / "build.sock"
+    server = start_build_server(sock, ROOT, dict(os.environ))
+    try:
+        second = subprocess.run([*AIJOBS, "serve"], capture_output=True, text=True, cwd=ROOT,
+                                env={**os.environ, "AIJOBS_BUILD_SERVER": str(sock)},
+                                timeout=120)
+        assert second.returncode == 2
+        assert second.stderr.strip().splitlines() == [
+            f"error: a build server already serves this suite ({sock}); it goes on serving"]
+        assert server.poll() is None and sock.exists()
+        served = _run(["build", "growth_rates", "--output-dir", str(tmp_path / "out")], sock,
+                      ROOT, dict(os.environ))
+        assert served.returncode == 0, served.stderr
+        assert "growth_rates --output-dir" in server.stdout.readline()  # the first served it
+    finally:
+        rest = _stop(server)
+    assert server.returncode == 0, rest
+
+
+def test_a_clients_ctrl_c_stops_its_build_only(tmp_path):
+    sock = tmp_path / "build.sock"
+    server = start_build_server(sock, ROOT, dict(os.environ))
+    out = tmp_path / "out"
+    try:
+        client = subprocess.Popen([*AIJOBS, "build", "--force", "-j", "2", "--output-dir",
+                                   str(out)], cwd=ROOT, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True,
+                                  env={**os.environ, "AIJOBS_BUILD_SERVER": str(sock)})
+        first = client.stdout.readline()  # the first report is done: the build is under way
+        assert first.startswith("1/"), first + client.stderr.read()
+        client.send_signal(signal.SIGINT)
+        _, err = client.communicate(timeout=60)
+        assert client.returncode == 130
+        assert "the build server stops this build (and serves on)" in err
+        line = server.stdout.readline()
+        assert "exit 130 (the client went: stopped)" in line, line
+        assert server.poll() is None  # the server serves on
+        pages = len(list(out.glob("*.html")))
+        assert pages < 12  # stopped: not every report was built
+        again = _run(["build", "growth_rates", "--output-dir", str(tmp_path / "again")], sock,
+                     ROOT, dict(os.environ))
+        assert again.returncode == 0, again.stderr
+        assert "1/1 built      growth_rates" in again.stdout
+        assert len(list(out.glob("*.html"))) == pages  # the stopped build wrote nothing since
+    finally:
+        rest = _stop(server)
+    assert server.returncode == 0, rest
+
+
+PROBE = {
+    "cells": [
+        {"id": "parameters", "cell_type": "code", "metadata": {"tags": ["parameters"]},
+         "execution_count": None,
+         "outputs": [], "source": "label = \"a\"  # which probe /[a-z]+/\n"},
+        {"id": "probe", "cell_type": "code", "metadata": {}, "execution_count": None,
+         "outputs": [], "source": "import os, tempfile\nfrom pathlib import Path\n"
+                   "Path(os.environ['PROBE_OUT'], label + '.txt').write_text(\n"
+                   "    tempfile.gettempdir() + '\\n' + os.environ['CALLER'])\n"},
+    ],
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                "language": "python"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+def test_each_caller_gets_its_own_environment_in_workers_and_kernels(project_copy, tmp_path,
+                                                                     request):
+    """Two callers with different TMPDIRs, one after the other, on one server: each report's
+    kernel (started by a worker of the fork server the first command started) sees its own
+    caller's TMPDIR and variables."""
+    import json
+
+    (project_copy / "notebooks" / "probe.ipynb").write_text(json.dumps(PROBE))
+    config = tmp_path / "probe.yaml"
+    config.write_text("reports:\n" + "".join(
+        f"  - name: probe_{x}\n    notebook: probe.ipynb\n    title: Probe {x}\n"
+        f"    summary: probe\n    parameters: {{label: {x}}}\n" for x in "abc"))
+    env = {**os.environ, "PYTHONPATH": str(project_copy / "src")}
+    sock = tmp_path / "build.sock"
+    server = start_build_server(sock, project_copy, env)
+    try:
+        for caller in ("first", "second"):
+            # short: the kernels' sockets go in it (pytest's folders under xdist are long)
+            tmp = Path(tempfile.mkdtemp(prefix=f"aj-{caller}-", dir="/tmp"))
+            request.addfinalizer(lambda tmp=tmp: shutil.rmtree(tmp, ignore_errors=True))
+            probes = tmp_path / f"probes-{caller}"
+            probes.mkdir()
+            result = _run(["build", "--force", "-j", "2", "--config", str(config),
+                           "--output-dir", str(tmp_path / f"out-{caller}")], sock,
+                          project_copy, {**env, "TMPDIR": str(tmp), "CALLER": caller,
+                                         "PROBE_OUT": str(probes)})
+            assert result.returncode == 0, result.stderr
+            assert "exit 0" in server.stdout.readline()  # served
+            for x in "abc":
+                assert (probes / f"{x}.txt").read_text() == f"{tmp}\n{caller}"
     finally:
         _stop(server)

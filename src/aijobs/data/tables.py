@@ -76,9 +76,47 @@ class TableSchema:
 
 
 def list_tables() -> list[str]:
-    """Names of all tables in data/ (one per sidecar), sorted."""
-    return sorted(str(p.relative_to(paths.DATA_DIR)).removesuffix(".meta.yaml")
-                  for p in paths.DATA_DIR.rglob("*.meta.yaml"))
+    """Names of all tables in data/ (one per sidecar), sorted; hidden folders (a set being
+    published, see files.publish_set) hold none."""
+    names = (p.relative_to(paths.DATA_DIR) for p in paths.DATA_DIR.rglob("*.meta.yaml"))
+    return sorted(str(n).removesuffix(".meta.yaml") for n in names
+                  if not any(part.startswith(".") for part in n.parts))
+
+
+def run_problems(names: list[str] | None = None) -> list[str]:
+    """Derived tables that come from different runs of their derivation, one line each.
+
+    A derivation (survey-derive, ...) records in every sidecar of its set
+    `derived_from.run: {set, id, tables}`; the tables of one set in one folder must share
+    one id, and each table the run made must be there. `names`: only the sets these tables
+    belong to (default: every table)."""
+    runs: dict[tuple[str, str], dict[str, Any]] = {}
+    for name in list_tables():
+        run = (load_schema(name).meta.get("derived_from") or {}).get("run")
+        if isinstance(run, dict) and run.get("set"):
+            folder = str(Path(name).parent)
+            runs.setdefault((folder, str(run["set"])), {})[name] = run
+    wanted = None if names is None else {str(Path(n).parent) for n in names}
+    problems = []
+    for (folder, kind), members in sorted(runs.items()):
+        if wanted is not None and folder not in wanted:
+            continue
+        where = f"data/{folder}" if folder != "." else "data"
+        ids = {}
+        for name, run in members.items():
+            ids.setdefault(str(run.get("id")), []).append(Path(name).name)
+        if len(ids) > 1:
+            shown = "; ".join(f"run {i}: {', '.join(sorted(t))}" for i, t in sorted(ids.items()))
+            problems.append(f"{where}: the '{kind}' tables come from {len(ids)} different runs "
+                            f"({shown}); rerun the derivation (e.g. make survey-derive "
+                            "SURVEY=<path>) to make the set whole")
+            continue
+        listed = next(iter(members.values())).get("tables") or []
+        missing = sorted(set(map(str, listed)) - {Path(n).name for n in members})
+        if missing:
+            problems.append(f"{where}: the '{kind}' run made {', '.join(missing)}, missing "
+                            "here; rerun the derivation to make the set whole")
+    return problems
 
 
 def _rel(path: Path) -> str:

@@ -215,10 +215,12 @@ def table_problems(frame: pd.DataFrame, texts: pd.DataFrame, model: Sidecar, nam
         text = texts.at[index, column] if column in texts else frame.at[index, column]
         if rule.kind == "reference":
             ref = references[column]
-            sample = ", ".join(sorted(map(str, ref.values))[:12])
+            allowed = sorted(map(str, ref.values))
+            sample = ", ".join(allowed[:12]) + (f", ... ({len(allowed) - 12} more)"
+                                                if len(allowed) > 12 else "")
             refs.append((order[column], index, Problem(
                 _loc(where, index, column), f"{_cell(frame.at[index, column])!r} is not a "
-                f"{ref.column} in {ref.target}; expected one of: {sample}")))
+                f"{ref.column} in {ref.target}; expected one of the {len(allowed)}: {sample}")))
             continue
         if ("value", column, index) in seen:
             continue  # one reason per cell: the first rule it breaks

@@ -37,6 +37,7 @@ from aijobs.charts.figure_data import decoded_arrays
 from aijobs.charts.theme import safe_figure_dict
 from aijobs.data import tables
 from aijobs.errors import ParameterError
+from aijobs.files import loads_json
 from aijobs.notebook import scenario_pages
 from aijobs.reports.config import ReportSpec, load_report_specs
 from aijobs.reports.parameters import Parameter, notebook_parameters, validated_parameters
@@ -207,10 +208,10 @@ class ScenarioExplorer(_Explorer):
         (returns False)."""
         if name == "uncertainty" and isinstance(value, str):
             try:
-                value = json.loads(value or "{}")
-            except json.JSONDecodeError as exc:
-                return self._refuse(f"uncertainty: not JSON ({exc.msg}); expected ranges such "
-                                    'as {"normalization_rate": [0.02, 0.05, 0.15]}')
+                value = loads_json(value or "{}", unique_keys=True)
+            except ValueError as exc:  # not JSON, nested too deeply, a key twice
+                return self._refuse(f"uncertainty: {exc}; expected ranges such as "
+                                    '{"normalization_rate": [0.02, 0.05, 0.15]}')
         candidate = {**self.settings, name: value}
         if name == "normalization_rate":
             candidate["normalization_rate_source"] = ""  # the control sets the rate itself

@@ -219,7 +219,7 @@ def link_html(address: str, text: str | None = None) -> str:
     nothing is loaded from it until the reader follows it."""
     address = str(address)
     shown = html.escape(text if text is not None else address)
-    if re.match(r"^https?://[^\s\"'<>]+$", address):
+    if re.fullmatch(r"https?://[^\s\"'<>]+", address):
         return f'<a href="{html.escape(address)}">{shown}</a>'
     return shown
 
@@ -284,7 +284,7 @@ def record_inputs() -> None:
     display({INPUTS_MIME: {"files": list(paths.FILES_READ)}, "text/html": ""}, raw=True)
 
 
-KEY_FIGURE_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)?$")
+KEY_FIGURE_NAME_RE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)?")  # matched whole
 
 
 def record_key_figures(values: Mapping[str, float]) -> None:
@@ -296,7 +296,7 @@ def record_key_figures(values: Mapping[str, float]) -> None:
     """
     clean = {}
     for name, value in values.items():
-        if not KEY_FIGURE_NAME_RE.match(str(name)):
+        if not KEY_FIGURE_NAME_RE.fullmatch(str(name)):
             raise ValueError(f"key figure {name!r}: expected lower-case letters, digits and '_', "
                              "then optionally '.' and an id, e.g. mid_usd.ai_ml_engineer")
         number = float(value)

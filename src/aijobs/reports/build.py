@@ -26,8 +26,10 @@ import json
 import logging
 import multiprocessing
 import os
+import re
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -38,7 +40,7 @@ from tqdm import tqdm
 
 from aijobs import paths
 from aijobs.errors import BuildError
-from aijobs.files import write_atomic
+from aijobs.files import file_digest, sha256_text, write_atomic
 from aijobs.reports import zygote
 from aijobs.reports.cache import (
     MANIFEST_NAME,
@@ -72,6 +74,7 @@ from aijobs.reports.variants import record_variant, variant_spec, variants_dir, 
 
 log = logging.getLogger(__name__)
 FAILED_DIR_NAME = "_failed"
+DEFAULT_SCHEDULER_TIMEOUT = 60.0  # seconds for a dask scheduler's answer, and then for workers
 LOCK_NAME = ".aijobs-build.lock"
 DEFAULT_OPTIONS = BuildOptions()
 
@@ -91,6 +94,7 @@ class BuildResult:
     failed_notebook: bytes | None = None  # the executed notebook of a failed run
     key_figures: dict[str, float] = field(default_factory=dict)  # display.record_key_figures
     kernel_notes: list[str] = field(default_factory=list)  # why its kernel was cold, if it was
+    digests: dict[str, str] = field(default_factory=dict)  # sha256 of each file published
 
     @property
     def ok(self) -> bool:
@@ -208,8 +212,10 @@ def publish(result: BuildResult, reports_dir: Path) -> BuildResult:
                     stale.unlink()
             for file_name, content in result.files.items():
                 write_atomic(folder / file_name, content)
+                result.digests[f"{folder.name}/{file_name}"] = _digest(content)
             target = reports_dir / f"{result.name}.html"
             write_atomic(target, result.page)  # last: a page is never newer than its data
+            result.digests[target.name] = _digest(result.page)
             kept.unlink(missing_ok=True)
             result.output, result.page, result.files = target, None, {}
         elif result.status == "failed" and result.failed_notebook is not None:
@@ -224,14 +230,42 @@ def publish(result: BuildResult, reports_dir: Path) -> BuildResult:
     return result
 
 
-def checked_output_dir(reports_dir: Path) -> Path:
+def _digest(content: str | bytes) -> str:
+    return sha256_text(content.encode("utf-8") if isinstance(content, str) else content)
+
+
+def _refuse_folders_in_place_of_files(reports_dir: Path) -> None:
+    """A folder where the build writes a file (the index, its record) is refused before
+    anything is written, so that "earlier results are unchanged" stays true."""
+    for name, what in (("index.html", "the index page"), (MANIFEST_NAME, "the build record")):
+        if (reports_dir / name).is_dir():
+            raise BuildError(f"output folder {shown_path(reports_dir)}: {name} is a folder; "
+                             f"expected {what} there (move the folder away)")
+
+
+def checked_output_dir(reports_dir: Path, *, create: bool = True) -> Path:
     """The output folder, created if missing; a BuildError (one line) if it is a file, cannot
-    be created or cannot be written to."""
+    be created or cannot be written to. `create=False` (a dry run) checks the same and creates
+    nothing: a folder still to be made must have a folder it can be made in."""
     reports_dir = Path(reports_dir)
     where = shown_path(reports_dir)
     if reports_dir.exists() and not reports_dir.is_dir():
         raise BuildError(f"output folder {where}: is a file; expected a folder (one that does "
                          "not exist yet is created)")
+    _refuse_folders_in_place_of_files(reports_dir)
+    if not create:
+        existing = reports_dir
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            raise BuildError(f"output folder {where}: cannot be created ({shown_path(existing)} "
+                             "is a file); choose a folder you can write to")
+        if not os.access(existing, os.W_OK | os.X_OK):
+            what = "not writable" if existing == reports_dir else \
+                f"cannot be created ({shown_path(existing)} is not writable)"
+            raise BuildError(f"output folder {where}: {what}; choose a folder you can write "
+                             "to, e.g. --output-dir ~/aijobs-reports")
+        return reports_dir
     try:
         reports_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -255,8 +289,10 @@ def _run_report_star(args: tuple) -> BuildResult:
     return run_report(spec, overrides=overrides, options=options, warm_socket=warm_socket)
 
 
-def _init_worker(build_pid: int) -> None:
-    """Worker initializer: die with the build.
+def _init_worker(build_pid: int, env: dict[str, str], cwd: str) -> None:
+    """Worker initializer: the build's environment and folder (the fork server keeps those of
+    the command that started it: under a build server, the server's own), and die with the
+    build.
 
     Workers are forked by multiprocessing's fork server, which lives as long as any worker
     does, so they watch the build itself (lifetime.die_with). When a worker ends, the kernels
@@ -264,7 +300,23 @@ def _init_worker(build_pid: int) -> None:
     kernel whose caller's connection closes; a cold kernel polls its parent (ipykernel's
     JPY_PARENT_PID). Nothing outlives a killed build.
     """
+    os.environ.clear()
+    os.environ.update(env)
+    tempfile.tempdir = None  # tempfile caches the folder it found: find this build's
+    with contextlib.suppress(OSError):
+        os.chdir(cwd)
     die_with(build_pid)
+
+
+def start_worker_server() -> None:
+    """Start multiprocessing's fork server now, with this process's environment (a build
+    server calls it before its first command: the fork server would otherwise be started by,
+    and keep the environment and temporary folder of, whichever command came first)."""
+    context = _worker_context()
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver  # deferred: only a build server starts it early
+
+        forkserver.ensure_running()
 
 
 @contextlib.contextmanager
@@ -322,6 +374,7 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
                   dry_run: bool = False, config: Path = paths.REPORTS_CONFIG,
                   specs: list[ReportSpec] | None = None, index: bool = True,
                   executor: str = "local", scheduler: str | None = None,
+                  scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT,
                   echo=print) -> list[BuildResult]:
     """Build the named reports (all by default), in parallel, skipping those up to date.
 
@@ -336,7 +389,7 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
     sends them to the dask.distributed scheduler at `scheduler` (see run_on_dask). Either way
     only this process, which holds the lock, writes into the output folder.
     """
-    check_executor(executor, scheduler)
+    check_executor(executor, scheduler, scheduler_timeout)
     specs = load_report_specs(config) if specs is None else list(specs)
     chosen = select_specs(specs, names)
     if overrides:
@@ -350,6 +403,7 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
                                   executor=executor, scheduler=scheduler, echo=echo)
     options = BuildOptions(show_code=show_code, self_contained=self_contained)
     if dry_run:
+        checked_output_dir(reports_dir, create=False)  # what the build would refuse
         manifest, package = read_manifest(Path(reports_dir)), package_fingerprint()
         return [BuildResult(spec.name, "up to date" if _is_fresh(
             spec, {**spec.parameters, **(overrides or {})}, Path(reports_dir), manifest,
@@ -360,7 +414,7 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
         remove_stale_scratch()  # what a build killed with SIGKILL left in the temporary folder
         if not self_contained:
             ensure_plotly_js(reports_dir)
-        manifest = read_manifest(reports_dir)
+        manifest = read_manifest(reports_dir, set_aside=True, echo=echo)
         package = package_fingerprint()
         results: list[BuildResult] = []
         todo = []
@@ -377,7 +431,8 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
             for result in results:
                 line(f"up to date {result.name}")
             runs = (_run(todo, overrides, options, jobs) if executor == "local"
-                    else run_on_dask(todo, overrides, options, scheduler))
+                    else run_on_dask(todo, overrides, options, scheduler,
+                                     scheduler_timeout, echo))
             _publish_all(runs, chosen, overrides, options, reports_dir, manifest, package,
                          results, line)
         if index:
@@ -419,6 +474,7 @@ def _publish_all(runs, chosen: list[ReportSpec], overrides, options, reports_dir
                                                "self_contained": options.self_contained},
                                    "figures": result.figures,
                                    "key_figures": result.key_figures,
+                                   "files": result.digests,
                                    "built": datetime.date.today().isoformat()}
             write_atomic(reports_dir / MANIFEST_NAME,
                          json.dumps(manifest, indent=1, sort_keys=True))
@@ -448,11 +504,16 @@ def page_states(reports_dir: Path = paths.REPORTS_DIR,
 
 def _is_fresh(spec: ReportSpec, used: dict[str, Any], reports_dir: Path, manifest: dict,
               options: BuildOptions, package: str) -> bool:
+    """Up to date: the same inputs (the key), and every file the build published for it (the
+    page and its charts' data) still holds the bytes it wrote (a truncated page, a deleted or
+    edited chart CSV is rebuilt)."""
     entry = manifest.get(spec.name, {})
-    data_ok = not entry.get("figures") or (reports_dir / data_folder(spec.name)).is_dir()
-    return (reports_dir / f"{spec.name}.html").exists() and data_ok \
-        and entry.get("key") == report_key(spec, used, options, package,
-                                           entry.get("inputs", []))
+    files = entry.get("files")
+    if not isinstance(files, dict) or f"{spec.name}.html" not in files:
+        return False  # recorded before digests were: rebuilt once
+    if entry.get("key") != report_key(spec, used, options, package, entry.get("inputs", [])):
+        return False
+    return all(file_digest(reports_dir / name) == digest for name, digest in files.items())
 
 
 def _worker_context():
@@ -496,14 +557,26 @@ def _run(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int | N
             return
         with ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context(),
                                  initializer=_init_worker,
-                                 initargs=(os.getpid(),)) as pool:
+                                 initargs=(os.getpid(), dict(os.environ), os.getcwd())) as pool:
             futures = [pool.submit(_run_report_star, t) for t in tasks]
-            for future in as_completed(futures):
-                yield future.result()
+            try:
+                for future in as_completed(futures):
+                    yield future.result()
+            except BaseException:  # Ctrl-C, SIGTERM, a served client gone: no report starts
+                # any more; those under way end (their files cleaned up) and are not published
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
 
 
-def check_executor(executor: str, scheduler: str | None) -> None:
-    """A BuildError (one line) unless the executor and scheduler go together."""
+# a dask scheduler's address: [protocol://]host:port (host a name, IPv4, or [IPv6])
+SCHEDULER_RE = re.compile(r"(?:(tcp|tls|ws|wss|ucx)://)?([A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])"
+                          r":(\d{1,5})/?")
+
+
+def check_executor(executor: str, scheduler: str | None,
+                   timeout: float = DEFAULT_SCHEDULER_TIMEOUT) -> None:
+    """A BuildError (one line) unless the executor, scheduler and timeout go together and the
+    scheduler's address can be one (checked before dask sees it)."""
     if executor not in ("local", "dask"):
         raise BuildError(f"--executor {executor!r}: expected local or dask")
     if executor == "local" and scheduler:
@@ -511,10 +584,68 @@ def check_executor(executor: str, scheduler: str | None) -> None:
     if executor == "dask" and not scheduler:
         raise BuildError("--executor dask needs --scheduler ADDRESS, e.g. "
                          "--scheduler tcp://10.0.0.5:8786 (a running dask scheduler)")
+    if scheduler:
+        found = SCHEDULER_RE.fullmatch(scheduler)
+        if not found or not 1 <= int(found.group(3)) <= 65535:
+            raise BuildError(f"--scheduler {scheduler[:80]!r}: not a scheduler address; "
+                             "expected tcp://HOST:PORT with a port from 1 to 65535, e.g. "
+                             "tcp://10.0.0.5:8786")
+    if not (isinstance(timeout, int | float) and 0 < timeout <= 86400):
+        raise BuildError(f"--timeout {timeout!r}: expected a number of seconds above 0 and at "
+                         "most 86400 (a day)")
+
+
+def _connect_to_dask(client_class, scheduler: str, timeout: float):
+    """A dask Client, or a BuildError within `timeout` seconds (and a few more): the
+    client's own timeout covers the connection, not a scheduler that accepts it and never
+    answers, so the client is made in a thread that the build stops waiting for."""
+    box: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            box["client"] = client_class(scheduler, timeout=f"{timeout:g}s")
+        except BaseException as exc:  # noqa: BLE001  (handed to the waiting thread)
+            box["error"] = exc
+
+    thread = threading.Thread(target=connect, name="aijobs-dask-connect", daemon=True)
+    thread.start()
+    thread.join(timeout + 5)
+    if thread.is_alive():
+        raise BuildError(f"--scheduler {scheduler}: the dask scheduler did not answer within "
+                         f"{timeout:g} s (nothing, or something other than a dask scheduler, "
+                         "is listening there); check the address, or give it longer with "
+                         "--timeout SECONDS")
+    if "error" in box:
+        exc = box["error"]
+        raise BuildError(f"--scheduler {scheduler}: no dask scheduler answered "
+                         f"({' '.join(str(exc).split())[:160] or type(exc).__name__}); start "
+                         "one with `dask scheduler` or give its tcp:// address")
+    return box["client"]
+
+
+def _wait_for_workers(client, scheduler: str, timeout: float, echo) -> None:
+    """Return once the scheduler has a worker; say so while waiting; a BuildError after
+    `timeout` seconds without one."""
+    if client.scheduler_info().get("workers"):
+        return
+    waited, step = 0.0, 5.0
+    while waited < timeout:
+        echo(f"waiting for workers ({waited:g} s of {timeout:g} s): the dask scheduler at "
+             f"{scheduler} has none")
+        chunk = min(step, timeout - waited)
+        try:
+            client.wait_for_workers(1, timeout=chunk)
+            return
+        except (TimeoutError, OSError):  # asyncio's and dask's timeouts are TimeoutError
+            waited += chunk
+    raise BuildError(f"--scheduler {scheduler}: no dask worker joined within {timeout:g} s; "
+                     f"start one with `dask worker {scheduler}`, or give it longer with "
+                     "--timeout SECONDS")
 
 
 def run_on_dask(todo: list[ReportSpec], overrides, options: BuildOptions,
-                scheduler: str | None):
+                scheduler: str | None, timeout: float = DEFAULT_SCHEDULER_TIMEOUT,
+                echo=print):
     """Run the reports on a dask.distributed cluster; yield each result as it finishes.
 
     The workers need the suite installed and the project at the same path as here (a shared
@@ -530,11 +661,12 @@ def run_on_dask(todo: list[ReportSpec], overrides, options: BuildOptions,
     except ImportError as exc:
         raise BuildError("--executor dask needs the distributed package: pip install -e "
                          "'.[cluster]' in the project folder (or pip install distributed)") from exc
+    client = _connect_to_dask(Client, scheduler, timeout)
     try:
-        client = Client(scheduler, timeout="20s")
-    except (OSError, TimeoutError) as exc:
-        raise BuildError(f"--scheduler {scheduler}: no dask scheduler answered ({exc}); "
-                         "start one with `dask scheduler` or give its tcp:// address") from exc
+        _wait_for_workers(client, scheduler, timeout, echo)
+    except BaseException:
+        client.close()
+        raise
     # deferred with distributed itself (see above): each worker gets warm kernels
     from aijobs.reports.dask_workers import run_with_warm_kernels, warm_kernels_on
 

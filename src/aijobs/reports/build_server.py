@@ -15,7 +15,18 @@ itself with the new code. It stops after `--idle-minutes` without a command (30 
 on Ctrl-C or on SIGTERM.
 
 AIJOBS_BUILD_SERVER chooses the socket: unset, the one for this copy of the suite in the
-temporary folder; a path, that socket; "off", no server (each command runs on its own).
+user's runtime folder; a path, that socket; "off", no server (each command runs on its own).
+
+Only its owner can reach it. The socket lives in a folder of the user's own: $XDG_RUNTIME_DIR
+/aijobs where the system gives one, else /tmp/aijobs-<uid> (not $TMPDIR: every shell of the
+user finds the same server, whatever its TMPDIR), made mode 0700. Before it sends anything
+(the command line and the whole environment), the client checks, as ssh-agent's and tmux's
+clients do, that the folder and the socket belong to the user and that no one else can write
+to them, and then that the process answering runs as the user (SO_PEERCRED on Linux,
+LOCAL_PEERCRED on macOS); otherwise it says so in one line and exits 2, sending nothing. The
+server, likewise, serves only its own user. One server per socket: a second `serve` finds
+the first's lock and leaves it alone. A client's Ctrl-C (or any client going away) ends that
+client's command only; the server stays.
 
 A build that finds no server starts one in the background (`start_in_background`), says so in
 one line with how to stop it, and runs on its own meanwhile; the next command is handed to it.
@@ -29,16 +40,21 @@ command line decides whether it needs the rest.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import io
 import json
 import logging
 import os
+import select
 import signal
 import socket
+import stat
+import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -59,8 +75,76 @@ def socket_path() -> str | None:
     if chosen:
         return chosen
     key = f"{paths.PROJECT_ROOT}\0{Path(sys.executable).resolve()}".encode()
-    folder = Path(tempfile.gettempdir()) / f"aijobs-{os.getuid()}"
-    return str(folder / f"build-{hashlib.sha256(key).hexdigest()[:16]}.sock")
+    return str(runtime_folder() / f"build-{hashlib.sha256(key).hexdigest()[:16]}.sock")
+
+
+def runtime_folder() -> Path:
+    """The user's own folder for the server's socket: $XDG_RUNTIME_DIR/aijobs where the system
+    gives one, else aijobs-<uid> in /tmp (the temporary folder where there is no /tmp)."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if runtime and os.path.isabs(runtime) and os.path.isdir(runtime):
+        return Path(runtime) / "aijobs"
+    base = "/tmp" if os.path.isdir("/tmp") else tempfile.gettempdir()
+    return Path(base) / f"aijobs-{os.getuid()}"
+
+
+def _make_folder(folder: Path) -> None:
+    """Create the socket's folder, mode 0700, if missing (checked afterwards, see unsafe)."""
+    with contextlib.suppress(OSError):
+        folder.mkdir(mode=0o700, parents=True)
+
+
+def _owner(uid: int) -> str:
+    try:
+        import pwd  # deferred: only to name another user
+
+        return f"uid {uid} ({pwd.getpwuid(uid).pw_name})"
+    except (ImportError, KeyError):
+        return f"uid {uid}"
+
+
+def unsafe(path: str, *, socket_too: bool = True) -> str | None:
+    """What makes the socket at `path` unsafe to talk to (None: nothing): its folder or the
+    socket itself belongs to another user, or someone else can write to it."""
+    me = os.getuid()
+    folder = os.path.dirname(os.path.abspath(path))
+    checks = [(folder, "folder")] + ([(path, "socket")] if socket_too else [])
+    for where, kind in checks:
+        try:
+            info = os.stat(where) if kind == "folder" else os.lstat(where)
+        except OSError as exc:
+            return f"{kind} {where}: {exc.strerror or exc}"
+        if kind == "folder" and not stat.S_ISDIR(info.st_mode):
+            return f"{where} is not a folder"
+        if kind == "socket" and not stat.S_ISSOCK(info.st_mode):
+            return f"{where} is not a socket"
+        if info.st_uid != me:
+            return f"{kind} {where} belongs to {_owner(info.st_uid)}, not to you ({_owner(me)})"
+        if info.st_mode & 0o022:
+            return (f"{kind} {where} can be written by others (mode "
+                    f"{stat.S_IMODE(info.st_mode):o}; expected 700 or 600)")
+    return None
+
+
+def peer_uid(conn: socket.socket) -> int | None:
+    """The uid of the process at the other end of a Unix socket (None: unknown here)."""
+    if hasattr(socket, "SO_PEERCRED"):  # Linux: struct ucred {pid, uid, gid}
+        _, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                                         struct.calcsize("3i")))
+        return uid
+    if sys.platform == "darwin":  # getpeereid: struct xucred {version, uid, ...} at SOL_LOCAL
+        sol_local, local_peercred = 0, 1
+        raw = conn.getsockopt(sol_local, local_peercred, 76)
+        return struct.unpack_from("2I", raw)[1]
+    return None
+
+
+def refused(why: str) -> int:
+    """One line: the client sends nothing to a socket it cannot trust."""
+    print(f"error: the build server's socket is not safe to use: {why}; nothing was sent to "
+          f"it. Remove it (a `aijobs serve` of your own makes a new one), or set {SERVER_VAR}="
+          "off to build without a server", file=sys.stderr)
+    return 2
 
 
 # ---- client ---------------------------------------------------------------------------------
@@ -74,12 +158,17 @@ def forward(argv: list[str], when_none=None) -> int | None:
     if not path:
         log.info("no build server: %s=off", SERVER_VAR)
         return None
-    if not os.path.exists(path):
+    if not os.environ.get(SERVER_VAR):
+        _make_folder(Path(path).parent)
+    if not os.path.lexists(path):
         log.info("no build server runs for this suite (none at %s; `aijobs serve` starts "
                  "one)", path)
         if when_none is not None:
             when_none()
         return None
+    why = unsafe(path)
+    if why:
+        return refused(why)
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         conn.connect(path)
@@ -90,6 +179,10 @@ def forward(argv: list[str], when_none=None) -> int | None:
             when_none()
         return None
     try:
+        uid = peer_uid(conn)
+        if uid is not None and uid != os.getuid():
+            conn.close()
+            return refused(f"the process answering at {path} runs as {_owner(uid)}")
         request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ),
                    "identity": identity()}
         conn.sendall(json.dumps(request).encode() + b"\n")
@@ -116,7 +209,7 @@ def forward(argv: list[str], when_none=None) -> int | None:
             elif "exit" in message:
                 return int(message["exit"])
     except KeyboardInterrupt:
-        print("interrupted; the build server finishes the build it started, and earlier "
+        print("interrupted; the build server stops this build (and serves on), and earlier "
               "pages stay whole", file=sys.stderr)
         return 130
     except (OSError, ValueError):
@@ -144,8 +237,12 @@ def start_in_background(idle_minutes: float = AUTO_IDLE_MINUTES) -> int | None:
     path = socket_path()
     if path is None:
         return None
+    _make_folder(Path(path).parent)
+    why = unsafe(path, socket_too=False)
+    if why:  # nothing is written into a folder someone else controls
+        log.info("no build server started: %s", why)
+        return None
     try:
-        Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         logfile = open(f"{path}.log", "ab")  # noqa: SIM115  (handed to the child)
     except OSError as exc:
         log.info("no build server started: %s", exc)
@@ -174,12 +271,67 @@ class _Lines(io.TextIOBase):
         if text and not self.broken:
             try:
                 self.conn.sendall(json.dumps({self.key: text}).encode() + b"\n")
-            except OSError:  # the client went (Ctrl-C): the build goes on, unseen
+            except OSError:  # the client went (Ctrl-C): its command is being stopped
                 self.broken = True
         return len(text)
 
     def isatty(self) -> bool:
         return False
+
+
+class _ClientGone(KeyboardInterrupt):
+    """The client of the running command went away (its Ctrl-C): that command stops."""
+
+
+class _Command:
+    """The command being served: a thread watches its client, and when the client goes, the
+    server's main thread, which runs the command, gets _ClientGone (through SIGINT, so that it
+    also wakes from a wait), and the command stops as it would on Ctrl-C. The server's own
+    Ctrl-C or SIGTERM during a command stops the command and then the server."""
+
+    active = False
+    gone = False
+    stop_server = False
+
+    @classmethod
+    def watch(cls, conn: socket.socket) -> threading.Event:
+        done = threading.Event()
+        main = threading.main_thread().ident
+
+        def run() -> None:
+            while not done.wait(0.1):
+                try:
+                    readable, _, _ = select.select([conn], [], [], 0)
+                    if not readable or conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT):
+                        continue  # still there (it sends nothing after its request)
+                except BlockingIOError:
+                    continue
+                except (OSError, ValueError):
+                    pass  # reset: gone
+                if done.is_set():
+                    return
+                cls.gone = True
+                signal.pthread_kill(main, signal.SIGINT)
+                return
+
+        threading.Thread(target=run, name="aijobs-client-watch", daemon=True).start()
+        return done
+
+
+def _on_interrupt(*_) -> None:
+    if _Command.gone:
+        if _Command.active:
+            raise _ClientGone
+        return  # the command had already finished
+    if _Command.active:
+        _Command.stop_server = True
+    raise KeyboardInterrupt
+
+
+def _stop(*_) -> None:
+    if _Command.active:
+        _Command.stop_server = True
+    raise KeyboardInterrupt
 
 
 def serve(run_command, notebooks: list[Path], fingerprint, *, idle_minutes: float = 30.0,
@@ -193,23 +345,38 @@ def serve(run_command, notebooks: list[Path], fingerprint, *, idle_minutes: floa
     if path is None:
         echo(f"error: {SERVER_VAR}=off; unset it to start a build server", file=sys.stderr)
         return 2
-    Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    with contextlib.suppress(OSError):
-        probe.connect(path)
-        probe.close()
-        echo(f"error: a build server already serves this suite ({path})", file=sys.stderr)
+    _make_folder(Path(path).parent)
+    why = unsafe(path, socket_too=False)
+    if why:
+        echo(f"error: cannot serve at {path}: {why}; choose another {SERVER_VAR} or remove it",
+             file=sys.stderr)
         return 2
-    probe.close()
+    lock = open(f"{path}.lock", "a")  # held for the server's life: one server per socket
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        echo(f"error: a build server already serves this suite ({path}); it goes on serving",
+             file=sys.stderr)
+        return 2
+    with lock:
+        return _serve_locked(path, run_command, notebooks, fingerprint, idle_minutes, echo)
+
+
+def _serve_locked(path: str, run_command, notebooks: list[Path], fingerprint,
+                  idle_minutes: float, echo) -> int:
     with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
+        os.unlink(path)  # a dead server's: a live one would hold the lock
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     os.chmod(path, 0o600)
     listener.listen(16)
     chosen = os.environ.get(SERVER_VAR)
     os.environ[SERVER_VAR] = "off"  # the commands it runs must not hand themselves back to it
+    # a client that goes (Ctrl-C) while the server writes to it must not end the server
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _on_interrupt)
     started = fingerprint()
     me = identity()
     restart = False
@@ -225,14 +392,22 @@ def serve(run_command, notebooks: list[Path], fingerprint, *, idle_minutes: floa
                     echo("idle: build server stopped")
                     break
                 with conn:
+                    uid = _peer_uid_or_none(conn)
+                    if uid != os.getuid():
+                        who = _owner(uid) if uid is not None else "an unknown user"
+                        echo(f"refused a connection from {who}")
+                        continue
                     restart = _handle(conn, run_command, me, started, fingerprint, echo,
                                       warm)
+                if _Command.stop_server:
+                    raise KeyboardInterrupt
     except KeyboardInterrupt:
         echo("build server stopped")
     finally:
         listener.close()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     if chosen is None:
         os.environ.pop(SERVER_VAR, None)
     else:
@@ -244,8 +419,12 @@ def serve(run_command, notebooks: list[Path], fingerprint, *, idle_minutes: floa
     return 0
 
 
-def _stop(*_) -> None:
-    raise KeyboardInterrupt
+def _peer_uid_or_none(conn: socket.socket) -> int | None:
+    try:
+        uid = peer_uid(conn)
+    except OSError:
+        return None
+    return os.getuid() if uid is None else uid  # a platform without peer credentials
 
 
 def _handle(conn: socket.socket, run_command, me: dict, started: str, fingerprint,
@@ -257,7 +436,8 @@ def _handle(conn: socket.socket, run_command, me: dict, started: str, fingerprin
     except (OSError, ValueError):
         return False
     conn.settimeout(None)
-    if request.get("identity") != me or not isinstance(request.get("argv"), list):
+    if not isinstance(request, dict) or request.get("identity") != me \
+            or not isinstance(request.get("argv"), list):
         _send(conn, {"accepted": False})
         return False
     if fingerprint() != started:
@@ -268,22 +448,33 @@ def _handle(conn: socket.socket, run_command, me: dict, started: str, fingerprin
     here, own_env = os.getcwd(), dict(os.environ)
     out, err = _Lines(conn, "out"), _Lines(conn, "err")
     code = 1
+    _Command.gone = False
+    watching = _Command.watch(conn)
     try:
+        _Command.active = True
         os.chdir(request.get("cwd") or here)
         _use_environment(request.get("env"), warm)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = run_command([str(a) for a in request["argv"]])
     except SystemExit as exc:  # argparse's own errors
         code = exc.code if isinstance(exc.code, int) else 2
+    except KeyboardInterrupt:  # the client went, or the server was told to stop
+        code = 130
     except Exception as exc:  # never let one command take the server down
         err.write(f"error: the build server failed on this command ({type(exc).__name__}: "
                   f"{exc}); run it with {SERVER_VAR}=off\n")
     finally:
+        _Command.active = False
+        watching.set()
         os.chdir(here)
         os.environ.clear()
         os.environ.update(own_env)
+        tempfile.tempdir = None  # tempfile caches the folder it found: the caller's
+    if _Command.gone:
+        code = 130
     _send(conn, {"exit": code})
-    echo(f"{' '.join(map(str, request['argv']))}: exit {code} in "
+    gone = " (the client went: stopped)" if _Command.gone else ""
+    echo(f"{' '.join(map(str, request['argv']))}: exit {code}{gone} in "
          f"{time.perf_counter() - start:.2f} s")
     return False
 
@@ -299,6 +490,7 @@ def _use_environment(env, warm: str | None = None) -> None:
     os.environ[SERVER_VAR] = "off"
     if warm:
         os.environ[zygote.SOCKET_VAR] = warm
+    tempfile.tempdir = None  # tempfile caches the folder it found first: find the caller's
 
 
 def _send(conn: socket.socket, message: dict) -> None:

@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import importlib.metadata
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -87,8 +88,32 @@ def strip_inputs_outputs(nb) -> None:
             output.get("data", {}).pop(INPUTS_MIME, None)
 
 
-def read_manifest(reports_dir: Path) -> dict[str, Any]:
+def read_manifest(reports_dir: Path, *, set_aside: bool = False, echo=None) -> dict[str, Any]:
+    """The build's record of the pages in `reports_dir` ({report: entry}); {} when there is
+    none. One that cannot be read (not UTF-8, not JSON, not an object of objects) is a
+    record of nothing: with `set_aside` (a build, holding the lock) it is renamed
+    <manifest>.unreadable, `echo` says so in one line, and every page is rebuilt."""
+    path = Path(reports_dir) / MANIFEST_NAME
     try:
-        return json.loads((reports_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        problem = None if isinstance(manifest, dict) and all(
+            isinstance(v, dict) for v in manifest.values()) else "not an object of reports"
+    except FileNotFoundError:
         return {}
+    except IsADirectoryError:
+        return {}  # refused before any build (build.checked_output_dir)
+    except (OSError, ValueError, RecursionError) as exc:  # not UTF-8, not JSON, unreadable
+        manifest, problem = {}, type(exc).__name__ if not str(exc) else str(exc).splitlines()[0]
+    if problem is None:
+        return manifest
+    if set_aside:
+        aside = path.with_name(f"{MANIFEST_NAME}.unreadable")
+        try:
+            os.replace(path, aside)
+        except OSError:
+            aside = None
+        if echo is not None:
+            where = f"set aside as {aside.name}" if aside else "left in place"
+            echo(f"warning: the build record {path} could not be read ({problem[:120]}); "
+                 f"{where}, and every report is rebuilt")
+    return {}

@@ -19,7 +19,8 @@ from aijobs.errors import BuildError, ParameterError
 from aijobs.files import read_yaml, yaml_problem
 from aijobs.reports.parameters import notebook_parameters, validated_parameters
 
-NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+# matched whole (fullmatch): "$" alone would let "overview\n" through, naming "overview\n.html"
+NAME_RE = re.compile(r"[a-z][a-z0-9_-]*")
 
 
 class _Strict(BaseModel):
@@ -39,7 +40,7 @@ class ReportEntry(_Strict):
     @field_validator("name", mode="before")
     @classmethod
     def _page_name(cls, value: Any) -> Any:
-        if isinstance(value, str) and (not NAME_RE.match(value) or value == "index"):
+        if isinstance(value, str) and (not NAME_RE.fullmatch(value) or value == "index"):
             raise ValueError("a name is lower-case letters, digits, '-' or '_' and not 'index' "
                              "(it becomes reports/<name>.html)")
         return value
@@ -56,7 +57,7 @@ class ScenarioEntry(_Strict):
     @field_validator("name", mode="before")
     @classmethod
     def _page_name(cls, value: Any) -> Any:
-        if isinstance(value, str) and not NAME_RE.match(f"scenario_{value}"):
+        if isinstance(value, str) and not NAME_RE.fullmatch(f"scenario_{value}"):
             raise ValueError("a scenario name is lower-case letters, digits, '-' or '_'")
         return value
 

@@ -32,6 +32,7 @@ from typing import Any
 from aijobs import paths
 from aijobs.analysis import scenario_settings
 from aijobs.errors import ParameterError
+from aijobs.files import loads_json
 from aijobs.formatting import number_text
 
 TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str", list: "list",
@@ -185,7 +186,12 @@ def coerce_text(param: Parameter, text: str) -> Any:
             if t == "":
                 return [] if param.type == "list" else {}
             if t[0] in "[{":
-                return json.loads(t)
+                try:
+                    return loads_json(t, unique_keys=True)
+                except ValueError as exc:
+                    if not str(exc).startswith("not valid JSON"):  # too deep, a key twice
+                        raise ParameterError(f"parameter {param.name}: {exc}") from None
+                    raise
             if param.type == "list":
                 items = [part.strip() for part in t.split(",") if part.strip()]
                 if param.item_type in ("int", "float"):
@@ -194,17 +200,28 @@ def coerce_text(param: Parameter, text: str) -> Any:
             raise ValueError
         if param.type == "none" or param.type == "any":
             try:
-                return json.loads(t)
-            except json.JSONDecodeError:
+                return loads_json(t, unique_keys=True)
+            except ValueError:
                 return t
+    except ParameterError:
+        raise
     except (ValueError, json.JSONDecodeError) as exc:
         hint = ""
         if param.type == "dict" and t[:1] == "{" and '"' not in t:
             hint = (" (the double quotes around the keys are missing: a shell strips them "
                     "unless the whole value is in single quotes)")
-        raise ParameterError(f"parameter {param.name}: cannot read {text!r} as {param.type}; "
-                             f"expected {_example(param)}{hint}") from exc
+        raise ParameterError(f"parameter {param.name}: cannot read {shown_value(text)} as "
+                             f"{param.type}; expected {_example(param)}{hint}") from exc
     return text if param.type == "str" else t  # text keeps its spaces (see cli.flag_pairs)
+
+
+def shown_value(value: Any, limit: int = 80) -> str:
+    """A value as shown in a message: its repr, cut to `limit` characters with the length
+    said (an error line stays one readable line whatever was typed)."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(str(value)):,} characters)"
 
 
 def _example(param: Parameter) -> str:
@@ -302,15 +319,21 @@ def _item_words(item_type: str) -> str:
 # Checks that need the package's own data or rules, keyed by parameter name; each returns a
 # one-line message, or None. The scenario checks need neither numpy nor pandas
 # (aijobs.analysis.scenario_settings); the roles check loads pandas, only when roles are named.
-def _premium_source_problem(value: Any, values: dict[str, Any]) -> str | None:
+def _premium_source_problem(value: Any, values: dict[str, Any], param: Parameter) -> str | None:
     return scenario_settings.premium_source_problem(value)
 
 
-def _uncertainty_problem(value: Any, values: dict[str, Any]) -> str | None:
+def _uncertainty_problem(value: Any, values: dict[str, Any], param: Parameter) -> str | None:
     return scenario_settings.uncertainty_problem(value, values)
 
 
-def _roles_problem(value: Any, values: dict[str, Any]) -> str | None:
+# What a notebook's `roles` can chart, read from the parameter's comment: the roles of the
+# table it names, or those with a salary band. (table, the words for a role missing from it)
+ROLE_TABLES = (("growth_rates.csv", "growth_rates", "has no growth rate"),
+               ("band", "salary_bands", "has no salary band"))
+
+
+def _roles_problem(value: Any, values: dict[str, Any], param: Parameter) -> str | None:
     from aijobs.data import tables  # deferred: pandas, only when roles are named
 
     own = values.get("roles_path") or None
@@ -318,19 +341,46 @@ def _roles_problem(value: Any, values: dict[str, Any]) -> str | None:
                               check_references=False)
     known = list(roles["role_id"])
     unknown = [r for r in value if r not in known]
-    if not unknown:
-        return None
-    close = difflib.get_close_matches(unknown[0], known, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return (f"parameter roles: no role {unknown[0]!r}{hint} in "
-            f"{'roles_path' if own else 'data/roles.csv'}; role ids: {', '.join(known)}")
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return (f"parameter roles: no role {unknown[0]!r}{hint} in "
+                f"{'roles_path' if own else 'data/roles.csv'}; the {len(known)} role ids: "
+                f"{', '.join(known)}")
+    for words, table, missing_words in ROLE_TABLES:
+        if words in param.comment:
+            having = list(dict.fromkeys(tables.load_table(table)["role_id"]))
+            missing = [r for r in value if r not in having]
+            if missing:
+                return (f"parameter roles: {missing[0]!r} {missing_words} (data/{table}.csv), "
+                        f"so this report cannot chart it; the {len(having)} roles that have "
+                        f"one: {', '.join(having)}")
+            break
+    return None
 
 
-VALUE_CHECKS: dict[str, Callable[[Any, dict[str, Any]], str | None]] = {
+VALUE_CHECKS: dict[str, Callable[[Any, dict[str, Any], Parameter], str | None]] = {
     "premium_source": _premium_source_problem,
     "uncertainty": _uncertainty_problem,
     "roles": _roles_problem,
 }
+
+
+# Settings of reading a survey file: without one (the committed evidence) they change nothing,
+# so a value other than the default is refused rather than shown as "(changed)" and ignored.
+NEEDS_SURVEY_FILE = ("min_salary_usd", "max_salary_usd", "survey_strict")
+
+
+def _check_needs_survey_file(param: Parameter, value: Any, merged: dict[str, Any]) -> None:
+    needs = param.name in NEEDS_SURVEY_FILE or param.comment.startswith("with survey_path:")
+    if not needs or "survey_path" not in merged or value == param.default:
+        return
+    if str(merged.get("survey_path") or "").strip():
+        return
+    raise ParameterError(f"parameter {param.name}: {value!r} applies only to a survey file read "
+                         f"with survey_path (the committed evidence was computed with "
+                         f"{param.name} {param.default!r}); add -p survey_path <salaries.csv> "
+                         f"or leave {param.name} out")
 
 
 def _input_path(value: str) -> Path:
@@ -377,8 +427,9 @@ def validated_parameters(notebook: str | Path, values: dict[str, Any], *,
             _check_input_file(name, out[name])
     merged = {**{n: p.default for n, p in declared.items()}, **out}
     for name, value in out.items():
+        _check_needs_survey_file(declared[name], value, merged)
         check = VALUE_CHECKS.get(name)
-        problem = check(value, merged) if check and value is not None else None
+        problem = check(value, merged, declared[name]) if check and value is not None else None
         if problem:
             raise ParameterError(problem)
     return out

@@ -306,7 +306,8 @@ def ensure_plotly_js(reports_dir: Path) -> Path:
     """Copy plotly.js from the installed plotly package into reports/ (shared by all pages)."""
     source = plotly_js_path()
     target = reports_dir / PLOTLY_JS_NAME
-    if not target.exists() or target.stat().st_size != source.stat().st_size:
+    # compared by content: a corrupted copy of the same size would leave every chart blank
+    if not target.is_file() or file_digest(target) != file_digest(source):
         write_atomic(target, source.read_bytes())
     return target
 

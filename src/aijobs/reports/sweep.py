@@ -155,6 +155,7 @@ def run_sweep(name: str, pairs: list[tuple[str, str]], *,
               reports_dir: Path = paths.REPORTS_DIR, jobs: int | None = None,
               force: bool = False, executor: str = "local", scheduler: str | None = None,
               config: Path = paths.REPORTS_CONFIG, dry_run: bool = False,
+              scheduler_timeout: float = build.DEFAULT_SCHEDULER_TIMEOUT,
               echo=print) -> tuple[list[build.BuildResult], Path]:
     """Build every variant of report `name` over the grid `pairs` (-g NAME VALUES), then its
     gallery (index.html) and sweep.csv. Returns the results and the sweep's folder."""
@@ -164,7 +165,8 @@ def run_sweep(name: str, pairs: list[tuple[str, str]], *,
     out = sweep_dir(reports_dir, name)
     results = build.build_reports(reports_dir=out, specs=[v.spec for v in variants],
                                   jobs=jobs, force=force, dry_run=dry_run, index=False,
-                                  executor=executor, scheduler=scheduler, echo=echo)
+                                  executor=executor, scheduler=scheduler,
+                                  scheduler_timeout=scheduler_timeout, echo=echo)
     if not dry_run:
         write_gallery(spec, grid, variants, out)
     return results, out

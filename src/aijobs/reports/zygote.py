@@ -345,6 +345,7 @@ def _run_kernel(request: dict, fds: list[int], server_pid: int) -> None:
         os.environ.clear()
         os.environ.update(request["env"])
         os.environ["JPY_PARENT_PID"] = str(server_pid)  # ipykernel's own parent poller
+        tempfile.tempdir = None  # the server's cached temporary folder: find the caller's
         os.chdir(request["cwd"])
         # ipykernel reads JPY_PARENT_PID into a class default when imported (here, in the
         # server): say it on the command line, as Jupyter's kernel would have it read

@@ -11,7 +11,9 @@ experience level, so a level filter works without a survey file.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ import yaml
 from aijobs import paths
 from aijobs.data import tables as table_io
 from aijobs.errors import DataError, ParameterError
-from aijobs.files import frame_csv_text, write_atomic
+from aijobs.files import content_id, frame_csv_text, publish_set
 from aijobs.survey import reader as survey
 from aijobs.survey import summaries
 from aijobs.survey.postings import (
@@ -35,6 +37,7 @@ from aijobs.survey.postings import (
 
 DERIVED_DIR = paths.DATA_DIR / "derived"
 PREFIX = "derived/"
+RUN_SET = "survey"  # the name of this set of derived tables in their sidecars' run records
 EXPERIENCE_NAMES = {"EN": "Entry", "MI": "Mid", "SE": "Senior", "EX": "Executive"}
 
 _USD = "USD per year"
@@ -346,6 +349,9 @@ class Evidence:
             "(the file cannot tell a second opening from the same advert seen twice); "
             f"this page {'keeps' if self.repeats == 'keep' else 'collapses'} them and shows "
             "the other choice beside each headline.",
+            *([f"Columns not part of the survey, ignored (pairs and repeats compare the "
+               f"survey's own columns only): {', '.join(p['columns_ignored'])}."]
+              if p.get("columns_ignored") else []),
         ]
 
 
@@ -494,6 +500,8 @@ def evidence_tables(data: survey.Survey, filters: dict[str, list], min_n: int = 
         "rows_read": data.n_read,
         "rows_excluded": data.n_excluded,
         "exclusions": {r: e for r, e in data.exclusions.items()},
+        # columns that are not the survey's own (an index, an Id): reported, never used
+        **({"columns_ignored": data.ignored_columns} if data.ignored_columns else {}),
         "pairing": pairing_stats(data.rows, data.postings),
         "rows_after_filters": n_rows,
         "postings_after_filters": int(len(postings)),
@@ -579,15 +587,37 @@ def write_derived(survey_path: str | Path, out_dir: Path = DERIVED_DIR,
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise DataError(f"{out_dir}: is a file; expected a folder for the derived tables")
-    written = []
-    for name, frame in tables.items():
-        csv = out_dir / f"{name}.csv"
-        write_atomic(csv, frame_csv_text(frame))
-        meta = out_dir / f"{name}.meta.yaml"
-        write_atomic(meta, yaml.safe_dump(sidecar(name, provenance, date), sort_keys=False,
-                                          allow_unicode=True, width=100))
-        written += [csv, meta]
-    return written
+    csvs = {f"{name}.csv": frame_csv_text(frame) for name, frame in tables.items()}
+    # one id for the whole set, from its contents: `aijobs validate` refuses a folder whose
+    # tables come from different runs
+    run = {"set": RUN_SET, "id": content_id({**csvs, "provenance": json.dumps(
+               provenance, sort_keys=True, default=str), "date": date}),
+           "tables": sorted(tables)}
+    files = dict(csvs)
+    for name in tables:
+        meta = sidecar(name, provenance, date)
+        meta.setdefault("derived_from", {})["run"] = run
+        files[f"{name}.meta.yaml"] = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True,
+                                                    width=100)
+    # written whole to a sibling folder, checked, and swapped in with one rename: a full disk
+    # or a kill never leaves tables from two runs side by side
+    return publish_set(out_dir, files, owns=_owned_by_run, check=_header_check(tables))
+
+
+def _owned_by_run(file_name: str) -> bool:
+    """The files a survey-derive run makes (its tables of an earlier run, too)."""
+    return file_name.startswith("survey_") and file_name.endswith((".csv", ".meta.yaml"))
+
+
+def _header_check(tables: dict[str, pd.DataFrame]):
+    def check(folder: Path) -> None:
+        for name, frame in tables.items():
+            with open(folder / f"{name}.csv", encoding="utf-8", newline="") as fh:
+                header = next(csv.reader(fh), [])
+            if header != [str(c) for c in frame.columns]:
+                raise DataError(f"{name}.csv: written with columns {header}, expected "
+                                f"{list(frame.columns)}; the earlier tables are unchanged")
+    return check
 
 
 def load_evidence(survey_path: str = "", *, company_countries=None, residence_countries=None,

@@ -10,7 +10,6 @@ article's roles through data/survey_title_map.csv, and collapses the pairs into 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,7 @@ import pandas as pd
 from aijobs import paths
 from aijobs.data import tables
 from aijobs.errors import DataError, ParameterError
-from aijobs.files import file_digest
+from aijobs.files import file_digest, loads_json
 from aijobs.survey.postings import postings_from_rows
 
 REQUIRED_COLUMNS = ("work_year", "experience_level", "employment_type", "job_title",
@@ -39,9 +38,16 @@ EXAMPLES_KEPT = 5
 TEXT_COLUMNS = ("experience_level", "employment_type", "job_title", "employee_residence",
                 "company_location")
 # Other columns of the published layout; a posting's two rows are equal in all of them but
-# `salary`. Extra or missing ones are fine: pairing compares whatever the file has.
+# `salary`. Missing ones are fine: pairing compares those the file has.
 KNOWN_TEXT_COLUMNS = (*TEXT_COLUMNS, "salary_currency", "company_size")
 PAY_COLUMNS = ("salary", "salary_in_usd")
+# The survey's own columns. Any other (an index or Id column, as copies of the file shared on
+# data sites add) is reported and ignored: a row number in every row would keep a posting's
+# two rows from pairing and identical postings from being seen as repeats.
+OWN_COLUMNS = (*REQUIRED_COLUMNS, "salary", "salary_currency", "remote_ratio", "company_size")
+COUNTRY_COLUMNS = ("company_location", "employee_residence")
+# Codes in use for places ISO 3166 does not list (Kosovo): kept as they are.
+EXTRA_COUNTRY_CODES = frozenset({"XK"})
 # Annual base pay outside this range is not a plausible full-year salary (a typo, a monthly
 # figure, a placeholder); such rows are excluded and counted. Parameters of read_survey.
 MIN_PLAUSIBLE_USD = 10_000
@@ -67,6 +73,7 @@ class Survey:
     exclusions: dict[str, dict[str, Any]] = field(default_factory=dict)
     postings: pd.DataFrame | None = None
     snapshot_date: dt.date | None = None
+    ignored_columns: list[str] = field(default_factory=list)  # not the survey's own
 
     @property
     def n_excluded(self) -> int:
@@ -177,12 +184,11 @@ def _read_streaming(path: Path, columns: list[str]) -> pd.DataFrame | None:
 
 def _read_json(path: Path, where: str) -> pd.DataFrame:
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = loads_json(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise DataError(f"{where}: not UTF-8 text (byte {exc.start})") from exc
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{where}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
-                        f"{exc.msg})") from exc
+    except ValueError as exc:  # not JSON, or nested too deeply
+        raise DataError(f"{where}: {exc}") from None
     if isinstance(data, dict) and isinstance(data.get("data"), list):
         data = data["data"]
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
@@ -234,6 +240,9 @@ def read_survey(path: str | Path, *, strict: bool = False, engine: str = "c",
     salary = pd.to_numeric(raw["salary_in_usd"], errors="coerce")
     year = pd.to_numeric(raw["work_year"], errors="coerce")
     text = {c: _stripped_category(raw[c]) for c in TEXT_COLUMNS}
+    unreadable = {}
+    for c in COUNTRY_COLUMNS:  # "us", "USA" and "US" are one country
+        text[c], unreadable[c] = _country_codes(text[c])
     finite = np.isfinite(salary.to_numpy(dtype="float64", na_value=np.nan))
     rules = [
         ("salary_in_usd is not a number", salary.isna().to_numpy()),
@@ -251,6 +260,7 @@ def read_survey(path: str | Path, *, strict: bool = False, engine: str = "c",
          .to_numpy()),
         ("job_title is empty", _empty(text["job_title"])),
         ("company_location is empty", _empty(text["company_location"])),
+        *((f"{c} is not an ISO 3166 country code", unreadable[c]) for c in COUNTRY_COLUMNS),
     ]
     bad = np.zeros(n, dtype=bool)
     exclusions: dict[str, dict[str, Any]] = {}
@@ -268,7 +278,7 @@ def read_survey(path: str | Path, *, strict: bool = False, engine: str = "c",
         bad |= mask
     keep = ~bad
     others = {c: _comparable(raw[c])[keep].reset_index(drop=True) for c in raw.columns
-              if c not in REQUIRED_COLUMNS and c not in PAY_COLUMNS}
+              if c in OWN_COLUMNS and c not in REQUIRED_COLUMNS and c not in PAY_COLUMNS}
     pay_local = (pd.to_numeric(raw["salary"], errors="coerce")[keep].to_numpy(dtype="float64")
                  if "salary" in raw.columns else None)
     rows = pd.DataFrame({
@@ -282,7 +292,8 @@ def read_survey(path: str | Path, *, strict: bool = False, engine: str = "c",
         rows["salary_local"] = pay_local
     rows = with_roles(rows, load_title_map())
     survey = Survey(rows, where, n, file_digest(path, "md5"), exclusions,
-                    snapshot_date=snapshot_date_of(path))
+                    snapshot_date=snapshot_date_of(path),
+                    ignored_columns=[str(c) for c in raw.columns if c not in OWN_COLUMNS])
     survey.postings = postings_from_rows(survey.rows)
     # The columns that only decided pairs and repeats are not needed past this point; dropping
     # them keeps every later filter cheap on large files (measured by `make bench`).
@@ -342,6 +353,32 @@ def _stripped_category(values: pd.Series) -> pd.Series:
     return cat
 
 
+def country_code(code: str) -> str | None:
+    """A country code as ISO 3166 alpha-2, whatever its case, from alpha-2 or alpha-3 ("usa"
+    is "US"); None when it is neither."""
+    import pycountry  # deferred: only reading a survey needs it
+
+    text = str(code).strip().upper()
+    if text in EXTRA_COUNTRY_CODES:
+        return text
+    found = (pycountry.countries.get(alpha_2=text) if len(text) == 2
+             else pycountry.countries.get(alpha_3=text) if len(text) == 3 else None)
+    return found.alpha_2 if found is not None else None
+
+
+def _country_codes(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Country codes as alpha-2 (mapped through the few distinct values), and a mask of the
+    rows whose code is neither alpha-2 nor alpha-3 (an empty cell is not such a row)."""
+    labels = values.cat.categories
+    mapped = {label: country_code(label) for label in labels}
+    if all(mapped[label] == label for label in labels):
+        return values, np.zeros(len(values), dtype=bool)
+    bad = {label for label, code in mapped.items() if code is None and str(label) != ""}
+    unreadable = values.isin(bad).to_numpy()
+    named = {label: (code if code is not None else label) for label, code in mapped.items()}
+    return values.map(named).astype("category"), unreadable
+
+
 def _empty(values: pd.Series) -> np.ndarray:
     # isin on the categorical compares the few categories, not millions of strings
     return (values.isna() | values.isin([""])).to_numpy()
@@ -354,6 +391,14 @@ def _codes(values: Sequence[str] | str | None, name: str, allowed: Sequence[str]
     if isinstance(values, str):
         values = [v for v in values.split(",") if v.strip()]
     out = [str(v).strip().upper() for v in values]
+    if allowed is None:  # country codes: alpha-2 or alpha-3, any case
+        codes = [country_code(v) for v in out]
+        wrong = [v for v, code in zip(out, codes, strict=True) if code is None]
+        if wrong:
+            verb = "is not a country code" if len(wrong) == 1 else "are not country codes"
+            raise ParameterError(f"parameter {name}: {', '.join(wrong)} {verb}; expected ISO "
+                                 "3166 codes of two or three letters, e.g. US or USA, GB or GBR")
+        return list(dict.fromkeys(codes))
     if allowed is not None:
         wrong = [v for v in out if v not in allowed]
         if wrong:
