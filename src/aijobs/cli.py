@@ -267,8 +267,20 @@ def _serve(args: argparse.Namespace) -> int:
 
     notebooks = sorted({s.notebook for s in config.load_report_specs()})
     build.start_worker_server()  # with the server's environment, not its first caller's
-    return build_server.serve(lambda argv: main(argv), notebooks, package_fingerprint,
+    code = build_server.serve(lambda argv: main(argv), notebooks, package_fingerprint,
                               idle_minutes=args.idle_minutes)
+    # Everything the server owns is released by now (its socket removed, its warm-kernel
+    # server stopped; the fork server and resource tracker end when their pipes close). End
+    # here: after a build stopped because its client went (Ctrl-C), interpreter exit could
+    # wait forever on that build's worker-pool manager thread (seen about one run in three).
+    if code != 0:  # refused to start (one line said why): nothing to wait for
+        return code
+    import logging  # (standard library; only for its shutdown here)
+
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _config(args: argparse.Namespace) -> Path:

@@ -433,8 +433,13 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
             runs = (_run(todo, overrides, options, jobs) if executor == "local"
                     else run_on_dask(todo, overrides, options, scheduler,
                                      scheduler_timeout, echo))
-            _publish_all(runs, chosen, overrides, options, reports_dir, manifest, package,
-                         results, line)
+            try:
+                _publish_all(runs, chosen, overrides, options, reports_dir, manifest, package,
+                             results, line)
+            finally:
+                # closed now, not when collected: an interrupted build's workers stop here
+                # (a build server's kept the stopped pool's manager thread, and hung at exit)
+                runs.close()
         if index:
             write_index(specs, reports_dir, manifest, load_start_here(config))
     order = {s.name: i for i, s in enumerate(chosen)}
