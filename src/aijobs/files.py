@@ -208,7 +208,8 @@ def content_id(parts: dict[str, str | bytes]) -> str:
     derivation on the same input changes no file."""
     digest = hashlib.sha256()
     for name in sorted(parts):
-        data = parts[name].encode("utf-8") if isinstance(parts[name], str) else parts[name]
+        part = parts[name]
+        data = part.encode("utf-8") if isinstance(part, str) else part
         digest.update(f"{name}\0{len(data)}\0".encode())
         digest.update(data)
     return digest.hexdigest()[:16]

@@ -666,6 +666,7 @@ def run_on_dask(todo: list[ReportSpec], overrides, options: BuildOptions,
     except ImportError as exc:
         raise BuildError("--executor dask needs the distributed package: pip install -e "
                          "'.[cluster]' in the project folder (or pip install distributed)") from exc
+    scheduler = str(scheduler)  # checked (check_executor): dask needs one
     client = _connect_to_dask(Client, scheduler, timeout)
     try:
         _wait_for_workers(client, scheduler, timeout, echo)

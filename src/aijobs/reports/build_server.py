@@ -296,7 +296,7 @@ class _Command:
     @classmethod
     def watch(cls, conn: socket.socket) -> threading.Event:
         done = threading.Event()
-        main = threading.main_thread().ident
+        main = threading.main_thread().ident or 0
 
         def run() -> None:
             while not done.wait(0.1):

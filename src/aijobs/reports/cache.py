@@ -107,9 +107,10 @@ def read_manifest(reports_dir: Path, *, set_aside: bool = False, echo=None) -> d
     if problem is None:
         return manifest
     if set_aside:
-        aside = path.with_name(f"{MANIFEST_NAME}.unreadable")
+        target = path.with_name(f"{MANIFEST_NAME}.unreadable")
+        aside: Path | None = target
         try:
-            os.replace(path, aside)
+            os.replace(path, target)
         except OSError:
             aside = None
         if echo is not None:

@@ -398,7 +398,7 @@ def _codes(values: Sequence[str] | str | None, name: str, allowed: Sequence[str]
             verb = "is not a country code" if len(wrong) == 1 else "are not country codes"
             raise ParameterError(f"parameter {name}: {', '.join(wrong)} {verb}; expected ISO "
                                  "3166 codes of two or three letters, e.g. US or USA, GB or GBR")
-        return list(dict.fromkeys(codes))
+        return list(dict.fromkeys(code for code in codes if code is not None))
     if allowed is not None:
         wrong = [v for v in out if v not in allowed]
         if wrong:
