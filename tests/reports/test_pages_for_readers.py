@@ -242,6 +242,15 @@ def test_the_index_starts_the_reader_off(tmp_path):
     assert "Pages built 2026-11-25 to 2026-11-26." in page
     assert "the aijobs.net salary survey: snapshot of 2025-01-19" in page
     assert "make reports" not in page  # instructions are for the README, not readers
+    assert "Sweeps</h2>" not in page  # none in the folder
+    gallery = tmp_path / "sweeps" / "growth_rates" / "index.html"
+    gallery.parent.mkdir(parents=True)
+    gallery.write_text("gallery")
+    (tmp_path / "sweeps" / "half_made").mkdir()  # a folder without a gallery is not linked
+    page = render.write_index(SPECS, tmp_path, manifest, start).read_text()
+    growth = next(s.title for s in SPECS if s.name == "growth_rates")
+    assert f'<a href="sweeps/growth_rates/index.html">{growth}</a>' in page
+    assert "half_made" not in page
 
 
 def test_built_pages_offer_their_data_beside_them(built_reports):

@@ -353,7 +353,11 @@ def write_index(specs: list[ReportSpec], reports_dir: Path = paths.REPORTS_DIR,
                          for r in entry["reports"] if r in built]}
               for entry in start_here or []]
     dates = sorted({c["built"] for c in cards if c["built"]})
-    page = rendered("index.html.j2", title="AI job market reports", cards=cards,
+    # sweep galleries already in the folder (reports/sweeps/<report>/index.html)
+    sweeps = [{"href": f"sweeps/{d.name}/index.html", "title": titles.get(d.name, d.name)}
+              for d in sorted((reports_dir / "sweeps").glob("*"))
+              if (d / "index.html").is_file()] if (reports_dir / "sweeps").is_dir() else []
+    page = rendered("index.html.j2", title="AI job market reports", cards=cards, sweeps=sweeps,
                     starts=[s for s in starts if s["links"]],
                     built_from=dates[0] if dates else "", built_to=dates[-1] if dates else "",
                     data_dates=data_dates())
