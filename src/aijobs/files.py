@@ -342,3 +342,18 @@ def loads_json(text: str | bytes, *, unique_keys: bool = False) -> Any:
     except json.JSONDecodeError as exc:
         raise ValueError(f"not valid JSON ({exc.msg} at line {exc.lineno}, column "
                          f"{exc.colno})") from None
+
+
+def utf16_name(head: bytes) -> str | None:
+    """'UTF-16' (with its byte order) when these first bytes of a file are UTF-16 text, by its
+    byte-order mark or, without one, by the zero byte beside each ASCII letter; else None."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16 " + ("little-endian" if head[:2] == b"\xff\xfe" else "big-endian")
+    sample = head[:4096]
+    if len(sample) >= 8:
+        evens, odds = sample[0::2], sample[1::2]
+        if odds.count(0) > 0.9 * len(odds) and evens.count(0) < 0.1 * len(evens):
+            return "UTF-16 little-endian"
+        if evens.count(0) > 0.9 * len(evens) and odds.count(0) < 0.1 * len(odds):
+            return "UTF-16 big-endian"
+    return None

@@ -25,7 +25,7 @@ from aijobs import paths
 from aijobs.data.sidecar import ColumnSpec, Problem, RowCheck, Sidecar, parse_sidecar
 from aijobs.data.validation import Reference, table_problems
 from aijobs.errors import DataError  # re-exported: callers catch tables.DataError
-from aijobs.files import read_yaml, unescaped_cell, yaml_problem
+from aijobs.files import read_yaml, unescaped_cell, utf16_name, yaml_problem
 
 TRUE_WORDS = {"true", "yes", "1"}
 FALSE_WORDS = {"false", "no", "0"}
@@ -219,8 +219,9 @@ def _read_raw(path: Path) -> pd.DataFrame:
         raw = paths.record_read(path).read_bytes()
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DataError(f"{where}: not UTF-8 text (byte {exc.start}); save the file as "
-                        "UTF-8 CSV.") from exc
+        utf16 = utf16_name(raw[:4096])
+        what = f"not UTF-8 text but {utf16}" if utf16 else f"not UTF-8 text (byte {exc.start})"
+        raise DataError(f"{where}: {what}; save the file as UTF-8 CSV.") from exc
     if not raw.strip():
         raise DataError(f"{where}: the file is empty; expected a CSV header and rows.")
     try:

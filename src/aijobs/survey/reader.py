@@ -21,7 +21,7 @@ import pandas as pd
 from aijobs import paths
 from aijobs.data import tables
 from aijobs.errors import DataError, ParameterError
-from aijobs.files import file_digest, loads_json
+from aijobs.files import file_digest, loads_json, utf16_name
 from aijobs.survey.postings import postings_from_rows
 
 REQUIRED_COLUMNS = ("work_year", "experience_level", "employment_type", "job_title",
@@ -111,6 +111,10 @@ def _read_frame(path: Path, engine: str) -> tuple[pd.DataFrame, str]:
         head = fh.read(65536)
     if not head.strip():
         raise DataError(f"{where}: the file is empty; expected a CSV or JSON table of salaries")
+    utf16 = utf16_name(head)
+    if utf16:
+        raise DataError(f"{where}: not UTF-8 text but {utf16}; save the file as UTF-8 (a "
+                        "spreadsheet's 'CSV UTF-8') and give it again")
     if b"\x00" in head:
         raise DataError(f"{where}: a binary file, not a table; expected the survey as CSV "
                         "(comma-separated) or JSON")
