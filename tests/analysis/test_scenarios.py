@@ -506,3 +506,87 @@ def test_every_estimate_declares_what_it_compares():
     assert by_id["lightcast_2025"] == "skill_in_occupation"
     assert by_id["alekseeva_2021_firm"] == "skill_in_firm"
     assert by_id["survey_title_gap"] == "title_gap_one_board"
+
+
+def _named(name: str) -> dict:
+    from aijobs.reports.config import load_named_scenarios
+
+    return next(s for s in load_named_scenarios() if s["name"] == name)["settings"]
+
+
+def test_the_tornado_s_labels_are_the_ranges_the_fan_uses():
+    from aijobs.charts import scenario_figures
+
+    result = sc.run_scenario({**_named("baseline"), "draws": 2000})
+    rows = result.tornado().set_index("parameter")
+    labels = {p: scenario_figures.tornado_label(pd.Series({**r.to_dict(), "parameter": p}))
+              for p, r in rows.iterrows()}
+    # the baseline scenario's own ranges, as given in reports.yaml (was "2% to 4%" for 1.5-4%)
+    assert labels["inflation"] == "inflation (1.5% to 4%)"
+    assert labels["wage_growth"] == "wage growth (2% to 4.5%)"
+    assert labels["normalization_rate"] == "normalization rate (2% to 10%)"
+    # today's premium across the estimates comparing AI skills within an occupation
+    # (PwC 25% and 56%, Lightcast 28% and 43%)
+    assert labels["premium"] == "premium (25% to 56%)"
+    for name, (low, _, high) in result.uncertainty.ranges.items():
+        assert (rows.loc[name, "low"], rows.loc[name, "high"]) == (low, high)
+        assert rows.loc[name, "in_fan"]
+    assert result.premium_range.ranges[:, [0, 2]].tolist() == [[0.25, 0.56]] * 5
+
+
+def test_the_default_fan_draws_the_premium_s_level_and_the_breakdown_lists_it():
+    from aijobs import paths
+    from aijobs.reports.parameters import notebook_parameters
+
+    defaults = {n: p.default for n, p in notebook_parameters(
+        paths.NOTEBOOKS_DIR / "salary_scenarios.ipynb").items()}
+    result = sc.run_scenario({**defaults, "draws": 2000})
+    assert result.fan is not None  # no uncertainty ranges, yet the premium's level is drawn
+    breakdown = result.variance_breakdown()
+    assert "premium_level" in set(breakdown["input"])
+    baseline = sc.run_scenario({**_named("baseline"), "draws": 4000}).variance_breakdown()
+    shares = baseline.set_index("input")["share"]
+    assert set(shares.index) == {"wage_growth", "normalization_rate", "premium_level",
+                                 "inflation", "all"}
+    assert shares.drop("all").sum() == pytest.approx(1.0)
+    # a nominal fan does not move with inflation, and the page says so
+    text = scenario_pages.breakdown_note(scenario_pages.breakdown_table(
+        sc.run_scenario({**_named("baseline"), "draws": 4000})), 5)
+    assert text.startswith("Wage growth widens the fan most")
+    assert "Inflation does not move it in these dollars." in text
+
+
+def test_today_s_pay_is_drawn_from_its_interval_when_the_start_has_one():
+    result = sc.run_scenario({"start_from": "survey", "premium_source": "lightcast_2025",
+                              "premium_range": "fixed", "draws": 20_000})
+    ml = result.fan[(result.fan["role_id"] == "ai_ml_engineer") & (result.fan["year"] == 0)]
+    # today's median posting 187,625 with its interval 183,805 to 191,500: the year-0 fan
+    # spreads over it (triangular, so p10/p90 inside the ends) with the median near 187,625
+    assert 183_805 < ml["p10_usd"].iloc[0] < 187_625 < ml["p90_usd"].iloc[0] < 191_500
+    assert set(result.variance_breakdown()["input"]) == {"today_pay", "all"}
+    fixed = sc.run_scenario({"start_from": "survey", "premium_source": "lightcast_2025",
+                             "premium_range": "fixed", "today_range": "fixed"})
+    assert fixed.fan is None
+
+
+def test_level_draws_follow_each_role_s_triangle_at_one_common_level():
+    from aijobs.analysis import monte_carlo
+
+    d = monte_carlo.level_draws(np.array([[0.0, 0.5, 1.0], [0.0, 0.0, 3.0], [2.0, 2.0, 2.0]]),
+                                200_000, 7, 1)
+    # means of triangular (a + c + b) / 3: 0.5 and 1; a fixed level stays
+    assert d[:, 0].mean() == pytest.approx(0.5, abs=0.005)
+    assert d[:, 1].mean() == pytest.approx(1.0, abs=0.01)
+    assert (d[:, 2] == 2.0).all()
+    # one common level: the roles' draws rise and fall together
+    assert np.corrcoef(d[:, 0], d[:, 1])[0, 1] > 0.95
+
+
+def test_the_fan_s_words_are_a_spread_not_a_probability():
+    result = sc.run_scenario({**_named("baseline"), "draws": 2000})
+    row = result.fan[result.fan["year"] == 5].iloc[0]
+    note = scenario_pages.fan_role_note(row, 5)
+    assert "over the ranges given, 8 in 10 of the drawn combinations end between" in note
+    text = scenario_pages.fan_ranges_note(result)
+    assert "inflation 1.5% to 4% (most likely 2.5%)" in text
+    assert "not a forecast" in text

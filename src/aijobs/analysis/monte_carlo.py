@@ -41,13 +41,44 @@ def draw_parameters(unc: Uncertainty) -> dict[str, np.ndarray]:
     return out
 
 
+def level_draws(ranges: np.ndarray, draws: int, seed: int, stream: int) -> np.ndarray:
+    """Draws (draws, roles) of a level known per role as [low, most likely, high]
+    (`ranges`: array roles x 3): one common quantile per draw, read through each role's
+    triangular distribution, so all roles sit at the same relative place in their ranges
+    (the premium's level, or today's pay, is high or low for every role at once). Its own
+    random stream (seed, stream), so adding it leaves the other parameters' draws as they
+    were."""
+    ranges = np.asarray(ranges, float)
+    u = np.random.default_rng([seed, stream]).random(draws)[:, None]
+    a, c, b = ranges[:, 0][None, :], ranges[:, 1][None, :], ranges[:, 2][None, :]
+    width = b - a
+    safe = np.where(width > 0, width, 1.0)
+    cut = np.where(width > 0, (c - a) / safe, 0.5)
+    lower = a + np.sqrt(u * safe * (c - a))
+    upper = b - np.sqrt((1 - u) * safe * (b - c))
+    return np.where(width > 0, np.where(u < cut, lower, upper), a + 0 * u)
+
+
+def has_spread(ranges: np.ndarray | None) -> bool:
+    """Whether per-role [low, most likely, high] ranges leave anything to draw."""
+    return ranges is not None and bool(np.any(np.asarray(ranges, float)[:, 2]
+                                              > np.asarray(ranges, float)[:, 0]))
+
+
+PREMIUM_STREAM, TODAY_STREAM = 1, 2
+
+
 def monte_carlo_multipliers(params: ScenarioParams, premium0: np.ndarray,
                             role_growth: Sequence[float | None], unc: Uncertainty,
-                            basis: str = "nominal") -> np.ndarray:
+                            basis: str = "nominal",
+                            premium_ranges: np.ndarray | None = None) -> np.ndarray:
     """Pay multipliers for every draw: array (draws, roles, years + 1), vectorised.
 
     A drawn parameter takes one value per draw for all roles; a fixed one keeps its value
     (per role, for the premium and the demand growth taken from the data).
+    `premium_ranges` (roles x [low, most likely, high]) draws today's premium per role at a
+    common level (level_draws), unless a premium range is among `unc.ranges`; a drawn premium
+    below 0 counts as 0, as a zero or negative estimate does.
     """
     params = params.checked()
     unc = unc.checked()
@@ -65,6 +96,9 @@ def monte_carlo_multipliers(params: ScenarioParams, premium0: np.ndarray,
         return draws[name][:, None, None] if name in draws else None
 
     p0 = drawn("premium")
+    if p0 is None and has_spread(premium_ranges):
+        p0 = np.maximum(level_draws(premium_ranges, unc.draws, unc.seed, PREMIUM_STREAM),
+                        0.0)[:, :, None]
     if p0 is None:
         p0 = np.broadcast_to(np.asarray(premium0, float), (n_roles,))[None, :, None]
     if params.mode == "rate":
@@ -112,15 +146,33 @@ def fan(multipliers: np.ndarray, quantiles: Sequence[float] = DECILES) -> np.nda
     return np.quantile(flat, quantiles, axis=1).reshape(len(quantiles), *shape)
 
 
-def fan_frame(bands: pd.DataFrame, params: ScenarioParams, unc: Uncertainty,
+def pay_draws(bands: pd.DataFrame, params: ScenarioParams, unc: Uncertainty,
               premiums: Mapping[str, float] | float | None = None,
-              growth: pd.DataFrame | None = None, basis: str = "nominal") -> pd.DataFrame:
-    """Deciles (p10, p20, ..., p90) of projected midpoint pay per role and year (Monte Carlo)."""
+              growth: pd.DataFrame | None = None, basis: str = "nominal",
+              premium_ranges: np.ndarray | None = None,
+              today_ranges: np.ndarray | None = None) -> np.ndarray:
+    """Midpoint pay in dollars for every draw: array (draws, roles, years + 1).
+    `today_ranges` (roles x [low, most likely, high] in dollars) draws today's midpoint per
+    role at a common level; without it every draw starts from the band's midpoint."""
     role_ids = list(bands["role_id"])
     mult = monte_carlo_multipliers(params, premium_vector(role_ids, params, premiums),
-                                   role_growth_rates(role_ids, growth), unc, basis)
-    q = fan(mult)
-    mid = band_midpoints(bands)
+                                   role_growth_rates(role_ids, growth), unc, basis,
+                                   premium_ranges)
+    if has_spread(today_ranges):
+        return mult * level_draws(today_ranges, unc.draws, unc.seed, TODAY_STREAM)[:, :, None]
+    return mult * band_midpoints(bands)[None, :, None]
+
+
+def fan_frame(bands: pd.DataFrame, params: ScenarioParams, unc: Uncertainty,
+              premiums: Mapping[str, float] | float | None = None,
+              growth: pd.DataFrame | None = None, basis: str = "nominal",
+              premium_ranges: np.ndarray | None = None,
+              today_ranges: np.ndarray | None = None) -> pd.DataFrame:
+    """Deciles (p10, p20, ..., p90) of projected midpoint pay per role and year (Monte Carlo)."""
+    role_ids = list(bands["role_id"])
+    q = fan(pay_draws(bands, params, unc, premiums, growth, basis, premium_ranges,
+                      today_ranges))
+    mid = np.ones(len(role_ids))
     years = np.arange(params.horizon_years + 1)
     return pd.DataFrame({
         "role_id": np.repeat(role_ids, len(years)),
@@ -154,3 +206,43 @@ def recentred(unc: Uncertainty, params: ScenarioParams) -> Uncertainty:
         moved.append(f"{name} [{low:g}, {mode:g}, {high:g}] -> [{ranges[name][0]:g}, "
                      f"{value:g}, {ranges[name][2]:g}]")
     return replace(unc, ranges=ranges, notes=tuple(moved))
+
+
+def variance_breakdown(bands: pd.DataFrame, params: ScenarioParams, unc: Uncertainty,
+                       premiums: Mapping[str, float] | float | None = None,
+                       growth: pd.DataFrame | None = None, basis: str = "nominal",
+                       premium_ranges: np.ndarray | None = None,
+                       today_ranges: np.ndarray | None = None) -> pd.DataFrame:
+    """How much of the fan's width each uncertain input causes, for the average role's
+    midpoint at the horizon (the mean over roles, per draw).
+
+    One row per input drawn alone (the others at their central values): input, the p10-p90
+    width it gives alone, its variance, and its share of the summed variances (a first-order
+    breakdown: what the inputs do together beyond their sum is not assigned). A last row,
+    input "all", is the fan itself (every input drawn together).
+    """
+    inputs = [(name, {"ranges": {name: unc.ranges[name]}}) for name in sorted(unc.ranges)]
+    if has_spread(premium_ranges) and "premium" not in unc.ranges:
+        inputs.append(("premium_level", {"premium_ranges": premium_ranges}))
+    if has_spread(today_ranges):
+        inputs.append(("today_pay", {"today_ranges": today_ranges}))
+
+    def spread(ranges: Mapping, prem: np.ndarray | None, today: np.ndarray | None):
+        draws = pay_draws(bands, params, replace(unc, ranges=dict(ranges)), premiums, growth,
+                          basis, prem, today)[:, :, -1].mean(axis=1)
+        p10, p90 = np.quantile(draws, [0.1, 0.9])
+        return float(p90 - p10), float(draws.var())
+
+    rows = []
+    for name, what in inputs:
+        width, var = spread(what.get("ranges", {}), what.get("premium_ranges"),
+                            what.get("today_ranges"))
+        rows.append({"input": name, "width_usd": width, "variance": var})
+    total = sum(r["variance"] for r in rows)
+    for r in rows:
+        r["share"] = r["variance"] / total if total > 0 else math.nan
+    width, var = spread(unc.ranges, premium_ranges if "premium" not in unc.ranges else None,
+                        today_ranges)
+    rows.sort(key=lambda r: -r["variance"])
+    rows.append({"input": "all", "width_usd": width, "variance": var, "share": math.nan})
+    return pd.DataFrame(rows, columns=["input", "width_usd", "variance", "share"])

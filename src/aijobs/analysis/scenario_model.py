@@ -212,21 +212,47 @@ TORNADO_RANGES = {  # low, high when the scenario gives no range of its own
 
 def tornado(bands: pd.DataFrame, params: ScenarioParams,
             premiums: Mapping[str, float] | float | None, growth: pd.DataFrame | None,
-            unc: Uncertainty | None = None) -> pd.DataFrame:
+            unc: Uncertainty | None = None, premium_ranges: np.ndarray | None = None,
+            today_ranges: np.ndarray | None = None) -> pd.DataFrame:
     """One-at-a-time sensitivities: the average role's real midpoint at the horizon with each
-    parameter at the low and the high end of its range (the scenario's range where it has
-    one, else TORNADO_RANGES), every other parameter as the scenario has it."""
-    def mean_mid(p: ScenarioParams, prem) -> float:
-        proj = project_bands(bands, p, prem, growth)
+    parameter at the low and the high end of its range, every other parameter as the
+    scenario has it. The ranges are those the fan draws: the scenario's own where it has
+    one; the premium's per-role range (`premium_ranges`, roles x [low, mode, high]) where it
+    is drawn; today's pay from its interval (`today_ranges`, dollars) where it is drawn; else
+    TORNADO_RANGES. Columns: parameter, low, high (for per-role ranges, the mean over roles),
+    per_role, in_fan (whether the fan draws it), at_low_usd, at_high_usd, central_usd,
+    swing_usd."""
+    role_ids = list(bands["role_id"])
+
+    def mean_mid(p: ScenarioParams, prem, b: pd.DataFrame = bands) -> float:
+        proj = project_bands(b, p, prem, growth)
         end = proj[(proj["year"] == p.horizon_years) & (proj["basis"] == "real")]
         return float(end["mid_usd"].mean())
 
     central = mean_mid(params, premiums)
-    ranges = dict(unc.ranges) if unc is not None else {}
     rows = []
+    per_role = premium_ranges is not None and (unc is None or "premium" not in unc.ranges) \
+        and bool(np.any(premium_ranges[:, 2] > premium_ranges[:, 0]))
+    if per_role:
+        at = [mean_mid(params, dict(zip(role_ids, premium_ranges[:, k], strict=True)))
+              for k in (0, 2)]
+        rows.append({"parameter": "premium", "low": float(premium_ranges[:, 0].mean()),
+                     "high": float(premium_ranges[:, 2].mean()),
+                     "per_role": bool(np.ptp(premium_ranges[:, 0]) > 0
+                                      or np.ptp(premium_ranges[:, 2]) > 0),
+                     "in_fan": True, "at_low_usd": at[0], "at_high_usd": at[1]})
+    if today_ranges is not None and bool(np.any(today_ranges[:, 2] > today_ranges[:, 0])):
+        at = [mean_mid(params, premiums, bands.assign(midpoint_usd=today_ranges[:, k]))
+              for k in (0, 2)]
+        rows.append({"parameter": "today_pay", "low": float(today_ranges[:, 0].mean()),
+                     "high": float(today_ranges[:, 2].mean()), "per_role": True,
+                     "in_fan": True, "at_low_usd": at[0], "at_high_usd": at[1]})
+    ranges = dict(unc.ranges) if unc is not None else {}
     relevant = ["premium", "wage_growth", "inflation"] + (
         ["normalization_rate"] if params.mode == "rate" else ["supply_growth", "demand_growth"])
     for name in relevant:
+        if name == "premium" and per_role:
+            continue
         low, high = (ranges[name][0], ranges[name][2]) if name in ranges \
             else TORNADO_RANGES[name]
         values = []
@@ -236,8 +262,11 @@ def tornado(bands: pd.DataFrame, params: ScenarioParams,
             else:
                 values.append(mean_mid(replace(params, **{name: float(v)}), premiums))
         rows.append({"parameter": name, "low": float(low), "high": float(high),
-                     "at_low_usd": values[0], "at_high_usd": values[1],
-                     "central_usd": central, "swing_usd": abs(values[1] - values[0])})
+                     "per_role": False, "in_fan": name in ranges,
+                     "at_low_usd": values[0], "at_high_usd": values[1]})
+    for r in rows:
+        r["central_usd"] = central
+        r["swing_usd"] = abs(r["at_high_usd"] - r["at_low_usd"])
     return pd.DataFrame(rows).sort_values("swing_usd", ascending=False).reset_index(drop=True)
 
 

@@ -14,13 +14,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from aijobs.analysis import baselines, calibration, scenario_defaults, start_points, transforms
+from aijobs.analysis import (
+    baselines,
+    calibration,
+    monte_carlo,
+    scenario_defaults,
+    start_points,
+    transforms,
+)
 from aijobs.analysis.calibration import (  # noqa: F401  (re-exported)
     backtest,
     calibrated_premiums,
@@ -73,7 +81,9 @@ DEFAULT_FALLBACK = 0.10  # the scenario notebook's fallback_premium
 SETTING_NAMES = frozenset(ScenarioParams.__dataclass_fields__) | {
     "premium_source", "fallback_premium", "normalization_rate_source", "uncertainty",
     "distribution", "draws", "seed", "basis", "roles", "scenario_title", "scenario_rationale",
-    "start_from"}
+    "start_from", "premium_range", "today_range"}
+PREMIUM_RANGES = ("comparison", "fixed")
+TODAY_RANGES = ("interval", "fixed")
 
 
 def premium_estimates() -> pd.DataFrame:
@@ -157,6 +167,74 @@ def choose_premiums(source: str | float | None, role_ids: Sequence[str], fallbac
                        "premium_used": used[r], "kind": kind})
     return PremiumChoice(source, used, pd.DataFrame(
         status, columns=["role_id", "estimate", "premium_used", "kind"]), estimate, fallback)
+
+
+@dataclass(frozen=True)
+class PremiumRange:
+    """Today's premium per role as a range to draw from: ranges (roles x [low, most likely,
+    high]), the comparison it spans, the estimates it spans (ids), and why it is fixed when
+    it is (reason: "" when drawn, else "fixed" | "number" | "single" | "fallback_only")."""
+
+    ranges: np.ndarray
+    comparison: str | None
+    estimate_ids: tuple[str, ...]
+    reason: str
+
+    @property
+    def spread(self) -> bool:
+        return monte_carlo.has_spread(self.ranges)
+
+
+def premium_range(choice: PremiumChoice, role_ids: Sequence[str], estimates: pd.DataFrame,
+                  setting: str = "comparison") -> PremiumRange:
+    """The range today's premium is drawn from, per role: across the sourced estimates that
+    make the same comparison as the chosen one (their premiums for the role, or for AI work
+    in general, and the chosen estimate's 95% interval where it has one), most likely at the
+    premium used. A role on the fallback keeps it fixed (an assumption has no range); so does
+    every role with setting "fixed" or a number for a premium."""
+    used = np.array([choice.used[r] for r in role_ids], float)
+    fixed = np.stack([used, used, used], axis=1)
+    if setting not in PREMIUM_RANGES:
+        raise ParameterError(f"parameter premium_range: got {setting!r}; expected one of "
+                             f"{', '.join(PREMIUM_RANGES)}")
+    if setting == "fixed":
+        return PremiumRange(fixed, None, (), "fixed")
+    if choice.estimate is None:
+        return PremiumRange(fixed, None, (), "number")
+    comparison = choice.estimate.get("comparison")
+    peers = estimates[estimates["comparison"] == comparison]
+    kinds = choice.table.set_index("role_id")["kind"]
+    rows = []
+    for r, u in zip(role_ids, used, strict=True):
+        if kinds[r] == "fallback":
+            rows.append([u, u, u])
+            continue
+        mine = peers[(peers["role_id"] == r) | peers["role_id"].isna()]
+        values = [*mine["premium"], *mine["premium_ci95_low"].dropna(),
+                  *mine["premium_ci95_high"].dropna()]
+        values = [max(float(v), 0.0) for v in values] + [u]
+        rows.append([min(values), u, max(values)])
+    ranges = np.array(rows, float)
+    ids = tuple(dict.fromkeys(peers["estimate_id"]))
+    reason = "" if monte_carlo.has_spread(ranges) else (
+        "fallback_only" if all(kinds[r] == "fallback" for r in role_ids) else "single")
+    return PremiumRange(ranges, comparison, ids, reason)
+
+
+def today_range(bands: pd.DataFrame, setting: str = "interval") -> np.ndarray | None:
+    """Today's midpoint per role as [95% low, midpoint, 95% high] where the starting point has
+    an interval (the job board's median posting), else [midpoint] x 3; None with "fixed"."""
+    if setting not in TODAY_RANGES:
+        raise ParameterError(f"parameter today_range: got {setting!r}; expected one of "
+                             f"{', '.join(TODAY_RANGES)}")
+    if setting == "fixed":
+        return None
+    mid = band_midpoints(bands)
+    lo = bands.get("midpoint_ci95_low_usd", pd.Series(np.nan, index=bands.index))
+    hi = bands.get("midpoint_ci95_high_usd", pd.Series(np.nan, index=bands.index))
+    lo = np.where(np.isnan(lo.to_numpy(float)), mid, lo.to_numpy(float))
+    hi = np.where(np.isnan(hi.to_numpy(float)), mid, hi.to_numpy(float))
+    return np.stack([np.minimum(lo, mid), mid, np.maximum(hi, mid)], axis=1)
 
 
 def scenario_from_settings(settings: Mapping[str, Any], **overrides: Any,
@@ -272,6 +350,25 @@ class ScenarioResult:
     rate_fit: Mapping[str, Any] | None = None
     start_from: str = "article"
     inputs: ScenarioInputs | None = None
+    premium_range: PremiumRange | None = None
+    today_range: np.ndarray | None = None
+
+    @property
+    def level_ranges(self) -> dict[str, np.ndarray | None]:
+        """The per-role ranges the Monte Carlo draws today's premium and pay from (None when
+        not drawn)."""
+        pr = self.premium_range
+        return {"premium_ranges": pr.ranges if pr is not None and not pr.reason else None,
+                "today_ranges": self.today_range}
+
+    def variance_breakdown(self) -> pd.DataFrame | None:
+        """Each uncertain input's share of the fan's width (monte_carlo.variance_breakdown);
+        None without a fan."""
+        if self.uncertainty is None:
+            return None
+        return monte_carlo.variance_breakdown(self.bands, self.params, self.uncertainty,
+                                              self.premiums.used, self.growth, self.basis,
+                                              **self.level_ranges)
 
     @property
     def implied_baselines(self) -> pd.DataFrame:
@@ -291,9 +388,10 @@ class ScenarioResult:
         return (self.inputs or ScenarioInputs.load()).band_audit
 
     def tornado(self) -> pd.DataFrame:
-        """One-at-a-time sensitivities of the average role's real midpoint at the horizon."""
+        """One-at-a-time sensitivities of the average role's real midpoint at the horizon,
+        over the ranges the fan uses."""
         return tornado(self.bands, self.params, self.premiums.used, self.growth,
-                       self.uncertainty)
+                       self.uncertainty, **self.level_ranges)
 
     def slider(self, top: float, step: float) -> tuple[list[float], list[pd.DataFrame]]:
         """The slider's positions and the bands at the horizon at each."""
@@ -336,12 +434,26 @@ def run_scenario(settings: Mapping[str, Any], inputs: ScenarioInputs | None = No
     bands = transforms.select_roles(inputs.start(start_from), s.get("roles") or [])
     fallback = float(s.get("fallback_premium", DEFAULT_FALLBACK))
     chosen = s["premium"] if s.get("premium") is not None else s.get("premium_source")
-    premiums = choose_premiums(chosen, list(bands["role_id"]), fallback, inputs.estimates)
+    role_ids = list(bands["role_id"])
+    premiums = choose_premiums(chosen, role_ids, fallback, inputs.estimates)
+    prem_range = premium_range(premiums, role_ids, inputs.estimates,
+                               s.get("premium_range", "comparison"))
+    if unc is not None and "premium" in unc.ranges:
+        prem_range = replace(prem_range, reason="given")  # the given range is drawn instead
+    today = today_range(bands, s.get("today_range", "interval"))
+    drawn_levels = (prem_range.spread and not prem_range.reason) \
+        or monte_carlo.has_spread(today)
+    if unc is None and drawn_levels:
+        unc = Uncertainty({}, s.get("distribution", "triangular"), int(s.get("draws", 10_000)),
+                          int(s.get("seed", 42))).checked()
     projection = project_bands(bands, params, premiums.used, inputs.growth)
-    fan_ = (fan_frame(bands, params, unc, premiums.used, inputs.growth, basis)
+    levels = {"premium_ranges": prem_range.ranges if not prem_range.reason else None,
+              "today_ranges": today}
+    fan_ = (fan_frame(bands, params, unc, premiums.used, inputs.growth, basis, **levels)
             if unc is not None else None)
     return ScenarioResult(s, params, unc, bands, inputs.growth, premiums, projection, fan_,
-                          effect_split(projection, params), basis, rate_fit, start_from, inputs)
+                          effect_split(projection, params), basis, rate_fit, start_from, inputs,
+                          prem_range, today)
 
 
 def compare_scenarios(named: Sequence[Mapping[str, Any]], *, horizon_years: int,

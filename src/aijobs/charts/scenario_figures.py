@@ -102,7 +102,8 @@ def path_figure(projection: pd.DataFrame, source: str, *, basis: str = "nominal"
                                 legendgroup=role, name=f"{name} p{lo}–p{hi}",
                                 customdata=np.stack([f[f"p{lo}_usd"] / 1000,
                                                      f[f"p{hi}_usd"] / 1000], axis=1),
-                                hovertemplate=f"{name} year %{{x}}: in {share} of 10 draws "
+                                hovertemplate=f"{name} year %{{x}}: {share} in 10 drawn "
+                                              "combinations "
                                               "between $%{customdata[0]:,.0f}K and "
                                               "$%{customdata[1]:,.0f}K<extra></extra>")
             fig.add_scatter(x=f["year"], y=f["p50_usd"] / 1000, mode="lines", name=name,
@@ -311,14 +312,33 @@ def premium_estimates_figure(estimates: pd.DataFrame, source: str) -> go.Figure:
     return attach_data(fig, *tidy, source=source)
 
 
+def range_percent(value: float) -> str:
+    """A range's end as a percent, to one decimal where it has one: 0.015 -> '1.5%'."""
+    return f"{round(float(value) * 100, 1):g}%"
+
+
+def tornado_label(row: pd.Series) -> str:
+    """A tornado bar's label: the parameter and the range it was moved across, as used."""
+    name = {"today_pay": "today's pay"}.get(row["parameter"], row["parameter"].replace("_", " "))
+    if row["parameter"] == "today_pay":
+        text = f"{name} (each role's 95% interval)"
+    elif row.get("per_role", False):
+        text = (f"{name} (each role's range, {range_percent(row['low'])} to "
+                f"{range_percent(row['high'])} on average)")
+    else:
+        text = f"{name} ({range_percent(row['low'])} to {range_percent(row['high'])})"
+    if not row.get("in_fan", True):
+        text += ", not drawn in the fan"
+    return text
+
+
 def tornado_figure(sens: pd.DataFrame, source: str, *, horizon: int) -> go.Figure:
     """One-at-a-time sensitivities: the average real midpoint at the horizon with each
     parameter at the low and high ends of its range, widest swing on top."""
     tidy = downloads.tornado_figure(sens, horizon)
     s = sens.iloc[::-1].reset_index(drop=True)
     central = float(s["central_usd"].iloc[0]) / 1000 if len(s) else 0.0
-    labels = [f"{p.replace('_', ' ')} ({lo:.0%} to {hi:.0%})"
-              for p, lo, hi in zip(s["parameter"], s["low"], s["high"], strict=True)]
+    labels = [tornado_label(row) for _, row in s.iterrows()]
     fig = go.Figure()
     for col, name, colour in (("at_low_usd", "Low end of the range", BLUE),
                               ("at_high_usd", "High end of the range", ORANGE)):

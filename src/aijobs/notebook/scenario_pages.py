@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from aijobs.analysis import audit, baselines
 from aijobs.analysis.scenario_settings import number_or_none
 from aijobs.analysis.scenarios import PremiumChoice, ScenarioInputs, ScenarioResult
+from aijobs.charts.scenario_figures import range_percent
+from aijobs.words import capitalised, listing, verb_for
 
 MODE_TEXT = {"rate": "a share of the premium goes each year",
              "supply_demand": "the premium follows demand against supply"}
@@ -252,3 +255,78 @@ def baseline_sentences(result: ScenarioResult, margin: float = baselines.MARGIN)
 
 def _join(items: list[str], word: str) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {word} " + items[-1]
+
+
+INPUT_NAMES = {"premium_level": "today's premium level", "today_pay": "today's pay",
+               "premium": "the premium"}
+
+
+def _input_name(name: str) -> str:
+    return INPUT_NAMES.get(name, name.replace("_", " "))
+
+
+def fan_ranges_note(result: ScenarioResult) -> str:
+    """What the fan draws, with every range as used, and what the fan is (not a forecast)."""
+    unc = result.uncertainty
+    if unc is None:
+        return "No range was given or drawn, so this is a single deterministic path."
+    parts = [f"{_input_name(k)} {range_percent(v[0])} to {range_percent(v[2])} (most likely "
+             f"{range_percent(v[1])})" for k, v in sorted(unc.ranges.items())]
+    pr = result.premium_range
+    if pr is not None and not pr.reason:
+        lo, hi = pr.ranges[:, 0], pr.ranges[:, 2]
+        spanned = ", ".join(pr.estimate_ids)
+        if np.ptp(lo) == 0 and np.ptp(hi) == 0:
+            parts.append(f"today's premium {range_percent(lo[0])} to {range_percent(hi[0])}, "
+                         f"across the estimates that make the same comparison ({spanned})")
+        else:
+            parts.append("today's premium across each role's estimates that make the same "
+                         f"comparison and their 95% intervals ({spanned})")
+    elif pr is not None and pr.reason in ("single", "number"):
+        parts.append("today's premium fixed (" + (
+            "only one sourced estimate makes this comparison" if pr.reason == "single"
+            else "a number was given") + ")")
+    today = result.today_range
+    if today is not None and bool(np.any(today[:, 2] > today[:, 0])):
+        parts.append("today's pay across each role's 95% interval")
+    elif result.start_from != "survey":
+        parts.append("today's pay fixed (the starting point has no interval)")
+    return (f"{unc.draws:,} draws ({unc.distribution} ranges; today's premium and pay "
+            f"triangular), seed {unc.seed}. Ranges: " + "; ".join(parts) + ". The fan is the "
+            "spread of outcomes over these ranges, not a forecast: no probability is "
+            "attached to the ranges themselves.")
+
+
+def fan_role_note(row: pd.Series, horizon: int) -> str:
+    """One role's spread at the horizon, worded as a spread over the ranges, not a chance."""
+    return (f"{row['role_name']}: over the ranges given, 8 in 10 of the drawn combinations end "
+            f"between ${row['p10_usd']:,.0f} and ${row['p90_usd']:,.0f} in year {horizon}; 4 "
+            f"in 10 between ${row['p30_usd']:,.0f} and ${row['p70_usd']:,.0f}.")
+
+
+def breakdown_table(result: ScenarioResult) -> pd.DataFrame | None:
+    """The variance breakdown with readable input names; None without a fan."""
+    table = result.variance_breakdown()
+    if table is None:
+        return None
+    return table.assign(input_text=[
+        "all of them together (the fan)" if i == "all" else _input_name(i)
+        for i in table["input"]])
+
+
+def breakdown_note(table: pd.DataFrame, horizon: int) -> str:
+    """Which input widens the fan most, from the breakdown's values."""
+    inputs = table[table["input"] != "all"]
+    if inputs.empty or not (inputs["variance"] > 0).any():
+        return "Nothing drawn moves the average role's midpoint."
+    top = inputs.iloc[0]
+    whole = table[table["input"] == "all"].iloc[0]
+    none = list(inputs.loc[inputs["variance"] <= 1e-6 * top["variance"], "input"])
+    text = (f"{capitalised(_input_name(top['input']))} widens the fan most: alone it spreads "
+            f"the average role's year-{horizon} midpoint over ${top['width_usd']:,.0f} (p10 to "
+            f"p90), {top['share']:.0%} of the summed variances; all inputs together spread it "
+            f"over ${whole['width_usd']:,.0f}.")
+    if none:
+        text += (" " + capitalised(listing([_input_name(n) for n in none])) + " "
+                 + verb_for(len(none), "does", "do") + " not move it in these dollars.")
+    return text
