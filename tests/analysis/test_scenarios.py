@@ -590,3 +590,61 @@ def test_the_fan_s_words_are_a_spread_not_a_probability():
     text = scenario_pages.fan_ranges_note(result)
     assert "inflation 1.5% to 4% (most likely 2.5%)" in text
     assert "not a forecast" in text
+
+
+class _Gaps:
+    """A stand-in for the evidence's title-gap tables (premium and 95% interval per role)."""
+
+    def __init__(self, drop: dict, keep: dict):
+        self.frames = {"drop": drop, "keep": keep}
+
+    def premium(self, group, baseline, repeats):
+        rows = self.frames[repeats]
+        return pd.DataFrame({"role_id": list(rows), "premium": [v[0] for v in rows.values()],
+                             "premium_ci95_low": [v[1] for v in rows.values()],
+                             "premium_ci95_high": [v[2] for v in rows.values()],
+                             "is_computable": True})
+
+
+def test_the_title_gap_sentence_is_computed_from_the_evidence():
+    text = scenario_pages.title_gap_note(sc.ScenarioInputs.load().evidence)
+    # survey_premium.csv, each advert once: research scientists -4.0% (-9.0% to +1.3%),
+    # solutions architects +8.5%; with repeats kept, research scientists -28.9% (to -28.3%)
+    assert text == ("On the job board, with each advert counted once, the title gap runs from "
+                    "-4.0% (AI Research Scientist) to +8.5% (AI Solutions Architect); no role's "
+                    "95% interval lies wholly below zero; with repeated adverts kept, AI "
+                    "Research Scientist's (-28.9%) does, so whether that role's gap is clearly "
+                    "below zero depends on how repeated adverts are counted.")
+    both = _Gaps({"mlops_engineer": (-0.2, -0.3, -0.1), "ai_ml_engineer": (0.1, 0.05, 0.15)},
+                 {"mlops_engineer": (-0.2, -0.3, -0.1), "ai_ml_engineer": (0.1, 0.05, 0.15)})
+    assert scenario_pages.title_gap_note(both) == (
+        "On the job board, with each advert counted once, the title gap runs from -20.0% "
+        "(MLOps Engineer) to +10.0% (AI/ML Engineer); the 95% interval of MLOps Engineer lies "
+        "wholly below zero.")
+
+
+def test_named_scenarios_state_their_comparison_and_start_and_hide_no_fallback():
+    from aijobs.reports.config import load_named_scenarios
+
+    for entry in load_named_scenarios():
+        s = entry["settings"]
+        rationale = entry["rationale"]
+        start = {"article": "today's pay: the article's bands",
+                 "survey": "today's pay: the same job board's"}[s["start_from"]]
+        assert start in rationale, entry["name"]
+        est = sc.premium_estimates().set_index("estimate_id")
+        comparison = est.loc[s["premium_source"], "comparison"]
+        comparison = comparison if isinstance(comparison, str) else comparison.iloc[0]
+        assert {"skill_in_occupation": "the same occupation",
+                "title_gap_one_board": "AI job titles earn over Software Engineer"}[
+            comparison] in rationale, entry["name"]
+        result = sc.run_scenario({**s, "draws": 500})
+        status = scenario_pages.premium_status(result)
+        for r in result.premiums.fallback_roles:  # every fallback is shown as an assumption
+            row = status.set_index("role_id").loc[r]
+            assert row["is_assumption"] and "(an assumption)" in row["status"]
+    gap = next(e for e in load_named_scenarios() if e["name"] == "title_gap")
+    # "only the measured gap": product managers have too few postings for one, and get none
+    result = sc.run_scenario({**gap["settings"], "draws": 500})
+    assert result.premiums.used["ai_product_manager"] == 0.0
+    assert "fallback 0" in gap["rationale"]

@@ -205,3 +205,19 @@ def test_the_committed_evidence_allows_only_the_slices_it_holds():
     assert not ex.set("company_countries", ["GB"])
     assert "set survey_path to a survey file to recompute with other filters" \
         in ex.message.value
+
+
+def test_changing_the_mode_enables_the_controls_it_reads():
+    ex = explorer.ScenarioExplorer(NOTEBOOK, START)
+    supply, rate = ex.controls["supply_growth"], ex.controls["normalization_rate"]
+    # rate mode: supply growth changes nothing, so it is off and the page says why
+    assert supply.disabled and not rate.disabled
+    assert "supply growth is off in rate mode: rate mode takes a fixed share of the premium " \
+        "each year and does not use supply." in ex.mode_note.value
+    ex.controls["mode"].value = "supply_demand"  # as a reader picks it in the dropdown
+    assert ex.settings["mode"] == "supply_demand"
+    assert not supply.disabled and rate.disabled
+    assert "normalization rate is off in supply_demand mode" in ex.mode_note.value
+    assert "supply growth is off" not in ex.mode_note.value
+    ex.controls["mode"].value = "rate"
+    assert supply.disabled and not rate.disabled

@@ -51,6 +51,13 @@ SCENARIO_CONTROLS = ("mode", "premium_source", "normalization_rate", "supply_gro
 STEPS = {"normalization_rate": 0.01, "supply_growth": 0.01, "wage_growth": 0.005,
          "inflation": 0.005}
 SLIDER_SPAN = {"supply_growth": (-0.5, 1.0)}  # the slider's reach inside the bounds
+# Controls only one mode reads, and why the other ignores them (shown while disabled).
+MODE_ONLY = {
+    "normalization_rate": ("rate", "supply_demand mode moves the premium with demand against "
+                                   "supply, not by a fixed rate"),
+    "supply_growth": ("supply_demand", "rate mode takes a fixed share of the premium each year "
+                                       "and does not use supply"),
+}
 
 
 # Text that cannot stand as it is in PARAMS: quotes and backslashes, what make or a shell
@@ -167,9 +174,24 @@ class ScenarioExplorer(_Explorer):
         self.controls = {name: self._control(name) for name in SCENARIO_CONTROLS
                          if name in self.rules}
         self.figures = {"bands": go.FigureWidget(), "path": go.FigureWidget()}
+        self.mode_note = widgets.HTML()
         self.recompute()
         for name, control in self.controls.items():
             control.observe(lambda change, name=name: self.set(name, change["new"]), "value")
+
+    def apply_mode(self) -> None:
+        """Disable the controls the current mode ignores, and say why in one line each."""
+        mode = self.settings.get("mode", "rate")
+        lines = []
+        for name, (needs, why) in MODE_ONLY.items():
+            control = self.controls.get(name)
+            if control is None:
+                continue
+            control.disabled = mode != needs
+            if control.disabled:
+                lines.append(f"{name.replace('_', ' ')} is off in {mode} mode: {why}.")
+        self.mode_note.value = "".join(f'<p style="color:#555">{_escape(t)}</p>'
+                                       for t in lines)
 
     # -- controls ---------------------------------------------------------------------------
     def _control(self, name: str) -> widgets.Widget:
@@ -243,6 +265,7 @@ class ScenarioExplorer(_Explorer):
         for key, fig in (("bands", bands), ("path", path)):
             _redraw(self.figures[key], fig)
         self.outputs_now = out
+        self.apply_mode()
         self._redrawn(f"{scenario_pages.headline(out.split, s['horizon_years'])} Premium used: "
                       f"{scenario_pages.premium_note(out.premiums)}.", start)
 
@@ -367,8 +390,10 @@ def _explorer_box(title: str, explorer) -> widgets.Widget:
         explorer.make_text,
         widgets.HTML("<p>Or paste into the notebook's <code>parameters</code> cell:</p>"),
         explorer.cell_text])], titles=("Copy as parameters",))
+    mode_note = [explorer.mode_note] if hasattr(explorer, "mode_note") else []
     return widgets.VBox([widgets.HTML(f"<h3>{_escape(title)}</h3>"),
-                         widgets.VBox(list(explorer.controls.values())), explorer.message,
+                         widgets.VBox(list(explorer.controls.values())), *mode_note,
+                         explorer.message,
                          explorer.note, *explorer.figures.values(), copy])
 
 

@@ -12,7 +12,8 @@ from aijobs.analysis import audit, baselines
 from aijobs.analysis.scenario_settings import number_or_none
 from aijobs.analysis.scenarios import PremiumChoice, ScenarioInputs, ScenarioResult
 from aijobs.charts.scenario_figures import range_percent
-from aijobs.words import capitalised, listing, verb_for
+from aijobs.survey.evidence import with_role_names
+from aijobs.words import capitalised, listing, percent_text, verb_for
 
 MODE_TEXT = {"rate": "a share of the premium goes each year",
              "supply_demand": "the premium follows demand against supply"}
@@ -330,3 +331,51 @@ def breakdown_note(table: pd.DataFrame, horizon: int) -> str:
         text += (" " + capitalised(listing([_input_name(n) for n in none])) + " "
                  + verb_for(len(none), "does", "do") + " not move it in these dollars.")
     return text
+
+
+def title_gap_note(evidence) -> str:
+    """The job board's title gap (AI titles against Software Engineer), in words from the
+    evidence: its range with each advert counted once, which roles' 95% intervals lie wholly
+    below or above zero, and what changes with repeated adverts kept."""
+    def gaps(repeats: str) -> pd.DataFrame:
+        frame = evidence.premium("all", "software_engineer", repeats)
+        frame = frame[frame["is_computable"].astype(bool)]
+        return with_role_names(frame).sort_values("premium")
+
+    def below(frame: pd.DataFrame) -> list[str]:
+        return list(frame.loc[frame["premium_ci95_high"] < 0, "role_name"])
+
+    drop, keep = gaps("drop"), gaps("keep")
+    if drop.empty:
+        return "The job board has too few postings to measure a title gap."
+    lo, hi = drop.iloc[0], drop.iloc[-1]
+    text = (f"On the job board, with each advert counted once, the title gap runs from "
+            f"{percent_text(lo['premium'], 1, signed=True)} ({lo['role_name']}) to "
+            f"{percent_text(hi['premium'], 1, signed=True)} ({hi['role_name']}); ")
+    neg = below(drop)
+    text += (f"the 95% interval of {listing(neg)} lies wholly below zero" if neg else
+             "no role's 95% interval lies wholly below zero")
+    flips = [n for n in below(keep) if n not in neg]
+    if flips:
+        shown = keep.set_index("role_name")["premium"]
+        text += ("; with repeated adverts kept, " + listing(
+            [f"{n}'s ({percent_text(shown[n], 1, signed=True)})" for n in flips])
+            + " " + verb_for(len(flips), "does", "do") + ", so whether "
+            + ("that role's gap is" if len(flips) == 1 else "those roles' gaps are")
+            + " clearly below zero depends on how repeated adverts are counted")
+    return text + "."
+
+
+
+def plausibility_note(result: ScenarioResult, margin: float = baselines.MARGIN) -> str:
+    """How many roles' implied non-AI pay lies within the margin of each observed baseline."""
+    check = result.baseline_check
+    if check.empty:
+        return "No observed non-AI pay to check the premium against."
+    parts = []
+    for _, rows in check.groupby("baseline_id", sort=False):
+        fits = int(rows["is_consistent"].sum())
+        parts.append(f"{fits} of {len(rows)} roles against the {rows['short_label'].iloc[0]}")
+    return (f"Is the premium plausible here? The non-AI pay it implies lies within "
+            f"{margin:.0%} of observed non-AI pay for " + "; ".join(parts)
+            + " (see \"What the premium implies about non-AI pay\").")
