@@ -523,8 +523,12 @@ def test_the_tornado_s_labels_are_the_ranges_the_fan_uses():
               for p, r in rows.iterrows()}
     # the baseline scenario's own ranges, as given in reports.yaml (was "2% to 4%" for 1.5-4%)
     assert labels["inflation"] == "inflation (1.5% to 4%)"
-    assert labels["wage_growth"] == "wage growth (2% to 4.5%)"
     assert labels["normalization_rate"] == "normalization rate (2% to 10%)"
+    # wage growth's range comes from the data (Indeed's three-month averages over the last
+    # 12 months, 2.14% to 3.05%): the label prints the range drawn, to one decimal
+    low, _, high = result.uncertainty.ranges["wage_growth"]
+    assert labels["wage_growth"] == f"wage growth ({round(low * 100, 1):g}% to " \
+        f"{round(high * 100, 1):g}%)" == "wage growth (2.1% to 3.1%)"
     # today's premium across the estimates comparing AI skills within an occupation
     # (PwC 25% and 56%, Lightcast 28% and 43%)
     assert labels["premium"] == "premium (25% to 56%)"
@@ -549,10 +553,13 @@ def test_the_default_fan_draws_the_premium_s_level_and_the_breakdown_lists_it():
     assert set(shares.index) == {"wage_growth", "normalization_rate", "premium_level",
                                  "inflation", "all"}
     assert shares.drop("all").sum() == pytest.approx(1.0)
+    assert shares["premium_level"] > 0.05  # the premium's level widens the fan measurably
     # a nominal fan does not move with inflation, and the page says so
-    text = scenario_pages.breakdown_note(scenario_pages.breakdown_table(
-        sc.run_scenario({**_named("baseline"), "draws": 4000})), 5)
-    assert text.startswith("Wage growth widens the fan most")
+    table = scenario_pages.breakdown_table(sc.run_scenario({**_named("baseline"),
+                                                            "draws": 4000}))
+    text = scenario_pages.breakdown_note(table, 5)
+    top = table["input_text"].iloc[0]
+    assert text.startswith(f"{top[0].upper()}{top[1:]} widens the fan most: alone it spreads")
     assert "Inflation does not move it in these dollars." in text
 
 
