@@ -58,7 +58,7 @@ def test_pages_reference_nothing_outside(built_reports):
 def test_report_knows_how_it_was_made(built_reports):
     page = (built_reports / "compensation_bands.html").read_text(encoding="utf-8")
     assert "<code>region_multiplier</code>" in page
-    assert "cost-of-living factor" in page
+    assert "factor on the tech-hub figures for pay elsewhere" in page
     assert "notebooks/compensation_bands.ipynb" in page
     assert "data/salary_bands.csv" in page  # sources section
 

@@ -37,7 +37,7 @@ def test_types_defaults_comments_and_ranges():
     assert "survey_path" in params and params["company_countries"].default == ["US"]
     rm = params["region_multiplier"]
     assert (rm.type, rm.default, rm.minimum, rm.maximum) == ("float", 1.0, 0.05, 5.0)
-    assert rm.comment.startswith("cost-of-living factor")
+    assert rm.comment.startswith("factor on the tech-hub figures for pay elsewhere")
     assert params["roles"].type == "list"
     assert notebook_parameters(GROWTH)["horizon_years"].type == "int"
 

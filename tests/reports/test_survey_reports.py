@@ -55,7 +55,8 @@ def test_survey_path_recomputes_the_same_numbers(built_reports, tmp_path):
 
         assert figures(fresh)[2:] == figures(committed)[2:]
         assert len(figures(fresh)) == len(figures(committed))
-        assert "aijobs.net salary survey file given as survey_path" in _tables(fresh)[-1]
+        assert ("snapshot of 2025-01-19, recognised by its md5 (1884e0b0e63118c58785e40c82a5d63d) "
+                "(given as survey_path)") in _tables(fresh)[-1]
 
 
 def test_compensation_chart_shows_survey_percentiles(built_reports):

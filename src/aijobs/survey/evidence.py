@@ -34,6 +34,7 @@ from aijobs.survey.postings import (
     pairing_stats,
     pay_units,
 )
+from aijobs.words import capitalised
 
 DERIVED_DIR = paths.DATA_DIR / "derived"
 PREFIX = "derived/"
@@ -321,12 +322,21 @@ class Evidence:
         return out[out["baseline"] == baseline].reset_index(drop=True)
 
     @property
+    def file_description(self) -> str:
+        """What the file behind this evidence is (survey.reader.file_description)."""
+        p = self.provenance
+        years = sorted(int(y) for y in self.tables["survey_years"]["work_year"]) \
+            if "survey_years" in self.tables else []
+        return survey.file_description(Path(p["snapshot"]).name, p.get("md5", ""), years,
+                                       int(p["rows_read"]))
+
+    @property
     def summary(self) -> str:
         p = self.provenance
         origin = ("committed evidence in data/derived/" if self.from_derived
                   else f"recomputed from {p['snapshot']}")
         level = f"; experience level {self.level}" if self.level else ""
-        return (f"{survey.SOURCE_NAME}, {origin}: {p['rows_read']:,} rows read, "
+        return (f"{capitalised(self.file_description)}; {origin}: {p['rows_read']:,} rows read, "
                 f"{p['rows_excluded']:,} excluded, {p['rows_after_filters']:,} rows after "
                 f"filters ({p['filters_text']}{level}) forming {p['postings_after_filters']:,} "
                 f"postings. Pay counted: {PAY_MEASURE_TEXT[self.pay_measure]}; identical "
@@ -340,15 +350,17 @@ class Evidence:
         date = p.get("snapshot_date") or "unknown (the file's folder carries no date)"
         return [
             f"Snapshot: {p['snapshot']}, dated {date}.",
-            f"Source: {survey.SOURCE_NAME}, {survey.SOURCE_URL} (CC0 1.0).",
+            (f"Source: {survey.SOURCE_NAME}, {survey.SOURCE_URL} (CC0 1.0)."
+             if p.get("md5") in survey.KNOWN_SNAPSHOTS else
+             f"Source: {self.file_description}."),
             f"Pay: {survey.PAY_DEFINITION}.",
             f"Pairs: {p['pairing']['paired_share']:.0%} of the rows read are the top and "
             f"bottom of one posted range, so {p['rows_read'] - p['rows_excluded']:,} rows form "
             f"{p['pairing']['postings']:,} postings; n counts postings.",
             f"Repeats: {p['pairing']['repeat_share']:.0%} of postings have an identical twin "
             "(the file cannot tell a second opening from the same advert seen twice); "
-            f"this page {'keeps' if self.repeats == 'keep' else 'collapses'} them and shows "
-            "the other choice beside each headline.",
+            f"this page {'keeps' if self.repeats == 'keep' else 'collapses'} them (the "
+            "repeats setting chooses).",
             *([f"Columns not part of the survey, ignored (pairs and repeats compare the "
                f"survey's own columns only): {', '.join(p['columns_ignored'])}."]
               if p.get("columns_ignored") else []),

@@ -23,6 +23,7 @@ from aijobs.data import tables
 from aijobs.errors import DataError, ParameterError
 from aijobs.files import file_digest, loads_json, utf16_name
 from aijobs.survey.postings import postings_from_rows
+from aijobs.words import count
 
 REQUIRED_COLUMNS = ("work_year", "experience_level", "employment_type", "job_title",
                     "salary_in_usd", "employee_residence", "company_location")
@@ -53,6 +54,9 @@ EXTRA_COUNTRY_CODES = frozenset({"XK"})
 MIN_PLAUSIBLE_USD = 10_000
 MAX_PLAUSIBLE_USD = 5_000_000
 SOURCE_NAME = "aijobs.net salary survey (Foorilla LLC)"
+# Snapshots of the aijobs.net file the suite knows, recognised by their md5 (the shared copy's
+# README records it): only these are described as the survey itself.
+KNOWN_SNAPSHOTS = {"1884e0b0e63118c58785e40c82a5d63d": "2025-01-19"}
 SOURCE_URL = "https://aijobs.net/salaries"
 PAY_DEFINITION = ("base salary in US dollars, converted at the work year's average exchange "
                   "rate; no bonus or equity")
@@ -104,8 +108,8 @@ def _read_frame(path: Path, engine: str) -> tuple[pd.DataFrame, str]:
     paths.record_read(path)  # a report built from this file is rebuilt when it changes
     snapshot = snapshot_date_of(path)
     paths.OTHER_SOURCES[str(path)] = {
-        "holds": "aijobs.net salary survey file given as survey_path",
-        "source": "aijobs.net salary survey (aijobs.net / Foorilla LLC)", "licence": "CC0-1.0",
+        "holds": "a salary file given as survey_path (described once it is read)",
+        "source": "not known yet", "licence": "not known",
         "data_as_of": f"survey snapshot of {snapshot}" if snapshot else "not stated"}
     with open(path, "rb") as fh:
         head = fh.read(65536)
@@ -298,6 +302,15 @@ def read_survey(path: str | Path, *, strict: bool = False, engine: str = "c",
     survey = Survey(rows, where, n, file_digest(path, "md5"), exclusions,
                     snapshot_date=snapshot_date_of(path),
                     ignored_columns=[str(c) for c in raw.columns if c not in OWN_COLUMNS])
+    known = survey.md5 in KNOWN_SNAPSHOTS
+    paths.OTHER_SOURCES[str(path)] = {
+        "holds": file_description(path.name, survey.md5,
+                                  sorted(int(y) for y in rows["work_year"].unique()), n)
+        + " (given as survey_path)",
+        "source": SOURCE_NAME if known else "not known (a file given as survey_path)",
+        "licence": "CC0-1.0" if known else "not known",
+        "data_as_of": (f"survey snapshot of {KNOWN_SNAPSHOTS[survey.md5]}" if known
+                       else "not stated")}
     survey.postings = postings_from_rows(survey.rows)
     # The columns that only decided pairs and repeats are not needed past this point; dropping
     # them keeps every later filter cheap on large files (measured by `make bench`).
@@ -328,6 +341,19 @@ def with_roles(rows: pd.DataFrame, title_map: pd.DataFrame) -> pd.DataFrame:
     history = set(title_map.loc[title_map["is_history_baseline"], "job_title"])
     out["is_history_baseline"] = out["job_title"].isin(history).to_numpy()
     return out
+
+
+def file_description(name: str, md5: str, years: list[int], n_rows: int) -> str:
+    """What a salary file is, in words: the aijobs.net snapshot the suite knows (by its md5),
+    or, for any other file, its name, md5, work years and rows as "a salary file in the
+    aijobs.net format", with no claim about where it comes from."""
+    if md5 in KNOWN_SNAPSHOTS:
+        return (f"the {SOURCE_NAME} snapshot of {KNOWN_SNAPSHOTS[md5]}, recognised by its md5 "
+                f"({md5})")
+    span = (f"work year {years[0]}" if len(set(years)) == 1 else
+            f"work years {min(years)} to {max(years)}") if years else "no work years"
+    return (f"{name}, a salary file in the aijobs.net format (md5 {md5}; {span}; "
+            f"{count(n_rows, 'row')}); the suite does not know where it comes from")
 
 
 def snapshot_date_of(path: Path) -> dt.date | None:
