@@ -224,17 +224,18 @@ def test_degenerate_ranges_reproduce_the_deterministic_path_exactly(mode):
 
 
 def test_premiums_from_a_source():
-    roles = ["ai_ml_engineer", "mlops_engineer", "ai_product_manager"]
+    roles = ["ai_ml_engineer", "ai_research_scientist", "ai_product_manager"]
     choice = sc.choose_premiums("pwc_2025", roles, 0.1)
     assert choice.used == {r: 0.56 for r in roles} and choice.estimate["publisher"] == "PwC"
     assert "PwC" in scenario_pages.premium_note(choice)
     assert sc.choose_premiums("0.3", roles, 0.1).used == {r: 0.3 for r in roles}
     choice = sc.choose_premiums("survey_title_gap", roles, 0.1)
     kind = choice.table.set_index("role_id")["kind"]
-    # the survey gap is +3.9% for AI/ML engineers, -2.6% for MLOps, not computable for PMs
-    assert choice.used["ai_ml_engineer"] == pytest.approx(0.039474)
-    assert choice.used["mlops_engineer"] == 0.0
-    assert kind["mlops_engineer"] == "not_positive"
+    # the survey gap (distinct adverts) is +3.6% for AI/ML engineers, -4.0% for research
+    # scientists, not computable for PMs
+    assert choice.used["ai_ml_engineer"] == pytest.approx(0.035744)
+    assert choice.used["ai_research_scientist"] == 0.0
+    assert kind["ai_research_scientist"] == "not_positive"
     assert choice.used["ai_product_manager"] == 0.1
     assert kind["ai_product_manager"] == "fallback"
     assert choice.fallback_roles == ["ai_product_manager"]
@@ -248,13 +249,14 @@ def test_the_premium_table_words_each_role_from_its_values():
     result = sc.run_scenario({"premium_source": "survey_title_gap", "normalization_rate": 0.1,
                               "fallback_premium": 0.1})
     status = scenario_pages.premium_status(result).set_index("role_id")
-    assert status.loc["mlops_engineer", "status"] == "no premium to normalize (estimate -2.6%)"
+    assert status.loc["ai_research_scientist", "status"] == \
+        "no premium to normalize (estimate -4.0%)"
     assert status.loc["ai_product_manager", "is_assumption"]
     assert status.loc["ai_product_manager", "status"].startswith(
         "no estimate for this role: the fallback 10% is used (an assumption)")
-    # 3.9% x 0.9^5 = 2.3% after five years of a 10% normalization rate
+    # 3.5744% x 0.9^5 = 2.1% after five years of a 10% normalization rate
     assert status.loc["ai_ml_engineer", "status"] == (
-        "shrinks from this premium (3.9% today, 2.3% in year 5)")
+        "shrinks from this premium (3.6% today, 2.1% in year 5)")
     grows = sc.run_scenario({"premium_source": "pwc_2025", "mode": "supply_demand",
                              "demand_growth": 0.3, "supply_growth": 0.12, "growth_decay": 0.15})
     text = scenario_pages.premium_status(grows).set_index("role_id")["status"]
@@ -268,7 +270,7 @@ def test_the_premium_table_words_each_role_from_its_values():
 def test_survey_rows_of_the_estimates_table_match_the_evidence():
     est = sc.premium_estimates()
     prem = tables.load_table("derived/survey_premium")
-    prem = prem[(prem["pay_measure"] == "midpoint") & (prem["repeats"] == "keep")
+    prem = prem[(prem["pay_measure"] == "midpoint") & (prem["repeats"] == "drop")
                 & (prem["baseline"] == "software_engineer") & prem["is_computable"]]
     for eid, group in (("survey_title_gap", "all"), ("survey_title_gap_mix_adjusted",
                                                      "mix_adjusted")):
@@ -405,7 +407,7 @@ def test_starting_from_the_survey_takes_the_typical_posted_range_and_median_post
     assert (pm["start_used"], pm["start_reason"]) == ("article", "suppressed")
     assert today["ai_product_manager"] == 160_000
     assert scenario_pages.start_cell(pm) == (
-        "article's band (the job board has 11 postings, under the minimum of 30)")
+        "article's band (the job board has 11 distinct adverts, under the minimum of 30)")
     assert "the article's band is kept for AI Product Manager" in \
         scenario_pages.start_note(result)
 
@@ -450,9 +452,10 @@ def test_the_page_says_what_the_claims_audit_found_beside_each_role():
     # $140,000-$201,040 (distinct adverts): 180/140 - 1 = 29%, 250/201.04 - 1 = 24% above
     assert table.loc["ai_research_scientist", "audit_text"].startswith(
         "borderline (partly supported / not supported): low end 29% above the survey; "
-        "high end 24% above the survey (with repeated adverts kept: not supported)")
+        "high end 24% above the survey (with repeated adverts kept: borderline (supported / "
+        "partly supported / not supported))")
     assert table.loc["ai_ml_engineer", "audit_text"] == "supported"
-    assert table.loc["ai_product_manager", "audit_text"].startswith("no data (11 postings")
+    assert table.loc["ai_product_manager", "audit_text"].startswith("no data (11 distinct adverts")
 
 
 def test_the_band_audit_agrees_with_the_claims_audit():
@@ -487,10 +490,11 @@ def test_the_implied_non_ai_pay_is_set_beside_the_board_s_software_engineers():
                            "pay at $144,531, 20% below the board's Software Engineer median "
                            "($181,150)")
     assert "not with the board's Software Engineer median" in line
-    # the job board's own title gap (3.9%) implies $177,975: 2% below, consistent
+    # the job board's own title gap (3.5744%, distinct adverts) implies 185,000 / 1.035744 =
+    # $178,616: 1% below 181,150, consistent
     gap = sc.run_scenario({"premium_source": "survey_title_gap"})
     line = scenario_pages.baseline_sentences(gap)[1]
-    assert "non-AI pay at $177,975, 2% below the board's Software Engineer median" in line
+    assert "non-AI pay at $178,616, 1% below the board's Software Engineer median" in line
     assert "Consistent with the board's Software Engineer median;" in line
     # a 300% premium puts the highest implied pay at 215,000 / 4 = 53,750, half the lowest
     # observed baseline (112,590): every role is far from all of them, and the page says so

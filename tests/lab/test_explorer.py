@@ -163,10 +163,12 @@ def _survey_row(usd: int, country: str, year: int = 2024) -> str:
 
 @pytest.fixture()
 def survey_file(tmp_path):
-    # 40 US postings at $150,000 in 2024, 40 GB postings at $90,000 in 2023.
+    # 40 distinct US adverts at $149,961 to $150,039 (median $150,000) in 2024, 40 GB adverts
+    # at $89,961 to $90,039 (median $90,000) in 2023; pay rises row by row, so no pairs.
     path = tmp_path / "salaries.csv"
-    path.write_text(SURVEY_HEADER + "".join(_survey_row(150_000, "US") for _ in range(40))
-                    + "".join(_survey_row(90_000, "GB", 2023) for _ in range(40)))
+    path.write_text(SURVEY_HEADER
+                    + "".join(_survey_row(149_961 + 2 * i, "US") for i in range(40))
+                    + "".join(_survey_row(89_961 + 2 * i, "GB", 2023) for i in range(40)))
     return path
 
 
@@ -184,7 +186,7 @@ def test_the_survey_slice_controls_re_summarise_the_postings(survey_file):
     assert _median_k(ex) == (90.0,)
     ex.controls["company_countries"].value = ""  # every country: 80 postings
     pay = ex.evidence.role_pay().set_index("role_id").loc["ai_ml_engineer"]
-    # The median of 40 x 90k and 40 x 150k is the mean of the 40th and 41st: 120k.
+    # The median of the 80 is the mean of the 40th and 41st: (90,039 + 149,961) / 2 = 120k.
     assert (pay["n_postings"], pay["p50_usd"]) == (80, 120_000)
     ex.controls["work_years"].value = "2023"
     assert _median_k(ex) == (90.0,)

@@ -26,9 +26,12 @@ def test_reports_on_a_fresh_clone_use_the_committed_evidence(built_reports):
                 in page)
         assert "no bonus or equity" in page
         assert "Pairs: 96% of the rows read are the top and bottom of one posted range" in page
-        assert "Repeats: 53% of postings have an identical twin" in page
+        # the slice's own share (US full-time), not the whole file's 53%
+        assert ("Repeats: in this slice (company in US; living anywhere; all experience levels; "
+                "employment FT; all years), 56% of the 34,243 postings sit in groups of "
+                "identical postings (the largest group holds 161)") in page
     audit_page = built_page(built_reports, "claims_audit").read_text()
-    assert "Verdicts: supported 1, partly supported 1, not supported 3, borderline 1, no data 9" \
+    assert "Verdicts: supported 1, partly supported 0, not supported 1, borderline 4, no data 9" \
         in audit_page
     for verdict in ("supported", "not supported", "no data"):
         assert f"<td>{verdict}</td>" in audit_page
@@ -62,18 +65,19 @@ def test_survey_path_recomputes_the_same_numbers(built_reports, tmp_path):
 def test_compensation_chart_shows_survey_percentiles(built_reports):
     fig = figures_in_page(built_page(built_reports, "compensation_bands").read_text())[1]
     iqr = next(t for t in fig["data"] if t["name"] == "Survey p25-p75")
-    # AI/ML engineer postings' midpoints, p25-p75 (SURVEY-NOTES): $165,000 to $231,450
+    # AI/ML engineer distinct adverts' midpoints, p25-p75: $156,400 to $221,844 (with repeats
+    # kept, SURVEY-NOTES' postings: $165,000 to $231,450)
     xs = [x for x in iqr["x"] if x is not None]
-    assert 165.0 in xs and 231.45 in xs
+    assert 156.4 in xs and 221.844 in xs
     notes = [a["text"] for a in fig["layout"]["annotations"]]
-    assert "n=3,100" in notes
+    assert "n=1,589" in notes
 
 
 def test_entry_level_view_for_career_changers(built_reports, tmp_path):
     page = built_page(built_reports, "compensation_bands").read_text()
     assert "Entry-level pay, for career changers" in page
-    # AI/ML engineer entry-level postings: 170, median $146,600 (committed evidence)
-    assert "<td>170</td><td>$146,600</td>" in page
+    # AI/ML engineer entry-level distinct adverts: 90, median $142,162.50 (committed evidence)
+    assert "<td>90</td><td>$142,162</td>" in page
     result = run_in(ROOT, "build", "survey_evidence", "-p", "experience_levels", '["EN"]',
                     "--output-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -87,8 +91,8 @@ def test_region_choice_sets_the_multiplier(tmp_path):
     assert result.returncode == 0, result.stderr
     page = built_page(tmp_path, "compensation_bands").read_text()
     band = next(t for t in figures_in_page(page)[0]["data"] if t["name"] == "Pay band")
-    # GB: median 123,125 over the US median 192,200 (postings, midpoints) = 0.640609
-    assert band["base"][0] == pytest.approx(140 * 0.640609, abs=1e-3)
+    # GB: median 110,736 over the US median 185,500 (distinct adverts, midpoints) = 0.59696
+    assert band["base"][0] == pytest.approx(140 * 0.59696, abs=1e-3)
     bad = run_in(ROOT, "build", "compensation_bands", "-p", "region", "ZZ",
                  "--output-dir", str(tmp_path))
     assert bad.returncode == 1
@@ -98,14 +102,14 @@ def test_region_choice_sets_the_multiplier(tmp_path):
 
 def test_scenarios_start_from_the_survey_premium(built_reports):
     premiums, note = scenarios.calibrated_premiums()
-    # postings' midpoints, US full-time, 2024-25: 3.9% over Software Engineer postings
-    assert premiums["ai_ml_engineer"] == pytest.approx(0.039474)
+    # distinct adverts' midpoints, US full-time, 2024-25: 3.6% over Software Engineer adverts
+    assert premiums["ai_ml_engineer"] == pytest.approx(0.035744)
     assert premiums["ai_research_scientist"] == 0.0  # below the baseline: no scarcity premium
     page = built_page(built_reports, "scenario_title_gap").read_text()
     assert ("Premium used: Job-board title gap (aijobs.net): an AI job title against "
             "Software Engineer") in page
     # research scientists' gap is negative: no premium to normalize, and the page says so
-    assert "no premium to normalize (estimate -28.9%)" in page
+    assert "no premium to normalize (estimate -4.0%)" in page
 
 
 @pytest.fixture(scope="module")

@@ -42,7 +42,8 @@ def test_snapshot_reads_whole(snapshot):
 
 def test_ml_engineer_postings_match_the_notes(snapshot):
     units = pay_units(survey.filtered(snapshot.rows, survey.normalised_filters()),
-                      survey.filtered(snapshot.postings, survey.normalised_filters()))
+                      survey.filtered(snapshot.postings, survey.normalised_filters()),
+                      repeats="keep")
     pct = summaries.percentile_table(units).set_index("role_id").loc["ai_ml_engineer"]
     # SURVEY-NOTES: 6,041 rows become 3,100 postings; midpoints' p25/p50/p75
     # 165,000 / 195,000 / 231,450
@@ -52,7 +53,7 @@ def test_ml_engineer_postings_match_the_notes(snapshot):
     # what only a few staff-level roles reach ($400K); the article claims $150-220K.
     assert 120_000 <= pct["p50_usd"] <= 260_000
     rows = pay_units(survey.filtered(snapshot.rows, survey.normalised_filters()),
-                     snapshot.postings, "rows")
+                     snapshot.postings, "rows", "keep")
     old = summaries.percentile_table(rows).set_index("role_id").loc["ai_ml_engineer"]
     assert [old["p25_usd"], old["p50_usd"], old["p75_usd"]] == [145_000, 189_000, 243_300]
 
@@ -145,11 +146,77 @@ def test_median_interval_ranks_by_hand(n, ranks):
         assert summaries.quantile_interval(np.arange(1.0, n + 1), 0.5) == (lo, hi)
 
 
+def test_clustered_interval_of_triplicated_adverts_by_hand():
+    # 10 adverts paying 1..10, each posted 3 times (30 postings). Median 5.5; z = pay <= 5.5
+    # holds for 15 postings, p = 0.5. Between clusters: 10/9 * 10 * (3*1 - 0.5*3)^2 = 25;
+    # with every posting its own cluster: 30/29 * 30 * 0.25 = 7.7586; design effect 3.2222,
+    # effective n = floor(30 / 3.2222) = 9. Exact ranks for n=9: F(1)=0.0195, F(2)=0.0898 ->
+    # 2; F(6)=0.910, F(7)=0.9805 -> 7+1 = 8. Carried to 30: floor(2 * 31/10) = 6 and
+    # ceil(8 * 31/10) = 25; the 6th and 25th postings pay 2 and 9. Independent postings would
+    # give ranks 10 and 21 (pay 4 and 7): too narrow.
+    pay = np.repeat(np.arange(1.0, 11.0), 3)
+    advert = np.repeat(np.arange(10), 3)
+    codes, sizes = summaries.cluster_codes(advert)
+    assert summaries.design_effect(pay <= 5.5, codes, sizes) == pytest.approx(25 / (900 / 116))
+    assert summaries.clustered_quantile_interval(pay, 0.5, codes, sizes) == (2.0, 9.0)
+    assert summaries.quantile_interval(np.sort(pay), 0.5) == (4.0, 7.0)
+    # the ten adverts once each: exact ranks (2, 9) for n=10, pay 2 and 9, the same interval
+    assert summaries.quantile_interval(np.arange(1.0, 11.0), 0.5) == (2.0, 9.0)
+
+
+def test_clustered_interval_without_repeats_is_the_exact_interval():
+    rng = np.random.default_rng(7)
+    pay = rng.lognormal(12, 0.3, 200)
+    codes, sizes = summaries.cluster_codes(np.arange(200))
+    assert summaries.clustered_quantile_interval(pay, 0.5, codes, sizes) == \
+        summaries.quantile_interval(np.sort(pay), 0.5)
+    assert summaries.clustered_quantile_interval(pay, 0.9, codes, sizes) == \
+        summaries.quantile_interval(np.sort(pay), 0.9)
+
+
+def test_share_interval_by_hand():
+    # 15 of 30 independent postings: Wilson with z = 1.96, n = 30: centre 0.5, half-width
+    # 1.96 / (1 + 3.8415/30) * sqrt(0.25/30 + 3.8415/3600) = 0.16846
+    flag = np.arange(30) < 15
+    codes, sizes = summaries.cluster_codes(np.arange(30))
+    share, lo, hi = summaries.clustered_share_interval(flag, codes, sizes)
+    assert (share, lo, hi) == pytest.approx((0.5, 0.33154, 0.66846), abs=1e-4)
+    # the same 30 as 10 triplicated adverts: design effect 3.2222 (as above), n_eff 9.3103,
+    # z^2/n_eff = 0.41261: half-width 1.96 / 1.41261 * sqrt(0.25/9.3103 + 3.8415/346.73)
+    # = 1.3875 * 0.19476 = 0.27023
+    codes3, sizes3 = summaries.cluster_codes(np.repeat(np.arange(10), 3))
+    _, lo3, hi3 = summaries.clustered_share_interval(np.repeat(np.arange(10) < 5, 3), codes3,
+                                                     sizes3)
+    assert (lo3, hi3) == pytest.approx((0.22977, 0.77023), abs=1e-4)
+
+
+def test_one_advert_over_a_fifth_of_a_cell_is_dominated(tmp_path):
+    # 40 distinct adverts (pay rising: no pairs) and one advert posted 20 times: 20 of 60
+    # postings (33%) are one advert; with repeats dropped it is 1 of 41 (2%)
+    lines = [row(usd=150_000 + 1_000 * i) for i in range(40)] + [row(usd=300_000)] * 20
+    data = survey.read_survey(write(tmp_path / "dominated.csv", HEADER + "".join(lines)))
+    kept = summaries.percentile_table(pay_units(data.rows, data.postings, repeats="keep"))
+    k = kept.set_index("role_id").loc["ai_ml_engineer"]
+    assert (k["n_postings"], k["n_adverts"]) == (60, 41)
+    assert k["top_advert_share"] == pytest.approx(20 / 60) and k["is_dominated"]
+    assert k["reliability"] == "use with caution"
+    assert k["reliability_reason"].startswith("dominated by one advert: 20 of 60 postings (33%)")
+    dropped = summaries.percentile_table(pay_units(data.rows, data.postings, repeats="drop"))
+    d = dropped.set_index("role_id").loc["ai_ml_engineer"]
+    assert (d["n_postings"], d["n_adverts"]) == (41, 41) and not d["is_dominated"]
+    assert d["top_advert_share"] == pytest.approx(1 / 41)
+    assert d["reliability"] == "reliable"
+    # the grade never says reliable for a dominated cell, whatever its CV
+    assert summaries.reliability(100, 0.01, 30, 0.21, 30, 140)[0] == "use with caution"
+    assert summaries.reliability(100, 0.01, 30, 0.20, 28, 140)[0] == "reliable"
+    assert summaries.reliability(29, 0.01, 30)[1] == "29 distinct adverts, under the minimum of 30"
+
+
 def test_reliability_grades():
-    assert summaries.reliability(29, 0.01, 30) == ("suppressed",
-                                                   "29 postings, under the minimum of 30")
+    assert summaries.reliability(29, 0.01, 30) == (
+        "suppressed", "29 distinct adverts, under the minimum of 30")
     assert summaries.reliability(1, 0.01, 30) == ("suppressed",
-                                                  "1 posting, under the minimum of 30")
+                                                  "1 distinct advert, under the minimum of 30")
     assert summaries.reliability(100, 0.05, 30) == ("reliable", "CV 5.0%")
     assert summaries.reliability(100, 0.2, 30)[0] == "use with caution"
     assert summaries.reliability(100, 0.4, 30)[0] == "suppressed"
@@ -201,8 +268,9 @@ def test_old_snapshot_without_software_engineers(tmp_path):
     tabs, _ = evidence.evidence_tables(data, survey.normalised_filters())
     prem = tabs["survey_premium"]
     assert not prem["is_computable"].any()
-    assert set(prem["reason"]) == {"no baseline postings to compare with",
-                                   "no experience level has 30 or more postings on both sides"}
+    assert set(prem["reason"]) == {
+        "no baseline postings to compare with",
+        "no experience level has 30 or more distinct adverts on both sides"}
     pct = tabs["survey_percentiles"]
     assert pct[pct["group"] == "all"]["n_postings"].tolist() == [40, 40]  # keep, drop
 
@@ -264,7 +332,10 @@ def test_committed_evidence_serves_one_experience_level():
     assert ev.level == "EN"
     pay = ev.role_pay().set_index("role_id")
     assert set(pay["group_value"]) == {"EN"}
-    assert pay.loc["ai_ml_engineer", "n_postings"] == 170
+    # distinct adverts by default; 170 postings with repeats kept
+    assert pay.loc["ai_ml_engineer", ["n_postings", "n_adverts"]].tolist() == [90, 90]
+    kept = ev.role_pay("keep").set_index("role_id")
+    assert kept.loc["ai_ml_engineer", ["n_postings", "n_adverts"]].tolist() == [170, 90]
     with pytest.raises(ParameterError, match="splits by one level at a time"):
         evidence.load_evidence("", experience_levels=["EN", "MI"])
     with pytest.raises(ParameterError, match="survey filters or min_n differ"):
@@ -357,9 +428,9 @@ def test_audit_on_the_committed_evidence():
     by_claim = result.set_index("claim")
     assert set(result.loc[result["kind"] == "growth", "verdict"]) == {"no data"}
     ml = result[result["claim"].str.startswith("AI/ML Engineer")].iloc[0]
-    assert ml["verdict"] == "supported" and "n 3,100 postings" in ml["evidence"]
+    assert ml["verdict"] == "supported" and "n 1,589 postings" in ml["evidence"]
     rs = result[result["claim"].str.startswith("AI Research Scientist: $")].iloc[0]
-    assert rs["verdict"] == "not supported" and "above the survey" in rs["direction"]
+    assert rs["verdict"].startswith("borderline") and "above the survey" in rs["direction"]
     ranking = result[result["kind"] == "pay ranking"].iloc[0]
     assert ranking["verdict"] == "not supported"  # research scientists are paid least
     assert (result["population"] == "test").sum() == 7

@@ -27,8 +27,8 @@ def calibrated_premiums() -> tuple[dict[str, float] | None, str]:
         return None, ("no survey-calibrated premium in data/derived/ yet; the scenario's "
                       "fallback premium is used")
     frame = tables.load_table("derived/survey_premium")
-    # pooled over the matched years: postings' midpoints, repeats kept, over Software Engineer
-    usable = frame[(frame["pay_measure"] == "midpoint") & (frame["repeats"] == "keep")
+    # pooled over the matched years: distinct adverts' midpoints over Software Engineer
+    usable = frame[(frame["pay_measure"] == "midpoint") & (frame["repeats"] == "drop")
                    & (frame["baseline"] == "software_engineer") & (frame["group"] == "all")
                    & frame["is_computable"]]
     measured = {r: float(p) for r, p in zip(usable["role_id"], usable["premium"], strict=True)}
@@ -40,8 +40,8 @@ def calibrated_premiums() -> tuple[dict[str, float] | None, str]:
     names = dict(zip(*[tables.load_table("roles")[c] for c in ("role_id", "role_name")],
                      strict=True))
     shown = "; ".join(f"{names.get(r, r)} {p:+.1%}" for r, p in sorted(measured.items()))
-    return premiums, (f"premium per role from aijobs.net job postings: median posting pay "
-                      f"(range midpoints) over the Software Engineer median "
+    return premiums, (f"premium per role from aijobs.net job postings: median pay of "
+                      f"distinct adverts (range midpoints) over the Software Engineer median "
                       f"({origin['filters_text']}; years {years}; "
                       f"{origin['pairing']['postings']:,} postings from "
                       f"{origin['rows_read']:,} rows, {origin['pairing']['paired_share']:.0%} "

@@ -61,7 +61,9 @@ def pay_cells(pct: pd.DataFrame, other: pd.DataFrame | None = None,
     for _, r in named.iterrows():
         level = EXPERIENCE_NAMES.get(r["group_value"], "All levels")
         row = {"role_name": r["role_name"], "level": level, "n_postings": int(r["n_postings"]),
-               "n_rows": int(r["n_rows"]), "reliability": r["reliability"]}
+               "n_adverts": int(r["n_adverts"]), "n_rows": int(r["n_rows"]),
+               "reliability": r["reliability"] + (" (dominated by one advert)"
+                                                  if bool(r["is_dominated"]) else "")}
         if r["reliability"] == "suppressed":
             row |= {"median": f"suppressed: {r['reliability_reason']}", "interval": "–",
                     "middle_half": "–"}
@@ -74,7 +76,10 @@ def pay_cells(pct: pd.DataFrame, other: pd.DataFrame | None = None,
             if key in alt.index:
                 o = alt.loc[key]
                 row["other"] = ("suppressed" if o["reliability"] == "suppressed"
-                                else f"{_usd(o['p50_usd'])} (n={int(o['n_postings']):,})")
+                                else f"{_usd(o['p50_usd'])} ({int(o['n_postings']):,} postings, "
+                                     f"{int(o['n_adverts']):,} adverts"
+                                     + (", dominated by one advert" if bool(o["is_dominated"])
+                                        else "") + ")")
                 moved = (r["reliability"] != "suppressed" and o["reliability"] != "suppressed"
                          and not (r["p50_ci95_low_usd"] <= o["p50_usd"]
                                   <= r["p50_ci95_high_usd"]))
@@ -82,13 +87,15 @@ def pay_cells(pct: pd.DataFrame, other: pd.DataFrame | None = None,
             else:
                 row["other"], row["moves"] = "no postings", "-"
         rows.append(row)
-    return pd.DataFrame(rows, columns=["role_name", "level", "n_postings", "n_rows", "median",
+    return pd.DataFrame(rows, columns=["role_name", "level", "n_postings", "n_adverts", "n_rows",
+                                       "median",
                                        "interval", "middle_half", "reliability",
                                        *(["other", "moves"] if other is not None else [])])
 
 
 PAY_COLUMNS = {"role_name": "Role", "level": "Experience", "n_postings": "Postings",
-               "n_rows": "File rows", "median": "Median posting", "interval": "95% interval",
+               "n_adverts": "Distinct adverts", "n_rows": "File rows", "median": "Median posting",
+               "interval": "95% interval",
                "middle_half": "Middle half", "reliability": "Reliability"}
 
 
@@ -113,14 +120,47 @@ def premium_cells(ev: Evidence) -> pd.DataFrame:
                               f"{x['premium_ci95_high']:+.1%})")
         o = other.loc[r["role_id"]] if r["role_id"] in other.index else None
         if o is None or not bool(o["is_computable"]):
-            row["other"], row["sign_flips"] = "not computable", "-"
+            row["other"], row["sign_flips"], row["moves"] = "not computable", "-", "-"
         else:
-            row["other"] = f"{o['premium']:+.1%}"
-            row["sign_flips"] = ("yes" if bool(r["is_computable"])
-                                 and (o["premium"] > 0) != (r["premium"] > 0) else "no")
+            row["other"] = (f"{o['premium']:+.1%} ({o['premium_ci95_low']:+.1%} to "
+                            f"{o['premium_ci95_high']:+.1%})")
+            both = bool(r["is_computable"])
+            row["sign_flips"] = ("yes" if both and (o["premium"] > 0) != (r["premium"] > 0)
+                                 else "no" if both else "-")
+            row["moves"] = ("-" if not both else "yes, outside the interval"
+                            if not r["premium_ci95_low"] <= o["premium"] <= r["premium_ci95_high"]
+                            else "no")
         rows.append(row)
     return pd.DataFrame(rows, columns=["role_name", *(f"{b}_{g}" for b, g in frames),
-                                       "other", "sign_flips"])
+                                       "other", "sign_flips", "moves"])
+
+
+def yoy_cells(ev: Evidence, labels: dict[str, str]) -> pd.DataFrame:
+    """Year-on-year changes per role with the like-for-like interval, and the like-for-like
+    change under the other repeats policy beside it."""
+    yoy = with_role_names(ev.view("survey_yoy"))
+    other = ev.view("survey_yoy", ev.other_repeats).set_index(["role_id", "work_year"])
+    rows = []
+    for _, r in yoy.iterrows():
+        like = r["like_for_like_change"]
+        row = {"role_name": r["role_name"],
+               "year": labels.get(str(int(r["work_year"])), str(int(r["work_year"]))),
+               "n_postings": int(r["n_postings"]), "raw_change": f"{r['raw_change']:+.1%}",
+               "like_for_like": "no cell in both years" if pd.isna(like) else
+               f"{like:+.1%} ({r['like_for_like_ci95_low']:+.1%} to "
+               f"{r['like_for_like_ci95_high']:+.1%})",
+               "cells_matched": int(r["cells_matched"]),
+               "signs_disagree": "yes" if bool(r["signs_disagree"]) else "no"}
+        key = (r["role_id"], r["work_year"])
+        o = other.loc[key] if key in other.index else None
+        row["other"] = ("-" if o is None or pd.isna(o["like_for_like_change"])
+                        else f"{o['like_for_like_change']:+.1%} "
+                             f"({o['like_for_like_ci95_low']:+.1%} to "
+                             f"{o['like_for_like_ci95_high']:+.1%})")
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["role_name", "year", "n_postings", "raw_change",
+                                       "like_for_like", "cells_matched", "signs_disagree",
+                                       "other"])
 
 
 PREMIUM_COLUMNS = {"role_name": "Role",

@@ -47,7 +47,8 @@ _KEYS = [
                      "description": "What each posting's pay is: the range's midpoint, low or "
                                     "high end, or every file row as it is"}),
     ("repeats", {"type": "string", "enum": list(REPEAT_POLICIES),
-                 "description": "Identical postings kept (keep) or collapsed to one (drop)"}),
+                 "description": "Identical postings collapsed to one distinct advert (drop, the "
+                                "default unit) or kept as clusters (keep, the sensitivity)"}),
 ]
 _ROLE = ("role_id", {"type": "string", "references": "roles.role_id",
                      "description": "Role of the article (titles mapped by survey_title_map)"})
@@ -62,8 +63,11 @@ def _money(description: str, required: bool = True) -> dict:
 _PERCENTILE_COLUMNS = [
     ("n_postings", {**_N, "description": "Postings in the cell (rows when pay_measure is rows)"}),
     ("n_rows", {**_N, "description": "File rows behind those postings"}),
+    ("n_adverts", {**_N, "description": "Distinct adverts among them (groups of identical "
+                                        "postings counted once)"}),
     *[(f"p{q}_usd", _money(f"{q}th percentile of the measured pay")) for q in (10, 25, 50, 75, 90)],
-    ("p50_ci95_low_usd", _money("95% interval of the median, low end (order statistics)", False)),
+    ("p50_ci95_low_usd", _money("95% interval of the median, low end (order statistics at the "
+                                "effective number of independent adverts)", False)),
     ("p50_ci95_high_usd", _money("95% interval of the median, high end", False)),
     ("p90_ci95_low_usd", _money("95% interval of the 90th percentile, low end", False)),
     ("p90_ci95_high_usd", _money("95% interval of the 90th percentile, high end", False)),
@@ -75,6 +79,12 @@ _PERCENTILE_COLUMNS = [
     ("median_range_max_ci95_high_usd", _money("Its 95% interval, high end", False)),
     ("cv_p50", {"type": "number", "required": False, "minimum": 0, "unit": "fraction",
                 "description": "Coefficient of variation of the median, from its interval"}),
+    ("top_advert_share", {"type": "number", "minimum": 0, "maximum": 1, "unit": "fraction",
+                          "description": "Share of the cell's postings that are its largest "
+                                         "advert (group of identical postings)"}),
+    ("is_dominated", {"type": "boolean",
+                      "description": "Dominated by one advert: top_advert_share over 20% (never "
+                                     "graded reliable)"}),
     ("reliability", {"type": "string", "enum": list(summaries.RELIABILITY),
                      "description": "Grade by Statistics Canada's CV rule (see the notes)"}),
     ("reliability_reason", {"type": "string", "description": "Why the cell got its grade"}),
@@ -175,9 +185,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "survey_premium_path": {
         "title": "The AI premium's path over the work years",
         "description": "Each role's median posting pay over the history baseline (non-AI data "
-                       "roles present in every year: Data Engineer, Data Analyst), per work "
-                       "year, within experience level and weighted by the role's mix; the "
-                       "history a normalization rate can be fitted to.",
+                       "titles present in every year: Data Engineer, Data Analyst), per work "
+                       "year, within experience level, with the role's level weights and the "
+                       "baseline's title weights fixed across years; a year is computed only "
+                       "when every weighted cell has enough distinct adverts (like for like).",
         "primary_key": ["pay_measure", "repeats", "role_id", "work_year"],
         "columns": [*_KEYS, _ROLE,
                     ("work_year", {"type": "integer", "description": "Year"}),
@@ -196,7 +207,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                     ("is_computable", {"type": "boolean",
                                        "description": "At least one level had enough"}),
                     ("reason", {"type": "string", "required": False,
-                                "description": "Why not computable, or a caveat"})],
+                                "description": "Why not computable, or a caveat"}),
+                    ("weights", {"type": "string",
+                                 "description": "The fixed weights every year uses: the role's "
+                                                "levels and the baseline's titles"})],
     },
     "survey_years": {
         "title": "Rows, postings, pairs and repeats per work year",
@@ -279,7 +293,7 @@ class Evidence:
     provenance: dict[str, Any]
     from_derived: bool
     pay_measure: str = "midpoint"
-    repeats: str = "keep"
+    repeats: str = "drop"
     level: str | None = None  # one experience level picked from the committed tables
     notes: list[str] = field(default_factory=list)
 
@@ -331,24 +345,34 @@ class Evidence:
                                        int(p["rows_read"]))
 
     @property
+    def unit_text(self) -> str:
+        """What n counts on this page, in words."""
+        return ("distinct adverts (identical postings counted once)" if self.repeats == "drop"
+                else "postings, repeats kept (each group of identical postings is one cluster "
+                     "in the intervals)")
+
+    @property
     def summary(self) -> str:
         p = self.provenance
         origin = ("committed evidence in data/derived/" if self.from_derived
                   else f"recomputed from {p['snapshot']}")
         level = f"; experience level {self.level}" if self.level else ""
-        return (f"{capitalised(self.file_description)}; {origin}: {p['rows_read']:,} rows read, "
+        adverts = p.get("adverts_after_filters")
+        formed = (f"{p['postings_after_filters']:,} postings, {adverts:,} distinct adverts"
+                  if adverts is not None else f"{p['postings_after_filters']:,} postings")
+        return (f"{capitalised(self.file_description)}; {origin}: "
+                f"{p['rows_read']:,} rows read, "
                 f"{p['rows_excluded']:,} excluded, {p['rows_after_filters']:,} rows after "
-                f"filters ({p['filters_text']}{level}) forming {p['postings_after_filters']:,} "
-                f"postings. Pay counted: {PAY_MEASURE_TEXT[self.pay_measure]}; identical "
-                f"postings {'kept' if self.repeats == 'keep' else 'collapsed to one'}. Cells "
-                f"under {p['min_n']} postings are not findings.")
+                f"filters ({p['filters_text']}{level}) forming {formed}. Pay counted: "
+                f"{PAY_MEASURE_TEXT[self.pay_measure]}; n counts {self.unit_text}. Cells "
+                f"under {p['min_n']} distinct adverts are not findings.")
 
     @property
     def provenance_lines(self) -> list[str]:
         """What every survey page states: snapshot, source, pay definition, pairs, repeats."""
         p = self.provenance
         date = p.get("snapshot_date") or "unknown (the file's folder carries no date)"
-        return [
+        lines = [
             f"Snapshot: {p['snapshot']}, dated {date}.",
             (f"Source: {survey.SOURCE_NAME}, {survey.SOURCE_URL} (CC0 1.0)."
              if p.get("md5") in survey.KNOWN_SNAPSHOTS else
@@ -356,15 +380,22 @@ class Evidence:
             f"Pay: {survey.PAY_DEFINITION}.",
             f"Pairs: {p['pairing']['paired_share']:.0%} of the rows read are the top and "
             f"bottom of one posted range, so {p['rows_read'] - p['rows_excluded']:,} rows form "
-            f"{p['pairing']['postings']:,} postings; n counts postings.",
-            f"Repeats: {p['pairing']['repeat_share']:.0%} of postings have an identical twin "
-            "(the file cannot tell a second opening from the same advert seen twice); "
-            f"this page {'keeps' if self.repeats == 'keep' else 'collapses'} them (the "
-            "repeats setting chooses).",
-            *([f"Columns not part of the survey, ignored (pairs and repeats compare the "
-               f"survey's own columns only): {', '.join(p['columns_ignored'])}."]
-              if p.get("columns_ignored") else []),
+            f"{p['pairing']['postings']:,} postings.",
         ]
+        share = p.get("repeat_share_after_filters")
+        if share is not None:
+            largest = p.get("largest_advert_after_filters", 0)
+            lines.append(
+                f"Repeats: in this slice ({p['filters_text']}), {share:.0%} of the "
+                f"{p['postings_after_filters']:,} postings sit in groups of identical postings "
+                f"(the largest group holds {largest:,}); the file cannot tell a second opening "
+                "from the same advert seen twice. A group counts as one distinct advert "
+                f"({p['adverts_after_filters']:,} in the slice); this page counts "
+                f"{self.unit_text}.")
+        if p.get("columns_ignored"):
+            lines.append(f"Columns not part of the survey, ignored (pairs and repeats compare "
+                         f"the survey's own columns only): {', '.join(p['columns_ignored'])}.")
+        return lines
 
 
 def country_name(code: str) -> str:
@@ -421,6 +452,7 @@ def _title_sensitivity(units: pd.DataFrame, repeats: str, min_n: int) -> pd.Data
     pay, low, high = (units[c].to_numpy(dtype="float64") for c in ("pay_usd", "min_usd",
                                                                      "max_usd"))
     n_rows = units["n_rows"].to_numpy()
+    advert = units["advert_id"].to_numpy()
     for _, t in title_map[title_map["is_contested"]].iterrows():
         role = t["role_id"] if isinstance(t["role_id"], str) else t["alternative_role_id"]
         if not isinstance(role, str):
@@ -428,10 +460,11 @@ def _title_sensitivity(units: pd.DataFrame, repeats: str, min_n: int) -> pd.Data
         is_title = title_codes == title_of.get(t["job_title"], -2)
         current = role_codes == role_of.get(role, -2)
         for variant, mask in (("with", current | is_title), ("without", current & ~is_title)):
-            stats = ({"n_postings": 0, "n_rows": 0, "reliability": "suppressed",
+            stats = ({"n_postings": 0, "n_rows": 0, "n_adverts": 0, "top_advert_share": 0.0,
+                      "is_dominated": False, "reliability": "suppressed",
                       "reliability_reason": "no postings"} if not mask.any() else
                      summaries.group_stats(pay[mask], low[mask], high[mask],
-                                           int(n_rows[mask].sum()), min_n))
+                                           int(n_rows[mask].sum()), min_n, advert[mask]))
             parts.append({"role_id": role, **stats, "job_title": t["job_title"],
                           "variant": variant, "repeats": repeats})
     return pd.DataFrame(parts, columns=[c for c, _ in SCHEMAS["survey_title_sensitivity"]
@@ -494,7 +527,8 @@ def evidence_tables(data: survey.Survey, filters: dict[str, list], min_n: int = 
     n_rows = int(survey.filter_mask(data.rows, filters).sum())
     postings = data.postings.loc[survey.filter_mask(data.postings, filters),
                                  ["work_year", "n_rows", "is_paired", "repeat_group_size",
-                                  "role_id", "is_baseline", "is_software_family", "job_title"]]
+                                  "advert_id", "role_id", "is_baseline", "is_software_family",
+                                  "job_title"]]
     tables = {name: pd.concat(parts, ignore_index=True) for name, parts in keyed.items() if parts}
     tables["survey_years"] = _years_table(postings, data.snapshot_date)
     tables["survey_exclusions"] = data.exclusions_frame()
@@ -517,6 +551,11 @@ def evidence_tables(data: survey.Survey, filters: dict[str, list], min_n: int = 
         "pairing": pairing_stats(data.rows, data.postings),
         "rows_after_filters": n_rows,
         "postings_after_filters": int(len(postings)),
+        "adverts_after_filters": int(postings["advert_id"].nunique()),
+        "repeat_share_after_filters": round(float((postings["repeat_group_size"] > 1).mean()), 4)
+        if len(postings) else 0.0,
+        "largest_advert_after_filters": int(postings["repeat_group_size"].max())
+        if len(postings) else 0,
         "postings_mapped_to_roles": int(postings["role_id"].notna().sum()),
         "postings_baseline": int(postings["is_baseline"].sum()),
         "postings_software_family": int(postings["is_software_family"].sum()),
@@ -530,6 +569,9 @@ def evidence_tables(data: survey.Survey, filters: dict[str, list], min_n: int = 
             b: _baseline_years(base_years, flag, min_n)
             for b, flag in summaries.BASELINES.items()},
         "reliability_rule": summaries.RELIABILITY_RULE,
+        "dominance_rule": summaries.DOMINANCE_RULE,
+        "interval_method": summaries.INTERVAL_METHOD,
+        "default_unit": "distinct adverts (repeats: drop); repeats kept is the sensitivity",
     }
     return tables, provenance
 
@@ -635,7 +677,7 @@ def _header_check(tables: dict[str, pd.DataFrame]):
 def load_evidence(survey_path: str = "", *, company_countries=None, residence_countries=None,
                   experience_levels=None, employment_types=None, work_years=None,
                   min_n: int = survey.MIN_N, strict: bool = False, pay_measure: str = "midpoint",
-                  repeats: str = "keep", min_salary_usd: float = survey.MIN_PLAUSIBLE_USD,
+                  repeats: str = "drop", min_salary_usd: float = survey.MIN_PLAUSIBLE_USD,
                   max_salary_usd: float = survey.MAX_PLAUSIBLE_USD,
                   data: survey.Survey | None = None) -> Evidence:
     """The survey summaries: recomputed from survey_path, or the committed ones when empty.

@@ -10,8 +10,10 @@ min = max = mid. A file without pairs (older snapshots, other job boards) gives 
 per row.
 
 Identical postings (equal in every column, range included) cannot be told apart: a second
-opening or the same advert seen twice. `repeats="keep"` counts each; `"drop"` keeps the
-first of each group.
+opening or the same advert seen twice. Each group of identical postings is one advert
+(`advert_id`). `repeats="drop"` (the default unit: distinct adverts) keeps the first of each
+group; `"keep"` counts each, and the summaries then treat a group as one cluster, not as
+independent postings.
 """
 
 from __future__ import annotations
@@ -106,6 +108,7 @@ def postings_from_rows(rows: pd.DataFrame) -> pd.DataFrame:
         if len(group) else np.zeros(0, dtype=bool)
     out["is_repeat"] = ~is_first
     out["repeat_group_size"] = np.bincount(group)[group] if len(group) else group
+    out["advert_id"] = group
     return out
 
 
@@ -125,7 +128,7 @@ def _identical_groups(postings: pd.DataFrame) -> np.ndarray:
 
 def _repeat_key(postings: pd.DataFrame) -> list[str]:
     skip = {"row_number", "is_paired", "n_rows", "salary_mid_usd", "is_repeat",
-            "repeat_group_size", "role_id", "is_baseline", "is_software_family",
+            "repeat_group_size", "advert_id", "role_id", "is_baseline", "is_software_family",
             "is_history_baseline"}
     return [c for c in postings.columns if c not in skip]
 
@@ -152,11 +155,12 @@ def pairing_stats(rows: pd.DataFrame, postings: pd.DataFrame) -> dict:
 
 
 def pay_units(rows: pd.DataFrame, postings: pd.DataFrame, pay_measure: str = "midpoint",
-              repeats: str = "keep") -> pd.DataFrame:
+              repeats: str = "drop") -> pd.DataFrame:
     """What the summaries count: one line per posting (or per row for pay_measure='rows').
 
     Columns: GROUP_COLUMNS, pay_usd (the measured pay), min_usd, max_usd (the posting's
-    range) and n_rows (file rows behind the line).
+    range), n_rows (file rows behind the line) and advert_id (the group of identical postings
+    the line belongs to: the cluster the intervals resample as one).
     """
     if pay_measure not in PAY_MEASURES:
         raise ValueError(f"pay_measure {pay_measure!r}; expected one of {PAY_MEASURES}")
@@ -174,6 +178,9 @@ def pay_units(rows: pd.DataFrame, postings: pd.DataFrame, pay_measure: str = "mi
         out["min_usd"] = pay
         out["max_usd"] = pay
         out["n_rows"] = 1
+        advert = pd.Series(postings["advert_id"].to_numpy(), index=postings.index)
+        out["advert_id"] = advert.reindex(units["posting_id"].to_numpy()).fillna(-1) \
+            .to_numpy(dtype=np.int64)
         return out.reset_index(drop=True)
     units = postings[~postings["is_repeat"]] if repeats == "drop" else postings
     column = {"midpoint": "salary_mid_usd", "range_low": "salary_min_usd",
@@ -183,4 +190,5 @@ def pay_units(rows: pd.DataFrame, postings: pd.DataFrame, pay_measure: str = "mi
     out["min_usd"] = units["salary_min_usd"].to_numpy(dtype="float64")
     out["max_usd"] = units["salary_max_usd"].to_numpy(dtype="float64")
     out["n_rows"] = units["n_rows"].to_numpy()
+    out["advert_id"] = units["advert_id"].to_numpy(dtype=np.int64)
     return out.reset_index(drop=True)
