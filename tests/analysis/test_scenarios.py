@@ -370,10 +370,32 @@ def test_backtest_counts_what_the_fan_covered():
 
 
 def test_a_growing_premium_is_held_flat_and_said_so():
-    rate, text = sc.observed_rate(_path([0.2, 0.3, 0.4]))
+    rate, text = sc.observed_rate(_path([0.2, 0.3, 0.4, 0.5]))
     assert rate == 0.0 and "the premium grew" in text
-    with pytest.raises(ParameterError, match="no role has two years of premium history"):
-        sc.observed_rate(_path([0.2]))
+
+
+def test_no_rate_is_identified_from_too_short_a_history():
+    # three precise years falling 10% a year: a line fits, but three points leave one
+    # residual degree of freedom, under the 4 years the rule asks for
+    rate, text = sc.observed_rate(_path([0.3 * 0.9 ** t for t in range(3)]))
+    assert rate == 0.0
+    assert text == ("no rate can be identified from this file (the longest like-for-like "
+                    "premium history has 3 usable years, and a rate needs at least 4), so the "
+                    "scenario keeps the premium flat (rate 0)")
+    assert "1 usable year," in sc.observed_rate(_path([0.2]))[1]
+
+
+def test_a_rate_whose_sign_flips_with_the_repeats_choice_is_not_identified():
+    falling = _path([0.3 * 0.9 ** t for t in range(4)])  # +10% a year
+    rising = _path([0.3 * 1.1 ** t for t in range(4)])   # the premium grows 10% a year
+    rate, text = sc.observed_rate(falling, rising, "with repeated adverts kept")
+    assert rate == 0.0
+    assert "r's fitted rate changes sign with repeated adverts kept (+10.0% against -10.0%" \
+        in text and text.startswith("no rate can be identified from this file")
+    # the same path under both choices: identified, and said so
+    rate, text = sc.observed_rate(falling, falling, "with repeated adverts kept")
+    assert rate == pytest.approx(0.10)
+    assert "4 work years (2020-2023)" in text and "its sign is the same with repeated" in text
 
 
 def test_a_recentred_range_stays_valid():

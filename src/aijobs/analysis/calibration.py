@@ -9,9 +9,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from aijobs import paths
+from aijobs import paths, words
 from aijobs.data import tables
-from aijobs.errors import ParameterError
 from aijobs.survey import evidence
 from aijobs.survey.summaries import Z95
 
@@ -50,11 +49,19 @@ def calibrated_premiums() -> tuple[dict[str, float] | None, str]:
 
 
 
-def premium_history(ev: evidence.Evidence | None = None) -> pd.DataFrame:
+def premium_history(ev: evidence.Evidence | None = None,
+                    repeats: str | None = None) -> pd.DataFrame:
     """The premium's path over work years (survey_premium_path), computable rows only, from
-    `ev` or the committed evidence."""
-    history = (ev or evidence.load_evidence("")).view("survey_premium_path")
+    `ev` or the committed evidence, under its repeats policy or `repeats` (keep, drop)."""
+    history = (ev or evidence.load_evidence("")).view("survey_premium_path", repeats)
     return history[history["is_computable"]].reset_index(drop=True)
+
+
+def other_repeats(ev: evidence.Evidence | None = None) -> str:
+    """The repeats policy that is not the evidence's own: the sensitivity a fitted rate must
+    survive."""
+    own = ev.repeats if ev is not None else "drop"
+    return "keep" if own == "drop" else "drop"
 
 
 
@@ -125,24 +132,55 @@ def backtest(path: pd.DataFrame) -> pd.DataFrame:
                                        "covered"])
 
 
-def observed_rate(path: pd.DataFrame) -> tuple[float, str]:
-    """The normalization rate to use for `normalization_rate_source: observed`, from the role
-    with the longest usable history, and a sentence saying how much history there is."""
-    best, fit = None, None
+# A rate is identified only from this many like-for-like years: with two or three points a
+# line through log premium has at most one residual degree of freedom, and one odd year
+# (a single large advert, a change in the board's mix) decides its sign.
+MIN_RATE_YEARS = 4
+
+
+def observed_rate(path: pd.DataFrame, other: pd.DataFrame | None = None,
+                  other_label: str = "with repeated adverts kept") -> tuple[float, str]:
+    """The normalization rate to use for `normalization_rate_source: observed`, and a sentence
+    saying where it comes from or why there is none.
+
+    A role's rate counts as identified only when its path has at least MIN_RATE_YEARS usable
+    years and, where `other` (the same path under the other repeats choice) is given, the
+    fitted rate has the same sign there too. Among identified roles the one with the longest
+    history is used. With none, no rate can be identified from the file: the scenario keeps
+    the premium flat (rate 0) and the sentence says why. A premium that grew is held flat too,
+    since rate mode cannot follow growth."""
+    best, fit, problems = None, None, []
+    longest = 0
     for role, rows in path.groupby("role_id", sort=True):
         f = fit_normalization_rate(rows)
-        if f["n_years"] >= 2 and (fit is None or f["n_years"] > fit["n_years"]):
+        longest = max(longest, f["n_years"])
+        if f["n_years"] < MIN_RATE_YEARS:
+            continue
+        if other is not None:
+            g = fit_normalization_rate(other[other["role_id"] == role])
+            if g["n_years"] < MIN_RATE_YEARS:
+                problems.append(f"{role} has {words.count(g['n_years'], 'usable year')} "
+                                f"{other_label}")
+                continue
+            if (f["rate"] >= 0) != (g["rate"] >= 0):
+                problems.append(f"{role}'s fitted rate changes sign {other_label} "
+                                f"({f['rate']:+.1%} against {g['rate']:+.1%} a year)")
+                continue
+        if fit is None or f["n_years"] > fit["n_years"]:
             best, fit = role, f
     if fit is None:
-        raise ParameterError("parameter normalization_rate_source: observed, but no role has "
-                             "two years of premium history with enough postings; use a "
-                             "number for normalization_rate instead")
+        why = (f"the longest like-for-like premium history has "
+               f"{words.count(longest, 'usable year')}, and a rate needs at least "
+               f"{MIN_RATE_YEARS}") if not problems else "; ".join(problems)
+        return 0.0, (f"no rate can be identified from this file ({why}), so the scenario "
+                     "keeps the premium flat (rate 0)")
     years = f"{fit['years'][0]}-{fit['years'][-1]}"
     text = (f"fitted to {best}'s premium over the history baseline in {fit['n_years']} work "
             f"years ({years}): {fit['rate']:+.1%} a year (95% interval "
             f"{fit['rate_ci95_low']:+.1%} to {fit['rate_ci95_high']:+.1%})")
+    if other is not None:
+        text += f"; its sign is the same {other_label}"
     if fit["rate"] < 0:
         return 0.0, (text + "; the premium grew over those years, which rate mode cannot "
                      "follow, so the scenario holds it flat (rate 0)")
-    return min(fit["rate"], 0.99), text + f"; {fit['n_years']} years is very little history"
-
+    return min(fit["rate"], 0.99), text

@@ -30,6 +30,7 @@ from aijobs.analysis import (
     transforms,
 )
 from aijobs.analysis.calibration import (  # noqa: F401  (re-exported)
+    MIN_RATE_YEARS,
     backtest,
     calibrated_premiums,
     fit_normalization_rate,
@@ -419,10 +420,14 @@ def run_scenario(settings: Mapping[str, Any], inputs: ScenarioInputs | None = No
                              "expected '' or observed")
     rate_fit = None
     if rate_source == "observed":
+        ev = inputs.evidence if inputs is not None else None
         if history is None:
-            history = calibration.premium_history(
-                inputs.evidence if inputs is not None else None)
-        rate, text = observed_rate(history)
+            history = calibration.premium_history(ev)
+        # the rate must keep its sign under the other repeats choice to count as identified
+        other = calibration.other_repeats(ev)
+        rate, text = observed_rate(history, calibration.premium_history(ev, other),
+                                   "with repeated adverts " + (
+                                       "kept" if other == "keep" else "counted once"))
         s["normalization_rate"] = rate
         rate_fit = {"rate": rate, "text": text}
     start_from = s.get("start_from", "article") or "article"
