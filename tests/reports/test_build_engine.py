@@ -99,7 +99,9 @@ def test_self_contained_pages_carry_plotly(tmp_path):
 
 def test_pages_are_small(built_reports):
     for page in built_reports.glob("*.html"):
-        assert page.stat().st_size <= 300 * 1024, f"{page.name} is over 300 KB"
+        # 400 KB: growth_rates now carries the OEWS, Indeed and job-board evidence with each
+        # chart's data table (313 KB measured); plotly.js is never inside a page
+        assert page.stat().st_size <= 400 * 1024, f"{page.name} is over 400 KB"
 
 
 INJECTED_ROLE = "<img src=x onerror=\"document.title='pwned'\">"

@@ -303,9 +303,12 @@ def test_scenario_comparison_s_csv_gives_each_role_s_year_5_midpoint_per_scenari
             assert row["midpoint_median_usd_per_year"].isdigit()  # whole dollars
             assert float(row["midpoint_p10_usd_per_year"]) <= median \
                 <= float(row["midpoint_p90_usd_per_year"])
-            # the scenario's own page (its central path, computed there) agrees within 1%
-            assert median == pytest.approx(figures[f"horizon_mid_usd_nominal.{role}"],
-                                           rel=0.01), (scenario, role)
+            # the scenario's own page's central path lies inside the fan drawn here (the fan
+            # also draws the premium's level and today's pay, so its median need not be the
+            # central path)
+            assert float(row["midpoint_p10_usd_per_year"]) <= \
+                figures[f"horizon_mid_usd_nominal.{role}"] <= \
+                float(row["midpoint_p90_usd_per_year"]), (scenario, role)
     # the baseline's AI/ML Engineer: $185,000 today
     assert year5[("baseline", "ai_ml_engineer")]["role"] == "AI/ML Engineer"
     today = next(r for r in rows if r["scenario"] == "baseline"

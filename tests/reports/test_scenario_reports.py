@@ -261,4 +261,4 @@ def test_a_scenario_can_start_from_the_job_board(tmp_path):
     assert len(rows) == 4
     for p50 in rows["p50_usd"]:  # the evidence table's median postings are today's midpoints
         assert _cell(page, f"${p50:,.0f}")
-    assert "article's band (the job board has 11 postings" in page
+    assert "article's band (the job board has 11 distinct adverts, under the minimum of 30)" in page

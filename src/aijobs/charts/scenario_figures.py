@@ -24,6 +24,7 @@ from aijobs.charts.theme import (
     escaped_frame,
     finish_figure,
     money_axis,
+    wrapped,
 )
 from aijobs.words import UP, capitalised, direction, percent_text
 
@@ -245,6 +246,7 @@ def comparison_figure(medians: pd.DataFrame, source: str, *, basis: str = "nomin
     else:
         title = (f"By year {horizon}, the scenarios' differences lie within their "
                  "uncertainty")
+    title = wrapped(title, 90)  # scenario titles are long: keep the headline inside the chart
     title += (f"<br><sup>Median midpoint pay per role under each scenario, {basis} USD "
               "thousands; named scenarios carry no likelihood</sup>")
     fig = finish_figure(fig, title, source, height=260 * rows + 230)
