@@ -19,8 +19,8 @@ import math
 import pandas as pd
 
 from aijobs.analysis import audit
+from aijobs.survey.summaries import Z95
 
-Z95 = 1.96
 ORDER = 10.0  # "the same order of magnitude": within a factor of ten
 GROWTH_RULE = (
     "A growth claim is compared with a series that tracks the same title or a close match of "

@@ -17,8 +17,8 @@ import pandas as pd
 from aijobs.analysis import audit
 from aijobs.errors import ParameterError
 from aijobs.sources import oews
+from aijobs.survey.summaries import Z95
 
-Z95 = 1.96
 BOARD = "job board (aijobs.net)"
 OFFICIAL = "BLS OEWS"
 OEWS_BAND_RULE = (
