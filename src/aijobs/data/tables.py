@@ -185,6 +185,7 @@ def load_schema(name: str) -> TableSchema:
         raise DataError(f"no table called '{name}': {_rel(sidecar)} does not exist. "
                         f"Known tables: {known}.")
     paths.record_read(sidecar)
+    paths.record_read(paths.SOURCES_FILE)  # read by the check, as when the schema is cached
     return _schema_cached(name, str(sidecar), _stamp(sidecar), _stamp(paths.SOURCES_FILE))
 
 
@@ -395,13 +396,12 @@ def _references(schema: TableSchema, given: dict[str, pd.DataFrame]) -> dict[str
 
 
 def _reference_values(table: str, column: str) -> frozenset:
-    file = paths.table_path(table)
-    # Keyed on the file's mtime so an edited table is re-read in a long-lived kernel.
-    return _reference_values_cached(table, column, file.stat().st_mtime_ns if file.exists() else 0)
-
-
-@lru_cache(maxsize=64)
-def _reference_values_cached(table: str, column: str, _mtime: int) -> frozenset:
+    """The values `column` of `table` in data/ takes. Read through load_table every time (its
+    checks are cached), so the referenced table is recorded as loaded and read, in the same
+    place of the record, whether or not an earlier check in this process read it: a cache of
+    the values alone left it out of the record when warm, and a page's Sources then came out
+    in another order depending on what the process had loaded before (a report built alone
+    against the same report in a full build)."""
     return frozenset(load_table(table)[column].dropna())
 
 
