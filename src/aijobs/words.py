@@ -173,3 +173,39 @@ def percent_text(fraction: float, digits: int = 0, *, signed: bool = False) -> s
 def times_text(ratio: float, digits: int = 2) -> str:
     """A multiplier as written: 0.64 -> '×0.64'."""
     return f"\N{MULTIPLICATION SIGN}{ratio:.{digits}f}"
+
+
+_SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+          "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+          "eighteen", "nineteen", "twenty")
+
+
+def spelled(n: float) -> str:
+    """A count as prose writes it: whole numbers up to twenty in words ('fourteen'), larger or
+    fractional ones in figures ('21', '1,234', '2.5')."""
+    if float(n).is_integer() and 0 <= n <= 20:
+        return _SMALL[int(n)]
+    return count_text(n)
+
+
+def spelled_count(n: float, noun: str, plural_form: str | None = None) -> str:
+    """'one role', 'fourteen roles', 'no roles' (0); above twenty in figures ('31 adverts')."""
+    if n == 0:
+        return f"no {plural_form or plural(noun)}"
+    return f"{spelled(n)} {noun_for(n, noun, plural_form)}"
+
+
+def multiple_text(ratio: float) -> str:
+    """How many times larger, as a reader takes it in: 3.8 -> '3.8 times', 42 -> 'tens of
+    times', 792 -> 'hundreds of times', 5,000 -> 'thousands of times'; 1 or less -> 'no more
+    than'. The exact multiple is for the table beside it."""
+    if ratio != ratio:
+        return "an unknown multiple of"
+    if ratio <= 1:
+        return "no more than"
+    if ratio < 10:
+        return f"{ratio:.1f} times"
+    for limit, word in ((100, "tens"), (1_000, "hundreds"), (1_000_000, "thousands")):
+        if ratio < limit:
+            return f"{word} of times"
+    return "millions of times"

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
-from IPython.display import HTML, display
+from IPython.display import HTML, Markdown, display
 
 from aijobs import paths
 from aijobs.analysis.transforms import labelled
@@ -274,6 +274,14 @@ def show_note(text: str) -> None:
     it are links."""
     display(HTML(f'<p class="aijobs-note">{linked_text(text)}</p>'))
 
+
+
+def show_markdown(text: str) -> None:
+    """Display a computed paragraph as the page's own prose (Markdown: **bold**, `code`,
+    links), for sentences that state a count, a direction or a verdict: the notebook builds
+    the text from the data with a function of the package and shows it here, instead of typing
+    it in a Markdown cell."""
+    display(Markdown(text))
 
 
 def record_inputs() -> None:
