@@ -90,12 +90,14 @@ def test_compounding_paragraph_follows_the_multiple():
                            "Agent Developer's 280% a year gives demand hundreds of times today's "
                            "(x792.4). The projection therefore")
     # 280% over five years is 30.6% a year: 1.306 ** 5 = 3.8, not in the hundreds
-    text = article_pages.compounding_paragraph(
-        transforms.growth_table(tables.load_table("growth_rates"), tables.load_table("roles"), 5.0), 5)
+    five_years = transforms.growth_table(tables.load_table("growth_rates"),
+                                         tables.load_table("roles"), 5.0)
+    text = article_pages.compounding_paragraph(five_years, 5)
     assert "hundreds" not in text and "cannot last" not in text
     assert "gives demand 3.8 times today's (x3.8). The projection still" in text
     # 1.5 ** 8 = 25.6: tens of times
-    assert "tens of times today's (x25.6)" in article_pages.compounding_paragraph(_growth([50.0]), 8)
+    text = article_pages.compounding_paragraph(_growth([50.0]), 8)
+    assert "tens of times today's (x25.6)" in text
 
 
 def test_postings_end_sentence_reads_the_last_days():

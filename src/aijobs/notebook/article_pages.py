@@ -186,8 +186,8 @@ def entry_intro(entry: pd.DataFrame, paths: pd.DataFrame) -> str:
     easiest (entry is transforms.entry_ranking's output, hardest first)."""
     routes = words.spelled_count(len(entry), "route")
     if len(entry) > 1:
-        routes += (f" into AI work, from the hardest ({_lower_first(entry.iloc[0]['entry_label'])}) "
-                   f"to the easiest ({_lower_first(entry.iloc[-1]['entry_label'])})")
+        hardest, easiest = (_lower_first(entry.iloc[i]["entry_label"]) for i in (0, -1))
+        routes += f" into AI work, from the hardest ({hardest}) to the easiest ({easiest})"
     else:
         routes += " into AI work"
     return (f"How hard is it to get in, and how long does it take to get ready? The article "
