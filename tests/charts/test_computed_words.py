@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from aijobs.charts import survey_figures
+from aijobs.data import tables
 
 SOURCE = "Source: test."
 
@@ -142,3 +143,142 @@ def test_skills_title_agrees_with_its_count():
     title = article_figures.skills_figure(skills.assign(is_underrated=[True, True, False, False]),
                                           SOURCE).layout.title.text
     assert title.startswith("2 of the 4 technical skills are ones the author calls")
+
+
+# Titles that used to name only what is plotted (issue 26): each now states a finding, and
+# flips with data where the opposite holds.
+
+def _bands(medians, lows=None, highs=None):
+    n = len(medians)
+    return pd.DataFrame({"salary_low_usd": [150_000] * n, "salary_high_usd": [200_000] * n,
+                         "median_usd": medians,
+                         "median_low_usd": lows if lows is not None else medians,
+                         "median_high_usd": highs if highs is not None else medians})
+
+
+def test_band_position_title_counts_where_medians_fall():
+    from aijobs.charts.finding_titles import band_position_title as title
+    rows = _bands([120_000, 130_000, 140_000, 160_000, float("nan")])
+    assert title(rows, "the official", interval=False) == (
+        "The official median is below the article's band for 3 of the 4 roles, inside it for 1 "
+        "(1 role without one)")
+    above = _bands([250_000, 260_000])
+    assert title(above, "the official", interval=False) == (
+        "The official median is above the article's band for both roles")
+    # with intervals: a median below the band whose interval reaches it counts as touching
+    touching = _bands([140_000, 170_000], lows=[130_000, 160_000], highs=[151_000, 180_000])
+    assert title(touching, "the postings'", interval=True) == (
+        "The postings' median is inside or touching the article's band for both roles")
+    clear = _bands([140_000, 170_000], lows=[130_000, 160_000], highs=[149_000, 180_000])
+    assert title(clear, "the postings'", interval=True) == (
+        "The postings' median is below the article's band for 1 of the 2 roles, inside or "
+        "touching it for 1")
+
+
+def test_official_bands_figure_title_follows_the_medians():
+    from aijobs.analysis import official, transforms
+    from aijobs.charts import official_figures
+    from aijobs.sources import derived
+    bands = transforms.bands_with_midpoints(tables.load_table("salary_bands"),
+                                            tables.load_table("roles"))
+    pct = official.official_percentiles(bands, tables.load_table("soc_crosswalk"),
+                                        derived.load("oews_occupations"), 2024)
+
+    def title(frame):
+        return official_figures.official_bands_figure(frame, SOURCE, year=2024).layout.title.text
+    # the committed May 2024 figures: four medians below the article's band, one inside
+    assert title(pct).startswith("The official median is below the article's band for 4 of "
+                                 "the 5 roles, inside it for 1")
+    # every median moved above the top of its band: the title turns
+    high = pct.assign(p50_usd=pct["salary_high_usd"] + 10_000, p50_status="estimate")
+    assert title(high).startswith("The official median is above the article's band for all 5")
+    # a top-coded median above the band counts as above it; one inside it is not known
+    top = high.assign(p50_status="top_coded")
+    assert title(top).startswith("The official median is above the article's band for all 5")
+
+
+def test_postings_index_title_reads_where_series_end():
+    from aijobs.charts.finding_titles import postings_index_title
+    frame = pd.DataFrame({"series": ["All US postings", "All US postings", "Maths", "Maths",
+                                     "Software", "Software"],
+                          "date": ["2020-02-01", "2024-09-13"] * 3,
+                          "index_sa": [100, 102, 100, 69, 100, 88]})
+    assert postings_index_title(frame) == (
+        "All US postings end 2% above their 1 Feb 2020 level; the sectors nearest to AI end "
+        "12% to 31% below theirs")
+    up = frame.assign(index_sa=[100, 90, 100, 130, 100, 95])
+    assert postings_index_title(up) == (
+        "All US postings end 10% below their 1 Feb 2020 level; the sectors nearest to AI end "
+        "between 5% below and 30% above theirs")
+
+
+def _shares(first, last):
+    """Two roles' shares in 2023 and 2024 from (postings, all postings) pairs."""
+    from aijobs.analysis.growth_evidence import board_shares
+    mix = pd.DataFrame([{"repeats": "drop", "role_id": r, "work_year": y, "postings": k,
+                         "rows": k}
+                        for r, (k1, k2) in {"a": first, "b": last}.items()
+                        for y, k in ((2023, k1), (2024, k2))]
+                       + [{"repeats": "drop", "role_id": "unmapped", "work_year": 2023,
+                           "postings": 1000, "rows": 1000},
+                          {"repeats": "drop", "role_id": "unmapped", "work_year": 2024,
+                           "postings": 1000, "rows": 1000}])
+    years = pd.DataFrame({"work_year": [2023, 2024], "is_partial": [False, False]})
+    return board_shares(mix, years)
+
+
+def test_board_share_title_counts_clear_rises_and_falls():
+    from aijobs.charts.finding_titles import board_share_title
+    # role a: 200 -> 20 adverts (falls clearly); role b: 50 -> 52 (too little to tell)
+    assert board_share_title(_shares((200, 20), (50, 52)), 2023, 2024) == (
+        "From 2023 to 2024, 1 of the 2 roles lost share of the board's adverts; 1 role changed "
+        "too little to tell")
+    assert board_share_title(_shares((20, 200), (20, 200)), 2023, 2024) == (
+        "From 2023 to 2024, both roles gained share of the board's adverts")
+    assert board_share_title(_shares((50, 51), (50, 49)), 2023, 2024) == (
+        "From 2023 to 2024, no role's share of the board's adverts changed by more than its "
+        "interval")
+
+
+def test_coverage_title_names_who_can_test_most():
+    from aijobs.charts.finding_titles import coverage_title
+    counts = pd.DataFrame({"source": ["Board (CC0)", "BLS OEWS (public domain)", "Indeed"],
+                           "claims_tested": [6, 5, 0], "claims_not_tested": [3, 4, 9]})
+    assert coverage_title(counts) == "Board can test 6 of the 9 claims, BLS OEWS 5 and Indeed 0"
+    flipped = counts.assign(claims_tested=[0, 2, 9], claims_not_tested=[9, 7, 0])
+    assert coverage_title(flipped) == "Indeed can test 9 of the 9 claims, BLS OEWS 2 and Board 0"
+    assert coverage_title(counts.assign(claims_tested=0, claims_not_tested=9)) == (
+        "No source can test any of the article's 9 claims")
+
+
+def test_average_path_and_slider_titles_follow_the_direction():
+    from aijobs.charts.finding_titles import average_path_title, slider_title
+    rising = average_path_title([0, 0, 5, 5], [100_000, 200_000, 120_000, 210_000], "nominal")
+    assert rising == ("The average role's midpoint rises 10%, from $150K to $165K, by year 5 "
+                      "(nominal dollars)")
+    falling = average_path_title([0, 5], [150_000, 120_000], "real")
+    assert falling == ("The average role's midpoint falls 20%, from $150K to $120K, by year 5 "
+                       "(real dollars)")
+    assert slider_title([0.0, 0.3], [204_000, 167_000], 5, "normalization rate") == (
+        "Drag the slider: as the normalization rate goes from 0% to 30%, the average year-5 "
+        "midpoint falls from $204K to $167K")
+    assert "midpoint rises from $150K to $180K" in slider_title(
+        [0.0, 0.3], [150_000, 180_000], 5, "supply growth")
+
+
+def test_entry_share_and_region_titles():
+    from aijobs.charts.finding_titles import entry_share_title, region_title
+    entry = pd.DataFrame({"role_name": ["A", "B", "C", "A"], "work_year": [2024, 2024, 2024, 2025],
+                          "entry_share": [0.10, 0.02, 0.05, 0.5]})
+    # 2024 has three roles to compare; 2025 (one role, partly covered) does not lead
+    assert entry_share_title(entry) == (
+        "In 2024, A postings ask most often for entry-level people (10%), B least (2%)")
+    flipped = entry.assign(entry_share=[0.02, 0.10, 0.05, 0.5])
+    assert entry_share_title(flipped).startswith("In 2024, B postings ask most often")
+    assert entry_share_title(entry.iloc[3:]) == (
+        "In 2025, 50% of A postings ask for entry-level people")
+    assert region_title([0.64, 0.8]) == ("AI pay in the survey is lower outside the US: every "
+                                         "country shown pays below US companies")
+    assert region_title([0.64, 1.1, 1.2]) == (
+        "AI pay in the survey is lower than at US companies in 1 of the 3 countries shown")
+    assert region_title([1.1]).startswith("AI pay in the survey is not lower outside the US")

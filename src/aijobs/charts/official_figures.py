@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from aijobs.charts import finding_titles
 from aijobs.charts.figure_data import attach_data
 from aijobs.charts.theme import (
     BLUE,
@@ -78,8 +79,15 @@ def official_bands_figure(pct: pd.DataFrame, source: str, *, year: int) -> go.Fi
     money_axis(fig)
     fig.update_xaxes(range=[min(everything) * 0.9, right * 1.22])
     fig.update_layout(barmode="overlay")
-    title = ("The article's bands beside what employers pay in the nearest occupations"
-             f"<br><sup>BLS OEWS, May {year}: existing jobs nationwide, base wages</sup>")
+    # a top-coded median is only known to be at least the top code: it counts as above the
+    # band when the top code is, and is left out otherwise
+    known = pct["p50_status"] == "estimate"
+    above = (pct["p50_status"] != "estimate") & (pct["p50_usd"] > pct["salary_high_usd"])
+    median = pct["p50_usd"].where(known | above)
+    title = finding_titles.band_position_title(
+        pct.assign(median_usd=median), "the official", interval=False)
+    title += (f"<br><sup>The article's bands beside what employers pay in the nearest "
+              f"occupations, BLS OEWS, May {year}: existing jobs nationwide, base wages</sup>")
     fig = finish_figure(fig, title, source, height=max(380, 120 + 70 * len(b) + 110))
     tidy = pct[["role_id", "role_name", "salary_low_usd", "salary_high_usd", "soc_code",
                 "soc_title", "closeness", "year", "top_code_usd"]].copy()
@@ -102,8 +110,9 @@ def postings_index_figure(postings: pd.DataFrame, source: str) -> go.Figure:
                                       + "</extra>")
     fig.add_hline(y=100, line={"color": MUTED, "dash": "dot", "width": 1})
     fig.update_yaxes(title={"text": "Index, 1 Feb 2020 = 100"})
-    title = ("Job postings on Indeed in the US, all and in the sectors nearest to AI"
-             "<br><sup>Indeed Hiring Lab, seasonally adjusted; sectors are Indeed's groupings of "
+    title = (finding_titles.postings_index_title(postings)
+             + "<br><sup>Job postings on Indeed in the US, all and in the sectors nearest to AI; "
+             "Indeed Hiring Lab, seasonally adjusted; sectors are Indeed's groupings of "
              "titles</sup>")
     fig = finish_figure(fig, title, source, height=460)
     tidy = postings[["date", "series", "index_sa"]].rename(columns={"series": "indeed_series"})
@@ -132,9 +141,11 @@ def board_share_figure(shares: pd.DataFrame, source: str) -> go.Figure:
                      dtick=1)
     fig.update_yaxes(title={"text": "Share of the board's adverts (%, 95% interval)"},
                      rangemode="tozero")
-    title = ("Each role's share of the job board's adverts, by year"
-             "<br><sup>aijobs.net, distinct adverts (identical ones counted once); a share, "
-             "because the board itself grew</sup>")
+    whole = sorted(shares.loc[~shares["is_partial"].astype(bool), "work_year"].unique())
+    title = (finding_titles.board_share_title(shares, int(whole[-2]), int(whole[-1]))
+             if len(whole) >= 2 else "Each role's share of the job board's adverts, by year")
+    title += ("<br><sup>Each role's share of aijobs.net's distinct adverts (identical ones "
+              "counted once), by year, with 95% intervals</sup>")
     fig = finish_figure(fig, title, source, height=480)
     cols = ["role_id", "role_name", "work_year", "postings", "all_postings", "share",
             "share_ci95_low", "share_ci95_high", "is_partial"]
@@ -154,7 +165,7 @@ def coverage_figure(counts: pd.DataFrame, source: str) -> go.Figure:
                 hovertemplate="%{y}: %{x} claims it cannot test<extra></extra>")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title={"text": "The article's pay and growth claims"}, dtick=1)
-    title = "Which source can test which claims<br><sup>pay bands, open-ended tops and growth " \
-            "rates</sup>"
+    title = (finding_titles.coverage_title(counts) + "<br><sup>The article's claims each "
+             "source can test: pay bands, open-ended tops and growth rates</sup>")
     fig = finish_figure(fig, title, source, height=340)
     return attach_data(fig, "claims-each-source-can-test", counts, source=source)

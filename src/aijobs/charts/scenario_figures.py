@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from aijobs.charts import downloads
+from aijobs.charts import downloads, finding_titles
 from aijobs.charts.figure_data import attach_data
 from aijobs.charts.theme import (
     BLUE,
@@ -120,7 +120,11 @@ def path_figure(projection: pd.DataFrame, source: str, *, basis: str = "nominal"
     fig.update_xaxes(title={"text": "Years from now"}, dtick=1 if horizon <= 12 else None)
     kind = ("Median path; shaded bands hold 8, 6, 4 and 2 in 10 draws" if fan is not None
             else "Single deterministic path")
-    title = f"Midpoint pay over {horizon} years<br><sup>{kind}, {basis} dollars</sup>"
+    if fan is not None:
+        title = finding_titles.average_path_title(fan["year"], fan["p50_usd"], basis)
+    else:
+        title = finding_titles.average_path_title(p["year"], p["mid_usd"], basis)
+    title += f"<br><sup>Midpoint pay over {horizon} years; {kind[:1].lower()}{kind[1:]}</sup>"
     fig = finish_figure(fig, title, source, height=480)
     return attach_data(fig, *tidy, source=source)
 
@@ -195,12 +199,12 @@ def slider_figure(today: pd.DataFrame, steps: Sequence[pd.DataFrame], rates: Seq
     xmax = max(max(w + b for w, b in zip(ws, bs, strict=True)) for ws, bs, _ in k_steps)
     xmax = max(xmax, float(today["salary_high_usd"].max()) / 1000)
     fig.update_xaxes(range=[min(min(bs) for _, bs, _ in k_steps) * 0.9, xmax * 1.05])
-    moving = ("as the premium shrinks faster" if parameter == "normalization_rate"
-              else "as the supply of AI talent grows faster")
-    title = (f"Drag the slider: bands in year {horizon} {moving}"
-             f"<br><sup>{parameter.replace('_', ' ').capitalize()}, {len(rates)} precomputed "
-             f"steps from {rates[0]:.0%} to {rates[-1]:.0%} a year; it opens on this "
-             f"scenario's {active_rate:.0%}</sup>")
+    lever = parameter.replace("_", " ")
+    title = wrapped(finding_titles.slider_title(
+        rates, [float(np.mean(m)) * 1000 for _, _, m in k_steps], horizon, lever), 90)
+    title += (f"<br><sup>Bands in year {horizon}; {lever}, {len(rates)} precomputed "
+              f"steps from {rates[0]:.0%} to {rates[-1]:.0%} a year; it opens on this "
+              f"scenario's {active_rate:.0%}</sup>")
     fig = finish_figure(fig, title, source, height=max(460, 200 + 70 * len(names) + 110))
     fig.layout.annotations[0].yshift = -150
     fig.update_layout(margin={"b": 190})

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from aijobs.analysis.audit import verdict_family
-from aijobs.charts import downloads
+from aijobs.charts import downloads, finding_titles
 from aijobs.charts.figure_data import attach_data
 from aijobs.charts.theme import (
     BLUE,
@@ -88,8 +88,16 @@ def claimed_vs_survey_figure(bands: pd.DataFrame, pct: pd.DataFrame, source: str
     fig.update_xaxes(range=[min([*(b["salary_low_usd"] / 1000),
                                  *[x for x in wx if x is not None]]) * 0.92, right * 1.18])
     fig.update_layout(barmode="overlay")
-    title = ("The article's bands beside the pay that job postings advertise"
-             f"<br><sup>aijobs.net postings: {html.escape(filters_text)}</sup>")
+    shown = s[s["reliability"] != "suppressed"].reindex(bands["role_id"])
+    title = finding_titles.band_position_title(
+        pd.DataFrame({"salary_low_usd": bands["salary_low_usd"].to_numpy(),
+                      "salary_high_usd": bands["salary_high_usd"].to_numpy(),
+                      "median_usd": shown["p50_usd"].to_numpy(),
+                      "median_low_usd": shown["p50_ci95_low_usd"].to_numpy(),
+                      "median_high_usd": shown["p50_ci95_high_usd"].to_numpy()}),
+        "the postings'", interval=True)
+    title += ("<br><sup>The article's bands beside the pay that job postings advertise; "
+              f"aijobs.net postings: {html.escape(filters_text)}</sup>")
     fig = finish_figure(fig, title, source, height=max(380, 120 + 70 * len(b) + 110))
     return attach_data(fig, *tidy, source=source)
 
@@ -143,9 +151,7 @@ def region_figure(region: pd.DataFrame, source: str) -> go.Figure:
                            hovertemplate="%{y}: ×%{x:.2f} of the US median<extra></extra>"))
     fig.update_xaxes(title={"text": "Median AI pay relative to US companies"},
                      range=[0, max(1.2, float(r["ratio_to_us"].max()) * 1.3)])
-    others = r[r["country"] != "US"]
-    title = ("Outside the US, AI pay in the survey is lower" if len(others) and
-             others["ratio_to_us"].max() < 1 else "AI pay by company country")
+    title = finding_titles.region_title(r.loc[r["country"] != "US", "ratio_to_us"])
     title += ("<br><sup>Countries with a reliable median; these ratios are the choices for "
               "the compensation report's region parameter</sup>")
     fig = finish_figure(fig, title, source, height=max(320, 140 + 34 * len(r) + 110))
@@ -174,9 +180,10 @@ def entry_share_figure(entry: pd.DataFrame, source: str,
                      ticksuffix="%", rangemode="tozero")
     fig.update_xaxes(title={"text": "Work year"}, type="category",
                      categoryorder="category ascending")
-    title = ("Entry-level share of job postings (a proxy, not hiring data)"
-             "<br><sup>What a job board advertises is not who gets hired; groups under the "
-             "minimum size are left out</sup>")
+    title = (finding_titles.entry_share_title(entry[entry["is_reportable"]
+                                                    & entry["entry_share"].notna()])
+             + "<br><sup>Entry-level share of job postings, a proxy: what a job board "
+             "advertises is not who gets hired; groups under the minimum size are left out</sup>")
     fig = finish_figure(fig, title, source, height=420)
     return attach_data(fig, *tidy, source=source)
 

@@ -1,0 +1,198 @@
+"""Chart titles that state what the chart shows, computed from the values it draws.
+
+Each function takes the frame its chart draws and returns the headline (without the
+subtitle), so the words follow the values: another snapshot, filter or scenario gets another
+title. tests/charts/test_computed_words.py feeds each one data where the opposite holds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from aijobs.analysis.growth_evidence import share_change
+from aijobs.formatting import money_k
+from aijobs.words import (
+    ABOVE,
+    RISES,
+    capitalised,
+    count,
+    direction,
+    listing,
+    n_of,
+    percent_text,
+)
+
+_PLACES = ("below", "inside", "above")
+
+
+def band_position_title(rows: pd.DataFrame, who: str, *, interval: bool) -> str:
+    """Where a median falls against the article's band, role by role: 'The postings' median is
+    inside the article's band for 3 of the 5 roles, below it for 2'.
+
+    rows: salary_low_usd, salary_high_usd, median_usd and, with interval=True,
+    median_low_usd / median_high_usd (its 95% interval); a role without a median (NaN) is left
+    out and counted. With an interval, 'below' and 'above' mean the whole interval is outside
+    the band, and 'inside' reads 'inside or touching'."""
+    shown = rows.dropna(subset=["median_usd"])
+    lo = shown["median_low_usd"] if interval else shown["median_usd"]
+    hi = shown["median_high_usd"] if interval else shown["median_usd"]
+    place = pd.Series("inside", index=shown.index)
+    place[hi < shown["salary_low_usd"]] = "below"
+    place[lo > shown["salary_high_usd"]] = "above"
+    counts = {p: int((place == p).sum()) for p in _PLACES}
+    n = len(shown)
+    missing = len(rows) - n
+    tail = f" ({count(missing, 'role')} without one)" if missing else ""
+    if not n:
+        return f"No role has {who} median to set against the article's band"
+    inside = "inside or touching" if interval else "inside"
+    order = sorted((p for p in _PLACES if counts[p]), key=lambda p: -counts[p])
+    first = order[0]
+    word = inside if first == "inside" else first
+    subject = n_of(counts[first], n, "role", "is")  # '3 of the 5 roles', 'all 5 roles'
+    roles = subject.rsplit(" ", 1)[0]
+    text = f"{capitalised(who)} median is {word} the article's band for {roles}"
+    rest = [f"{inside if p == 'inside' else p} it for {counts[p]}" for p in order[1:]]
+    if rest:
+        text += ", " + listing(rest)
+    return text + tail
+
+
+def _relative(change: float) -> str:
+    """-0.31 -> '31% below', 0.05 -> '5% above', 0 -> 'level with'."""
+    where = direction(change, ABOVE, tolerance=0.005)
+    return where if where == ABOVE[2] else f"{percent_text(abs(change))} {where}"
+
+
+def postings_index_title(postings: pd.DataFrame, overall: str = "All US postings") -> str:
+    """Where Indeed's series end against 1 February 2020 (index 100): the all-postings series
+    and the range of the sector series."""
+    last = postings.sort_values("date").groupby("series")["index_sa"].last() / 100 - 1
+    parts = []
+    if overall in last:
+        parts.append(f"{overall} end {_relative(float(last[overall]))} their 1 Feb 2020 level")
+    sectors = last.drop(overall, errors="ignore").sort_values()
+    if len(sectors) == 1:
+        parts.append(f"{sectors.index[0]} ends {_relative(float(sectors.iloc[0]))} its own")
+    elif len(sectors):
+        low, high = float(sectors.iloc[0]), float(sectors.iloc[-1])
+        same_side = direction(low, ABOVE, tolerance=0.005) == direction(high, ABOVE,
+                                                                        tolerance=0.005)
+        if same_side and direction(low, ABOVE, tolerance=0.005) != ABOVE[2]:
+            a, b = sorted((abs(low), abs(high)))
+            span = f"{percent_text(a)} to {percent_text(b)} {direction(low, ABOVE)}"
+        else:
+            span = f"between {_relative(low)} and {_relative(high)}"
+        parts.append(f"the sectors nearest to AI end {span} theirs")
+    if not parts:
+        return "No Indeed series to show"
+    return capitalised("; ".join(parts))
+
+
+def board_share_title(shares: pd.DataFrame, first: int, last: int) -> str:
+    """How many roles' shares of the board's adverts clearly rose or fell between two years
+    (clearly: the conservative interval of the change excludes zero); shares is
+    growth_evidence.board_shares' output."""
+    rose = fell = 0
+    roles = list(dict.fromkeys(shares["role_id"]))
+    for role in roles:
+        change = share_change(shares, role, first, last)
+        if change is None:
+            continue
+        rose += change["low"] > 0
+        fell += change["high"] < 0
+    n = len(roles)
+    unclear = n - rose - fell
+    if not rose and not fell:
+        return (f"From {first} to {last}, no role's share of the board's adverts changed by "
+                "more than its interval")
+    lead, other, lead_verb, other_verb = ((fell, rose, "lost", "gained") if fell >= rose
+                                          else (rose, fell, "gained", "lost"))
+    text = (f"From {first} to {last}, {n_of(lead, n, 'role', lead_verb)} share of the board's "
+            f"adverts")
+    if other:
+        text += f" and {count(other, 'role')} {other_verb}"
+    if unclear:
+        text += f"; {count(unclear, 'role')} changed too little to tell"
+    return text
+
+
+def coverage_title(counts: pd.DataFrame) -> str:
+    """Which source can test most of the article's claims: 'aijobs.net salary survey can test
+    6 of the 9 claims, BLS OEWS 6 and Indeed Hiring Lab 0'."""
+    if counts.empty:
+        return "No source to set against the article's claims"
+    c = counts.assign(total=counts["claims_tested"] + counts["claims_not_tested"])
+    c = c.sort_values("claims_tested", ascending=False, kind="stable")
+    total = int(c["total"].max())
+    top = c.iloc[0]
+    if not top["claims_tested"]:
+        return f"No source can test any of the article's {count(total, 'claim')}"
+    short = [str(s).split(" (")[0] for s in c["source"]]
+    text = f"{short[0]} can test {int(top['claims_tested'])} of the {count(total, 'claim')}"
+    others = [f"{s} {int(k)}" for s, k in zip(short[1:], c["claims_tested"].iloc[1:],
+                                              strict=True)]
+    return text + (", " + listing(others) if others else "")
+
+
+def average_path_title(years: Sequence[float], mids: Sequence[float], basis: str) -> str:
+    """How the average role's midpoint moves from the first year to the last: 'The average
+    role's midpoint rises 11%, from $171K to $190K, by year 5 (nominal dollars)'."""
+    frame = pd.DataFrame({"year": years, "mid": mids}).groupby("year")["mid"].mean()
+    if frame.empty:
+        return "No path to show"
+    start, end = float(frame.iloc[0]), float(frame.iloc[-1])
+    change = end / start - 1 if start else math.nan
+    verb = direction(change, RISES, tolerance=0.0005)
+    by = "" if verb == RISES[2] else f" {percent_text(abs(change))}"
+    return (f"The average role's midpoint {verb}{by}, from {money_k(start)} to {money_k(end)}, "
+            f"by year {int(frame.index[-1])} ({basis} dollars)")
+
+
+def slider_title(rates: Sequence[float], mean_mids_usd: Sequence[float], horizon: int,
+                 lever: str) -> str:
+    """What the slider moves: the average year-N midpoint at the lowest and the highest
+    setting. lever names the setting ('normalization rate')."""
+    if not len(rates):
+        return f"No {lever} to slide over"
+    a, b = float(mean_mids_usd[0]), float(mean_mids_usd[-1])
+    verb = direction(b - a, ("rises", "falls", "stays"), tolerance=0.5)
+    return (f"Drag the slider: as the {lever} goes from {rates[0]:.0%} to {rates[-1]:.0%}, the "
+            f"average year-{horizon} midpoint {verb} from {money_k(a)} to {money_k(b)}")
+
+
+def entry_share_title(entry: pd.DataFrame) -> str:
+    """Which roles' postings ask most and least often for entry-level people, in the year with
+    the most roles reportable (the latest of equals; a partly covered latest year has few),
+    entry: role_name, work_year, entry_share; reportable rows only."""
+    if entry.empty:
+        return "No role has enough postings to show an entry-level share"
+    per_year = entry.groupby("work_year").size()
+    year = max(per_year.index, key=lambda y: (per_year[y], y))
+    latest = entry[entry["work_year"] == year].sort_values("entry_share", ascending=False)
+    top, low = latest.iloc[0], latest.iloc[-1]
+    if len(latest) == 1:
+        return (f"In {year}, {percent_text(top['entry_share'])} of {top['role_name']} postings "
+                "ask for entry-level people")
+    return (f"In {year}, {top['role_name']} postings ask most often for entry-level people "
+            f"({percent_text(top['entry_share'])}), {low['role_name']} least "
+            f"({percent_text(low['entry_share'])})")
+
+
+def region_title(ratios: Sequence[float]) -> str:
+    """How pay at companies outside the US compares with US companies', over the countries
+    shown (ratios to the US median, the US itself left out)."""
+    r = [float(x) for x in ratios]
+    if not r:
+        return "No country outside the US has a reliable median"
+    lower = sum(x < 1 for x in r)
+    if lower == len(r):
+        return (f"AI pay in the survey is lower outside the US: "
+                f"{'the' if len(r) == 1 else 'every'} country shown pays below US companies")
+    if lower == 0:
+        return "AI pay in the survey is not lower outside the US: no country shown pays less"
+    return (f"AI pay in the survey is lower than at US companies in {lower} of the "
+            f"{count(len(r), 'country')} shown")
