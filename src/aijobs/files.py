@@ -15,7 +15,7 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -241,7 +241,7 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def publish_set(folder: Path, files: dict[str, str | bytes], *,
+def publish_set(folder: Path, files: Mapping[str, str | bytes], *,
                 owns: Callable[[str], bool],
                 check: Callable[[Path], None] | None = None) -> list[Path]:
     """Publish `files` ({name: content}) into `folder` as one set: all of them or none.
@@ -278,7 +278,7 @@ def publish_set(folder: Path, files: dict[str, str | bytes], *,
     return [folder / name for name in files]
 
 
-def _fill(new: Path, folder: Path, files: dict[str, str | bytes],
+def _fill(new: Path, folder: Path, files: Mapping[str, str | bytes],
           owns: Callable[[str], bool]) -> None:
     mode = stat.S_IMODE(folder.stat().st_mode) if folder.is_dir() else 0o755
     os.chmod(new, mode)

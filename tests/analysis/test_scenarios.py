@@ -126,6 +126,18 @@ def test_invalid_parameters_fail_before_anything_runs(values, message):
     assert message in str(info.value)
 
 
+def test_one_number_parameter_set_by_name():
+    params = sc.scenario_params()
+    assert params.with_value("normalization_rate", 0.2).normalization_rate == 0.2
+    assert params.with_value("demand_growth", 0.1).demand_growth == 0.1
+    assert params.with_value("wage_growth", 1).wage_growth == 1.0  # stays a float
+    with pytest.raises(ParameterError, match="parameter mode: not a number parameter of a "
+                                             "scenario; expected one of premium, "):
+        params.with_value("mode", 0.5)
+    with pytest.raises(ParameterError, match="parameter horizon_years: not a number"):
+        params.with_value("horizon_years", 7)  # whole years: not set through a float
+
+
 def test_invalid_uncertainty():
     params = sc.scenario_params()
     with pytest.raises(ParameterError, match=r"uncertainty range of normalization_rate: "

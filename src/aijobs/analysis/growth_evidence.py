@@ -169,7 +169,7 @@ def growth_claims(growth: pd.DataFrame, crosswalk: pd.DataFrame, shares: pd.Data
         base = {"role_id": role, "claim": claim}
         # the job board
         change = share_change(shares, role, *years) if years else None
-        if change is None:
+        if change is None or years is None:  # no years, no change
             n = int(shares.loc[shares["role_id"] == role, "postings"].sum()) if len(shares) \
                 else 0
             why = ("no title on the board maps to this role" if n == 0 else

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -59,7 +60,7 @@ def level_draws(ranges: np.ndarray, draws: int, seed: int, stream: int) -> np.nd
     return np.where(width > 0, np.where(u < cut, lower, upper), a + 0 * u)
 
 
-def has_spread(ranges: np.ndarray | None) -> bool:
+def has_spread(ranges: np.ndarray | None) -> TypeGuard[np.ndarray]:
     """Whether per-role [low, most likely, high] ranges leave anything to draw."""
     return ranges is not None and bool(np.any(np.asarray(ranges, float)[:, 2]
                                               > np.asarray(ranges, float)[:, 0]))
@@ -85,7 +86,7 @@ def monte_carlo_multipliers(params: ScenarioParams, premium0: np.ndarray,
     for name, (low, _, high) in unc.ranges.items():
         for bound in (low, high):  # the range must be valid wherever a draw lands
             try:
-                replace(params, **{name: float(bound)}).checked()
+                params.with_value(name, float(bound)).checked()
             except ParameterError as exc:
                 raise ParameterError(f"uncertainty range of {name}: {exc}") from exc
     draws = draw_parameters(unc)
@@ -221,11 +222,14 @@ def variance_breakdown(bands: pd.DataFrame, params: ScenarioParams, unc: Uncerta
     breakdown: what the inputs do together beyond their sum is not assigned). A last row,
     input "all", is the fan itself (every input drawn together).
     """
-    inputs = [(name, {"ranges": {name: unc.ranges[name]}}) for name in sorted(unc.ranges)]
+    # (input, its ranges, per-role premium ranges, per-role today's pay ranges)
+    inputs: list[tuple[str, Mapping[str, Sequence[float]], np.ndarray | None,
+                       np.ndarray | None]] = [
+        (name, {name: unc.ranges[name]}, None, None) for name in sorted(unc.ranges)]
     if has_spread(premium_ranges) and "premium" not in unc.ranges:
-        inputs.append(("premium_level", {"premium_ranges": premium_ranges}))
+        inputs.append(("premium_level", {}, premium_ranges, None))
     if has_spread(today_ranges):
-        inputs.append(("today_pay", {"today_ranges": today_ranges}))
+        inputs.append(("today_pay", {}, None, today_ranges))
 
     def spread(ranges: Mapping, prem: np.ndarray | None, today: np.ndarray | None):
         draws = pay_draws(bands, params, replace(unc, ranges=dict(ranges)), premiums, growth,
@@ -234,9 +238,8 @@ def variance_breakdown(bands: pd.DataFrame, params: ScenarioParams, unc: Uncerta
         return float(p90 - p10), float(draws.var())
 
     rows = []
-    for name, what in inputs:
-        width, var = spread(what.get("ranges", {}), what.get("premium_ranges"),
-                            what.get("today_ranges"))
+    for name, ranges, prem, today in inputs:
+        width, var = spread(ranges, prem, today)
         rows.append({"input": name, "width_usd": width, "variance": var})
     total = sum(r["variance"] for r in rows)
     for r in rows:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -177,7 +177,7 @@ def slider_steps(bands: pd.DataFrame, params: ScenarioParams, values: Sequence[f
     name = SLIDER_PARAMETER[params.mode]
     out = []
     for value in values:
-        p = replace(params, **{name: float(value)})
+        p = params.with_value(name, float(value))
         proj = project_bands(bands, p, premiums, growth)
         out.append(proj[(proj["year"] == p.horizon_years) & (proj["basis"] == "nominal")]
                    .reset_index(drop=True))
@@ -230,16 +230,18 @@ def tornado(bands: pd.DataFrame, params: ScenarioParams,
         return float(end["mid_usd"].mean())
 
     central = mean_mid(params, premiums)
-    rows = []
-    per_role = premium_ranges is not None and (unc is None or "premium" not in unc.ranges) \
-        and bool(np.any(premium_ranges[:, 2] > premium_ranges[:, 0]))
-    if per_role:
-        at = [mean_mid(params, dict(zip(role_ids, premium_ranges[:, k], strict=True)))
+    rows: list[dict[str, Any]] = []
+    role_ranges = premium_ranges if (
+        premium_ranges is not None and (unc is None or "premium" not in unc.ranges)
+        and bool(np.any(premium_ranges[:, 2] > premium_ranges[:, 0]))) else None
+    per_role = role_ranges is not None
+    if role_ranges is not None:
+        at = [mean_mid(params, dict(zip(role_ids, role_ranges[:, k], strict=True)))
               for k in (0, 2)]
-        rows.append({"parameter": "premium", "low": float(premium_ranges[:, 0].mean()),
-                     "high": float(premium_ranges[:, 2].mean()),
-                     "per_role": bool(np.ptp(premium_ranges[:, 0]) > 0
-                                      or np.ptp(premium_ranges[:, 2]) > 0),
+        rows.append({"parameter": "premium", "low": float(role_ranges[:, 0].mean()),
+                     "high": float(role_ranges[:, 2].mean()),
+                     "per_role": bool(np.ptp(role_ranges[:, 0]) > 0
+                                      or np.ptp(role_ranges[:, 2]) > 0),
                      "in_fan": True, "at_low_usd": at[0], "at_high_usd": at[1]})
     if today_ranges is not None and bool(np.any(today_ranges[:, 2] > today_ranges[:, 0])):
         at = [mean_mid(params, premiums, bands.assign(midpoint_usd=today_ranges[:, k]))
@@ -260,7 +262,7 @@ def tornado(bands: pd.DataFrame, params: ScenarioParams,
             if name == "premium":
                 values.append(mean_mid(params, float(v)))
             else:
-                values.append(mean_mid(replace(params, **{name: float(v)}), premiums))
+                values.append(mean_mid(params.with_value(name, float(v)), premiums))
         rows.append({"parameter": name, "low": float(low), "high": float(high),
                      "per_role": False, "in_fan": name in ranges,
                      "at_low_usd": values[0], "at_high_usd": values[1]})

@@ -74,6 +74,22 @@ class ScenarioParams:
         need(self.shock_demand_growth > -1, "shock_demand_growth", "a fraction above -1")
         return self
 
+    def with_value(self, name: str, value: float) -> ScenarioParams:
+        """A copy with one number parameter named at run time (a slider's, an uncertain
+        one's) set to `value`; unchecked, like the constructor."""
+        kind = self.__dataclass_fields__[name].type if name in self.__dataclass_fields__ \
+            else None
+        if kind not in ("float", "float | None"):
+            raise ParameterError(f"parameter {name}: not a number parameter of a scenario; "
+                                 f"expected one of {', '.join(NUMBER_PARAMETERS)}")
+        changes: dict[str, Any] = {name: float(value)}  # float, checked above for `name`
+        return replace(self, **changes)
+
+
+# The parameters with_value may set: those whose value is a number (a fraction).
+NUMBER_PARAMETERS = tuple(name for name, f in ScenarioParams.__dataclass_fields__.items()
+                          if f.type in ("float", "float | None"))
+
 
 def scenario_params(**values: Any) -> ScenarioParams:
     """ScenarioParams from keyword values, rejecting unknown names with the valid ones."""
@@ -173,7 +189,7 @@ def uncertainty_problem(ranges: Any, settings: Mapping[str, Any]) -> str | None:
         for name, (low, _, high) in unc.ranges.items():
             for bound in (low, high):
                 try:
-                    replace(params, **{name: float(bound)}).checked()
+                    params.with_value(name, float(bound)).checked()
                 except ParameterError as exc:
                     raise ParameterError(f"parameter uncertainty: the range of {name} "
                                          f"{list(unc.ranges[name])} leaves its bounds: "

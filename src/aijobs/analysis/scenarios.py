@@ -347,10 +347,10 @@ class ScenarioResult:
     projection: pd.DataFrame
     fan: pd.DataFrame | None
     split: pd.DataFrame
+    inputs: ScenarioInputs  # the tables it was computed from
     basis: str = "nominal"
     rate_fit: Mapping[str, Any] | None = None
     start_from: str = "article"
-    inputs: ScenarioInputs | None = None
     premium_range: PremiumRange | None = None
     today_range: np.ndarray | None = None
 
@@ -457,8 +457,9 @@ def run_scenario(settings: Mapping[str, Any], inputs: ScenarioInputs | None = No
     fan_ = (fan_frame(bands, params, unc, premiums.used, inputs.growth, basis, **levels)
             if unc is not None else None)
     return ScenarioResult(s, params, unc, bands, inputs.growth, premiums, projection, fan_,
-                          effect_split(projection, params), basis, rate_fit, start_from, inputs,
-                          prem_range, today)
+                          effect_split(projection, params), inputs, basis=basis,
+                          rate_fit=rate_fit, start_from=start_from, premium_range=prem_range,
+                          today_range=today)
 
 
 def compare_scenarios(named: Sequence[Mapping[str, Any]], *, horizon_years: int,

@@ -257,4 +257,5 @@ def _problem(where: str, meta: dict[str, Any], err: Any) -> Problem:
 
 def _model_at(loc: tuple[Any, ...]) -> type[BaseModel]:
     """The model of a nested key (source, row_checks[i]) for the list of allowed keys."""
-    return {"source": SourceRef, "row_checks": RowCheck}.get(str(loc[0]), Sidecar)
+    nested: dict[str, type[BaseModel]] = {"source": SourceRef, "row_checks": RowCheck}
+    return nested.get(str(loc[0]), Sidecar)

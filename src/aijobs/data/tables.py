@@ -102,7 +102,7 @@ def run_problems(names: list[str] | None = None) -> list[str]:
         if wanted is not None and folder not in wanted:
             continue
         where = f"data/{folder}" if folder != "." else "data"
-        ids = {}
+        ids: dict[str, list[str]] = {}
         for name, run in members.items():
             ids.setdefault(str(run.get("id")), []).append(Path(name).name)
         if len(ids) > 1:
@@ -199,6 +199,7 @@ def _schema_cached(name: str, file: str, _stamp: tuple[int, int],
         raise DataError(f"{_rel(sidecar)}: not valid YAML, {yaml_problem(exc)}") from exc
     model, problems = parse_sidecar(_rel(sidecar), meta, load_sources())
     raise_problems(problems, f"sidecar of table '{name}' is incomplete")
+    assert model is not None  # parse_sidecar gives a model whenever it finds no problem
     return TableSchema(name, sidecar, meta, model)
 
 

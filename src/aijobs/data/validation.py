@@ -97,15 +97,29 @@ def _row_rule_checks(checks: tuple[RowCheck, ...]) -> tuple[list[pa.Check], list
             continue
         when = check.when or {}
         for column in check.require:
-            add(lambda df, c=column, w=when: ~_holds(df, w) | df[c].notna(), "require", column,
-                check)
+            add(_when_then(when, column, "require"), "require", column, check)
         for column in check.forbid:
-            add(lambda df, c=column, w=when: ~_holds(df, w) | df[c].isna(), "forbid", column,
-                check)
+            add(_when_then(when, column, "forbid"), "forbid", column, check)
         for column, expected in check.equal.items():
-            add(lambda df, c=column, w=when, v=expected:
-                ~_holds(df, w) | (df[c] == v).fillna(False).astype(bool), "equal", column, check)
+            add(_when_then(when, column, "equal", expected), "equal", column, check)
     return out, rules
+
+
+def _when_then(when: dict[str, Any], column: str, kind: str, expected: Any = None,
+               ) -> Callable[[pd.DataFrame], pd.Series]:
+    """A row check: where `when` holds, `column` is filled (require), empty (forbid) or
+    equal to `expected` (equal); rows where it does not hold pass."""
+
+    def holds(df: pd.DataFrame) -> pd.Series:
+        if kind == "require":
+            ok = df[column].notna()
+        elif kind == "forbid":
+            ok = df[column].isna()
+        else:
+            ok = (df[column] == expected).fillna(False).astype(bool)
+        return ~_holds(df, when) | ok
+
+    return holds
 
 
 def pandera_schema(model: Sidecar, name: str, references: dict[str, Reference],
@@ -175,8 +189,12 @@ def table_problems(frame: pd.DataFrame, texts: pd.DataFrame, model: Sidecar, nam
     refs: list[tuple[int, int, Problem]] = []
     seen: set[tuple[Any, ...]] = set()
     for case in cases.itertuples(index=False):
-        index = None if pd.isna(case.index) else int(case.index)
         check = str(case.check)
+        if pd.isna(case.index):  # a dtype or other frame-wide failure: word pandera's own
+            column = str(case.column)
+            values.append((order.get(column, len(order)), 0, Problem(where, f"failed {check}")))
+            continue
+        index = int(case.index)
         number = None if pd.isna(case.check_number) else int(case.check_number)
         if case.schema_context == "DataFrameSchema" and check == "multiple_fields_uniqueness":
             if ("pk", index) in seen:
@@ -190,8 +208,8 @@ def table_problems(frame: pd.DataFrame, texts: pd.DataFrame, model: Sidecar, nam
             if (number, index) in seen:
                 continue
             seen.add((number, index))
-            rule = rules[(None, number)]
-            row_rules.append((number, index, _row_rule_problem(rule, frame, index, where)))
+            row_rules.append((number, index,
+                              _row_rule_problem(rules[(None, number)], frame, index, where)))
             continue
         column = str(case.column)
         if (index, column) in unparsed:
@@ -208,9 +226,8 @@ def table_problems(frame: pd.DataFrame, texts: pd.DataFrame, model: Sidecar, nam
             continue
         rule = rules.get((column, number)) if number is not None else None
         if rule is None:  # a dtype or other schema-level failure: word pandera's own
-            values.append((order[column], index or 0, Problem(
-                where if index is None else _loc(where, index, column),
-                f"failed {check}")))
+            values.append((order[column], index, Problem(_loc(where, index, column),
+                                                         f"failed {check}")))
             continue
         text = texts.at[index, column] if column in texts else frame.at[index, column]
         if rule.kind == "reference":
@@ -238,6 +255,7 @@ def _row_rule_problem(rule: _Rule, frame: pd.DataFrame, index: int, where: str) 
     check = rule.check
     assert check is not None
     if rule.kind == "compare":
+        assert check.compare is not None  # a compare rule is made only from a check's compare
         left, op, right = check.compare
         return Problem(f"{where}, row {index + 1} (line {index + 2}), columns {left}/{right}",
                        f"{left} = {_value_text(frame.at[index, left])} but {right} = "

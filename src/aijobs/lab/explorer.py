@@ -214,6 +214,8 @@ class ScenarioExplorer(_Explorer):
         if rule.choices:
             return widgets.Dropdown(options=[c for c in rule.choices if c != ""], value=value,
                                     description=label, style=style, layout=layout)
+        if rule.minimum is None or rule.maximum is None:  # parameters.py refuses this
+            raise ParameterError(f"parameter {name}: a slider needs the number's range")
         low, high = SLIDER_SPAN.get(name, (rule.minimum, rule.maximum))
         if rule.type == "int":
             return widgets.IntSlider(value=int(value), min=int(low), max=int(high),
@@ -331,7 +333,7 @@ class SurveyExplorer(_Explorer):
                                     value=value[0] if value else "all", description=label,
                                     style=style, layout=layout)
         if name in ("pay_measure", "repeats"):
-            return widgets.Dropdown(options=list(self.rules[name].choices), value=value,
+            return widgets.Dropdown(options=list(self.rules[name].choices or ()), value=value,
                                     description=label, style=style, layout=layout)
         return widgets.Text(value=", ".join(str(v) for v in value), description=label,
                             placeholder="empty keeps all", style=style, layout=layout,

@@ -10,7 +10,7 @@ import pandas as pd
 
 from aijobs.analysis import audit, baselines
 from aijobs.analysis.scenario_settings import number_or_none
-from aijobs.analysis.scenarios import PremiumChoice, ScenarioInputs, ScenarioResult
+from aijobs.analysis.scenarios import PremiumChoice, ScenarioResult
 from aijobs.charts.scenario_figures import range_percent
 from aijobs.survey.evidence import with_role_names
 from aijobs.words import capitalised, listing, percent_text, verb_for
@@ -174,8 +174,8 @@ def comparison_note(result: ScenarioResult) -> str:
     if e is None:
         return ("The premium is a number given, not a measured comparison, so the non-AI pay "
                 "it implies is checked below against every observed baseline alike.")
-    comparison = e.get("comparison")
-    what = COMPARISON_TEXT.get(comparison, str(comparison))
+    comparison = str(e.get("comparison"))
+    what = COMPARISON_TEXT.get(comparison, comparison)
     return (f"The premium ({e['estimate_name']}) compares {what}: the baseline it implies is "
             "what the same work would pay without the AI part.")
 
@@ -205,14 +205,14 @@ def baseline_table(result: ScenarioResult, margin: float = baselines.MARGIN) -> 
 
 def baseline_columns(result: ScenarioResult) -> dict[str, str]:
     """Column headings for baseline_table: each observed baseline with its median."""
-    obs = (result.inputs or ScenarioInputs.load()).observed_baselines
+    obs = result.inputs.observed_baselines
     return {f"vs_{o.baseline_id}": f"Against the {o.short_label} (${o.median_usd:,.0f})"
             for o in obs.itertuples()}
 
 
 def baseline_sources(result: ScenarioResult) -> str:
     """Which observed baselines the table uses, with their counts."""
-    obs = (result.inputs or ScenarioInputs.load()).observed_baselines
+    obs = result.inputs.observed_baselines
     return "Observed non-AI pay: " + "; ".join(
         f"{o.label}, median ${o.median_usd:,.0f} ({o.n:,} "
         f"{'postings' if o.source == 'aijobs.net' else 'employed'})"

@@ -71,11 +71,11 @@ class Survey:
     """
 
     rows: pd.DataFrame
+    postings: pd.DataFrame
     source: str
     n_read: int
     md5: str
     exclusions: dict[str, dict[str, Any]] = field(default_factory=dict)
-    postings: pd.DataFrame | None = None
     snapshot_date: dt.date | None = None
     ignored_columns: list[str] = field(default_factory=list)  # not the survey's own
 
@@ -299,7 +299,11 @@ def read_survey(path: str | Path, *, strict: bool = False, engine: str = "c",
     if pay_local is not None:
         rows["salary_local"] = pay_local
     rows = with_roles(rows, load_title_map())
-    survey = Survey(rows, where, n, file_digest(path, "md5"), exclusions,
+    postings = postings_from_rows(rows)
+    # The columns that only decided pairs and repeats are not needed past this point; dropping
+    # them keeps every later filter cheap on large files (measured by `make bench`).
+    survey = Survey(_without_pairing_columns(rows), _without_pairing_columns(postings), where,
+                    n, file_digest(path, "md5"), exclusions,
                     snapshot_date=snapshot_date_of(path),
                     ignored_columns=[str(c) for c in raw.columns if c not in OWN_COLUMNS])
     known = survey.md5 in KNOWN_SNAPSHOTS
@@ -311,14 +315,12 @@ def read_survey(path: str | Path, *, strict: bool = False, engine: str = "c",
         "licence": "CC0-1.0" if known else "not known",
         "data_as_of": (f"survey snapshot of {KNOWN_SNAPSHOTS[survey.md5]}" if known
                        else "not stated")}
-    survey.postings = postings_from_rows(survey.rows)
-    # The columns that only decided pairs and repeats are not needed past this point; dropping
-    # them keeps every later filter cheap on large files (measured by `make bench`).
-    survey.rows = survey.rows.drop(columns=[c for c in survey.rows.columns
-                                            if c.startswith(("other_", "salary_local"))])
-    survey.postings = survey.postings.drop(columns=[c for c in survey.postings.columns
-                                                    if c.startswith(("other_", "salary_local"))])
     return survey
+
+
+def _without_pairing_columns(lines: pd.DataFrame) -> pd.DataFrame:
+    return lines.drop(columns=[c for c in lines.columns
+                               if c.startswith(("other_", "salary_local"))])
 
 
 def with_roles(rows: pd.DataFrame, title_map: pd.DataFrame) -> pd.DataFrame:

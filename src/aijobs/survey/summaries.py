@@ -33,6 +33,7 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -158,7 +159,7 @@ def clustered_quantile_interval(values: np.ndarray, q: float, codes: np.ndarray 
     if n == 0:
         return math.nan, math.nan
     deff = 1.0
-    if codes is not None and sizes is not None and len(sizes) < n:
+    if order is not None and codes is not None and sizes is not None and len(sizes) < n:
         estimate = np.quantile(values, q)
         deff = design_effect(values[np.argsort(order, kind="stable")] <= estimate, codes, sizes)
     n_eff = max(int(math.floor(n / deff + 1e-9)), 0)
@@ -393,7 +394,8 @@ def _ratio(role: tuple[float, float, int, int], base: tuple[float, float, int, i
     _median_and_se; min_n applies to distinct adverts."""
     m_r, se_r, n_r, a_r = role
     m_b, se_b, n_b, a_b = base
-    out = {"ai_median_usd": m_r, "baseline_median_usd": m_b, "n_role": n_r, "n_baseline": n_b,
+    out: dict[str, Any] = {
+           "ai_median_usd": m_r, "baseline_median_usd": m_b, "n_role": n_r, "n_baseline": n_b,
            "n_role_adverts": a_r, "n_baseline_adverts": a_b,
            "premium": math.nan, "premium_ci95_low": math.nan, "premium_ci95_high": math.nan,
            "reason": None}
@@ -428,7 +430,8 @@ def _mix_adjusted(a: _Arrays, role: np.ndarray, base_by_level: dict[int, tuple],
             parts.append(x)
             weights.append(int(r.sum()))
     n_role = int(role.sum())
-    out = {"ai_median_usd": math.nan, "baseline_median_usd": math.nan, "n_role": n_role,
+    out: dict[str, Any] = {
+           "ai_median_usd": math.nan, "baseline_median_usd": math.nan, "n_role": n_role,
            "n_baseline": n_base, "premium": math.nan, "premium_ci95_low": math.nan,
            "premium_ci95_high": math.nan, "reason": None}
     if not parts:
