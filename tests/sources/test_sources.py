@@ -193,3 +193,80 @@ def test_committed_tables_carry_provenance():
     assert ind["files"] == [{"file": "posted-wage-growth-by-country.csv",
                              "md5": "1428cc7ddb09ac3e0d674d8f237864f3"}]
     assert zipfile.is_zipfile(OEWS_DIR / "national_M2024_dl.xlsx")
+
+
+def _files(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def _committed_set_with_a_change(monkeypatch):
+    """derive() as if the source files had changed: the committed tables, one value moved
+    (reading the workbooks again would take most of a minute)."""
+    tables = {name: derived.load(name) for name in derived.SCHEMAS}
+    tables["indeed_postings"].loc[0, "index_sa"] += 1
+    prov = {name: {k: v for k, v in derived.provenance(name).items()
+                   if k not in ("command", "run")} for name in derived.SCHEMAS}
+    monkeypatch.setattr(derived, "derive", lambda *_: (tables, prov))
+    return tables
+
+
+def test_sources_derive_on_a_full_disk_leaves_the_earlier_set_whole(tmp_path, monkeypatch,
+                                                                   capsys):
+    import errno
+    import os
+    import shutil
+
+    from aijobs import cli
+    from aijobs.data import tables as table_io
+
+    out = tmp_path / "derived"
+    shutil.copytree(derived.DERIVED_DIR, out)  # the survey's set is there too
+    before = _files(out)
+    _committed_set_with_a_change(monkeypatch)
+    real_fsync, calls = os.fsync, []
+
+    def fsync_until_full(fd):
+        calls.append(fd)
+        if len(calls) == 4:  # the 4th of the 6 files: the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync_until_full)
+    code = cli.main(["sources-derive", "--output-dir", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "No space left on device" in err
+    assert _files(out) == before  # the earlier set, byte for byte
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["derived"]  # no half-made folder
+    monkeypatch.setattr(paths, "DATA_DIR", tmp_path)
+    assert table_io.run_problems() == []  # and it is still one run's set
+
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    assert cli.main(["sources-derive", "--output-dir", str(out)]) == 0
+    after = _files(out)
+    assert after["indeed_postings.csv"] != before["indeed_postings.csv"]
+    assert {n: b for n, b in after.items() if n.startswith("survey_")} == {
+        n: b for n, b in before.items() if n.startswith("survey_")}
+    assert table_io.run_problems() == []
+
+
+def test_validate_refuses_sources_tables_from_two_runs(tmp_path, monkeypatch):
+    import shutil
+
+    import yaml
+
+    from aijobs.data import tables as table_io
+
+    out = tmp_path / "derived"
+    shutil.copytree(derived.DERIVED_DIR, out)
+    sidecar = out / "indeed_wage_growth.meta.yaml"
+    meta = yaml.safe_load(sidecar.read_text())
+    meta["derived_from"]["run"]["id"] = "0123456789abcdef"
+    sidecar.write_text(yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=100))
+    monkeypatch.setattr(paths, "DATA_DIR", tmp_path)
+    problems = table_io.run_problems()
+    assert len(problems) == 1
+    assert problems[0].startswith("data/derived: the 'sources' tables come from 2 different "
+                                  "runs (run 0123456789abcdef: indeed_wage_growth; run ")
+    assert problems[0].endswith("rerun the derivation (make sources-derive) to make the set "
+                                "whole")

@@ -83,6 +83,10 @@ def list_tables() -> list[str]:
                   if not any(part.startswith(".") for part in n.parts))
 
 
+# How each derived set is made again (the sets' names as their sidecars record them).
+_RERUN = {"survey": "make survey-derive SURVEY=<path>", "sources": "make sources-derive"}
+
+
 def run_problems(names: list[str] | None = None) -> list[str]:
     """Derived tables that come from different runs of their derivation, one line each.
 
@@ -108,8 +112,8 @@ def run_problems(names: list[str] | None = None) -> list[str]:
         if len(ids) > 1:
             shown = "; ".join(f"run {i}: {', '.join(sorted(t))}" for i, t in sorted(ids.items()))
             problems.append(f"{where}: the '{kind}' tables come from {len(ids)} different runs "
-                            f"({shown}); rerun the derivation (e.g. make survey-derive "
-                            "SURVEY=<path>) to make the set whole")
+                            f"({shown}); rerun the derivation "
+                            f"({_RERUN.get(kind, f'make {kind}-derive')}) to make the set whole")
             continue
         listed = next(iter(members.values())).get("tables") or []
         missing = sorted(set(map(str, listed)) - {Path(n).name for n in members})

@@ -11,6 +11,7 @@ the sectors nearest to AI) and indeed_wage_growth (posted-wage growth per countr
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -21,13 +22,14 @@ import yaml
 from aijobs import paths
 from aijobs.data import tables as table_io
 from aijobs.errors import DataError, ParameterError
-from aijobs.files import file_digest, frame_csv_text, write_atomic
+from aijobs.files import content_id, file_digest, frame_csv_text, publish_set
 from aijobs.sources import indeed, oews
 
 DERIVED_DIR = paths.DATA_DIR / "derived"
 PREFIX = "derived/"
 OEWS_DIR = paths.SHARED_DIR / "data" / "bls-oews-national"
 INDEED_DIR = paths.SHARED_DIR / "data" / "indeed-hiring-lab"
+RUN_SET = "sources"  # the name of this set of derived tables in their sidecars' run records
 COMMAND = "make sources-derive [OEWS=<folder of national_MYYYY_dl.xlsx>] [INDEED=<folder>]"
 
 _USD = "USD per year"
@@ -242,21 +244,54 @@ def checked_date(date: str | None) -> str | None:
 def write_derived(oews_dir: str | Path = OEWS_DIR, indeed_dir: str | Path = INDEED_DIR,
                   out_dir: Path = DERIVED_DIR, date: str | None = None) -> list[Path]:
     """Read the sources and write each table and its sidecar; nothing is written when any
-    input is unusable. Without `date`, a sidecar made from the same files keeps its date."""
+    input is unusable. Without `date`, a sidecar made from the same files keeps its date.
+
+    The set is written whole to a sibling folder, read back, checked and swapped in with one
+    rename (files.publish_set): a full disk or a kill midway leaves the earlier set whole, and
+    the other tables of the folder (the survey's) as they were. Every sidecar records the run
+    (`derived_from.run`), so `aijobs validate` refuses a folder holding tables of two runs."""
     date = checked_date(date)
     tables, provenance = derive(oews_dir, indeed_dir)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise DataError(f"{out_dir}: is a file; expected a folder for the derived tables")
-    written = []
-    for name, frame in tables.items():
-        csv, meta = out_dir / f"{name}.csv", out_dir / f"{name}.meta.yaml"
-        when = date or _kept_date(meta, provenance[name]) or dt.date.today().isoformat()
-        write_atomic(csv, frame_csv_text(frame))  # formula-safe, numbers as numbers
-        write_atomic(meta, yaml.safe_dump(sidecar(name, provenance[name], when),
-                                          sort_keys=False, allow_unicode=True, width=100))
-        written += [csv, meta]
-    return written
+    csvs = {f"{name}.csv": frame_csv_text(frame) for name, frame in tables.items()}  # formula-safe
+    metas = {}
+    for name in tables:
+        when = (date or _kept_date(out_dir / f"{name}.meta.yaml", provenance[name])
+                or dt.date.today().isoformat())
+        metas[name] = sidecar(name, provenance[name], when)
+    # one id for the whole set, from its contents: rerun on the same files, it is the same
+    run = {"set": RUN_SET, "id": content_id({**csvs, **{
+               f"{name}.meta.yaml": yaml.safe_dump(meta, sort_keys=True, allow_unicode=True)
+               for name, meta in metas.items()}}),
+           "tables": sorted(tables)}
+    files = dict(csvs)
+    for name, meta in metas.items():
+        meta["derived_from"]["run"] = run
+        files[f"{name}.meta.yaml"] = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True,
+                                                    width=100)
+    return publish_set(out_dir, files, owns=_owned_by_run, check=_header_check(tables))
+
+
+def _owned_by_run(file_name: str) -> bool:
+    """The files a sources-derive run makes (as an earlier run made them, too)."""
+    return any(file_name in (f"{name}.csv", f"{name}.meta.yaml") for name in SCHEMAS)
+
+
+def _header_check(tables: dict[str, pd.DataFrame]):
+    """Refuse a written set whose tables do not read back with their columns and rows."""
+    def check(folder: Path) -> None:
+        for name, frame in tables.items():
+            with open(folder / f"{name}.csv", encoding="utf-8", newline="") as fh:
+                rows = list(csv.reader(fh))
+            header = rows[0] if rows else []
+            if header != [str(c) for c in frame.columns] or len(rows) - 1 != len(frame):
+                raise DataError(f"{name}.csv: read back with columns {header} and "
+                                f"{max(len(rows) - 1, 0)} rows, expected "
+                                f"{list(frame.columns)} and {len(frame)} rows; the earlier "
+                                "tables are unchanged")
+    return check
 
 
 def load(name: str) -> pd.DataFrame:
