@@ -266,7 +266,7 @@ def write_derived(oews_dir: str | Path = OEWS_DIR, indeed_dir: str | Path = INDE
                f"{name}.meta.yaml": yaml.safe_dump(meta, sort_keys=True, allow_unicode=True)
                for name, meta in metas.items()}}),
            "tables": sorted(tables)}
-    files = dict(csvs)
+    files: dict[str, str | bytes] = dict(csvs)
     for name, meta in metas.items():
         meta["derived_from"]["run"] = run
         files[f"{name}.meta.yaml"] = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True,
