@@ -268,7 +268,7 @@ def write_derived(oews_dir: str | Path = OEWS_DIR, indeed_dir: str | Path = INDE
            "tables": sorted(tables)}
     files: dict[str, str | bytes] = dict(csvs)
     for name, meta in metas.items():
-        meta["derived_from"]["run"] = run
+        meta.setdefault("derived_from", {})["run"] = run
         files[f"{name}.meta.yaml"] = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True,
                                                     width=100)
     return publish_set(out_dir, files, owns=_owned_by_run, check=_header_check(tables))
