@@ -158,7 +158,7 @@ def test_indeed_wrong_file(tmp_path):
 def test_derived_tables_regenerate_identically(tmp_path):
     # the folder holds the committed sidecars: the same input files keep their recorded date,
     # so the command rewrites every file byte for byte without --date
-    for name in derived.SCHEMAS:
+    for name in derived.TABLES:
         meta = derived.DERIVED_DIR / f"{name}.meta.yaml"
         (tmp_path / meta.name).write_bytes(meta.read_bytes())
     result = subprocess.run([sys.executable, "-m", "aijobs.cli", "sources-derive",
@@ -166,7 +166,7 @@ def test_derived_tables_regenerate_identically(tmp_path):
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"wrote 6 files to {tmp_path}"
-    for name in derived.SCHEMAS:
+    for name in derived.TABLES:
         for suffix in (".csv", ".meta.yaml"):
             made = (tmp_path / f"{name}{suffix}").read_bytes()
             assert made == (derived.DERIVED_DIR / f"{name}{suffix}").read_bytes(), name

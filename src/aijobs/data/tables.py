@@ -207,6 +207,47 @@ def _schema_cached(name: str, file: str, _stamp: tuple[int, int],
     return TableSchema(name, sidecar, meta, model)
 
 
+# The keys of a sidecar that describe the table itself (its schema) rather than where this
+# copy came from: a derivation copies them from the committed sidecar into the one it writes.
+SCHEMA_KEYS = ("primary_key", "may_be_empty", "columns", "row_checks")
+
+
+def derived_schema(name: str) -> TableSchema:
+    """The schema of derived table `name` (e.g. 'derived/survey_years'), from its committed
+    sidecar in data/: the one place its columns, types and rules are declared, in the same
+    language as every curated table's. A derivation reads it to shape the table and copies it
+    into the sidecar it writes (derived_sidecar); `aijobs validate` checks the table against
+    it like any other."""
+    if not paths.sidecar_path(name).is_file():
+        raise DataError(f"{_rel(paths.sidecar_path(name))}: missing; it declares the columns of "
+                        f"the derived table '{name}' (restore it from git, e.g. git checkout -- "
+                        f"{_rel(paths.sidecar_path(name))})")
+    return load_schema(name)
+
+
+def column_names(name: str) -> list[str]:
+    """The declared columns of table `name`, in order."""
+    return [c.name for c in load_schema(name).columns]
+
+
+def derived_sidecar(name: str, *, source: dict[str, Any], licence: str, date_recorded: str,
+                    derived_from: dict[str, Any], data_as_of: str | None = None
+                    ) -> dict[str, Any]:
+    """The sidecar a derivation writes for table `name`: this run's provenance (source,
+    licence, date, what it was derived from) around the schema its committed sidecar declares
+    (title, description, primary key, columns, row checks), copied as it is. Every derive
+    command writes its sidecars here, so the schema has one home and one language."""
+    meta = derived_schema(name).meta
+    out: dict[str, Any] = {"title": meta["title"], "description": meta["description"],
+                           "source": source, "licence": licence,
+                           "date_recorded": date_recorded}
+    if data_as_of is not None:
+        out["data_as_of"] = data_as_of
+    out["derived_from"] = derived_from
+    out.update({key: meta[key] for key in SCHEMA_KEYS if key in meta})
+    return out
+
+
 def forget_loaded() -> None:
     """Empty the record of tables loaded in this process (a long-lived kernel starts a new
     report's list of sources)."""

@@ -32,93 +32,12 @@ INDEED_DIR = paths.SHARED_DIR / "data" / "indeed-hiring-lab"
 RUN_SET = "sources"  # the name of this set of derived tables in their sidecars' run records
 COMMAND = "make sources-derive [OEWS=<folder of national_MYYYY_dl.xlsx>] [INDEED=<folder>]"
 
-_USD = "USD per year"
-_WAGE_NAMES = {"mean": "mean annual wage", "p10": "10th percentile annual wage",
-               "p25": "25th percentile annual wage", "p50": "median annual wage",
-               "p75": "75th percentile annual wage", "p90": "90th percentile annual wage"}
-SCHEMAS: dict[str, dict[str, Any]] = {
-    "oews_occupations": {
-        "source": "bls_oews",
-        "title": "Employment and annual wages of the mapped occupations, BLS OEWS, May of each "
-                 "year",
-        "description": "National cross-industry estimates for the occupations of "
-                       "soc_crosswalk, their 2020 hybrid predecessors, all occupations "
-                       "(00-0000) and computer and mathematical occupations (15-0000). A wage "
-                       "at or above BLS's top code has status top_coded and no number (it "
-                       "reads 'at least' top_code_usd); a wage BLS did not estimate has status "
-                       "missing. Base wages of existing jobs, not advertised pay.",
-        "primary_key": ["year", "occ_code"],
-        "columns": [
-            ("year", {"type": "integer", "description": "Reference year (estimates for May)"}),
-            ("occ_code", {"type": "string", "pattern": r"^\d{2}-\d{4}$",
-                          "description": "SOC code as BLS publishes it that year"}),
-            ("occ_title", {"type": "string", "description": "Occupation title"}),
-            ("o_group", {"type": "string", "description": "BLS level: total, major, detailed"}),
-            ("hybrid_of", {"type": "string", "required": False,
-                           "description": "For a 2020 hybrid code, the later codes it "
-                                          "combines (;-separated)"}),
-            ("employment", {"type": "integer", "required": False, "minimum": 0,
-                            "description": "Jobs (TOT_EMP); empty when BLS gives none"}),
-            ("employment_rse_pct", {"type": "number", "required": False, "minimum": 0,
-                                    "unit": "percent",
-                                    "description": "Relative standard error of employment"}),
-            ("mean_rse_pct", {"type": "number", "required": False, "minimum": 0,
-                              "unit": "percent",
-                              "description": "Relative standard error of the mean wage"}),
-            ("top_code_usd", {"type": "number", "exclusive_minimum": 0, "unit": _USD,
-                              "description": "The year's top code: '#' means at least this"}),
-            *[item for m, text in _WAGE_NAMES.items() for item in (
-                (f"{m}_usd", {"type": "number", "required": False, "exclusive_minimum": 0,
-                              "unit": _USD,
-                              "description": f"The {text}; empty unless status is estimate"}),
-                (f"{m}_status", {"type": "string", "enum": list(oews.STATUSES),
-                                 "description": f"estimate, top_coded (#) or missing (*) for "
-                                                f"the {text}"}))],
-        ],
-    },
-    "indeed_postings": {
-        "source": "indeed_hiring_lab",
-        "title": "Indeed job postings index, all US postings and the sectors nearest to AI",
-        "description": "Daily index of job postings on Indeed in the US, seasonally adjusted, "
-                       "1 February 2020 = 100 (a level, not a change): all postings, and "
-                       "Indeed's occupational sectors Software Development, Mathematics and "
-                       "Scientific Research & Development. Sectors are Indeed's groupings of "
-                       "titles, not SOC occupations; there is no AI sector.",
-        "primary_key": ["series", "date"],
-        "columns": [
-            ("series", {"type": "string",
-                        "enum": [indeed.ALL_POSTINGS, *indeed.SECTORS],
-                        "description": "All US postings, or one Indeed sector"}),
-            ("date", {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$",
-                      "description": "Day (YYYY-MM-DD)"}),
-            ("index_sa", {"type": "number", "exclusive_minimum": 0,
-                          "unit": "index, 1 February 2020 = 100",
-                          "description": "Seasonally adjusted postings index"}),
-        ],
-    },
-    "indeed_wage_growth": {
-        "source": "indeed_hiring_lab",
-        "title": "Indeed posted-wage growth by country and month",
-        "description": "Year-on-year growth of the wages advertised in Indeed postings, "
-                       "controlling for job title (median posted wage per title, region and "
-                       "pay type, then averaged), and its three-month average (Indeed's "
-                       "headline measure).",
-        "primary_key": ["country_code", "month"],
-        "columns": [
-            ("country_code", {"type": "string", "pattern": "^[A-Z]{2}$",
-                              "description": "ISO 3166 alpha-2 country"}),
-            ("country", {"type": "string", "description": "Country name"}),
-            ("month", {"type": "string", "pattern": r"^\d{4}-\d{2}$",
-                       "description": "Month (YYYY-MM)"}),
-            ("n_obs", {"type": "integer", "required": False, "minimum": 0,
-                       "description": "Postings behind the month's figure"}),
-            ("growth_yoy", {"type": "number", "required": False, "unit": "fraction",
-                            "description": "Year-on-year growth of posted wages"}),
-            ("growth_yoy_3mo_avg", {"type": "number", "required": False, "unit": "fraction",
-                                    "description": "Its three-month average (headline)"}),
-        ],
-    },
-}
+# The tables this derivation writes. Their schemas (title, description, primary key, columns
+# with types, units and rules) live in their sidecars, data/derived/<name>.meta.yaml, in the
+# same language as every table of data/; write_derived copies them into the sidecars it writes
+# (tables.derived_sidecar), with the source each table cites.
+TABLES = {"oews_occupations": "bls_oews", "indeed_postings": "indeed_hiring_lab",
+          "indeed_wage_growth": "indeed_hiring_lab"}
 
 
 def _oews_frame(years: list[oews.OewsYear]) -> pd.DataFrame:
@@ -130,15 +49,16 @@ def _oews_frame(years: list[oews.OewsYear]) -> pd.DataFrame:
 
 
 def _ordered(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    spec = SCHEMAS[name]
-    cols = [c for c, _ in spec["columns"]]
-    out = frame.reindex(columns=cols).copy()
-    out = out.sort_values(spec["primary_key"], kind="stable").reset_index(drop=True)
-    for c, s in spec["columns"]:
-        if s["type"] == "number":
-            out[c] = out[c].astype("float64").round(6)
-        elif s["type"] == "integer":
-            out[c] = out[c].astype("Int64")
+    """The table with its declared columns in order, sorted on its primary key, numbers
+    rounded to 6 places and whole numbers nullable."""
+    schema = table_io.derived_schema(PREFIX + name)
+    out = frame.reindex(columns=[c.name for c in schema.columns]).copy()
+    out = out.sort_values(list(schema.primary_key), kind="stable").reset_index(drop=True)
+    for spec in schema.columns:
+        if spec.type == "number":
+            out[spec.name] = out[spec.name].astype("float64").round(6)
+        elif spec.type == "integer":
+            out[spec.name] = out[spec.name].astype("Int64")
     return out
 
 
@@ -202,22 +122,15 @@ def _covers(frame: pd.DataFrame, key: str, when: str) -> dict[str, str]:
 
 
 def sidecar(name: str, provenance: dict[str, Any], date: str) -> dict[str, Any]:
-    schema = SCHEMAS[name]
-    source = schema["source"]
+    """The sidecar of derived table `name`: its declared schema and this run's provenance."""
+    source = TABLES[name]
     attribution = ("U.S. Bureau of Labor Statistics, Occupational Employment and Wage "
                    "Statistics (public domain)" if source == "bls_oews"
                    else indeed.ATTRIBUTION)
-    return {
-        "title": schema["title"],
-        "description": schema["description"],
-        "source": {"id": source, "attribution": attribution},
-        "licence": oews.LICENCE if source == "bls_oews" else indeed.LICENCE,
-        "date_recorded": date,
-        "data_as_of": provenance["data_as_of"],
-        "derived_from": {**provenance, "command": COMMAND},
-        "primary_key": schema["primary_key"],
-        "columns": [{"name": c, **spec} for c, spec in schema["columns"]],
-    }
+    return table_io.derived_sidecar(
+        PREFIX + name, source={"id": source, "attribution": attribution},
+        licence=oews.LICENCE if source == "bls_oews" else indeed.LICENCE, date_recorded=date,
+        data_as_of=provenance["data_as_of"], derived_from={**provenance, "command": COMMAND})
 
 
 def _kept_date(meta_path: Path, provenance: dict[str, Any]) -> str | None:
@@ -296,9 +209,9 @@ def _header_check(tables: dict[str, pd.DataFrame]):
 
 def load(name: str) -> pd.DataFrame:
     """A committed table (oews_occupations, indeed_postings, indeed_wage_growth), validated."""
-    if name not in SCHEMAS:
+    if name not in TABLES:
         raise ParameterError(f"no derived source table {name!r}; expected one of "
-                             f"{', '.join(SCHEMAS)}")
+                             f"{', '.join(TABLES)}")
     return table_io.load_table(PREFIX + name)
 
 

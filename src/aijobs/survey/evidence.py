@@ -41,248 +41,17 @@ PREFIX = "derived/"
 RUN_SET = "survey"  # the name of this set of derived tables in their sidecars' run records
 EXPERIENCE_NAMES = {"EN": "Entry", "MI": "Mid", "SE": "Senior", "EX": "Executive"}
 
-_USD = "USD per year"
-_KEYS = [
-    ("pay_measure", {"type": "string", "enum": list(PAY_MEASURES),
-                     "description": "What each posting's pay is: the range's midpoint, low or "
-                                    "high end, or every file row as it is"}),
-    ("repeats", {"type": "string", "enum": list(REPEAT_POLICIES),
-                 "description": "Identical postings collapsed to one distinct advert (drop, the "
-                                "default unit) or kept as clusters (keep, the sensitivity)"}),
-]
-_ROLE = ("role_id", {"type": "string", "references": "roles.role_id",
-                     "description": "Role of the article (titles mapped by survey_title_map)"})
-_N = {"type": "integer", "minimum": 0}
+# The tables a run writes, in this order. Their schemas (title, description, primary key,
+# columns with types, units and rules) live in their sidecars, data/derived/<name>.meta.yaml,
+# written in the same language as every table of data/; a run copies them into the sidecars it
+# writes (tables.derived_sidecar).
+TABLES = ("survey_percentiles", "survey_premium", "survey_region", "survey_yoy",
+          "survey_premium_path", "survey_years", "survey_title_sensitivity",
+          "survey_entry_share", "survey_mix", "survey_exclusions")
 
 
-def _money(description: str, required: bool = True) -> dict:
-    spec = {"type": "number", "unit": _USD, "exclusive_minimum": 0, "description": description}
-    return spec if required else {**spec, "required": False}
-
-
-_PERCENTILE_COLUMNS = [
-    ("n_postings", {**_N, "description": "Postings in the cell (rows when pay_measure is rows)"}),
-    ("n_rows", {**_N, "description": "File rows behind those postings"}),
-    ("n_adverts", {**_N, "description": "Distinct adverts among them (groups of identical "
-                                        "postings counted once)"}),
-    *[(f"p{q}_usd", _money(f"{q}th percentile of the measured pay")) for q in (10, 25, 50, 75, 90)],
-    ("p50_ci95_low_usd", _money("95% interval of the median, low end (order statistics at the "
-                                "effective number of independent adverts)", False)),
-    ("p50_ci95_high_usd", _money("95% interval of the median, high end", False)),
-    ("p90_ci95_low_usd", _money("95% interval of the 90th percentile, low end", False)),
-    ("p90_ci95_high_usd", _money("95% interval of the 90th percentile, high end", False)),
-    ("median_range_min_usd", _money("Median of the postings' advertised minimum")),
-    ("median_range_min_ci95_low_usd", _money("Its 95% interval, low end", False)),
-    ("median_range_min_ci95_high_usd", _money("Its 95% interval, high end", False)),
-    ("median_range_max_usd", _money("Median of the postings' advertised maximum")),
-    ("median_range_max_ci95_low_usd", _money("Its 95% interval, low end", False)),
-    ("median_range_max_ci95_high_usd", _money("Its 95% interval, high end", False)),
-    ("cv_p50", {"type": "number", "required": False, "minimum": 0, "unit": "fraction",
-                "description": "Coefficient of variation of the median, from its interval"}),
-    ("top_advert_share", {"type": "number", "minimum": 0, "maximum": 1, "unit": "fraction",
-                          "description": "Share of the cell's postings that are its largest "
-                                         "advert (group of identical postings)"}),
-    ("is_dominated", {"type": "boolean",
-                      "description": "Dominated by one advert: top_advert_share over 20% (never "
-                                     "graded reliable)"}),
-    ("reliability", {"type": "string", "enum": list(summaries.RELIABILITY),
-                     "description": "Grade by Statistics Canada's CV rule (see the notes)"}),
-    ("reliability_reason", {"type": "string", "description": "Why the cell got its grade"}),
-]
-
-SCHEMAS: dict[str, dict[str, Any]] = {
-    "survey_percentiles": {
-        "title": "Pay percentiles per role and experience level, from postings",
-        "description": "p10 to p90 of each posting's pay per role, over all levels and per "
-                       "experience level, with 95% intervals of the median and p90, the median "
-                       "advertised minimum and maximum, and a reliability grade; for each pay "
-                       "measure and repeats policy.",
-        "primary_key": ["pay_measure", "repeats", "role_id", "group", "group_value"],
-        "columns": [*_KEYS, _ROLE,
-                    ("group", {"type": "string", "enum": ["all", "experience_level"],
-                               "description": "all levels, or one experience level"}),
-                    ("group_value", {"type": "string", "enum": ["all", "EN", "MI", "SE", "EX"],
-                                     "description": "The level; all for no split"}),
-                    *_PERCENTILE_COLUMNS],
-    },
-    "survey_premium": {
-        "title": "AI premium over software pay, with intervals",
-        "description": "Each role's median posting pay over a baseline's median, minus one; "
-                       "pooled over the years the baseline has enough postings (raw, and "
-                       "mix-adjusted: within experience level, weighted by the role's mix), "
-                       "per level and per work year. Negative premiums stay negative.",
-        "primary_key": ["pay_measure", "repeats", "role_id", "baseline", "group",
-                        "group_value"],
-        "columns": [*_KEYS, _ROLE,
-                    ("baseline", {"type": "string", "enum": list(summaries.BASELINES),
-                                  "description": "Software Engineer titles, or the broader "
-                                                 "software family"}),
-                    ("group", {"type": "string",
-                               "enum": ["all", "mix_adjusted", "experience_level",
-                                        "work_year"],
-                               "description": "Pooled raw, pooled mix-adjusted, per level, "
-                                              "per year"}),
-                    ("group_value", {"type": "string",
-                                     "description": "The level or year; all when pooled"}),
-                    ("ai_median_usd", _money("Median pay of the role", False)),
-                    ("baseline_median_usd", _money("Median pay of the baseline", False)),
-                    ("premium", {"type": "number", "required": False, "unit": "fraction",
-                                 "exclusive_minimum": -1,
-                                 "description": "role median / baseline median - 1"}),
-                    ("premium_ci95_low", {"type": "number", "required": False,
-                                          "unit": "fraction", "description": "95% interval"}),
-                    ("premium_ci95_high", {"type": "number", "required": False,
-                                           "unit": "fraction", "description": "95% interval"}),
-                    ("n_role", {**_N, "description": "Postings for the role"}),
-                    ("n_baseline", {**_N, "description": "Baseline postings"}),
-                    ("is_computable", {"type": "boolean",
-                                       "description": "Both sides have at least min_n"}),
-                    ("reason", {"type": "string", "required": False,
-                                "description": "Why not computable, or a caveat"})],
-    },
-    "survey_region": {
-        "title": "AI pay by company country relative to the US",
-        "description": "Median posting pay of the mapped AI roles per company country over the "
-                       "US median, with the same filters except country.",
-        "primary_key": ["pay_measure", "repeats", "country"],
-        "columns": [*_KEYS,
-                    ("country", {"type": "string", "pattern": "^[A-Z]{2}$",
-                                 "description": "ISO 3166 alpha-2 company country"}),
-                    ("n_postings", {**_N, "description": "Postings"}),
-                    ("median_usd", _money("Median pay of the AI roles")),
-                    ("median_ci95_low_usd", _money("95% interval, low end", False)),
-                    ("median_ci95_high_usd", _money("95% interval, high end", False)),
-                    ("ratio_to_us", {"type": "number", "exclusive_minimum": 0, "unit": "ratio",
-                                     "description": "median_usd over the US median"}),
-                    ("reliability", {"type": "string", "enum": list(summaries.RELIABILITY),
-                                     "description": "Grade of the country's median"})],
-    },
-    "survey_yoy": {
-        "title": "Year-on-year pay change per role: raw and like for like",
-        "description": "Raw change of the pooled median, and the change within cells (same "
-                       "experience level and company country), weighted by the cells' "
-                       "postings; signs_disagree flags years where the two disagree.",
-        "primary_key": ["pay_measure", "repeats", "role_id", "work_year"],
-        "columns": [*_KEYS, _ROLE,
-                    ("work_year", {"type": "integer", "description": "The later year"}),
-                    ("n_postings", {**_N, "description": "Postings in that year"}),
-                    ("raw_median_usd", _money("Pooled median in that year")),
-                    ("raw_change", {"type": "number", "unit": "fraction",
-                                    "description": "Pooled median change from the year before"}),
-                    ("like_for_like_change", {"type": "number", "required": False,
-                                              "unit": "fraction",
-                                              "description": "Weighted within-cell change"}),
-                    ("like_for_like_ci95_low", {"type": "number", "required": False,
-                                                "unit": "fraction", "description": "95% interval"}),
-                    ("like_for_like_ci95_high", {"type": "number", "required": False,
-                                                 "unit": "fraction",
-                                                 "description": "95% interval"}),
-                    ("cells_matched", {**_N, "description": "Cells in both years"}),
-                    ("postings_matched", {**_N, "description": "Weight of those cells"}),
-                    ("signs_disagree", {"type": "boolean",
-                                        "description": "Raw and like-for-like differ in sign"})],
-    },
-    "survey_premium_path": {
-        "title": "The AI premium's path over the work years",
-        "description": "Each role's median posting pay over the history baseline (non-AI data "
-                       "titles present in every year: Data Engineer, Data Analyst), per work "
-                       "year, within experience level, with the role's level weights and the "
-                       "baseline's title weights fixed across years; a year is computed only "
-                       "when every weighted cell has enough distinct adverts (like for like).",
-        "primary_key": ["pay_measure", "repeats", "role_id", "work_year"],
-        "columns": [*_KEYS, _ROLE,
-                    ("work_year", {"type": "integer", "description": "Year"}),
-                    ("premium", {"type": "number", "required": False, "unit": "fraction",
-                                 "exclusive_minimum": -1,
-                                 "description": "Mix-adjusted premium over the history "
-                                                "baseline"}),
-                    ("premium_ci95_low", {"type": "number", "required": False,
-                                          "unit": "fraction", "description": "95% interval"}),
-                    ("premium_ci95_high", {"type": "number", "required": False,
-                                           "unit": "fraction", "description": "95% interval"}),
-                    ("n_role", {**_N, "description": "Role postings in the levels used"}),
-                    ("n_baseline", {**_N, "description": "History-baseline postings that year"}),
-                    ("levels_used", {**_N, "description": "Experience levels with enough "
-                                                          "postings on both sides"}),
-                    ("is_computable", {"type": "boolean",
-                                       "description": "At least one level had enough"}),
-                    ("reason", {"type": "string", "required": False,
-                                "description": "Why not computable, or a caveat"}),
-                    ("weights", {"type": "string",
-                                 "description": "The fixed weights every year uses: the role's "
-                                                "levels and the baseline's titles"})],
-    },
-    "survey_years": {
-        "title": "Rows, postings, pairs and repeats per work year",
-        "description": "What the file holds per work year after the filters: rows, postings, "
-                       "the share of rows in pairs, postings in groups of identical postings, "
-                       "and whether the year is only partly covered by the snapshot.",
-        "primary_key": "work_year",
-        "columns": [("work_year", {"type": "integer", "description": "Year"}),
-                    ("n_rows", {**_N, "description": "File rows"}),
-                    ("n_postings", {**_N, "description": "Postings"}),
-                    ("paired_share", {"type": "number", "minimum": 0, "maximum": 1,
-                                      "unit": "fraction",
-                                      "description": "Share of rows in a posted range pair"}),
-                    ("repeat_share", {"type": "number", "minimum": 0, "maximum": 1,
-                                      "unit": "fraction",
-                                      "description": "Share of postings with an identical twin"}),
-                    ("is_partial", {"type": "boolean",
-                                    "description": "The snapshot ends inside this year"}),
-                    ("covers", {"type": "string", "description": "Dates the year covers"})],
-    },
-    "survey_title_sensitivity": {
-        "title": "Each contested title's effect on its role",
-        "description": "The role's posting pay with and without each contested title (midpoint "
-                       "pay, both repeats policies), so the audit can show how much a mapping "
-                       "decision moves the verdict.",
-        "primary_key": ["repeats", "job_title", "variant"],
-        "columns": [("repeats", _KEYS[1][1]),
-                    ("job_title", {"type": "string", "description": "The contested title"}),
-                    _ROLE,
-                    ("variant", {"type": "string", "enum": ["with", "without"],
-                                 "description": "The role counted with or without the title"}),
-                    *_PERCENTILE_COLUMNS],
-    },
-    "survey_entry_share": {
-        "title": "Share of entry-level postings per AI role and year",
-        "description": "Share of postings at experience level EN. A proxy only: what a job "
-                       "board advertises is not who gets hired.",
-        "primary_key": ["repeats", "role_id", "work_year"],
-        "columns": [("repeats", _KEYS[1][1]), _ROLE,
-                    ("work_year", {"type": "integer", "description": "Year"}),
-                    ("n_postings", {**_N, "description": "Postings"}),
-                    ("n_entry", {**_N, "description": "Postings at EN"}),
-                    ("entry_share", {"type": "number", "minimum": 0, "maximum": 1,
-                                     "unit": "fraction", "description": "n_entry / n_postings"}),
-                    ("is_reportable", {"type": "boolean",
-                                       "description": "n_postings is at least min_n"})],
-    },
-    "survey_mix": {
-        "title": "Postings per role and year",
-        "description": "Posting and row counts per mapped role (plus the software-engineer "
-                       "baseline and unmapped titles) and year. Counts on one job board, not "
-                       "job growth.",
-        "primary_key": ["repeats", "role_id", "work_year"],
-        "columns": [("repeats", _KEYS[1][1]),
-                    ("role_id", {"type": "string", "description": "Role id, "
-                                 "software_engineer_baseline, or unmapped"}),
-                    ("work_year", {"type": "integer", "description": "Year"}),
-                    ("postings", {**_N, "description": "Postings"}),
-                    ("rows", {**_N, "description": "File rows"})],
-    },
-    "survey_exclusions": {
-        "title": "Survey rows excluded, by reason",
-        "description": "Rows of the survey file that broke a rule, counted once under the first "
-                       "rule they break, with example row numbers (file lines).",
-        "primary_key": "reason",
-        "may_be_empty": True,  # a clean file breaks no rule
-        "columns": [("reason", {"type": "string", "description": "The rule the rows broke"}),
-                    ("rows", {**_N, "description": "Rows excluded"}),
-                    ("example_rows", {"type": "string", "required": False,
-                                      "description": "Up to five file line numbers"})],
-    },
-}
+def _columns(name: str) -> list[str]:
+    return table_io.column_names(PREFIX + name)
 
 
 @dataclass
@@ -467,8 +236,7 @@ def _title_sensitivity(units: pd.DataFrame, repeats: str, min_n: int) -> pd.Data
                                            int(n_rows[mask].sum()), min_n, advert[mask]))
             parts.append({"role_id": role, **stats, "job_title": t["job_title"],
                           "variant": variant, "repeats": repeats})
-    return pd.DataFrame(parts, columns=[c for c, _ in SCHEMAS["survey_title_sensitivity"]
-                                        ["columns"]])
+    return pd.DataFrame(parts, columns=_columns("survey_title_sensitivity"))
 
 
 def _years_table(postings: pd.DataFrame, snapshot_date: dt.date | None) -> pd.DataFrame:
@@ -484,7 +252,7 @@ def _years_table(postings: pd.DataFrame, snapshot_date: dt.date | None) -> pd.Da
                      "paired_share": 2 * int(g["is_paired"].sum()) / n_rows if n_rows else 0.0,
                      "repeat_share": float((g["repeat_group_size"] > 1).mean()),
                      "is_partial": partial, "covers": covers})
-    return pd.DataFrame(rows, columns=[c for c, _ in SCHEMAS["survey_years"]["columns"]])
+    return pd.DataFrame(rows, columns=_columns("survey_years"))
 
 
 def evidence_tables(data: survey.Survey, filters: dict[str, list], min_n: int = survey.MIN_N,
@@ -493,7 +261,7 @@ def evidence_tables(data: survey.Survey, filters: dict[str, list], min_n: int = 
     """Every derived table from one survey (both repeats policies for each pay measure given),
     and the provenance to record with them."""
     anywhere = {**filters, "company_countries": []}
-    keyed: dict[str, list[pd.DataFrame]] = {name: [] for name in SCHEMAS}
+    keyed: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     for repeats in REPEAT_POLICIES:
         midpoints = None
         for measure in pay_measures:
@@ -532,7 +300,7 @@ def evidence_tables(data: survey.Survey, filters: dict[str, list], min_n: int = 
     tables = {name: pd.concat(parts, ignore_index=True) for name, parts in keyed.items() if parts}
     tables["survey_years"] = _years_table(postings, data.snapshot_date)
     tables["survey_exclusions"] = data.exclusions_frame()
-    tables = {name: _ordered(name, tables[name]) for name in SCHEMAS}
+    tables = {name: _ordered(name, tables[name]) for name in TABLES}
     unmapped = postings["role_id"].isna() & ~postings["is_baseline"]
     base_years = postings[["work_year", "is_baseline", "is_software_family"]]
     provenance = {
@@ -583,40 +351,36 @@ def _baseline_years(postings: pd.DataFrame, flag: str, min_n: int) -> list[int]:
 
 
 def _ordered(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    cols = [c for c, _ in SCHEMAS[name]["columns"]]
-    out = frame.reindex(columns=cols).copy()
+    """The table with its declared columns in order, sorted on its primary key, and each
+    column in its declared type (numbers rounded to 6 places)."""
+    schema = table_io.derived_schema(PREFIX + name)
+    out = frame.reindex(columns=[c.name for c in schema.columns]).copy()
     for c in out.columns:  # categories sort in their own order; plain text sorts A-Z
         if isinstance(out[c].dtype, pd.CategoricalDtype) or out[c].dtype == object:
             out[c] = out[c].astype("string")
-    sort = SCHEMAS[name]["primary_key"]
-    sort = [sort] if isinstance(sort, str) else list(sort)
-    out = out.sort_values(sort, kind="stable", na_position="first").reset_index(drop=True)
-    for c, spec in SCHEMAS[name]["columns"]:
-        if spec["type"] == "number":
+    out = out.sort_values(list(schema.primary_key), kind="stable",
+                          na_position="first").reset_index(drop=True)
+    for spec in schema.columns:
+        c = spec.name
+        if spec.type == "number":
             out[c] = out[c].astype("float64").round(6)
-        elif spec["type"] == "integer" and spec.get("required", True):
+        elif spec.type == "integer" and spec.required:
             out[c] = out[c].fillna(0).astype("int64")
-        elif spec["type"] == "boolean":
+        elif spec.type == "boolean":
             out[c] = out[c].fillna(False).astype(bool)
     return out
 
 
 def sidecar(name: str, provenance: dict[str, Any], date: str) -> dict[str, Any]:
-    schema = SCHEMAS[name]
-    return {
-        "title": schema["title"],
-        "description": schema["description"],
-        "source": {"id": "aijobs_survey", "attribution": f"{survey.SOURCE_NAME}, "
-                   f"{survey.SOURCE_URL} (CC0 1.0; attribution appreciated)"},
-        "licence": "CC0-1.0",
-        "date_recorded": date,
-        "derived_from": {k: v for k, v in provenance.items() if k != "filters_text"}
+    """The sidecar of derived table `name`: its declared schema and this run's provenance."""
+    return table_io.derived_sidecar(
+        PREFIX + name,
+        source={"id": "aijobs_survey", "attribution": f"{survey.SOURCE_NAME}, "
+                f"{survey.SOURCE_URL} (CC0 1.0; attribution appreciated)"},
+        licence="CC0-1.0", date_recorded=date,
+        derived_from={k: v for k, v in provenance.items() if k != "filters_text"}
         | {"filters_text": provenance["filters_text"],
-           "command": "make survey-derive SURVEY=<path to salaries.csv>"},
-        "primary_key": schema["primary_key"],
-        **({"may_be_empty": True} if schema.get("may_be_empty") else {}),
-        "columns": [{"name": c, **spec} for c, spec in schema["columns"]],
-    }
+           "command": "make survey-derive SURVEY=<path to salaries.csv>"})
 
 
 def checked_date(date: str | None) -> str:
@@ -718,5 +482,5 @@ def load_evidence(survey_path: str = "", *, company_countries=None, residence_co
             "survey filters or min_n differ from those of the committed evidence "
             f"({meta['filters_text']}; min_n {meta['min_n']}); set survey_path to a survey "
             "file to recompute with other filters")
-    frames = {name: table_io.load_table(PREFIX + name) for name in SCHEMAS}
+    frames = {name: table_io.load_table(PREFIX + name) for name in TABLES}
     return Evidence(frames, meta, True, pay_measure, repeats, levels[0] if levels else None)
