@@ -19,6 +19,7 @@ from aijobs.errors import DataError, ParameterError
 from aijobs.survey import evidence, summaries
 from aijobs.survey import reader as survey
 from aijobs.survey.postings import pairing_stats, pay_units
+from aijobs.survey.slices import SurveySlice
 
 
 @pytest.fixture(scope="module")
@@ -328,7 +329,7 @@ def test_title_map_follows_its_policy():
 
 
 def test_committed_evidence_serves_one_experience_level():
-    ev = evidence.load_evidence("", experience_levels=["EN"])
+    ev = evidence.load_evidence(SurveySlice(experience_levels=("EN",)))
     assert ev.level == "EN"
     pay = ev.role_pay().set_index("role_id")
     assert set(pay["group_value"]) == {"EN"}
@@ -337,11 +338,11 @@ def test_committed_evidence_serves_one_experience_level():
     kept = ev.role_pay("keep").set_index("role_id")
     assert kept.loc["ai_ml_engineer", ["n_postings", "n_adverts"]].tolist() == [170, 90]
     with pytest.raises(ParameterError, match="splits by one level at a time"):
-        evidence.load_evidence("", experience_levels=["EN", "MI"])
+        evidence.load_evidence(SurveySlice(experience_levels=("EN", "MI")))
     with pytest.raises(ParameterError, match="survey filters or min_n differ"):
-        evidence.load_evidence("", company_countries=["GB"])
+        evidence.load_evidence(SurveySlice(company_countries=("GB",)))
     with pytest.raises(ParameterError, match="parameter pay_measure: got 'mean'"):
-        evidence.load_evidence("", pay_measure="mean")
+        evidence.load_evidence(SurveySlice(pay_measure="mean"))
 
 
 # --- the audit's rules, each on a constructed case -----------------------------------------
@@ -420,7 +421,7 @@ def _audit(ev):
 
 
 def test_audit_on_the_committed_evidence():
-    result = _audit(evidence.load_evidence(""))
+    result = _audit(evidence.load_evidence())
     # 5 bands + 1 open-ended top + 1 ranking + 3 growth rates + 1 shelf life + 4 timed steps
     assert len(result) == 15
     assert {audit.verdict_family(v) for v in result["verdict"]} <= set(audit.VERDICTS)

@@ -53,7 +53,7 @@ def premium_history(ev: evidence.Evidence | None = None,
                     repeats: str | None = None) -> pd.DataFrame:
     """The premium's path over work years (survey_premium_path), computable rows only, from
     `ev` or the committed evidence, under its repeats policy or `repeats` (keep, drop)."""
-    history = (ev or evidence.load_evidence("")).view("survey_premium_path", repeats)
+    history = (ev or evidence.load_evidence()).view("survey_premium_path", repeats)
     return history[history["is_computable"]].reset_index(drop=True)
 
 

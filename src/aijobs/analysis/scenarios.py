@@ -286,7 +286,7 @@ class ScenarioInputs:
     @cached_property
     def evidence(self) -> evidence_io.Evidence:
         """The committed survey evidence (data/derived/), its default slice."""
-        return evidence_io.load_evidence("")
+        return evidence_io.load_evidence()
 
     def survey_pay(self, repeats: str = SURVEY_REPEATS) -> pd.DataFrame:
         """Per-role percentiles of the committed slice under a repeats policy."""

@@ -43,7 +43,7 @@ from aijobs.reports.config import ReportSpec, load_report_specs
 from aijobs.reports.parameters import Parameter, notebook_parameters, validated_parameters
 from aijobs.reports.render import same_value
 from aijobs.survey import evidence as survey_evidence
-from aijobs.survey import reader as survey_reader
+from aijobs.survey.slices import SurveySlice
 
 # The controls, in the order shown. The others keep the notebook's values.
 SCENARIO_CONTROLS = ("mode", "premium_source", "normalization_rate", "supply_growth",
@@ -288,9 +288,6 @@ def _redraw(target: go.FigureWidget, fig: go.Figure) -> None:
 
 SURVEY_CONTROLS = ("company_countries", "experience_levels", "work_years", "pay_measure",
                    "repeats")
-EVIDENCE_SETTINGS = ("company_countries", "residence_countries", "experience_levels",
-                     "employment_types", "work_years", "min_n", "pay_measure", "repeats",
-                     "min_salary_usd", "max_salary_usd")
 
 
 class SurveyExplorer(_Explorer):
@@ -308,12 +305,8 @@ class SurveyExplorer(_Explorer):
         self._start(notebook, settings)
         self.bands = transforms.bands_with_midpoints(tables.load_table("salary_bands"),
                                                      tables.load_table("roles"))
-        self.data = None
-        if self.settings.get("survey_path"):
-            self.data = survey_reader.read_survey(
-                self.settings["survey_path"], strict=self.settings["survey_strict"],
-                min_salary_usd=self.settings["min_salary_usd"],
-                max_salary_usd=self.settings["max_salary_usd"])
+        first = SurveySlice.from_parameters(self.settings)
+        self.data = first.read() if first.survey_path else None  # read once, sliced often
         self.source = ("Source: aijobs.net salary file (CC0), job postings summarised by the "
                        "aijobs suite.")
         self.controls = {name: self._control(name) for name in SURVEY_CONTROLS}
@@ -354,9 +347,7 @@ class SurveyExplorer(_Explorer):
         return True
 
     def _evidence(self, s: Mapping[str, Any]):
-        return survey_evidence.load_evidence(
-            s["survey_path"], **{k: s[k] for k in EVIDENCE_SETTINGS}, strict=s["survey_strict"],
-            data=self.data)
+        return survey_evidence.load_evidence(SurveySlice.from_parameters(s), data=self.data)
 
     def recompute(self, evidence=None) -> None:
         """Summarise the slice and redraw both charts in place."""

@@ -25,7 +25,7 @@ PERIOD_TABLE = {"aijobs_survey": ("derived/survey_years",),
 def evidence_rows(oews_year: int = 0) -> pd.DataFrame:
     """Every claim's evidence row per source (pay and growth claims), as the claims audit
     computes them with its default settings: claim, source_id, verdict, evidence."""
-    ev = evidence.load_evidence("")
+    ev = evidence.load_evidence()
     roles = tables.load_table("roles")
     bands = transforms.bands_with_midpoints(tables.load_table("salary_bands"), roles)
     growth = transforms.growth_table(tables.load_table("growth_rates"), roles)

@@ -34,6 +34,7 @@ from aijobs.survey.postings import (
     pairing_stats,
     pay_units,
 )
+from aijobs.survey.slices import SurveySlice
 from aijobs.words import capitalised
 
 DERIVED_DIR = paths.DATA_DIR / "derived"
@@ -438,30 +439,21 @@ def _header_check(tables: dict[str, pd.DataFrame]):
     return check
 
 
-def load_evidence(survey_path: str = "", *, company_countries=None, residence_countries=None,
-                  experience_levels=None, employment_types=None, work_years=None,
-                  min_n: int = survey.MIN_N, strict: bool = False, pay_measure: str = "midpoint",
-                  repeats: str = "drop", min_salary_usd: float = survey.MIN_PLAUSIBLE_USD,
-                  max_salary_usd: float = survey.MAX_PLAUSIBLE_USD,
+def load_evidence(survey_slice: SurveySlice | None = None, *,
                   data: survey.Survey | None = None) -> Evidence:
-    """The survey summaries: recomputed from survey_path, or the committed ones when empty.
+    """The survey summaries of a slice (the default slice without one): recomputed from its
+    survey_path, or the committed ones when that is empty.
 
     The committed evidence holds every pay measure, both repeats policies and every
     experience level; one level can be picked from it without a survey file. `data` is the
-    survey file already read (read_survey of survey_path), so that a caller that slices it
-    many times (the live explorer) reads it once.
+    survey file already read (survey_slice.read()), so that a caller that slices it many
+    times (the live explorer) reads it once.
     """
-    if pay_measure not in PAY_MEASURES:
-        raise ParameterError(f"parameter pay_measure: got {pay_measure!r}; expected one of "
-                             f"{', '.join(PAY_MEASURES)}")
-    if repeats not in REPEAT_POLICIES:
-        raise ParameterError(f"parameter repeats: got {repeats!r}; expected keep or drop")
-    filters = survey.normalised_filters(company_countries, residence_countries,
-                                        experience_levels, employment_types, work_years)
-    if survey_path:
+    s = survey_slice if survey_slice is not None else SurveySlice()
+    filters, min_n, pay_measure, repeats = s.filters, s.min_n, s.pay_measure, s.repeats
+    if s.survey_path:
         if data is None:
-            data = survey.read_survey(survey_path, strict=strict, min_salary_usd=min_salary_usd,
-                                      max_salary_usd=max_salary_usd)
+            data = s.read()
         tables, provenance = evidence_tables(data, filters, min_n, pay_measures=(pay_measure,))
         return Evidence(tables, provenance, False, pay_measure, repeats)
     if not (DERIVED_DIR / "survey_percentiles.csv").exists():
