@@ -202,10 +202,10 @@ def _files(folder):
 def _committed_set_with_a_change(monkeypatch):
     """derive() as if the source files had changed: the committed tables, one value moved
     (reading the workbooks again would take most of a minute)."""
-    tables = {name: derived.load(name) for name in derived.SCHEMAS}
+    tables = {name: derived.load(name) for name in derived.TABLES}
     tables["indeed_postings"].loc[0, "index_sa"] += 1
     prov = {name: {k: v for k, v in derived.provenance(name).items()
-                   if k not in ("command", "run")} for name in derived.SCHEMAS}
+                   if k not in ("command", "run")} for name in derived.TABLES}
     monkeypatch.setattr(derived, "derive", lambda *_: (tables, prov))
     return tables
 

@@ -189,7 +189,7 @@ def write_derived(oews_dir: str | Path = OEWS_DIR, indeed_dir: str | Path = INDE
 
 def _owned_by_run(file_name: str) -> bool:
     """The files a sources-derive run makes (as an earlier run made them, too)."""
-    return any(file_name in (f"{name}.csv", f"{name}.meta.yaml") for name in SCHEMAS)
+    return any(file_name in (f"{name}.csv", f"{name}.meta.yaml") for name in TABLES)
 
 
 def _header_check(tables: dict[str, pd.DataFrame]):
