@@ -379,3 +379,61 @@ def plausibility_note(result: ScenarioResult, margin: float = baselines.MARGIN) 
     return (f"Is the premium plausible here? The non-AI pay it implies lies within "
             f"{margin:.0%} of observed non-AI pay for " + "; ".join(parts)
             + " (see \"What the premium implies about non-AI pay\").")
+
+
+def history_paragraph(mix: pd.DataFrame, title_map: pd.DataFrame, min_years: int) -> str:
+    """Why the premium's path uses the data-role baseline: the years the file covers, the
+    years Software Engineer postings appear in (survey_mix, distinct adverts), the history
+    baseline's titles (survey_title_map) and the rule for fitting a rate."""
+    from aijobs.words import count, spelled
+
+    m = mix[mix["repeats"] == "drop"]
+    years = sorted(int(y) for y in m.loc[m["postings"] > 0, "work_year"].unique())
+    se = sorted(int(y) for y in m.loc[(m["role_id"] == "software_engineer_baseline")
+                                      & (m["postings"] > 0), "work_year"].unique())
+    history = listing(list(title_map.loc[title_map["is_history_baseline"].astype(bool),
+                                         "job_title"]))
+    span = f"{count(len(years), 'work year')} ({years[0]} to {years[-1]})" if years else \
+        "no work year"
+    if se == years:
+        where = (f"Software Engineer postings appear in every one of them; the path is still "
+                 f"measured against non-AI data roles present in every year ({history})")
+    else:
+        seen = (f"only in {listing(str(y) for y in se)}" if se else "in none of them")
+        where = (f"Software Engineer postings appear {seen}, so the path is measured against "
+                 f"non-AI data roles present in every year ({history})")
+    return (f"Has the premium been shrinking? The survey file covers {span}, but {where}, "
+            "within experience level. This is an AI title's pay edge over a data title on one "
+            "job board: it mixes scarcity with differences in the work, so it is not the "
+            "scarcity premium itself. A line through the years gives a yearly rate of change, "
+            f"but only counts as identified with at least {spelled(min_years)} like-for-like "
+            "years whose fitted sign is the same with repeated adverts counted once and kept. "
+            "`normalization_rate_source: observed` uses such a rate; where there is none, it "
+            "keeps the premium flat and says why. A backtest (fit through each year, check the "
+            "next) is shown only where more than one year can be held out.").replace(
+                "file covers no work year, but", "file covers no work year, and")
+
+
+def premium_spread_paragraph(estimates: pd.DataFrame) -> str:
+    """How far the premium estimates lie apart (their range, and the largest positive one
+    against the smallest), and why: they compare different things."""
+    values = estimates["premium"].dropna()
+    spread = ""
+    if len(values):
+        spread = (f" run from {percent_text(values.min(), signed=True)} to "
+                  f"{percent_text(values.max(), signed=True)}")
+        positive = values[values > 0]
+        if len(positive) > 1:
+            ratio = positive.max() / positive.min()
+            spread += (" (the largest is more than ten times the smallest positive one)"
+                       if ratio >= 10 else
+                       f" (the largest is {ratio:.1f} times the smallest positive one)")
+    return (f"Estimates of the AI pay premium{spread} because they compare different things. "
+            "Job-ad studies (PwC, Lightcast, Alekseeva and co-authors) compare postings that "
+            "ask for AI skills with postings for the same occupation that do not, across the "
+            "whole economy: a marketing job that asks for AI skills against one that does not. "
+            "The survey evidence compares AI job titles with Software Engineer postings on one "
+            "AI job board, where both sides are already technical and well paid (the note under "
+            "the chart says how large that gap is). Choose with `premium_source`; a role whose "
+            "estimate is zero or negative has no premium to normalize, and the table at the top "
+            "says so.")

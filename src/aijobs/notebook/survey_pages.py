@@ -184,3 +184,42 @@ def title_map_rows(title_map: pd.DataFrame) -> pd.DataFrame:
         else:
             counts.append("No role")
     return roles.assign(counts_as=counts)
+
+
+def pay_by_role_paragraph(dominance_share: float) -> str:
+    """What the pay-by-role table holds, with the dominance rule's threshold as the code
+    applies it (summaries.DOMINANCE_SHARE)."""
+    from aijobs.words import percent_text
+
+    return ("The pay advertised for each role, with the number of postings, distinct adverts "
+            "and file rows behind it, the median's 95% interval and its reliability grade. The "
+            "interval is exact only for independent adverts; repeated adverts are not "
+            "independent, so it is taken at the cell's effective number of independent "
+            "adverts, which widens it when copies of one advert weigh heavily. A cell where "
+            f"one advert is more than {percent_text(dominance_share)} of the postings is marked "
+            "\"dominated by one advert\" and never graded reliable. The last two columns give "
+            "the median when identical postings are treated the other way, and whether that "
+            "moves it outside its interval.")
+
+
+def title_map_paragraph(title_map: pd.DataFrame) -> str:
+    """The title-map policy, and which titles are contested (mapped or not), from the map."""
+    from aijobs.words import capitalised, listing, spelled_count, verb_for
+
+    contested = title_map[title_map["is_contested"].astype(bool)]
+    unmapped = list(contested.loc[contested["role_id"].isna(), "job_title"])
+    mapped = list(contested.loc[contested["role_id"].notna(), "job_title"])
+    text = ("A title counts as one of the article's roles only when it names AI, ML or deep "
+            "learning and describes the same job.")
+    if contested.empty:
+        return text + " No title is marked contested in the title map."
+    parts = []
+    if unmapped:
+        parts.append(f"{listing(unmapped)} {verb_for(len(unmapped), 'stays')} unmapped (a "
+                     "generic title that names none of these, or a different job)")
+    if mapped:
+        parts.append(f"{listing(mapped)} {verb_for(len(mapped), 'is')} mapped")
+    return (f"{text} {capitalised(spelled_count(len(contested), 'title'))} "
+            f"{verb_for(len(contested), 'is')} contested: {'; '.join(parts)}. A reasonable "
+            "analyst could decide each of them otherwise, so the table after this one shows "
+            "what each would change to the verdicts above.")

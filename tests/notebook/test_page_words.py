@@ -1,0 +1,67 @@
+"""Paragraphs of the survey and scenario pages that state a count, a list or a threshold are
+computed from the tables and constants they describe: each test gives the committed values
+and values where the opposite holds, and sees the words change."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from aijobs.analysis import scenarios
+from aijobs.data import tables
+from aijobs.notebook import scenario_pages, survey_pages
+from aijobs.survey import summaries
+
+
+def test_pay_paragraph_states_the_dominance_threshold_the_code_applies():
+    assert "more than 20% of the postings is marked \"dominated by one advert\"" in \
+        survey_pages.pay_by_role_paragraph(summaries.DOMINANCE_SHARE)
+    assert "more than 50% of the postings" in survey_pages.pay_by_role_paragraph(0.5)
+
+
+def test_title_map_paragraph_lists_the_contested_titles():
+    title_map = tables.load_table("survey_title_map")
+    text = survey_pages.title_map_paragraph(title_map)
+    assert ("Five titles are contested: Research Scientist, Applied Scientist, Research Engineer "
+            "and AI Product Owner stay unmapped (a generic title that names none of these, or a "
+            "different job); AI Developer is mapped.") in text
+    one = title_map.assign(is_contested=title_map["job_title"] == "Applied Scientist")
+    text = survey_pages.title_map_paragraph(one)
+    assert "One title is contested: Applied Scientist stays unmapped" in text
+    assert "Research Engineer" not in text and "is mapped" not in text
+    none = title_map.assign(is_contested=False)
+    assert survey_pages.title_map_paragraph(none).endswith(
+        "No title is marked contested in the title map.")
+
+
+def _mix(se_years, years=(2020, 2021, 2022, 2023, 2024)):
+    rows = [{"repeats": "drop", "role_id": "ai_ml_engineer", "work_year": y, "postings": 5,
+             "rows": 5} for y in years]
+    rows += [{"repeats": "drop", "role_id": "software_engineer_baseline", "work_year": y,
+              "postings": 40, "rows": 40} for y in se_years]
+    return pd.DataFrame(rows)
+
+
+def test_history_paragraph_reads_the_years_and_the_baseline_titles():
+    title_map = tables.load_table("survey_title_map")
+    text = scenario_pages.history_paragraph(tables.load_table("derived/survey_mix"), title_map,
+                                            scenarios.MIN_RATE_YEARS)
+    assert ("The survey file covers 6 work years (2020 to 2025), but Software Engineer postings "
+            "appear only in 2024 and 2025, so the path is measured against non-AI data roles "
+            "present in every year (Data Engineer and Data Analyst)") in text
+    assert "at least four like-for-like years" in text
+    every = scenario_pages.history_paragraph(_mix(range(2020, 2025)), title_map, 3)
+    assert "Software Engineer postings appear in every one of them" in every
+    assert "only in" not in every and "at least three like-for-like years" in every
+    one = scenario_pages.history_paragraph(_mix([2024]), title_map, 4)
+    assert "covers 5 work years (2020 to 2024), but Software Engineer postings appear only in " \
+           "2024, so" in one
+
+
+def test_premium_spread_paragraph_follows_the_estimates():
+    text = scenario_pages.premium_spread_paragraph(scenarios.premium_estimates())
+    assert text.startswith("Estimates of the AI pay premium run from -4% to +56% (the largest "
+                           "is more than ten times the smallest positive one) because")
+    close = pd.DataFrame({"premium": [0.20, 0.30, 0.25]})
+    assert scenario_pages.premium_spread_paragraph(close).startswith(
+        "Estimates of the AI pay premium run from +20% to +30% (the largest is 1.5 times the "
+        "smallest positive one) because")
