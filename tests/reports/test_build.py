@@ -57,8 +57,8 @@ def test_pages_reference_nothing_outside(built_reports):
 
 def test_report_knows_how_it_was_made(built_reports):
     page = (built_reports / "compensation_bands.html").read_text(encoding="utf-8")
-    assert "<code>region_multiplier</code>" in page
-    assert "factor on the tech-hub figures for pay elsewhere" in page
+    assert "<td>Regional pay factor</td>" in page
+    assert "A factor on the tech-hub figures for pay elsewhere" in page
     assert "notebooks/compensation_bands.ipynb" in page
     assert "data/salary_bands.csv" in page  # sources section
 
@@ -74,7 +74,7 @@ def test_cli_override_halves_the_plotted_bands(tmp_path):
     # Article's bases 140, 150, 160, 150, 180 ($K) halved
     assert band["base"] == [70, 75, 80, 75, 90]
     assert band["x"] == [20, 20, 20, 35, 35]
-    assert "<td>0.5 <span class=\"changed\">(changed)</span></td>" in page
+    assert "<td>x0.5 <span class=\"changed\">(changed)</span></td>" in page
     assert "$75,000" in page and "$110,000" in page  # AI/ML engineer's adjusted band
 
 

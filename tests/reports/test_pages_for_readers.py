@@ -15,7 +15,7 @@ import yaml
 
 from aijobs.charts import figure_data
 from aijobs.notebook import display
-from aijobs.reports import config, render
+from aijobs.reports import config, parameters, render, settings_text
 from aijobs.reports.cache import MANIFEST_NAME
 from aijobs.reports.config import ReportSpec, load_report_specs
 
@@ -37,17 +37,64 @@ def test_changed_marks_only_values_given_for_this_build():
     spec = next(s for s in SPECS if s.name == "scenario_baseline")
     used = {**spec.parameters, "horizon_years": 10}
     table = render.settings_html(spec, used)
-    rows = {r.split("</code>")[0]: r for r in table.split("<tr><td><code>")[1:]}
-    assert '<td>10 <span class="changed">(changed)</span></td>' in rows["horizon_years"]
+    rows = {r.split("</td>")[0]: r for r in table.split("<tr><td>")[1:]}
+    assert '<td>10 years <span class="changed">(changed)</span></td>' in rows["Years ahead"]
     # the scenario's own title is set by the configuration, not changed by the reader
-    assert '(set for this report)' in rows["scenario_title"]
-    assert "(changed)" not in rows["scenario_title"]
+    assert '(set for this report)' in rows["Scenario"]
+    assert "(changed)" not in rows["Scenario"]
     assert "(changed)" not in render.settings_html(spec, dict(spec.parameters))
-    assert "<td>all</td>" in rows["roles"]  # an empty list of roles means every role
+    assert "<td>all</td>" in rows["Roles"]  # an empty list of roles means every role
     default = next(s for s in SPECS if s.name == "growth_rates")
     plain = render.settings_html(default, dict(default.parameters))
     assert "(changed)" not in plain and "(set for this report)" not in plain
     assert "Allowed: from 1 to 30." in plain
+
+
+@pytest.mark.parametrize("name, value, shown", [
+    ("company_countries", [], "all"), ("company_countries", ["US", "CA"], "US, CA"),
+    ("experience_levels", ["EN", "SE"], "entry, senior"),
+    ("pay_measure", "midpoint", "midpoint of the advertised range"),
+    ("growth_period_years", None, "not stated: the range over 1 to 5 years, charts at one year"),
+    ("growth_period_years", 2.5, "2.5 years"), ("oews_year", 0, "the latest"),
+    ("oews_year", 2023, "2023"), ("normalization_rate", 0.05, "5%"),
+    ("scarcity_premium_pct", 3.0, "3%"), ("min_salary_usd", 10000, "$10,000"),
+    ("region_multiplier", 0.8, "x0.8"), ("region", "", "none (the regional pay factor applies)"),
+    ("roles", ["ai_ml_engineer"], "AI/ML Engineer"), ("premium_source", "0.25", "25%"),
+    ("premium_source", "pwc_2025", "PwC, 2025 barometer"), ("show_survey", False, "no"),
+    ("uncertainty", {"normalization_rate": [0.02, 0.05, 0.1]},
+     "premium lost each year: 2% to 10% (most likely 5%)"),
+    ("uncertainty", {}, "none (one path, no fan)"),
+    ("a_new_setting", "x_y", "x_y"),  # a parameter settings.yaml does not know reads as given
+])
+def test_setting_values_read_in_words(name, value, shown):
+    assert settings_text.value_text(name, value) == shown
+
+
+def test_every_parameter_of_every_notebook_has_words_for_readers():
+    """Each parameter of the suite's notebooks has a label and a meaning in settings.yaml, and
+    no label, value or meaning a page shows has code in it: no None, no snake_case name, no
+    regular expression."""
+    code = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b|\bNone\b|[\\^]|\[[A-Z]-[A-Z]\]|\{\d+\}|\)\?")
+    for spec in SPECS:
+        declared = parameters.notebook_parameters(spec.notebook)
+        missing = sorted(set(declared) - set(settings_text.entries()))
+        assert not missing, f"{spec.notebook.name}: no entry in settings.yaml for {missing}"
+        for row in render.settings_rows(spec, dict(spec.parameters)):
+            for what in ("label", "value", "meaning"):
+                if row["name"] == "scenario_rationale" and what == "value":
+                    continue  # the scenario's own words, from reports.yaml
+                assert not code.search(row[what]), (spec.name, row["name"], what, row[what])
+
+
+def test_settings_line_shows_the_few_a_reader_changes():
+    scenario = next(s for s in SPECS if s.name == "scenario_rapid_normalization")
+    rows = render.settings_rows(scenario, dict(scenario.parameters))
+    shown = [r["label"] for r in rows if r["shown"]]
+    assert len(rows) > 25 and len(shown) <= 8
+    assert "Premium lost each year" in shown  # set for this scenario
+    assert "Scenario" not in shown and "Random seed" not in shown
+    changed = render.settings_rows(scenario, {**scenario.parameters, "seed": 7})
+    assert "Random seed" in [r["label"] for r in changed if r["shown"]]
 
 
 def _bar_figure() -> dict:
@@ -105,7 +152,8 @@ def test_the_build_takes_each_chart_s_data_out_and_captions_the_chart():
     figure_data.attach_data(twin, "pay", tidy, {"pay_usd_per_year": 1})
     nb = _bundle_notebook(fig, twin)
     files, headlines = render.collect_figures(nb, "demo", [
-        {"name": "min_salary_usd", "value": "none", "mark": "", "meaning": "."}])
+        {"name": "min_salary_usd", "label": "Lowest plausible yearly pay", "value": "none",
+         "mark": "", "meaning": "."}])
     assert headlines == ["A finding", "A finding"]
     # named after the page and what they hold; no plotly JSON beside them
     assert sorted(files) == ["demo--pay-2.csv", "demo--pay-2.meta.yaml", "demo--pay.csv",
@@ -117,7 +165,7 @@ def test_the_build_takes_each_chart_s_data_out_and_captions_the_chart():
     assert about["file"] == "demo--pay.csv" and about["page"] == "demo.html"
     assert about["chart"] == "A finding. detail."
     assert about["source"] == "Source: somewhere"
-    assert about["settings"] == {"min salary usd": "none"}
+    assert about["settings"] == {"Lowest plausible yearly pay": "none"}
     assert about["notes"] == ["One row a role."]
     assert about["rows"] == 2 and about["decimal places"] == {"pay_usd_per_year": 0}
     page = nb.cells[0].outputs[0]["data"]["text/html"]

@@ -36,10 +36,11 @@ def test_same_values_are_no_variant_and_a_changed_value_is_one():
     v = variant_spec(spec, {"premium_source": "pwc_2025", "horizon_years": 5})
     assert v.name.startswith("scenario_baseline--") and v.name != spec.name
     assert v.title == f"Variant of {spec.title}"
-    assert v.variant["changes"] == [{"name": "premium_source", "value": "pwc_2025",
-                                     "own": "lightcast_2025"}]
+    assert v.variant["changes"] == [{"name": "premium_source", "label": "Today's premium",
+                                     "value": "PwC, 2025 barometer",
+                                     "own": "Lightcast, 2025 (one AI skill)"}]
     assert RATIONALE not in v.summary and RATIONALE not in v.parameters["scenario_rationale"]
-    assert "pwc_2025" in v.parameters["scenario_rationale"]
+    assert "Today's premium: PwC, 2025 barometer" in v.parameters["scenario_rationale"]
     assert v.parameters["premium_source"] == "lightcast_2025"  # the change is an override
     assert v.variant["values"] == {"premium_source": "pwc_2025"}
 
@@ -72,13 +73,14 @@ def test_make_report_with_changed_values_builds_a_variant_and_leaves_the_named_p
     text = _text(variants[0].read_text())
     assert ("Variant of Scenario: Skills premium, slow normalization ( scenario_baseline ), "
             "built with 1 changed setting") in text
-    assert "premium_source : pwc_2025 (the report's own: lightcast_2025)" in text
+    assert ("Today's premium: PwC, 2025 barometer (the report's own: Lightcast, 2025 (one AI "
+            "skill))") in text
     assert RATIONALE not in text and "28% premium" not in text
     assert "Premium used: PwC 2025" in text
     # the gallery's card describes the variant
     gallery = _text((out / "variants" / "index.html").read_text())
     assert "Variant of Scenario: Skills premium, slow normalization" in gallery
-    assert "premium_source : pwc_2025" in gallery and RATIONALE not in gallery
+    assert "Today's premium: PwC, 2025 barometer" in gallery and RATIONALE not in gallery
     record = json.loads((out / "variants" / "variants.json").read_text())
     assert record[variants[0].stem]["base"] == "scenario_baseline"
     # the charts of the variant: the exported images carry the mark

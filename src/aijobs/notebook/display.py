@@ -33,8 +33,10 @@ from aijobs.data import tables
 from aijobs.files import frame_csv_text
 from aijobs.notebook.mode import (  # noqa: F401  (REPORT_MODE_VAR re-exported)
     FIGURE_MIME,
+    FINDINGS_MIME,
     INPUTS_MIME,
     KEY_FIGURES_MIME,
+    NOTE_MIME,
     REPORT_MODE_VAR,
     report_mode,
 )
@@ -274,6 +276,29 @@ def show_note(text: str) -> None:
     it are links."""
     display(HTML(f'<p class="aijobs-note">{linked_text(text)}</p>'))
 
+
+def show_findings(sentences: Sequence[str]) -> None:
+    """Display what the page found: a few computed sentences (never typed ones). In JupyterLab
+    they show where the cell is; the report build lifts them to the top of the page, under its
+    title, before any settings or method text."""
+    clean = [str(s).strip() for s in sentences if str(s).strip()]
+    items = "".join(f"<li>{linked_text(s)}</li>" for s in clean)
+    display({FINDINGS_MIME: clean,
+             "text/html": f'<section class="aijobs-findings"><h2>What this page finds</h2>'
+                          f"<ul>{items}</ul></section>"}, raw=True)
+
+
+def note_id(title: str) -> str:
+    """The page anchor of a method note: "note-" and its title's words joined by "-"."""
+    return "note-" + ("-".join(re.findall(r"[a-z0-9]+", title.lower())) or "method")
+
+
+def show_method_note(title: str, text: str) -> None:
+    """A method note or citation. In JupyterLab it shows in full where the cell is; on a
+    built page its text moves to the Notes at the end and a link to it stays here."""
+    display({NOTE_MIME: {"id": note_id(title), "title": title, "html": linked_text(text)},
+             "text/html": f'<p class="aijobs-note"><strong>{html.escape(title)}.</strong> '
+                          f"{linked_text(text)}</p>"}, raw=True)
 
 
 def show_markdown(text: str) -> None:

@@ -12,6 +12,11 @@ REPORT_MODE_VAR = "AIJOBS_REPORT_MODE"
 KEY_FIGURES_MIME = "application/vnd.aijobs.key-figures+json"
 FIGURE_MIME = "application/vnd.aijobs.figure+json"
 INPUTS_MIME = "application/vnd.aijobs.inputs+json"
+# What a page found (show_findings: the build lifts it above everything else on the page) and a
+# method note or citation (show_method_note: the build moves its text to the Notes at the end
+# and leaves a link where it was used).
+FINDINGS_MIME = "application/vnd.aijobs.findings+json"
+NOTE_MIME = "application/vnd.aijobs.note+json"
 
 
 def report_mode() -> bool:

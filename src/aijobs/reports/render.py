@@ -22,7 +22,8 @@ from markupsafe import Markup
 from aijobs import paths
 from aijobs.errors import BuildError
 from aijobs.files import file_digest, read_yaml, unescaped_cell, write_atomic
-from aijobs.notebook.mode import FIGURE_MIME, KEY_FIGURES_MIME
+from aijobs.notebook.mode import FIGURE_MIME, FINDINGS_MIME, KEY_FIGURES_MIME, NOTE_MIME
+from aijobs.reports import settings_text
 from aijobs.reports.config import ReportSpec, shown_path
 from aijobs.reports.parameters import notebook_parameters
 from aijobs.reports.scratch import scratch_prefix
@@ -89,10 +90,12 @@ def same_value(a: Any, b: Any) -> bool:
     return a == b
 
 
-def settings_rows(spec: ReportSpec, used: dict[str, Any]) -> list[dict[str, str]]:
-    """The parameters a page was built with, in a reader's words. Mark "changed" for a value
-    given for this build that differs from the report's own; "preset" for one that the
-    report's configuration sets away from the notebook's default."""
+def settings_rows(spec: ReportSpec, used: dict[str, Any]) -> list[dict[str, Any]]:
+    """The parameters a page was built with, in a reader's words (templates/settings.yaml):
+    label, value, meaning, and the parameter's name for `make params`. Mark "changed" for a
+    value given for this build that differs from the report's own; "preset" for one that the
+    report's configuration sets away from the notebook's default. `shown`: in the short list
+    near the top of the page (a key setting, or one changed or preset, unless quiet)."""
     rows = []
     for name, param in notebook_parameters(spec.notebook).items():
         value = used.get(name, param.default)
@@ -102,16 +105,21 @@ def settings_rows(spec: ReportSpec, used: dict[str, Any]) -> list[dict[str, str]
             mark = "changed"
         elif not same_value(own, param.default):
             mark = "preset"
-        meaning = param.comment if param.comment.endswith(".") else param.comment + "."
-        allowed = f" Allowed: {param.allowed()}." if param.allowed() else ""
-        rows.append({"name": name, "value": reader_value(value), "mark": mark,
-                     "meaning": meaning + allowed})
+        allowed = settings_text.allowed_text(name, param)
+        key = settings_text.is_key(name, spec.notebook.stem)
+        rows.append({"name": name, "label": settings_text.label(name),
+                     "value": settings_text.value_text(name, value), "mark": mark,
+                     "meaning": settings_text.meaning(name, param.comment)
+                     + (f" Allowed: {allowed}." if allowed else ""),
+                     "shown": mark == "changed"
+                     or (not settings_text.is_quiet(name) and (bool(mark) or key))})
     return rows
 
 
 def settings_html(spec: ReportSpec, used: dict[str, Any]) -> str:
     """The settings box of a page on its own (templates/settings.html.j2)."""
-    return rendered("settings.html.j2", settings=settings_rows(spec, used)).strip()
+    return rendered("settings.html.j2", settings=settings_rows(spec, used),
+                    name=spec.name).strip()
 
 
 def plotly_js_path() -> Path:
@@ -144,7 +152,7 @@ def data_sidecar(name: str, stem: str, about: dict[str, Any],
     notes, columns, rows and decimal places."""
     about = json.loads(json.dumps(about))  # plain dicts: the notebook's are NotebookNodes
     body = {"file": f"{stem}.csv", "page": f"{name}.html", **about,
-            "settings": {row["name"].replace("_", " "): row["value"]
+            "settings": {row.get("label") or row["name"].replace("_", " "): row["value"]
                          for row in settings or []}}
     return yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
 
@@ -197,6 +205,40 @@ def collect_key_figures(nb, spec: ReportSpec) -> dict[str, float]:
                          f"({', '.join(sorted(found)[:3])}...) but its reports.yaml entry does "
                          "not declare them; add key_figures: <what they are, with units>")
     return dict(sorted(found.items()))
+
+
+def collect_findings(nb) -> list[str]:
+    """Take what the page found (display.show_findings) out of the executed notebook's body:
+    the sentences, in page order, for the top of the page."""
+    found: list[str] = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            sentences = data.pop(FINDINGS_MIME, None)
+            if sentences is not None:
+                found += [str(s) for s in sentences]
+                data["text/html"] = ""
+    return found
+
+
+def collect_notes(nb) -> list[dict[str, Any]]:
+    """Take the method notes and citations (display.show_method_note) out of the executed
+    notebook's body: each leaves a link to its note where it was used, and its text goes to
+    the Notes at the end of the page (once, however often it is used), numbered by first use."""
+    notes: dict[str, dict[str, Any]] = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            note = data.pop(NOTE_MIME, None)
+            if not note:
+                continue
+            entry = notes.setdefault(note["id"], {"id": note["id"], "title": note["title"],
+                                                  "html": Markup(note["html"]),
+                                                  "number": len(notes) + 1})
+            data["text/html"] = (f'<p class="aijobs-note-ref">{Markup.escape(entry["title"])}: '
+                                 f'see <a href="#{entry["id"]}">note {entry["number"]}</a> '
+                                 "at the end.</p>")
+    return list(notes.values())
 
 
 PASSPORT_PACKAGES = ("pandas", "plotly", "papermill", "nbconvert")
@@ -259,12 +301,14 @@ def render_report_html(nb, spec: ReportSpec, used: dict[str, Any],
     # build differ.
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i}"
+    findings, notes = collect_findings(nb), collect_notes(nb)
     body, _ = _exporter(HTMLExporter, options.show_code).from_notebook_node(nb)
     return rendered(
         "report.html.j2", title=spec.title, summary=spec.summary, name=spec.name,
         variant=spec.variant,
         notebook=shown_path(spec.notebook), body=Markup(body),
-        settings=settings_rows(spec, used), passport=passport(inputs or []),
+        settings=settings_rows(spec, used), findings=findings, notes=notes,
+        passport=passport(inputs or []),
         plotly_src=PLOTLY_JS_NAME,
         # plotly.min.js contains no "</script>", so it can be inlined as it is.
         plotly_inline=Markup(plotly_js_path().read_text(encoding="utf-8"))

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from aijobs.files import write_atomic
+from aijobs.reports import settings_text
 from aijobs.reports.config import ReportSpec, shown_path
 from aijobs.reports.parameters import notebook_parameters
-from aijobs.reports.render import reader_value, rendered, same_value
+from aijobs.reports.render import rendered, same_value
 
 VARIANTS_DIR_NAME = "variants"
 RECORD_NAME = "variants.json"
@@ -52,14 +53,18 @@ def change_rows(spec: ReportSpec, changed: dict[str, Any]) -> list[dict[str, str
     """One row per changed value: name, the variant's value, the report's own, in a reader's
     words."""
     declared = notebook_parameters(spec.notebook)
-    return [{"name": name, "value": reader_value(value),
-             "own": reader_value(spec.parameters.get(name, declared[name].default))}
+    return [{"name": name, "label": settings_text.label(name),
+             "value": settings_text.value_text(name, value),
+             "own": settings_text.value_text(name, spec.parameters.get(name,
+                                                                       declared[name].default))}
             for name, value in changed.items()]
 
 
 def changes_text(rows: list[dict[str, str]]) -> str:
-    """'premium_source pwc_2025 (the report's own: lightcast_2025); horizon_years 10 (...)'"""
-    return "; ".join(f"{r['name']} {r['value']} (the report's own: {r['own']})" for r in rows)
+    """'Today's premium: PwC, 2025 barometer (the report's own: Lightcast, 2025 (one AI skill));
+    Years ahead: 10 years (...)', in a reader's words."""
+    return "; ".join(f"{r.get('label', r['name'])}: {r['value']} (the report's own: {r['own']})"
+                     for r in rows)
 
 
 def variant_spec(spec: ReportSpec, values: dict[str, Any]) -> ReportSpec | None:
