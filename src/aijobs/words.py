@@ -97,6 +97,14 @@ def capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def lower_first(text: str) -> str:
+    """A label made to run on in a sentence: 'Junior role in AI' -> 'junior role in AI', but
+    'AI-adjacent' and 'LLM APIs' stay as they are (an acronym keeps its capitals)."""
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper() and text[1] != "-":
+        return text[0].lower() + text[1:]
+    return text
+
+
 def listing(items: Iterable[str], conjunction: str = "and") -> str:
     """'a', 'a and b', 'a, b and c' (no serial comma, as the pages write)."""
     words = [str(i) for i in items]

@@ -35,6 +35,14 @@ def test_every_report_and_the_index_are_built(built_reports):
         assert f'href="{spec.name}.html"' in index
         assert str(markupsafe.escape(spec.summary.split(",")[0])) in index  # as jinja2 does
         assert "Settings used for this report" in page
+        # the answer first: what the page found, under the title and before the summary, the
+        # settings line and the notebook's own text; the settings table and notes at the end
+        head = page[page.index("<h1>"):page.index("<main>")]
+        assert head.index('class="findings"') < head.index('class="lede"'), spec.name
+        assert '<details class="params"' not in head
+        assert page.index('<section class="notes" id="notes">') > page.index(">Sources<")
+        if "Statistics Canada" in page:  # a citation of a method sits in the Notes only
+            assert page.index("Statistics Canada") > page.index('id="notes"'), spec.name
         assert ">Sources<" in page
         assert "from aijobs import" not in page, "code cells are hidden by default"
         assert '<script src="plotly.min.js"' in page
@@ -353,7 +361,7 @@ def test_pages_come_from_autoescaping_templates(tmp_path):
                                        ["data/growth_rates.csv"])
     assert "<img" not in report and "&lt;img src=x" in report
     assert "<strong>narrative</strong>" in report  # the notebook's own HTML is kept
-    assert '7 <span class="changed">(changed)</span>' in report
+    assert '7 years <span class="changed">(changed)</span>' in report
     assert "<td>data/growth_rates.csv</td>" in report
     assert sorted(p.name for p in paths.TEMPLATES_DIR.glob("*.j2")) == [
         "figcaption.html.j2", "index.html.j2", "page.html.j2", "passport.html.j2",

@@ -13,7 +13,7 @@ import functools
 import math
 from typing import Any
 
-from aijobs import paths
+from aijobs import paths, words
 from aijobs.files import read_yaml
 from aijobs.formatting import number_text
 
@@ -104,9 +104,10 @@ def value_text(name: str, value: Any) -> str:
         for key, item in value.items():
             if isinstance(item, list | tuple) and len(item) == 3:
                 low, mode, high = (_item(key, v) for v in item)
-                parts.append(f"{label(key).lower()}: {low} to {high} (most likely {mode})")
+                parts.append(f"{words.lower_first(label(key))}: {low} to {high} "
+                             f"(most likely {mode})")
             else:
-                parts.append(f"{label(key).lower()}: {value_text(key, item)}")
+                parts.append(f"{words.lower_first(label(key))}: {value_text(key, item)}")
         return "; ".join(parts)
     return _item(name, value)
 
@@ -116,7 +117,8 @@ def allowed_text(name: str, param: Any) -> str:
     parts = []
     if param.type == "dict":  # a dict of ranges: its keys are settings, each in its own range
         if param.choices is not None:
-            parts.append("ranges for " + "; ".join(label(c).lower() for c in param.choices)
+            parts.append("ranges for "
+                         + "; ".join(words.lower_first(label(c)) for c in param.choices)
                          + ", each inside its setting's own range")
         return ", ".join(parts)
     if param.minimum is not None and param.maximum is not None:

@@ -1,0 +1,239 @@
+"""What each page found, in two or three sentences computed from the values the page shows.
+
+Each report's notebook passes the tables it has already computed to its function here and
+shows the sentences with display.show_findings; the report build lifts them to the top of the
+page, under its title. Nothing here is typed: every number, direction and verdict comes from
+the tables, so other data give other sentences (tests/notebook/test_findings.py feeds data where
+the opposite holds).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from aijobs import words
+from aijobs.analysis import audit, growth_evidence
+from aijobs.analysis.transforms import labelled
+from aijobs.notebook import scenario_pages, source_pages
+
+
+def _usd(value: float) -> str:
+    return f"${value:,.0f}"
+
+
+def growth_rates(growth: pd.DataFrame, periods: pd.DataFrame, horizon_years: int,
+                 employment: pd.DataFrame | None = None,
+                 peaks: pd.DataFrame | None = None) -> list[str]:
+    """The fastest-growing role and the range its figure allows, then what the official
+    employment series and Indeed's postings index show."""
+    out = []
+    if not growth.empty:
+        top = growth.sort_values("growth_pct", ascending=False, kind="stable").iloc[0]
+        mine = periods[periods["role_name"] == top["role_name"]]["demand_index"]
+        text = (f"{top['role_name']} grows fastest in the article "
+                f"({top['growth_pct']:+.0f}%)")
+        if not mine.empty:
+            low, high = float(mine.min()), float(mine.max())
+            text += (f"; the article gives no period, so after {words.count(horizon_years, 'year')}"
+                     f" demand is {words.times_text(low, 1)} to {words.times_text(high, 1)}"
+                     " today's, depending on the period read into it")
+        out.append(text + ".")
+    if employment is not None and not employment.empty:
+        out.append(growth_evidence.employment_sentence(employment))
+    if peaks is not None and not peaks.empty:
+        out.append(growth_evidence.peak_sentences(peaks.iloc[:1])[0])
+    return out
+
+
+def _survey_medians(role_pay: pd.DataFrame) -> pd.DataFrame:
+    """Each role's median over all postings, where it is graded (not suppressed)."""
+    rows = role_pay
+    if "group" in rows.columns:
+        rows = rows[rows["group"] == "all"]
+    return rows[rows["reliability"] != "suppressed"].dropna(subset=["p50_usd"])
+
+
+def compensation_bands(bands: pd.DataFrame, role_pay: pd.DataFrame | None = None) -> list[str]:
+    """The best- and worst-paid role by the band's (adjusted) midpoint, and where the median
+    job posting falls against each role's band."""
+    out = []
+    mid = "adjusted_midpoint_usd" if "adjusted_midpoint_usd" in bands.columns else "midpoint_usd"
+    ranked = bands.dropna(subset=[mid]).sort_values(mid, ascending=False, kind="stable")
+    if len(ranked) == 1:
+        r = ranked.iloc[0]
+        out.append(f"{r['role_name']}'s band has its midpoint at {_usd(r[mid])} a year.")
+    elif len(ranked) > 1:
+        top, bottom = ranked.iloc[0], ranked.iloc[-1]
+        out.append(f"{top['role_name']} has the highest midpoint, {_usd(top[mid])} a year; "
+                   f"{bottom['role_name']} the lowest, {_usd(bottom[mid])}.")
+    if role_pay is not None and not ranked.empty:
+        medians = _survey_medians(role_pay).set_index("role_id")["p50_usd"]
+        low_col = "adjusted_low_usd" if "adjusted_low_usd" in bands.columns else "salary_low_usd"
+        high_col = "adjusted_high_usd" if "adjusted_high_usd" in bands.columns \
+            else "salary_high_usd"
+        inside = below = above = 0
+        for _, r in ranked.iterrows():
+            if r["role_id"] not in medians.index:
+                continue
+            m = float(medians[r["role_id"]])
+            if m < r[low_col]:
+                below += 1
+            elif m > r[high_col] and not bool(r["is_open_ended"]):
+                above += 1
+            else:
+                inside += 1
+        n = inside + below + above
+        if n:
+            out.append(f"The median job posting falls inside the article's band for "
+                       f"{inside} of {words.count(n, 'role')} with enough postings, "
+                       f"below it for {below} and above it for {above}.")
+        else:
+            out.append("No role has enough job postings to set against its band.")
+    return out
+
+
+def entry_competitiveness(entry: pd.DataFrame, first_role: pd.DataFrame) -> list[str]:
+    """The most contested way in and the usual start, then the quickest and the longest
+    learning path to a first role."""
+    out = []
+    if not entry.empty:
+        hardest = entry.sort_values("rank_hardest_first", kind="stable").iloc[0]
+        text = f"The most contested way in is {words.lower_first(hardest['entry_label'])}"
+        usual = entry[entry["is_most_common_start"].astype(bool)]
+        if not usual.empty and usual.iloc[0]["entry_id"] != hardest["entry_id"]:
+            text += f"; most people start from {words.lower_first(usual.iloc[0]['entry_label'])}"
+        out.append(text + ".")
+    paths = first_role.dropna(subset=["months_min"]).sort_values(
+        ["months_max", "months_min"], kind="stable")
+
+    def span(r: pd.Series) -> str:
+        low, high = words.count_text(r["months_min"]), words.count_text(r["months_max"])
+        return f"{low} months" if low == high else f"{low} to {high} months"
+
+    if len(paths) == 1:
+        r = paths.iloc[0]
+        out.append(f"The {r['path_name']} path takes {span(r)} of study before a first role.")
+    elif len(paths) > 1:
+        quick, slow = paths.iloc[0], paths.iloc[-1]
+        out.append(f"The quickest path to a first role is the {quick['path_name']} path, "
+                   f"{span(quick)} of study; the longest is the {slow['path_name']} path, "
+                   f"{span(slow)}.")
+    return out
+
+
+def survey_evidence(role_pay: pd.DataFrame, premium: pd.DataFrame) -> list[str]:
+    """The best- and worst-paid role on the job board, with n and interval, and how many AI
+    roles pay more than Software Engineer postings beyond doubt."""
+    out = []
+    graded = _survey_medians(role_pay).sort_values("p50_usd", ascending=False, kind="stable")
+    name = "role_name" if "role_name" in graded.columns else "role_id"
+    if not graded.empty:
+        top = graded.iloc[0]
+        text = (f"Among roles with enough postings, {top[name]} pays the most: a median of "
+                f"{_usd(top['p50_usd'])} (95% interval {_usd(top['p50_ci95_low_usd'])} to "
+                f"{_usd(top['p50_ci95_high_usd'])}, "
+                f"{words.count(top['n_adverts'], 'distinct advert')})")
+        if len(graded) > 1:
+            bottom = graded.iloc[-1]
+            text += f"; {bottom[name]} the least, {_usd(bottom['p50_usd'])}"
+        out.append(text + ".")
+    pooled = premium[(premium["group"] == "all") & (premium["baseline"] == "software_engineer")
+                     & premium["is_computable"].astype(bool)]
+    if not pooled.empty:
+        more = int((pooled["premium_ci95_low"] > 0).sum())
+        less = int((pooled["premium_ci95_high"] < 0).sum())
+        unclear = len(pooled) - more - less
+        out.append(f"Against Software Engineer postings, {more} of "
+                   f"{words.count(len(pooled), 'AI role')} {words.verb_for(more, 'pays')} more "
+                   f"with the 95% interval above zero, {less} less, and {unclear} cannot be "
+                   "told apart.")
+    return out
+
+
+def claims_audit(result: pd.DataFrame) -> list[str]:
+    """How the article's numeric claims fare against the postings, and how many verdicts turn
+    on how repeated adverts are counted."""
+    if result.empty:
+        return ["The article states no numeric claim to audit."]
+    families = result["verdict"].map(audit.verdict_family).value_counts()
+    parts = [f"{int(families[v])} {v}" for v in audit.VERDICTS if families.get(v, 0)]
+    out = [f"Of the article's {words.count(len(result), 'numeric claim')} held against the job "
+           f"postings: {words.listing(parts)}."]
+    if "verdict_other_repeats" in result.columns:
+        flips = int((result["verdict"] != result["verdict_other_repeats"]).sum())
+        out.append(f"{words.capitalised(words.count_with_verb(flips, 'verdict', 'changes'))} "
+                   "when identical adverts are counted the other way."
+                   if flips else
+                   "No verdict changes when identical adverts are counted the other way.")
+    return out
+
+
+def sources(table: pd.DataFrame, rows: pd.DataFrame) -> list[str]:
+    """How many of the article's pay and growth claims each source can test."""
+    return [source_pages.counts_sentence(table, rows)]
+
+
+def overview(roles: pd.DataFrame, skills: pd.DataFrame, shelf_life_months: float | None,
+             first_role: pd.DataFrame) -> list[str]:
+    """How many roles of each group the article names, the skills it calls under-appreciated,
+    and whether its learning paths fit inside the shelf life it gives skills."""
+    out = []
+    if not roles.empty:
+        groups = roles["role_group"].value_counts(sort=False)
+        parts = [f"{int(n)} {words.lower_first(label)}" for label, n in
+                 zip(labelled(pd.Series(groups.index)), groups.to_numpy(), strict=True)]
+        out.append(f"The article names {words.count(len(roles), 'role')}: "
+                   f"{words.listing(parts)}.")
+    if not skills.empty:
+        under = skills[skills["is_underrated"].astype(bool)]["skill_name"].tolist()
+        if under:
+            out.append(f"It calls {words.count(len(under), 'skill')} under-appreciated: "
+                       f"{words.listing(under)}.")
+    timed = first_role.dropna(subset=["months_max"])
+    if shelf_life_months is not None and not timed.empty:
+        longest = float(timed["months_max"].max())
+        shelf = words.count_text(shelf_life_months)
+        if longest <= shelf_life_months:
+            out.append(f"Every learning path's timed study (at most "
+                       f"{words.count_text(longest)} months) fits inside the {shelf} months the "
+                       "article gives a skill before it dates.")
+        else:
+            out.append(f"The longest learning path ({words.count_text(longest)} months) outlasts "
+                       f"the {shelf} months the article gives a skill before it dates.")
+    return out
+
+
+def salary_scenario(split: pd.DataFrame, horizon_years: int) -> list[str]:
+    """The scenario's effect apart from wage growth, and the role whose midpoint moves most."""
+    out = [scenario_pages.headline(split, horizon_years)]
+    if not split.empty:
+        change = split["mid_horizon_usd"] - split["mid_today_usd"]
+        r = split.loc[change.abs().idxmax()]
+        verb = "rises" if r["mid_horizon_usd"] >= r["mid_today_usd"] else "falls"
+        out.append(f"{r['role_name']}'s midpoint moves most: it {verb} from "
+                   f"{_usd(r['mid_today_usd'])} today to {_usd(r['mid_horizon_usd'])} in year "
+                   f"{horizon_years}.")
+    return out
+
+
+def scenario_comparison(at_horizon: pd.DataFrame, horizon_years: int) -> list[str]:
+    """Which scenario leaves the average role best and worst paid at the horizon, and the role
+    the scenarios disagree about most."""
+    if at_horizon.empty:
+        return ["No scenario to compare."]
+    out = []
+    mean = at_horizon.groupby("scenario_title", sort=False)["mid_usd"].mean().sort_values(
+        kind="stable")
+    if len(mean) > 1:
+        out.append(f"In year {horizon_years} the average role's midpoint is highest under "
+                   f"\u201c{mean.index[-1]}\u201d ({_usd(mean.iloc[-1])}) and lowest under "
+                   f"\u201c{mean.index[0]}\u201d ({_usd(mean.iloc[0])}), "
+                   f"{_usd(mean.iloc[-1] - mean.iloc[0])} apart.")
+    spread = at_horizon.groupby("role_name", sort=True)["mid_usd"].agg(["min", "max"])
+    spread = spread.assign(width=spread["max"] - spread["min"]).sort_values(
+        "width", ascending=False, kind="stable")
+    if len(mean) > 1 and not spread.empty:
+        r = spread.iloc[0]
+        out.append(f"The scenarios disagree most about {spread.index[0]}: its year-"
+                   f"{horizon_years} midpoint runs from {_usd(r['min'])} to {_usd(r['max'])}.")
+    return out

@@ -1,0 +1,167 @@
+"""What each page found: the sentences follow the values. Each test feeds a small table whose
+answer is worked out by hand, then data where the opposite holds, and sees the text change."""
+
+from __future__ import annotations
+
+import nbformat
+import pandas as pd
+
+from aijobs.notebook import findings
+from aijobs.notebook.mode import FINDINGS_MIME, NOTE_MIME
+from aijobs.reports import render
+
+
+def test_growth_names_the_fastest_role_and_the_range_its_period_leaves():
+    growth = pd.DataFrame({"role_name": ["A", "B"], "growth_pct": [280.0, 165.0]})
+    periods = pd.DataFrame({"role_name": ["A", "A", "B", "B"],
+                            "demand_index": [24.6, 1.7, 9.1, 1.5]})
+    first = findings.growth_rates(growth, periods, 5)[0]
+    assert first == ("A grows fastest in the article (+280%); the article gives no period, so "
+                     "after 5 years demand is ×1.7 to ×24.6 today's, depending on the period "
+                     "read into it.")
+    flipped = findings.growth_rates(growth.assign(growth_pct=[165.0, 280.0]), periods, 5)[0]
+    assert flipped.startswith("B grows fastest in the article (+280%)")
+    assert "×1.5 to ×9.1" in flipped
+
+
+def _bands(mid_a, mid_b):
+    return pd.DataFrame({"role_id": ["a", "b"], "role_name": ["A", "B"],
+                         "adjusted_low_usd": [mid_a - 10_000, mid_b - 10_000],
+                         "adjusted_high_usd": [mid_a + 10_000, mid_b + 10_000],
+                         "adjusted_midpoint_usd": [mid_a, mid_b], "is_open_ended": [False, False]})
+
+
+def _pay(median_a, median_b, reliability=("reliable", "reliable")):
+    return pd.DataFrame({"role_id": ["a", "b"], "group": ["all", "all"],
+                         "p50_usd": [median_a, median_b], "reliability": list(reliability)})
+
+
+def test_compensation_ranks_the_midpoints_and_places_the_postings_against_the_bands():
+    out = findings.compensation_bands(_bands(200_000, 150_000), _pay(205_000, 120_000))
+    assert out == ["A has the highest midpoint, $200,000 a year; B the lowest, $150,000.",
+                   "The median job posting falls inside the article's band for 1 of 2 roles "
+                   "with enough postings, below it for 1 and above it for 0."]
+    out = findings.compensation_bands(_bands(150_000, 200_000), _pay(300_000, 200_000))
+    assert out[0].startswith("B has the highest midpoint, $200,000")
+    assert "inside the article's band for 1 of 2 roles" in out[1] and "above it for 1" in out[1]
+    # a suppressed cell is no evidence
+    out = findings.compensation_bands(_bands(150_000, 200_000),
+                                      _pay(1, 1, ("suppressed", "suppressed")))
+    assert out[1] == "No role has enough job postings to set against its band."
+
+
+def test_entry_names_the_hardest_route_and_the_quickest_path():
+    entry = pd.DataFrame({"entry_id": ["j", "x"],
+                          "entry_label": ["Junior role in AI", "Existing role"],
+                          "rank_hardest_first": [1, 2], "is_most_common_start": [False, True]})
+    paths = pd.DataFrame({"path_name": ["Technical", "Non-Technical"], "months_min": [6.0, 1.0],
+                          "months_max": [10.0, 2.0]})
+    out = findings.entry_competitiveness(entry, paths)
+    assert out == ["The most contested way in is junior role in AI; most people start from "
+                   "existing role.",
+                   "The quickest path to a first role is the Non-Technical path, 1 to 2 months "
+                   "of study; the longest is the Technical path, 6 to 10 months."]
+    out = findings.entry_competitiveness(entry.assign(rank_hardest_first=[2, 1]),
+                                         paths.assign(months_min=[1.0, 6.0],
+                                                      months_max=[2.0, 10.0]))
+    assert out[0] == "The most contested way in is existing role."
+    assert "quickest path to a first role is the Technical path, 1 to 2 months" in out[1]
+
+
+def test_survey_names_the_best_paid_role_and_counts_premiums_beyond_doubt():
+    pay = pd.DataFrame({"role_id": ["a", "b", "c"], "role_name": ["A", "B", "C"],
+                        "group": ["all"] * 3, "p50_usd": [190_000.0, 170_000.0, 250_000.0],
+                        "p50_ci95_low_usd": [185_000.0, 160_000.0, 200_000.0],
+                        "p50_ci95_high_usd": [195_000.0, 180_000.0, 300_000.0],
+                        "n_adverts": [1000, 1, 5], "reliability": ["reliable", "reliable",
+                                                                   "suppressed"]})
+    premium = pd.DataFrame({"group": ["all"] * 3, "baseline": ["software_engineer"] * 3,
+                            "is_computable": [True] * 3, "premium_ci95_low": [0.01, -0.2, -0.1],
+                            "premium_ci95_high": [0.06, -0.05, 0.1]})
+    out = findings.survey_evidence(pay, premium)
+    assert out == ["Among roles with enough postings, A pays the most: a median of $190,000 "
+                   "(95% interval $185,000 to $195,000, 1,000 distinct adverts); B the least, "
+                   "$170,000.",
+                   "Against Software Engineer postings, 1 of 3 AI roles pays more with the 95% "
+                   "interval above zero, 1 less, and 1 cannot be told apart."]
+    out = findings.survey_evidence(pay.assign(p50_usd=[170_000.0, 190_000.0, 1.0]),
+                                   premium.assign(premium_ci95_low=[0.01, 0.02, 0.03],
+                                                  premium_ci95_high=[0.1, 0.1, 0.1]))
+    assert out[0].startswith("Among roles with enough postings, B pays the most")
+    assert "1 distinct advert)" in out[0]
+    assert "3 of 3 AI roles pay more" in out[1] and "0 less, and 0 cannot" in out[1]
+
+
+def test_claims_audit_counts_the_verdicts_and_the_ones_that_turn_on_repeats():
+    result = pd.DataFrame({"verdict": ["supported", "not supported", "no data"],
+                           "verdict_other_repeats": ["supported", "supported", "no data"]})
+    assert findings.claims_audit(result) == [
+        "Of the article's 3 numeric claims held against the job postings: 1 supported, "
+        "1 not supported and 1 no data.",
+        "1 verdict changes when identical adverts are counted the other way."]
+    same = result.assign(verdict=["not supported"] * 3, verdict_other_repeats=["not supported"] * 3)
+    assert findings.claims_audit(same) == [
+        "Of the article's 3 numeric claims held against the job postings: 3 not supported.",
+        "No verdict changes when identical adverts are counted the other way."]
+
+
+def test_overview_counts_roles_and_sets_the_paths_against_the_shelf_life():
+    roles = pd.DataFrame({"role_group": ["core_ai", "core_ai", "ai_adjacent"]})
+    skills = pd.DataFrame({"skill_name": ["LLM APIs", "Python"], "is_underrated": [True, False]})
+    paths = pd.DataFrame({"months_max": [10.0, 2.0]})
+    out = findings.overview(roles, skills, 18, paths)
+    assert out[0] == "The article names 3 roles: 2 core AI and 1 AI-adjacent."
+    assert out[1] == "It calls 1 skill under-appreciated: LLM APIs."
+    assert out[2] == ("Every learning path's timed study (at most 10 months) fits inside the 18 "
+                      "months the article gives a skill before it dates.")
+    assert findings.overview(roles, skills, 6, paths)[2] == (
+        "The longest learning path (10 months) outlasts the 6 months the article gives a skill "
+        "before it dates.")
+
+
+def test_scenario_findings_follow_the_direction_of_the_paths():
+    split = pd.DataFrame({"role_name": ["A", "B"], "mid_today_usd": [100_000.0, 200_000.0],
+                          "mid_horizon_usd": [110_000.0, 150_000.0],
+                          "premium_change_usd": [-5_000.0, -60_000.0],
+                          "wage_growth_adds_usd": [15_000.0, 10_000.0]})
+    out = findings.salary_scenario(split, 5)
+    assert out[1] == "B's midpoint moves most: it falls from $200,000 today to $150,000 in year 5."
+    assert "removes $32,500" in out[0]
+    up = split.assign(mid_horizon_usd=[110_000.0, 260_000.0],
+                      premium_change_usd=[5_000.0, 50_000.0])
+    out = findings.salary_scenario(up, 5)
+    assert out[1] == "B's midpoint moves most: it rises from $200,000 today to $260,000 in year 5."
+    assert "adds $27,500" in out[0]
+
+
+def test_comparison_names_the_highest_and_lowest_scenario_and_the_widest_role():
+    at = pd.DataFrame({"scenario_title": ["S", "S", "T", "T"], "role_name": ["A", "B", "A", "B"],
+                       "mid_usd": [100.0, 200.0, 150.0, 210.0]})
+    out = findings.scenario_comparison(at, 5)
+    assert out == ["In year 5 the average role's midpoint is highest under \u201cT\u201d ($180) "
+                   "and lowest under \u201cS\u201d ($150), $30 apart.",
+                   "The scenarios disagree most about A: its year-5 midpoint runs from $100 to "
+                   "$150."]
+    out = findings.scenario_comparison(at.assign(mid_usd=[300.0, 200.0, 150.0, 100.0]), 5)
+    assert out[0].startswith("In year 5 the average role's midpoint is highest under \u201cS\u201d")
+    assert out[1].startswith("The scenarios disagree most about A: its year-5 midpoint runs from "
+                             "$150 to $300")
+
+
+def test_the_build_lifts_findings_to_the_top_and_moves_method_notes_to_the_end():
+    v4 = nbformat.v4
+    nb = v4.new_notebook(cells=[v4.new_code_cell("x", outputs=[
+        v4.new_output("display_data", data={FINDINGS_MIME: ["It rose."], "text/html": "<ul>"}),
+        v4.new_output("display_data", data={NOTE_MIME: {"id": "note-rule", "title": "The rule",
+                                                        "html": "Grade &lt;16.5%."},
+                                            "text/html": "<p>full</p>"}),
+        v4.new_output("display_data", data={NOTE_MIME: {"id": "note-rule", "title": "The rule",
+                                                        "html": "Grade &lt;16.5%."},
+                                            "text/html": "<p>full</p>"})])])
+    assert render.collect_findings(nb) == ["It rose."]
+    notes = render.collect_notes(nb)
+    assert [(n["id"], n["number"]) for n in notes] == [("note-rule", 1)]  # once, however used
+    outputs = nb.cells[0].outputs
+    assert outputs[0]["data"]["text/html"] == "" and FINDINGS_MIME not in outputs[0]["data"]
+    assert outputs[1]["data"]["text/html"] == outputs[2]["data"]["text/html"] == (
+        '<p class="aijobs-note-ref">The rule: see <a href="#note-rule">note 1</a> at the end.</p>')
