@@ -365,7 +365,8 @@ def test_pages_come_from_autoescaping_templates(tmp_path):
     assert "<td>data/growth_rates.csv</td>" in report
     assert sorted(p.name for p in paths.TEMPLATES_DIR.glob("*.j2")) == [
         "figcaption.html.j2", "index.html.j2", "page.html.j2", "passport.html.j2",
-        "report.html.j2", "settings.html.j2", "sweep.html.j2", "variants.html.j2"]
+        "report.html.j2", "settings.html.j2", "settings_line.html.j2", "sweep.html.j2",
+        "variants.html.j2"]
 
 
 RENDER_ONE = """
