@@ -93,7 +93,8 @@ def variant_pages(reports_dir: Path) -> dict[Path, str]:
     for name, entry in sorted(record.items()):
         page = folder / f"{name}.html"
         if page.exists():
-            changes = "; ".join(f"{c['name']} {c['value']}" for c in entry.get("changes", []))
+            changes = "; ".join(f"{c.get('label', c['name'])}: {c['value']}"
+                                for c in entry.get("changes", []))
             pages[page] = html.escape(f"Variant of {entry.get('base', '')}: {changes}")
     return pages
 
