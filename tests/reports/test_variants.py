@@ -84,8 +84,8 @@ def test_make_report_with_changed_values_builds_a_variant_and_leaves_the_named_p
     record = json.loads((out / "variants" / "variants.json").read_text())
     assert record[variants[0].stem]["base"] == "scenario_baseline"
     # the charts of the variant: the exported images carry the mark
-    assert variant_pages(out) == {variants[0]: "Variant of scenario_baseline: Today&#x27;s premium: "
-                                               "PwC, 2025 barometer"}
+    assert variant_pages(out) == {
+        variants[0]: "Variant of scenario_baseline: Today&#x27;s premium: PwC, 2025 barometer"}
     charts = figures_in_page(variants[0].read_text())
     assert charts and RATIONALE not in json.dumps(charts)
     # the next full build leaves the variant where it is
