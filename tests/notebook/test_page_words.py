@@ -65,3 +65,20 @@ def test_premium_spread_paragraph_follows_the_estimates():
     assert scenario_pages.premium_spread_paragraph(close).startswith(
         "Estimates of the AI pay premium run from +20% to +30% (the largest is 1.5 times the "
         "smallest positive one) because")
+
+
+def test_comparison_intro_says_whether_the_scenarios_span_the_estimates():
+    from aijobs.reports.config import load_named_scenarios
+    estimates = scenarios.premium_estimates()
+    named = load_named_scenarios()
+    text = scenario_pages.comparison_intro(named, estimates)
+    # the survey title gap's -4.0% and PwC's 56% are the lowest and highest estimates
+    assert ("Together their premiums span the sourced estimates, from -4% to +56%; rate "
+            "scenarios wear the premium down by 5% to 25% a year, and 2 scenarios let it follow "
+            "demand against supply.") in text
+    # the baseline scenario alone: one premium, one rate, no supply-and-demand scenario
+    alone = scenario_pages.comparison_intro([e for e in named if e["name"] == "baseline"],
+                                            estimates)
+    assert ("Their premiums run at +28%; the sourced estimates run -4% to +56%; rate "
+            "scenarios wear the premium down by 5% a year.") in alone
+    assert "span" not in alone and "supply" not in alone

@@ -51,3 +51,11 @@ def test_evidence_rows_cover_pay_and_growth():
     assert oews["AI Research Scientist: $180K-$250K+ a year (tech-hub average)"] == \
         "not supported"
     assert (rows.loc[rows["source_id"] == "indeed_hiring_lab", "verdict"] == "no data").all()
+
+
+def test_intro_counts_the_sources_in_the_table():
+    table = source_pages.side_by_side(source_pages.evidence_rows())
+    assert source_pages.intro(table).startswith(
+        "The suite checks the article against three sources of data.")
+    assert source_pages.intro(table.iloc[:1]).startswith(
+        "The suite checks the article against one source of data.")

@@ -437,3 +437,45 @@ def premium_spread_paragraph(estimates: pd.DataFrame) -> str:
             "the chart says how large that gap is). Choose with `premium_source`; a role whose "
             "estimate is zero or negative has no premium to normalize, and the table at the top "
             "says so.")
+
+
+def comparison_intro(named: list[dict], estimates: pd.DataFrame) -> str:
+    """What the named scenarios cover, from their settings: the premiums they start from
+    against the range of the sourced estimates, and how fast they wear the premium away."""
+    from aijobs.words import count, verb_for
+
+    values, rates, market = [], [], 0
+    for entry in named:
+        s = entry["settings"]
+        if s.get("premium") is not None:
+            values.append(float(s["premium"]))
+        elif s.get("premium_source") is not None:
+            chosen = estimates.loc[estimates["estimate_id"] == s["premium_source"], "premium"]
+            values += [float(v) for v in chosen.dropna()]
+        if s.get("mode") == "rate" and s.get("normalization_rate") is not None:
+            rates.append(float(s["normalization_rate"]))
+        elif s.get("mode") == "supply_demand":
+            market += 1
+    sourced = estimates["premium"].dropna()
+    text = ("The named scenarios in `notebooks/reports.yaml` side by side: each one's median path "
+            "of midpoint pay per role, and the band each role reaches at the horizon under each "
+            "scenario.")
+    if values and len(sourced):
+        lo, hi = min(values), max(values)
+        a, b = float(sourced.min()), float(sourced.max())
+        run = (f"from {percent_text(lo, signed=True)} to {percent_text(hi, signed=True)}"
+               if lo != hi else f"at {percent_text(lo, signed=True)}")
+        whole = f"{percent_text(a, signed=True)} to {percent_text(b, signed=True)}"
+        if lo <= a and hi >= b:
+            text += f" Together their premiums span the sourced estimates, {run}"
+        else:
+            text += f" Their premiums run {run}; the sourced estimates run {whole}"
+    if rates:
+        text += ("; rate scenarios wear the premium down by "
+                 + (f"{percent_text(min(rates))} to {percent_text(max(rates))}"
+                    if min(rates) != max(rates) else percent_text(rates[0])) + " a year")
+    if market:
+        text += (f", and {count(market, 'scenario')} {verb_for(market, 'lets')} it follow "
+                 "demand against supply")
+    return (text + ". None is a forecast and none carries a likelihood. Add a scenario to the "
+            "config and it appears here on the next build.")

@@ -110,3 +110,16 @@ def coverage(rows: pd.DataFrame) -> pd.DataFrame:
         out.append({"source": registry[sid]["short_title"], "claims_tested": n,
                     "claims_not_tested": int(rows["claim"].nunique()) - n})
     return pd.DataFrame(out)
+
+
+def intro(table: pd.DataFrame) -> str:
+    """The page's opening: how many data sources the article is checked against (one row each
+    in the side-by-side table)."""
+    from aijobs.words import spelled_count
+
+    return (f"The suite checks the article against {spelled_count(len(table), 'source')} of "
+            "data. Each measures something different, about different people, over a different "
+            "period, so each can test some claims and not others. This page says, for each, "
+            "what it measures, whom, when and under which licence, and which of the article's "
+            "pay and growth claims it can test; the claims audit and the growth rates report "
+            "show the evidence itself.")
