@@ -282,3 +282,23 @@ def test_entry_share_and_region_titles():
     assert region_title([0.64, 1.1, 1.2]) == (
         "AI pay in the survey is lower than at US companies in 1 of the 3 countries shown")
     assert region_title([1.1]).startswith("AI pay in the survey is not lower outside the US")
+
+
+def test_growth_subtitles_follow_the_period_read_and_the_figures():
+    from aijobs.analysis import transforms
+    from aijobs.charts import article_figures
+    roles = tables.load_table("roles")
+    article = transforms.growth_table(tables.load_table("growth_rates"), roles)
+    title = article_figures.growth_figure(article, SOURCE).layout.title.text
+    assert ("Doubling times: figures read as growth over one year; the article gives no "
+            "period") in title
+    # read over five years, with every figure stating its period: the subtitle says both
+    five = transforms.growth_table(tables.load_table("growth_rates").assign(
+        growth_period="2023-2025"), roles, 5.0)
+    title = article_figures.growth_figure(five, SOURCE, period_years=5.0).layout.title.text
+    assert ("Doubling times: figures read as growth over 5 years; each figure states its own "
+            "period") in title
+    projection = transforms.growth_projection(five, 5, 0.5, 5.0)
+    title = article_figures.projection_figure(projection, SOURCE, growth_decay=0.5,
+                                              period_years=5.0).layout.title.text
+    assert "<sup>Figures read as growth over 5 years; each year's rate cut by 50%" in title

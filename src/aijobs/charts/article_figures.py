@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from aijobs.analysis.transforms import labelled
-from aijobs.charts import downloads
+from aijobs.charts import downloads, finding_titles
 from aijobs.charts.figure_data import attach_data
 from aijobs.charts.theme import (
     BLUE,
@@ -96,8 +96,9 @@ def band_figure(bands: pd.DataFrame, source: str, *, basis_label: str = "tech-hu
 
 # --- growth -------------------------------------------------------------------------------
 
-def growth_figure(growth: pd.DataFrame, source: str) -> go.Figure:
-    """Bars of growth_pct per role, fastest on top, labelled with growth and doubling time."""
+def growth_figure(growth: pd.DataFrame, source: str, *, period_years: float = 1.0) -> go.Figure:
+    """Bars of growth_pct per role, fastest on top, labelled with growth and doubling time
+    (transforms.growth_table read with the figures covering `period_years`)."""
     tidy = downloads.growth_figure(growth)
     growth = escaped_frame(growth)
     g = growth.iloc[::-1]
@@ -112,7 +113,7 @@ def growth_figure(growth: pd.DataFrame, source: str) -> go.Figure:
                      ticksuffix="%", range=[0, float(growth["growth_pct"].max()) * 1.75])
     top = growth.iloc[0]
     title = (f"{top['role_name']} grows fastest: {top['growth_pct']:+.0f}%"
-             "<br><sup>Doubling times assume the rate is per year; the article gives no period"
+             f"<br><sup>Doubling times: {finding_titles.period_note(growth, period_years)}"
              "</sup>")
     fig = finish_figure(fig, title, source, height=380)
     return attach_data(fig, *tidy, source=source)
@@ -141,7 +142,8 @@ def projection_figure(projection: pd.DataFrame, source: str, *, growth_decay: fl
     period = "one year" if period_years == 1 else f"{period_years:g} years"
     title = (f"If each figure covered {period}: {top['role_name']} ×"
              f"{top['demand_index']:,.1f} after {horizon} year{'s' if horizon != 1 else ''}"
-             f"<br><sup>The article gives no period; each year's rate cut by "
+             f"<br><sup>{capitalised(finding_titles.period_note(projection, period_years))}"
+             f"; each year's rate cut by "
              f"{growth_decay:.0%}; not a forecast</sup>")
     fig = finish_figure(fig, title, source, height=460)
     return attach_data(fig, *tidy, source=source)

@@ -196,3 +196,20 @@ def region_title(ratios: Sequence[float]) -> str:
         return "AI pay in the survey is not lower outside the US: no country shown pays less"
     return (f"AI pay in the survey is lower than at US companies in {lower} of the "
             f"{count(len(r), 'country')} shown")
+
+
+def period_note(growth: pd.DataFrame, period_years: float) -> str:
+    """How the growth charts read the figures' period, and whether the figures state one:
+    'figures read as growth over one year; the article gives no period'."""
+    reading = "one year" if period_years == 1 else f"{period_years:g} years"
+    if "growth_period" not in growth:  # a projection: the reading is all it knows
+        return f"figures read as growth over {reading}"
+    stated = ~growth["growth_period"].astype(str).str.lower().isin(["unstated", "", "nan",
+                                                                     "<na>"])
+    if not stated.any():
+        given = "the article gives no period"
+    elif stated.all():
+        given = "each figure states its own period"
+    else:
+        given = (f"{n_of(int((~stated).sum()), len(stated), 'figure', 'gives')} no period")
+    return f"figures read as growth over {reading}; {given}"
