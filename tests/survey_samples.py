@@ -35,7 +35,8 @@ BAD_ROWS = {
     "implausibly low salary": (row(usd=4_000), "salary_in_usd is outside the plausible range"),
     "unknown experience code": (row(level="XX"), "experience_level is not one of EN, MI, SE, EX"),
     "unknown employment code": (row(kind="ZZ"), "employment_type is not one of FT, PT, CT, FL"),
-    "year out of range": (row(year=1999), "work_year is not a year from 2000 to"),
+    "year out of range": (row(year=1999), "work_year is not a whole year from 2000 on"),
+    "year in the future": (row(year=2999), "work_year is in the future: after today ("),
 }
 
 
@@ -50,4 +51,8 @@ MALFORMED = {
     "JSON not a list": ('{"salary": 1}', "JSON is not a table; expected a list of objects"),
     "broken JSON": ('[{"work_year": 2024,', "not valid JSON"),
     "empty file": ("", "the file is empty"),
+    "every row in the future": (HEADER + row(year=2999) * 3,
+                                r"none of its 3 rows can be used: 3 because work_year is in the "
+                                r"future: after today \(\d{4}-\d\d-\d\d\), so at most \d{4} "
+                                r"\(e.g. line 2\); expected at least one row"),
 }

@@ -34,6 +34,12 @@ def _renamed_column(table: str, old: str, new: str) -> str:
     return text.replace(old, new, 1)
 
 
+# a survey file whose two rows are both paid in {year}
+FUTURE_SURVEY = ("work_year,experience_level,employment_type,job_title,salary,salary_currency,"
+                 "salary_in_usd,employee_residence,remote_ratio,company_location,company_size\n"
+                 + "{year},SE,FT,Machine Learning Engineer,150000,USD,150000,US,0,US,M\n" * 2)
+
+
 # (id, argv with {tmp} for the case's folder and {out} for the seeded output folder,
 #  files to write first {name: text or bytes}, exit code, words the one line must contain)
 BUILD = ["build", "--dry-run", "--output-dir", "{out}"]
@@ -136,6 +142,32 @@ CASES = [
      "parameter seed: got -1"),
     ("growth period 0", [*BUILD, "growth_rates", "-p", "growth_period_years", "0"], {}, 2,
      "parameter growth_period_years: got 0.0"),
+    # each valid, together beyond computing (issue 28: "inf is not a finite number")
+    ("premium grows beyond computing", [*BUILD, "scenario_baseline", "-p", "mode",
+                                        "supply_demand", "-p", "demand_growth", "5", "-p",
+                                        "supply_growth", "-0.99", "-p", "elasticity", "5", "-p",
+                                        "horizon_years", "30", "-p", "growth_decay", "0"], {}, 2,
+     # log10(6 / 0.01) = 2.778 a year, times 30 years and elasticity 5: 416.8
+     "parameters elasticity 5, supply_growth -0.99 and demand_growth 5 (mode supply_demand, "
+     "horizon_years 30): the premium would grow about 10^417-fold by year 30, beyond any "
+     "number a page can compute; expected settings that keep it under 10^100-fold, e.g. "
+     "elasticity at most 1.2"),
+    ("premium grows at the uncertainty's ends", [*BUILD, "scenario_baseline", "-p", "mode",
+                                                 "supply_demand", "-p", "uncertainty",
+                                                 '{"elasticity": [0.5, 1, 5], "supply_growth":'
+                                                 ' [-0.99, 0.1, 0.2]}', "-p", "horizon_years",
+                                                 "30"], {}, 2,
+     # demand from data/growth_rates.csv: 280% halving yearly; 30 × 2 + Σ log10(1 + d_k) =
+     # 61.46, times 5: 307.3
+     "parameters elasticity 5 (an end of its uncertainty range), supply_growth -0.99 (an end "
+     "of its uncertainty range) and demand growth up to 280% a year (data/growth_rates.csv) "
+     "(mode supply_demand, horizon_years 30): the premium would grow about 10^307-fold"),
+    ("configured scenario beyond computing", ["list", "--config", "{tmp}/c.yaml"],
+     {"c.yaml": CONFIG.replace("demand_growth: 0.30\n      supply_growth: 0.12\n      "
+                               "elasticity: 0.5", "demand_growth: 5\n      supply_growth: "
+                               "-0.99\n      elasticity: 5\n      horizon_years: 30", 1)}, 2,
+     "parameters elasticity 5, supply_growth -0.99 and demand_growth 5 (mode supply_demand, "
+     "horizon_years 30): the premium would grow about 10^"),
     # files given as parameters
     ("path missing", [*BUILD, "compensation_bands", "-p", "salary_bands_path", "{tmp}/no.csv"],
      {}, 2, "parameter salary_bands_path: {tmp}/no.csv does not exist"),
@@ -309,6 +341,16 @@ CASES = [
      "t.csv: not UTF-8 text but UTF-16 little-endian; save the file as UTF-8 CSV"),
     ("survey empty", ["survey-derive", "{tmp}/s.csv", "--output-dir", "{out}"], {"s.csv": ""},
      2, "s.csv: the file is empty"),
+    ("survey all in the future", ["survey-derive", "{tmp}/s.csv", "--output-dir", "{out}"],
+     {"s.csv": FUTURE_SURVEY.format(year=2999)}, 2,
+     "s.csv: none of its 2 rows can be used: 2 because work_year is in the future: after "
+     "today ("),
+    ("survey after its snapshot's date", ["survey-derive", "{tmp}/2025-01-19/salaries.csv",
+                                          "--output-dir", "{out}"],
+     {"2025-01-19/salaries.csv": FUTURE_SURVEY.format(year=2026)}, 2,
+     "salaries.csv: none of its 2 rows can be used: 2 because work_year is in the future: "
+     "after the file's date (2025-01-19), so at most 2025 (e.g. line 2); expected at least "
+     "one row with"),
     ("survey date", ["survey-derive", str(SURVEY), "--output-dir", "{out}", "--date",
                      "notadate"], {}, 2, "--date: got 'notadate'; expected a date"),
     # the configuration
@@ -357,6 +399,9 @@ def test_bad_input_gets_one_line_and_changes_nothing(tmp_path, capsys, monkeypat
             os.mkfifo(tmp_path / name)
         elif isinstance(content, bytes):
             (tmp_path / name).write_bytes(content)
+        elif "/" in name:  # in a folder of its own (a snapshot's dated folder, say)
+            (tmp_path / name).parent.mkdir(parents=True)
+            (tmp_path / name).write_text(content)
         else:
             (tmp_path / name).write_text(content)
     before = _snapshot(out)

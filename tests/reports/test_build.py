@@ -129,13 +129,15 @@ def test_failed_run_keeps_the_last_good_report(tmp_path):
                          header + "no_such_role,150000,200000,false,user_supplied,USD,annual,\n")
     result = run([*AIJOBS, "build", "compensation_bands", "-p", "salary_bands_path",
                   str(unknown_role), "--output-dir", str(out)])
-    assert result.returncode == 1
-    assert "compensation_bands--" in result.stderr  # a variant: the named page stays
-    assert ": cell 3 of compensation_bands.ipynb raised DataError" in result.stderr
-    assert "no_such_role" in result.stderr
-    assert "kept at" in result.stderr and "variants/_failed/compensation_bands--" in result.stderr
+    # a bad input as any other: exit 2, one line naming the report (a variant: the named page
+    # stays), the file, the row and the column; the notebook is not kept (its code is fine)
+    assert result.returncode == 2, result.stderr
+    line, = result.stderr.strip().splitlines()
+    assert line.startswith("error: compensation_bands--"), line
+    assert "my_bands.csv" in line and "no_such_role" in line and "role_id" in line
+    assert "Traceback" not in result.stderr and "kept at" not in line
     assert (out / "compensation_bands.html").read_bytes() == before
-    assert list((out / "variants" / "_failed").glob("compensation_bands--*.ipynb"))
+    assert not (out / "variants" / "_failed").exists()
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
 

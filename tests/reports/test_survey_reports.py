@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, built_page, run_in, write
@@ -96,7 +100,7 @@ def test_region_choice_sets_the_multiplier(tmp_path):
     assert band["base"][0] == pytest.approx(140 * 0.59696, abs=1e-3)
     bad = run_in(ROOT, "build", "compensation_bands", "-p", "region", "ZZ",
                  "--output-dir", str(tmp_path))
-    assert bad.returncode == 1
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
     assert "parameter region: 'ZZ' has no reliable survey ratio; choose from CA, DE, GB, US" \
         in bad.stderr
 
@@ -134,12 +138,44 @@ def test_a_bad_survey_file_fails_the_report_and_keeps_the_last_good_one(good_rep
     else:
         text, message = MALFORMED[case]
         write(bad, text)
+    folder = _snapshot(good_report)
     result = run_in(ROOT, "build", "survey_evidence", "-p", "survey_path", str(bad),
                     "--output-dir", str(good_report))
-    assert result.returncode == 1
-    assert "raised DataError" in result.stderr and message in result.stderr
-    assert str(bad) in result.stderr  # says which file
+    # raised inside the notebook, a bad input is reported as any bad input is: exit 2 and one
+    # line naming the report and the file; nothing in the folder changes (no _failed/ copy)
+    assert result.returncode == 2, result.stderr
+    line, = result.stderr.strip().splitlines()
+    # says which report (a variant of survey_evidence: its settings differ) and which file
+    assert re.match(rf"error: survey_evidence--[0-9a-f]{{10}}: {re.escape(str(bad))}: ", line)
+    assert re.search(message, line), line
+    assert "Traceback" not in result.stderr
     assert built_page(good_report, "survey_evidence").read_bytes() == before
+    assert _snapshot(good_report) == folder
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def test_a_bad_survey_file_through_make_is_one_line_and_keeps_the_good_page(good_report,
+                                                                            tmp_path):
+    """The same through make (the path the README gives): aijobs's one line, and make's own
+    line that it stopped, with aijobs's status 2 (a failing report used to give 1)."""
+    bad = write(tmp_path / "future.csv", HEADER + row(year=2999) * 3)
+    folder = _snapshot(good_report)
+    env = {k: v for k, v in os.environ.items() if k not in ("PARAMS", "OUT", "NAME")}
+    result = subprocess.run(["make", "-s", f"BIN={Path(sys.executable).parent}", "STAMP=",
+                             "report", "NAME=survey_evidence", f"PARAMS=-p survey_path {bad}",
+                             f"OUT={good_report}"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300, env=env)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2
+    assert len(lines) == 2 and lines[1].startswith("make: *** ") and lines[1].endswith(
+        "Error 2"), result.stderr
+    assert re.match(rf"error: survey_evidence--[0-9a-f]{{10}}: {re.escape(str(bad))}: none of "
+                    "its 3 rows can be used: 3 because work_year is in the future", lines[0])
+    assert _snapshot(good_report) == folder
 
 
 def test_bad_rows_are_counted_in_the_report_or_stop_it_when_strict(good_report, tmp_path):
@@ -156,7 +192,8 @@ def test_bad_rows_are_counted_in_the_report_or_stop_it_when_strict(good_report, 
     before = built_page(good_report, "survey_evidence").read_bytes()
     strict = run_in(ROOT, "build", "survey_evidence", "-p", "survey_path", str(file),
                     "-p", "survey_strict", "true", "--output-dir", str(good_report))
-    assert strict.returncode == 1
+    assert strict.returncode == 2
+    assert len(strict.stderr.strip().splitlines()) == 1, strict.stderr
     assert "line 42, column salary_in_usd: salary_in_usd is not a number (got 'lots')" \
         in strict.stderr
     assert built_page(good_report, "survey_evidence").read_bytes() == before

@@ -72,6 +72,14 @@ def pay_multipliers(params: ScenarioParams, premium0: np.ndarray,
     t = np.arange(params.horizon_years + 1)
     nominal = (1 + params.wage_growth) ** t[None, :] * (1 + premium) / (1 + premium0[:, None])
     real = nominal / (1 + params.inflation) ** t[None, :]
+    if not (np.isfinite(nominal).all() and np.isfinite(real).all()):
+        raise ParameterError(
+            f"parameters mode {params.mode}, elasticity {params.elasticity:g}, supply_growth "
+            f"{params.supply_growth:g}, normalization_rate {params.normalization_rate:g}, "
+            f"wage_growth {params.wage_growth:g} over horizon_years {params.horizon_years}: "
+            "pay grows beyond any number a page can compute; expected settings under which "
+            "the premium stays under 10^100-fold (a smaller elasticity, or a supply_growth "
+            "nearer the demand growth)")
     return {"nominal": nominal, "real": real, "premium": premium}
 
 

@@ -197,3 +197,81 @@ def uncertainty_problem(ranges: Any, settings: Mapping[str, Any]) -> str | None:
     except (ParameterError, TypeError, ValueError) as exc:
         return str(exc)
     return None
+
+
+# How far the supply_demand premium may grow before a page's figures stop being computable
+# (pay × premium factor, summed over up to a million draws, must stay far below 1.8e308) or
+# meaningful: a factor of 10^100.
+MAX_PREMIUM_FACTOR_LOG10 = 100
+
+
+def _span(settings: Mapping[str, Any], name: str, default: float) -> tuple[float, float]:
+    """The lowest and highest value `name` takes: its own and its uncertainty range's."""
+    value = settings.get(name)
+    found = [default if value is None else float(value)]
+    found += _range(settings, name)
+    return min(found), max(found)
+
+
+def _range(settings: Mapping[str, Any], name: str) -> list[float]:
+    ranges = settings.get("uncertainty")
+    if isinstance(ranges, Mapping) and isinstance(ranges.get(name), list | tuple):
+        return [float(v) for v in ranges[name]]
+    return []
+
+
+def _named(settings: Mapping[str, Any], name: str, value: float) -> str:
+    """`name value`, saying when the value is an end of the parameter's uncertainty range."""
+    own = settings.get(name)
+    if value in _range(settings, name) and (own is None or float(own) != value):
+        return f"{name} {value:g} (an end of its uncertainty range)"
+    return f"{name} {value:g}"
+
+
+def premium_growth_problem(settings: Mapping[str, Any]) -> str | None:
+    """In supply_demand mode the premium grows each year by ((1 + d) / (1 + s))^ε: settings
+    under which it grows beyond 10^100-fold within the horizon (where pay becomes infinite
+    in floating point: "inf is not a finite number") are refused, naming the settings and the
+    largest elasticity that would do, before any kernel starts. Worked on the settings'
+    extremes: the highest demand growth and elasticity, the lowest supply growth, of the
+    values and their uncertainty ranges; demand from data/growth_rates.csv when not given."""
+    if settings.get("mode") != "supply_demand":
+        return None
+    try:
+        horizon = int(settings.get("horizon_years") or 5)
+        supply = _span(settings, "supply_growth", 0.0)[0]
+        elasticity = _span(settings, "elasticity", 0.5)[1]
+        if settings.get("demand_growth") is not None or "demand_growth" in (
+                settings.get("uncertainty") or {}):
+            demand = _span(settings, "demand_growth", 0.15)[1]
+            demand_words = _named(settings, "demand_growth", demand)
+        else:
+            rates = [float(v) / 100 for v in column_values("growth_rates", "growth_pct") or []]
+            demand = max([float(settings.get("default_demand_growth") or 0.15), *rates])
+            demand_words = f"demand growth up to {demand:.0%} a year (data/growth_rates.csv)"
+        decay = float(settings.get("growth_decay") if settings.get("growth_decay") is not None
+                      else 0.5)
+        shock_start = int(settings.get("shock_start_year") or 0)
+        shock_years = int(settings.get("shock_years") or 0)
+        shock = float(settings.get("shock_demand_growth") or 0.0)
+    except (TypeError, ValueError):
+        return None  # a value of the wrong type: its own check says so
+    if supply <= -1 or elasticity <= 0:
+        return None
+    total, worst, worst_year = 0.0, 0.0, 0
+    for year in range(1, horizon + 1):
+        d = demand * (1 - decay) ** (year - 1)
+        if shock_start and shock_years and shock_start <= year < shock_start + shock_years:
+            d = shock
+        total += math.log10((1 + d) / (1 + supply)) if d > -1 else -math.inf
+        if total > worst:
+            worst, worst_year = total, year
+    if elasticity * worst <= MAX_PREMIUM_FACTOR_LOG10:
+        return None
+    room = MAX_PREMIUM_FACTOR_LOG10 / worst
+    return (f"parameters {_named(settings, 'elasticity', elasticity)}, "
+            f"{_named(settings, 'supply_growth', supply)} and {demand_words} (mode supply_demand, horizon_years {horizon}): the premium would "
+            f"grow about 10^{elasticity * worst:,.0f}-fold by year {worst_year}, beyond any "
+            f"number a page can compute; expected settings that keep it under "
+            f"10^{MAX_PREMIUM_FACTOR_LOG10}-fold, e.g. elasticity at most {room:.3g}, or a "
+            "supply_growth nearer the demand growth")

@@ -31,6 +31,7 @@ from aijobs.charts.figure_data import (
 from aijobs.charts.theme import safe_figure_dict
 from aijobs.data import tables
 from aijobs.files import frame_csv_text
+from aijobs.errors import ParameterError
 from aijobs.notebook.mode import (  # noqa: F401  (REPORT_MODE_VAR re-exported)
     FIGURE_MIME,
     FINDINGS_MIME,
@@ -334,6 +335,9 @@ def record_key_figures(values: Mapping[str, float]) -> None:
                              "then optionally '.' and an id, e.g. mid_usd.ai_ml_engineer")
         number = float(value)
         if not np.isfinite(number):
-            raise ValueError(f"key figure {name!r}: {value!r} is not a finite number")
+            raise ParameterError(f"key figure {name}: {value!r}, not a finite number: the "
+                                 "report's parameters or tables take it beyond what can be "
+                                 "computed; expected settings that keep it finite (smaller "
+                                 "growth rates or a shorter horizon_years)")
         clean[str(name)] = number
     display({KEY_FIGURES_MIME: clean, "text/html": ""}, raw=True)

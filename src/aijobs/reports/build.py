@@ -58,7 +58,7 @@ from aijobs.reports.config import (
     shown_path,
 )
 from aijobs.reports.lifetime import die_with
-from aijobs.reports.parameters import validated_parameters
+from aijobs.reports.parameters import check_together, validated_parameters
 from aijobs.reports.render import (
     BuildOptions,
     collect_figures,
@@ -92,6 +92,7 @@ class BuildResult:
     headline: str = ""  # the first chart's finding, for the index
     figures: int = 0  # charts on the page
     failed_notebook: bytes | None = None  # the executed notebook of a failed run
+    bad_input: bool = False  # failed on the user's input (a parameter or file), not on code
     key_figures: dict[str, float] = field(default_factory=dict)  # display.record_key_figures
     kernel_notes: list[str] = field(default_factory=list)  # why its kernel was cold, if it was
     digests: dict[str, str] = field(default_factory=dict)  # sha256 of each file published
@@ -99,6 +100,21 @@ class BuildResult:
     @property
     def ok(self) -> bool:
         return self.status != "failed"
+
+
+# The suite's own errors (aijobs.errors), by name as a kernel reports them: raised inside a
+# notebook, they say what is wrong with a parameter or an input file, where, and what would be
+# right, as the same errors raised before any kernel starts do.
+INPUT_ERRORS = ("DataError", "ParameterError", "BuildError")
+
+
+def _input_error(exc: BaseException) -> str | None:
+    """The message of a bad-input error raised inside a notebook, as one line, or None."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError) and exc.ename in INPUT_ERRORS:
+        return " ".join(str(exc.evalue).split())
+    return None
 
 
 def _failure_message(spec: ReportSpec, exc: BaseException) -> str:
@@ -192,6 +208,10 @@ def _run_report(spec: ReportSpec, *, used: dict[str, Any], options: BuildOptions
             files, alts = collect_figures(nb, spec.name, settings_rows(spec, used))
             page = render_report_html(nb, spec, used, options, inputs)
         except Exception as exc:  # the build goes on with the other reports
+            message = _input_error(exc)
+            if message is not None:  # the input, not the code: nothing to keep in _failed/
+                return BuildResult(spec.name, "failed", time.perf_counter() - start,
+                                   error=f"{spec.name}: {message}", bad_input=True)
             failed = executed.read_bytes() if executed.exists() else None
             return BuildResult(spec.name, "failed", time.perf_counter() - start,
                                error=_failure_message(spec, exc),
@@ -396,6 +416,7 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
         if len(chosen) != 1:
             raise BuildError("parameter overrides (-p) need exactly one report name")
         overrides = validated_parameters(chosen[0].notebook, overrides, from_text=True)
+        check_together(chosen[0].notebook, {**chosen[0].parameters, **overrides})
         variant = None if chosen[0].variant else variant_spec(chosen[0], overrides)
         if variant is not None:  # changed values: a variant's own page, never the named one
             return _build_variant(variant, reports_dir, jobs=jobs, show_code=show_code,
@@ -691,7 +712,13 @@ def run_on_dask(todo: list[ReportSpec], overrides, options: BuildOptions,
 
 
 def print_failures(results: list[BuildResult]) -> int:
+    """Say what failed on stderr; the exit status: 0, 2 when every failure was the user's
+    input (one line each, as every bad input gets; the earlier pages stay), else 1."""
     failed = [r for r in results if not r.ok]
+    if failed and all(r.bad_input for r in failed):
+        for r in failed:
+            print(f"error: {r.error}", file=sys.stderr)
+        return 2
     if failed:
         print(f"{len(failed)} of {len(results)} report(s) failed; earlier good versions were "
               "left in place:", file=sys.stderr)

@@ -432,4 +432,19 @@ def validated_parameters(notebook: str | Path, values: dict[str, Any], *,
         problem = check(value, merged, declared[name]) if check and value is not None else None
         if problem:
             raise ParameterError(problem)
+    if out:
+        check_together(notebook, out)
     return out
+
+
+def check_together(notebook: str | Path, values: dict[str, Any]) -> None:
+    """Settings that are each valid but not together: a ParameterError naming them. `values`
+    are the report's (its configured parameters and any given) over the notebook's defaults.
+    Today: a supply_demand scenario whose premium would grow beyond what a page can compute."""
+    declared = notebook_parameters(notebook)
+    if not {"mode", "elasticity", "supply_growth"} <= set(declared):
+        return
+    merged = {**{n: p.default for n, p in declared.items()}, **values}
+    problem = scenario_settings.premium_growth_problem(merged)
+    if problem:
+        raise ParameterError(problem)

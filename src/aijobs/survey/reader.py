@@ -244,7 +244,13 @@ def read_survey(path: str | Path, *, strict: bool = False, engine: str = "c",
     n = len(raw)
     row_numbers = np.arange(n) + (2 if unit == "line" else 1)
     today = today or dt.date.today()
-    last_year = today.year + 1
+    # No row is paid later than the file was made: the date of its snapshot folder (as the
+    # shared copies have), else today.
+    snapshot = snapshot_date_of(path)
+    made = snapshot if snapshot is not None and snapshot <= today else today
+    last_year = made.year
+    made_words = (f"the file's date ({made.isoformat()})" if made is snapshot
+                  else f"today ({made.isoformat()})")
     salary = pd.to_numeric(raw["salary_in_usd"], errors="coerce")
     year = pd.to_numeric(raw["work_year"], errors="coerce")
     text = {c: _stripped_category(raw[c]) for c in TEXT_COLUMNS}
@@ -263,9 +269,10 @@ def read_survey(path: str | Path, *, strict: bool = False, engine: str = "c",
          ~text["experience_level"].isin(EXPERIENCE_LEVELS).fillna(False).to_numpy()),
         ("employment_type is not one of FT, PT, CT, FL",
          ~text["employment_type"].isin(EMPLOYMENT_TYPES).fillna(False).to_numpy()),
-        (f"work_year is not a year from {FIRST_YEAR} to {last_year}",
-         ~(((year % 1) == 0) & (year >= FIRST_YEAR) & (year <= last_year)).fillna(False)
-         .to_numpy()),
+        (f"work_year is not a whole year from {FIRST_YEAR} on",
+         ~(((year % 1) == 0) & (year >= FIRST_YEAR)).fillna(False).to_numpy()),
+        (f"work_year is in the future: after {made_words}, so at most {last_year}",
+         (year > last_year).fillna(False).to_numpy()),
         ("job_title is empty", _empty(text["job_title"])),
         ("company_location is empty", _empty(text["company_location"])),
         *((f"{c} is not an ISO 3166 country code", unreadable[c]) for c in COUNTRY_COLUMNS),
@@ -285,6 +292,15 @@ def read_survey(path: str | Path, *, strict: bool = False, engine: str = "c",
             exclusions[reason] = {"count": int(new.sum()), "example_rows": examples}
         bad |= mask
     keep = ~bad
+    if not keep.any():
+        causes = "; ".join(f"{found['count']:,} because {reason} (e.g. {unit} "
+                           f"{found['example_rows'][0]})"
+                           for reason, found in sorted(exclusions.items(),
+                                                       key=lambda item: -item[1]["count"])[:3])
+        raise DataError(f"{where}: none of its {n:,} rows can be used: {causes}; expected at "
+                        f"least one row with a salary_in_usd from ${min_salary_usd:,.0f} to "
+                        f"${max_salary_usd:,.0f}, known codes and a work_year from "
+                        f"{FIRST_YEAR} to {last_year}")
     others = {c: _comparable(raw[c])[keep].reset_index(drop=True) for c in raw.columns
               if c in OWN_COLUMNS and c not in REQUIRED_COLUMNS and c not in PAY_COLUMNS}
     pay_local = (pd.to_numeric(raw["salary"], errors="coerce")[keep].to_numpy(dtype="float64")
