@@ -474,7 +474,7 @@ def _build_variant(variant: ReportSpec, reports_dir: Path, *, echo=print,
     folder = variants_dir(reports_dir)
     results = build_reports(reports_dir=folder, specs=[variant], index=False, echo=echo,
                             overrides=(variant.variant or {})["values"], **options)
-    if not options.get("dry_run"):
+    if not options.get("dry_run") and any(r.ok for r in results):  # a failed one: no entry
         with build_lock(folder, echo):
             record_variant(folder, variant)
             write_variants_index(folder, read_manifest(folder))
