@@ -270,7 +270,8 @@ def premium_growth_problem(settings: Mapping[str, Any]) -> str | None:
         return None
     room = MAX_PREMIUM_FACTOR_LOG10 / worst
     return (f"parameters {_named(settings, 'elasticity', elasticity)}, "
-            f"{_named(settings, 'supply_growth', supply)} and {demand_words} (mode supply_demand, horizon_years {horizon}): the premium would "
+            f"{_named(settings, 'supply_growth', supply)} and {demand_words} "
+            f"(mode supply_demand, horizon_years {horizon}): the premium would "
             f"grow about 10^{elasticity * worst:,.0f}-fold by year {worst_year}, beyond any "
             f"number a page can compute; expected settings that keep it under "
             f"10^{MAX_PREMIUM_FACTOR_LOG10}-fold, e.g. elasticity at most {room:.3g}, or a "

@@ -30,8 +30,8 @@ from aijobs.charts.figure_data import (
 )
 from aijobs.charts.theme import safe_figure_dict
 from aijobs.data import tables
-from aijobs.files import frame_csv_text
 from aijobs.errors import ParameterError
+from aijobs.files import frame_csv_text
 from aijobs.notebook.mode import (  # noqa: F401  (REPORT_MODE_VAR re-exported)
     FIGURE_MIME,
     FINDINGS_MIME,
