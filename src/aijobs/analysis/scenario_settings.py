@@ -249,8 +249,8 @@ def premium_growth_problem(settings: Mapping[str, Any]) -> str | None:
             rates = [float(v) / 100 for v in column_values("growth_rates", "growth_pct") or []]
             demand = max([float(settings.get("default_demand_growth") or 0.15), *rates])
             demand_words = f"demand growth up to {demand:.0%} a year (data/growth_rates.csv)"
-        decay = float(settings.get("growth_decay") if settings.get("growth_decay") is not None
-                      else 0.5)
+        given_decay = settings.get("growth_decay")
+        decay = 0.5 if given_decay is None else float(given_decay)
         shock_start = int(settings.get("shock_start_year") or 0)
         shock_years = int(settings.get("shock_years") or 0)
         shock = float(settings.get("shock_demand_growth") or 0.0)
