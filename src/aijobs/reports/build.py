@@ -110,7 +110,7 @@ INPUT_ERRORS = ("DataError", "ParameterError", "BuildError")
 
 def _input_error(exc: BaseException) -> str | None:
     """The message of a bad-input error raised inside a notebook, as one line, or None."""
-    from papermill.exceptions import PapermillExecutionError
+    from papermill.exceptions import PapermillExecutionError  # deferred: see _failure_message
 
     if isinstance(exc, PapermillExecutionError) and exc.ename in INPUT_ERRORS:
         return " ".join(str(exc.evalue).split())
