@@ -272,6 +272,12 @@ def linked_text(text: str) -> str:
     return "".join(parts)
 
 
+def show_html(markup: str) -> None:
+    """Display markup that the package built itself, every text from data in it escaped (the
+    survey pages' slice switch)."""
+    display(HTML(markup))
+
+
 def show_note(text: str) -> None:
     """Display one escaped paragraph (a short note under a table or chart); web addresses in
     it are links."""

@@ -3,12 +3,19 @@ in which a suppressed cell reads as suppressed (with its reason), never as a num
 
 from __future__ import annotations
 
+import html
+import json
 import math
+from typing import Any
 
 import pandas as pd
 
+from aijobs import paths
 from aijobs.notebook import display
-from aijobs.survey.evidence import EXPERIENCE_NAMES, Evidence, with_role_names
+from aijobs.survey import summaries
+from aijobs.survey.evidence import EXPERIENCE_NAMES, Evidence, country_name, with_role_names
+from aijobs.survey.postings import PAY_MEASURE_TEXT
+from aijobs.words import capitalised, count, listing, percent_text, spelled_count, verb_for
 
 
 def _usd(v: float) -> str:
@@ -189,8 +196,6 @@ def title_map_rows(title_map: pd.DataFrame) -> pd.DataFrame:
 def pay_by_role_paragraph(dominance_share: float) -> str:
     """What the pay-by-role table holds, with the dominance rule's threshold as the code
     applies it (summaries.DOMINANCE_SHARE)."""
-    from aijobs.words import percent_text
-
     return ("The pay advertised for each role, with the number of postings, distinct adverts "
             "and file rows behind it, the median's 95% interval and its reliability grade. The "
             "interval is exact only for independent adverts; repeated adverts are not "
@@ -204,8 +209,6 @@ def pay_by_role_paragraph(dominance_share: float) -> str:
 
 def title_map_paragraph(title_map: pd.DataFrame) -> str:
     """The title-map policy, and which titles are contested (mapped or not), from the map."""
-    from aijobs.words import capitalised, listing, spelled_count, verb_for
-
     contested = title_map[title_map["is_contested"].astype(bool)]
     unmapped = list(contested.loc[contested["role_id"].isna(), "job_title"])
     mapped = list(contested.loc[contested["role_id"].notna(), "job_title"])
@@ -223,3 +226,154 @@ def title_map_paragraph(title_map: pd.DataFrame) -> str:
             f"{verb_for(len(contested), 'is')} contested: {'; '.join(parts)}. A reasonable "
             "analyst could decide each of them otherwise, so the table after this one shows "
             "what each would change to the verdicts above.")
+
+
+# The slice switch: controls for role, experience level, company country and work year that
+# pick one of the slices precomputed at build time (survey.summaries.slice_table), embedded in
+# the page as JSON; a small script of our own (templates/slices.js) only selects and shows
+# them, places a typed salary among the slice's percentiles, and keeps the choice in the
+# address. Nothing is estimated in the browser.
+SLICE_LEVELS = ("all", "EN", "MI", "SE", "EX")
+SLICE_SCRIPT = paths.TEMPLATES_DIR / "slices.js"
+MEASURE_PLURAL = {"midpoint": "midpoints", "range_low": "advertised minimums",
+                  "range_high": "advertised maximums", "rows": "file rows' pay"}
+
+
+def _whole_dollars(values: pd.Series) -> list[int | None]:
+    return [None if pd.isna(v) else round(float(v)) for v in values]
+
+
+def slice_payload(slices: pd.DataFrame, *, role_names: dict[str, str],
+                  year_labels: dict[str, str] | None = None,
+                  default: dict[str, str] | None = None, min_n: int = 30,
+                  repeats: str = "drop", pay_measure: str = "midpoint",
+                  bounds_usd: tuple[float, float] = (10_000, 5_000_000)) -> dict:
+    """What the page embeds for its slice switch: the options of each control (only values
+    that hold postings, countries by distinct adverts, most first), the default choice, and
+    per slice [n, postings, grade, dominated, reason, percentiles, interval lows, highs] with
+    n, grade and reason as the package gave them and money in whole dollars; a suppressed
+    slice carries no percentile. Keys are the options' positions, joined by '|'."""
+    year_labels = year_labels or {}
+    allv = summaries.SLICE_ALL
+    whole = slices[(slices["experience_level"] == allv) & (slices["work_year"] == allv)
+                   & (slices["role_id"] == allv)]
+    by_country = dict(zip(whole["company_location"], whole["n_adverts"], strict=True))
+    countries = sorted((c for c in by_country if c != allv), key=lambda c: (-by_country[c], c))
+    roles = sorted({r for r in slices["role_id"] if r != allv},
+                   key=lambda r: role_names.get(r, r))
+    levels = [lv for lv in SLICE_LEVELS if lv == allv or lv in set(slices["experience_level"])]
+    years = sorted({y for y in slices["work_year"] if y != allv}, reverse=True)
+    unit = "distinct advert" if repeats == "drop" else "posting"
+    options = {
+        "role": [[allv, "Any of the article's roles"]]
+        + [[r, role_names.get(r, r)] for r in roles],
+        "level": [[lv, EXPERIENCE_NAMES.get(lv, "All levels")] for lv in levels],
+        "country": [[allv, "All countries"]]
+        + [[c, f"{country_name(c)} ({count(int(by_country[c]), unit)})"] for c in countries],
+        "year": [[allv, "All years"]] + [[y, year_labels.get(y, y)] for y in years],
+    }
+    position = {dim: {v: i for i, (v, _) in enumerate(opts)} for dim, opts in options.items()}
+    quantiles = [round(q * 100) for q in summaries.SLICE_QUANTILES]
+    reasons: list[str] = []
+    out = {}
+    for _, s in slices.iterrows():
+        key = "|".join(str(position[d][s[c]]) for d, c in zip(
+            ("role", "level", "country", "year"), summaries.SLICE_KEYS, strict=True))
+        reason = str(s["reliability_reason"])
+        if reason not in reasons:
+            reasons.append(reason)
+        row: list[Any] = [int(s["n_adverts"]), int(s["n_postings"]),
+               summaries.RELIABILITY.index(s["reliability"]), int(bool(s["is_dominated"])),
+               reasons.index(reason)]
+        if s["reliability"] != "suppressed":
+            for part in ("usd", "ci95_low_usd", "ci95_high_usd"):
+                row.append(_whole_dollars(pd.Series([s[f"p{q}_{part}"] for q in quantiles])))
+        out[key] = row
+    first = {dim: opts[0][0] for dim, opts in options.items()}
+    if roles:  # the role with the most adverts in the whole file
+        totals = slices[(slices["experience_level"] == allv) & (slices["work_year"] == allv)
+                        & (slices["company_location"] == allv) & (slices["role_id"] != allv)]
+        first["role"] = str(totals.sort_values(["n_adverts", "role_id"],
+                                               ascending=[False, True])["role_id"].iloc[0])
+    chosen = {**first, **{d: v for d, v in (default or {}).items() if v in position.get(d, {})}}
+    return {"options": options, "default": chosen, "quantiles": quantiles,
+            "grades": list(summaries.RELIABILITY), "reasons": reasons, "slices": out,
+            "min_n": min_n, "unit": unit, "measure": PAY_MEASURE_TEXT[pay_measure],
+            "measure_plural": MEASURE_PLURAL[pay_measure],
+            "bounds_usd": [round(bounds_usd[0]), round(bounds_usd[1])]}
+
+
+def json_for_script(value: Any) -> str:
+    """JSON that can sit inside a <script> element: '<', '>' and '&' escaped as \\u003c..., so
+    no text from the data can close the element or open markup (JSON reads them back)."""
+    return (json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def slice_switch_html(payload: dict, element_id: str = "aijobs-slices") -> str:
+    """The slice switch as HTML: labelled controls, the table, the chart, the salary box, the
+    embedded slices and the script. Every text is escaped or set by the script as text."""
+    eid = html.escape(element_id)
+    controls = "".join(
+        f'<label>{label}<select name="{dim}" data-dim="{dim}"></select></label>'
+        for dim, label in (("role", "Role"), ("level", "Experience level"),
+                           ("country", "Company country"), ("year", "Work year")))
+    heads = "".join(f"<th>{h}</th>" for h in (
+        "Role", f"{capitalised(payload['unit'])}s", "Median advertised pay", "95% interval",
+        "Middle half", "Reliability"))
+    script = SLICE_SCRIPT.read_text(encoding="utf-8")
+    return (
+        f'<section class="aijobs-slices" id="{eid}" aria-label="Explore a slice">'
+        f'<form class="slice-controls" onsubmit="return false">{controls}</form>'
+        '<p class="slice-summary" aria-live="polite"></p>'
+        '<div class="aijobs-table-wrap"><table class="aijobs-table slice-table">'
+        f'<thead><tr>{heads}</tr></thead><tbody></tbody></table></div>'
+        '<figure class="slice-chart"><svg role="img" aria-label=""></svg>'
+        '<figcaption></figcaption></figure>'
+        '<div class="salary-box"><label>Where does a salary fall? Annual salary in US dollars '
+        '<input type="text" inputmode="decimal" autocomplete="off" name="salary" '
+        'placeholder="e.g. 150000"></label>'
+        '<p class="salary-answer" aria-live="polite"></p></div>'
+        '<noscript><p>The slice switch needs JavaScript; the tables below show the page\'s '
+        'own slice.</p></noscript>'
+        f'<script type="application/json" class="slice-data">{json_for_script(payload)}'
+        f'</script><script>{script}</script></section>')
+
+
+def show_slice_switch(ev: Evidence, *, company_countries: list[str] | None = None,
+                      work_years: list[int] | None = None,
+                      bounds_usd: tuple[float, float] = (10_000, 5_000_000)) -> None:
+    """Display the slice switch in a built page (a note elsewhere: JupyterLab has its own
+    explorer); the default view is the page's own slice where it is one slice."""
+    slices = ev.slices()
+    if slices is None:
+        display.show_note(
+            "The slice switch is built from the committed slices, which hold each posting's "
+            f"{MEASURE_PLURAL['midpoint'][:-1]} only; this page counts "
+            f"{PAY_MEASURE_TEXT[ev.pay_measure]}. Set survey_path to recompute the slices for "
+            "it.")
+        return
+    if not len(slices):
+        display.show_note("No posting of the article's roles passes the filters: there is no "
+                          "slice to explore.")
+        return
+    roles = with_role_names(pd.DataFrame({"role_id": sorted(set(slices["role_id"]))}))
+    default = {"level": ev.level or summaries.SLICE_ALL,
+               "country": company_countries[0] if company_countries and len(
+                   company_countries) == 1 else summaries.SLICE_ALL,
+               "year": str(work_years[0]) if work_years and len(work_years) == 1
+               else summaries.SLICE_ALL}
+    labels = {str(int(y["work_year"])): f"{int(y['work_year'])} ({y['covers']})"
+              for _, y in ev.tables["survey_years"].iterrows() if bool(y["is_partial"])}
+    payload = slice_payload(slices, role_names=dict(zip(roles["role_id"], roles["role_name"],
+                                                        strict=True)),
+                            year_labels=labels, default=default,
+                            min_n=int(ev.provenance["min_n"]), repeats=ev.repeats,
+                            pay_measure=ev.pay_measure, bounds_usd=bounds_usd)
+    if display.report_mode():
+        display.show_html(slice_switch_html(payload))
+    else:
+        display.show_note("The built page shows a slice switch here (role, level, country, "
+                          f"year: {len(payload['slices']):,} slices); in JupyterLab, use the "
+                          "explorer below.")

@@ -41,13 +41,19 @@ DERIVED_DIR = paths.DATA_DIR / "derived"
 PREFIX = "derived/"
 RUN_SET = "survey"  # the name of this set of derived tables in their sidecars' run records
 EXPERIENCE_NAMES = {"EN": "Entry", "MI": "Mid", "SE": "Senior", "EX": "Executive"}
+# The committed slices (survey_slices) hold the default pay measure only: a slice table per
+# measure would be four times the size (1.6 MB of CSV for all four, measured), and the other
+# measures are sensitivities. A page with another measure recomputes them from survey_path.
+DERIVED_SLICE_MEASURES = ("midpoint",)
+# Tables read from data/derived/ only when a page asks for them (large, one page uses them).
+LAZY_TABLES = ("survey_slices",)
 
 # The tables a run writes, in this order. Their schemas (title, description, primary key,
 # columns with types, units and rules) live in their sidecars, data/derived/<name>.meta.yaml,
 # written in the same language as every table of data/; a run copies them into the sidecars it
 # writes (tables.derived_sidecar).
-TABLES = ("survey_percentiles", "survey_premium", "survey_region", "survey_yoy",
-          "survey_premium_path", "survey_years", "survey_title_sensitivity",
+TABLES = ("survey_percentiles", "survey_premium", "survey_slices", "survey_region",
+          "survey_yoy", "survey_premium_path", "survey_years", "survey_title_sensitivity",
           "survey_entry_share", "survey_mix", "survey_exclusions")
 
 
@@ -76,6 +82,8 @@ class Evidence:
 
     def view(self, name: str, repeats: str | None = None) -> pd.DataFrame:
         """The table for this evidence's pay measure and repeats policy (or `repeats`)."""
+        if name not in self.tables and self.from_derived and name in LAZY_TABLES:
+            self.tables[name] = table_io.load_table(PREFIX + name)
         frame = self.tables[name]
         if "pay_measure" in frame.columns:
             frame = frame[frame["pay_measure"] == self.pay_measure]
@@ -91,6 +99,14 @@ class Evidence:
             return pct[(pct["group"] == "experience_level")
                        & (pct["group_value"] == self.level)].reset_index(drop=True)
         return pct[pct["group"] == "all"].reset_index(drop=True)
+
+    def slices(self) -> pd.DataFrame | None:
+        """Every slice (survey_slices) for this pay measure and repeats policy; None when the
+        committed tables hold no slices for the pay measure (DERIVED_SLICE_MEASURES)."""
+        frame = self.view("survey_slices")
+        if self.from_derived and self.pay_measure not in DERIVED_SLICE_MEASURES:
+            return None
+        return frame
 
     def pay_by_level(self, repeats: str | None = None) -> pd.DataFrame:
         pct = self.view("survey_percentiles", repeats)
@@ -258,9 +274,11 @@ def _years_table(postings: pd.DataFrame, snapshot_date: dt.date | None) -> pd.Da
 
 def evidence_tables(data: survey.Survey, filters: dict[str, list], min_n: int = survey.MIN_N,
                     pay_measures: tuple[str, ...] = ("midpoint",),
+                    slice_measures: tuple[str, ...] | None = None,
                     ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     """Every derived table from one survey (both repeats policies for each pay measure given),
-    and the provenance to record with them."""
+    and the provenance to record with them. The slices table (survey_slices) is made for the
+    pay measures in `slice_measures` only (every one given when None)."""
     anywhere = {**filters, "company_countries": []}
     keyed: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     for repeats in REPEAT_POLICIES:
@@ -275,6 +293,9 @@ def evidence_tables(data: survey.Survey, filters: dict[str, list], min_n: int = 
                 _keyed(_percentiles_by_level(units, min_n), measure, repeats))
             keyed["survey_premium"].append(
                 _keyed(summaries.premium_table(units, min_n), measure, repeats))
+            if slice_measures is None or measure in slice_measures:
+                keyed["survey_slices"].append(_keyed(summaries.slice_table(
+                    every[survey.filter_mask(every, anywhere)], min_n), measure, repeats))
             keyed["survey_region"].append(_keyed(summaries.region_table(
                 every, min_n, survey.filter_mask(every, anywhere)), measure, repeats))
             keyed["survey_yoy"].append(
@@ -402,7 +423,8 @@ def write_derived(survey_path: str | Path, out_dir: Path = DERIVED_DIR,
     date = checked_date(date)
     data = survey.read_survey(survey_path)
     tables, provenance = evidence_tables(data, survey.normalised_filters(), min_n,
-                                         pay_measures=PAY_MEASURES)
+                                         pay_measures=PAY_MEASURES,
+                                         slice_measures=DERIVED_SLICE_MEASURES)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise DataError(f"{out_dir}: is a file; expected a folder for the derived tables")
@@ -474,5 +496,6 @@ def load_evidence(survey_slice: SurveySlice | None = None, *,
             "survey filters or min_n differ from those of the committed evidence "
             f"({meta['filters_text']}; min_n {meta['min_n']}); set survey_path to a survey "
             "file to recompute with other filters")
-    frames = {name: table_io.load_table(PREFIX + name) for name in TABLES}
+    frames = {name: table_io.load_table(PREFIX + name) for name in TABLES
+              if name not in LAZY_TABLES}
     return Evidence(frames, meta, True, pay_measure, repeats, levels[0] if levels else None)

@@ -707,3 +707,65 @@ def posting_mix(units: pd.DataFrame, baseline_label: str, unmapped_label: str) -
     out = pd.DataFrame(rows, columns=["role_id", "work_year", "postings", "rows"])
     out["role_id"] = out["role_id"].astype("string")
     return out.sort_values(["role_id", "work_year"]).reset_index(drop=True)
+
+
+# The slices a reader can pick on a page (survey_evidence's slice switch): every combination of
+# role, experience level, company country and work year that holds postings, each dimension
+# also taken whole ("all"). SLICE_QUANTILES are the percentiles kept for "where does my salary
+# fall?" (a typed salary is placed between two of them), each with its cluster-aware interval.
+SLICE_ALL = "all"
+SLICE_KEYS = ("role_id", "experience_level", "company_location", "work_year")
+SLICE_QUANTILES = (0.10, 0.20, 0.25, 0.30, 0.40, 0.50, 0.60, 0.70, 0.75, 0.80, 0.90)
+SLICE_COLUMNS = (
+    *SLICE_KEYS, "n_postings", "n_adverts",
+    *(f"p{round(q * 100)}_usd" for q in SLICE_QUANTILES),
+    *(f"p{round(q * 100)}_ci95_{end}_usd" for q in SLICE_QUANTILES for end in ("low", "high")),
+    "cv_p50", "top_advert_share", "is_dominated", "reliability", "reliability_reason")
+
+
+def slice_table(units: pd.DataFrame, min_n: int = 30) -> pd.DataFrame:
+    """One row per slice of the AI roles' postings that holds any (SLICE_KEYS; "all" where a
+    key is taken whole): n, the slice's grade and dominance flag exactly as group_stats gives
+    them, and SLICE_QUANTILES of pay with their cluster-aware 95% intervals.
+
+    A suppressed slice keeps its n and the reason, and no percentile (nan): too small to
+    report is not a number. The median and its interval are group_stats' own.
+    """
+    a = _Arrays.of(units)
+    a = a.subset(a.role >= 0)
+    dims = ((a.role, a.roles), (a.level, a.levels), (a.country, a.countries),
+            (a.year, None))
+    rows = []
+    for used in itertools.product((True, False), repeat=len(SLICE_KEYS)):
+        keys = [d[0] for d, u in zip(dims, used, strict=True) if u]
+        if not len(a.pay):
+            break
+        groups = a.split(keys) if keys else {(): np.arange(len(a.pay))}
+        for key, idx in groups.items():
+            values = iter(key)
+            labels = {}
+            for name, (_, names), u in zip(SLICE_KEYS, dims, used, strict=True):
+                if not u:
+                    labels[name] = SLICE_ALL
+                else:
+                    k = next(values)
+                    labels[name] = str(int(k)) if names is None else names[k]
+            stats = group_stats(a.pay[idx], a.low[idx], a.high[idx], int(a.n_rows[idx].sum()),
+                                min_n, a.advert[idx])
+            row = {**labels, **{c: stats[c] for c in (
+                "n_postings", "n_adverts", "cv_p50", "top_advert_share", "is_dominated",
+                "reliability", "reliability_reason")}}
+            if stats["reliability"] != "suppressed":
+                pay = a.pay[idx]
+                codes, sizes = cluster_codes(a.advert[idx])
+                for q in SLICE_QUANTILES:
+                    name = f"p{round(q * 100)}"
+                    if q == 0.5:  # the median and its interval as group_stats has them
+                        row[f"{name}_usd"] = stats["p50_usd"]
+                        lo, hi = stats["p50_ci95_low_usd"], stats["p50_ci95_high_usd"]
+                    else:
+                        row[f"{name}_usd"] = float(np.quantile(pay, q))
+                        lo, hi = clustered_quantile_interval(pay, q, codes, sizes)
+                    row[f"{name}_ci95_low_usd"], row[f"{name}_ci95_high_usd"] = lo, hi
+            rows.append(row)
+    return pd.DataFrame(rows, columns=list(SLICE_COLUMNS))
