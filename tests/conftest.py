@@ -14,6 +14,7 @@ import pytest
 from aijobs import paths
 from aijobs.devtools import browser
 from aijobs.reports import build
+from aijobs.reports.build_server import READY_LINE
 
 ROOT = paths.PROJECT_ROOT
 # No build server (aijobs serve) a developer left running takes the tests' commands: a run
@@ -44,6 +45,8 @@ def start_build_server(sock, cwd: Path, env: dict, *, idle_minutes: int = 10,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     first = server.stdout.readline()  # printed once it listens
     assert "listening at" in first, first
+    ready = server.stdout.readline()  # once it has imported what a build needs
+    assert ready.strip() == READY_LINE, ready
     return server
 
 

@@ -402,6 +402,33 @@ def test_warming_the_renderer_changes_no_page(tmp_path):
     assert pages[0] == pages[1]
 
 
+FIRST_BUILD_WORK = """
+import sys
+import aijobs.reports.worker_imports
+from aijobs.reports import render
+from aijobs.reports.kernel import IPCKernelManager
+before = set(sys.modules)
+compiled = []
+original = render.TEMPLATES._compile
+render.TEMPLATES._compile = lambda source, name, *a: compiled.append(name) or original(
+    source, name, *a)
+IPCKernelManager(kernel_name="python3").kernel_spec  # what a build's first kernel looks up
+for template in ("index.html.j2", "variants.html.j2", "report.html.j2", "sweep.html.j2"):
+    render.TEMPLATES.get_template(template)
+print(sorted(set(sys.modules) - before), compiled)
+"""
+
+
+def test_worker_imports_leave_nothing_for_the_first_build_to_import_or_compile():
+    """A process that imported aijobs.reports.worker_imports (the report workers' fork server,
+    a build server before its first command) imports no module when its first build looks
+    up the kernelspec (IPython's and ipykernel's 72 modules were imported then) and compiles
+    no template (the index's, the variants' and the sweep gallery's were compiled then)."""
+    found = subprocess.run([sys.executable, "-c", FIRST_BUILD_WORK], capture_output=True,
+                           text=True, check=True, timeout=120).stdout
+    assert found.strip() == "[] []"
+
+
 def test_a_build_removes_only_the_files_of_processes_that_are_gone(tmp_path):
     """aijobs.reports.scratch: names carry the pid of the process that made them; files of a
     process that no longer runs go, those of live processes and anything else stay."""

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, built_page, start_build_server
 
+from aijobs.reports.build_server import READY_LINE
+
 pytestmark = pytest.mark.slow
 AIJOBS = [sys.executable, "-m", "aijobs.cli"]
 
@@ -78,6 +80,7 @@ def test_a_server_with_out_of_date_code_never_builds_and_restarts(project_copy, 
         page = (tmp_path / "out" / "growth_rates.html").read_text()
         assert "Demand index, edited" in page  # built by the new code, on its own
         assert "listening at" in server.stdout.readline()  # and the server is back
+        assert server.stdout.readline().strip() == READY_LINE
         again = _run(["build", "growth_rates", "--force", "--output-dir", str(tmp_path / "out")],
                      sock, project_copy, env)
         assert again.returncode == 0, again.stderr

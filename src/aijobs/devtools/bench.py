@@ -30,7 +30,7 @@ from pathlib import Path
 import yaml
 
 from aijobs import paths
-from aijobs.reports import config, render
+from aijobs.reports import build_server, config, render
 from aijobs.reports.parameters import notebook_parameters
 
 PAGE_LIMIT_KB = 300
@@ -274,14 +274,22 @@ def engine_main() -> int:
           f"{'met' if second <= ONE_REPORT_TARGET_S else 'missed'}); the next three, "
           f"median: {later:.2f} s")
     print(f"    on its own (no server: a new process imports everything): {one_alone:.2f} s")
+    print("  the targets of issue 27 (warm rebuilds by default), this run:")
+    print(f"    cold build / naive loop: {cold / naive:.3f} (target <= {COLD_NAIVE_TARGET:g}): "
+          f"{'met' if cold <= COLD_NAIVE_TARGET * naive else 'missed'}")
+    print(f"    second one-report rebuild, no extra command: {second:.2f} s (target <= "
+          f"{ONE_REPORT_TARGET_S:g} s): {'met' if second <= ONE_REPORT_TARGET_S else 'missed'}")
+    print(f"    the later ones (as with make serve): {later:.2f} s; on its own: "
+          f"{one_alone:.2f} s (no targets: for comparison)")
     return 0
 
 
 def one_report_auto(work: Path, args: list[str]) -> tuple[float, float]:
     """The one-report rebuild as a user gets it with no extra command: the first build finds
-    no build server, starts one and runs on its own; once the server listens (while the user
-    looks at the first page), the second is timed, then the median of three more. The server
-    is stopped afterwards."""
+    no build server, starts one and runs on its own; once the server has warmed up (it logs
+    build_server.READY_LINE; the user looks at the first page meanwhile), the second is timed,
+    then the median of three more (as with `make serve` running). The server is stopped
+    afterwards."""
     import re
 
     sock = work / "build.sock"
@@ -292,9 +300,11 @@ def one_report_auto(work: Path, args: list[str]) -> tuple[float, float]:
     if first.returncode != 0 or not started:
         raise RuntimeError(f"the first build started no build server: {first.stderr}")
     pid = int(started.group(1))
+    log = Path(f"{sock}.log")
     try:
         end = time.monotonic() + 120
-        while not sock.exists() and time.monotonic() < end:
+        while time.monotonic() < end and not (
+                log.exists() and build_server.READY_LINE in log.read_text(errors="replace")):
             time.sleep(0.05)
         second = _timed([*args, "0.51"], env=env)
         later = statistics.median(_timed([*args, value], env=env)

@@ -222,6 +222,8 @@ def forward(argv: list[str], when_none=None) -> int | None:
 
 
 AUTO_IDLE_MINUTES = 15
+# what a server prints (to its log, when started in the background) once warmed up
+READY_LINE = "build server ready: the build's imports and templates are loaded"
 
 
 def auto_start_wanted(dry_run: bool = False) -> bool:
@@ -335,11 +337,15 @@ def _stop(*_) -> None:
 
 
 def serve(run_command, notebooks: list[Path], fingerprint, *, idle_minutes: float = 30.0,
-          echo=print) -> int:
+          echo=print, warm_up=None) -> int:
     """Serve build commands until idle for `idle_minutes`, SIGTERM or Ctrl-C.
 
     `run_command(argv) -> int` runs one command line (the CLI's own); `fingerprint()` is the
-    package's code fingerprint, compared at every command with the one at start.
+    package's code fingerprint, compared at every command with the one at start. `warm_up()`
+    is run once before the first command is taken (the socket already listens, so a command
+    that comes meanwhile waits for it rather than running on its own), while the warm-kernel
+    server imports in its own process: what a build imports and compiles on its first run is
+    then ready for every command, the first included.
     """
     path = socket_path()
     if path is None:
@@ -360,11 +366,12 @@ def serve(run_command, notebooks: list[Path], fingerprint, *, idle_minutes: floa
              file=sys.stderr)
         return 2
     with lock:
-        return _serve_locked(path, run_command, notebooks, fingerprint, idle_minutes, echo)
+        return _serve_locked(path, run_command, notebooks, fingerprint, idle_minutes, echo,
+                             warm_up)
 
 
 def _serve_locked(path: str, run_command, notebooks: list[Path], fingerprint,
-                  idle_minutes: float, echo) -> int:
+                  idle_minutes: float, echo, warm_up=None) -> int:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)  # a dead server's: a live one would hold the lock
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -384,6 +391,13 @@ def _serve_locked(path: str, run_command, notebooks: list[Path], fingerprint,
          f"`aijobs sweep` use it (stops after {idle_minutes:g} idle minutes, or Ctrl-C)")
     try:
         with zygote.warm_kernels(notebooks) as warm:
+            if warm_up is not None:
+                try:
+                    warm_up()
+                except Exception as exc:  # noqa: BLE001  (the commands then pay it themselves)
+                    log.info("the build server's warm-up failed (%s: %s); its first command "
+                             "imports what it needs", type(exc).__name__, exc)
+                echo(READY_LINE)
             listener.settimeout(idle_minutes * 60)
             while not restart:
                 try:

@@ -344,6 +344,11 @@ def warm_renderer() -> None:
         nbformat.write(nb, notebook)
         spec = ReportSpec("warm-up", notebook, "Warm-up", "Nothing", {"n": 1})
         render_report_html(nb, spec, {"n": 2})
+    # and every other template of the pages (the index, the variants' and a sweep's gallery,
+    # which each process compiled on its first build: a one-report build writes the variants'
+    # index too)
+    for template in sorted(paths.TEMPLATES_DIR.glob("*.j2")):
+        TEMPLATES.get_template(template.name)
 
 
 def ensure_plotly_js(reports_dir: Path) -> Path:

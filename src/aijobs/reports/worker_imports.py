@@ -1,5 +1,6 @@
 """What a report worker imports before its first report, loaded once by multiprocessing's
-fork server so that every worker forked from it starts with them (see build._worker_context).
+fork server so that every worker forked from it starts with them (see build._worker_context),
+and by a build server before its first command (a one-report build runs in its process).
 It also renders a small page once, so that the workers' first pages need not compile
 templates and regular expressions (render.warm_renderer).
 """
@@ -11,6 +12,12 @@ from __future__ import annotations
 import aijobs  # noqa: F401
 
 import jupyter_client.manager  # noqa: F401
+# jupyter_client's KernelSpecManager imports IPython.paths, and so all of IPython, the first
+# time a build looks up the kernelspec: 72 modules with ipykernel's, imported by every report
+# worker and by a build server on their first report though everything above was imported
+# (tests/reports/test_build.py counts them)
+import IPython  # noqa: F401
+import ipykernel.kernelspec  # noqa: F401  (the same lookup, for the kernel's own spec)
 from jupyter_client.provisioning import KernelProvisionerFactory
 import nbclient  # noqa: F401
 import nbconvert  # noqa: F401
