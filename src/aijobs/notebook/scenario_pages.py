@@ -13,7 +13,7 @@ from aijobs.analysis.scenario_settings import number_or_none
 from aijobs.analysis.scenarios import PremiumChoice, ScenarioResult
 from aijobs.charts.scenario_figures import range_percent
 from aijobs.survey.evidence import with_role_names
-from aijobs.words import capitalised, listing, percent_text, verb_for
+from aijobs.words import capitalised, count, listing, percent_text, spelled, verb_for
 
 MODE_TEXT = {"rate": "a share of the premium goes each year",
              "supply_demand": "the premium follows demand against supply"}
@@ -385,7 +385,6 @@ def history_paragraph(mix: pd.DataFrame, title_map: pd.DataFrame, min_years: int
     """Why the premium's path uses the data-role baseline: the years the file covers, the
     years Software Engineer postings appear in (survey_mix, distinct adverts), the history
     baseline's titles (survey_title_map) and the rule for fitting a rate."""
-    from aijobs.words import count, spelled
 
     m = mix[mix["repeats"] == "drop"]
     years = sorted(int(y) for y in m.loc[m["postings"] > 0, "work_year"].unique())
@@ -442,7 +441,6 @@ def premium_spread_paragraph(estimates: pd.DataFrame) -> str:
 def comparison_intro(named: list[dict], estimates: pd.DataFrame) -> str:
     """What the named scenarios cover, from their settings: the premiums they start from
     against the range of the sourced estimates, and how fast they wear the premium away."""
-    from aijobs.words import count, verb_for
 
     values, rates, market = [], [], 0
     for entry in named:

@@ -9,6 +9,7 @@ from aijobs.analysis import audit, growth_evidence, official, transforms
 from aijobs.data import tables
 from aijobs.sources import derived
 from aijobs.survey import evidence
+from aijobs.words import spelled_count
 
 # The label each evidence table gives a source -> its id in data/sources.yaml
 SOURCE_OF_LABEL = {official.BOARD: "aijobs_survey", official.OFFICIAL: "bls_oews",
@@ -115,7 +116,6 @@ def coverage(rows: pd.DataFrame) -> pd.DataFrame:
 def intro(table: pd.DataFrame) -> str:
     """The page's opening: how many data sources the article is checked against (one row each
     in the side-by-side table)."""
-    from aijobs.words import spelled_count
 
     return (f"The suite checks the article against {spelled_count(len(table), 'source')} of "
             "data. Each measures something different, about different people, over a different "
