@@ -127,6 +127,15 @@ def test_alt_text_and_headline_state_the_finding():
     spec = _bar_figure()
     assert figure_data.figure_headline(spec) == "B pays most"
     assert figure_data.figure_alt_text(spec) == "B pays most. Bands, R&D <roles>."
+    # a headline wrapped onto two lines (theme.wrapped) stays one sentence, whole, on the index
+    from aijobs.charts.theme import wrapped
+
+    long = ("By year 5, 'Large premium, rapid normalization' pays least and 'Large premium, "
+            "sustained scarcity' most")
+    spec["layout"]["title"]["text"] = wrapped(long, 90) + "<br><sup>Median pay</sup>"
+    assert "<br>" in wrapped(long, 90)
+    assert figure_data.figure_headline(spec) == long
+    assert figure_data.figure_alt_text(spec) == long + ". Median pay."
 
 
 def _bundle_notebook(*figures):

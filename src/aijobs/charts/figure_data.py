@@ -109,8 +109,13 @@ def _values(values: Any) -> list[Any]:
 def _title_lines(spec: dict) -> list[str]:
     title = (spec.get("layout") or {}).get("title")
     text = title.get("text") if isinstance(title, dict) else title
-    lines = re.split(r"<br\s*/?>", str(text or ""), flags=re.IGNORECASE)
-    return [line for line in (plain_text(part) for part in lines) if line]
+    parts = re.split(r"<br\s*/?>", str(text or ""), flags=re.IGNORECASE)
+    # A title wrapped onto several lines (theme.wrapped) is one sentence: its lines join up to
+    # the subtitle, which starts with <sup>; each line after that stands on its own.
+    sub = next((i for i, part in enumerate(parts) if part.lstrip().lower().startswith("<sup")),
+               len(parts))
+    lines = [" ".join(plain_text(part) for part in parts[:sub]), *map(plain_text, parts[sub:])]
+    return [line for line in lines if line]
 
 
 def figure_alt_text(spec: dict) -> str:
