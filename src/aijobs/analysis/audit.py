@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 
 import pandas as pd
 
 from aijobs.formatting import money_k
+from aijobs.words import capitalised, count_with_verb, listing, n_of, percent_text
 
 VERDICTS = ("supported", "partly supported", "not supported", "borderline", "no data")
 KINDS = ("pay band", "open-ended top", "pay ranking", "growth", "skills", "learning")
@@ -48,8 +50,10 @@ NO_SURVEY = {
     "skills": "No salary survey measures how fast skills go out of date.",
     "learning": "The survey does not record how long anyone studied before a first role.",
 }
-COLUMNS = ("kind", "claim", "source_section", "evidence", "verdict", "direction", "population",
-           "rule", "verdict_other_repeats", "flips_with_repeats")
+COLUMNS = ("kind", "claim", "source_section", "evidence", "verdict", "verdict_text",
+           "variants_agreeing", "n_variants", "is_robust", "depends_on", "precision",
+           "dominance", "direction", "population", "rule", "verdict_other_repeats",
+           "flips_with_repeats")
 
 
 def _end_off(claimed: float, survey: float) -> bool:
@@ -84,6 +88,21 @@ def band_verdict(low: float, high: float, min_med: float, min_ci: tuple[float, f
     min_med / max_med: medians of the postings' advertised minimum and maximum, with their
     95% intervals; mid_med: median of the measured pay (midpoints by default), with interval.
     """
+    _, outcomes, direction = band_judgement(low, high, min_med, min_ci, max_med, max_ci,
+                                            mid_med, mid_ci)
+    if len(outcomes) > 1:
+        order = [v for v in VERDICTS if v in outcomes]
+        return f"borderline ({' / '.join(order)})", direction
+    return next(iter(outcomes)), direction
+
+
+def band_judgement(low: float, high: float, min_med: float, min_ci: tuple[float, float],
+                   max_med: float, max_ci: tuple[float, float], mid_med: float,
+                   mid_ci: tuple[float, float]) -> tuple[str, set[str], str]:
+    """(verdict of the point estimates, every verdict found inside the 95% intervals,
+    direction) of a claimed band: direction and precision kept apart."""
+    point = _band_outcome(_end_off(low, min_med), _end_off(high, max_med),
+                          low <= mid_med <= high)
     lows = _possible_off(low, min_med, *min_ci)
     highs = _possible_off(high, max_med, *max_ci)
     inside = set()
@@ -100,10 +119,7 @@ def band_verdict(low: float, high: float, min_med: float, min_ci: tuple[float, f
         if abs(gap) >= TOLERANCE:
             parts.append(f"{name} {abs(gap):.0%} {'above' if gap > 0 else 'below'} the survey")
     direction = "; ".join(parts) or "both ends within 15%"
-    if len(outcomes) > 1:
-        order = [v for v in VERDICTS if v in outcomes]
-        return f"borderline ({' / '.join(order)})", direction
-    return outcomes.pop(), direction
+    return point, outcomes | {point}, direction
 
 
 def open_top_verdict(top: float, p90: float, p90_ci: tuple[float, float]) -> str:
@@ -115,6 +131,32 @@ def open_top_verdict(top: float, p90: float, p90_ci: tuple[float, float]) -> str
     if hi < top:
         return "not supported"
     return "borderline (supported / not supported)"
+
+
+MIN_EXCEED_SHARE = 0.10
+EXCEED_RULE = (
+    "'Pay can exceed $X' is judged by the share of postings whose advertised top (the high end "
+    "of the posted range) is above $X, with a 95% interval that counts a group of identical "
+    "postings as one cluster (Wilson interval at the effective sample size). Supported when "
+    "the share is above 10% (more than one posting in ten advertises a top above $X); not "
+    "supported when it is 10% or less. When the interval reaches across 10%, the verdict "
+    "stands on the estimate and the row says what the interval also allows.")
+
+
+def exceed_judgement(share: float, low: float, high: float,
+                     min_share: float = MIN_EXCEED_SHARE) -> tuple[str, set[str]]:
+    """(verdict of the estimated share of tops above the claim, every verdict inside its
+    interval) for a 'can exceed' claim, by EXCEED_RULE."""
+    if math.isnan(share):
+        return "no data", {"no data"}
+    point = "supported" if share > min_share else "not supported"
+    possible = {point}
+    if not (math.isnan(low) or math.isnan(high)):
+        if high > min_share:
+            possible.add("supported")
+        if low <= min_share:
+            possible.add("not supported")
+    return point, possible
 
 
 def ranking_pairs(bands: pd.DataFrame, role_pay: pd.DataFrame) -> pd.DataFrame:
@@ -141,12 +183,14 @@ def ranking_pairs(bands: pd.DataFrame, role_pay: pd.DataFrame) -> pd.DataFrame:
                                                f"{money_k(sa['p50_ci95_high_usd'])}",
                      "survey_interval_lower": f"{money_k(sb['p50_ci95_low_usd'])}-"
                                               f"{money_k(sb['p50_ci95_high_usd'])}",
-                     "survey_says": outcome})
+                     "survey_says": outcome,
+                     "medians_say": "agrees" if sa["p50_usd"] > sb["p50_usd"]
+                     else "contradicts"})
     return pd.DataFrame(rows, columns=["higher_in_article", "lower_in_article",
                                        "claimed_mid_higher_usd", "claimed_mid_lower_usd",
                                        "survey_median_higher_usd", "survey_median_lower_usd",
                                        "survey_interval_higher", "survey_interval_lower",
-                                       "survey_says"])
+                                       "survey_says", "medians_say"])
 
 
 def ranking_verdict(pairs: pd.DataFrame) -> str:
@@ -160,7 +204,24 @@ def ranking_verdict(pairs: pd.DataFrame) -> str:
     return "borderline"
 
 
+def ranking_judgement(pairs: pd.DataFrame) -> tuple[str, set[str]]:
+    """(verdict of the medians' order, every verdict the intervals allow) for the ranking:
+    supported when every neighbouring pair's medians are in the article's order."""
+    if pairs.empty:
+        return "no data", {"no data"}
+    point = "not supported" if (pairs["medians_say"] == "contradicts").any() else "supported"
+    says = set(pairs["survey_says"])
+    possible = {point}
+    if "contradicts" not in says:
+        possible.add("supported")
+    if says != {"agrees"}:
+        possible.add("not supported")
+    return point, possible
+
+
 def _pay_rows(bands: pd.DataFrame, role_pay: pd.DataFrame, min_n: int) -> list[dict]:
+    """The job-board claims' rows for one cell of the grid (one role_pay table): each with
+    its point verdict, the verdicts its intervals allow and the dominance of its cells."""
     pct = role_pay.set_index("role_id")
     rows = []
     for _, b in bands.iterrows():
@@ -180,7 +241,7 @@ def _pay_rows(bands: pd.DataFrame, role_pay: pd.DataFrame, min_n: int) -> list[d
             rows.append(_row("pay band", claim, section, missing, "no data", "", BAND_RULE))
             if b["is_open_ended"]:
                 rows.append(_row("open-ended top", top, section, missing, "no data", "",
-                                 OPEN_TOP_RULE))
+                                 EXCEED_RULE))
             continue
         s = pct.loc[b["role_id"]]
         n = int(s["n_postings"])
@@ -191,29 +252,49 @@ def _pay_rows(bands: pd.DataFrame, role_pay: pd.DataFrame, min_n: int) -> list[d
                  f"half {money_k(s['p25_usd'])}-{money_k(s['p75_usd'])}")
         if s["reliability"] == "use with caution":
             shown += " (use with caution)"
-        verdict, direction = band_verdict(
+        point, possible, direction = band_judgement(
             b["salary_low_usd"], b["salary_high_usd"],
             s["median_range_min_usd"], _pair(s, "median_range_min"),
             s["median_range_max_usd"], _pair(s, "median_range_max"),
             s["p50_usd"], _pair(s, "p50"))
-        rows.append(_row("pay band", claim, section, shown, verdict, direction, BAND_RULE))
+        share = _dominant_share(s)
+        rows.append(_row("pay band", claim, section, shown, point, direction, BAND_RULE,
+                         possible, share))
         if b["is_open_ended"]:
+            value = s.get("top_above_share", math.nan)
+            if pd.isna(value):
+                rows.append(_row("open-ended top", top, section, "the evidence holds no share "
+                                 "of advertised tops above the claim", "no data", "",
+                                 EXCEED_RULE))
+                continue
+            lo, hi = float(s["top_above_ci95_low"]), float(s["top_above_ci95_high"])
+            point, possible = exceed_judgement(float(value), lo, hi)
             rows.append(_row("open-ended top", top, section,
-                             f"n {n:,} postings; p90 {money_k(s['p90_usd'])} (95% CI "
-                             f"{_ci(s, 'p90')})",
-                             open_top_verdict(b["salary_high_usd"], s["p90_usd"],
-                                              _pair(s, "p90")), "", OPEN_TOP_RULE))
+                             f"n {n:,} postings; {percent_text(float(value))} advertise a top "
+                             f"above {money_k(b['salary_high_usd'])} (95% CI "
+                             f"{percent_text(lo)}-{percent_text(hi)})",
+                             point, "", EXCEED_RULE, possible, share))
     pairs = ranking_pairs(bands, role_pay)
     order = " > ".join(bands.assign(m=bands["salary_low_usd"] + bands["salary_high_usd"])
                        .sort_values("m", ascending=False, kind="stable")["role_name"])
     counts = pairs["survey_says"].value_counts()
+    point, possible = ranking_judgement(pairs)
+    ranked = pct[pct.index.isin(bands["role_id"]) & (pct["reliability"] != "suppressed")]
+    shares = [x for x in (_dominant_share(r) for _, r in ranked.iterrows()) if x is not None]
     rows.append(_row("pay ranking", f"Roles ranked by pay: {order}",
                      str(bands["source_section"].iloc[0]) if len(bands) else "",
                      f"{len(pairs)} neighbouring pairs with reliable medians: "
                      + ", ".join(f"{int(counts.get(k, 0))} {k}" for k in
                                  ("agrees", "contradicts", "too close to tell")),
-                     ranking_verdict(pairs), "", RANKING_RULE))
+                     point, "", RANKING_RULE, possible, max(shares) if shares else None))
     return rows
+
+
+def _dominant_share(s: pd.Series) -> float | None:
+    """The largest advert's share of a dominated cell (None when the cell is not dominated)."""
+    if bool(s.get("is_dominated", False)):
+        return float(s["top_advert_share"])
+    return None
 
 
 def _pair(s: pd.Series, name: str) -> tuple[float, float]:
@@ -226,22 +307,155 @@ def _ci(s: pd.Series, name: str) -> str:
     return "n/a" if math.isnan(lo) else f"{money_k(lo)}-{money_k(hi)}"
 
 
+GRID = (("repeats", ("drop", "keep")),
+        ("title_map", ("as mapped", "with contested titles")),
+        ("period", ("all years", "latest full year")))
+CHOICE_NAMES = {"repeats": "repeats", "title_map": "the title map", "period": "the period"}
+CHOICE_VALUES = {"drop": "repeats dropped", "keep": "repeats kept",
+                 "as mapped": "titles as mapped",
+                 "with contested titles": "the contested titles counted",
+                 "all years": "all years", "latest full year": "the latest full year only"}
+JUDGED = ("pay band", "open-ended top", "pay ranking")
+
+
+def grid_rule(alternatives: dict[str, str] | None = None, latest_year: int | None = None,
+              ) -> str:
+    """The robustness rule as the page states it (the contested titles and year named)."""
+    titles = (f" ({listing(sorted(alternatives))})" if alternatives else "")
+    year = f" ({latest_year})" if latest_year else ""
+    return (
+        "Each claim the job board can test is judged in every cell of a grid of defensible "
+        "choices: repeats (identical postings dropped, or kept) x title map (as mapped, or "
+        f"with the contested titles the map leaves out{titles} counted in the role they could "
+        f"stand for) x period (every work year, or the latest full year{year}). A verdict is "
+        "called robust only when every cell gives it and no cell it rests on is dominated by "
+        "one advert. Otherwise the row names the choice that moves it and the verdict on each "
+        "side. The interval's width is shown apart: a verdict that holds on the estimate while "
+        "its interval reaches another verdict says so.")
+
+
+def depends_on(verdicts: dict[tuple[str, ...], str]) -> str:
+    """'' when every cell agrees; else 'depends on <choices>: <verdict> with <values>; ...',
+    naming the fewest choices that decide the verdict (keys in GRID's order of choices)."""
+    if len(set(verdicts.values())) <= 1:
+        return ""
+    dims = range(len(GRID))
+    for size in range(1, len(GRID) + 1):
+        for subset in itertools.combinations(dims, size):
+            seen: dict[tuple[str, ...], str] = {}
+            if all(seen.setdefault(tuple(k[i] for i in subset), v) == v
+                   for k, v in verdicts.items()):
+                by_verdict: dict[str, list[str]] = {}
+                for key, v in seen.items():
+                    by_verdict.setdefault(v, []).append(
+                        listing(CHOICE_VALUES.get(x, x) for x in key))
+                names = listing(CHOICE_NAMES[GRID[i][0]] for i in subset)
+                return f"depends on {names}: " + "; ".join(
+                    f"{v} with {' or with '.join(sides)}" for v, sides in by_verdict.items())
+    raise AssertionError("the full set of choices always decides the verdict")
+
+
+def robustness(cells: dict[tuple[str, ...], dict], headline: tuple[str, ...]) -> dict:
+    """One claim's verdicts over the grid -> the page's columns for it.
+
+    `cells` maps each grid cell (values in GRID's order) to that cell's row (verdict,
+    possible, dominated); `headline` is the page's own cell.
+    """
+    main = cells[headline]
+    verdict = main["verdict"]
+    # the page's own cell first, so its side of a "depends on" sentence is named first
+    points = {headline: verdict} | {k: c["verdict"] for k, c in cells.items()}
+    n_agree = sum(v == verdict for v in points.values())
+    dominated = {k: c["dominated"] for k, c in cells.items() if c["dominated"] is not None}
+    depends = depends_on(points)
+    own = [v for v in VERDICTS if v in main["possible"] and v != verdict]
+    named = set(points.values()) | set(own)
+    elsewhere = [v for v in VERDICTS if v not in named
+                 and any(v in c["possible"] for c in cells.values())]
+    precision = "; ".join(x for x in (
+        f"the interval also allows {listing(own, 'or')}" if own else "",
+        f"in some variants the interval also allows {listing(elsewhere, 'or')}"
+        if elsewhere else "") if x)
+    n = len(points)
+    if dominated:
+        worst = max(dominated.values())
+        first = next(iter(dominated))
+        same = [i for i in range(len(first)) if all(k[i] == first[i] for k in dominated)]
+        shared = [CHOICE_VALUES.get(first[i], first[i]) for i in same]
+        sharing = sum(all(k[i] == first[i] for i in same) for k in cells)
+        if headline in dominated:
+            where = "as the page is set"
+        elif shared and sharing == len(dominated):
+            where = (f"in the variant with {listing(shared)}" if sharing == 1
+                     else f"in the {sharing} variants with {listing(shared)}")
+        else:
+            where = f"in {len(dominated)} of {n} variants"
+        dominance = (f"rests on a cell dominated by one advert {where} (up to "
+                     f"{percent_text(worst)} of a cell's postings are one advert)")
+    else:
+        dominance = ""
+    robust = n_agree == n and not dominated and verdict != "no data"
+    if n_agree == n:
+        head = f"{verdict} in all {n} variants" if n > 1 else verdict
+        if precision:
+            head = head.replace(verdict, f"{verdict} by the estimate", 1)
+    else:
+        head = (f"{verdict}{' by the estimate' if precision else ''} "
+                f"({n_agree} of {n} variants agree)")
+    parts = [head, *(x for x in (precision, depends, dominance) if x)]
+    if n_agree == n and dominated:
+        parts.append("so not called robust")
+    elif robust:
+        parts.append("robust to every choice in the grid")
+    return {"verdict": verdict, "verdict_text": "; ".join(parts), "precision": precision,
+            "depends_on": depends, "dominance": dominance, "is_robust": robust,
+            "variants_agreeing": n_agree, "n_variants": n}
+
+
+def grid_cells(grid: pd.DataFrame) -> dict[tuple[str, ...], pd.DataFrame]:
+    """Per cell of GRID present in `grid` (a survey_claim_grid slice with the keys as
+    columns): its per-role table."""
+    keys = [name for name, _ in GRID]
+    cells = {}
+    for values in itertools.product(*(v for _, v in GRID)):
+        mask = pd.Series(True, index=grid.index)
+        for k, v in zip(keys, values, strict=True):
+            mask &= grid[k] == v
+        cells[values] = grid[mask].drop(columns=keys).reset_index(drop=True)
+    return cells
+
+
 def claims_audit(bands: pd.DataFrame, role_pay: pd.DataFrame, growth: pd.DataFrame,
                  claims: pd.DataFrame, steps: pd.DataFrame, *, evidence_text: str,
                  population: str, min_n: int, role_pay_other: pd.DataFrame | None = None,
-                 ) -> pd.DataFrame:
-    """One row per numeric claim: kind, claim, section, evidence, verdict, direction,
-    population, rule; and the verdict under the other repeats policy (role_pay_other).
+                 grid: pd.DataFrame | None = None, repeats: str = "drop") -> pd.DataFrame:
+    """One row per numeric claim: kind, claim, section, evidence, verdict (of the point
+    estimates), verdict_text (the sentence the page shows: robustness, precision, dominance),
+    the grid's columns (variants_agreeing, n_variants, is_robust, depends_on, precision,
+    dominance), direction, population, rule; and the verdict under the other repeats policy.
 
     `bands` has role_id, role_name, salary_low_usd, salary_high_usd, is_open_ended,
-    source_section; `role_pay` is the survey's per-role percentile table for the slice.
+    source_section; `role_pay` is the survey's per-role percentile table for the slice;
+    `grid` is the slice's survey_claim_grid (both repeats policies) and `repeats` the page's
+    own policy. Without a grid, the grid is the repeats choice alone (role_pay and
+    role_pay_other).
     """
-    rows = _pay_rows(bands, role_pay, min_n)
-    if role_pay_other is not None:
-        other = _pay_rows(bands, role_pay_other, min_n)
-        for r, o in zip(rows, other, strict=True):
-            r["verdict_other_repeats"] = o["verdict"]
-            r["flips_with_repeats"] = o["verdict"] != r["verdict"]
+    headline = (repeats, GRID[1][1][0], GRID[2][1][0])
+    if grid is not None and len(grid):
+        tables = grid_cells(grid)
+    else:
+        other = "keep" if repeats == "drop" else "drop"
+        tables = {headline: role_pay}
+        if role_pay_other is not None:
+            tables[(other, *headline[1:])] = role_pay_other
+    judged = {k: _pay_rows(bands, t, min_n) for k, t in tables.items()}
+    rows = judged[headline]
+    other_key = ("keep" if repeats == "drop" else "drop", *headline[1:])
+    for i, r in enumerate(rows):
+        r.update(robustness({k: v[i] for k, v in judged.items()}, headline))
+        if other_key in judged:
+            r["verdict_other_repeats"] = judged[other_key][i]["verdict"]
+            r["flips_with_repeats"] = r["verdict_other_repeats"] != r["verdict"]
     for r in rows:
         r["population"] = population
     for _, g in growth.iterrows():
@@ -257,10 +471,66 @@ def claims_audit(bands: pd.DataFrame, role_pay: pd.DataFrame, growth: pd.DataFra
                          f"{st['duration_months_max']:g} months", st["source_section"],
                          NO_SURVEY["learning"], "no data", "", SAME_QUANTITY_RULE))
     out = pd.DataFrame(rows).reindex(columns=list(COLUMNS))
+    out["verdict_text"] = out["verdict_text"].fillna(out["verdict"])
     out["verdict_other_repeats"] = out["verdict_other_repeats"].fillna(out["verdict"])
     out["flips_with_repeats"] = out["flips_with_repeats"].fillna(False).astype(bool)
+    out["is_robust"] = out["is_robust"].fillna(False).astype(bool)
+    for c in ("variants_agreeing", "n_variants"):
+        out[c] = out[c].fillna(0).astype(int)
+    for c in ("precision", "depends_on", "dominance"):
+        out[c] = out[c].fillna("")
     out["population"] = out["population"].fillna("-")
     out.attrs["evidence"] = evidence_text
+    # the page's own cell first
+    out.attrs["variants"] = {k: [r["verdict"] for r in judged[k]]
+                             for k in sorted(judged, key=lambda k: k != headline)}
+    return out
+
+
+def grid_summary(result: pd.DataFrame) -> str:
+    """The page's answer on the grid, from the audit's columns: how many of the claims the
+    job board can test are robust, and which depend on a choice or rest on one advert."""
+    judged = result[result["kind"].isin(JUDGED) & (result["verdict"] != "no data")]
+    if judged.empty:
+        return "The job board can test none of the article's claims in this slice."
+    n = len(judged)
+    robust = judged[judged["is_robust"]]
+    moved = judged[judged["depends_on"] != ""]
+    held = judged[(judged["depends_on"] == "") & (judged["dominance"] != "")]
+    parts = [capitalised(n_of(len(robust), n, "claim", "is",
+                              qualifier="the job board can test")) + " robust (the same "
+             "verdict in every variant of the grid, on no cell dominated by one advert)"
+             + (": " + listing(f"{_short(c)} ({v})" for c, v in zip(
+                 robust["claim"], robust["verdict"], strict=True)) if len(robust) else "")
+             + "."]
+    if len(moved):
+        parts.append(capitalised(count_with_verb(len(moved), "verdict", "depends"))
+                     + " on a choice: " + "; ".join(
+                         "for {}, it {} ({})".format(_short(c), *d.split(": ", 1))
+                         for c, d in zip(moved["claim"], moved["depends_on"], strict=True))
+                     + ".")
+    if len(held):
+        parts.append(capitalised(count_with_verb(len(held), "verdict", "holds"))
+                     + " in every variant but " + ("rests" if len(held) == 1 else "rest")
+                     + " on a cell dominated by one advert, so "
+                     + ("it is" if len(held) == 1 else "they are") + " not called robust: "
+                     + listing(_short(c) for c in held["claim"]) + ".")
+    return " ".join(parts)
+
+
+def _short(claim: str) -> str:
+    """A claim without its trailing note in brackets."""
+    return re.sub(r" \([^()]*\)$", "", claim)
+
+
+def grid_table(result: pd.DataFrame) -> pd.DataFrame:
+    """The grid, one row per judged claim and one column per cell: the verdict each cell
+    gives (column names: the cell's choices in words)."""
+    variants = result.attrs.get("variants", {})
+    judged = result[result["kind"].isin(JUDGED)]
+    out = pd.DataFrame({"claim": judged["claim"].to_numpy()})
+    for key, verdicts in variants.items():
+        out[", ".join(CHOICE_VALUES.get(x, x) for x in key)] = verdicts[:len(out)]
     return out
 
 
@@ -270,11 +540,12 @@ def verdict_family(verdict: str) -> str:
 
 
 def _row(kind: str, claim: str, section: str, evidence: str, verdict: str, direction: str,
-         rule: str) -> dict:
+         rule: str, possible: set[str] | None = None, dominated: float | None = None) -> dict:
     if kind not in KINDS or verdict_family(verdict) not in VERDICTS:
         raise ValueError(f"audit row: kind {kind!r} / verdict {verdict!r} not recognised")
     return {"kind": kind, "claim": claim, "source_section": section, "evidence": evidence,
-            "verdict": verdict, "direction": direction, "rule": rule}
+            "verdict": verdict, "direction": direction, "rule": rule,
+            "possible": possible or {verdict}, "dominated": dominated}
 
 
 def title_sensitivity(bands: pd.DataFrame, sensitivity: pd.DataFrame) -> pd.DataFrame:

@@ -33,7 +33,8 @@ def evidence_rows(oews_year: int = 0) -> pd.DataFrame:
     audited = audit.claims_audit(bands, ev.role_pay(), growth,
                                  tables.load_table("market_claims"),
                                  tables.load_table("learning_path_steps"),
-                                 evidence_text=ev.summary, population="-", min_n=30)
+                                 evidence_text=ev.summary, population="-", min_n=30,
+                                 grid=ev.claim_grid(), repeats=ev.repeats)
     occupations = derived.load("oews_occupations")
     year = official.resolve_year(occupations, oews_year)
     crosswalk = tables.load_table("soc_crosswalk")

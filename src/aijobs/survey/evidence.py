@@ -14,10 +14,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -54,7 +56,10 @@ LAZY_TABLES = ("survey_slices",)
 # writes (tables.derived_sidecar).
 TABLES = ("survey_percentiles", "survey_premium", "survey_slices", "survey_region",
           "survey_yoy", "survey_premium_path", "survey_years", "survey_title_sensitivity",
-          "survey_entry_share", "survey_mix", "survey_exclusions")
+          "survey_claim_grid", "survey_entry_share", "survey_mix", "survey_exclusions")
+# the claims audit's robustness grid (survey_claim_grid): its title maps and periods
+GRID_TITLE_MAPS = ("as mapped", "with contested titles")
+GRID_PERIODS = ("all years", "latest full year")
 
 
 def _columns(name: str) -> list[str]:
@@ -107,6 +112,19 @@ class Evidence:
         if self.from_derived and self.pay_measure not in DERIVED_SLICE_MEASURES:
             return None
         return frame
+
+    def claim_grid(self) -> pd.DataFrame:
+        """The audit's robustness grid for this pay measure and slice (both repeats policies;
+        one level when a level was picked): keys repeats, title_map, period, then per role."""
+        frame = self.tables.get("survey_claim_grid")
+        if frame is None or frame.empty:
+            return pd.DataFrame(columns=["repeats", "title_map", "period", "role_id"])
+        if "pay_measure" in frame.columns:
+            frame = frame[frame["pay_measure"] == self.pay_measure]
+        group = (("experience_level", self.level) if self.level else ("all", "all"))
+        frame = frame[(frame["group"] == group[0]) & (frame["group_value"] == group[1])]
+        return frame.drop(columns=["pay_measure", "group", "group_value"], errors="ignore") \
+            .reset_index(drop=True)
 
     def pay_by_level(self, repeats: str | None = None) -> pd.DataFrame:
         pct = self.view("survey_percentiles", repeats)
@@ -256,6 +274,82 @@ def _title_sensitivity(units: pd.DataFrame, repeats: str, min_n: int) -> pd.Data
     return pd.DataFrame(parts, columns=_columns("survey_title_sensitivity"))
 
 
+def latest_full_year(years, snapshot_date: dt.date | None) -> int | None:
+    """The latest work year that the snapshot covers whole (None when there is none)."""
+    full = [int(y) for y in set(years)
+            if not (snapshot_date is not None and snapshot_date.year == int(y)
+                    and snapshot_date < dt.date(int(y), 12, 31))]
+    return max(full) if full else None
+
+
+def contested_alternatives() -> dict[str, str]:
+    """Contested titles the map leaves out, each with the role it could stand for."""
+    m = survey.load_title_map()
+    left_out = m[m["is_contested"] & m["role_id"].isna() & m["alternative_role_id"].notna()]
+    return dict(zip(left_out["job_title"], left_out["alternative_role_id"], strict=True))
+
+
+def claimed_tops() -> dict[str, float]:
+    """The top of the article's band per role (data/salary_bands.csv)."""
+    bands = table_io.load_table("salary_bands")
+    return {str(r): float(v) for r, v in zip(bands["role_id"], bands["salary_high_usd"],
+                                                strict=True)}
+
+
+def _years_text(years: list[int]) -> str:
+    if not years:
+        return "none"
+    return str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
+
+
+def claim_grid(units: pd.DataFrame, min_n: int, tops: dict[str, float],
+               alternatives: dict[str, str], latest_year: int | None) -> pd.DataFrame:
+    """Per title map x period x role (all levels and each level): group_stats and the share
+    of postings whose advertised top is above the role's claimed top (GRID_* choices)."""
+    titles = units["job_title"].astype(str).to_numpy()
+    mapped = units["role_id"].astype(object).to_numpy()
+    alt = pd.Series(titles).map(alternatives).to_numpy(dtype=object)
+    roles_by_map = {"as mapped": mapped,
+                    "with contested titles": np.where(pd.isna(mapped), alt, mapped)}
+    year = units["work_year"].to_numpy()
+    level = units["experience_level"].astype(str).to_numpy()
+    pay, low, high = (units[c].to_numpy(dtype="float64") for c in ("pay_usd", "min_usd",
+                                                                     "max_usd"))
+    n_rows, advert = units["n_rows"].to_numpy(), units["advert_id"].to_numpy()
+    every_year = sorted({int(y) for y in year})
+    periods = {"all years": (np.ones(len(units), dtype=bool), every_year),
+               "latest full year": ((year == latest_year) if latest_year is not None
+                                    else np.zeros(len(units), dtype=bool),
+                                    [latest_year] if latest_year is not None else [])}
+    rows = []
+    for title_map, role in roles_by_map.items():
+        role_names = sorted({r for r in role if isinstance(r, str)})
+        for period, (in_period, years) in periods.items():
+            for r in role_names:
+                in_role = in_period & (role == r)
+                for group, value, mask in [("all", "all", in_role)] + [
+                        ("experience_level", lv, in_role & (level == lv))
+                        for lv in sorted(set(level[in_role]))]:
+                    if not mask.any():
+                        continue
+                    stats = summaries.group_stats(pay[mask], low[mask], high[mask],
+                                                  int(n_rows[mask].sum()), min_n, advert[mask])
+                    top = tops.get(r)
+                    share = (math.nan,) * 3
+                    if top is not None:
+                        codes, sizes = summaries.cluster_codes(advert[mask])
+                        share = summaries.clustered_share_interval(high[mask] > top, codes,
+                                                                   sizes)
+                    rows.append({"title_map": title_map, "period": period,
+                                 "period_years": _years_text(years), "role_id": r,
+                                 "group": group, "group_value": value, **stats,
+                                 "claimed_top_usd": top, "top_above_share": share[0],
+                                 "top_above_ci95_low": share[1],
+                                 "top_above_ci95_high": share[2]})
+    return pd.DataFrame(rows, columns=[c for c in _columns("survey_claim_grid")
+                                       if c not in ("pay_measure", "repeats")])
+
+
 def _years_table(postings: pd.DataFrame, snapshot_date: dt.date | None) -> pd.DataFrame:
     rows = []
     for year, g in postings.groupby("work_year", sort=True):
@@ -281,6 +375,9 @@ def evidence_tables(data: survey.Survey, filters: dict[str, list], min_n: int = 
     pay measures in `slice_measures` only (every one given when None)."""
     anywhere = {**filters, "company_countries": []}
     keyed: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    tops, alternatives = claimed_tops(), contested_alternatives()
+    in_slice = survey.filter_mask(data.postings, filters)
+    latest = latest_full_year(data.postings.loc[in_slice, "work_year"], data.snapshot_date)
     for repeats in REPEAT_POLICIES:
         midpoints = None
         for measure in pay_measures:
@@ -302,6 +399,8 @@ def evidence_tables(data: survey.Survey, filters: dict[str, list], min_n: int = 
                 _keyed(summaries.like_for_like_change(units), measure, repeats))
             keyed["survey_premium_path"].append(
                 _keyed(summaries.premium_path(units, min_n), measure, repeats))
+            keyed["survey_claim_grid"].append(_keyed(
+                claim_grid(units, min_n, tops, alternatives, latest), measure, repeats))
             del every, units
         if midpoints is None:
             every = pay_units(data.rows, data.postings, "midpoint", repeats)
@@ -362,6 +461,8 @@ def evidence_tables(data: survey.Survey, filters: dict[str, list], min_n: int = 
         "dominance_rule": summaries.DOMINANCE_RULE,
         "interval_method": summaries.INTERVAL_METHOD,
         "default_unit": "distinct adverts (repeats: drop); repeats kept is the sensitivity",
+        "grid_latest_full_year": latest,
+        "grid_contested_titles": alternatives,
     }
     return tables, provenance
 
