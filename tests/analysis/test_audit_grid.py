@@ -302,3 +302,17 @@ def test_the_summary_sentence_follows_the_grid():
         "2 verdicts hold in every variant but rest on a cell dominated by one advert, so "
         "they are not called robust: MLOps Engineer: $150K-$220K a year and Roles ranked by "
         "pay: MLOps Engineer > AI/ML Engineer.")
+
+
+def test_scenario_pages_show_precision_apart_from_the_verdict():
+    from aijobs.analysis import start_points
+    from aijobs.notebook import scenario_pages
+
+    def cell(spread):
+        pay = pd.DataFrame([_stats("mlops_engineer", FITS, spread=spread)])
+        audited = start_points.article_band_audit(BANDS, pay, pay).iloc[0]
+        return scenario_pages.audit_cell(audited)
+    assert cell(1_000) == "supported"
+    # high end's interval $190K-$250K reaches 15% off at $190K (220/190 - 1 = 15.8%)
+    assert cell(30_000) == ("supported by the estimate; the interval also allows partly "
+                            "supported")

@@ -16,6 +16,7 @@ import pandas as pd
 
 from aijobs.analysis import audit
 from aijobs.errors import ParameterError
+from aijobs.words import listing
 
 START_FROM = ("article", "survey", "official")
 COLUMNS = ["role_id", "role_name", "salary_low_usd", "salary_high_usd", "midpoint_usd",
@@ -110,34 +111,40 @@ def starting_bands(start_from: str, article: pd.DataFrame, *,
 
 def article_band_audit(article: pd.DataFrame, survey_pay: pd.DataFrame,
                        survey_pay_other: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The claims audit's verdict on each article band: role_id, verdict, direction, and the
+    """The claims audit's verdict on each article band: role_id, verdict (of the point
+    estimates), direction, precision (what the interval also allows, or ''), and the
     verdict under the other repeats policy (verdict_other). No data for a role the survey
     cannot speak to (suppressed or no title)."""
-    def verdicts(pay: pd.DataFrame | None) -> dict[str, tuple[str, str]]:
+    def verdicts(pay: pd.DataFrame | None) -> dict[str, tuple[str, str, list[str]]]:
         if pay is None:
             return {}
         by_role = pay.set_index("role_id")
         found = {}
         for _, b in article.iterrows():
             if b["role_id"] not in by_role.index:
-                found[b["role_id"]] = ("no data", "no title in the file maps to this role")
+                found[b["role_id"]] = ("no data", "no title in the file maps to this role", [])
                 continue
             s = by_role.loc[b["role_id"]]
             if s["reliability"] == "suppressed":
-                found[b["role_id"]] = ("no data", str(s["reliability_reason"]))
+                found[b["role_id"]] = ("no data", str(s["reliability_reason"]), [])
                 continue
-            found[b["role_id"]] = audit.band_verdict(
+            point, possible, direction = audit.band_judgement(
                 float(b["salary_low_usd"]), float(b["salary_high_usd"]),
                 float(s["median_range_min_usd"]), _pair(s, "median_range_min"),
                 float(s["median_range_max_usd"]), _pair(s, "median_range_max"),
                 float(s["p50_usd"]), _pair(s, "p50"))
+            others = [v for v in audit.VERDICTS if v in possible and v != point]
+            found[b["role_id"]] = (point, direction, others)
         return found
 
     main, other = verdicts(survey_pay), verdicts(survey_pay_other)
-    return pd.DataFrame([{"role_id": r, "verdict": v, "direction": d,
-                          "verdict_other": other.get(r, (v, d))[0]}
-                         for r, (v, d) in main.items()],
-                        columns=["role_id", "verdict", "direction", "verdict_other"])
+    return pd.DataFrame([{"role_id": r, "verdict": v[0], "direction": v[1],
+                          "precision": (f"the interval also allows {listing(v[2], 'or')}"
+                                        if len(v) > 2 and v[2] else ""),
+                          "verdict_other": other.get(r, v)[0]}
+                         for r, v in main.items()],
+                        columns=["role_id", "verdict", "direction", "precision",
+                                 "verdict_other"])
 
 
 def _pair(s: pd.Series, name: str) -> tuple[float, float]:

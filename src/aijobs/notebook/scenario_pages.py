@@ -138,9 +138,13 @@ def audit_cell(row: pd.Series) -> str:
         return "not audited"
     if verdict == "no data":
         return f"no data ({row['direction']})"
-    text = verdict
+    precision = row.get("precision")
+    precision = precision if isinstance(precision, str) else ""
+    text = verdict + (" by the estimate" if precision else "")
     if audit.verdict_family(verdict) != "supported":
         text += f": {row['direction']}"
+    if precision:
+        text += f"; {precision}"
     if row.get("verdict_other") != verdict:
         text += f" (with repeated adverts kept: {row['verdict_other']})"
     return text
