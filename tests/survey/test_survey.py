@@ -417,7 +417,8 @@ def _audit(ev):
     return audit.claims_audit(bands, ev.role_pay(), growth, tables.load_table("market_claims"),
                               tables.load_table("learning_path_steps"), evidence_text=ev.summary,
                               population="test", min_n=30,
-                              role_pay_other=ev.role_pay(ev.other_repeats))
+                              role_pay_other=ev.role_pay(ev.other_repeats),
+                              grid=ev.claim_grid(), repeats=ev.repeats)
 
 
 def test_audit_on_the_committed_evidence():
@@ -431,7 +432,20 @@ def test_audit_on_the_committed_evidence():
     ml = result[result["claim"].str.startswith("AI/ML Engineer")].iloc[0]
     assert ml["verdict"] == "supported" and "n 1,589 postings" in ml["evidence"]
     rs = result[result["claim"].str.startswith("AI Research Scientist: $")].iloc[0]
-    assert rs["verdict"].startswith("borderline") and "above the survey" in rs["direction"]
+    assert rs["verdict"] == "not supported" and "above the survey" in rs["direction"]
+    # the grid: the generic titles (Research Scientist 1,123 postings, Applied Scientist,
+    # Research Engineer) move the verdict; repeats and the period do not
+    assert rs["depends_on"] == ("depends on the title map: not supported with titles as "
+                                "mapped; partly supported with the contested titles counted")
+    assert (rs["variants_agreeing"], rs["n_variants"], rs["is_robust"]) == (4, 8, False)
+    # the one senior advert repeated 161 times: 39% of the repeats-kept cell (46% in 2024)
+    assert "repeats kept and titles as mapped (up to 46% of a cell's postings" in rs["dominance"]
+    top = result[result["kind"] == "open-ended top"].iloc[0]
+    assert top["evidence"].endswith("24% advertise a top above $250K (95% CI 18%-30%)")
+    assert top["verdict"] == "supported" and not top["is_robust"]
+    mlops = result[result["claim"].str.startswith("MLOps")].iloc[0]
+    assert mlops["verdict_text"].startswith("supported by the estimate in all 8 variants; the "
+                                            "interval also allows partly supported")
     ranking = result[result["kind"] == "pay ranking"].iloc[0]
     assert ranking["verdict"] == "not supported"  # research scientists are paid least
     assert (result["population"] == "test").sum() == 7
