@@ -35,8 +35,16 @@ def test_reports_on_a_fresh_clone_use_the_committed_evidence(built_reports):
                 "employment FT; all years), 56% of the 34,243 postings sit in groups of "
                 "identical postings (the largest group holds 161)") in page
     audit_page = built_page(built_reports, "claims_audit").read_text()
-    assert "Verdicts: supported 1, partly supported 0, not supported 1, borderline 4, no data 9" \
-        in audit_page
+    assert ("Verdicts as the page is set: supported 3, partly supported 1, not supported 2, "
+            "no data 9.") in audit_page
+    # the answer first: the grid's summary, computed, before the table
+    assert audit_page.index("3 of the 6 claims the job board can test are robust") \
+        < audit_page.index("Evidence from the postings")
+    assert ("for AI Research Scientist: $180K-$250K+ a year, it depends on the title map (not "
+            "supported with titles as mapped; partly supported with the contested titles "
+            "counted)") in audit_page
+    # the population comparison once, not in every row
+    assert audit_page.count("tech-hub averages (no source, date or sample given)") == 1
     for verdict in ("supported", "not supported", "no data"):
         assert f"<td>{verdict}</td>" in audit_page
     # the ranking test (cells carry a data-label)
@@ -209,8 +217,8 @@ def test_a_file_with_no_ai_role_builds_pages_that_say_so(tmp_path):
         assert result.returncode == 0, result.stderr
         assert "Traceback" not in result.stderr
     page = built_page(tmp_path / "out", "claims_audit").read_text()
-    assert "Verdicts: supported 0, partly supported 0, not supported 0, borderline 0, " \
-           "no data 15" in page
+    assert "Verdicts as the page is set: no data 15." in page
+    assert "The job board can test none of the article&#x27;s claims in this slice." in page
 
 
 def test_survey_derive_checks_its_date_and_writes_nothing_when_wrong(tmp_path):

@@ -322,11 +322,20 @@ def mix_figure(mix: pd.DataFrame) -> Download:
 
 def verdict_figure(result: pd.DataFrame) -> Download:
     cols = {"kind": "kind", "claim": "claim", "source_section": "article_section",
-            "evidence": "evidence", "verdict": "verdict", "direction": "direction",
+            "evidence": "evidence", "verdict": "verdict", "verdict_text": "verdict_in_words",
+            "variants_agreeing": "grid_variants_agreeing", "n_variants": "grid_variants",
+            "is_robust": "is_robust", "depends_on": "depends_on", "precision": "precision",
+            "dominance": "dominance", "direction": "direction",
             "population": "population", "rule": "rule",
             "verdict_other_repeats": "verdict_with_repeats_treated_the_other_way",
             "flips_with_repeats": "flips_with_repeats"}
     frame = result[[c for c in cols if c in result]].rename(columns=cols)
-    return ("verdicts", frame.reset_index(drop=True), {},
-            ["One row per numeric claim of the article, with its verdict and the rule that "
-             "gave it."])
+    notes = ["One row per numeric claim of the article, with its verdict and the rule that "
+             "gave it."]
+    # the populations compared are the same for every claim the job board tests: said once
+    stated = set(frame["population"]) - {"-"} if "population" in frame else set()
+    if len(stated) == 1:
+        notes.append(f"Populations compared, for every claim the job board tests: "
+                     f"{stated.pop()}.")
+        frame = frame.drop(columns="population")
+    return ("verdicts", frame.reset_index(drop=True), {}, notes)
