@@ -119,7 +119,7 @@ def article_band_audit(article: pd.DataFrame, survey_pay: pd.DataFrame,
         if pay is None:
             return {}
         by_role = pay.set_index("role_id")
-        found = {}
+        found: dict[str, tuple[str, str, list[str]]] = {}
         for _, b in article.iterrows():
             if b["role_id"] not in by_role.index:
                 found[b["role_id"]] = ("no data", "no title in the file maps to this role", [])
