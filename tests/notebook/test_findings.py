@@ -105,6 +105,23 @@ def test_claims_audit_counts_the_verdicts_and_the_ones_that_turn_on_repeats():
         "No verdict changes when identical adverts are counted the other way."]
 
 
+def test_claims_audit_says_how_many_verdicts_survive_the_grid():
+    result = pd.DataFrame({
+        "kind": ["pay band", "pay band", "pay ranking", "growth"],
+        "verdict": ["supported", "not supported", "not supported", "no data"],
+        "verdict_other_repeats": ["supported", "not supported", "not supported", "no data"],
+        "is_robust": [True, False, False, False],
+        "depends_on": ["", "depends on the title map: not supported with titles as mapped; "
+                       "partly supported with the contested titles counted",
+                       "depends on repeats and the period: ...", ""]})
+    assert findings.claims_audit(result)[2] == (
+        "1 of the 3 claims the job board can test is robust to every choice in the grid; 2 "
+        "verdicts depend on the title map, repeats and the period.")
+    every = result.assign(is_robust=[True, True, True, False], depends_on="")
+    assert findings.claims_audit(every)[2] == (
+        "All 3 claims the job board can test are robust to every choice in the grid.")
+
+
 def test_overview_counts_roles_and_sets_the_paths_against_the_shelf_life():
     roles = pd.DataFrame({"role_group": ["core_ai", "core_ai", "ai_adjacent"]})
     skills = pd.DataFrame({"skill_name": ["LLM APIs", "Python"], "is_underrated": [True, False]})

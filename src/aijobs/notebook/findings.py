@@ -165,6 +165,19 @@ def claims_audit(result: pd.DataFrame) -> list[str]:
                    "when identical adverts are counted the other way."
                    if flips else
                    "No verdict changes when identical adverts are counted the other way.")
+    if {"is_robust", "depends_on", "kind"} <= set(result.columns):
+        judged = result[result["kind"].isin(audit.JUDGED) & (result["verdict"] != "no data")]
+        if len(judged):
+            robust = int(judged["is_robust"].sum())
+            moved = judged[judged["depends_on"] != ""]
+            choices = list(dict.fromkeys(
+                c for d in moved["depends_on"] for c in
+                d.removeprefix("depends on ").split(": ", 1)[0].split(" and ")))
+            out.append(words.capitalised(words.n_of(
+                robust, len(judged), "claim", "is", qualifier="the job board can test"))
+                + " robust to every choice in the grid"
+                + (f"; {words.count_with_verb(len(moved), 'verdict', 'depends')} on "
+                   f"{words.listing(choices)}" if len(moved) else "") + ".")
     return out
 
 
