@@ -512,7 +512,7 @@ def test_byte_order_mark_is_read(tmp_path):
 def test_derived_tables_regenerate_identically(tmp_path):
     need_snapshot()
     written = evidence.write_derived(SNAPSHOT, tmp_path, date="2026-11-26")
-    assert len(written) == 22
+    assert len(written) == 24
     for file in written:
         committed = evidence.DERIVED_DIR / file.name
         assert file.read_bytes() == committed.read_bytes(), f"{file.name} differs"
