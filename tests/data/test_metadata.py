@@ -25,7 +25,7 @@ def test_every_csv_has_a_sidecar_and_every_sidecar_a_csv():
             for p in paths.DATA_DIR.rglob("*.csv")}
     assert csvs == set(TABLES)
     assert len(ARTICLE_TABLES) == 11
-    assert len(DERIVED_TABLES) == 12  # survey_slices (issue 26) and survey_claim_grid (the audit's grid)
+    assert len(DERIVED_TABLES) == 12  # with survey_slices and survey_claim_grid
     assert len(SOURCE_TABLES) == 3
 
 
