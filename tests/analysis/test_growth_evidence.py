@@ -10,6 +10,7 @@ import pytest
 
 from aijobs.analysis import growth_evidence as ge
 from aijobs.data import tables
+from aijobs.notebook import evidence_words
 from aijobs.sources import derived
 
 
@@ -65,12 +66,12 @@ def test_oews_employment_change_known_answer():
     assert emp.loc["15-2051", "years_covered"] == "2021, 2022, 2023, 2024"  # hybrid in 2020
     assert emp.loc["15-2051", "change_ci95_low"] < emp.loc["15-2051", "change"] < \
         emp.loc["15-2051", "change_ci95_high"]
-    sentence = ge.employment_sentence(emp.reset_index())
+    sentence = evidence_words.employment_sentence(emp.reset_index())
     assert sentence.startswith("From May 2021 to May 2024, Data Scientists grew the most "
                                "(+120%: 105,980 to 233,440 jobs); Software Developers grew "
                                "the least (+21%)")
     shrink = emp.reset_index().assign(change=[-0.3, -0.1])
-    assert "shrank the most (-30%)" in ge.employment_sentence(shrink)
+    assert "shrank the most (-30%)" in evidence_words.employment_sentence(shrink)
 
 
 def test_indeed_peak_to_latest():
@@ -79,7 +80,7 @@ def test_indeed_peak_to_latest():
     # peak 231.25 on 2022-02-28 (first of the days at that level), 69.14 on 2024-09-13
     assert soft["peak_date"] == "2022-02-28" and soft["peak_index"] == pytest.approx(231.25)
     assert soft["change_from_peak"] == pytest.approx(69.14 / 231.25 - 1)
-    lines = ge.peak_sentences(peaks.reset_index())
+    lines = evidence_words.peak_sentences(peaks.reset_index())
     assert any(line.startswith("Software Development: -70% from its peak on 2022-02-28 to "
                                "2024-09-13, below its level") for line in lines)
     assert all(line.endswith("Source: Indeed Hiring Lab.") for line in lines)

@@ -11,6 +11,7 @@ import pytest
 from aijobs.analysis import official
 from aijobs.data import tables
 from aijobs.errors import ParameterError
+from aijobs.notebook import evidence_words
 from aijobs.sources import derived
 
 
@@ -113,14 +114,17 @@ def test_pay_claims_by_source(occupations):
     prompt = table[(table["role_id"] == "prompt_engineer")
                    & (table["source"] == official.OFFICIAL)].iloc[0]
     assert prompt["evidence"] == "no SOC occupation stands for this role"
-    assert official.agreement_summary(table) == \
+    assert evidence_words.agreement_summary(table) == \
         "Of 3 pay claims, the sources agree on 2, disagree on 0, only one source can test 1."
+    assert "BLS OEWS: " in evidence_words.populations(2024) and \
+        "May 2024." in evidence_words.populations(2024)
+    assert "May 2021." in evidence_words.populations(2021)
     # the board saying the opposite turns the line and the summary
     other = official.pay_claims_by_source(_bands(), _audited("supported"), cross,
                                           occupations, 2024)
     assert other[other["source"] == "overall"]["verdict"].iloc[0] == \
         "the sources disagree: job board supported, BLS OEWS not supported"
-    assert official.agreement_summary(other).startswith("Of 3 pay claims, the sources agree "
+    assert evidence_words.agreement_summary(other).startswith("Of 3 pay claims, the sources agree "
                                                         "on 1, disagree on 1")
 
 

@@ -230,35 +230,3 @@ def _overall(board: str, official: str) -> str:
     return f"the sources agree: {a}" if a == b else \
         f"the sources disagree: job board {board}, BLS OEWS {official}"
 
-
-def employment_sentence(employment: pd.DataFrame) -> str:
-    """Which occupation grew most and which least (or shrank most), from the values."""
-    known = employment.dropna(subset=["change"]).sort_values("change", kind="stable")
-    if known.empty:
-        return "No occupation has employment estimates in both years."
-    top, bottom = known.iloc[-1], known.iloc[0]
-    first, last = int(top["first_year"]), int(top["last_year"])
-    verb = "grew" if top["change"] >= 0 else "shrank"
-    text = (f"From May {first} to May {last}, {top['occ_title']} {verb} the most "
-            f"({top['change']:+.0%}: {top['first_employment']:,.0f} to "
-            f"{top['last_employment']:,.0f} jobs)")
-    if len(known) > 1:
-        how = "grew the least" if bottom["change"] >= 0 else "shrank the most"
-        text += f"; {bottom['occ_title']} {how} ({bottom['change']:+.0%})"
-    missing = employment.loc[employment["change"].isna(), "occ_code"].tolist()
-    if missing:
-        text += f". No estimate in both years for {', '.join(missing)}"
-    return text + "."
-
-
-def peak_sentences(peaks: pd.DataFrame) -> list[str]:
-    """One sentence per Indeed series: change from its peak, and where it stands against
-    1 February 2020."""
-    out = []
-    for _, r in peaks.iterrows():
-        level = ("above" if r["latest_index"] > 100 else
-                 "below" if r["latest_index"] < 100 else "at")
-        out.append(f"{r['series']}: {r['change_from_peak']:+.0%} from its peak on "
-                   f"{r['peak_date']} to {r['latest_date']}, {level} its level of 1 February "
-                   f"2020 (index {r['latest_index']:.1f}). Source: Indeed Hiring Lab.")
-    return out

@@ -56,13 +56,6 @@ def resolve_year(occupations: pd.DataFrame, year: int) -> int:
     return year
 
 
-def populations(year: int) -> str:
-    """What each source describes, said once."""
-    return (f"The job board: pay ranges advertised in job ads on aijobs.net (new openings). "
-            f"BLS OEWS: {oews.POPULATION}, May {year}. The article: 'tech-hub averages' with "
-            "no source, date or sample. All three are base pay only.")
-
-
 def _interval(value: float, status: str, top: float, rse_pct: float) -> tuple[float, float,
                                                                               float]:
     """(value, low, high) of a percentile: a top-coded one runs from the top code up."""
@@ -247,22 +240,3 @@ def official_percentiles(bands: pd.DataFrame, crosswalk: pd.DataFrame,
         rows.append(row)
     return pd.DataFrame(rows)
 
-
-def agreement_summary(by_source: pd.DataFrame) -> str:
-    """One sentence counting the claims on which the sources agree, disagree, or only one
-    (or neither) can test."""
-    lines = by_source.loc[by_source["source"] == "overall", "verdict"]
-    if lines.empty:
-        return "No pay claim to compare."
-    counts = {"agree": int(lines.str.startswith("the sources agree").sum()),
-              "disagree": int(lines.str.startswith("the sources disagree").sum()),
-              "one": int(lines.str.startswith("only").sum()),
-              "none": int(lines.str.startswith("neither").sum())}
-    parts = [f"the sources agree on {counts['agree']}",
-             f"disagree on {counts['disagree']}"]
-    if counts["one"]:
-        parts.append(f"only one source can test {counts['one']}")
-    if counts["none"]:
-        parts.append(f"neither can test {counts['none']}")
-    noun = "claim" if len(lines) == 1 else "claims"
-    return f"Of {len(lines)} pay {noun}, " + ", ".join(parts) + "."

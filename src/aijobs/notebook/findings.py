@@ -12,9 +12,9 @@ from __future__ import annotations
 import pandas as pd
 
 from aijobs import words
-from aijobs.analysis import audit, growth_evidence
+from aijobs.analysis import audit
 from aijobs.analysis.transforms import labelled
-from aijobs.notebook import scenario_pages, source_pages
+from aijobs.notebook import evidence_words, scenario_pages, source_pages
 
 
 def _usd(value: float) -> str:
@@ -39,9 +39,9 @@ def growth_rates(growth: pd.DataFrame, periods: pd.DataFrame, horizon_years: int
                      " today's, depending on the period read into it")
         out.append(text + ".")
     if employment is not None and not employment.empty:
-        out.append(growth_evidence.employment_sentence(employment))
+        out.append(evidence_words.employment_sentence(employment))
     if peaks is not None and not peaks.empty:
-        out.append(growth_evidence.peak_sentences(peaks.iloc[:1])[0])
+        out.append(evidence_words.peak_sentences(peaks.iloc[:1])[0])
     return out
 
 
