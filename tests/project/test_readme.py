@@ -113,3 +113,61 @@ def test_every_file_path_named_exists(document):
         assert where.exists() or (ROOT / "data" / name).exists(), f"{document} names {name}"
         checked += 1
     assert checked >= 5
+
+
+
+def organisation(engine: str) -> dict[str, str]:
+    """docs/engine.md's "How the code is organised" tree: what each entry says, keyed by the
+    entry's name column ('data/', 'cli.py', ...); foundation files share one description."""
+    block = engine.split("## How the code is organised", 1)[1].split("```", 2)[1]
+    entries: dict[str, str] = {}
+    current = ""
+    for line in block.splitlines():
+        if not line.startswith("  "):
+            continue
+        name_col, _, description = line[2:].partition("   ")
+        if name_col.strip():
+            current = name_col.strip()
+            entries[current] = ""
+        entries[current] += " " + description.strip()
+    return entries
+
+
+def tree_problems(engine: str) -> list[str]:
+    """Where the doc's tree and src/aijobs differ: a folder or top-level module missing from
+    either, a file named that is not there, a module in a folder the doc does not mention."""
+    package = ROOT / "src" / "aijobs"
+    entries = organisation(engine)
+    folders = {name[:-1] for name in entries if name.endswith("/")}
+    top_files = {f for name in entries if not name.endswith("/") for f in name.split()}
+    on_disk = {p.name for p in package.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    modules = {p.name for p in package.glob("*.py") if p.name != "__init__.py"}
+    problems = [f"src/aijobs/{f}/ is not in the tree" for f in sorted(on_disk - folders)]
+    problems += [f"the tree names {f}/, which is not there" for f in sorted(folders - on_disk)]
+    problems += [f"src/aijobs/{m} is not in the tree" for m in sorted(modules - top_files)]
+    problems += [f"the tree names {m}, which is not there" for m in sorted(top_files - modules)]
+    for folder in sorted(folders & on_disk):
+        text = entries[folder + "/"]
+        for named in re.findall(r"[\w/.-]+\.(?:py|j2|css|js|json)\b", text):
+            top = named.split("/", 1)[0]
+            where = package / named if "/" in named and top in on_disk else \
+                package / folder / named
+            if not where.exists():
+                problems.append(f"the tree names {folder}/{named}, which is not there")
+        for module in sorted((package / folder).glob("*.py")):
+            if module.name != "__init__.py" and not re.search(rf"\b{module.stem}\b", text):
+                problems.append(f"the tree does not describe {folder}/{module.name}")
+    return problems
+
+
+def test_engine_doc_tree_matches_the_package():
+    assert tree_problems(ENGINE) == [], "docs/engine.md, How the code is organised"
+
+
+def test_engine_doc_tree_check_sees_a_missing_or_stale_entry():
+    assert tree_problems(ENGINE.replace("explorer.py: live", "live")) == \
+        ["the tree does not describe lab/explorer.py"]
+    assert tree_problems(ENGINE.replace("coverage.py", "coverage.py, gone.py")) == \
+        ["the tree names reports/gone.py, which is not there"]
+    assert "src/aijobs/lab/ is not in the tree" in \
+        tree_problems(ENGINE.replace("  lab/   ", "  lib/   "))
