@@ -316,3 +316,45 @@ def test_scenario_pages_show_precision_apart_from_the_verdict():
     # high end's interval $190K-$250K reaches 15% off at $190K (220/190 - 1 = 15.8%)
     assert cell(30_000) == ("supported by the estimate; the interval also allows partly "
                             "supported")
+
+
+def _sensitivity(with_: dict, without: dict, *, spread: float = 1_000) -> pd.DataFrame:
+    rows = []
+    for variant, values in (("with", with_), ("without", without)):
+        rows.append({"job_title": "AI Developer", "variant": variant,
+                     **_stats("ml", values, spread=spread)})
+    return pd.DataFrame(rows)
+
+
+BAND = pd.DataFrame({"role_id": ["ml"], "salary_low_usd": [150_000],
+                     "salary_high_usd": [220_000]})
+
+
+def test_title_sensitivity_tight_intervals_give_bare_verdicts():
+    # +-1K intervals stay clear of 150/1.15 = 130.4K, 150/0.85 = 176.5K (low end) and of
+    # 220/1.15 = 191.3K, 220/0.85 = 258.8K (high end): one verdict each, nothing more to say
+    out = audit.title_sensitivity(BAND, _sensitivity(FITS, MISSES)).iloc[0]
+    assert out["verdict_with"] == "supported"
+    assert out["verdict_without"] == "not supported"
+    assert bool(out["verdict_changes"])
+    same = audit.title_sensitivity(BAND, _sensitivity(FITS, FITS)).iloc[0]
+    assert same["verdict_with"] == same["verdict_without"] == "supported"
+    assert not bool(same["verdict_changes"])
+
+
+def test_title_sensitivity_shows_precision_apart_from_direction():
+    # posted max $220K, its interval stretched to $265K: it crosses 220/0.85 = 258.8K, where
+    # the high end is 15% off; the low end ($150K +-1K) and the median ($185K +-1K, inside
+    # the band) stay put. The estimate supports the band, the interval also allows partly
+    # supported (one end off), and nothing else
+    table = _sensitivity(FITS, FITS)
+    table.loc[table["variant"] == "with", "median_range_max_ci95_high_usd"] = 265_000
+    wide = audit.title_sensitivity(BAND, table).iloc[0]
+    assert wide["verdict_with"] == ("supported by the estimate; the interval also allows "
+                                    "partly supported")
+    assert wide["verdict_without"] == "supported"
+    # the estimates agree, so the verdict does not change with the title
+    assert not bool(wide["verdict_changes"])
+    # at $255K the interval stops short of 258.8K: the bare verdict again
+    table.loc[table["variant"] == "with", "median_range_max_ci95_high_usd"] = 255_000
+    assert audit.title_sensitivity(BAND, table).iloc[0]["verdict_with"] == "supported"

@@ -302,3 +302,14 @@ def test_growth_subtitles_follow_the_period_read_and_the_figures():
     title = article_figures.projection_figure(projection, SOURCE, growth_decay=0.5,
                                               period_years=5.0).layout.title.text
     assert "<sup>Figures read as growth over 5 years; each year's rate cut by 50%" in title
+
+
+@pytest.mark.parametrize(("verdicts", "legend"), [
+    (["supported", "not supported", "no data"], ["supported", "not supported", "no data"]),
+    (["partly supported", "borderline (supported / not supported)"],
+     ["partly supported", "borderline"]),
+    (["supported", "supported"], ["supported"]),
+])
+def test_verdict_legend_lists_only_verdicts_present(verdicts, legend):
+    fig = survey_figures.verdict_figure(_audit(verdicts), SOURCE)
+    assert [t.name for t in fig.data] == legend

@@ -355,6 +355,23 @@ def depends_on(verdicts: dict[tuple[str, ...], str]) -> str:
     raise AssertionError("the full set of choices always decides the verdict")
 
 
+def interval_allows(verdict: str, possible: set[str]) -> list[str]:
+    """The verdicts other than `verdict` that the intervals also allow, in VERDICTS order."""
+    return [v for v in VERDICTS if v in possible and v != verdict]
+
+
+def _allows(others: list[str]) -> str:
+    return f"the interval also allows {listing(others, 'or')}" if others else ""
+
+
+def verdict_text(verdict: str, possible: set[str]) -> str:
+    """One cell's verdict in words, direction and precision apart: the verdict of the
+    estimate, then what the interval also allows (e.g. 'supported by the estimate; the
+    interval also allows partly supported')."""
+    others = interval_allows(verdict, possible)
+    return f"{verdict} by the estimate; {_allows(others)}" if others else verdict
+
+
 def robustness(cells: dict[tuple[str, ...], dict], headline: tuple[str, ...]) -> dict:
     """One claim's verdicts over the grid -> the page's columns for it.
 
@@ -368,12 +385,12 @@ def robustness(cells: dict[tuple[str, ...], dict], headline: tuple[str, ...]) ->
     n_agree = sum(v == verdict for v in points.values())
     dominated = {k: c["dominated"] for k, c in cells.items() if c["dominated"] is not None}
     depends = depends_on(points)
-    own = [v for v in VERDICTS if v in main["possible"] and v != verdict]
+    own = interval_allows(verdict, main["possible"])
     named = set(points.values()) | set(own)
     elsewhere = [v for v in VERDICTS if v not in named
                  and any(v in c["possible"] for c in cells.values())]
     precision = "; ".join(x for x in (
-        f"the interval also allows {listing(own, 'or')}" if own else "",
+        _allows(own),
         f"in some variants the interval also allows {listing(elsewhere, 'or')}"
         if elsewhere else "") if x)
     n = len(points)
@@ -549,7 +566,11 @@ def _row(kind: str, claim: str, section: str, evidence: str, verdict: str, direc
 
 
 def title_sensitivity(bands: pd.DataFrame, sensitivity: pd.DataFrame) -> pd.DataFrame:
-    """Each contested title: its role's median and band verdict with and without it."""
+    """Each contested title: its role's median and band verdict with and without it.
+
+    verdict_with / verdict_without are the verdict's words (verdict_text: the estimate's
+    verdict, then what the interval also allows); verdict_changes compares the estimates'
+    verdicts."""
     rows = []
     band = bands.set_index("role_id")
     for title, g in sensitivity.groupby("job_title", sort=True):
@@ -558,19 +579,22 @@ def title_sensitivity(bands: pd.DataFrame, sensitivity: pd.DataFrame) -> pd.Data
             continue
         role = both.loc["with", "role_id"]
         row = {"job_title": title, "role_id": role}
+        points = {}
         for variant in ("with", "without"):
             s = both.loc[variant]
             row[f"n_{variant}"] = int(s["n_postings"])
             row[f"median_{variant}_usd"] = s["p50_usd"]
             if role not in band.index or s["reliability"] == "suppressed":
-                row[f"verdict_{variant}"] = "no data"
+                row[f"verdict_{variant}"] = points[variant] = "no data"
                 continue
             b = band.loc[role]
-            row[f"verdict_{variant}"] = band_verdict(
+            point, possible, _ = band_judgement(
                 b["salary_low_usd"], b["salary_high_usd"], s["median_range_min_usd"],
                 _pair(s, "median_range_min"), s["median_range_max_usd"],
-                _pair(s, "median_range_max"), s["p50_usd"], _pair(s, "p50"))[0]
-        row["verdict_changes"] = row["verdict_with"] != row["verdict_without"]
+                _pair(s, "median_range_max"), s["p50_usd"], _pair(s, "p50"))
+            points[variant] = point
+            row[f"verdict_{variant}"] = verdict_text(point, possible)
+        row["verdict_changes"] = points["with"] != points["without"]
         rows.append(row)
     return pd.DataFrame(rows, columns=["job_title", "role_id", "n_with", "median_with_usd",
                                        "verdict_with", "n_without", "median_without_usd",

@@ -246,7 +246,10 @@ def verdict_figure(result: pd.DataFrame, source: str) -> go.Figure:
                       verdict=[verdict_family(v) for v in result["verdict"]])
     kinds = list(dict.fromkeys(r["kind"]))
     fig = go.Figure()
+    # the legend lists only the verdicts present
     for verdict, colour in VERDICT_COLOURS.items():
+        if verdict not in set(r["verdict"]):
+            continue
         counts = [int(((r["kind"] == k) & (r["verdict"] == verdict)).sum()) for k in kinds]
         fig.add_bar(name=verdict, y=kinds, x=counts, orientation="h", marker={"color": colour},
                     hovertemplate=f"%{{y}}: %{{x}} {verdict}<extra></extra>")
