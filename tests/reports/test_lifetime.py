@@ -66,3 +66,71 @@ def test_a_process_whose_served_process_is_already_gone_ends_at_once():
                                f"die_with({gone.pid}); print('survived')"],
         capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1 and "survived" not in proc.stdout
+
+
+def test_an_interruption_while_workers_start_waits_until_they_are_known():
+    """A build holds Ctrl-C and SIGTERM while its pool starts workers (a worker interrupted
+    half-started was unknown to the pool, outlived the build and printed a traceback after its
+    last line); the signal is then handled as it would have been, once."""
+    from aijobs.reports.build import _interruptions_held
+
+    class Stopped(BaseException):
+        pass
+
+    seen: list[str] = []
+
+    def handler(*_):
+        seen.append("handled")
+        raise Stopped
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        with pytest.raises(Stopped):
+            with _interruptions_held():
+                signal.raise_signal(signal.SIGTERM)
+                signal.raise_signal(signal.SIGTERM)
+                seen.append("went on")
+        assert seen == ["went on", "handled"]
+        assert signal.getsignal(signal.SIGTERM) is handler  # put back
+        with _interruptions_held():  # nothing held: nothing raised
+            seen.append("quiet")
+        assert seen[-1] == "quiet"
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_a_stopped_worker_leaves_its_report_and_starts_no_other(monkeypatch):
+    """A worker's SIGTERM (from the build it serves) ends the report it runs through the
+    report's clean-up; once the build has set its stop event, a report handed to the worker
+    is not started."""
+    import multiprocessing
+
+    from aijobs.reports import build
+    from aijobs.reports.config import load_report_specs
+
+    spec = load_report_specs()[0]
+    stop = multiprocessing.get_context("spawn").Event()
+    monkeypatch.setattr(build, "_worker_stop", stop)
+    cleaned = []
+
+    def report_stopped_halfway(*_, **__):
+        try:
+            stop.set()  # as the build does before it sends SIGTERM
+            signal.raise_signal(signal.SIGTERM)
+            pytest.fail("the report went on")
+        finally:
+            cleaned.append(True)
+
+    previous = signal.signal(signal.SIGTERM, build._stop_worker)
+    try:
+        monkeypatch.setattr(build, "run_report", report_stopped_halfway)
+        result = build._run_report_star((spec, None, build.DEFAULT_OPTIONS, None))
+        assert cleaned == [True]
+        assert (result.name, result.status, result.error) == (spec.name, "failed",
+                                                                f"{spec.name}: stopped.")
+        signal.raise_signal(signal.SIGTERM)  # idle: nothing to leave, nothing raised
+        monkeypatch.setattr(build, "run_report", lambda *a, **k: pytest.fail("a report ran"))
+        assert build._run_report_star((spec, None, build.DEFAULT_OPTIONS, None)).status == \
+            "failed"
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -27,6 +27,7 @@ import logging
 import multiprocessing
 import os
 import re
+import signal
 import sys
 import tempfile
 import threading
@@ -304,12 +305,40 @@ def build_one(spec: ReportSpec, reports_dir: Path = paths.REPORTS_DIR, *,
     return publish(run_report(spec, overrides=overrides, options=options), Path(reports_dir))
 
 
+class _WorkerStopped(BaseException):
+    """In a report worker: the build stopped it (SIGTERM) while it ran a report."""
+
+
+_worker_busy = False  # in a report worker: a report is running (see _stop_worker)
+_worker_stop: Any = None  # in a report worker: the build's stop event (set: run nothing more)
+
+
+def _stop_worker(*_) -> None:
+    """A report worker's SIGTERM handler: the build is ending (Ctrl-C, SIGTERM, a served
+    client gone) and stops its workers (_stop_workers). A worker running a report leaves it
+    through its clean-up (kernel, connection files, work folder); from then on it runs no
+    report, and it ends as the pool's workers end, when the pool tells it to. It prints
+    nothing: the build's last line on stderr stays the build's own."""
+    if _worker_busy:
+        raise _WorkerStopped
+
+
 def _run_report_star(args: tuple) -> BuildResult:
+    global _worker_busy
     spec, overrides, options, warm_socket = args
-    return run_report(spec, overrides=overrides, options=options, warm_socket=warm_socket)
+    stopped = BuildResult(spec.name, "failed", 0.0, error=f"{spec.name}: stopped.")
+    if _worker_stop is not None and _worker_stop.is_set():
+        return stopped  # a report handed over before the build stopped: not started
+    _worker_busy = True
+    try:
+        return run_report(spec, overrides=overrides, options=options, warm_socket=warm_socket)
+    except _WorkerStopped:  # left through run_report's clean-up (what that leaves of its
+        return stopped      # kernel's files, the build removes once the kernel is gone)
+    finally:
+        _worker_busy = False
 
 
-def _init_worker(build_pid: int, env: dict[str, str], cwd: str) -> None:
+def _init_worker(build_pid: int, env: dict[str, str], cwd: str, stop: Any = None) -> None:
     """Worker initializer: the build's environment and folder (the fork server keeps those of
     the command that started it: under a build server, the server's own), and die with the
     build.
@@ -319,13 +348,75 @@ def _init_worker(build_pid: int, env: dict[str, str], cwd: str) -> None:
     it started go too: the warm-kernel server, which also dies with the build, kills a forked
     kernel whose caller's connection closes; a cold kernel polls its parent (ipykernel's
     JPY_PARENT_PID). Nothing outlives a killed build.
+
+    `stop`, an event the build sets when it is interrupted: from then on the worker starts no
+    report (see _stop_workers).
     """
+    global _worker_stop
+    _worker_stop = stop
     os.environ.clear()
     os.environ.update(env)
     tempfile.tempdir = None  # tempfile caches the folder it found: find this build's
     with contextlib.suppress(OSError):
         os.chdir(cwd)
+    # The build alone decides when its workers stop: Ctrl-C (sent to the terminal's whole
+    # process group) reaches the build, which then stops them with SIGTERM (_stop_workers).
+    # Until here SIGTERM was ignored, as the fork server ignores it (worker_imports).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop_worker)
     die_with(build_pid)
+
+
+@contextlib.contextmanager
+def _interruptions_held():
+    """Hold Ctrl-C and SIGTERM while the pool starts its workers, then act on them.
+
+    A worker is started in steps (the fork server forks it, then it reads what it needs from
+    this process); interrupted in between, the pool would not know the worker, so the build
+    could not stop it, and it would go on past the build's end, printing a traceback of its own
+    once this process was gone. Held only in the main thread, where Python runs its signal
+    handlers; the operating system's signal mask is left alone (workers would inherit it)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: handler for sig, handler in previous.items() if handler is not None}
+    for sig in previous:
+        signal.signal(sig, lambda signum, _frame: held.append(signum))
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if held:
+            signal.raise_signal(held[0])  # now handled as it would have been
+
+
+WORKER_STOP_SECONDS = 10.0  # how long stopped workers may take to end before SIGKILL
+
+
+def _stop_workers(workers: list, stop) -> None:
+    """Stop the report workers of an interrupted build (the pool is shut down already) and
+    wait until they have ended, so that nothing they print follows the build's last line and
+    no temporary file of theirs is left.
+
+    The `stop` event tells every worker to start no report, also one still starting (which
+    ignores SIGTERM until it is ready: killed then, it would break the pool, whose clean-up
+    can then write to a pipe no worker reads); SIGTERM makes each worker leave the report it
+    runs through its clean-up (see _stop_worker). Each then ends as a pool's worker does, when
+    the pool tells it to; one that takes longer than WORKER_STOP_SECONDS is killed."""
+    stop.set()
+    for worker in workers:
+        with contextlib.suppress(OSError, ValueError):
+            worker.terminate()
+    deadline = time.monotonic() + WORKER_STOP_SECONDS
+    for worker in workers:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            worker.join(max(0.0, deadline - time.monotonic()))
+            if worker.is_alive():
+                worker.kill()
+                worker.join(5)
 
 
 def start_worker_server() -> None:
@@ -571,6 +662,18 @@ def _run(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int | N
     # while this process and its workers import papermill, then forks a fresh kernel per report.
     # (A build server keeps one for its whole life and names it in the environment: that one.)
     served = None if zygote.cold_kernels_asked() else os.environ.get(zygote.SOCKET_VAR)
+    try:
+        yield from _run_in_pool(todo, overrides, options, jobs, served)
+    except BaseException:
+        # interrupted: the workers have ended, and so have their kernels when this build's own
+        # warm-kernel server has (a kernel stopped while starting can leave its connection file
+        # and sockets, named with its worker's pid): remove what they left
+        remove_stale_scratch()
+        raise
+
+
+def _run_in_pool(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int,
+                 served: str | None):
     with (contextlib.nullcontext(served) if served
           else zygote.warm_kernels(sorted({s.notebook for s in todo}))) as warm:
         if served:
@@ -581,16 +684,24 @@ def _run(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int | N
         if jobs == 1:
             yield from map(_run_report_star, tasks)
             return
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context(),
+        earlier = set(multiprocessing.active_children())  # a build server's other children
+        context = _worker_context()
+        stop = context.Event()
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                                  initializer=_init_worker,
-                                 initargs=(os.getpid(), dict(os.environ), os.getcwd())) as pool:
-            futures = [pool.submit(_run_report_star, t) for t in tasks]
+                                 initargs=(os.getpid(), dict(os.environ), os.getcwd(),
+                                           stop)) as pool:
             try:
+                with _interruptions_held():  # every worker started is one the pool knows
+                    futures = [pool.submit(_run_report_star, t) for t in tasks]
                 for future in as_completed(futures):
                     yield future.result()
             except BaseException:  # Ctrl-C, SIGTERM, a served client gone: no report starts
-                # any more; those under way end (their files cleaned up) and are not published
+                # any more; those under way stop, clean up and are not published, and the
+                # build waits for their workers to end before it says anything more
                 pool.shutdown(wait=False, cancel_futures=True)
+                _stop_workers([p for p in multiprocessing.active_children()
+                               if p not in earlier], stop)
                 raise
 
 

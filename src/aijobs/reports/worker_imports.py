@@ -7,6 +7,8 @@ templates and regular expressions (render.warm_renderer).
 
 from __future__ import annotations
 
+import signal
+
 # isort: off
 # aijobs first: it keeps jsonschema from loading its slow optional IRI checker (see there)
 import aijobs  # noqa: F401
@@ -29,6 +31,11 @@ import aijobs.reports.kernel  # noqa: F401
 import aijobs.reports.provisioner  # noqa: F401
 from aijobs.reports import render
 # isort: on
+
+# The fork server, and each worker it forks until the worker is ready, ignores SIGTERM: a build
+# that is interrupted stops its workers with SIGTERM once it has told them to start nothing
+# more (build._stop_workers); a worker still starting then simply starts nothing.
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 # the kernel provisioners' entry points, read once here rather than by each worker
 KernelProvisionerFactory.instance()
