@@ -38,8 +38,14 @@ def _free_port() -> int:
 def lab_server(tmp_path):
     """`make lab` on a free local port with a known token; stopped (with its kernels) after."""
     port, token = _free_port(), "aijobs-test-token"
+    # JupyterLab saves an open notebook every 2 minutes: a slow run saved the checkout's
+    # notebook with its outputs. Its user settings (a folder of the test's own) turn that off.
+    settings = tmp_path / "lab-settings" / "@jupyterlab" / "docmanager-extension"
+    settings.mkdir(parents=True)
+    (settings / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
     args = (f"--port={port} --ip=127.0.0.1 --no-browser --IdentityProvider.token={token} "
-            "--LabApp.expose_app_in_browser=True --LabApp.news_url=None")
+            "--LabApp.expose_app_in_browser=True --LabApp.news_url=None "
+            f"--LabApp.user_settings_dir={tmp_path / 'lab-settings'}")
     log = (tmp_path / "lab.log").open("w")
     env = {k: v for k, v in os.environ.items() if k not in WARM_KERNEL_VARS}  # own kernels
     server = subprocess.Popen(["make", "-s", "lab", f"LAB_ARGS={args}"], cwd=paths.PROJECT_ROOT,
@@ -56,6 +62,10 @@ def lab_server(tmp_path):
                 if server.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"make lab did not start: {(tmp_path / 'lab.log').read_text()}")
                 time.sleep(0.5)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab/api/settings/@jupyterlab/"
+                                    f"docmanager-extension:plugin?token={token}",
+                                    timeout=30) as reply:
+            assert json.load(reply)["settings"]["autosave"] is False  # the checkout stays as is
         yield f"http://127.0.0.1:{port}", token
     finally:
         os.killpg(server.pid, signal.SIGTERM)  # jupyter shuts its kernels down on SIGTERM
