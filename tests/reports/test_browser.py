@@ -1,8 +1,9 @@
 """Built pages opened in a real headless Chromium with the network off, as a reader would:
 every chart is drawn, nothing is asked of the network, phones and desktops fit, print works.
 
-Each page is opened once at each width, in tabs of one browser, and the checks below read
-what that one opening saw.
+Each page is opened once at each width, in tabs of one browser, and the checks read what that
+one opening saw. This file opens them on a desktop (1400 px); test_browser_phones.py on a phone
+(390 px): two files, so that pytest-xdist gives the two sets of openings to two workers.
 """
 
 from __future__ import annotations
@@ -11,65 +12,35 @@ import re
 from pathlib import Path
 
 import pytest
+from page_views import PAGES, check_charts_drawn, check_fit, check_offline, open_pages
 
 from aijobs.devtools import browser
-from aijobs.reports.config import load_report_specs
 
-PAGES = [s.name for s in load_report_specs()]
-WIDTHS = (390, 1400)
 pytestmark = pytest.mark.browser
+WIDTH = 1400
 
 LAYOUT_JS = browser.LAYOUT_JS
 
 
-def _chart_ids(page_html: str) -> set[str]:
-    return set(re.findall(r'Plotly\.newPlot\(\s*"([^"]+)"', page_html))
-
-
-def _view(chromium, page, width: int) -> dict:
-    """What a reader's browser shows of the page at that width, once its charts are fitted."""
-    with chromium.tab(page, width=width, height=1200, mobile=width < 600) as tab:
-        try:
-            tab.wait_for(browser.CHARTS_READY, 60)
-        except TimeoutError:
-            pass  # the checks below say what is missing
-        found = tab.evaluate(LAYOUT_JS)
-        found["requests"] = tab.network_requests()
-    return found
-
-
 @pytest.fixture(scope="module")
-def views(built_reports, chromium) -> dict[tuple[str, int], dict]:
-    """Every report page, opened once at each width."""
-    return {(name, width): _view(chromium, built_reports / f"{name}.html", width)
-            for name in PAGES for width in WIDTHS}
-
-
-@pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("name", PAGES)
-def test_pages_fit_phones_and_desktops_with_alt_text_and_no_cloud_button(views, name, width):
-    found = views[name, width]
-    assert found["sideways"] <= 0, f"{name} scrolls sideways at {width} px"
-    assert found["bad"] == [], f"{name} at {width} px: {found['bad']}"
-    assert found["plots"] > 0 and found["modebar"] > 0  # the toolbar is there...
-    assert found["share"] == 0  # ...without Share chart (cloud upload) or the plotly logo
-    assert found["labelled"] == found["plots"], "every chart has alt text"
-    assert found["tables"] == found["plots"], "every chart has its data as a table"
+def views(built_reports, chromium) -> dict[str, dict]:
+    """Every report page, opened once at this width."""
+    return open_pages(built_reports, chromium, WIDTH)
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_every_chart_is_drawn_offline(built_reports, views, name):
-    expected = _chart_ids((built_reports / f"{name}.html").read_text("utf-8"))
-    assert expected
-    for width in WIDTHS:
-        assert set(views[name, width]["drawn"]) == expected, f"{name} at {width} px"
-        assert views[name, width]["svgs"] >= len(expected)
+def test_pages_fit_desktops_with_alt_text_and_no_cloud_button(views, name):
+    check_fit(views[name], name, WIDTH)
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_no_page_asks_the_network_for_anything(views, name):
-    for width in WIDTHS:
-        assert views[name, width]["requests"] == [], f"{name} at {width} px"
+def test_every_chart_is_drawn_offline_on_a_desktop(built_reports, views, name):
+    check_charts_drawn(built_reports, views[name], name, WIDTH)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_page_asks_the_network_for_anything_on_a_desktop(views, name):
+    check_offline(views[name], name, WIDTH)
 
 
 def test_a_cdn_page_draws_nothing_and_its_request_is_seen(built_reports, chromium, tmp_path):

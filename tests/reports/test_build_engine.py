@@ -33,14 +33,12 @@ def test_rebuilds_only_what_changed(project_copy):
     assert statuses(first.stdout) == {"growth_rates": "built", "compensation_bands": "built"}
     assert (project_copy / "src" / "aijobs").resolve() != (ROOT / "src" / "aijobs").resolve()
 
+    growth_csv = project_copy / "data" / "growth_rates.csv"
+    os.utime(growth_csv)  # a touch without a change rebuilds nothing, as nothing changed does
     again = run_in(project_copy, "build", *names)
     assert statuses(again.stdout) == {"growth_rates": "up to date",
                                       "compensation_bands": "up to date"}
     assert "0 built, 2 up to date, 0 failed" in again.stdout
-
-    growth_csv = project_copy / "data" / "growth_rates.csv"
-    os.utime(growth_csv)  # a touch without a change rebuilds nothing
-    assert statuses(run_in(project_copy, "build", *names).stdout)["growth_rates"] == "up to date"
 
     growth_csv.write_text(growth_csv.read_text().replace(",280,", ",281,"))
     after_data = run_in(project_copy, "build", *names)

@@ -1,0 +1,31 @@
+"""Built pages opened in headless Chromium (network off) as on a phone, 390 px wide: each page
+once, and the checks test_browser.py makes on a desktop (see there) read that one opening."""
+
+from __future__ import annotations
+
+import pytest
+from page_views import PAGES, check_charts_drawn, check_fit, check_offline, open_pages
+
+pytestmark = pytest.mark.browser
+WIDTH = 390
+
+
+@pytest.fixture(scope="module")
+def views(built_reports, chromium) -> dict[str, dict]:
+    """Every report page, opened once at this width."""
+    return open_pages(built_reports, chromium, WIDTH)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_pages_fit_phones_with_alt_text_and_no_cloud_button(views, name):
+    check_fit(views[name], name, WIDTH)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_chart_is_drawn_offline_on_a_phone(built_reports, views, name):
+    check_charts_drawn(built_reports, views[name], name, WIDTH)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_page_asks_the_network_for_anything_on_a_phone(views, name):
+    check_offline(views[name], name, WIDTH)
