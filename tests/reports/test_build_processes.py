@@ -216,7 +216,7 @@ def test_workers_die_with_a_killed_build_and_publish_nothing(built_reports, tmp_
     assert [p.name for p in scratch.iterdir() if not p.name.startswith("pymp-")] == []
     assert list(statuses(again.stdout).values()) == ["up to date"]  # the variant
     page = built_page(out, "compensation_bands").read_text()
-    assert re.search(r"region_multiplier</code></td><td>0\.6 <span class=\"changed\">", page), \
+    assert re.search(r"Regional pay factor: x0\.6 <span class=\"changed\">", page), \
         "the page that says up to date was built with the parameter asked for"
 
 
