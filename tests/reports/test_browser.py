@@ -95,7 +95,9 @@ def _fault_page(folder: Path, figures: dict, table: bool) -> Path:
                                default_width="100%") for fid, fig in figures.items())
     cells = ("<div style='overflow:hidden'><table class='aijobs-table'><tr><td "
              "style='white-space:nowrap'>" + "not supported " * 12 + "</td></tr></table>"
-             "</div>") if table else ""
+             "</div><details class='params'><summary>Settings</summary><table><tr><td "
+             "style='white-space:nowrap'>" + "folded setting " * 12 + "</td></tr></table>"
+             "</details>") if table else ""
     page = folder / "faults.html"
     page.write_text(
         "<!doctype html><html><head><meta name='viewport' content='width=device-width'>"
@@ -146,6 +148,8 @@ def test_each_layout_check_fails_when_its_fault_is_put_back(chromium, tmp_path):
     assert any(b.startswith("squeezed plot squeezed to") for b in found["squeezed"]), bad
     assert found["sound"] == [], bad
     assert any(b.startswith("table cell cut: not supported") for b in bad), bad
+    # a folded settings table is measured as a reader who opens it sees it
+    assert any(b.startswith("table cell cut: folded setting") for b in bad), bad
 
 
 # The survey page's slice switch and "where does a salary fall?" (issue 26), driven as a reader

@@ -49,7 +49,7 @@ CHARTS_READY = ("document.body.hasAttribute('data-charts-fitted') || "
 # (tick labels, text beside bars or points) cut at the chart's edge; tick labels of one axis
 # running together; a plot area squeezed under MIN_PLOT_PX (or a third of the chart's width).
 # Also: sideways scrolling, the toolbar, alt text and data tables, and table cells on a narrow
-# screen whose text is cut.
+# screen whose text is cut (the folded settings and passport tables measured open).
 MIN_PLOT_PX = 120
 LAYOUT_JS = """(() => {
   const W = document.documentElement.clientWidth, bad = [];
@@ -101,13 +101,20 @@ LAYOUT_JS = """(() => {
     if (least < Math.min(%(MIN)d, r.width / 3))
       bad.push(g.id + ' plot squeezed to ' + Math.round(least) + ' px');
   });
-  document.querySelectorAll('.aijobs-table td, .aijobs-table th').forEach(c => {
+  // the folded tables (settings, passport) are measured open, as a reader who opens them sees
+  // them, then folded again
+  const folded = Array.from(document.querySelectorAll('details.params, details.passport'))
+      .filter(d => !d.open);
+  folded.forEach(d => { d.open = true; });
+  document.querySelectorAll('.aijobs-table td, .aijobs-table th, details.params td, ' +
+                            'details.passport td').forEach(c => {
     const head = c.closest('thead');  // a heading row hidden for screen readers only
     if (head && head.getBoundingClientRect().height <= 1) return;
     const b = c.getBoundingClientRect();
     if (b.width > 2 && (c.scrollWidth > c.clientWidth + 1 || b.right > W + 1))
       bad.push('table cell cut: ' + c.textContent.slice(0, 30));
   });
+  folded.forEach(d => { d.open = false; });
   return {sideways: document.documentElement.scrollWidth - W, bad, plots: plots.length,
           modebar, share, labelled, tables,
           // plotly marks a div js-plotly-plot once it has drawn into it
