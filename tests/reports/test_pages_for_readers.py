@@ -38,12 +38,14 @@ def test_changed_marks_only_values_given_for_this_build():
     used = {**spec.parameters, "horizon_years": 10}
     table = render.settings_html(spec, used)
     rows = {r.split("</td>")[0]: r for r in table.split("<tr><td>")[1:]}
-    assert '<td>10 years <span class="changed">(changed)</span></td>' in rows["Years ahead"]
+    assert ('<td data-label="Value">10 years <span class="changed">(changed)</span></td>'
+            in rows["Years ahead"])
     # the scenario's own title is set by the configuration, not changed by the reader
     assert '(set for this report)' in rows["Scenario"]
     assert "(changed)" not in rows["Scenario"]
     assert "(changed)" not in render.settings_html(spec, dict(spec.parameters))
-    assert "<td>all</td>" in rows["Roles"]  # an empty list of roles means every role
+    # an empty list of roles means every role
+    assert '<td data-label="Value">all</td>' in rows["Roles"]
     default = next(s for s in SPECS if s.name == "growth_rates")
     plain = render.settings_html(default, dict(default.parameters))
     assert "(changed)" not in plain and "(set for this report)" not in plain
