@@ -7,11 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import ROOT
 
 from aijobs import cli
@@ -134,7 +136,27 @@ def test_a_twelve_variant_sweep_builds_pages_gallery_and_csv(local_sweep):
     for page in pages:
         assert f'href="{page}"' in gallery
     assert 'href="sweep.csv"' in gallery and "12 variants" in gallery
-    assert "horizon years 3, growth decay 0.5" in gallery
+    assert "Years ahead: 3 years; Slowdown of growth: 50%" in gallery
+    # a chart compares the variants' key figures, with its tidy data beside it: one row per
+    # variant and role, the same values as sweep.csv
+    assert 'id="sweep-chart"' in gallery and '<script src="plotly.min.js"' in gallery
+    assert (folder / "plotly.min.js").is_file()
+    tidy = list(csv.DictReader(io.StringIO(
+        (folder / "growth_rates--sweep-key-figures.csv").read_text())))
+    assert len(tidy) == 12 * 3
+    one = next(t for t in tidy if t["horizon_years"] == "3" and t["growth_decay"] == "0"
+               and t["role"] == "AI Agent Developer")
+    assert float(one["demand_multiple_at_horizon"]) == pytest.approx(54.872)
+    assert one["page"] == "growth_rates--horizon_years-3--growth_decay-0.html"
+    # the highest average is 3 years without slowdown: (54.872 + 32.768 + 18.61) / 3
+    from aijobs.devtools.figure_export import figures_in_page
+
+    title = re.sub(r"<br>", " ", figures_in_page(gallery)[0]["layout"]["title"]["text"])
+    assert title.startswith("Average demand multiple in the horizon year is highest with Years "
+                            "ahead: 3 years; Slowdown of growth: 0% (35.4) and lowest with Years "
+                            "ahead: 1 year")
+    about = yaml.safe_load((folder / "growth_rates--sweep-key-figures.meta.yaml").read_text())
+    assert about["columns"][-1] == "demand_multiple_at_horizon" and about["rows"] == 36
     # key figures in a reader's words, not internal keys
     assert "<td>AI Agent Developer: demand multiple in the horizon year</td>" in gallery
     assert "<td>demand_multiple_at_horizon" not in gallery  # (the header names the column)

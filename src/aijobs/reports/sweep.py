@@ -20,15 +20,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from aijobs import paths
+from markupsafe import Markup
+
+from aijobs import paths, words
 from aijobs.data.columns import column_values
 from aijobs.errors import ParameterError
 from aijobs.files import csv_text, write_atomic
-from aijobs.reports import build
+from aijobs.reports import build, settings_text
 from aijobs.reports.cache import read_manifest
 from aijobs.reports.config import ReportSpec, load_report_specs, select_specs, shown_path
 from aijobs.reports.parameters import notebook_parameters, validated_parameters
-from aijobs.reports.render import rendered
+from aijobs.reports.render import ensure_plotly_js, rendered
 
 SWEEPS_DIR_NAME = "sweeps"
 CSV_NAME = "sweep.csv"
@@ -125,7 +127,8 @@ def sweep_variants(spec: ReportSpec, grid: dict[str, list[str]]) -> list[Variant
     for combo in itertools.product(*grid.values()):
         texts = dict(zip(grid, combo, strict=True))
         changed = {k: checked[k][v] for k, v in texts.items()}
-        settings = ", ".join(f"{k} {v}" for k, v in texts.items())
+        settings = settings_words(texts, changed_values={k: checked[k][v]
+                                                         for k, v in texts.items()})
         if labelled:
             changed = {"scenario_title": f"Sweep variant ({settings})",
                        "scenario_rationale": f"{spec.title}, with {settings}.", **changed}
@@ -145,6 +148,63 @@ def sweep_variants(spec: ReportSpec, grid: dict[str, list[str]]) -> list[Variant
         variants.append(Variant(replace(spec, name=name, title=title, summary=summary,
                                         parameters=merged), changed, texts))
     return variants
+
+
+def settings_words(texts: dict[str, str], changed_values: dict[str, Any]) -> str:
+    """A variant's swept settings in a reader's words (templates/settings.yaml), e.g.
+    'Years ahead: 3 years; Slowdown of growth: 50%'."""
+    return "; ".join(f"{settings_text.label(k)}: {settings_text.value_text(k, changed_values[k])}"
+                     for k in texts)
+
+
+def sweep_chart(spec: ReportSpec, grid: dict[str, list[str]], figure_names: list[str],
+                rows: list[dict], names: dict[str, str]) -> tuple[str, dict[str, bytes]]:
+    """The gallery's chart comparing the variants' key figures (the first kind the report
+    records, e.g. each role's midpoint in the horizon year as paid then), as page HTML, and its
+    tidy data: <report>--sweep-key-figures.csv (one row per variant and role, the swept
+    settings as columns) with its .meta.yaml sidecar. ("", {}) when no variant recorded any."""
+    from aijobs.charts import sweep_figures  # deferred, with plotly: only a gallery needs them
+    from aijobs.charts.figure_data import attached_data, figure_alt_text
+    from aijobs.charts.theme import safe_figure_dict
+    from aijobs.files import frame_csv_text
+    from aijobs.notebook import display
+    from aijobs.reports.render import data_sidecar
+
+    bases = sorted({n.partition(".")[0] for n in figure_names})
+    if not bases:
+        return "", {}
+    base = bases[0]
+    records = []
+    for row in rows:
+        if not row["built"]:
+            continue
+        label = settings_words(row["texts"], row["changed"])
+        for name, value in zip(figure_names, row["figures"], strict=True):
+            if value is None or name.partition(".")[0] != base:
+                continue
+            item = name.partition(".")[2]
+            records.append({"variant": label, "page": row["page"],
+                            **{k: row["texts"][k] for k in grid},
+                            "role": names.get(item, item.replace("_", " ")) if item else "all",
+                            base: float(value)})
+    if not records:
+        return "", {}
+    import pandas as pd  # deferred: pandas is for the chart only
+
+    table = pd.DataFrame(records)
+    what = words.lower_first(figure_label(base))
+    source = (f"Source: the key figures of each variant of the report “{spec.title}” "
+              f"(sweep.csv), as built.")
+    fig = sweep_figures.sweep_figure(table, base, what, source)
+    stem = f"{spec.name}--sweep-key-figures"
+    data = attached_data(fig)
+    assert data is not None  # sweep_figure attaches its table
+    about = {"chart": figure_alt_text(safe_figure_dict(fig)), "source": source,
+             "notes": data.notes, "rows": len(data.frame),
+             "columns": [str(c) for c in data.frame.columns], "decimal places": data.digits}
+    files = {f"{stem}.csv": frame_csv_text(data.frame, data.digits).encode("utf-8"),
+             f"{stem}.meta.yaml": data_sidecar("index", stem, about, None).encode("utf-8")}
+    return display.figure_html(fig, "sweep-chart"), files
 
 
 def sweep_dir(reports_dir: Path, name: str) -> Path:
@@ -213,8 +273,14 @@ def write_gallery(spec: ReportSpec, grid: dict[str, list[str]], variants: list[V
     figure_names, rows = sweep_rows(variants, manifest)
     names = role_names()
     write_atomic(out / CSV_NAME, sweep_csv(grid, figure_names, rows))
+    chart, chart_files = sweep_chart(spec, grid, figure_names, rows, names)
+    for file_name, content in chart_files.items():
+        write_atomic(out / file_name, content)
+    if chart:
+        ensure_plotly_js(out)
     shown = [{"page": r["page"], "built": r["built"], "headline": r["headline"],
-              "settings": [(k, r["texts"][k]) for k in grid],
+              "settings": [(settings_text.label(k), settings_text.value_text(k, r["changed"][k]))
+                           for k in grid],
               "figures": [(figure_label(n, names), _figure_text(n, f))
                           for n, f in zip(figure_names, r["figures"], strict=True)
                           if f is not None]} for r in rows]
@@ -224,6 +290,8 @@ def write_gallery(spec: ReportSpec, grid: dict[str, list[str]], variants: list[V
                     grid=[(k, ", ".join(v)) for k, v in grid.items()], rows=shown,
                     n_built=sum(r["built"] for r in rows), key_figures=spec.key_figures,
                     csv_name=CSV_NAME, notebook=shown_path(spec.notebook),
+                    chart=Markup(chart), chart_csv=next(iter(chart_files), ""),
+                    grid_labels=[settings_text.label(k) for k in grid],
                     built=dates[-1] if dates else "")
     target = out / "index.html"
     write_atomic(target, page)
