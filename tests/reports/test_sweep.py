@@ -80,7 +80,8 @@ def test_every_variant_is_checked_and_typed_before_any_runs():
     assert first.spec.name == "growth_rates--horizon_years-1--growth_decay-0"
     assert first.changed == {"horizon_years": 1, "growth_decay": 0.0}
     assert first.spec.parameters["horizon_years"] == 1
-    assert first.spec.title == "Fastest-growing AI roles (horizon_years 1, growth_decay 0)"
+    assert first.spec.title == ("Fastest-growing AI roles (Years ahead: 1 year; Slowdown of "
+                                "growth: 0%)")
     with pytest.raises(ParameterError, match=r"sweep -g growth_decay, value '2': "
                                              r".*expected a value from 0 to 1"):
         sweep.sweep_variants(spec, {"growth_decay": ["0.5", "2"]})
@@ -91,7 +92,7 @@ def test_every_variant_is_checked_and_typed_before_any_runs():
 
 def test_a_scenario_variant_is_labelled_as_a_variant():
     v, = sweep.sweep_variants(SPECS["scenario_baseline"], {"normalization_rate": ["0.3"]})
-    assert v.spec.parameters["scenario_title"] == "Sweep variant (normalization_rate 0.3)"
+    assert v.spec.parameters["scenario_title"] == "Sweep variant (Premium lost each year: 30%)"
     assert v.spec.parameters["premium_source"] == "lightcast_2025"  # the rest is the scenario's
 
 
@@ -203,7 +204,7 @@ def test_the_same_sweep_on_a_dask_local_cluster_gives_identical_files(local_swee
     remote = out / "sweeps" / "growth_rates"
     names = sorted(p.name for p in local.iterdir() if p.is_file() and p.suffix in
                    (".html", ".csv"))
-    assert len(names) == 14  # 12 pages, the gallery and the CSV
+    assert len(names) == 15  # 12 pages, the gallery, the CSV and the chart's CSV
     for name in names:
         assert (remote / name).read_bytes() == (local / name).read_bytes(), name
     for data in local.glob("*_data"):

@@ -62,7 +62,7 @@ def _number(value: float, entry: dict[str, Any]) -> str:
         text = f"x{value:g}"
     else:
         text = number_text(value) if float(value).is_integer() else f"{value:g}"
-    return f"{text} {unit}" if unit else text
+    return f"{text} {words.noun_for(value, unit)}" if unit else text
 
 
 def _item(name: str, value: Any) -> str:
