@@ -25,12 +25,12 @@ from markupsafe import Markup
 from aijobs import paths, words
 from aijobs.data.columns import column_values
 from aijobs.errors import ParameterError
-from aijobs.files import csv_text, write_atomic
+from aijobs.files import csv_text, frame_csv_text, write_atomic
 from aijobs.reports import build, settings_text
 from aijobs.reports.cache import read_manifest
 from aijobs.reports.config import ReportSpec, load_report_specs, select_specs, shown_path
 from aijobs.reports.parameters import notebook_parameters, validated_parameters
-from aijobs.reports.render import ensure_plotly_js, rendered
+from aijobs.reports.render import data_sidecar, ensure_plotly_js, rendered
 
 SWEEPS_DIR_NAME = "sweeps"
 CSV_NAME = "sweep.csv"
@@ -163,12 +163,11 @@ def sweep_chart(spec: ReportSpec, grid: dict[str, list[str]], figure_names: list
     records, e.g. each role's midpoint in the horizon year as paid then), as page HTML, and its
     tidy data: <report>--sweep-key-figures.csv (one row per variant and role, the swept
     settings as columns) with its .meta.yaml sidecar. ("", {}) when no variant recorded any."""
-    from aijobs.charts import sweep_figures  # deferred, with plotly: only a gallery needs them
-    from aijobs.charts.figure_data import attached_data, figure_alt_text
-    from aijobs.charts.theme import safe_figure_dict
-    from aijobs.files import frame_csv_text
-    from aijobs.notebook import display
-    from aijobs.reports.render import data_sidecar
+    # deferred: plotly, pandas and IPython load only when a gallery draws its chart
+    from aijobs.charts import sweep_figures  # deferred: see above
+    from aijobs.charts.figure_data import attached_data, figure_alt_text  # deferred: see above
+    from aijobs.charts.theme import safe_figure_dict  # deferred: see above
+    from aijobs.notebook import display  # deferred: see above
 
     bases = sorted({n.partition(".")[0] for n in figure_names})
     if not bases:
