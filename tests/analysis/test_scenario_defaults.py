@@ -16,7 +16,7 @@ def test_wage_growth_from_indeed():
     assert round(wage.value * 100, 2) == 2.30
     assert wage.low <= wage.value <= wage.high
     assert "April 2026" in wage.text and "Indeed Hiring Lab" in wage.text
-    assert wage.text.startswith("wage_growth 2.30% a year")
+    assert wage.text.startswith("market wage growth, 2.30% a year")
 
 
 def test_wage_growth_window_is_computed():
@@ -49,9 +49,10 @@ def test_a_given_value_wins_and_none_takes_the_data():
     # not given at all: the data's value too (the same as None)
     assert sd.with_data_defaults({})["wage_growth"] == wage.value
     notes = sd.default_notes({"wage_growth": 0.07, "supply_growth": None})
-    assert notes[0] == "wage_growth 7.00% a year: the value given for this page, not the " \
-                       "data's default."
-    assert notes[1].startswith("Default supply_growth 7.3% a year")
+    # in a reader's words, not the settings' names in code
+    assert notes[0] == "Market wage growth 7.00% a year: the value given for this page, not " \
+                       "the data's default."
+    assert notes[1].startswith("Default growth of AI talent, 7.3% a year")
 
 
 def test_run_scenario_uses_the_data_default():

@@ -53,7 +53,7 @@ def wage_growth_default(wages: pd.DataFrame | None = None, country: str = COUNTR
     low, high = float(rows["growth_yoy_3mo_avg"].min()), float(rows["growth_yoy_3mo_avg"].max())
     first = indeed.month_label(rows.iloc[0]["month"])
     last = indeed.month_label(latest["month"])
-    text = (f"wage_growth {latest['growth_yoy_3mo_avg']:.2%} a year: Indeed Hiring Lab's US "
+    text = (f"market wage growth, {latest['growth_yoy_3mo_avg']:.2%} a year: Indeed Hiring Lab's US "
             f"posted-wage growth (three-month average) in {last}; its Monte Carlo range "
             f"{low:.2%} to {high:.2%} is the lowest and highest three-month average from "
             f"{first} to {last}")
@@ -85,7 +85,7 @@ def supply_growth_default(occupations: pd.DataFrame | None = None,
                          f"and {last_year}")
     years = last_year - first_year
     rate = (float(totals[last_year]) / float(totals[first_year])) ** (1 / years) - 1
-    text = (f"supply_growth {rate:.1%} a year: employment in {', '.join(codes)} (the primary "
+    text = (f"growth of AI talent, {rate:.1%} a year: employment in {', '.join(codes)} (the primary "
             f"occupations of the roles with a pay band) went from {int(totals[first_year]):,} "
             f"in May {first_year} to {int(totals[last_year]):,} in May {last_year} (BLS OEWS), "
             f"compounded over {years} years; jobs that exist, not the AI talent pool")
@@ -109,6 +109,10 @@ def with_data_defaults(settings: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# The settings as a reader meets them (templates/settings.yaml labels), not their names in code.
+READER_NAMES = {"wage_growth": "Market wage growth", "supply_growth": "Growth of AI talent"}
+
+
 def default_notes(settings: dict[str, Any]) -> list[str]:
     """A sentence for each default taken from data, and one for each value given instead."""
     notes = []
@@ -117,6 +121,6 @@ def default_notes(settings: dict[str, Any]) -> list[str]:
         if settings.get(name) is None:
             notes.append(f"Default {default().text}.")
         else:
-            notes.append(f"{name} {float(settings[name]):.2%} a year: the value given for this "
-                         "page, not the data's default.")
+            notes.append(f"{READER_NAMES[name]} {float(settings[name]):.2%} a year: the value "
+                         "given for this page, not the data's default.")
     return notes
