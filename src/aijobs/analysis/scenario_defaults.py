@@ -53,8 +53,8 @@ def wage_growth_default(wages: pd.DataFrame | None = None, country: str = COUNTR
     low, high = float(rows["growth_yoy_3mo_avg"].min()), float(rows["growth_yoy_3mo_avg"].max())
     first = indeed.month_label(rows.iloc[0]["month"])
     last = indeed.month_label(latest["month"])
-    text = (f"market wage growth, {latest['growth_yoy_3mo_avg']:.2%} a year: Indeed Hiring Lab's US "
-            f"posted-wage growth (three-month average) in {last}; its Monte Carlo range "
+    text = (f"market wage growth, {latest['growth_yoy_3mo_avg']:.2%} a year: Indeed Hiring "
+            f"Lab's US posted-wage growth (three-month average) in {last}; its Monte Carlo range "
             f"{low:.2%} to {high:.2%} is the lowest and highest three-month average from "
             f"{first} to {last}")
     return DataDefault("wage_growth", float(latest["growth_yoy_3mo_avg"]), low, high, text)
@@ -85,9 +85,10 @@ def supply_growth_default(occupations: pd.DataFrame | None = None,
                          f"and {last_year}")
     years = last_year - first_year
     rate = (float(totals[last_year]) / float(totals[first_year])) ** (1 / years) - 1
-    text = (f"growth of AI talent, {rate:.1%} a year: employment in {', '.join(codes)} (the primary "
-            f"occupations of the roles with a pay band) went from {int(totals[first_year]):,} "
-            f"in May {first_year} to {int(totals[last_year]):,} in May {last_year} (BLS OEWS), "
+    text = (f"growth of AI talent, {rate:.1%} a year: employment in {', '.join(codes)} (the "
+            f"primary occupations of the roles with a pay band) went from "
+            f"{int(totals[first_year]):,} in May {first_year} to {int(totals[last_year]):,} "
+            f"in May {last_year} (BLS OEWS), "
             f"compounded over {years} years; jobs that exist, not the AI talent pool")
     return DataDefault("supply_growth", rate, None, None, text)
 
