@@ -270,3 +270,16 @@ def test_validate_refuses_sources_tables_from_two_runs(tmp_path, monkeypatch):
                                   "runs (run 0123456789abcdef: indeed_wage_growth; run ")
     assert problems[0].endswith("rerun the derivation (make sources-derive) to make the set "
                                 "whole")
+
+
+def test_a_table_whose_series_end_apart_names_each_period_s_series():
+    from aijobs.sources.derived import _spans
+
+    apart = {"All US postings": "2020-02-01 to 2026-08-14",
+             "Mathematics": "2020-02-01 to 2024-09-13",
+             "Software Development": "2020-02-01 to 2024-09-13"}
+    assert _spans(apart) == ["Mathematics, Software Development: 2020-02-01 to 2024-09-13",
+                             "All US postings: 2020-02-01 to 2026-08-14"]
+    # one period for every series: the bare period
+    assert _spans({"a": "2020-01 to 2026-04", "b": "2020-01 to 2026-04"}) == [
+        "2020-01 to 2026-04"]

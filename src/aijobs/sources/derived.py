@@ -104,16 +104,27 @@ def derive(oews_dir: str | Path = OEWS_DIR, indeed_dir: str | Path = INDEED_DIR
     covers = {"indeed_postings": _covers(tables["indeed_postings"], "series", "date"),
               "indeed_wage_growth": _covers(tables["indeed_wage_growth"], "country_code",
                                             "month")}
-    spans = {name: sorted({span for span in c.values()}) for name, c in covers.items()}
+    spans = {name: _spans(c) for name, c in covers.items()}
     prov = {"oews_occupations": oews_prov,
             "indeed_postings": {**indeed_prov, "files": indeed_prov["files"][:2],
-                                "data_as_of": "daily, " + "; ".join(spans["indeed_postings"]),
+                                "data_as_of": "daily; " + "; ".join(spans["indeed_postings"]),
                                 "covers": covers["indeed_postings"]},
             "indeed_wage_growth": {**indeed_prov, "files": indeed_prov["files"][2:],
                                    "data_as_of": "monthly, "
                                                  + "; ".join(spans["indeed_wage_growth"]),
                                    "covers": covers["indeed_wage_growth"]}}
     return tables, prov
+
+
+def _spans(covers: dict[str, str]) -> list[str]:
+    """The periods a table covers; where its series end apart, each period names its series
+    (a reader could not tell which of two bare date ranges is whose)."""
+    by_span: dict[str, list[str]] = {}
+    for series, span in covers.items():
+        by_span.setdefault(span, []).append(series)
+    if len(by_span) == 1:
+        return list(by_span)
+    return [f"{', '.join(names)}: {span}" for span, names in sorted(by_span.items())]
 
 
 def _covers(frame: pd.DataFrame, key: str, when: str) -> dict[str, str]:
