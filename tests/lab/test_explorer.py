@@ -223,3 +223,19 @@ def test_changing_the_mode_enables_the_controls_it_reads():
     assert "supply growth is off" not in ex.mode_note.value
     ex.controls["mode"].value = "rate"
     assert supply.disabled and not rate.disabled
+
+
+def test_settings_that_together_go_beyond_computing_are_refused_in_one_line():
+    """Each value valid, together beyond any number a page can compute (issue 28: "inf is not
+    a finite number"): the last control moved is refused and the charts stay as they were.
+    Demand from data/growth_rates.csv, 280% halving yearly, against supply -0.99 over 30
+    years: 30 × 2 + Σ log10(1 + d_k) = 61.46, times elasticity 5: 10^307."""
+    ex = explorer.ScenarioExplorer(NOTEBOOK, START)
+    for name, value in (("mode", "supply_demand"), ("supply_growth", -0.99),
+                        ("elasticity", 5.0)):
+        assert ex.set(name, value), ex.message.value
+    settings = dict(ex.settings)
+    assert ex.set("horizon_years", 30) is False
+    assert "the premium would grow about 10^307-fold by year 30" in ex.message.value
+    assert "elasticity at most 1.63" in ex.message.value
+    assert ex.settings == settings

@@ -40,7 +40,12 @@ from aijobs.errors import ParameterError
 from aijobs.files import loads_json
 from aijobs.notebook import scenario_pages
 from aijobs.reports.config import ReportSpec, load_report_specs
-from aijobs.reports.parameters import Parameter, notebook_parameters, validated_parameters
+from aijobs.reports.parameters import (
+    Parameter,
+    check_together,
+    notebook_parameters,
+    validated_parameters,
+)
 from aijobs.reports.render import same_value
 from aijobs.survey import evidence as survey_evidence
 from aijobs.survey.slices import SurveySlice
@@ -241,6 +246,7 @@ class ScenarioExplorer(_Explorer):
             candidate["normalization_rate_source"] = ""  # the control sets the rate itself
         try:
             checked = validated_parameters(self.notebook, {name: value})
+            check_together(self.notebook, {**candidate, name: checked[name]})
             scenarios.scenario_from_settings(candidate)
         except (ParameterError, ValueError) as exc:
             return self._refuse(str(exc))
