@@ -293,8 +293,16 @@ def _warm_build_server() -> None:
     0.595 million (7 imports, none). The fork server starts last, so that its own import of
     the same modules does not compete for the cores with this one's and the warm-kernel
     server's."""
-    # deferred: papermill, nbconvert and IPython, which only a build server imports up front
-    import aijobs.reports.worker_imports  # noqa: F401  (imported for what it loads)
+    # worker_imports makes the process that imports it ignore SIGTERM (it is meant for the
+    # workers' fork server); the build server must keep its own handler, or `kill` and the
+    # tests' stop would no longer end it
+    handler = signal.getsignal(signal.SIGTERM)
+    try:
+        # deferred: papermill, nbconvert and IPython, which only a build server imports up front
+        import aijobs.reports.worker_imports  # noqa: F401  (imported for what it loads)
+    finally:
+        if handler is not None:
+            signal.signal(signal.SIGTERM, handler)
 
     build.start_worker_server()
 

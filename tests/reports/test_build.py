@@ -82,7 +82,7 @@ def test_cli_override_halves_the_plotted_bands(tmp_path):
     # Article's bases 140, 150, 160, 150, 180 ($K) halved
     assert band["base"] == [70, 75, 80, 75, 90]
     assert band["x"] == [20, 20, 20, 35, 35]
-    assert "<td>x0.5 <span class=\"changed\">(changed)</span></td>" in page
+    assert '<td data-label="Value">x0.5 <span class="changed">(changed)</span></td>' in page
     assert "$75,000" in page and "$110,000" in page  # AI/ML engineer's adjusted band
 
 

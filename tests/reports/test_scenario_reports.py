@@ -192,7 +192,7 @@ def test_ad_hoc_scenario_from_the_command_line(tmp_path):
                     "uncertainty", "{}", "--output-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
     page = built_page(tmp_path, "scenario_baseline").read_text()
-    assert "<td>0.2 <span class=\"changed\">(changed)</span></td>" in page
+    assert '<td data-label="Value">20% <span class="changed">(changed)</span></td>' in page
     assert "by year 3" in json.dumps(figures_in_page(page)[0])
     rejected = run_in(paths.PROJECT_ROOT, "build", "scenario_baseline", "-p",
                       "normalization_rate", "1.5", "--output-dir", str(tmp_path))
