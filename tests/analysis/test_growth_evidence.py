@@ -8,6 +8,7 @@ import math
 import pandas as pd
 import pytest
 
+from aijobs.analysis import audit
 from aijobs.analysis import growth_evidence as ge
 from aijobs.data import tables
 from aijobs.notebook import evidence_words
@@ -23,37 +24,70 @@ def test_wilson_known_answer():
     assert ge.wilson(0, 10)[0] == 0 and all(math.isnan(v) for v in ge.wilson(0, 0))
 
 
-def test_growth_rule():
-    assert ge.growth_verdict(220, 0.5, 4.0) == "supported"       # 2.2 within [0.05, 40]
-    assert ge.growth_verdict(220, 0.05, 0.1) == "not supported"  # 2.2 above 10 x 0.1
-    assert ge.growth_verdict(220, -0.8, 5.5).startswith("borderline")
-    assert ge.growth_verdict(220, -0.5, -0.1) == "not supported"
-    assert ge.growth_verdict(220, math.nan, math.nan) == "no data"
+def test_growth_rule_states_direction_and_precision_apart():
+    # growth +300% (150% to 520%): 2.2 within [0.3, 30] at every point -> supported, alone
+    assert ge.growth_judgement(220, 3.0, 1.5, 5.2) == ("supported", {"supported"})
+    # +7.5% (5% to 10%): 2.2 above ten times 0.1 everywhere -> not supported, alone
+    assert ge.growth_judgement(220, 0.075, 0.05, 0.1) == ("not supported", {"not supported"})
+    # +6% (-83% to +547%): 2.2 above 10 x 0.06 at the estimate, but growth of 0.22 to 5.47
+    # inside the interval would support it: precision, not direction
+    point, possible = ge.growth_judgement(220, 0.06, -0.83, 5.47)
+    assert (point, possible) == ("not supported", {"not supported", "supported"})
+    assert evidence_words.row_verdict(point, audit.allows_cell(point, possible)) == \
+        "not supported by the estimate; the interval also allows supported"
+    # the opposite: +50% (-10% to +400%): 2.2 within [0.05, 5] at the estimate, and the
+    # interval reaches below zero
+    point, possible = ge.growth_judgement(220, 0.5, -0.1, 4.0)
+    assert evidence_words.row_verdict(point, audit.allows_cell(point, possible)) == \
+        "supported by the estimate; the interval also allows not supported"
+    assert ge.growth_judgement(220, -0.3, -0.5, -0.1) == ("not supported", {"not supported"})
+    assert ge.growth_judgement(220, math.nan, math.nan, math.nan) == ("no data", {"no data"})
+    assert "borderline" not in ge.GROWTH_RULE
+
+
+def _claims(postings):
+    mix = pd.DataFrame({"repeats": "drop", "role_id": ["prompt_engineer", "unmapped"] * 2,
+                        "work_year": [2023, 2023, 2024, 2024], "postings": postings})
+    years = pd.DataFrame({"work_year": [2023, 2024], "is_partial": [False, False]})
+    growth = pd.DataFrame([{"role_id": "prompt_engineer", "role_name": "Prompt Engineer",
+                            "growth_pct": 220.0}])
+    empty_emp = pd.DataFrame(columns=["occ_code", "change"])
+    peaks = pd.DataFrame(columns=["series", "change_from_peak", "peak_date", "latest_date"])
+    return ge.growth_claims(growth, tables.load_table("soc_crosswalk"),
+                            ge.board_shares(mix, years), empty_emp, peaks)
 
 
 def test_board_shares_and_claims():
     mix = pd.DataFrame({"repeats": "drop", "role_id": ["prompt_engineer", "unmapped"] * 2,
-                        "work_year": [2023, 2023, 2024, 2024], "postings": [10, 990, 40, 960]})
+                        "work_year": [2023, 2023, 2024, 2024], "postings": [40, 960, 160, 840]})
     years = pd.DataFrame({"work_year": [2023, 2024], "is_partial": [False, False]})
     shares = ge.board_shares(mix, years)
-    assert shares["share"].tolist() == [0.01, 0.04]
+    assert shares["share"].tolist() == [0.04, 0.16]
     change = ge.share_change(shares, "prompt_engineer", 2023, 2024)
-    assert change["growth"] == pytest.approx(3.0)  # 4% / 1% - 1
-    growth = pd.DataFrame([{"role_id": "prompt_engineer", "role_name": "Prompt Engineer",
-                            "growth_pct": 220.0}])
-    cross = tables.load_table("soc_crosswalk")
-    empty_emp = pd.DataFrame(columns=["occ_code", "change"])
-    peaks = pd.DataFrame(columns=["series", "change_from_peak", "peak_date", "latest_date"])
-    rows = ge.growth_claims(growth, cross, shares, empty_emp, peaks).set_index("source")
+    assert change["growth"] == pytest.approx(3.0)  # 16% / 4% - 1
+    # Wilson 40/1000: 2.95%-5.41%; 160/1000: 13.86%-18.40%: growth 156% to 524%
+    assert change["low"] == pytest.approx(0.1386 / 0.0541 - 1, abs=0.01)
+    claims = _claims([40, 960, 160, 840])
+    rows = claims.set_index("source")
     assert rows.loc[ge.BOARD_SERIES, "verdict"] == "supported"
+    assert rows.loc[ge.BOARD_SERIES, "interval_allows"] == ""
     assert rows.loc[ge.OEWS_SERIES, "evidence"] == "no SOC occupation stands for this role"
-    assert rows.loc["overall", "verdict"] == "only the job board can test it: supported"
-    # the opposite: the share fell from 4% to 1%
-    mix["postings"] = [40, 960, 10, 990]
-    rows = ge.growth_claims(growth, cross, ge.board_shares(mix, years), empty_emp,
-                            peaks).set_index("source")
+    assert (rows.loc["overall", "agreement"], rows.loc["overall", "verdict"]) == \
+        ("one source", "supported")
+    said = evidence_words.verdict_words(claims).set_index("source")["verdict_text"]
+    assert said["overall"] == "only the job board can test it: supported"
+    # the opposite: the share fell from 16% to 4%
+    rows = _claims([160, 840, 40, 960]).set_index("source")
     assert rows.loc[ge.BOARD_SERIES, "verdict"] == "not supported"
     assert "-75%" in rows.loc[ge.BOARD_SERIES, "evidence"]
+    # 10 adverts in 2023: fewer than 30 in a year compared, so no finding
+    claims = _claims([10, 990, 40, 960])
+    rows = claims.set_index("source")
+    assert rows.loc[ge.BOARD_SERIES, "verdict"] == "no data"
+    assert rows.loc[ge.BOARD_SERIES, "evidence"] == (
+        "too few adverts to compare 2023 and 2024 (10 and 40; at least 30 a year are needed)")
+    assert evidence_words.verdict_words(claims).set_index("source").loc[
+        "overall", "verdict_text"] == "no source can test it"
 
 
 def test_oews_employment_change_known_answer():

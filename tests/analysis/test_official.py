@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from aijobs.analysis import official
+from aijobs.analysis import audit, official
 from aijobs.data import tables
 from aijobs.errors import ParameterError
 from aijobs.notebook import evidence_words
@@ -32,56 +32,67 @@ def _occ(**over):
 
 def test_research_scientist_band_against_15_1221(occupations):
     occ = official.occupation_year(occupations, "15-1221", 2024)
-    shown, verdict, direction = official.band_evidence(180_000, 250_000, occ)
+    shown, verdict, possible, direction = official.band_evidence(180_000, 250_000, occ)
     # p25 102,710: 180,000 / 102,710 - 1 = 75%; p75 181,210: 250,000 / 181,210 - 1 = 38%;
     # median 140,910 outside the band: both ends off -> not supported (RSE 1.1%: +/-2.2%
     # moves neither end inside 15%)
-    assert verdict == "not supported"
+    assert (verdict, possible) == ("not supported", {"not supported"})
     assert direction == "low end 75% above the p25; high end 38% above the p75"
     assert "38,480 employed" in shown and "median $140,910" in shown
     # the '+': p90 232,120 +/- 1.959964 x 1.1% (+/-5,004.4) = 227,116-237,124, wholly below 250,000
-    shown, verdict = official.open_top_evidence(250_000, occ)
-    assert verdict == "not supported" and "$227,116-$237,124" in shown
+    shown, verdict, possible = official.open_top_evidence(250_000, occ)
+    assert (verdict, possible) == ("not supported", {"not supported"})
+    assert "$227,116-$237,124" in shown
 
 
 def test_top_coded_p90_reads_at_least(occupations):
     occ = official.occupation_year(occupations, "11-3021", 2024)
-    shown, verdict, _ = official.band_evidence(140_000, 180_000, occ)
+    shown, verdict, _, _ = official.band_evidence(140_000, 180_000, occ)
     assert "p90 at least $239,200" in shown
     # p25 134,350 (140,000 is 4% above: within), p75 216,220 (180,000 is 17% below: off)
     assert verdict == "partly supported"
-    shown, verdict = official.open_top_evidence(250_000, occ)
+    shown, verdict, possible = official.open_top_evidence(250_000, occ)
     assert shown.endswith("p90 at least $239,200")
-    assert verdict.startswith("borderline")  # at least 239,200: above or below 250,000?
-    assert official.open_top_evidence(200_000, occ)[1] == "supported"
+    # at least 239,200: judged at the top code (below 250,000), and the interval from the
+    # top code up also allows supported
+    assert evidence_words.row_verdict(verdict, audit.allows_cell(verdict, possible)) == \
+        "not supported by the estimate; the interval also allows supported"
+    assert official.open_top_evidence(200_000, occ)[1:] == ("supported", {"supported"})
 
 
 def test_the_opposite_data_turns_the_verdicts():
-    shown, verdict, direction = official.band_evidence(180_000, 250_000, _occ())
+    shown, verdict, possible, direction = official.band_evidence(180_000, 250_000, _occ())
     assert verdict == "supported" and direction == "both ends within 15%"
-    # p75 top-coded: at least 239,200; 250,000 is within 15% of it up to 294,118 and off
-    # beyond, so the verdict can go either way
-    assert official.band_evidence(180_000, 250_000, _occ(p75_status="top_coded",
-                                                         p75_usd=math.nan))[1] == \
-        "borderline (supported / partly supported)"
+    assert possible == {"supported"}
+    # p75 top-coded: at least 239,200; 250,000 is 4.5% above the top code (within 15%) and
+    # off beyond 294,118, so the estimate supports the band and the interval also allows
+    # partly supported
+    _, verdict, possible, _ = official.band_evidence(
+        180_000, 250_000, _occ(p75_status="top_coded", p75_usd=math.nan))
+    assert (verdict, possible) == ("supported", {"supported", "partly supported"})
+    assert evidence_words.row_verdict(verdict, audit.allows_cell(verdict, possible)) == \
+        "supported by the estimate; the interval also allows partly supported"
     # a missing percentile is no data, never zero
     assert official.band_evidence(180_000, 250_000, _occ(p25_status="missing",
                                                          p25_usd=math.nan))[1] == "no data"
     assert official.open_top_evidence(250_000, _occ())[1] == "supported"
+    # p90 280,000 +/- 1.96%: 274,512-285,488 reaches across a claimed top of 280,000
+    _, verdict, possible = official.open_top_evidence(279_000, _occ())
+    assert evidence_words.row_verdict(verdict, audit.allows_cell(verdict, possible)) == \
+        "supported by the estimate; the interval also allows not supported"
+    _, verdict, possible = official.open_top_evidence(281_000, _occ())
+    assert evidence_words.row_verdict(verdict, audit.allows_cell(verdict, possible)) == \
+        "not supported by the estimate; the interval also allows supported"
 
 
-def test_overall_line():
-    assert official.overall("not supported", "not supported") == \
-        "the sources agree: not supported"
-    assert official.overall("supported", "not supported") == \
-        "the sources disagree: job board supported, BLS OEWS not supported"
-    assert official.overall("no data", "partly supported") == \
-        "only BLS OEWS can test it: partly supported"
-    assert official.overall("supported", "no data") == "only the job board can test it: supported"
-    assert official.overall("no data", "no data") == "neither source can test it"
-    assert official.overall("borderline (supported / not supported)",
-                            "borderline (partly supported / not supported)") == \
-        "the sources agree: borderline"
+def test_agreement():
+    assert official.agreement(["not supported", "not supported"]) == ("agree", "not supported")
+    assert official.agreement(["supported", "not supported"]) == ("disagree", "")
+    assert official.agreement(["no data", "partly supported"]) == \
+        ("one source", "partly supported")
+    assert official.agreement(["no data", "no data"]) == ("no source", "no data")
+    assert "borderline" not in official.OEWS_BAND_RULE + official.OEWS_OPEN_TOP_RULE \
+        + official.OVERALL_RULE
 
 
 def _bands():
@@ -108,7 +119,10 @@ def test_pay_claims_by_source(occupations):
     table = official.pay_claims_by_source(_bands(), _audited("not supported"), cross,
                                           occupations, 2024)
     assert list(table["source"]) == [official.BOARD, official.OFFICIAL, "overall"] * 3
-    overall = table[table["source"] == "overall"]["verdict"].tolist()
+    assert table.loc[table["source"] == "overall", "agreement"].tolist() == \
+        ["agree", "agree", "one source"]
+    said = evidence_words.verdict_words(table)
+    overall = said[said["source"] == "overall"]["verdict_text"].tolist()
     assert overall == ["the sources agree: not supported", "the sources agree: not supported",
                        "only the job board can test it: supported"]
     prompt = table[(table["role_id"] == "prompt_engineer")
@@ -122,8 +136,18 @@ def test_pay_claims_by_source(occupations):
     # the board saying the opposite turns the line and the summary
     other = official.pay_claims_by_source(_bands(), _audited("supported"), cross,
                                           occupations, 2024)
-    assert other[other["source"] == "overall"]["verdict"].iloc[0] == \
-        "the sources disagree: job board supported, BLS OEWS not supported"
+    said = evidence_words.verdict_words(other)
+    assert said[said["source"] == "overall"]["verdict_text"].iloc[0] == \
+        "the sources disagree: the job board says supported; BLS OEWS says not supported"
+    # the board's estimate agreeing while its interval reaches another verdict: both said
+    wide = _audited("not supported").assign(interval_allows=["partly supported", "", ""])
+    said = evidence_words.verdict_words(official.pay_claims_by_source(
+        _bands(), wide, cross, occupations, 2024))
+    assert said["verdict_text"].tolist()[:3] == [
+        "not supported by the estimate; the interval also allows partly supported",
+        "not supported",
+        "the sources agree: not supported by their estimates; the job board's interval also "
+        "allows partly supported"]
     assert evidence_words.agreement_summary(other).startswith("Of 3 pay claims, the sources agree "
                                                         "on 1, disagree on 1")
 

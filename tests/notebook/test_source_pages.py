@@ -36,6 +36,10 @@ def test_side_by_side_counts_from_the_rows():
     counts = source_pages.coverage(rows)
     assert counts["claims_tested"].tolist() == [1, 1, 0]
     assert counts["claims_not_tested"].tolist() == [1, 1, 2]
+    # the board's interval reaching another verdict: said apart from its estimate's verdict
+    wide = rows.assign(interval_allows=["partly supported", "", "", ""])
+    assert source_pages.side_by_side(wide).iloc[0]["can_test"] == \
+        "A: $1-2 (supported by the estimate; the interval also allows partly supported)"
     # the board with no data on A as well: it can test nothing
     none = _rows("no data")
     assert source_pages.side_by_side(none).iloc[0]["can_test"] == \

@@ -349,42 +349,56 @@ def test_committed_evidence_serves_one_experience_level():
 
 def test_band_supported_when_both_ends_are_within_15_percent():
     # claim 150-220; typical range 150 (149-151) to 238 (234-240): 220/238 = -7.6%
-    verdict = audit.band_verdict(150, 220, 150, (149, 151), 238, (234, 240), 195, (193, 198))
-    assert verdict == ("supported", "both ends within 15%")
+    point, possible, direction = audit.band_judgement(150, 220, 150, (149, 151), 238, (234, 240),
+                                                      195, (193, 198))
+    assert (point, possible, direction) == ("supported", {"supported"}, "both ends within 15%")
 
 
 def test_band_off_at_one_end_is_partly_supported_with_its_direction():
     # high end 200 against 256: 200/256 - 1 = -21.9%, off at every point of 245-272
-    verdict = audit.band_verdict(160, 200, 156, (145, 159), 256, (245, 272), 208, (193, 214))
-    assert verdict == ("partly supported", "high end 22% below the survey")
+    point, possible, direction = audit.band_judgement(160, 200, 156, (145, 159), 256, (245, 272),
+                                                      208, (193, 214))
+    assert (point, possible, direction) == ("partly supported", {"partly supported"},
+                                            "high end 22% below the survey")
 
 
 def test_band_off_at_both_ends_with_the_median_outside_is_not_supported():
     # 180/110 = +64%, 250/160 = +56%; median 135 (135-144) is below 180
-    verdict = audit.band_verdict(180, 250, 110, (110, 112), 160, (160, 160), 135, (135, 144))
-    assert verdict == ("not supported",
-                       "low end 64% above the survey; high end 56% above the survey")
+    point, possible, direction = audit.band_judgement(180, 250, 110, (110, 112), 160, (160, 160),
+                                                      135, (135, 144))
+    assert (point, possible) == ("not supported", {"not supported"})
+    assert direction == "low end 64% above the survey; high end 56% above the survey"
 
 
 def test_band_off_at_both_ends_around_the_median_is_partly_supported():
     # a wide claim 100-400 against a range 150-250: both ends off, median 200 inside
-    verdict = audit.band_verdict(100, 400, 150, (149, 151), 250, (249, 251), 200, (199, 201))
-    assert verdict[0] == "partly supported"
+    assert audit.band_judgement(100, 400, 150, (149, 151), 250, (249, 251), 200,
+                                (199, 201))[0] == "partly supported"
 
 
-def test_band_inside_the_interval_of_a_threshold_is_borderline():
+def test_band_inside_the_interval_of_a_threshold_states_precision_apart():
     # low end 100 against 87 (86-88): +14.9% at 87 (within), +16.3% at 86 (off)
-    verdict, _ = audit.band_verdict(100, 200, 87, (86, 88), 200, (199, 201), 150, (149, 151))
-    assert verdict == "borderline (supported / partly supported)"
-    # the same claim with a tight interval is not borderline
-    assert audit.band_verdict(100, 200, 87, (86.99, 87.01), 200, (199, 201), 150,
-                              (149, 151))[0] == "supported"
+    point, possible, _ = audit.band_judgement(100, 200, 87, (86, 88), 200, (199, 201), 150,
+                                              (149, 151))
+    assert (point, possible) == ("supported", {"supported", "partly supported"})
+    assert audit.verdict_text(point, possible) == \
+        "supported by the estimate; the interval also allows partly supported"
+    assert audit.allows_cell(point, possible) == "partly supported"
+    assert audit.possible_of(point, "partly supported") == possible
+    # the same claim with a tight interval allows nothing else
+    point, possible, _ = audit.band_judgement(100, 200, 87, (86.99, 87.01), 200, (199, 201),
+                                              150, (149, 151))
+    assert audit.verdict_text(point, possible) == "supported"
 
 
 def test_open_ended_top_uses_the_p90_interval():
-    assert audit.open_top_verdict(250, 225, (204, 231)) == "not supported"
-    assert audit.open_top_verdict(200, 225, (204, 231)) == "supported"
-    assert audit.open_top_verdict(220, 225, (204, 231)).startswith("borderline")
+    assert audit.open_top_judgement(250, 225, (204, 231)) == ("not supported", {"not supported"})
+    assert audit.open_top_judgement(200, 225, (204, 231)) == ("supported", {"supported"})
+    # 225 above 220, but the interval reaches below it: precision, not direction
+    assert audit.verdict_text(*audit.open_top_judgement(220, 225, (204, 231))) == \
+        "supported by the estimate; the interval also allows not supported"
+    assert audit.verdict_text(*audit.open_top_judgement(230, 225, (204, 231))) == \
+        "not supported by the estimate; the interval also allows supported"
 
 
 def _ranked(intervals):
@@ -400,14 +414,19 @@ def _ranked(intervals):
 def test_ranking_rule():
     agree = _ranked([(300, 310), (200, 210), (100, 110)])
     assert agree["survey_says"].tolist() == ["agrees", "agrees"]
-    assert audit.ranking_verdict(agree) == "supported"
+    assert audit.ranking_judgement(agree) == ("supported", {"supported"})
     contra = _ranked([(100, 110), (200, 210), (50, 60)])
     assert contra["survey_says"].tolist() == ["contradicts", "agrees"]
-    assert audit.ranking_verdict(contra) == "not supported"
-    close = _ranked([(195, 215), (200, 210), (100, 110)])
+    assert audit.ranking_judgement(contra) == ("not supported", {"not supported"})
+    close = _ranked([(198, 218), (200, 210), (100, 110)])
     assert close["survey_says"].tolist() == ["too close to tell", "agrees"]
-    assert audit.ranking_verdict(close) == "borderline"
-    assert audit.ranking_verdict(pd.DataFrame(columns=["survey_says"])) == "no data"
+    # the medians in order, the first pair's intervals overlapping: supported by the estimate,
+    # and the interval also allows not supported
+    assert audit.ranking_judgement(close) == ("supported", {"supported", "not supported"})
+    assert audit.verdict_text(*audit.ranking_judgement(close)) == \
+        "supported by the estimate; the interval also allows not supported"
+    assert audit.ranking_judgement(pd.DataFrame(columns=["survey_says", "medians_say"])) == \
+        ("no data", {"no data"})
 
 
 def _audit(ev):

@@ -1,14 +1,14 @@
 """The claims audit: every numeric claim of the article against the survey, with a verdict.
 
-Verdicts: supported, partly supported, not supported, borderline, no data. Each row states
-its claim kind, the rule that gave its verdict, the direction of any miss, and the population
-mismatch (the article quotes tech-hub averages; the survey is one job board's postings).
+Verdicts: supported, partly supported, not supported, no data. Each row states its claim kind,
+the rule that gave its verdict, the direction of any miss, and the population mismatch (the
+article quotes tech-hub averages; the survey is one job board's postings).
 
-The rules are built so that a verdict never flips on a change smaller than the evidence's own
-95% interval: a verdict is computed at every end of the intervals involved, and when those
-disagree the claim is "borderline" and the row says between which verdicts. Claims the survey
-cannot speak to (growth rates, how fast skills date, how long learning takes) get "no data"
-with the reason, rather than a stretched proxy.
+Direction and precision are kept apart: a verdict is that of the point estimates, and the
+verdicts found anywhere inside the evidence's 95% intervals are reported beside it as what the
+interval also allows (interval_allows, verdict_text: the one entry point for every source's
+verdict words). Claims the survey cannot speak to (growth rates, how fast skills date, how
+long learning takes) get "no data" with the reason, rather than a stretched proxy.
 """
 
 from __future__ import annotations
@@ -30,19 +30,18 @@ BAND_RULE = (
     "end with the median advertised minimum, the high end with the median advertised maximum. "
     "An end is off when it differs by 15% or more. Supported: neither end is off. Partly "
     "supported: one end is off, or both are but the survey's median posting lies inside the "
-    "band. Not supported: both ends off and the median posting outside the band. Borderline: "
-    "the verdict changes somewhere inside the 95% intervals of those medians. No data: fewer "
-    "than min_n postings or no interval.")
-OPEN_TOP_RULE = (
-    "Supported when the 95% interval of the survey's 90th percentile lies wholly above the "
-    "claimed top (one posting in ten pays more); not supported when it lies wholly below; "
-    "borderline when it contains the top.")
+    "band. Not supported: both ends off and the median posting outside the band. The verdict "
+    "is that of the medians themselves; when another verdict lies inside the 95% intervals of "
+    "those medians, the row says what the interval also allows. No data: fewer than min_n "
+    "postings or no interval.")
 RANKING_RULE = (
     "Roles in the article's order by band midpoint; each neighbouring pair is compared by the "
-    "survey medians' 95% intervals: agrees when the intervals are apart in the article's "
-    "order, contradicts when they are apart the other way, too close to tell when they "
-    "overlap. Supported: every pair agrees. Not supported: any pair contradicts. Borderline: "
-    "the rest. Only roles with a reliable or use-with-caution median take part.")
+    "survey's medians. Supported: every pair's medians are in the article's order. Not "
+    "supported: any pair's are the other way. Each pair is also compared by the medians' 95% "
+    "intervals (agrees when they are apart in the article's order, contradicts when apart the "
+    "other way, too close to tell when they overlap); when a pair is too close to tell, the "
+    "row says what the intervals also allow. Only roles with a reliable or use-with-caution "
+    "median take part.")
 SAME_QUANTITY_RULE = "a verdict needs evidence on the same quantity"
 NO_SURVEY = {
     "growth": "The survey records salaries, not openings; its posting counts on one job board "
@@ -50,7 +49,8 @@ NO_SURVEY = {
     "skills": "No salary survey measures how fast skills go out of date.",
     "learning": "The survey does not record how long anyone studied before a first role.",
 }
-COLUMNS = ("kind", "claim", "source_section", "evidence", "verdict", "verdict_text",
+COLUMNS = ("kind", "claim", "source_section", "evidence", "verdict", "interval_allows",
+           "verdict_text",
            "variants_agreeing", "n_variants", "is_robust", "depends_on", "precision",
            "dominance", "direction", "population", "rule", "verdict_other_repeats",
            "flips_with_repeats")
@@ -80,22 +80,6 @@ def _band_outcome(off_low: bool, off_high: bool, median_inside: bool) -> str:
     return "not supported"
 
 
-def band_verdict(low: float, high: float, min_med: float, min_ci: tuple[float, float],
-                 max_med: float, max_ci: tuple[float, float], mid_med: float,
-                 mid_ci: tuple[float, float]) -> tuple[str, str]:
-    """(verdict, direction) of a claimed band against the typical posted range.
-
-    min_med / max_med: medians of the postings' advertised minimum and maximum, with their
-    95% intervals; mid_med: median of the measured pay (midpoints by default), with interval.
-    """
-    _, outcomes, direction = band_judgement(low, high, min_med, min_ci, max_med, max_ci,
-                                            mid_med, mid_ci)
-    if len(outcomes) > 1:
-        order = [v for v in VERDICTS if v in outcomes]
-        return f"borderline ({' / '.join(order)})", direction
-    return next(iter(outcomes)), direction
-
-
 def band_judgement(low: float, high: float, min_med: float, min_ci: tuple[float, float],
                    max_med: float, max_ci: tuple[float, float], mid_med: float,
                    mid_ci: tuple[float, float]) -> tuple[str, set[str], str]:
@@ -122,15 +106,19 @@ def band_judgement(low: float, high: float, min_med: float, min_ci: tuple[float,
     return point, outcomes | {point}, direction
 
 
-def open_top_verdict(top: float, p90: float, p90_ci: tuple[float, float]) -> str:
+def open_top_judgement(top: float, p90: float, p90_ci: tuple[float, float],
+                       ) -> tuple[str, set[str]]:
+    """(verdict of the 90th percentile's estimate, every verdict inside its interval) for
+    'pay can exceed top' judged by a 90th percentile: supported when it is above the top."""
+    point = "supported" if p90 > top else "not supported"
+    possible = {point}
     lo, hi = p90_ci
-    if math.isnan(lo):
-        return "supported" if p90 > top else "not supported"
-    if lo > top:
-        return "supported"
-    if hi < top:
-        return "not supported"
-    return "borderline (supported / not supported)"
+    if not (math.isnan(lo) or math.isnan(hi)):
+        if hi > top:
+            possible.add("supported")
+        if lo <= top:
+            possible.add("not supported")
+    return point, possible
 
 
 MIN_EXCEED_SHARE = 0.10
@@ -191,17 +179,6 @@ def ranking_pairs(bands: pd.DataFrame, role_pay: pd.DataFrame) -> pd.DataFrame:
                                        "survey_median_higher_usd", "survey_median_lower_usd",
                                        "survey_interval_higher", "survey_interval_lower",
                                        "survey_says", "medians_say"])
-
-
-def ranking_verdict(pairs: pd.DataFrame) -> str:
-    if pairs.empty:
-        return "no data"
-    says = set(pairs["survey_says"])
-    if "contradicts" in says:
-        return "not supported"
-    if says == {"agrees"}:
-        return "supported"
-    return "borderline"
 
 
 def ranking_judgement(pairs: pd.DataFrame) -> tuple[str, set[str]]:
@@ -364,6 +341,16 @@ def _allows(others: list[str]) -> str:
     return f"the interval also allows {listing(others, 'or')}" if others else ""
 
 
+def allows_cell(verdict: str, possible: set[str]) -> str:
+    """interval_allows as a table cell: the other verdicts, '; '-joined ('' when none)."""
+    return "; ".join(interval_allows(verdict, possible))
+
+
+def possible_of(verdict: str, allows: str) -> set[str]:
+    """The verdicts a row's interval allows, from its verdict and its interval_allows cell."""
+    return {verdict, *(v for v in str(allows or "").split("; ") if v)}
+
+
 def verdict_text(verdict: str, possible: set[str]) -> str:
     """One cell's verdict in words, direction and precision apart: the verdict of the
     estimate, then what the interval also allows (e.g. 'supported by the estimate; the
@@ -424,7 +411,8 @@ def robustness(cells: dict[tuple[str, ...], dict], headline: tuple[str, ...]) ->
         parts.append("so not called robust")
     elif robust:
         parts.append("robust to every choice in the grid")
-    return {"verdict": verdict, "verdict_text": "; ".join(parts), "precision": precision,
+    return {"verdict": verdict, "interval_allows": "; ".join(own),
+            "verdict_text": "; ".join(parts), "precision": precision,
             "depends_on": depends, "dominance": dominance, "is_robust": robust,
             "variants_agreeing": n_agree, "n_variants": n}
 
@@ -494,7 +482,7 @@ def claims_audit(bands: pd.DataFrame, role_pay: pd.DataFrame, growth: pd.DataFra
     out["is_robust"] = out["is_robust"].fillna(False).astype(bool)
     for c in ("variants_agreeing", "n_variants"):
         out[c] = out[c].fillna(0).astype(int)
-    for c in ("precision", "depends_on", "dominance"):
+    for c in ("interval_allows", "precision", "depends_on", "dominance"):
         out[c] = out[c].fillna("")
     out["population"] = out["population"].fillna("-")
     out.attrs["evidence"] = evidence_text

@@ -8,8 +8,9 @@
   counted once), with a Wilson 95% interval: a share, not a count, because the board grew.
 
 None of them is the article's growth figure, whose period is unstated. `growth_claims` turns
-them into evidence rows and verdicts under GROWTH_RULE; a title no source tracks stays
-"no data" with the reason.
+them into evidence rows and verdicts under GROWTH_RULE (the verdict of the estimate, and apart
+from it the verdicts its interval also allows); a title no source tracks stays "no data" with
+the reason.
 """
 
 from __future__ import annotations
@@ -19,18 +20,21 @@ import math
 import pandas as pd
 
 from aijobs.analysis import audit
+from aijobs.analysis.official import agreement
 from aijobs.survey.summaries import Z95
 
 ORDER = 10.0  # "the same order of magnitude": within a factor of ten
+MIN_ADVERTS = 30  # fewest adverts in each year for the board's share change to be a finding
 GROWTH_RULE = (
     "A growth claim is compared with a series that tracks the same title or a close match of "
-    "it. Supported: the series' 95% interval of growth lies wholly above zero and the claimed "
-    "percentage is of the same order of magnitude (between a tenth of the interval's low end "
-    "and ten times its high end). Not supported: the interval lies wholly below zero, or the "
-    "claimed percentage is outside that range. Borderline: the interval contains zero. No "
-    "data: no series tracks the title, or only a loose match does (an occupation or sector "
-    "far broader than the role). The article gives no period, so only direction and order of "
-    "magnitude are tested, never the figure itself.")
+    "it. Supported: the series grew (its estimate is above zero) and the claimed percentage is "
+    "of the same order of magnitude (between a tenth of the series' growth and ten times it). "
+    "Not supported: the series did not grow, or the claimed percentage is outside that range. "
+    "When another verdict lies inside the series' 95% interval, the row says what the "
+    "interval also allows. No data: no series tracks the title, only a loose match does (an "
+    "occupation or sector far broader than the role), or the job board has fewer than "
+    f"{MIN_ADVERTS} of the role's adverts in either year compared. The article gives no "
+    "period, so only direction and order of magnitude are tested, never the figure itself.")
 BOARD_SERIES = "job board share of adverts"
 OEWS_SERIES = "BLS OEWS employment"
 INDEED_SERIES = "Indeed postings index"
@@ -139,26 +143,46 @@ def peak_to_latest(postings: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def growth_verdict(claimed_pct: float, low: float, high: float) -> str:
-    """The verdict of GROWTH_RULE for a claimed percentage against an interval of growth
-    (fractions)."""
-    if any(math.isnan(v) for v in (low, high)):
-        return "no data"
-    if high < 0:
-        return "not supported"
-    if low <= 0:
-        return "borderline (supported / not supported)"
+def growth_judgement(claimed_pct: float, growth: float, low: float, high: float
+                     ) -> tuple[str, set[str]]:
+    """(verdict of GROWTH_RULE for the estimated growth, every verdict inside its interval)
+    for a claimed percentage against a series' growth and its interval (fractions)."""
+    if math.isnan(growth):
+        return "no data", {"no data"}
     claimed = claimed_pct / 100
-    return "supported" if low / ORDER <= claimed <= high * ORDER else "not supported"
+
+    def judged(g: float) -> str:
+        return ("supported" if g > 0 and g / ORDER <= claimed <= g * ORDER
+                else "not supported")
+
+    point = judged(growth)
+    possible = {point}
+    if not (math.isnan(low) or math.isnan(high)):
+        # supported somewhere in [low, high] when it meets (0, inf) and [claimed/10, 10 claimed]
+        if claimed > 0 and max(low, claimed / ORDER) <= min(high, claimed * ORDER) \
+                and min(high, claimed * ORDER) > 0:
+            possible.add("supported")
+        if low <= 0 or low < claimed / ORDER or high > claimed * ORDER:
+            possible.add("not supported")
+    return point, possible
 
 
 def _pct(v: float) -> str:
     return "unbounded" if math.isinf(v) else f"{v:+.0%}"
 
 
+CLAIM_COLUMNS = ("role_id", "claim", "source", "evidence", "verdict", "interval_allows",
+                 "agreement")
+
+
 def growth_claims(growth: pd.DataFrame, crosswalk: pd.DataFrame, shares: pd.DataFrame,
-                  employment: pd.DataFrame, indeed_peaks: pd.DataFrame) -> pd.DataFrame:
-    """Each growth claim with one evidence row per series and an overall line."""
+                  employment: pd.DataFrame, indeed_peaks: pd.DataFrame,
+                  min_adverts: int = MIN_ADVERTS) -> pd.DataFrame:
+    """Each growth claim with one evidence row per series and an overall row.
+
+    A series' row: its verdict (of the estimate) and interval_allows (the other verdicts its
+    interval allows, '; '-joined); the overall row: agreement (one of official.AGREEMENT)
+    and the verdict the series share."""
     primary = crosswalk[crosswalk["is_primary"]].set_index("role_id")
     years = full_years(shares)
     emp = employment.set_index("occ_code")
@@ -169,25 +193,33 @@ def growth_claims(growth: pd.DataFrame, crosswalk: pd.DataFrame, shares: pd.Data
         base = {"role_id": role, "claim": claim}
         # the job board
         change = share_change(shares, role, *years) if years else None
-        if change is None or years is None:  # no years, no change
+        few = change is not None and min(change["first_postings"],
+                                         change["last_postings"]) < min_adverts
+        if change is None or years is None or few:  # no years, no change, or too few
             n = int(shares.loc[shares["role_id"] == role, "postings"].sum()) if len(shares) \
                 else 0
             why = ("no title on the board maps to this role" if n == 0 else
-                   f"too few adverts to compare {years[0]} and {years[1]}" if years
+                   f"too few adverts to compare {years[0]} and {years[1]}"
+                   + (f" ({change['first_postings']:,} and {change['last_postings']:,}; at "
+                      f"least {min_adverts} a year are needed)" if few else "") if years
                    else "fewer than two whole years")
-            rows.append({**base, "source": BOARD_SERIES, "evidence": why, "verdict": "no data"})
+            rows.append({**base, "source": BOARD_SERIES, "evidence": why, "verdict": "no data",
+                         "interval_allows": "", "agreement": ""})
             board = "no data"
         else:
-            board = growth_verdict(pct, change["low"], change["high"])
+            board, possible = growth_judgement(pct, change["growth"], change["low"],
+                                               change["high"])
             rows.append({**base, "source": BOARD_SERIES, "evidence": (
                 f"share of the board's distinct adverts, {years[0]} ({change['first_postings']}"
                 f" adverts) to {years[1]} ({change['last_postings']}): {_pct(change['growth'])}"
                 f" (95% interval {_pct(change['low'])} to {_pct(change['high'])})"),
-                "verdict": board})
+                "verdict": board, "interval_allows": audit.allows_cell(board, possible),
+                "agreement": ""})
         # BLS OEWS
         if role not in primary.index:
             rows.append({**base, "source": OEWS_SERIES, "verdict": "no data",
-                         "evidence": "no SOC occupation stands for this role"})
+                         "evidence": "no SOC occupation stands for this role",
+                         "interval_allows": "", "agreement": ""})
             official = "no data"
         else:
             p = primary.loc[role]
@@ -197,14 +229,17 @@ def growth_claims(growth: pd.DataFrame, crosswalk: pd.DataFrame, shares: pd.Data
                 text += (f": {e['first_employment']:,.0f} jobs in May {e['first_year']} to "
                          f"{e['last_employment']:,.0f} in May {e['last_year']}, "
                          f"{_pct(e['change'])}")
-            official = "no data"
+            official, possible = "no data", {"no data"}
             if p["closeness"] == "loose":
                 text += (" - a loose match: the occupation is far broader than the role, so it "
                          "cannot test the role's growth")
             elif p["soc_code"] in emp.index and pd.notna(emp.loc[p["soc_code"], "change"]):
                 e = emp.loc[p["soc_code"]]
-                official = growth_verdict(pct, e["change_ci95_low"], e["change_ci95_high"])
-            rows.append({**base, "source": OEWS_SERIES, "evidence": text, "verdict": official})
+                official, possible = growth_judgement(pct, e["change"], e["change_ci95_low"],
+                                                      e["change_ci95_high"])
+            rows.append({**base, "source": OEWS_SERIES, "evidence": text, "verdict": official,
+                         "interval_allows": audit.allows_cell(official, possible),
+                         "agreement": ""})
         # Indeed: sectors, never a title
         sectors = ", ".join(f"{r['series']} {_pct(r['change_from_peak'])} from its peak "
                             f"({r['peak_date']}) to {r['latest_date']}"
@@ -212,21 +247,9 @@ def growth_claims(growth: pd.DataFrame, crosswalk: pd.DataFrame, shares: pd.Data
                             "postings")
         rows.append({**base, "source": INDEED_SERIES, "verdict": "no data",
                      "evidence": "Indeed's sectors group many titles and none tracks this one"
-                                 + (f"; for context: {sectors}" if sectors else "")})
-        rows.append({**base, "source": "overall", "evidence": "",
-                     "verdict": _overall(board, official)})
-    return pd.DataFrame(rows, columns=["role_id", "claim", "source", "evidence", "verdict"])
-
-
-def _overall(board: str, official: str) -> str:
-    tested = {name: v for name, v in (("the job board", board), ("BLS OEWS", official))
-              if audit.verdict_family(v) != "no data"}
-    if not tested:
-        return "no source can test it"
-    if len(tested) == 1:
-        (name, v), = tested.items()
-        return f"only {name} can test it: {v}"
-    a, b = (audit.verdict_family(v) for v in tested.values())
-    return f"the sources agree: {a}" if a == b else \
-        f"the sources disagree: job board {board}, BLS OEWS {official}"
-
+                                 + (f"; for context: {sectors}" if sectors else ""),
+                     "interval_allows": "", "agreement": ""})
+        agree, shared = agreement([board, official])
+        rows.append({**base, "source": "overall", "evidence": "", "verdict": shared,
+                     "interval_allows": "", "agreement": agree})
+    return pd.DataFrame(rows, columns=list(CLAIM_COLUMNS))

@@ -3,7 +3,9 @@
 Each role is mapped to SOC occupations by data/soc_crosswalk.csv; the primary occupation's
 percentiles for one May reference year give the official evidence. Each source keeps its own
 verdict under its own rule (OEWS_BAND_RULE, OEWS_OPEN_TOP_RULE here; the job board's in
-audit.py), and `overall` says whether they agree, disagree, or only one can test the claim.
+audit.py): the verdict of the estimate and, apart, the verdicts its interval also allows (the
+interval_allows cell; words from audit.verdict_text). `agreement` says whether the sources'
+estimates agree, disagree, or only one can test the claim.
 A top-coded percentile is never a number: it reads "at least $239,200" and enters a rule as
 the interval from the top code up.
 """
@@ -26,20 +28,24 @@ OEWS_BAND_RULE = (
     "primary occupation: the low end with the 25th percentile, the high end with the 75th "
     "(the middle half of existing jobs' pay). An end is off when it differs by 15% or more. "
     "Supported: neither end is off. Partly supported: one end is off, or both are but the "
-    "median lies inside the band. Not supported: both ends off and the median outside. BLS "
-    "publishes no interval for percentiles, so each is given the interval of +/-1.96 times "
-    "the relative standard error of the occupation's mean wage; a verdict that changes "
-    "inside it is borderline. A top-coded percentile counts as anywhere from the top code "
-    "up. No data: the role has no occupation, or the percentiles needed were not estimated.")
+    "median lies inside the band. Not supported: both ends off and the median outside. The "
+    "verdict is that of the published percentiles. BLS publishes no interval for percentiles, "
+    "so each is given the interval of +/-1.96 times the relative standard error of the "
+    "occupation's mean wage; when another verdict lies inside it, the row says what the "
+    "interval also allows. A top-coded percentile enters the verdict as the top code and its "
+    "interval as anywhere from the top code up. No data: the role has no occupation, or the "
+    "percentiles needed were not estimated.")
 OEWS_OPEN_TOP_RULE = (
-    "Supported when the 90th percentile of the primary occupation (with the interval above) "
-    "lies wholly above the claimed top; not supported when wholly below; borderline when it "
-    "contains the top. A top-coded 90th percentile ('at least' the top code) is supported "
-    "when the top code is above the claimed top, otherwise borderline.")
+    "Supported when the 90th percentile of the primary occupation lies above the claimed top; "
+    "not supported otherwise. When its interval (as above) reaches across the claimed top, the "
+    "row says what the interval also allows. A top-coded 90th percentile ('at least' the top "
+    "code) is supported when the top code is above the claimed top; otherwise it is judged at "
+    "the top code and its interval also allows supported.")
 OVERALL_RULE = (
-    "The sources agree when their verdicts are the same (borderline counts as its own "
-    "verdict), disagree otherwise; when one source has no data, only the other can test the "
-    "claim.")
+    "The sources agree when the verdicts of their estimates are the same, disagree otherwise; "
+    "what each interval also allows is shown on its own row. When one source has no data, "
+    "only the other can test the claim.")
+AGREEMENT = ("agree", "disagree", "one source", "no source")
 
 
 def resolve_year(occupations: pd.DataFrame, year: int) -> int:
@@ -81,8 +87,10 @@ def _float(v) -> float:
     return float(v) if pd.notna(v) else math.nan
 
 
-def band_evidence(low: float, high: float, occ: pd.Series) -> tuple[str, str, str]:
-    """(evidence, verdict, direction) of a claimed band against one occupation-year."""
+def band_evidence(low: float, high: float, occ: pd.Series
+                  ) -> tuple[str, str, set[str], str]:
+    """(evidence, verdict of the estimates, every verdict inside their intervals, direction) of
+    a claimed band against one occupation-year."""
     top, rse = float(occ["top_code_usd"]), _float(occ["mean_rse_pct"])
     p25, p50, p75 = (_interval(_float(occ[f"{m}_usd"]), occ[f"{m}_status"], top, rse)
                      for m in ("p25", "p50", "p75"))
@@ -90,9 +98,9 @@ def band_evidence(low: float, high: float, occ: pd.Series) -> tuple[str, str, st
              f"{_employment(occ)}; middle half {_text(occ, 'p25')} to {_text(occ, 'p75')}, "
              f"median {_text(occ, 'p50')}, p90 {_text(occ, 'p90')}")
     if any(math.isnan(v[0]) for v in (p25, p50, p75)):
-        return shown, "no data", "percentiles not estimated"
-    verdict, _ = audit.band_verdict(low, high, p25[0], p25[1:], p75[0], p75[1:], p50[0],
-                                    p50[1:])
+        return shown, "no data", {"no data"}, "percentiles not estimated"
+    verdict, possible, _ = audit.band_judgement(low, high, p25[0], p25[1:], p75[0], p75[1:],
+                                                p50[0], p50[1:])
     parts = []
     for name, claimed, (value, _lo, hi), m in (("low end", low, p25, "p25"),
                                               ("high end", high, p75, "p75")):
@@ -103,19 +111,20 @@ def band_evidence(low: float, high: float, occ: pd.Series) -> tuple[str, str, st
         gap = claimed / value - 1
         if abs(gap) >= audit.TOLERANCE:
             parts.append(f"{name} {abs(gap):.0%} {'above' if gap > 0 else 'below'} the {m}")
-    return shown, verdict, "; ".join(parts) or "both ends within 15%"
+    return shown, verdict, possible, "; ".join(parts) or "both ends within 15%"
 
 
-def open_top_evidence(top_claim: float, occ: pd.Series) -> tuple[str, str]:
-    """(evidence, verdict) of 'pay can exceed top_claim' against the occupation's p90."""
+def open_top_evidence(top_claim: float, occ: pd.Series) -> tuple[str, str, set[str]]:
+    """(evidence, verdict of the estimate, every verdict inside its interval) of 'pay can
+    exceed top_claim' against the occupation's p90."""
     top, rse = float(occ["top_code_usd"]), _float(occ["mean_rse_pct"])
     value, lo, hi = _interval(_float(occ["p90_usd"]), occ["p90_status"], top, rse)
     shown = f"{occ['occ_code']}, May {int(occ['year'])}: p90 {_text(occ, 'p90')}"
     if math.isnan(value):
-        return shown, "no data"
+        return shown, "no data", {"no data"}
     if not math.isinf(hi):
         shown += f" (interval {_usd(lo)}-{_usd(hi)} from the mean wage's standard error)"
-    return shown, audit.open_top_verdict(top_claim, value, (lo, hi))
+    return (shown, *audit.open_top_judgement(top_claim, value, (lo, hi)))
 
 
 def _usd(v: float) -> str:
@@ -132,26 +141,30 @@ def primary_codes(crosswalk: pd.DataFrame) -> pd.DataFrame:
     return crosswalk[crosswalk["is_primary"]].set_index("role_id")
 
 
-def overall(board: str, official: str) -> str:
-    """One line: do the two sources agree on the claim?"""
-    a, b = audit.verdict_family(board), audit.verdict_family(official)
-    if a == "no data" and b == "no data":
-        return "neither source can test it"
-    if b == "no data":
-        return f"only the job board can test it: {board}"
-    if a == "no data":
-        return f"only BLS OEWS can test it: {official}"
-    if a == b:
-        return f"the sources agree: {official if a != 'borderline' else 'borderline'}"
-    return f"the sources disagree: job board {board}, BLS OEWS {official}"
+def agreement(verdicts: list[str]) -> tuple[str, str]:
+    """(one of AGREEMENT, the verdict they share or '') over the sources' verdicts of their
+    estimates; a source with no data takes no part."""
+    tested = [v for v in verdicts if v != "no data"]
+    if not tested:
+        return "no source", "no data"
+    if len(tested) == 1:
+        return "one source", tested[0]
+    return ("agree", tested[0]) if len(set(tested)) == 1 else ("disagree", "")
+
+
+CLAIM_COLUMNS = ("role_id", "kind", "claim", "source", "evidence", "verdict", "interval_allows",
+                 "direction", "closeness", "agreement")
 
 
 def pay_claims_by_source(bands: pd.DataFrame, audited: pd.DataFrame, crosswalk: pd.DataFrame,
                          occupations: pd.DataFrame, year: int) -> pd.DataFrame:
     """Each pay-band and open-ended-top claim: one row per source and an overall row.
 
-    `audited` is audit.claims_audit's table (its job-board evidence and verdicts are reused,
-    found by kind and the role's name); `occupations` is oews_occupations."""
+    Each source's row: its verdict (of the estimate) and interval_allows (the other verdicts
+    its interval allows, '; '-joined); the overall row: agreement (one of AGREEMENT) and the
+    verdict the sources share. `audited` is audit.claims_audit's table (its job-board
+    evidence and verdicts are reused, found by kind and the role's name); `occupations` is
+    oews_occupations."""
     primary = primary_codes(crosswalk)
     rows = []
     for _, b in bands.iterrows():
@@ -169,31 +182,36 @@ def pay_claims_by_source(bands: pd.DataFrame, audited: pd.DataFrame, crosswalk: 
             if occ is None:
                 why = ("no SOC occupation stands for this role" if role not in primary.index
                        else f"BLS has no May {year} figures for {primary.loc[role, 'soc_code']}")
-                shown, verdict, direction = why, "no data", ""
+                shown, verdict, possible, direction = why, "no data", {"no data"}, ""
             elif kind == "pay band":
-                shown, verdict, direction = band_evidence(b["salary_low_usd"],
-                                                          b["salary_high_usd"], occ)
+                shown, verdict, possible, direction = band_evidence(
+                    b["salary_low_usd"], b["salary_high_usd"], occ)
             else:
-                (shown, verdict), direction = open_top_evidence(b["salary_high_usd"], occ), ""
+                (shown, verdict, possible), direction = (
+                    open_top_evidence(b["salary_high_usd"], occ), "")
             closeness = primary.loc[role, "closeness"] if role in primary.index else "none"
             if occ is not None:
                 shown += f" (a {closeness} match)"
             base = {"role_id": role, "kind": kind, "claim": board["claim"]}
+            allows = board.get("interval_allows", "")
             rows.append({**base, "source": BOARD, "evidence": board["evidence"],
-                         "verdict": board["verdict"], "direction": board["direction"],
-                         "closeness": "-"})
+                         "verdict": board["verdict"],
+                         "interval_allows": "" if pd.isna(allows) else allows,
+                         "direction": board["direction"], "closeness": "-", "agreement": ""})
             rows.append({**base, "source": OFFICIAL, "evidence": shown, "verdict": verdict,
-                         "direction": direction, "closeness": closeness})
-            rows.append({**base, "source": "overall", "evidence": "",
-                         "verdict": overall(board["verdict"], verdict), "direction": "",
-                         "closeness": "-"})
-    return pd.DataFrame(rows, columns=["role_id", "kind", "claim", "source", "evidence",
-                                       "verdict", "direction", "closeness"])
+                         "interval_allows": audit.allows_cell(verdict, possible),
+                         "direction": direction, "closeness": closeness, "agreement": ""})
+            agree, shared = agreement([board["verdict"], verdict])
+            rows.append({**base, "source": "overall", "evidence": "", "verdict": shared,
+                         "interval_allows": "", "direction": "", "closeness": "-",
+                         "agreement": agree})
+    return pd.DataFrame(rows, columns=list(CLAIM_COLUMNS))
 
 
 def crosswalk_sensitivity(bands: pd.DataFrame, crosswalk: pd.DataFrame,
                           occupations: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Each band role's verdict under every occupation the crosswalk offers for it."""
+    """Each band role's verdict (and interval_allows) under every occupation the crosswalk
+    offers for it."""
     rows = []
     for _, b in bands.iterrows():
         for _, c in crosswalk[crosswalk["role_id"] == b["role_id"]].iterrows():
@@ -201,16 +219,18 @@ def crosswalk_sensitivity(bands: pd.DataFrame, crosswalk: pd.DataFrame,
                 continue
             occ = occupation_year(occupations, c["soc_code"], year)
             if occ is None:
-                verdict, median = "no data", "no estimate"
+                verdict, possible, median = "no data", {"no data"}, "no estimate"
             else:
-                verdict = band_evidence(b["salary_low_usd"], b["salary_high_usd"], occ)[1]
+                _, verdict, possible, _ = band_evidence(b["salary_low_usd"],
+                                                        b["salary_high_usd"], occ)
                 median = _text(occ, "p50")
             rows.append({"role_id": b["role_id"], "soc_code": c["soc_code"],
                          "soc_title": c["soc_title"], "closeness": c["closeness"],
                          "is_primary": bool(c["is_primary"]), "median": median,
-                         "verdict": verdict})
+                         "verdict": verdict,
+                         "interval_allows": audit.allows_cell(verdict, possible)})
     return pd.DataFrame(rows, columns=["role_id", "soc_code", "soc_title", "closeness",
-                                       "is_primary", "median", "verdict"])
+                                       "is_primary", "median", "verdict", "interval_allows"])
 
 
 def official_percentiles(bands: pd.DataFrame, crosswalk: pd.DataFrame,

@@ -322,7 +322,8 @@ def mix_figure(mix: pd.DataFrame) -> Download:
 
 def verdict_figure(result: pd.DataFrame) -> Download:
     cols = {"kind": "kind", "claim": "claim", "source_section": "article_section",
-            "evidence": "evidence", "verdict": "verdict", "verdict_text": "verdict_in_words",
+            "evidence": "evidence", "verdict": "verdict",
+            "interval_allows": "interval_also_allows", "verdict_text": "verdict_in_words",
             "variants_agreeing": "grid_variants_agreeing", "n_variants": "grid_variants",
             "is_robust": "is_robust", "depends_on": "depends_on", "precision": "precision",
             "dominance": "dominance", "direction": "direction",

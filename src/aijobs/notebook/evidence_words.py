@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from aijobs import words
+from aijobs.analysis import audit, growth_evidence, official
 from aijobs.sources import oews
+
+# How a sentence names each source of an evidence table
+SOURCE_NAMES = {official.BOARD: "the job board", official.OFFICIAL: "BLS OEWS",
+                growth_evidence.BOARD_SERIES: "the job board",
+                growth_evidence.OEWS_SERIES: "BLS OEWS",
+                growth_evidence.INDEED_SERIES: "Indeed Hiring Lab"}
 
 
 def populations(year: int) -> str:
@@ -16,22 +24,64 @@ def populations(year: int) -> str:
             "no source, date or sample. All three are base pay only.")
 
 
+def row_verdict(verdict: str, allows: str) -> str:
+    """One source's verdict in words from its table cells (verdict, interval_allows): the
+    estimate's verdict, then what the interval also allows (audit.verdict_text)."""
+    return audit.verdict_text(verdict, audit.possible_of(verdict, allows))
+
+
+def _overall_text(group: pd.DataFrame) -> str:
+    """The overall row of one claim in words, from its sources' rows and its agreement."""
+    line = group[group["source"] == "overall"].iloc[0]
+    tested = group[(group["source"] != "overall") & (group["verdict"] != "no data")]
+    said = {SOURCE_NAMES.get(r["source"], r["source"]): row_verdict(r["verdict"],
+                                                                     r["interval_allows"])
+            for _, r in tested.iterrows()}
+    agree = line["agreement"]
+    if agree == "no source":
+        return "no source can test it"
+    if agree == "one source":
+        (name, text), = said.items()
+        return f"only {name} can test it: {text}"
+    if agree == "agree":
+        wide = [f"{SOURCE_NAMES.get(r['source'], r['source'])}'s interval also allows "
+                + words.listing(audit.interval_allows(
+                    r["verdict"], audit.possible_of(r["verdict"], r["interval_allows"])), "or")
+                for _, r in tested.iterrows() if r["interval_allows"]]
+        return (f"the sources agree: {line['verdict']}"
+                + (f" by their estimates; {'; '.join(wide)}" if wide else ""))
+    return "the sources disagree: " + "; ".join(f"{name} says {text}"
+                                                 for name, text in said.items())
+
+
+def verdict_words(table: pd.DataFrame, keys: tuple[str, ...] = ("claim",)) -> pd.DataFrame:
+    """An evidence table (official.pay_claims_by_source, growth_evidence.growth_claims,
+    official.crosswalk_sensitivity) with verdict_text: each source's verdict and what its
+    interval also allows, and on overall rows whether the sources agree."""
+    out = table.copy()
+    out["verdict_text"] = [row_verdict(v, a) for v, a in
+                           zip(out["verdict"], out["interval_allows"], strict=True)]
+    if "source" in out.columns:
+        for _, group in out.groupby(list(keys), sort=False):
+            overall = group.index[group["source"] == "overall"]
+            if len(overall):
+                out.loc[overall, "verdict_text"] = _overall_text(group)
+    return out
+
+
 def agreement_summary(by_source: pd.DataFrame) -> str:
-    """One sentence counting the claims on which the sources agree, disagree, or only one
-    (or neither) can test."""
-    lines = by_source.loc[by_source["source"] == "overall", "verdict"]
+    """One sentence counting the claims on which the sources' estimates agree, disagree, or
+    only one (or neither) can test."""
+    lines = by_source.loc[by_source["source"] == "overall", "agreement"]
     if lines.empty:
         return "No pay claim to compare."
-    counts = {"agree": int(lines.str.startswith("the sources agree").sum()),
-              "disagree": int(lines.str.startswith("the sources disagree").sum()),
-              "one": int(lines.str.startswith("only").sum()),
-              "none": int(lines.str.startswith("neither").sum())}
-    parts = [f"the sources agree on {counts['agree']}",
-             f"disagree on {counts['disagree']}"]
-    if counts["one"]:
-        parts.append(f"only one source can test {counts['one']}")
-    if counts["none"]:
-        parts.append(f"neither can test {counts['none']}")
+    counts = lines.value_counts()
+    parts = [f"the sources agree on {int(counts.get('agree', 0))}",
+             f"disagree on {int(counts.get('disagree', 0))}"]
+    if counts.get("one source", 0):
+        parts.append(f"only one source can test {int(counts['one source'])}")
+    if counts.get("no source", 0):
+        parts.append(f"neither can test {int(counts['no source'])}")
     noun = "claim" if len(lines) == 1 else "claims"
     return f"Of {len(lines)} pay {noun}, " + ", ".join(parts) + "."
 

@@ -7,6 +7,7 @@ import pandas as pd
 
 from aijobs.analysis import audit, growth_evidence, official, transforms
 from aijobs.data import tables
+from aijobs.notebook import evidence_words
 from aijobs.sources import derived
 from aijobs.survey import evidence
 from aijobs.words import spelled_count
@@ -25,7 +26,8 @@ PERIOD_TABLE = {"aijobs_survey": ("derived/survey_years",),
 
 def evidence_rows(oews_year: int = 0) -> pd.DataFrame:
     """Every claim's evidence row per source (pay and growth claims), as the claims audit
-    computes them with its default settings: claim, source_id, verdict, evidence."""
+    computes them with its default settings: claim, source_id, verdict, interval_allows,
+    evidence."""
     ev = evidence.load_evidence()
     roles = tables.load_table("roles")
     bands = transforms.bands_with_midpoints(tables.load_table("salary_bands"), roles)
@@ -47,8 +49,8 @@ def evidence_rows(oews_year: int = 0) -> pd.DataFrame:
                                      tables.load_table("derived/survey_years")),
         growth_evidence.employment_change(occupations, codes, first, year),
         growth_evidence.peak_to_latest(derived.load("indeed_postings")))
-    rows = pd.concat([pay[["claim", "source", "verdict", "evidence"]],
-                      grow[["claim", "source", "verdict", "evidence"]]], ignore_index=True)
+    cols = ["claim", "source", "verdict", "interval_allows", "evidence"]
+    rows = pd.concat([pay[cols], grow[cols]], ignore_index=True)
     rows = rows[rows["source"].isin(SOURCE_OF_LABEL)]
     return rows.assign(source_id=rows["source"].map(SOURCE_OF_LABEL))
 
@@ -82,9 +84,11 @@ def side_by_side(rows: pd.DataFrame) -> pd.DataFrame:
             "source": origin["short_title"], "measures": origin.get("measures", ""),
             "population": origin.get("population", ""), "period": _period(sid),
             "licence": tables.source_licence(sid),
-            "can_test": "; ".join(f"{c} ({v})" for c, v in zip(tested["claim"],
-                                                             tested["verdict"], strict=True))
-                        or "none of the article's claims",
+            "can_test": "; ".join(
+                f"{c} ({evidence_words.row_verdict(v, a)})" for c, v, a in zip(
+                    tested["claim"], tested["verdict"],
+                    tested.get("interval_allows", pd.Series("", index=tested.index)),
+                    strict=True)) or "none of the article's claims",
             "cannot_test": f"{total - len(tested)} of {total} pay and growth claims",
         })
     return pd.DataFrame(out)
