@@ -70,6 +70,9 @@ def test_board_shares_and_claims():
     claims = _claims([40, 960, 160, 840])
     rows = claims.set_index("source")
     assert rows.loc[ge.BOARD_SERIES, "verdict"] == "supported"
+    # Indeed's rows credit Indeed Hiring Lab and its licence wherever they are shown
+    assert "Indeed Hiring Lab" in ge.INDEED_SERIES and "CC BY 4.0" in ge.INDEED_SERIES
+    assert evidence_words.indeed_credit() == "Indeed Hiring Lab (CC BY 4.0)"
     assert rows.loc[ge.BOARD_SERIES, "interval_allows"] == ""
     assert rows.loc[ge.OEWS_SERIES, "evidence"] == "no SOC occupation stands for this role"
     assert (rows.loc["overall", "agreement"], rows.loc["overall", "verdict"]) == \
@@ -104,8 +107,16 @@ def test_oews_employment_change_known_answer():
     assert sentence.startswith("From May 2021 to May 2024, Data Scientists grew the most "
                                "(+120%: 105,980 to 233,440 jobs); Software Developers grew "
                                "the least (+21%)")
-    shrink = emp.reset_index().assign(change=[-0.3, -0.1])
+    shrink = emp.reset_index().assign(change=[-0.3, -0.1], change_ci95_low=[-0.4, -0.2],
+                                      change_ci95_high=[-0.2, -0.05])
     assert "shrank the most (-30%)" in evidence_words.employment_sentence(shrink)
+    # a change whose interval holds zero is neither growth nor decline: the page said
+    # "Computer Systems Analysts shrank the most (-1%)" for -1% (-4% to +1%)
+    flat = emp.reset_index().assign(change=[-0.01, 0.2], change_ci95_low=[-0.04, 0.18],
+                                    change_ci95_high=[0.01, 0.22])
+    assert evidence_words.employment_sentence(flat).endswith(
+        "; Data Scientists came last (-1%; its 95% interval, -4% to +1%, holds both growth "
+        "and decline).")
 
 
 def test_indeed_peak_to_latest():
@@ -117,4 +128,4 @@ def test_indeed_peak_to_latest():
     lines = evidence_words.peak_sentences(peaks.reset_index())
     assert any(line.startswith("Software Development: -70% from its peak on 2022-02-28 to "
                                "2024-09-13, below its level") for line in lines)
-    assert all(line.endswith("Source: Indeed Hiring Lab.") for line in lines)
+    assert all(line.endswith("Source: Indeed Hiring Lab (CC BY 4.0).") for line in lines)

@@ -138,7 +138,13 @@ def test_pay_claims_by_source(occupations):
                                           occupations, 2024)
     said = evidence_words.verdict_words(other)
     assert said[said["source"] == "overall"]["verdict_text"].iloc[0] == \
-        "the sources disagree: the job board says supported; BLS OEWS says not supported"
+        "the sources disagree: the job board says supported, BLS OEWS says not supported"
+    wider = _audited("supported").assign(interval_allows=["partly supported", "", ""])
+    said = evidence_words.verdict_words(official.pay_claims_by_source(
+        _bands(), wider, cross, occupations, 2024))
+    assert said["verdict_text"].iloc[2] == (
+        "the sources disagree: the job board says supported by the estimate (its interval "
+        "also allows partly supported), BLS OEWS says not supported")
     # the board's estimate agreeing while its interval reaches another verdict: both said
     wide = _audited("not supported").assign(interval_allows=["partly supported", "", ""])
     said = evidence_words.verdict_words(official.pay_claims_by_source(

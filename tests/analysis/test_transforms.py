@@ -171,6 +171,13 @@ def test_roles_by_group_and_depth():
 def test_labels():
     assert transforms.labelled(["core_ai", "semi_technical", "other_thing"]) == [
         "Core AI", "Semi-technical", "Other thing"]
+    # labelled twice (a notebook labels a column, the table labels it again): unchanged; the
+    # overview's depth table read "Core ai" and "Ai-adjacent" before
+    twice = transforms.labelled(transforms.labelled(["core_ai", "ai_adjacent"]))
+    assert twice == ["Core AI", "AI-adjacent"]
+    from aijobs.notebook import display
+    html = display.table_html(pd.DataFrame({"role_group": ["AI-augmented"]}))
+    assert ">AI-augmented<" in html
 
 
 def test_period_range_spans_the_unstated_period():

@@ -37,7 +37,7 @@ GROWTH_RULE = (
     "period, so only direction and order of magnitude are tested, never the figure itself.")
 BOARD_SERIES = "job board share of adverts"
 OEWS_SERIES = "BLS OEWS employment"
-INDEED_SERIES = "Indeed postings index"
+INDEED_SERIES = "Indeed Hiring Lab postings index (CC BY 4.0)"
 
 
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -198,10 +198,10 @@ def growth_claims(growth: pd.DataFrame, crosswalk: pd.DataFrame, shares: pd.Data
         if change is None or years is None or few:  # no years, no change, or too few
             n = int(shares.loc[shares["role_id"] == role, "postings"].sum()) if len(shares) \
                 else 0
+            counts = (f" ({change['first_postings']:,} and {change['last_postings']:,}; at "
+                      f"least {min_adverts} a year are needed)" if change and few else "")
             why = ("no title on the board maps to this role" if n == 0 else
-                   f"too few adverts to compare {years[0]} and {years[1]}"
-                   + (f" ({change['first_postings']:,} and {change['last_postings']:,}; at "
-                      f"least {min_adverts} a year are needed)" if few else "") if years
+                   f"too few adverts to compare {years[0]} and {years[1]}{counts}" if years
                    else "fewer than two whole years")
             rows.append({**base, "source": BOARD_SERIES, "evidence": why, "verdict": "no data",
                          "interval_allows": "", "agreement": ""})

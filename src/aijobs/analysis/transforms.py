@@ -266,8 +266,11 @@ DISPLAY_LABELS = {
 
 
 def labelled(values: Iterable[str]) -> list[str]:
-    """Ids such as semi_technical as display text ('Semi-technical')."""
-    return [DISPLAY_LABELS.get(str(v), str(v).replace("_", " ").capitalize()) for v in values]
+    """Ids such as semi_technical as display text ('Semi-technical'); a value that is already
+    display text stays as it is (labelling twice never recases 'Core AI' to 'Core ai')."""
+    shown = set(DISPLAY_LABELS.values())
+    return [str(v) if str(v) in shown else
+            DISPLAY_LABELS.get(str(v), str(v).replace("_", " ").capitalize()) for v in values]
 
 
 def band_key_figures(bands: pd.DataFrame) -> dict[str, float]:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from aijobs import words
 from aijobs.analysis import audit, growth_evidence, official
+from aijobs.data import tables
 from aijobs.sources import oews
 
 # How a sentence names each source of an evidence table
@@ -50,8 +51,17 @@ def _overall_text(group: pd.DataFrame) -> str:
                 for _, r in tested.iterrows() if r["interval_allows"]]
         return (f"the sources agree: {line['verdict']}"
                 + (f" by their estimates; {'; '.join(wide)}" if wide else ""))
-    return "the sources disagree: " + "; ".join(f"{name} says {text}"
-                                                 for name, text in said.items())
+    return "the sources disagree: " + ", ".join(
+        f"{SOURCE_NAMES.get(r['source'], r['source'])} says {_in_brackets(r)}"
+        for _, r in tested.iterrows())
+
+
+def _in_brackets(r: pd.Series) -> str:
+    """A source's verdict with what its interval also allows in brackets, for a list."""
+    others = audit.interval_allows(r["verdict"],
+                                   audit.possible_of(r["verdict"], r["interval_allows"]))
+    return r["verdict"] + (f" by the estimate (its interval also allows "
+                           f"{words.listing(others, 'or')})" if others else "")
 
 
 def verdict_words(table: pd.DataFrame, keys: tuple[str, ...] = ("claim",)) -> pd.DataFrame:
@@ -86,24 +96,53 @@ def agreement_summary(by_source: pd.DataFrame) -> str:
     return f"Of {len(lines)} pay {noun}, " + ", ".join(parts) + "."
 
 
+def _crosses_zero(r: pd.Series) -> bool:
+    lo, hi = r.get("change_ci95_low"), r.get("change_ci95_high")
+    return pd.notna(lo) and pd.notna(hi) and lo <= 0 <= hi
+
+
+def _moved(r: pd.Series, end: str) -> str:
+    """'grew the most' / 'shrank the most' / 'grew the least'; 'came first' or 'came last'
+    when its interval holds both growth and decline (neither can be said)."""
+    if end == "most":
+        return "came first" if _crosses_zero(r) else \
+            "grew the most" if r["change"] >= 0 else "shrank the least"
+    if _crosses_zero(r):
+        return "came last"
+    return "grew the least" if r["change"] >= 0 else "shrank the most"
+
+
+def _unclear(r: pd.Series) -> str:
+    if not _crosses_zero(r):
+        return ""
+    return (f"; its 95% interval, {r['change_ci95_low']:+.0%} to {r['change_ci95_high']:+.0%}, "
+            "holds both growth and decline")
+
+
 def employment_sentence(employment: pd.DataFrame) -> str:
-    """Which occupation grew most and which least (or shrank most), from the values."""
+    """Which occupation grew most and which least (or shrank most), from the values; a change
+    whose 95% interval holds zero is not called growth or decline."""
     known = employment.dropna(subset=["change"]).sort_values("change", kind="stable")
     if known.empty:
         return "No occupation has employment estimates in both years."
     top, bottom = known.iloc[-1], known.iloc[0]
     first, last = int(top["first_year"]), int(top["last_year"])
-    verb = "grew" if top["change"] >= 0 else "shrank"
-    text = (f"From May {first} to May {last}, {top['occ_title']} {verb} the most "
+    text = (f"From May {first} to May {last}, {top['occ_title']} {_moved(top, 'most')} "
             f"({top['change']:+.0%}: {top['first_employment']:,.0f} to "
-            f"{top['last_employment']:,.0f} jobs)")
+            f"{top['last_employment']:,.0f} jobs{_unclear(top)})")
     if len(known) > 1:
-        how = "grew the least" if bottom["change"] >= 0 else "shrank the most"
-        text += f"; {bottom['occ_title']} {how} ({bottom['change']:+.0%})"
+        text += (f"; {bottom['occ_title']} {_moved(bottom, 'least')} "
+                 f"({bottom['change']:+.0%}{_unclear(bottom)})")
     missing = employment.loc[employment["change"].isna(), "occ_code"].tolist()
     if missing:
         text += f". No estimate in both years for {', '.join(missing)}"
     return text + "."
+
+
+def indeed_credit() -> str:
+    """How a figure from Indeed's files is credited: 'Indeed Hiring Lab' and its licence, as
+    data/sources.yaml names them."""
+    return str(tables.load_sources()["indeed_hiring_lab"]["short_title"])
 
 
 def peak_sentences(peaks: pd.DataFrame) -> list[str]:
@@ -115,5 +154,5 @@ def peak_sentences(peaks: pd.DataFrame) -> list[str]:
                  "below" if r["latest_index"] < 100 else "at")
         out.append(f"{r['series']}: {r['change_from_peak']:+.0%} from its peak on "
                    f"{r['peak_date']} to {r['latest_date']}, {level} its level of 1 February "
-                   f"2020 (index {r['latest_index']:.1f}). Source: Indeed Hiring Lab.")
+                   f"2020 (index {r['latest_index']:.1f}). Source: {indeed_credit()}.")
     return out
