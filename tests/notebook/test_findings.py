@@ -99,6 +99,13 @@ def test_claims_audit_counts_the_verdicts_and_the_ones_that_turn_on_repeats():
         "Of the article's 3 numeric claims held against the job postings: 1 supported, "
         "1 not supported and 1 no data.",
         "1 verdict changes when identical adverts are counted the other way."]
+    # precision apart from direction: a verdict whose interval reaches another is counted
+    wide = result.assign(interval_allows=["partly supported", "", ""])
+    assert findings.claims_audit(wide)[0] == (
+        "Of the article's 3 numeric claims held against the job postings: 1 supported, "
+        "1 not supported and 1 no data (the verdicts of the estimates; for 1 of them the 95% "
+        "interval also allows another verdict).")
+    assert findings.claims_audit(result.assign(interval_allows=""))[0].endswith("1 no data.")
     same = result.assign(verdict=["not supported"] * 3, verdict_other_repeats=["not supported"] * 3)
     assert findings.claims_audit(same) == [
         "Of the article's 3 numeric claims held against the job postings: 3 not supported.",

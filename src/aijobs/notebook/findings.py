@@ -157,8 +157,14 @@ def claims_audit(result: pd.DataFrame) -> list[str]:
         return ["The article states no numeric claim to audit."]
     families = result["verdict"].map(audit.verdict_family).value_counts()
     parts = [f"{int(families[v])} {v}" for v in audit.VERDICTS if families.get(v, 0)]
+    wide = 0
+    if "interval_allows" in result.columns:
+        tested = result[result["verdict"] != "no data"]
+        wide = int((tested["interval_allows"].fillna("") != "").sum())
     out = [f"Of the article's {words.count(len(result), 'numeric claim')} held against the job "
-           f"postings: {words.listing(parts)}."]
+           f"postings: {words.listing(parts)}"
+           + (f" (the verdicts of the estimates; for {wide} of them the 95% interval also "
+              "allows another verdict)." if wide else ".")]
     if "verdict_other_repeats" in result.columns:
         flips = int((result["verdict"] != result["verdict_other_repeats"]).sum())
         out.append(f"{words.capitalised(words.count_with_verb(flips, 'verdict', 'changes'))} "
