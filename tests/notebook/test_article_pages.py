@@ -168,3 +168,28 @@ def test_spelled_counts_and_multiples():
     assert words.multiple_text(3.8) == "3.8 times"
     assert words.multiple_text(1500) == "thousands of times"
     assert words.multiple_text(0.9) == "no more than"
+
+
+def test_period_notes_say_whether_the_source_states_a_period():
+    unstated = _growth([100.0])
+    periods = transforms.period_range(unstated, 2, 0.0)
+    # +100% read over 1 year: x2 a year, x4 after 2 years; read over 5 years (the longest
+    # period of the range): 2 ** (1/5) = 1.149 a year, 1.149 ** 2 = x1.32 after 2 years
+    (note,) = article_pages.period_range_notes(periods, unstated, 2, 0.0)
+    assert note == ("Role 0: after 2 years (growth slowing by 0% a year), demand is x1.3 to x4.0 "
+                    "today's, depending on the period; the article does not say over what period.")
+    stated = _growth([100.0], period="2 years")
+    (note,) = article_pages.period_range_notes(transforms.period_range(stated, 1, 0.0), stated, 1,
+                                               0.0, from_article=False)
+    assert note.startswith("Role 0: after 1 year (") and note.endswith(
+        "; the growth file states 2 years.")
+    assert "does not say" not in note
+
+
+def test_the_charts_reading_names_the_setting_in_words():
+    assert article_pages.charts_reading(None, "the setting X").endswith(
+        "change the setting X to chart another.")
+    assert article_pages.charts_reading(2.0, "the setting X") == (
+        "Charts below: the figures read as growth over 2 years (set by the setting X).")
+    assert "over 1 year (" in article_pages.charts_reading(1.0)
+    assert "_" not in article_pages.growth_intro(_growth([40.0]))

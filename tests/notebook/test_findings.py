@@ -40,10 +40,29 @@ def test_compensation_ranks_the_midpoints_and_places_the_postings_against_the_ba
     out = findings.compensation_bands(_bands(200_000, 150_000), _pay(205_000, 120_000))
     assert out == ["A has the highest midpoint, $200,000 a year; B the lowest, $150,000.",
                    "The median job posting falls inside the article's band for 1 of 2 roles "
-                   "with enough postings, below it for 1 and above it for 0."]
+                   "with enough postings, below it for 1 (B) and above it for 0."]
     out = findings.compensation_bands(_bands(150_000, 200_000), _pay(300_000, 200_000))
     assert out[0].startswith("B has the highest midpoint, $200,000")
-    assert "inside the article's band for 1 of 2 roles" in out[1] and "above it for 1" in out[1]
+    assert "inside the article's band for 1 of 2 roles" in out[1] and "above it for 1 (A)" in out[1]
+    # a band with an open-ended top has nothing above it
+    open_top = _bands(150_000, 200_000).assign(is_open_ended=[True, False])
+    out = findings.compensation_bands(open_top, _pay(300_000, 200_000))
+    assert "inside the article's band for 2 of 2 roles" in out[1] and "above it for 0." in out[1]
+
+
+def test_a_gap_inside_the_medians_interval_is_called_uncertain():
+    # B's band is $110K-$130K; its median $105K is below it, but the 95% interval
+    # ($100K-$112K) reaches the band's bottom; A's is inside
+    pay = _pay(205_000, 105_000).assign(p50_ci95_low_usd=[200_000, 100_000],
+                                        p50_ci95_high_usd=[210_000, 112_000])
+    out = findings.compensation_bands(_bands(200_000, 120_000), pay)
+    assert out[1:] == ["The median job posting falls inside the article's band for 1 of 2 roles "
+                       "with enough postings, below it for 1 (B) and above it for 0.",
+                       "For B, the median's 95% interval reaches the band, so that gap is within "
+                       "the uncertainty."]
+    # an interval clear of the band: no such sentence
+    clear = pay.assign(p50_ci95_high_usd=[210_000, 108_000])
+    assert len(findings.compensation_bands(_bands(200_000, 120_000), clear)) == 2
     # a suppressed cell is no evidence
     out = findings.compensation_bands(_bands(150_000, 200_000),
                                       _pay(1, 1, ("suppressed", "suppressed")))

@@ -28,6 +28,25 @@ from aijobs.words import (
 _PLACES = ("below", "inside", "above")
 
 
+def band_places(rows: pd.DataFrame, *, interval: bool) -> pd.Series:
+    """Where each row's median falls against the article's band: 'below', 'inside' or 'above'
+    (the one rule the chart titles and the page findings share).
+
+    rows: salary_low_usd, salary_high_usd, median_usd (rows without one are dropped) and, with
+    interval=True, median_low_usd / median_high_usd: then 'below' and 'above' mean the whole
+    95% interval is outside the band. A band marked open-ended (is_open_ended true) has no top,
+    so nothing is above it."""
+    shown = rows.dropna(subset=["median_usd"])
+    lo = shown["median_low_usd"] if interval else shown["median_usd"]
+    hi = shown["median_high_usd"] if interval else shown["median_usd"]
+    capped = ~shown["is_open_ended"].fillna(False).astype(bool) if "is_open_ended" in shown \
+        else pd.Series(True, index=shown.index)
+    place = pd.Series("inside", index=shown.index)
+    place[hi < shown["salary_low_usd"]] = "below"
+    place[(lo > shown["salary_high_usd"]) & capped] = "above"
+    return place
+
+
 def band_position_title(rows: pd.DataFrame, who: str, *, interval: bool) -> str:
     """Where a median falls against the article's band, role by role: 'The postings' median is
     inside the article's band for 3 of the 5 roles, below it for 2'.
@@ -37,11 +56,7 @@ def band_position_title(rows: pd.DataFrame, who: str, *, interval: bool) -> str:
     out and counted. With an interval, 'below' and 'above' mean the whole interval is outside
     the band, and 'inside' reads 'inside or touching'."""
     shown = rows.dropna(subset=["median_usd"])
-    lo = shown["median_low_usd"] if interval else shown["median_usd"]
-    hi = shown["median_high_usd"] if interval else shown["median_usd"]
-    place = pd.Series("inside", index=shown.index)
-    place[hi < shown["salary_low_usd"]] = "below"
-    place[lo > shown["salary_high_usd"]] = "above"
+    place = band_places(shown, interval=interval)
     counts = {p: int((place == p).sum()) for p in _PLACES}
     n = len(shown)
     missing = len(rows) - n

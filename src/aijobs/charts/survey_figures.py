@@ -94,7 +94,8 @@ def claimed_vs_survey_figure(bands: pd.DataFrame, pct: pd.DataFrame, source: str
                       "salary_high_usd": bands["salary_high_usd"].to_numpy(),
                       "median_usd": shown["p50_usd"].to_numpy(),
                       "median_low_usd": shown["p50_ci95_low_usd"].to_numpy(),
-                      "median_high_usd": shown["p50_ci95_high_usd"].to_numpy()}),
+                      "median_high_usd": shown["p50_ci95_high_usd"].to_numpy(),
+                      "is_open_ended": bands["is_open_ended"].to_numpy()}),
         "the postings'", interval=True)
     title += ("<br><sup>The article's bands beside the pay that job postings advertise; "
               f"aijobs.net postings: {html.escape(filters_text)}</sup>")

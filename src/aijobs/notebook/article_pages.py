@@ -99,7 +99,8 @@ def shelf_life_paragraph(shelf_life_months: float, first_role: pd.DataFrame) -> 
             "so part of what is learned first may date before a first role starts.")
 
 
-def growth_intro(growth: pd.DataFrame, *, from_article: bool = True) -> str:
+def growth_intro(growth: pd.DataFrame, *, from_article: bool = True,
+                 setting: str = "the period setting") -> str:
     """How many roles have growth figures, their range, and whether any states its period
     (growth is growth_table's output, fastest first)."""
     who = "the article" if from_article else "the growth file"
@@ -116,15 +117,47 @@ def growth_intro(growth: pd.DataFrame, *, from_article: bool = True) -> str:
         text += (f" **{words.capitalised(who)} does not say over what period.** A figure of "
                  f"{top:+.0f}% means something very different over one year and over five, so "
                  "this report first shows the whole range over periods of one to five years, "
-                 "and only then charts one reading (`growth_period_years`) as an example, not a "
+                 f"and only then charts one reading (set by {setting}) as an example, not a "
                  "forecast.")
     elif unstated.any():
         text += (f" {words.capitalised(words.n_of(int(unstated.sum()), n, 'figure', 'has'))} "
                  "no stated period, so this report shows the range over periods of one to five "
-                 "years before charting one reading (`growth_period_years`).")
+                 f"years before charting one reading (set by {setting}).")
     else:
         text += " Each figure states its period; the range below still shows other readings."
     return text
+
+
+def _period_unstated(period: object) -> bool:
+    return str(period).strip().lower() in ("unstated", "", "nan", "none", "<na>")
+
+
+def period_range_notes(periods: pd.DataFrame, growth: pd.DataFrame, horizon_years: int,
+                       decay: float, *, from_article: bool = True) -> list[str]:
+    """One sentence per role: the spread of demand after `horizon_years` over the periods read
+    (periods is period_range's output), and whether the figure's source states its period."""
+    who = "the article" if from_article else "the growth file"
+    stated = dict(zip(growth["role_id"], growth["growth_period"], strict=True))
+    notes = []
+    for role_id, r in periods.groupby("role_id", sort=False):
+        low, high = r["demand_index"].min(), r["demand_index"].max()
+        period = stated.get(role_id)
+        tail = (f"{who} does not say over what period" if _period_unstated(period)
+                else f"{who} states {period}")
+        notes.append(f"{r['role_name'].iloc[0]}: after {horizon_years:g} "
+                     f"{words.noun_for(horizon_years, 'year')} (growth slowing by {decay:.0%} a "
+                     f"year), demand is x{low:,.1f} to x{high:,.1f} today's, depending on the "
+                     f"period; {tail}.")
+    return notes
+
+
+def charts_reading(period_years: float | None, setting: str = "the period setting") -> str:
+    """Which reading of the growth figures the charts below use."""
+    if period_years is None:
+        return ("Charts below: the figures read as growth over one year, the fastest reading and "
+                f"the upper end of the range above; change {setting} to chart another.")
+    return (f"Charts below: the figures read as growth over {period_years:g} "
+            f"{words.noun_for(period_years, 'year')} (set by {setting}).")
 
 
 def compounding_paragraph(growth: pd.DataFrame, years: int) -> str:

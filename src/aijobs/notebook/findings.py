@@ -14,6 +14,7 @@ import pandas as pd
 from aijobs import words
 from aijobs.analysis import audit
 from aijobs.analysis.transforms import labelled
+from aijobs.charts import finding_titles
 from aijobs.notebook import evidence_words, scenario_pages, source_pages
 
 
@@ -67,26 +68,37 @@ def compensation_bands(bands: pd.DataFrame, role_pay: pd.DataFrame | None = None
         out.append(f"{top['role_name']} has the highest midpoint, {_usd(top[mid])} a year; "
                    f"{bottom['role_name']} the lowest, {_usd(bottom[mid])}.")
     if role_pay is not None and not ranked.empty:
-        medians = _survey_medians(role_pay).set_index("role_id")["p50_usd"]
+        medians = _survey_medians(role_pay).set_index("role_id")
         low_col = "adjusted_low_usd" if "adjusted_low_usd" in bands.columns else "salary_low_usd"
         high_col = "adjusted_high_usd" if "adjusted_high_usd" in bands.columns \
             else "salary_high_usd"
-        inside = below = above = 0
-        for _, r in ranked.iterrows():
-            if r["role_id"] not in medians.index:
-                continue
-            m = float(medians[r["role_id"]])
-            if m < r[low_col]:
-                below += 1
-            elif m > r[high_col] and not bool(r["is_open_ended"]):
-                above += 1
-            else:
-                inside += 1
-        n = inside + below + above
+        rows = ranked[ranked["role_id"].isin(medians.index)]
+        pay = medians.reindex(rows["role_id"])
+        against = pd.DataFrame({
+            "role_name": rows["role_name"].to_numpy(),
+            "salary_low_usd": rows[low_col].to_numpy(),
+            "salary_high_usd": rows[high_col].to_numpy(),
+            "is_open_ended": (rows["is_open_ended"].to_numpy() if "is_open_ended" in rows
+                              else False),
+            "median_usd": pay["p50_usd"].to_numpy(),
+            "median_low_usd": pay.get("p50_ci95_low_usd", pay["p50_usd"]).to_numpy(),
+            "median_high_usd": pay.get("p50_ci95_high_usd", pay["p50_usd"]).to_numpy()})
+        point = finding_titles.band_places(against, interval=False)
+        reach = finding_titles.band_places(against, interval=True)
+        n = len(point)
         if n:
+            named = {p: list(against.loc[point[point == p].index, "role_name"])
+                     for p in ("below", "above")}
+            parts = [f"{p} it for {len(named[p])}"
+                     + (f" ({words.listing(named[p])})" if named[p] else "")
+                     for p in ("below", "above")]
             out.append(f"The median job posting falls inside the article's band for "
-                       f"{inside} of {words.count(n, 'role')} with enough postings, "
-                       f"below it for {below} and above it for {above}.")
+                       f"{int((point == 'inside').sum())} of {words.count(n, 'role')} with "
+                       f"enough postings, {parts[0]} and {parts[1]}.")
+            near = list(against.loc[(point != "inside") & (reach == "inside"), "role_name"])
+            if near:
+                out.append(f"For {words.listing(near)}, the median's 95% interval reaches the "
+                           "band, so that gap is within the uncertainty.")
         else:
             out.append("No role has enough job postings to set against its band.")
     return out
