@@ -180,12 +180,6 @@ def test_labels():
     assert ">AI-augmented<" in html
 
 
-def test_a_label_labelled_again_keeps_its_capitals():
-    # the overview labelled its group column and the table labelled it again: "Ai-adjacent"
-    once = transforms.labelled(["ai_adjacent", "core_ai", "semi_technical"])
-    assert transforms.labelled(once) == ["AI-adjacent", "Core AI", "Semi-technical"]
-
-
 def test_period_range_spans_the_unstated_period():
     growth = transforms.growth_table(tables.load_table("growth_rates"), tables.load_table("roles"))
     periods = transforms.period_range(growth, 5, 0.5)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from aijobs.analysis import scenarios
 from aijobs.data import tables
-from aijobs.notebook import display, scenario_pages, survey_pages
+from aijobs.notebook import scenario_pages, survey_pages
 from aijobs.survey import summaries
 
 
@@ -83,8 +83,3 @@ def test_comparison_intro_says_whether_the_scenarios_span_the_estimates():
             "scenarios wear the premium down by 5% a year.") in alone
     assert "span" not in alone and "supply" not in alone
 
-
-def test_a_table_of_labelled_groups_keeps_their_capitals():
-    # the overview labels its group column and the table labels it again; it showed "Ai-adjacent"
-    html = display.table_html(pd.DataFrame({"role_group": ["AI-adjacent", "core_ai"]}))
-    assert ">AI-adjacent<" in html and ">Core AI<" in html and "Ai-adjacent" not in html
