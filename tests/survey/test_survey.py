@@ -415,11 +415,17 @@ def test_ranking_rule():
     agree = _ranked([(300, 310), (200, 210), (100, 110)])
     assert agree["survey_says"].tolist() == ["agrees", "agrees"]
     assert audit.ranking_judgement(agree) == ("supported", {"supported"})
+    assert audit.ranking_evidence(agree) == (
+        "2 neighbouring pairs with graded medians (reliable or use with caution): by their 95% "
+        "intervals, 2 agree with the article's order, 0 contradict it and 0 are too close to "
+        "tell")
     contra = _ranked([(100, 110), (200, 210), (50, 60)])
     assert contra["survey_says"].tolist() == ["contradicts", "agrees"]
     assert audit.ranking_judgement(contra) == ("not supported", {"not supported"})
     close = _ranked([(198, 218), (200, 210), (100, 110)])
     assert close["survey_says"].tolist() == ["too close to tell", "agrees"]
+    assert audit.ranking_evidence(close).endswith(
+        "1 agrees with the article's order, 0 contradict it and 1 is too close to tell")
     # the medians in order, the first pair's intervals overlapping: supported by the estimate,
     # and the interval also allows not supported
     assert audit.ranking_judgement(close) == ("supported", {"supported", "not supported"})

@@ -20,7 +20,7 @@ import re
 import pandas as pd
 
 from aijobs.formatting import money_k
-from aijobs.words import capitalised, count_with_verb, listing, n_of, percent_text
+from aijobs.words import capitalised, count, count_with_verb, listing, n_of, percent_text, verb_for
 
 VERDICTS = ("supported", "partly supported", "not supported", "borderline", "no data")
 KINDS = ("pay band", "open-ended top", "pay ranking", "growth", "skills", "learning")
@@ -44,8 +44,9 @@ RANKING_RULE = (
     "median take part.")
 SAME_QUANTITY_RULE = "a verdict needs evidence on the same quantity"
 NO_SURVEY = {
-    "growth": "The survey records salaries, not openings; its posting counts on one job board "
-              "are not job growth, so it cannot test a growth rate.",
+    "growth": "The postings' pay cannot test a growth rate. The series that bear on growth "
+              "(each role's share of the board's adverts, BLS OEWS employment, Indeed Hiring "
+              "Lab's postings index) are held against it apart, each with its own verdict.",
     "skills": "No salary survey measures how fast skills go out of date.",
     "learning": "The survey does not record how long anyone studied before a first role.",
 }
@@ -181,6 +182,19 @@ def ranking_pairs(bands: pd.DataFrame, role_pay: pd.DataFrame) -> pd.DataFrame:
                                        "survey_says", "medians_say"])
 
 
+def ranking_evidence(pairs: pd.DataFrame) -> str:
+    """The ranking's evidence in words: how many neighbouring pairs the intervals put in the
+    article's order, the other way, or too close to tell."""
+    counts = pairs["survey_says"].value_counts() if len(pairs) else pd.Series(dtype=int)
+    n = {k: int(counts.get(k, 0)) for k in ("agrees", "contradicts", "too close to tell")}
+    agree = f"{n['agrees']} {verb_for(n['agrees'], 'agrees')}"
+    return (f"{count(len(pairs), 'neighbouring pair')} with graded medians (reliable or use "
+            f"with caution): by their 95% intervals, {agree} with the article's order, "
+            f"{n['contradicts']} "
+            f"{verb_for(n['contradicts'], 'contradicts')} it and {n['too close to tell']} "
+            f"{verb_for(n['too close to tell'], 'is')} too close to tell")
+
+
 def ranking_judgement(pairs: pd.DataFrame) -> tuple[str, set[str]]:
     """(verdict of the medians' order, every verdict the intervals allow) for the ranking:
     supported when every neighbouring pair's medians are in the article's order."""
@@ -254,15 +268,12 @@ def _pay_rows(bands: pd.DataFrame, role_pay: pd.DataFrame, min_n: int) -> list[d
     pairs = ranking_pairs(bands, role_pay)
     order = " > ".join(bands.assign(m=bands["salary_low_usd"] + bands["salary_high_usd"])
                        .sort_values("m", ascending=False, kind="stable")["role_name"])
-    counts = pairs["survey_says"].value_counts()
     point, possible = ranking_judgement(pairs)
     ranked = pct[pct.index.isin(bands["role_id"]) & (pct["reliability"] != "suppressed")]
     shares = [x for x in (_dominant_share(r) for _, r in ranked.iterrows()) if x is not None]
     rows.append(_row("pay ranking", f"Roles ranked by pay: {order}",
                      str(bands["source_section"].iloc[0]) if len(bands) else "",
-                     f"{len(pairs)} neighbouring pairs with reliable medians: "
-                     + ", ".join(f"{int(counts.get(k, 0))} {k}" for k in
-                                 ("agrees", "contradicts", "too close to tell")),
+                     ranking_evidence(pairs),
                      point, "", RANKING_RULE, possible, max(shares) if shares else None))
     return rows
 
