@@ -160,19 +160,32 @@ def test_band_position_title_counts_where_medians_fall():
     from aijobs.charts.finding_titles import band_position_title as title
     rows = _bands([120_000, 130_000, 140_000, 160_000, float("nan")])
     assert title(rows, "the official", interval=False) == (
-        "The official median is below the article's band for 3 of the 4 roles, inside it for 1 "
-        "(1 role without one)")
+        "The official median is below the article's band for 3 of the 4 roles, inside it for 1; "
+        "1 role has no reportable median")
     above = _bands([250_000, 260_000])
     assert title(above, "the official", interval=False) == (
         "The official median is above the article's band for both roles")
-    # with intervals: a median below the band whose interval reaches it counts as touching
+    # a band with no ceiling: a median above its top is inside it
+    assert title(above.assign(is_open_ended=[True, False]), "the official",
+                 interval=False) == ("The official median is inside the article's band for 1 "
+                                     "of the 2 roles, above it for 1")
+    # with intervals the places stay the medians' own (the compensation page's findings say
+    # 'below' for a median under the band, and so must the title); the interval is added
     touching = _bands([140_000, 170_000], lows=[130_000, 160_000], highs=[151_000, 180_000])
     assert title(touching, "the postings'", interval=True) == (
-        "The postings' median is inside or touching the article's band for both roles")
+        "The postings' median is below the article's band for 1 of the 2 roles, inside it for "
+        "1 (its 95% interval reaches the band)")
     clear = _bands([140_000, 170_000], lows=[130_000, 160_000], highs=[149_000, 180_000])
     assert title(clear, "the postings'", interval=True) == (
-        "The postings' median is below the article's band for 1 of the 2 roles, inside or "
-        "touching it for 1")
+        "The postings' median is below the article's band for 1 of the 2 roles, inside it "
+        "for 1")
+    two_out = _bands([140_000, 145_000, 210_000, 170_000], lows=[130_000, 120_000, 195_000,
+                                                                  160_000],
+                     highs=[151_000, 149_000, 230_000, 180_000])
+    assert title(two_out, "the postings'", interval=True) == (
+        "The postings' median is below the article's band for 2 of the 4 roles, inside it for "
+        "1 and above it for 1 (2 of the 3 roles outside it have a 95% interval that reaches the "
+        "band)")
 
 
 def test_official_bands_figure_title_follows_the_medians():

@@ -19,6 +19,7 @@ from aijobs.words import (
     RISES,
     capitalised,
     count,
+    count_with_verb,
     direction,
     listing,
     n_of,
@@ -51,28 +52,37 @@ def band_position_title(rows: pd.DataFrame, who: str, *, interval: bool) -> str:
     """Where a median falls against the article's band, role by role: 'The postings' median is
     inside the article's band for 3 of the 5 roles, below it for 2'.
 
-    rows: salary_low_usd, salary_high_usd, median_usd and, with interval=True,
-    median_low_usd / median_high_usd (its 95% interval); a role without a median (NaN) is left
-    out and counted. With an interval, 'below' and 'above' mean the whole interval is outside
-    the band, and 'inside' reads 'inside or touching'."""
+    rows: salary_low_usd, salary_high_usd, median_usd, optionally is_open_ended and, with
+    interval=True, median_low_usd / median_high_usd (its 95% interval); a role without a
+    median (NaN) is left out and counted. The places are the medians' own (band_places with
+    interval=False, as the page's findings say them); with an interval the title adds how many
+    medians outside the band have a 95% interval that still reaches it, so it never says a
+    median is inside when it is not."""
     shown = rows.dropna(subset=["median_usd"])
-    place = band_places(shown, interval=interval)
+    place = band_places(shown, interval=False)
     counts = {p: int((place == p).sum()) for p in _PLACES}
     n = len(shown)
     missing = len(rows) - n
-    tail = f" ({count(missing, 'role')} without one)" if missing else ""
+    tail = f"; {count_with_verb(missing, 'role', 'has')} no reportable median" if missing else ""
     if not n:
         return f"No role has {who} median to set against the article's band"
-    inside = "inside or touching" if interval else "inside"
     order = sorted((p for p in _PLACES if counts[p]), key=lambda p: -counts[p])
     first = order[0]
-    word = inside if first == "inside" else first
     subject = n_of(counts[first], n, "role", "is")  # '3 of the 5 roles', 'all 5 roles'
     roles = subject.rsplit(" ", 1)[0]
-    text = f"{capitalised(who)} median is {word} the article's band for {roles}"
-    rest = [f"{inside if p == 'inside' else p} it for {counts[p]}" for p in order[1:]]
+    text = f"{capitalised(who)} median is {first} the article's band for {roles}"
+    rest = [f"{p} it for {counts[p]}" for p in order[1:]]
     if rest:
         text += ", " + listing(rest)
+    outside = place != "inside"
+    if interval and outside.any():
+        reaches = outside & (band_places(shown, interval=True) == "inside")
+        k, m = int(reaches.sum()), int(outside.sum())
+        if k and m == 1:
+            text += " (its 95% interval reaches the band)"
+        elif k:
+            text += (f" ({n_of(k, m, 'role', 'has', qualifier='outside it')} a 95% interval "
+                     "that reaches the band)")
     return text + tail
 
 
