@@ -133,8 +133,9 @@ def test_entry_paragraphs_follow_the_ranking():
            "easiest (existing role augmented with AI), and three learning paths" in text
     text = article_pages.routes_paragraph(entry)
     assert "hardest first: junior role in AI itself, then AI-adjacent role, then existing role " \
-           "augmented with AI. Most careers in AI begin with the last and easiest, existing role " \
-           "augmented with AI." in text
+           "augmented with AI. It says most careers in AI begin with the last and easiest, " \
+           "existing role augmented with AI (its view; no data here counts where careers " \
+           "begin)." in text
     # the opposite order: junior AI roles the easiest, and the usual start no longer the easiest
     flipped = entry.assign(competitiveness_level=entry["competitiveness_level"].max() + 1
                            - entry["competitiveness_level"])

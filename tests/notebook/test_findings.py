@@ -38,16 +38,28 @@ def _pay(median_a, median_b, reliability=("reliable", "reliable")):
 
 def test_compensation_ranks_the_midpoints_and_places_the_postings_against_the_bands():
     out = findings.compensation_bands(_bands(200_000, 150_000), _pay(205_000, 120_000))
-    assert out == ["A has the highest midpoint, $200,000 a year; B the lowest, $150,000.",
+    assert out == ["In the article's bands, A has the highest midpoint, $200,000 a year; B the "
+                   "lowest, $150,000.",
                    "The median job posting falls inside the article's band for 1 of 2 roles "
                    "with enough postings, below it for 1 (B) and above it for 0."]
     out = findings.compensation_bands(_bands(150_000, 200_000), _pay(300_000, 200_000))
-    assert out[0].startswith("B has the highest midpoint, $200,000")
+    assert out[0].startswith("In the article's bands, B has the highest midpoint, $200,000")
     assert "inside the article's band for 1 of 2 roles" in out[1] and "above it for 1 (A)" in out[1]
     # a band with an open-ended top has nothing above it
     open_top = _bands(150_000, 200_000).assign(is_open_ended=[True, False])
     out = findings.compensation_bands(open_top, _pay(300_000, 200_000))
     assert "inside the article's band for 2 of 2 roles" in out[1] and "above it for 0." in out[1]
+    # bands of the reader's own are not the article's; adjusted bands say so
+    own = findings.compensation_bands(_bands(150_000, 200_000), _pay(300_000, 200_000),
+                                      from_article=False)
+    assert own[0].startswith("In the bands file given, B has the highest midpoint")
+    assert own[1].startswith("The median job posting falls inside the band given for 1 of 2")
+    same = _bands(150_000, 200_000).assign(midpoint_usd=[150_000, 200_000])
+    assert findings.compensation_bands(same)[0].startswith("In the article's bands, B has")
+    moved = same.assign(adjusted_midpoint_usd=same["midpoint_usd"] * 0.8)
+    assert findings.compensation_bands(moved)[0] == (
+        "In the article's bands as this page's settings adjust them, B has the highest "
+        "midpoint, $160,000 a year; A the lowest, $120,000.")
 
 
 def test_a_gap_inside_the_medians_interval_is_called_uncertain():
@@ -76,14 +88,15 @@ def test_entry_names_the_hardest_route_and_the_quickest_path():
     paths = pd.DataFrame({"path_name": ["Technical", "Non-Technical"], "months_min": [6.0, 1.0],
                           "months_max": [10.0, 2.0]})
     out = findings.entry_competitiveness(entry, paths)
-    assert out == ["The most contested way in is junior role in AI; most people start from "
-                   "existing role.",
-                   "The quickest path to a first role is the Non-Technical path, 1 to 2 months "
-                   "of study; the longest is the Technical path, 6 to 10 months."]
+    assert out == ["In the article, the most contested way in is junior role in AI; it says "
+                   "most people start from existing role.",
+                   "By the article's month ranges, the quickest path to a first role is the "
+                   "Non-Technical path, 1 to 2 months of study; the longest is the Technical "
+                   "path, 6 to 10 months."]
     out = findings.entry_competitiveness(entry.assign(rank_hardest_first=[2, 1]),
                                          paths.assign(months_min=[1.0, 6.0],
                                                       months_max=[2.0, 10.0]))
-    assert out[0] == "The most contested way in is existing role."
+    assert out[0] == "In the article, the most contested way in is existing role."
     assert "quickest path to a first role is the Technical path, 1 to 2 months" in out[1]
 
 

@@ -238,9 +238,11 @@ def routes_paragraph(entry: pd.DataFrame) -> str:
     if len(common):
         label = _lower_first(common.iloc[0]["entry_label"])
         if common.index[0] == entry.index[-1]:
-            text += f" Most careers in AI begin with the last and easiest, {label}."
+            text += (f" It says most careers in AI begin with the last and easiest, {label} "
+                     "(its view; no data here counts where careers begin).")
         else:
-            text += f" Most careers in AI begin with {label}, which is not the easiest route."
+            text += (f" It says most careers in AI begin with {label}, which is not the "
+                     "easiest route (its view; no data here counts where careers begin).")
     return text
 
 

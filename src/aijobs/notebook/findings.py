@@ -54,19 +54,28 @@ def _survey_medians(role_pay: pd.DataFrame) -> pd.DataFrame:
     return rows[rows["reliability"] != "suppressed"].dropna(subset=["p50_usd"])
 
 
-def compensation_bands(bands: pd.DataFrame, role_pay: pd.DataFrame | None = None) -> list[str]:
+def compensation_bands(bands: pd.DataFrame, role_pay: pd.DataFrame | None = None, *,
+                       from_article: bool = True) -> list[str]:
     """The best- and worst-paid role by the band's (adjusted) midpoint, and where the median
-    job posting falls against each role's band."""
+    job posting falls against each role's band; from_article=False when the bands come from a
+    file of the reader's own (the sentences then name that file's bands, not the article's)."""
     out = []
     mid = "adjusted_midpoint_usd" if "adjusted_midpoint_usd" in bands.columns else "midpoint_usd"
     ranked = bands.dropna(subset=[mid]).sort_values(mid, ascending=False, kind="stable")
+    adjusted = ("midpoint_usd" in bands.columns and mid != "midpoint_usd"
+                and not (ranked[mid] - ranked["midpoint_usd"]).abs().lt(0.5).all())
+    whose = "In the article's bands" if from_article else "In the bands file given"
+    if adjusted:
+        whose += " as this page's settings adjust them"
+    band = "the article's band" if from_article else "the band given"
     if len(ranked) == 1:
         r = ranked.iloc[0]
-        out.append(f"{r['role_name']}'s band has its midpoint at {_usd(r[mid])} a year.")
+        out.append(f"{whose}, {r['role_name']}'s band has its midpoint at {_usd(r[mid])} a "
+                   "year.")
     elif len(ranked) > 1:
         top, bottom = ranked.iloc[0], ranked.iloc[-1]
-        out.append(f"{top['role_name']} has the highest midpoint, {_usd(top[mid])} a year; "
-                   f"{bottom['role_name']} the lowest, {_usd(bottom[mid])}.")
+        out.append(f"{whose}, {top['role_name']} has the highest midpoint, {_usd(top[mid])} a "
+                   f"year; {bottom['role_name']} the lowest, {_usd(bottom[mid])}.")
     if role_pay is not None and not ranked.empty:
         medians = _survey_medians(role_pay).set_index("role_id")
         low_col = "adjusted_low_usd" if "adjusted_low_usd" in bands.columns else "salary_low_usd"
@@ -92,7 +101,7 @@ def compensation_bands(bands: pd.DataFrame, role_pay: pd.DataFrame | None = None
             parts = [f"{p} it for {len(named[p])}"
                      + (f" ({words.listing(named[p])})" if named[p] else "")
                      for p in ("below", "above")]
-            out.append(f"The median job posting falls inside the article's band for "
+            out.append(f"The median job posting falls inside {band} for "
                        f"{int((point == 'inside').sum())} of {words.count(n, 'role')} with "
                        f"enough postings, {parts[0]} and {parts[1]}.")
             near = list(against.loc[(point != "inside") & (reach == "inside"), "role_name"])
@@ -110,10 +119,12 @@ def entry_competitiveness(entry: pd.DataFrame, first_role: pd.DataFrame) -> list
     out = []
     if not entry.empty:
         hardest = entry.sort_values("rank_hardest_first", kind="stable").iloc[0]
-        text = f"The most contested way in is {words.lower_first(hardest['entry_label'])}"
+        text = ("In the article, the most contested way in is "
+                f"{words.lower_first(hardest['entry_label'])}")
         usual = entry[entry["is_most_common_start"].astype(bool)]
         if not usual.empty and usual.iloc[0]["entry_id"] != hardest["entry_id"]:
-            text += f"; most people start from {words.lower_first(usual.iloc[0]['entry_label'])}"
+            text += ("; it says most people start from "
+                     f"{words.lower_first(usual.iloc[0]['entry_label'])}")
         out.append(text + ".")
     paths = first_role.dropna(subset=["months_min"]).sort_values(
         ["months_max", "months_min"], kind="stable")
@@ -124,10 +135,12 @@ def entry_competitiveness(entry: pd.DataFrame, first_role: pd.DataFrame) -> list
 
     if len(paths) == 1:
         r = paths.iloc[0]
-        out.append(f"The {r['path_name']} path takes {span(r)} of study before a first role.")
+        out.append(f"By the article's month ranges, the {r['path_name']} path takes {span(r)} of "
+                   "study before a first role.")
     elif len(paths) > 1:
         quick, slow = paths.iloc[0], paths.iloc[-1]
-        out.append(f"The quickest path to a first role is the {quick['path_name']} path, "
+        out.append("By the article's month ranges, the quickest path to a first role is the "
+                   f"{quick['path_name']} path, "
                    f"{span(quick)} of study; the longest is the {slow['path_name']} path, "
                    f"{span(slow)}.")
     return out
