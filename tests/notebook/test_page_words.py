@@ -83,3 +83,63 @@ def test_comparison_intro_says_whether_the_scenarios_span_the_estimates():
             "scenarios wear the premium down by 5% a year.") in alone
     assert "span" not in alone and "supply" not in alone
 
+
+def _pct_row(repeats: str, n_postings: int, n_rows: int, n_adverts: int, p50: float) -> dict:
+    return {"pay_measure": "midpoint", "repeats": repeats, "role_id": "ai_research_scientist",
+            "group": "all", "group_value": "all", "n_postings": n_postings, "n_rows": n_rows,
+            "n_adverts": n_adverts, "p25_usd": p50 - 10_000, "p50_usd": p50,
+            "p75_usd": p50 + 10_000, "p50_ci95_low_usd": p50 - 5_000,
+            "p50_ci95_high_usd": p50 + 5_000, "reliability": "reliable", "is_dominated": False,
+            "reliability_reason": "CV 1.0%"}
+
+
+def test_pay_cells_count_every_posting_beside_the_distinct_adverts():
+    from aijobs.survey.evidence import Evidence
+    # the research scientists of the 2025-01-19 snapshot: 415 postings (783 file rows) are
+    # 185 distinct adverts; with repeats dropped the percentile row's n_postings is 185
+    pct = pd.DataFrame([_pct_row("drop", 185, 341, 185, 173_600),
+                        _pct_row("keep", 415, 783, 185, 135_000)])
+    ev = Evidence({"survey_percentiles": pct}, {}, from_derived=False, repeats="drop")
+    assert ev.counted_label == "Distinct adverts"
+    cells = survey_pages.pay_cells(ev.role_pay(), ev.role_pay(ev.other_repeats))
+    row = cells.iloc[0]
+    assert (row["n_postings"], row["n_adverts"], row["n_rows"]) == (415, 185, 783)
+    assert row["median"] == "$173,600"
+    # repeats kept: the counts are the cell's own, and the heading says postings
+    kept = Evidence({"survey_percentiles": pct}, {}, from_derived=False, repeats="keep")
+    assert kept.counted_label == "Postings"
+    row = survey_pages.pay_cells(kept.role_pay()).iloc[0]
+    assert (row["n_postings"], row["n_adverts"], row["n_rows"]) == (415, 185, 783)
+    assert row["median"] == "$135,000"
+    # a file where nothing repeats: postings and distinct adverts agree
+    alone = pd.DataFrame([_pct_row("drop", 200, 400, 200, 150_000),
+                          _pct_row("keep", 200, 400, 200, 150_000)])
+    row = survey_pages.pay_cells(Evidence({"survey_percentiles": alone}, {},
+                                          from_derived=False).role_pay()).iloc[0]
+    assert (row["n_postings"], row["n_adverts"]) == (200, 200)
+
+
+def test_the_bands_download_gives_postings_and_distinct_adverts_apart():
+    from aijobs.charts import downloads
+    from aijobs.survey.evidence import Evidence
+    pct = pd.DataFrame([_pct_row("drop", 185, 341, 185, 173_600),
+                        _pct_row("keep", 415, 783, 185, 135_000)])
+    bands = pd.DataFrame({"role_id": ["ai_research_scientist"],
+                          "role_name": ["AI Research Scientist"],
+                          "salary_low_usd": [180_000], "salary_high_usd": [250_000]})
+    ev = Evidence({"survey_percentiles": pct}, {}, from_derived=False, repeats="drop")
+    frame = downloads.claimed_vs_survey_figure(bands, ev.role_pay(), "all")[1]
+    assert (int(frame.loc[0, "n_postings"]), int(frame.loc[0, "n_distinct_adverts"])) == (415, 185)
+
+
+def test_unmapped_sentence_counts_the_titles_without_a_role():
+    # the committed evidence: 26,742 postings under 227 titles (the software family, history
+    # baseline and unmapped contested titles among them, so not 'other' titles)
+    text = survey_pages.unmapped_sentence({"postings_unmapped": 26_742, "unmapped_titles": 227})
+    assert text.startswith("26,742 postings under 227 titles count as none of the article's "
+                           "roles (the software family")
+    assert "the posting mix earlier on this page" in text and "below" not in text
+    assert survey_pages.unmapped_sentence({"postings_unmapped": 1, "unmapped_titles": 1}) \
+        .startswith("1 posting under 1 title counts as none")
+    assert survey_pages.unmapped_sentence({"postings_unmapped": 0, "unmapped_titles": 0}) == (
+        "Every posting's title counts as one of the article's roles or the baseline.")

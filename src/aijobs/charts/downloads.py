@@ -238,7 +238,8 @@ def _pct_frame(pct: pd.DataFrame, names: pd.DataFrame | None) -> pd.DataFrame:
     return pd.DataFrame({
         "role": _role_names(pct, names), "role_id": _g(pct, "role_id"),
         "experience_level": [LEVEL_NAMES.get(v, v) for v in _g(pct, "group_value")],
-        "n_postings": _g(pct, "n_postings"),
+        "n_postings": _g(pct, "n_postings_all" if "n_postings_all" in pct else "n_postings"),
+        "n_distinct_adverts": _g(pct, "n_adverts"),
         "p10_usd_per_year": _g(pct, "p10_usd"), "p25_usd_per_year": _g(pct, "p25_usd"),
         "median_usd_per_year": _g(pct, "p50_usd"),
         "median_ci95_low_usd_per_year": _g(pct, "p50_ci95_low_usd"),

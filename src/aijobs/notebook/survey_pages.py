@@ -48,7 +48,7 @@ def year_labels(ev: Evidence) -> dict[str, str]:
     for _, y in years.iterrows():
         year = str(int(y["work_year"]))
         if bool(y["is_partial"]):
-            out[year] = f"{year} ({y['covers']}, n={int(y['n_postings']):,})"
+            out[year] = f"{year} ({y['covers']}, {count(int(y['n_postings']), 'posting')})"
     return out
 
 
@@ -67,8 +67,12 @@ def pay_cells(pct: pd.DataFrame, other: pd.DataFrame | None = None,
     rows = []
     for _, r in named.iterrows():
         level = EXPERIENCE_NAMES.get(r["group_value"], "All levels")
-        row = {"role_name": r["role_name"], "level": level, "n_postings": int(r["n_postings"]),
-               "n_adverts": int(r["n_adverts"]), "n_rows": int(r["n_rows"]),
+        # every posting and file row of the cell (with repeats dropped, n_postings counts the
+        # distinct adverts the percentiles use; Evidence adds the cell's own counts)
+        row = {"role_name": r["role_name"], "level": level,
+               "n_postings": int(r.get("n_postings_all", r["n_postings"])),
+               "n_adverts": int(r["n_adverts"]),
+               "n_rows": int(r.get("n_rows_all", r["n_rows"])),
                "reliability": r["reliability"] + (" (dominated by one advert)"
                                                   if bool(r["is_dominated"]) else "")}
         if r["reliability"] == "suppressed":
@@ -207,6 +211,22 @@ def pay_by_role_paragraph(dominance_share: float) -> str:
             "moves it outside its interval.")
 
 
+def unmapped_sentence(provenance: dict) -> str:
+    """How many postings, under how many titles, count as none of the article's roles. The
+    count covers every title without a role other than the Software Engineer baseline, so the
+    software-family and history-baseline titles and the contested titles left unmapped (all
+    listed in the title map) are among them; the posting mix, shown earlier on the page,
+    counts them as titles mapped to no role."""
+    n, titles = int(provenance["postings_unmapped"]), int(provenance["unmapped_titles"])
+    if not n:
+        return "Every posting's title counts as one of the article's roles or the baseline."
+    return (f"{count(n, 'posting')} under {count(titles, 'title')} "
+            f"{verb_for(n, 'counts')} as none of the article's roles (the software family, the "
+            "history baseline and the contested titles left unmapped among them); they stay in "
+            "the file, and the posting mix earlier on this page counts them as titles mapped to "
+            "no role.")
+
+
 def title_map_paragraph(title_map: pd.DataFrame) -> str:
     """The title-map policy, and which titles are contested (mapped or not), from the map."""
     contested = title_map[title_map["is_contested"].astype(bool)]
@@ -225,7 +245,7 @@ def title_map_paragraph(title_map: pd.DataFrame) -> str:
     return (f"{text} {capitalised(spelled_count(len(contested), 'title'))} "
             f"{verb_for(len(contested), 'is')} contested: {'; '.join(parts)}. A reasonable "
             "analyst could decide each of them otherwise, so the table after this one shows "
-            "what each would change to the verdicts above.")
+            "what each would change to the role's verdict on the article's band.")
 
 
 # The slice switch: controls for role, experience level, company country and work year that

@@ -82,6 +82,12 @@ class Evidence:
         return self.view(name)
 
     @property
+    def counted_label(self) -> str:
+        """A column heading for the n the tables count: with repeats dropped their n_postings
+        is one per distinct advert, so 'Postings' would overstate nothing but mislabel it."""
+        return "Distinct adverts" if self.repeats == "drop" else "Postings"
+
+    @property
     def other_repeats(self) -> str:
         return "drop" if self.repeats == "keep" else "keep"
 
@@ -97,9 +103,25 @@ class Evidence:
         return frame.drop(columns=[c for c in ("pay_measure", "repeats") if c in frame.columns]) \
             .reset_index(drop=True)
 
+    def _with_every_posting(self, pct: pd.DataFrame, repeats: str | None) -> pd.DataFrame:
+        """Percentile cells with n_postings_all and n_rows_all: every posting and file row in
+        the cell, repeats included. With repeats dropped, n_postings counts one posting per
+        distinct advert (the sample the percentiles use), so the cell's postings come from its
+        repeats-kept twin; with repeats kept they are the cell's own."""
+        if (repeats or self.repeats) == "keep":
+            return pct.assign(n_postings_all=pct["n_postings"], n_rows_all=pct["n_rows"])
+        keys = ["role_id", "group", "group_value"]
+        kept = self.view("survey_percentiles", "keep")[[*keys, "n_postings", "n_rows"]] \
+            .rename(columns={"n_postings": "n_postings_all", "n_rows": "n_rows_all"})
+        out = pct.merge(kept, on=keys, how="left")
+        out["n_postings_all"] = out["n_postings_all"].fillna(out["n_postings"]).astype(int)
+        out["n_rows_all"] = out["n_rows_all"].fillna(out["n_rows"]).astype(int)
+        return out
+
     def role_pay(self, repeats: str | None = None) -> pd.DataFrame:
-        """Per-role percentiles of the slice (one level when a level was picked)."""
-        pct = self.view("survey_percentiles", repeats)
+        """Per-role percentiles of the slice (one level when a level was picked), with every
+        posting and file row in each cell (n_postings_all, n_rows_all)."""
+        pct = self._with_every_posting(self.view("survey_percentiles", repeats), repeats)
         if self.level:
             return pct[(pct["group"] == "experience_level")
                        & (pct["group_value"] == self.level)].reset_index(drop=True)
@@ -127,7 +149,7 @@ class Evidence:
             .reset_index(drop=True)
 
     def pay_by_level(self, repeats: str | None = None) -> pd.DataFrame:
-        pct = self.view("survey_percentiles", repeats)
+        pct = self._with_every_posting(self.view("survey_percentiles", repeats), repeats)
         return pct[pct["group"] == "experience_level"].reset_index(drop=True)
 
     def premium(self, group: str = "all", baseline: str = "software_engineer",
