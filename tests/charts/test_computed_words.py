@@ -55,6 +55,22 @@ def test_level_title_says_pay_rises_only_where_it_does():
     assert (survey_figures.level_order_title(falling, NAMES)
             == "Median pay does not rise with every experience level: AI Research Scientist, "
                "senior $135K against mid $173K")
+    # the committed evidence: senior $172,500 (interval $163,250 to $185,000) against mid
+    # $173,000 ($160,000 to $193,000): lower, but the intervals overlap, so no fall is told
+    close = _levels({"ml": {"EN": 120_000, "MI": 160_000, "SE": 200_000},
+                     "rs": {"MI": 173_000, "SE": 172_500}}).assign(
+        p50_ci95_low_usd=[110_000, 150_000, 190_000, 160_000, 163_250],
+        p50_ci95_high_usd=[130_000, 170_000, 210_000, 193_000, 185_000])
+    assert (survey_figures.level_order_title(close, NAMES)
+            == "Median pay rises with each experience level in 1 of the 2 roles; where a median "
+               "is lower, the 95% intervals overlap, so no fall can be told: AI Research "
+               "Scientist, senior $172K against mid $173K")
+    # the same medians with intervals apart: a fall
+    apart = close.assign(p50_ci95_low_usd=[110_000, 150_000, 190_000, 172_900, 160_000],
+                         p50_ci95_high_usd=[130_000, 170_000, 210_000, 180_000, 172_800])
+    assert (survey_figures.level_order_title(apart, NAMES)
+            == "Median pay does not rise with every experience level: AI Research Scientist, "
+               "senior $172K against mid $173K")
     # a role with one level cannot be judged; none with two says so
     assert (survey_figures.level_order_title(_levels({"ml": {"SE": 1.0}}), NAMES)
             == "No role has two experience levels with enough postings to compare")

@@ -289,27 +289,46 @@ def entry_pay_title(cells: pd.DataFrame, bands: pd.DataFrame) -> str:
 def level_order_title(cells: pd.DataFrame, names: dict[str, str]) -> str:
     """Whether median pay rises from each experience level to the next in every role, in
     words: the roles where a higher level's median is lower are named, with the two levels
-    and their medians. Only shown (unsuppressed) cells count; a role needs two levels."""
+    and their medians. Only shown (unsuppressed) cells count; a role needs two levels. With
+    the medians' 95% intervals (p50_ci95_low_usd / p50_ci95_high_usd), a lower median whose
+    interval overlaps the level below's is no clear fall, and the title says so rather than
+    'does not rise'."""
     order = list(LEVEL_NAMES)
-    checked, falls = 0, []
+    has_ci = {"p50_ci95_low_usd", "p50_ci95_high_usd"} <= set(cells.columns)
+    checked, clear, unclear = 0, [], []
+    falling_roles: set[str] = set()
     for role_id, rows in cells.groupby("role_id", sort=False):
-        medians = rows.set_index("group_value")["p50_usd"]
+        by_level = rows.set_index("group_value")
+        medians = by_level["p50_usd"]
         levels = [lv for lv in order if lv in medians.index]
         if len(levels) < 2:
             continue
         checked += 1
         for lower, upper in itertools.pairwise(levels):
             if medians[upper] < medians[lower]:
-                falls.append(f"{names.get(role_id, role_id)}, {LEVEL_NAMES[upper].lower()} "
-                             f"{money_k(medians[upper])} against {LEVEL_NAMES[lower].lower()} "
-                             f"{money_k(medians[lower])}")
+                falling_roles.add(role_id)
+                text = (f"{names.get(role_id, role_id)}, {LEVEL_NAMES[upper].lower()} "
+                        f"{money_k(medians[upper])} against {LEVEL_NAMES[lower].lower()} "
+                        f"{money_k(medians[lower])}")
+                apart = (not has_ci or pd.isna(by_level.loc[upper, "p50_ci95_high_usd"])
+                         or by_level.loc[upper, "p50_ci95_high_usd"]
+                         < by_level.loc[lower, "p50_ci95_low_usd"])
+                (clear if apart else unclear).append(text)
     if checked == 0:
         return "No role has two experience levels with enough postings to compare"
-    if not falls:
+    if not clear and not unclear:
         where = "the 1 role" if checked == 1 else (
             "both roles" if checked == 2 else f"all {checked} roles")
         return f"Median pay rises with each experience level in {where} shown"
-    return (f"Median pay does not rise with every experience level: {listing(falls)}")
+    if clear:
+        text = f"Median pay does not rise with every experience level: {listing(clear)}"
+        if unclear:
+            text += f"; within the 95% intervals: {listing(unclear)}"
+        return text
+    rising = checked - len(falling_roles)
+    return (f"Median pay rises with each experience level in "
+            f"{n_of(rising, checked, 'role', 'shown').rsplit(' ', 1)[0]}; where a median is "
+            f"lower, the 95% intervals overlap, so no fall can be told: {listing(unclear)}")
 
 
 def level_pay_figure(bands: pd.DataFrame, levels: pd.DataFrame, source: str, *,
