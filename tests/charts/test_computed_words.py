@@ -342,3 +342,16 @@ def test_growth_subtitles_follow_the_period_read_and_the_figures():
 def test_verdict_legend_lists_only_verdicts_present(verdicts, legend):
     fig = survey_figures.verdict_figure(_audit(verdicts), SOURCE)
     assert [t.name for t in fig.data] == legend
+
+
+def test_tornado_title_names_the_widest_swing_in_todays_dollars():
+    from aijobs.charts.scenario_figures import tornado_title
+    sens = pd.DataFrame({"parameter": ["inflation", "normalization_rate", "premium"],
+                         "at_low_usd": [179_937.0, 176_461.0, 172_094.0],
+                         "at_high_usd": [159_325.0, 164_102.0, 165_611.0]})
+    # the baseline scenario's committed figures: inflation swings $20,612, the widest
+    assert tornado_title(sens, 5) == "In today's dollars, inflation moves year-5 pay the most"
+    narrow = sens.assign(at_high_usd=[178_000.0, 164_102.0, 165_611.0])
+    assert tornado_title(narrow, 5) == ("In today's dollars, the normalization rate moves "
+                                        "year-5 pay the most")
+    assert tornado_title(sens.iloc[:0], 5) == "No assumption to vary"

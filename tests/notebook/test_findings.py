@@ -181,13 +181,25 @@ def test_scenario_findings_follow_the_direction_of_the_paths():
                           "premium_change_usd": [-5_000.0, -60_000.0],
                           "wage_growth_adds_usd": [15_000.0, 10_000.0]})
     out = findings.salary_scenario(split, 5)
-    assert out[1] == "B's midpoint moves most: it falls from $200,000 today to $150,000 in year 5."
+    assert out[1] == ("B's midpoint moves most in dollars: it falls from $200,000 today to "
+                      "$150,000 in year 5 (-25.0%).")
     assert "removes $32,500" in out[0]
     up = split.assign(mid_horizon_usd=[110_000.0, 260_000.0],
                       premium_change_usd=[5_000.0, 50_000.0])
     out = findings.salary_scenario(up, 5)
-    assert out[1] == "B's midpoint moves most: it rises from $200,000 today to $260,000 in year 5."
+    assert out[1] == ("B's midpoint moves most in dollars: it rises from $200,000 today to "
+                      "$260,000 in year 5 (+30.0%).")
     assert "adds $27,500" in out[0]
+    # the largest move in dollars is not the largest in percent (the title-gap page's case)
+    apart = split.assign(mid_horizon_usd=[120_000.0, 230_000.0])
+    assert findings.salary_scenario(apart, 5)[1] == (
+        "B's midpoint moves most in dollars: it rises from $200,000 today to $230,000 in year 5 "
+        "(+15.0%); in percent, A's moves most (+20.0%).")
+    # every role moves by the same share (one premium for all): the sentence says so
+    alike = split.assign(mid_horizon_usd=[106_500.0, 213_000.0])
+    assert findings.salary_scenario(alike, 5)[1] == (
+        "Every role's midpoint rises 6.5% by year 5; in dollars B's, the highest, moves most: it "
+        "rises from $200,000 today to $213,000 in year 5.")
 
 
 def test_comparison_names_the_highest_and_lowest_scenario_and_the_widest_role():

@@ -338,6 +338,25 @@ def tornado_label(row: pd.Series) -> str:
     return text
 
 
+# the assumptions in a reader's words, as the subject of a sentence
+_ASSUMPTION_WORDS = {"inflation": "inflation", "wage_growth": "market wage growth",
+                     "demand_growth": "demand growth", "supply_growth": "growth of AI talent",
+                     "normalization_rate": "the normalization rate",
+                     "premium": "today's premium", "elasticity": "the response to demand"}
+
+
+def tornado_title(sens: pd.DataFrame, horizon: int) -> str:
+    """Which assumption moves the average midpoint at the horizon most, in today's dollars
+    (the chart's unit: a page in nominal dollars says so, so inflation's bar is not read as
+    moving pay as paid then): the widest swing between the ends of its range."""
+    if sens.empty:
+        return "No assumption to vary"
+    swing = (sens["at_high_usd"] - sens["at_low_usd"]).abs()
+    param = str(sens.loc[swing.idxmax(), "parameter"])
+    words = _ASSUMPTION_WORDS.get(param, "the " + param.replace("_", " "))
+    return f"In today's dollars, {words} moves year-{horizon} pay the most"
+
+
 def tornado_figure(sens: pd.DataFrame, source: str, *, horizon: int) -> go.Figure:
     """One-at-a-time sensitivities: the average real midpoint at the horizon with each
     parameter at the low and high ends of its range, widest swing on top."""
@@ -355,9 +374,8 @@ def tornado_figure(sens: pd.DataFrame, source: str, *, horizon: int) -> go.Figur
     fig.add_vline(x=central, line={"color": INK, "width": 1})
     money_axis(fig, label=f"Average midpoint in year {horizon}, today's dollars")
     fig.update_layout(barmode="overlay")
-    top = s.iloc[-1]["parameter"].replace("_", " ") if len(s) else "-"
-    title = (f"The {top} moves year-{horizon} pay the most"
-             "<br><sup>Each bar changes one assumption across its range, the others as in "
+    title = (tornado_title(sens, horizon)
+             + "<br><sup>Each bar changes one assumption across its range, the others as in "
              "this scenario</sup>")
     fig = finish_figure(fig, title, source, height=max(360, 140 + 60 * len(s) + 110))
     return attach_data(fig, *tidy, source=source)

@@ -254,9 +254,24 @@ def salary_scenario(split: pd.DataFrame, horizon_years: int) -> list[str]:
         change = split["mid_horizon_usd"] - split["mid_today_usd"]
         r = split.loc[change.abs().idxmax()]
         verb = "rises" if r["mid_horizon_usd"] >= r["mid_today_usd"] else "falls"
-        out.append(f"{r['role_name']}'s midpoint moves most: it {verb} from "
-                   f"{_usd(r['mid_today_usd'])} today to {_usd(r['mid_horizon_usd'])} in year "
-                   f"{horizon_years}.")
+        relative = split["mid_horizon_usd"] / split["mid_today_usd"] - 1
+        same = len(split) > 1 and float(relative.max() - relative.min()) < 0.0005
+        moves = (f"it {verb} from {_usd(r['mid_today_usd'])} today to "
+                 f"{_usd(r['mid_horizon_usd'])} in year {horizon_years}")
+        if same:
+            all_verb = "rises" if float(relative.iloc[0]) >= 0 else "falls"
+            out.append(f"Every role's midpoint {all_verb} "
+                       f"{words.percent_text(abs(float(relative.iloc[0])), 1)} by year "
+                       f"{horizon_years}; in dollars {r['role_name']}'s, the highest, moves "
+                       f"most: {moves}.")
+        else:
+            top = relative.abs().idxmax()
+            text = (f"{r['role_name']}'s midpoint moves most in dollars: {moves} "
+                    f"({relative[r.name]:+.1%})")
+            if top != r.name:
+                text += (f"; in percent, {split.loc[top, 'role_name']}'s moves most "
+                         f"({relative[top]:+.1%})")
+            out.append(text + ".")
     return out
 
 
