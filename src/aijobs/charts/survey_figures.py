@@ -295,7 +295,9 @@ def level_order_title(cells: pd.DataFrame, names: dict[str, str]) -> str:
     'does not rise'."""
     order = list(LEVEL_NAMES)
     has_ci = {"p50_ci95_low_usd", "p50_ci95_high_usd"} <= set(cells.columns)
-    checked, clear, unclear = 0, [], []
+    checked = 0
+    clear: list[str] = []
+    unclear: list[str] = []
     falling_roles: set[str] = set()
     for role_id, rows in cells.groupby("role_id", sort=False):
         by_level = rows.set_index("group_value")
