@@ -106,10 +106,13 @@ def test_level_pay_figure_title_follows_the_cells():
 def test_mix_title_counts_the_recent_share():
     recent = pd.DataFrame({"work_year": [2021, 2022, 2023, 2024], "postings": [10, 10, 40, 40]})
     assert (survey_figures.mix_title(recent)
-            == "Most postings in the file (80%) are from 2023 and 2024")
+            == "Most postings shown (80%) are from 2023 and 2024")
+    # the survey page's default counts distinct adverts in its slice, and says so
+    assert (survey_figures.mix_title(recent, "distinct adverts")
+            == "Most distinct adverts shown (80%) are from 2023 and 2024")
     old = pd.DataFrame({"work_year": [2021, 2022, 2023, 2024], "postings": [40, 40, 10, 10]})
     assert (survey_figures.mix_title(old)
-            == "A minority of the file's postings (20%) are from 2023 and 2024")
+            == "A minority of the postings shown (20%) are from 2023 and 2024")
 
 
 def test_premium_variants_title_gives_the_range():

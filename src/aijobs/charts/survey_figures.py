@@ -189,24 +189,26 @@ def entry_share_figure(entry: pd.DataFrame, source: str,
     return attach_data(fig, *tidy, source=source)
 
 
-def mix_title(mix: pd.DataFrame) -> str:
-    """How the postings spread over the years, in words: the share from the latest two years
-    ('most' only when it is more than half)."""
+def mix_title(mix: pd.DataFrame, unit: str = "postings") -> str:
+    """How the counts shown spread over the years, in words: the share from the latest two
+    years ('most' only when it is more than half). unit names what the counts are (postings,
+    or distinct adverts when repeats are dropped); the counts are those of the page's filters,
+    so the title speaks of what is shown, not of the whole file."""
     by_year = mix.groupby("work_year")["postings"].sum().sort_index()
     total = float(by_year.sum())
     if not total:
-        return "No postings in the file"
+        return f"No {unit} to show"
     recent = list(by_year.index[-2:])
     share = float(by_year.iloc[-2:].sum()) / total
     years = listing(str(y) for y in recent)
-    lead = "Most postings in the file" if share > 0.5 else "A minority of the file's postings"
+    lead = f"Most {unit} shown" if share > 0.5 else f"A minority of the {unit} shown"
     if len(by_year) <= 2:
-        return f"All the file's postings are from {years}"
+        return f"All the {unit} shown are from {years}"
     return f"{lead} ({percent_text(share)}) are from {years}"
 
 
 def mix_figure(mix: pd.DataFrame, source: str,
-               year_labels: dict[str, str] | None = None) -> go.Figure:
+               year_labels: dict[str, str] | None = None, unit: str = "postings") -> go.Figure:
     """Postings per role and year as a grid of counts (shaded on a log scale, so a role with
     a few dozen postings stays as readable as one with thousands): counts on one job board,
     never job growth."""
@@ -223,11 +225,13 @@ def mix_figure(mix: pd.DataFrame, source: str,
         z=np.log10(np.where(counts > 0, counts, np.nan)), colorscale="Blues", showscale=False,
         text=[[f"{v:,.0f}" if v == v else "" for v in row] for row in counts],
         texttemplate="%{text}", textfont={"size": 12}, xgap=2, ygap=2,
-        customdata=counts, hovertemplate="%{y} %{x}: %{customdata:,.0f} postings<extra></extra>"))
+        customdata=counts, hovertemplate="%{y} %{x}: %{customdata:,.0f} " + unit
+        + "<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title={"text": "Work year"}, type="category", tickangle=0)
-    title = (mix_title(mix)
-             + "<br><sup>Postings per role and year on one job board (shade on a log scale): not "
+    title = (mix_title(mix, unit)
+             + f"<br><sup>{capitalised(unit)} per role and year on one job board (shade on a log "
+             "scale): not "
              "how many jobs exist or how fast they grow</sup>")
     fig = finish_figure(fig, title, source, height=max(360, 150 + 34 * len(order) + 110))
     return attach_data(fig, *tidy, source=source)
