@@ -143,3 +143,26 @@ def test_unmapped_sentence_counts_the_titles_without_a_role():
         .startswith("1 posting under 1 title counts as none")
     assert survey_pages.unmapped_sentence({"postings_unmapped": 0, "unmapped_titles": 0}) == (
         "Every posting's title counts as one of the article's roles or the baseline.")
+
+
+def _premium(repeats: str, premium: float, low: float, high: float) -> dict:
+    return {"pay_measure": "midpoint", "repeats": repeats, "role_id": "mlops_engineer",
+            "baseline": "software_engineer", "group": "all", "group_value": "all",
+            "premium": premium, "premium_ci95_low": low, "premium_ci95_high": high,
+            "is_computable": True, "reason": ""}
+
+
+def test_a_sign_flip_needs_an_interval_that_excludes_zero():
+    from aijobs.survey.evidence import Evidence
+
+    def flips(drop, keep):
+        frame = pd.DataFrame([_premium("drop", *drop), _premium("keep", *keep)])
+        ev = Evidence({"survey_premium": frame}, {}, from_derived=False, repeats="drop")
+        return survey_pages.premium_cells(ev).iloc[0]["sign_flips"]
+    # MLOps on the committed evidence: +0.7% (-9.7% to +12.4%) once, -2.6% (-14.2% to
+    # +10.5%) kept: opposite estimates, neither sign told
+    assert flips((0.0075, -0.0974, 0.1245), (-0.026, -0.142, 0.105)) == (
+        "no sign either way (both intervals include zero)")
+    # one reading clearly negative: the sign does depend on the choice
+    assert flips((0.0075, -0.0974, 0.1245), (-0.12, -0.2, -0.05)) == "yes"
+    assert flips((0.04, 0.01, 0.07), (0.03, 0.0, 0.08)) == "no"

@@ -110,6 +110,21 @@ PAY_COLUMNS = {"role_name": "Role", "level": "Experience", "n_postings": "Postin
                "middle_half": "Middle half", "reliability": "Reliability"}
 
 
+def _excludes_zero(x: pd.Series) -> bool:
+    return bool(x["premium_ci95_low"] > 0 or x["premium_ci95_high"] < 0)
+
+
+def _sign_flip(r: pd.Series, o: pd.Series) -> str:
+    """Whether the premium's sign differs between the two repeats policies: 'yes' only when it
+    does and at least one reading's 95% interval excludes zero; two estimates of opposite sign
+    whose intervals both include zero are no sign either reading can tell."""
+    if (o["premium"] > 0) == (r["premium"] > 0):
+        return "no"
+    if _excludes_zero(r) or _excludes_zero(o):
+        return "yes"
+    return "no sign either way (both intervals include zero)"
+
+
 def premium_cells(ev: Evidence) -> pd.DataFrame:
     """Each role's pooled premium under both baselines, raw and mix-adjusted, with intervals,
     and the raw figure under the other repeats policy (flagging a change of sign)."""
@@ -136,8 +151,7 @@ def premium_cells(ev: Evidence) -> pd.DataFrame:
             row["other"] = (f"{o['premium']:+.1%} ({o['premium_ci95_low']:+.1%} to "
                             f"{o['premium_ci95_high']:+.1%})")
             both = bool(r["is_computable"])
-            row["sign_flips"] = ("yes" if both and (o["premium"] > 0) != (r["premium"] > 0)
-                                 else "no" if both else "-")
+            row["sign_flips"] = _sign_flip(r, o) if both else "-"
             row["moves"] = ("-" if not both else "yes, outside the interval"
                             if not r["premium_ci95_low"] <= o["premium"] <= r["premium_ci95_high"]
                             else "no")
