@@ -133,6 +133,11 @@ def test_pay_claims_by_source(occupations):
     assert "BLS OEWS: " in evidence_words.populations(2024) and \
         "May 2024." in evidence_words.populations(2024)
     assert "May 2021." in evidence_words.populations(2021)
+    # what each source's pay includes, as BLS defines OEWS wages; nothing claimed for the
+    # article, which does not say (the page said "All three are base pay only")
+    said = evidence_words.populations(2024)
+    assert "All three" not in said and "article does not say what its figures include" in said
+    assert "commissions, production bonuses and tips" in said
     # the board saying the opposite turns the line and the summary
     other = official.pay_claims_by_source(_bands(), _audited("supported"), cross,
                                           occupations, 2024)

@@ -22,7 +22,9 @@ def populations(year: int) -> str:
     """What each source describes, said once."""
     return (f"The job board: pay ranges advertised in job ads on aijobs.net (new openings). "
             f"BLS OEWS: {oews.POPULATION}, May {year}. The article: 'tech-hub averages' with "
-            "no source, date or sample. All three are base pay only.")
+            "no source, date or sample. The job board's ranges are base salary; BLS OEWS counts "
+            "commissions and production bonuses but not overtime or year-end bonuses; the "
+            "article does not say what its figures include.")
 
 
 def row_verdict(verdict: str, allows: str) -> str:

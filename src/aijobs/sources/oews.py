@@ -30,8 +30,11 @@ PRODUCER = "U.S. Bureau of Labor Statistics"
 SOURCE_NAME = "BLS Occupational Employment and Wage Statistics (OEWS), national estimates"
 SOURCE_URL = "https://www.bls.gov/oes/"
 LICENCE = "public-domain-us-government"
+# BLS's definition of OEWS wages: straight-time gross pay, with commissions, production
+# bonuses and tips; without overtime, shift differentials or nonproduction (year-end) bonuses
 POPULATION = ("what employers pay people in existing jobs, nationwide (a survey of "
-              "establishments), base wages only: no bonus, equity or overtime")
+              "establishments), straight-time pay: base rate with commissions, production "
+              "bonuses and tips; no overtime, year-end bonuses or equity")
 FILE_PATTERN = re.compile(r"national_M(\d{4})_dl\.xlsx$")
 REQUIRED = ("OCC_CODE", "OCC_TITLE", "O_GROUP", "TOT_EMP", "EMP_PRSE", "A_MEAN", "MEAN_PRSE",
             "A_PCT10",
