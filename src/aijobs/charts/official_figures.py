@@ -87,7 +87,8 @@ def official_bands_figure(pct: pd.DataFrame, source: str, *, year: int) -> go.Fi
     title = finding_titles.band_position_title(
         pct.assign(median_usd=median), "the official", interval=False)
     title += (f"<br><sup>The article's bands beside what employers pay in the nearest "
-              f"occupations, BLS OEWS, May {year}: existing jobs nationwide, straight-time wages</sup>")
+              f"occupations, BLS OEWS, May {year}: existing jobs nationwide, straight-time "
+              "wages</sup>")
     fig = finish_figure(fig, title, source, height=max(380, 120 + 70 * len(b) + 110))
     tidy = pct[["role_id", "role_name", "salary_low_usd", "salary_high_usd", "soc_code",
                 "soc_title", "closeness", "year", "top_code_usd"]].copy()
