@@ -18,7 +18,10 @@ run here too, through VALUE_CHECKS, so a bad value costs no kernel start.
 from __future__ import annotations
 
 import ast
+import copy
+import dataclasses
 import difflib
+import functools
 import io
 import json
 import math
@@ -107,6 +110,25 @@ def notebook_parameters(notebook: str | Path) -> dict[str, Parameter]:
     where = str(path)
     if not path.is_file():
         raise ParameterError(f"{where}: notebook not found")
+    try:
+        info = path.stat()
+    except OSError:
+        return _notebook_parameters(path, where)
+    # A build checks one notebook's parameters a dozen times or more (every value, then the
+    # values together, the variant, the settings text): read each notebook once per process,
+    # and again when it changes (its time, size and inode are the key). Each caller gets its
+    # own copies of the defaults.
+    found = _parameters_cached(where, (info.st_mtime_ns, info.st_size, info.st_ino))
+    return {name: dataclasses.replace(param, default=copy.deepcopy(param.default))
+            for name, param in found.items()}
+
+
+@functools.lru_cache(maxsize=64)
+def _parameters_cached(where: str, _stamp: tuple[int, int, int]) -> dict[str, Parameter]:
+    return _notebook_parameters(Path(where), where)
+
+
+def _notebook_parameters(path: Path, where: str) -> dict[str, Parameter]:
     # Plain JSON: nbformat's reader validates the whole notebook and costs a second to import;
     # only the parameters cell is needed here.
     try:
