@@ -521,7 +521,11 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
             spec, {**spec.parameters, **(overrides or {})}, Path(reports_dir), manifest,
             options, package) and not force else "to build", 0.0) for spec in chosen]
     reports_dir = checked_output_dir(reports_dir)
-    with build_lock(reports_dir, echo):
+    with contextlib.ExitStack() as early, build_lock(reports_dir, echo):
+        # Surely needed (--force, or a page missing): the warm-kernel server (and the report
+        # workers' fork server) start now, so that their imports overlap the work below
+        # (hashing the package, the freshness of every page); stopped if nothing is built.
+        warm = early.enter_context(_early_servers(chosen, reports_dir, force, executor, jobs))
         _remove_stale_temporaries(reports_dir)
         remove_stale_scratch()  # what a build killed with SIGKILL left in the temporary folder
         if not self_contained:
@@ -539,10 +543,13 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
                                            inputs=entry.get("inputs", [])))
             else:
                 todo.append(spec)
+        if not todo:
+            early.close()  # started for nothing after all: stopped before anything is said
+            warm = None
         with progress(len(chosen), echo) as line:
             for result in results:
                 line(f"up to date {result.name}")
-            runs = (_run(todo, overrides, options, jobs) if executor == "local"
+            runs = (_run(todo, overrides, options, jobs, warm) if executor == "local"
                     else run_on_dask(todo, overrides, options, scheduler,
                                      scheduler_timeout, echo))
             try:
@@ -654,16 +661,40 @@ def default_jobs() -> int:
     return (os.cpu_count() or 1) + 1
 
 
-def _run(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int | None):
+@contextlib.contextmanager
+def _early_servers(chosen: list[ReportSpec], reports_dir: Path, force: bool, executor: str,
+                   jobs: int | None):
+    """Start this build's warm-kernel server (yield its socket) when some report is surely
+    built (--force, or a page missing), and the report workers' fork server when two or more
+    are; else yield None (the servers start later, when the freshness of every page is known,
+    if anything is to be built). Not for dask, with cold kernels asked for, or when a build
+    server's warm-kernel server is in the environment (that one serves). The warm-kernel server
+    stops on leaving, whatever happened meanwhile."""
+    if executor != "local" or zygote.cold_kernels_asked() or os.environ.get(zygote.SOCKET_VAR):
+        yield None
+        return
+    missing = [s for s in chosen if force or not (reports_dir / f"{s.name}.html").is_file()]
+    if not missing:
+        yield None
+        return
+    if len(missing) > 1 and (jobs or default_jobs()) > 1:
+        start_worker_server()
+    with zygote.warm_kernels(sorted({s.notebook for s in chosen})) as warm:
+        yield warm
+
+
+def _run(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int | None,
+         started: str | None = None):
     if not todo:
         return
     jobs = max(1, min(jobs or default_jobs(), len(todo)))
     # One server of warm kernels for the whole build: it imports what the notebooks import
     # while this process and its workers import papermill, then forks a fresh kernel per report.
-    # (A build server keeps one for its whole life and names it in the environment: that one.)
+    # (A build server keeps one for its whole life and names it in the environment: that one;
+    # `started`, this build's own, already started by build_reports: see _early_servers.)
     served = None if zygote.cold_kernels_asked() else os.environ.get(zygote.SOCKET_VAR)
     try:
-        yield from _run_in_pool(todo, overrides, options, jobs, served)
+        yield from _run_in_pool(todo, overrides, options, jobs, served, started)
     except BaseException:
         # interrupted: the workers have ended, and so have their kernels when this build's own
         # warm-kernel server has (a kernel stopped while starting can leave its connection file
@@ -673,8 +704,8 @@ def _run(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int | N
 
 
 def _run_in_pool(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int,
-                 served: str | None):
-    with (contextlib.nullcontext(served) if served
+                 served: str | None, started: str | None = None):
+    with (contextlib.nullcontext(served or started) if served or started
           else zygote.warm_kernels(sorted({s.notebook for s in todo}))) as warm:
         if served:
             log.info("warm kernels from the build server's warm-kernel server (%s)", served)
