@@ -20,7 +20,6 @@ from aijobs.charts.theme import (
     MUTED,
     ORANGE,
     PALETTE,
-    TEMPLATE,
     escaped_frame,
     finish_figure,
     money_axis,
@@ -255,7 +254,7 @@ def comparison_figure(medians: pd.DataFrame, source: str, *, basis: str = "nomin
               "thousands; named scenarios carry no likelihood</sup>")
     fig = finish_figure(fig, title, source, height=260 * rows + 230)
     # Legend above the panels, clear of the first panel's title.
-    fig.update_layout(template=TEMPLATE, margin={"t": 150},
+    fig.update_layout(margin={"t": 150},
                       legend={"y": 1 - 100 / (260 * rows + 230), "yref": "container",
                               "yanchor": "top", "x": 0})
     return attach_data(fig, *tidy, source=source)
