@@ -22,18 +22,33 @@ MANIFEST_NAME = ".aijobs-build.json"
 RENDERING_PACKAGES = ("plotly", "nbconvert", "pandas", "papermill")
 
 
+FINGERPRINTED = (".py", ".j2", ".css", ".js", ".json", ".yaml")
+# {file: ((mtime_ns, size, inode), sha256 of its bytes)}: a build server fingerprints the
+# package at every command, and a build once more; each file is read again only when it changed
+_FILE_HASHES: dict[Path, tuple[tuple[int, int, int], bytes]] = {}
+
+
 def package_fingerprint() -> str:
     """Hash of the package's code and of the versions of the packages that render pages."""
     digest = hashlib.sha256()
     package_dir = Path(__file__).parent.parent
     for path in sorted(package_dir.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".j2", ".css", ".js", ".json", ".yaml"):
+        if path.suffix in FINGERPRINTED and path.is_file():
             digest.update(str(path.relative_to(package_dir)).encode())
-            digest.update(path.read_bytes())
+            digest.update(_file_hash(path))
     for name in RENDERING_PACKAGES:
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             digest.update(f"{name}={importlib.metadata.version(name)}".encode())
     return digest.hexdigest()
+
+
+def _file_hash(path: Path) -> bytes:
+    info = path.stat()
+    stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
+    known = _FILE_HASHES.get(path)
+    if known is None or known[0] != stamp:
+        known = _FILE_HASHES[path] = (stamp, hashlib.sha256(path.read_bytes()).digest())
+    return known[1]
 
 
 def report_key(spec: ReportSpec, used: dict[str, Any], options: BuildOptions, package: str,

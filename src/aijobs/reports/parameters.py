@@ -120,6 +120,7 @@ def notebook_parameters(notebook: str | Path) -> dict[str, Parameter]:
     # own copies of the defaults.
     found = _parameters_cached(where, (info.st_mtime_ns, info.st_size, info.st_ino))
     return {name: dataclasses.replace(param, default=copy.deepcopy(param.default))
+            if isinstance(param.default, list | dict) else param
             for name, param in found.items()}
 
 
