@@ -40,6 +40,11 @@ def test_side_by_side_counts_from_the_rows():
     wide = rows.assign(interval_allows=["partly supported", "", "", ""])
     assert source_pages.side_by_side(wide).iloc[0]["can_test"] == \
         "A: $1-2 (supported by the estimate; the interval also allows partly supported)"
+    # an official verdict against an occupation far broader than the role says so
+    loose = rows.assign(closeness=["-", "loose", "-", "-"])
+    assert source_pages.side_by_side(loose).iloc[1]["can_test"] == \
+        "A: $1-2 (not supported; against a loose match)"
+    assert source_pages.side_by_side(rows).iloc[1]["can_test"] == "A: $1-2 (not supported)"
     # the board with no data on A as well: it can test nothing
     none = _rows("no data")
     assert source_pages.side_by_side(none).iloc[0]["can_test"] == \

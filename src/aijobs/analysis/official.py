@@ -33,8 +33,10 @@ OEWS_BAND_RULE = (
     "so each is given the interval of +/-1.96 times the relative standard error of the "
     "occupation's mean wage; when another verdict lies inside it, the row says what the "
     "interval also allows. A top-coded percentile enters the verdict as the top code and its "
-    "interval as anywhere from the top code up. No data: the role has no occupation, or the "
-    "percentiles needed were not estimated.")
+    "interval as anywhere from the top code up. The occupation is the crosswalk's primary one "
+    "for the role, however close: against a loose match (an occupation far broader than the "
+    "role) the verdict is weaker evidence, and the row says so. No data: the role has no "
+    "occupation, or the percentiles needed were not estimated.")
 OEWS_OPEN_TOP_RULE = (
     "Supported when the 90th percentile of the primary occupation lies above the claimed top; "
     "not supported otherwise. When its interval (as above) reaches across the claimed top, the "

@@ -27,7 +27,7 @@ PERIOD_TABLE = {"aijobs_survey": ("derived/survey_years",),
 def evidence_rows(oews_year: int = 0) -> pd.DataFrame:
     """Every claim's evidence row per source (pay and growth claims), as the claims audit
     computes them with its default settings: claim, source_id, verdict, interval_allows,
-    evidence."""
+    evidence, closeness (of the official occupation to the role: close, loose, or '-')."""
     ev = evidence.load_evidence()
     roles = tables.load_table("roles")
     bands = transforms.bands_with_midpoints(tables.load_table("salary_bands"), roles)
@@ -50,7 +50,8 @@ def evidence_rows(oews_year: int = 0) -> pd.DataFrame:
         growth_evidence.employment_change(occupations, codes, first, year),
         growth_evidence.peak_to_latest(derived.load("indeed_postings")))
     cols = ["claim", "source", "verdict", "interval_allows", "evidence"]
-    rows = pd.concat([pay[cols], grow[cols]], ignore_index=True)
+    rows = pd.concat([pay[[*cols, "closeness"]], grow[cols].assign(closeness="-")],
+                     ignore_index=True)
     rows = rows[rows["source"].isin(SOURCE_OF_LABEL)]
     return rows.assign(source_id=rows["source"].map(SOURCE_OF_LABEL))
 
@@ -85,9 +86,11 @@ def side_by_side(rows: pd.DataFrame) -> pd.DataFrame:
             "population": origin.get("population", ""), "period": _period(sid),
             "licence": tables.source_licence(sid),
             "can_test": "; ".join(
-                f"{c} ({evidence_words.row_verdict(v, a)})" for c, v, a in zip(
+                f"{c} ({evidence_words.row_verdict(v, a)}"
+                f"{'; against a loose match' if m == 'loose' else ''})" for c, v, a, m in zip(
                     tested["claim"], tested["verdict"],
                     tested.get("interval_allows", pd.Series("", index=tested.index)),
+                    tested.get("closeness", pd.Series("-", index=tested.index)),
                     strict=True)) or "none of the article's claims",
             "cannot_test": f"{total - len(tested)} of {total} pay and growth claims",
         })
