@@ -82,6 +82,10 @@ def test_entry_and_path_figures():
     fig = article_figures.entry_figure(ranking, SOURCE)
     assert list(fig.data[0].x) == [1, 2, 3]
     assert fig.layout.title.text.startswith("Junior role in AI itself is the hardest way in")
+    # a bar carries its rank only (the wording shrank unreadably in a phone's shortest bar);
+    # the wording is in the hover
+    assert list(fig.data[0].text) == ["Rank 3", "Rank 2", "Rank 1"]
+    assert list(fig.data[0].customdata[-1]) == [1, "Hardest to get; more applicants than ever"]
     steps, lp = tables.load_table("learning_path_steps"), tables.load_table("learning_paths")
     fig = article_figures.path_timeline_figure(transforms.path_timeline(steps, lp), SOURCE)
     names = [t.name for t in fig.data]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -157,16 +158,19 @@ def entry_figure(ranking: pd.DataFrame, source: str) -> go.Figure:
     tidy = downloads.entry_figure(ranking)
     ranking = escaped_frame(ranking)
     r = ranking.iloc[::-1]
+    # the bar carries only its rank: the article's wording ('Hardest to get; more applicants
+    # than ever') shrank to an unreadable size inside the shortest bar on a phone; the wording
+    # stays in the hover and in the table under the chart
     fig = go.Figure(go.Bar(y=r["entry_label"], x=r["competitiveness_level"], orientation="h",
-                           text=[f"Rank {k}: {label}" for k, label in
-                                 zip(r["rank_hardest_first"], r["competitiveness_label"],
-                                     strict=True)],
+                           text=[f"Rank {k}" for k in r["rank_hardest_first"]],
                            textposition="inside", insidetextanchor="start",
+                           textfont={"size": 13},
                            marker={"color": [ORANGE if v == 3 else BLUE if v == 2 else GREEN
                                              for v in r["competitiveness_level"]]},
-                           customdata=r["rank_hardest_first"],
-                           hovertemplate="%{y}: rank %{customdata} (1 = most competitive)"
-                                         "<extra></extra>"))
+                           customdata=np.stack([r["rank_hardest_first"],
+                                                r["competitiveness_label"]], axis=1),
+                           hovertemplate="%{y}: rank %{customdata[0]} (1 = most competitive): "
+                                         "%{customdata[1]}<extra></extra>"))
     top = float(ranking["competitiveness_level"].max())
     fig.update_xaxes(range=[0, top + 0.45], tickvals=[0, top], showticklabels=True,
                      ticktext=["less competitive", "more competitive"],
