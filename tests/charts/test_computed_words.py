@@ -358,3 +358,16 @@ def test_tornado_title_names_the_widest_swing_in_todays_dollars():
     assert tornado_title(narrow, 5) == ("In today's dollars, the normalization rate moves "
                                         "year-5 pay the most")
     assert tornado_title(sens.iloc[:0], 5) == "No assumption to vary"
+
+
+def test_region_chart_marks_a_median_graded_use_with_caution():
+    region = pd.DataFrame({"country": ["US", "GB", "DE"], "n_postings": [1943, 75, 34],
+                           "ratio_to_us": [1.0, 0.597, 0.506],
+                           "reliability": ["reliable", "reliable", "use with caution"]})
+    fig = survey_figures.region_figure(region, SOURCE)
+    # the committed evidence: Germany's median is graded 'use with caution', not reliable
+    assert "1 country graded 'use with caution', marked" in fig.layout.title.text
+    assert "×0.51 (n=34, caution)" in list(fig.data[0].text)
+    reliable = survey_figures.region_figure(region.iloc[:2], SOURCE)
+    assert "<sup>Countries with a reliable median;" in reliable.layout.title.text
+    assert "×0.60 (n=75)" in list(reliable.data[0].text)

@@ -146,15 +146,20 @@ def region_figure(region: pd.DataFrame, source: str) -> go.Figure:
     fig = go.Figure(go.Bar(y=names, x=r["ratio_to_us"], orientation="h",
                            marker={"color": [ORANGE if c == "US" else BLUE
                                              for c in r["country"]]},
-                           text=[f"×{v:.2f} (n={n:,})" for v, n in
-                                 zip(r["ratio_to_us"], r["n_postings"], strict=True)],
+                           text=[f"×{v:.2f} (n={n:,}{', caution' if g != 'reliable' else ''})"
+                                 for v, n, g in zip(r["ratio_to_us"], r["n_postings"],
+                                                    r["reliability"], strict=True)],
                            textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}: ×%{x:.2f} of the US median<extra></extra>"))
     fig.update_xaxes(title={"text": "Median AI pay relative to US companies"},
                      range=[0, max(1.2, float(r["ratio_to_us"].max()) * 1.3)])
     title = finding_titles.region_title(r.loc[r["country"] != "US", "ratio_to_us"])
-    title += ("<br><sup>Countries with a reliable median; these ratios are the choices for "
-              "the compensation report's region parameter</sup>")
+    caution = int((r["reliability"] != "reliable").sum())
+    graded = ("Countries with a reliable median" if not caution else
+              f"Countries with a median that is reported ({count(caution, 'country')} "
+              "graded 'use with caution', marked)")
+    title += (f"<br><sup>{graded}; these ratios are the choices for the compensation report's "
+              "region parameter</sup>")
     fig = finish_figure(fig, title, source, height=max(320, 140 + 34 * len(r) + 110))
     return attach_data(fig, *tidy, source=source)
 
