@@ -47,10 +47,14 @@ window.addEventListener('beforeprint', function () {
     } else { return null; }
     var most = 1, long = false;
     var text = labels.map(function (label) {
-      var plain = String(label).replace(/<br\s*\/?>/gi, ' ');
-      if (plain.replace(/<[^>]*>/g, '').length <= n) return String(label);
+      // a label's own line breaks are kept ('2025<br>(1 January to ...)' keeps the year alone
+      // on its first line, so it cannot run into the next column's year); each part wraps
+      var parts = String(label).split(/<br\s*\/?>/i);
+      var fits = parts.every(function (p) { return p.replace(/<[^>]*>/g, '').length <= n; });
+      if (fits) { most = Math.max(most, parts.length); return String(label); }
       long = true;
-      var lines = wrapWords(plain, n);
+      var lines = [];
+      parts.forEach(function (p) { lines = lines.concat(wrapWords(p, n)); });
       most = Math.max(most, lines.length);
       return lines.join('<br>');
     });
