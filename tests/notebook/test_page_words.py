@@ -166,3 +166,18 @@ def test_a_sign_flip_needs_an_interval_that_excludes_zero():
     # one reading clearly negative: the sign does depend on the choice
     assert flips((0.0075, -0.0974, 0.1245), (-0.12, -0.2, -0.05)) == "yes"
     assert flips((0.04, 0.01, 0.07), (0.03, 0.0, 0.08)) == "no"
+
+
+def test_a_per_role_estimate_gives_its_range_not_the_first_roles_figure():
+    est = pd.DataFrame({"estimate_id": ["lightcast", "gap", "gap", "gap"],
+                        "role_id": [None, "ml", "rs", "arch"],
+                        "premium": [0.28, 0.0357, -0.0401, 0.0847],
+                        "measures": ["ai_skill_within_occupation"]
+                        + ["ai_title_vs_baseline_title"] * 3})
+    rows = scenario_pages.estimate_rows(est).set_index("estimate_id")["premium_text"]
+    # the committed title gap: -4.0% (research scientists) to +8.5% (architects); the table
+    # read '+4%', the AI/ML engineers' figure alone
+    assert rows["gap"] == "-4% to +8% across 3 roles"
+    assert rows["lightcast"] == "+28%"
+    one = scenario_pages.estimate_rows(est.iloc[:2]).set_index("estimate_id")["premium_text"]
+    assert one["gap"] == "+4%"

@@ -337,6 +337,24 @@ def breakdown_note(table: pd.DataFrame, horizon: int) -> str:
     return text
 
 
+def estimate_rows(estimates: pd.DataFrame) -> pd.DataFrame:
+    """One row per published or computed premium estimate, with what it compares and its
+    premium in words (premium_text): a per-role estimate (the job board's title gap) gives its
+    range across the roles it covers, so no one role's figure stands for all of them."""
+    rows = []
+    for _, group in estimates.groupby("estimate_id", sort=False):
+        first = group.iloc[0].copy()
+        values = group["premium"].dropna()
+        if group["role_id"].notna().any() and len(values) > 1:
+            first["premium_text"] = (f"{values.min():+.0%} to {values.max():+.0%} across "
+                                     f"{len(values)} roles")
+        else:
+            first["premium_text"] = f"{values.iloc[0]:+.0%}" if len(values) else "–"
+        first["compares"] = MEASURE_TEXT.get(first["measures"], first["measures"])
+        rows.append(first)
+    return pd.DataFrame(rows).reset_index(drop=True)
+
+
 def title_gap_note(evidence) -> str:
     """The job board's title gap (AI titles against Software Engineer), in words from the
     evidence: its range with each advert counted once, which roles' 95% intervals lie wholly
