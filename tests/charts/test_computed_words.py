@@ -18,7 +18,7 @@ def _audit(verdicts):
 
 @pytest.mark.parametrize(("verdicts", "title", "sub"), [
     (["supported", "not supported", "not supported", "partly supported", "not supported",
-      "borderline (supported / not supported)", "no data", "no data"],
+      "not supported", "no data", "no data"],
      "1 of the 6 claims the postings can test is supported", "2 more claims with no data"),
     (["supported", "supported", "supported", "supported", "not supported", "not supported",
       "no data"],
@@ -338,8 +338,7 @@ def test_growth_subtitles_follow_the_period_read_and_the_figures():
 
 @pytest.mark.parametrize(("verdicts", "legend"), [
     (["supported", "not supported", "no data"], ["supported", "not supported", "no data"]),
-    (["partly supported", "borderline (supported / not supported)"],
-     ["partly supported", "borderline"]),
+    (["partly supported", "not supported"], ["partly supported", "not supported"]),
     (["supported", "supported"], ["supported"]),
 ])
 def test_verdict_legend_lists_only_verdicts_present(verdicts, legend):

@@ -22,7 +22,7 @@ import pandas as pd
 from aijobs.formatting import money_k
 from aijobs.words import capitalised, count, count_with_verb, listing, n_of, percent_text, verb_for
 
-VERDICTS = ("supported", "partly supported", "not supported", "borderline", "no data")
+VERDICTS = ("supported", "partly supported", "not supported", "no data")
 KINDS = ("pay band", "open-ended top", "pay ranking", "growth", "skills", "learning")
 TOLERANCE = 0.15
 BAND_RULE = (
@@ -550,14 +550,9 @@ def grid_table(result: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def verdict_family(verdict: str) -> str:
-    """The verdict without its borderline detail: one of VERDICTS."""
-    return "borderline" if verdict.startswith("borderline") else verdict
-
-
 def _row(kind: str, claim: str, section: str, evidence: str, verdict: str, direction: str,
          rule: str, possible: set[str] | None = None, dominated: float | None = None) -> dict:
-    if kind not in KINDS or verdict_family(verdict) not in VERDICTS:
+    if kind not in KINDS or verdict not in VERDICTS:
         raise ValueError(f"audit row: kind {kind!r} / verdict {verdict!r} not recognised")
     return {"kind": kind, "claim": claim, "source_section": section, "evidence": evidence,
             "verdict": verdict, "direction": direction, "rule": rule,

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from aijobs.analysis.audit import verdict_family
 from aijobs.charts import downloads, finding_titles
 from aijobs.charts.figure_data import attach_data
 from aijobs.charts.theme import (
@@ -243,7 +242,7 @@ def mix_figure(mix: pd.DataFrame, source: str,
 
 
 VERDICT_COLOURS = {"supported": GREEN, "partly supported": "#ca8a04",
-                   "borderline": PURPLE, "not supported": ORANGE, "no data": GREY}
+                   "not supported": ORANGE, "no data": GREY}
 KIND_LABELS = {"pay band": "Pay bands", "open-ended top": "Open-ended tops",
                "pay ranking": "Pay ranking", "growth": "Growth rates",
                "skills": "Skills shelf life", "learning": "Learning durations"}
@@ -253,7 +252,7 @@ def verdict_figure(result: pd.DataFrame, source: str) -> go.Figure:
     """How many of the article's numeric claims got each verdict, by kind of claim."""
     tidy = downloads.verdict_figure(result)
     r = result.assign(kind=[KIND_LABELS.get(k, k) for k in result["kind"]],
-                      verdict=[verdict_family(v) for v in result["verdict"]])
+                      verdict=result["verdict"])
     kinds = list(dict.fromkeys(r["kind"]))
     fig = go.Figure()
     # the legend lists only the verdicts present

@@ -180,7 +180,7 @@ def claims_audit(result: pd.DataFrame) -> list[str]:
     on how repeated adverts are counted."""
     if result.empty:
         return ["The article states no numeric claim to audit."]
-    families = result["verdict"].map(audit.verdict_family).value_counts()
+    families = result["verdict"].value_counts()
     parts = [f"{int(families[v])} {v}" for v in audit.VERDICTS if families.get(v, 0)]
     wide = 0
     if "interval_allows" in result.columns:

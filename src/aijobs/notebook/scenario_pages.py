@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from aijobs.analysis import audit, baselines
+from aijobs.analysis import baselines
 from aijobs.analysis.scenario_settings import number_or_none
 from aijobs.analysis.scenarios import PremiumChoice, ScenarioResult
 from aijobs.charts.scenario_figures import range_percent
@@ -141,7 +141,7 @@ def audit_cell(row: pd.Series) -> str:
     precision = row.get("precision")
     precision = precision if isinstance(precision, str) else ""
     text = verdict + (" by the estimate" if precision else "")
-    if audit.verdict_family(verdict) != "supported":
+    if verdict != "supported":
         text += f": {row['direction']}"
     if precision:
         text += f"; {precision}"

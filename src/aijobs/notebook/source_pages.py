@@ -80,7 +80,7 @@ def side_by_side(rows: pd.DataFrame) -> pd.DataFrame:
     for sid in DATA_SOURCES:
         origin = registry[sid]
         mine = rows[rows["source_id"] == sid].drop_duplicates("claim")
-        tested = mine[mine["verdict"].map(audit.verdict_family) != "no data"]
+        tested = mine[mine["verdict"] != "no data"]
         out.append({
             "source": origin["short_title"], "measures": origin.get("measures", ""),
             "population": origin.get("population", ""), "period": _period(sid),
@@ -103,7 +103,7 @@ def counts_sentence(table: pd.DataFrame, rows: pd.DataFrame) -> str:
     parts = []
     for sid, name in zip(DATA_SOURCES, table["source"], strict=True):
         mine = rows[rows["source_id"] == sid].drop_duplicates("claim")
-        n = int((mine["verdict"].map(audit.verdict_family) != "no data").sum())
+        n = int((mine["verdict"] != "no data").sum())
         parts.append(f"{name} {n}")
     return f"Of the article's {total} pay and growth claims, each source can test: " \
            + ", ".join(parts) + "."
@@ -115,7 +115,7 @@ def coverage(rows: pd.DataFrame) -> pd.DataFrame:
     out = []
     for sid in DATA_SOURCES:
         mine = rows[rows["source_id"] == sid].drop_duplicates("claim")
-        n = int((mine["verdict"].map(audit.verdict_family) != "no data").sum())
+        n = int((mine["verdict"] != "no data").sum())
         out.append({"source": registry[sid]["short_title"], "claims_tested": n,
                     "claims_not_tested": int(rows["claim"].nunique()) - n})
     return pd.DataFrame(out)
