@@ -181,3 +181,14 @@ def test_a_per_role_estimate_gives_its_range_not_the_first_roles_figure():
     assert rows["lightcast"] == "+28%"
     one = scenario_pages.estimate_rows(est.iloc[:2]).set_index("estimate_id")["premium_text"]
     assert one["gap"] == "+4%"
+
+
+def test_a_collapsed_interval_is_not_shown_as_certainty():
+    # research scientists' like-for-like 2024 change with repeats kept: -25.0% from -25.0% to
+    # -25.0% (one advert's 161 copies fill the cell); with each advert once, a real interval
+    assert survey_pages.change_with_interval(-0.25, -0.25, -0.25) == (
+        "-25.0% (no usable interval: identical pay figures fill the cells compared)")
+    assert survey_pages.change_with_interval(-0.059852, -0.192376, 0.072672) == (
+        "-6.0% (-19.2% to +7.3%)")
+    assert survey_pages.change_with_interval(float("nan"), float("nan"), float("nan")) == (
+        "no cell in both years")

@@ -160,6 +160,18 @@ def premium_cells(ev: Evidence) -> pd.DataFrame:
                                        "other", "sign_flips", "moves"])
 
 
+def change_with_interval(change: float, low: float, high: float) -> str:
+    """'+14.0% (+1.8% to +26.2%)'; an interval that collapses onto its estimate (ties: the
+    median sits in a run of identical pay figures, as when one advert's repeats fill a cell)
+    bounds nothing, and says so rather than reading as certainty."""
+    if pd.isna(change):
+        return "no cell in both years"
+    if pd.isna(low) or pd.isna(high) or abs(high - low) < 5e-4:
+        return (f"{change:+.1%} (no usable interval: identical pay figures fill the cells "
+                "compared)")
+    return f"{change:+.1%} ({low:+.1%} to {high:+.1%})"
+
+
 def yoy_cells(ev: Evidence, labels: dict[str, str]) -> pd.DataFrame:
     """Year-on-year changes per role with the like-for-like interval, and the like-for-like
     change under the other repeats policy beside it."""
@@ -167,21 +179,20 @@ def yoy_cells(ev: Evidence, labels: dict[str, str]) -> pd.DataFrame:
     other = ev.view("survey_yoy", ev.other_repeats).set_index(["role_id", "work_year"])
     rows = []
     for _, r in yoy.iterrows():
-        like = r["like_for_like_change"]
         row = {"role_name": r["role_name"],
                "year": labels.get(str(int(r["work_year"])), str(int(r["work_year"]))),
                "n_postings": int(r["n_postings"]), "raw_change": f"{r['raw_change']:+.1%}",
-               "like_for_like": "no cell in both years" if pd.isna(like) else
-               f"{like:+.1%} ({r['like_for_like_ci95_low']:+.1%} to "
-               f"{r['like_for_like_ci95_high']:+.1%})",
+               "like_for_like": change_with_interval(r["like_for_like_change"],
+                                                     r["like_for_like_ci95_low"],
+                                                     r["like_for_like_ci95_high"]),
                "cells_matched": int(r["cells_matched"]),
                "signs_disagree": "yes" if bool(r["signs_disagree"]) else "no"}
         key = (r["role_id"], r["work_year"])
         o = other.loc[key] if key in other.index else None
         row["other"] = ("-" if o is None or pd.isna(o["like_for_like_change"])
-                        else f"{o['like_for_like_change']:+.1%} "
-                             f"({o['like_for_like_ci95_low']:+.1%} to "
-                             f"{o['like_for_like_ci95_high']:+.1%})")
+                        else change_with_interval(o["like_for_like_change"],
+                                                  o["like_for_like_ci95_low"],
+                                                  o["like_for_like_ci95_high"]))
         rows.append(row)
     return pd.DataFrame(rows, columns=["role_name", "year", "n_postings", "raw_change",
                                        "like_for_like", "cells_matched", "signs_disagree",
