@@ -161,6 +161,15 @@ def survey_evidence(role_pay: pd.DataFrame, premium: pd.DataFrame) -> list[str]:
         if len(graded) > 1:
             bottom = graded.iloc[-1]
             text += f"; {bottom[name]} the least, {_usd(bottom['p50_usd'])}"
+            # a ranking is only as firm as the intervals: name the roles the top one cannot be
+            # told apart from (their 95% intervals overlap)
+            rest = graded.iloc[1:]
+            close = rest[rest["p50_ci95_high_usd"] >= top["p50_ci95_low_usd"]]
+            if len(close):
+                text += (f". Its interval overlaps {words.listing(close[name])}'s"
+                         if len(close) < len(rest) else
+                         ". Its interval overlaps every other role's")
+                text += ", so the order among them is not settled"
         out.append(text + ".")
     pooled = premium[(premium["group"] == "all") & (premium["baseline"] == "software_engineer")
                      & premium["is_computable"].astype(bool)]
