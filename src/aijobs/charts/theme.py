@@ -29,6 +29,13 @@ GREY = "#cbd2d9"
 PALETTE = [BLUE, ORANGE, GREEN, PURPLE, "#db2777", "#0891b2", "#ca8a04", "#4b5563"]
 GROUP_COLOURS = {"core_ai": BLUE, "ai_adjacent": ORANGE, "ai_augmented": GREEN}
 
+# A headline line longer than this runs past a chart's right edge on a desktop page (1080 px
+# wide at 17 px: about 110 characters); the page script wraps titles again on a phone.
+HEADLINE_CHARS = 100
+TITLE_LINE_PX = 22
+TOP_MARGIN_PX = 96  # the template's
+
+
 pio.templates["aijobs"] = go.layout.Template(layout=go.Layout(
     font={"family": "Inter, 'Segoe UI', Helvetica, Arial, sans-serif", "size": 13, "color": INK},
     title={"x": 0, "xanchor": "left", "font": {"size": 17}},
@@ -39,7 +46,7 @@ pio.templates["aijobs"] = go.layout.Template(layout=go.Layout(
            "tickcolor": GREY, "title": {"standoff": 8}},
     yaxis={"gridcolor": GRID, "zeroline": False, "linecolor": GREY, "automargin": True},
     legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
-    margin={"l": 20, "r": 30, "t": 96, "b": 110},
+    margin={"l": 20, "r": 30, "t": TOP_MARGIN_PX, "b": 110},
     hoverlabel={"font": {"family": "Inter, Helvetica, Arial, sans-serif"}},
 ))
 # Merged once here: given as "plotly_white+aijobs", plotly merged and checked the two templates
@@ -110,11 +117,32 @@ def finish_figure(fig: go.Figure, title: str, source: str, *, height: int = 460)
     """Apply the template, the title and the source line under the plot."""
     if fig.layout.template != pio.templates[TEMPLATE]:  # not made with it as the default
         fig.update_layout(template=TEMPLATE)
-    fig.update_layout(title={"text": title}, height=height)
+    title, added = headline_wrapped(title)
+    fig.update_layout(title={"text": title}, height=height + TITLE_LINE_PX * added)
+    if added:  # each added line of the headline gets its own room above the plot
+        top = fig.layout.margin.t if fig.layout.margin.t is not None else TOP_MARGIN_PX
+        fig.update_layout(margin={"t": top + TITLE_LINE_PX * added})
     fig.add_annotation(text=wrapped(source), xref="paper", yref="paper", x=0, y=0, yshift=-72,
                        xanchor="left", yanchor="top", showarrow=False, align="left",
                        font={"size": 10, "color": MUTED})
     return fig
+
+
+def headline_wrapped(title: str, width: int = HEADLINE_CHARS) -> tuple[str, int]:
+    """The title with each headline line (those before the <sup> subtitle) longer than `width`
+    characters broken onto several, and how many lines that added."""
+    parts = re.split(r"(<br\s*/?>)", title, flags=re.IGNORECASE)
+    out, added, in_sub = [], 0, False
+    for part in parts:
+        in_sub = in_sub or part.lstrip().lower().startswith("<sup")
+        if in_sub or re.fullmatch(r"<br\s*/?>", part, flags=re.IGNORECASE) \
+                or len(TAG_RE.sub("", part)) <= width:
+            out.append(part)
+            continue
+        lines = textwrap.wrap(part, width, break_long_words=False, break_on_hyphens=False)
+        added += len(lines) - 1
+        out.append("<br>".join(lines))
+    return "".join(out), added
 
 
 def wrapped(text: str, width: int = 130) -> str:
