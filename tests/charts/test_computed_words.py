@@ -291,6 +291,10 @@ def test_average_path_and_slider_titles_follow_the_direction():
     falling = average_path_title([0, 5], [150_000, 120_000], "real")
     assert falling == ("The average role's midpoint falls 20%, from $150K to $120K, by year 5 "
                        "(real dollars)")
+    # the fan's medians are not the scenario's own path: the title says whose figures they are
+    assert average_path_title([0, 5], [182_000, 192_446], "nominal", drawn=True) == (
+        "Across the draws, the average role's median midpoint rises 6%, from $182K to $192K, "
+        "by year 5 (nominal dollars)")
     assert slider_title([0.0, 0.3], [204_000, 167_000], 5, "normalization rate") == (
         "Drag the slider: as the normalization rate goes from 0% to 30%, the average year-5 "
         "midpoint falls from $204K to $167K")

@@ -163,7 +163,8 @@ def coverage_title(counts: pd.DataFrame) -> str:
     return text + (", " + listing(others) if others else "")
 
 
-def average_path_title(years: Sequence[float], mids: Sequence[float], basis: str) -> str:
+def average_path_title(years: Sequence[float], mids: Sequence[float], basis: str, *,
+                       drawn: bool = False) -> str:
     """How the average role's midpoint moves from the first year to the last: 'The average
     role's midpoint rises 11%, from $171K to $190K, by year 5 (nominal dollars)'."""
     frame = pd.DataFrame({"year": years, "mid": mids}).groupby("year")["mid"].mean()
@@ -173,7 +174,11 @@ def average_path_title(years: Sequence[float], mids: Sequence[float], basis: str
     change = end / start - 1 if start else math.nan
     verb = direction(change, RISES, tolerance=0.0005)
     by = "" if verb == RISES[2] else f" {percent_text(abs(change))}"
-    return (f"The average role's midpoint {verb}{by}, from {money_k(start)} to {money_k(end)}, "
+    # drawn: the mids are the medians of the Monte Carlo draws, which differ from the
+    # scenario's own path (the tables and the band chart's '6.5%'); the title says which
+    whose = "Across the draws, the average role's median midpoint" if drawn else \
+        "The average role's midpoint"
+    return (f"{whose} {verb}{by}, from {money_k(start)} to {money_k(end)}, "
             f"by year {int(frame.index[-1])} ({basis} dollars)")
 
 

@@ -120,7 +120,8 @@ def path_figure(projection: pd.DataFrame, source: str, *, basis: str = "nominal"
     kind = ("Median path; shaded bands hold 8, 6, 4 and 2 in 10 draws" if fan is not None
             else "Single deterministic path")
     if fan is not None:
-        title = finding_titles.average_path_title(fan["year"], fan["p50_usd"], basis)
+        title = finding_titles.average_path_title(fan["year"], fan["p50_usd"], basis,
+                                                  drawn=True)
     else:
         title = finding_titles.average_path_title(p["year"], p["mid_usd"], basis)
     title += f"<br><sup>Midpoint pay over {horizon} years; {kind[:1].lower()}{kind[1:]}</sup>"
