@@ -334,6 +334,25 @@ def test_slider_values_include_the_scenario_s_own_value():
     assert step["mid_usd"].tolist() == pytest.approx(end["mid_usd"].tolist())
 
 
+@pytest.mark.parametrize("mode", ["rate", "supply_demand"])
+def test_slider_steps_are_exactly_the_projection_s_horizon_rows(mode):
+    # the slider computes the horizon year alone: the same frame (columns, types, values to the
+    # last bit) as project_bands' nominal rows of that year, with per-role premiums and growth
+    bands = sc_bands()
+    params = sc.scenario_params(mode=mode, horizon_years=7, demand_growth=0.3,
+                                supply_growth=0.1, elasticity=0.7, normalization_rate=0.08,
+                                wage_growth=0.03, inflation=0.02)
+    premiums = dict(zip(bands["role_id"][:3], [0.05, 0.3, 0.56], strict=True))
+    growth = tables.load_table("growth_rates")
+    for value, step in zip([0.0, 0.123, 0.4], sc.slider_steps(bands, params, [0.0, 0.123, 0.4],
+                                                             premiums, growth), strict=True):
+        moved = params.with_value(sc.SLIDER_PARAMETER[mode], value)
+        proj = sc.project_bands(bands, moved, premiums, growth)
+        end = proj[(proj["year"] == 7) & (proj["basis"] == "nominal")].reset_index(drop=True)
+        pd.testing.assert_frame_equal(step, end, check_exact=True)
+        assert step.to_csv() == end.to_csv()
+
+
 def sc_bands():
     from aijobs.analysis import transforms
 
