@@ -94,6 +94,16 @@ def chromium():
         yield shared
 
 
+@pytest.fixture(scope="module")
+def views(built_reports, chromium, request) -> dict[str, dict]:
+    """Every report page of reports.yaml as a reader's browser shows it at the test module's
+    WIDTH, each opened once (tests/reports/page_views.py; test_browser.py and
+    test_browser_phones.py check them at 1400 and 390 px)."""
+    from page_views import open_pages
+
+    return open_pages(built_reports, chromium, request.module.WIDTH)
+
+
 @pytest.fixture(scope="session")
 def built_reports(tmp_path_factory) -> Path:
     """Every report of reports.yaml built once per test run, with its configured parameters.

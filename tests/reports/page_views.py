@@ -16,21 +16,21 @@ def chart_ids(page_html: str) -> set[str]:
     return set(re.findall(r'Plotly\.newPlot\(\s*"([^"]+)"', page_html))
 
 
-def view(chromium, page: Path, width: int) -> dict:
-    """What a reader's browser shows of the page at that width, once its charts are fitted."""
-    with chromium.tab(page, width=width, height=1200, mobile=width < 600) as tab:
-        try:
-            tab.wait_for(browser.CHARTS_READY, 60)
-        except TimeoutError:
-            pass  # the checks say what is missing
-        found = tab.evaluate(browser.LAYOUT_JS)
-        found["requests"] = tab.network_requests()
-    return found
-
-
 def open_pages(reports: Path, chromium, width: int) -> dict[str, dict]:
-    """Every report page of reports.yaml, opened once at `width`."""
-    return {name: view(chromium, reports / f"{name}.html", width) for name in PAGES}
+    """What a reader's browser shows of every report page of reports.yaml at `width`, once its
+    charts are fitted: the pages open at once, in tabs of one browser, each read when ready."""
+    tabs = chromium.open_all([reports / f"{name}.html" for name in PAGES], browser.CHARTS_READY,
+                             timeout=60, width=width, height=1200, mobile=width < 600)
+    views = {}
+    try:
+        for name, tab in zip(PAGES, tabs, strict=True):
+            found = tab.evaluate(browser.LAYOUT_JS)
+            found["requests"] = tab.network_requests()
+            views[name] = found
+    finally:
+        for tab in tabs:
+            tab.close()
+    return views
 
 
 def check_fit(found: dict, name: str, width: int) -> None:

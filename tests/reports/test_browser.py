@@ -12,20 +12,14 @@ import re
 from pathlib import Path
 
 import pytest
-from page_views import PAGES, check_charts_drawn, check_fit, check_offline, open_pages
+from page_views import PAGES, check_charts_drawn, check_fit, check_offline
 
 from aijobs.devtools import browser
 
 pytestmark = pytest.mark.browser
-WIDTH = 1400
+WIDTH = 1400  # the pages' width in `views` (conftest.py)
 
 LAYOUT_JS = browser.LAYOUT_JS
-
-
-@pytest.fixture(scope="module")
-def views(built_reports, chromium) -> dict[str, dict]:
-    """Every report page, opened once at this width."""
-    return open_pages(built_reports, chromium, WIDTH)
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -4,16 +4,10 @@ once, and the checks test_browser.py makes on a desktop (see there) read that on
 from __future__ import annotations
 
 import pytest
-from page_views import PAGES, check_charts_drawn, check_fit, check_offline, open_pages
+from page_views import PAGES, check_charts_drawn, check_fit, check_offline
 
 pytestmark = pytest.mark.browser
-WIDTH = 390
-
-
-@pytest.fixture(scope="module")
-def views(built_reports, chromium) -> dict[str, dict]:
-    """Every report page, opened once at this width."""
-    return open_pages(built_reports, chromium, WIDTH)
+WIDTH = 390  # the pages' width in `views` (conftest.py)
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -40,6 +40,7 @@ def chromium_path() -> str | None:
 WIDTHS = (1400, 390)  # a desktop and a phone, in CSS pixels
 # A report page sets <body data-charts-fitted> once every chart is drawn and fitted; a page
 # with no chart (the index) is ready once loaded.
+LOADED = "document.readyState === 'complete'"
 CHARTS_READY = ("document.body.hasAttribute('data-charts-fitted') || "
                 "!document.querySelector('.plotly-graph-div')")
 
@@ -203,9 +204,12 @@ class Chromium:
                                                                 suppress_origin=True))
 
     def tab(self, page: Path | str, *, width: int = 1200, height: int = 2000,
-            mobile: bool = False, timeout: float | None = None) -> Tab:
+            mobile: bool = False, timeout: float | None = None, wait: bool = True) -> Tab:
         """A new tab showing `page` (a file, or an http://127.0.0.1 address), laid out at
-        `width` x `height` CSS pixels (as a phone does, with `mobile`), once it has loaded."""
+        `width` x `height` CSS pixels (as a phone does, with `mobile`), once it has loaded.
+
+        `wait=False` returns as soon as the page is asked for, so that several tabs load at
+        once (see `open_all`); wait for what you need with `Tab.wait_for`."""
         import websocket
 
         timeout = self.timeout if timeout is None else timeout
@@ -222,11 +226,44 @@ class Chromium:
             url = page if str(page).startswith("http://127.0.0.1:") \
                 else Path(page).resolve().as_uri()
             tab.call("Page.navigate", url=url)
-            tab.wait_for("document.readyState === 'complete'", timeout)
+            if wait:
+                tab.wait_for(LOADED, timeout)
         except BaseException:
             tab.close()
             raise
         return tab
+
+    def open_all(self, pages: list[Path | str], expression: str = "true", *, at_once: int = 3,
+                 timeout: float | None = None, **layout: Any) -> list[Tab]:
+        """A tab for each page, `at_once` of them loading at a time (their waits overlap),
+        returned once every page has loaded and `expression` holds in it, or `timeout` has
+        passed for it (then the tab is returned as it stands: the caller's checks say what is
+        missing). The first page loads alone, so that the others find the scripts it shares
+        with them (plotly.js) already compiled in the browser's cache. `layout`: width, height
+        and mobile, as for `tab`. The caller closes the tabs."""
+        import time
+
+        timeout = self.timeout if timeout is None else timeout
+        ready = f"Boolean({LOADED} && ({expression}))"
+        tabs: list[Tab] = []
+        loading: dict[int, float] = {}  # tab's index: its deadline
+        try:
+            while len(tabs) < len(pages) or loading:
+                room = 1 if not tabs or (len(tabs) == 1 and loading) else at_once
+                while len(tabs) < len(pages) and len(loading) < room:
+                    tabs.append(self.tab(pages[len(tabs)], timeout=timeout, wait=False,
+                                         **layout))
+                    loading[len(tabs) - 1] = time.monotonic() + timeout
+                for i, deadline in list(loading.items()):
+                    if tabs[i].evaluate(ready) or time.monotonic() > deadline:
+                        del loading[i]
+                if loading:
+                    time.sleep(0.05)
+        except BaseException:
+            for tab in tabs:
+                tab.close()
+            raise
+        return tabs
 
     def close_target(self, target: str) -> None:
         try:
