@@ -764,9 +764,10 @@ def check_executor(executor: str, scheduler: str | None,
 
 
 def _connect_to_dask(client_class, scheduler: str, timeout: float):
-    """A dask Client, or a BuildError within `timeout` seconds (and a few more): the
-    client's own timeout covers the connection, not a scheduler that accepts it and never
-    answers, so the client is made in a thread that the build stops waiting for."""
+    """A dask Client, or a BuildError within `timeout` seconds (and as many more, at most 5,
+    for the client to give its own error first): the client's own timeout covers the
+    connection, not a scheduler that accepts it and never answers, so the client is made in
+    a thread that the build stops waiting for."""
     box: dict[str, Any] = {}
 
     def connect() -> None:
@@ -777,7 +778,7 @@ def _connect_to_dask(client_class, scheduler: str, timeout: float):
 
     thread = threading.Thread(target=connect, name="aijobs-dask-connect", daemon=True)
     thread.start()
-    thread.join(timeout + 5)
+    thread.join(timeout + min(timeout, 5.0))
     if thread.is_alive():
         raise BuildError(f"--scheduler {scheduler}: the dask scheduler did not answer within "
                          f"{timeout:g} s (nothing, or something other than a dask scheduler, "
