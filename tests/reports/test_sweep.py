@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +21,7 @@ from conftest import ROOT
 from aijobs import cli
 from aijobs.errors import ParameterError
 from aijobs.reports import sweep
+from aijobs.reports.cache import MANIFEST_NAME
 from aijobs.reports.config import load_report_specs
 
 SPECS = {s.name: s for s in load_report_specs()}
@@ -178,8 +181,24 @@ def test_a_second_run_finds_every_variant_up_to_date(local_sweep):
 
 @pytest.mark.slow
 def test_the_same_sweep_on_a_dask_local_cluster_gives_identical_files(local_sweep, tmp_path):
+    """The sweep run again on dask gives the same files. Four variants (1 and 3 years, growth
+    slowing by 0 and 1) run on dask; the other eight are copied from the local sweep with its
+    build record and found up to date, so the gallery, sweep.csv and the chart's data, written
+    afresh from the record, hold the dask runs' key figures beside the copied ones."""
     distributed = pytest.importorskip("distributed")
     out = tmp_path / "dask"
+    local = local_sweep / "sweeps" / "growth_rates"
+    remote = out / "sweeps" / "growth_rates"
+    shutil.copytree(local, remote)
+    on_dask = [f"growth_rates--horizon_years-{h}--growth_decay-{d}" for h in "13" for d in "01"]
+    manifest = json.loads((remote / MANIFEST_NAME).read_text())
+    assert set(on_dask) < set(manifest)
+    for name in on_dask:
+        for file in manifest[name]["files"]:
+            (remote / file).unlink()
+    for written in ("index.html", "sweep.csv", "growth_rates--sweep-key-figures.csv",
+                    "growth_rates--sweep-key-figures.meta.yaml"):
+        (remote / written).unlink()
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
         result = subprocess.run(
@@ -199,9 +218,8 @@ def test_the_same_sweep_on_a_dask_local_cluster_gives_identical_files(local_swee
                 assert len(set(sockets.values())) == 2, "a server per worker"
             assert set(client.run(dask_workers.worker_warm_socket).values()) == {None}
     assert result.returncode == 0, result.stderr
-    assert "12 variants: 12 built" in result.stdout
-    local = local_sweep / "sweeps" / "growth_rates"
-    remote = out / "sweeps" / "growth_rates"
+    assert "12 variants: 4 built, 8 up to date, 0 failed" in result.stdout
+    assert sorted(re.findall(r"^\d+/12 built +(\S+)", result.stdout, re.M)) == on_dask
     names = sorted(p.name for p in local.iterdir() if p.is_file() and p.suffix in
                    (".html", ".csv"))
     assert len(names) == 15  # 12 pages, the gallery, the CSV and the chart's CSV
