@@ -158,9 +158,12 @@ def project_copy(tmp_path) -> Path:
     return copy
 
 
-def run_in(copy: Path, *args: str) -> subprocess.CompletedProcess:
-    """`aijobs ARGS` run against the copy's package and data."""
+def run_in(copy: Path, *args: str, server: Path | None = None) -> subprocess.CompletedProcess:
+    """`aijobs ARGS` run against the copy's package and data (handed to the build server at
+    socket `server` when given: one started for the copy with start_build_server)."""
     env = {**os.environ, "PYTHONPATH": str(copy / "src")}
+    if server is not None:
+        env["AIJOBS_BUILD_SERVER"] = str(server)
     return subprocess.run([sys.executable, "-m", "aijobs.cli", *args], capture_output=True,
                           text=True, cwd=copy, env=env, timeout=300)
 
