@@ -57,7 +57,7 @@ def tests_build_server(request):
     The `aijobs build` and `aijobs sweep` commands the tests run (directly or through make)
     are handed to it, as they are to a user's `make serve`: the same pages and messages, in
     about a second instead of four. Tests of the build engine itself (processes, signals,
-    locks; tests/reports/test_build_engine.py) run each command on its own, with
+    locks; tests/reports/test_build_processes.py) run each command on its own, with
     AIJOBS_BUILD_SERVER=off, and test_build_server.py compares the two ways.
     """
     if not any(item.get_closest_marker("slow") for item in request.session.items):

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -451,3 +452,33 @@ def test_a_build_removes_only_the_files_of_processes_that_are_gone(tmp_path):
     assert scratch.scratch_prefix("run") == f"aijobs-run-{os.getpid()}-"
     with pytest.raises(ValueError, match="expected one of run, kernel, warm"):
         scratch.scratch_prefix("tmp")
+
+
+def test_a_dask_client_that_never_comes_is_waited_for_the_timeout_and_as_long_again():
+    """build._connect_to_dask, with stand-ins for dask's Client: its client, or its error in
+    one line; a client that never comes is given up on after --timeout seconds and as many
+    more (at most 5), not always 5 more (a user's --timeout 0.3 waited 5.3 s).
+    test_dask_deadlines.py sees the same through `aijobs sweep` and a silent scheduler."""
+    address = "tcp://10.0.0.5:8786"
+    asked = []
+    assert build._connect_to_dask(lambda a, timeout: asked.append((a, timeout)) or "client",
+                                  address, 2.5) == "client"
+    assert asked == [(address, "2.5s")]
+
+    def refused(a, timeout):
+        raise OSError(f"Timed out trying to connect to {a}\n after {timeout}")
+
+    with pytest.raises(BuildError) as refusal:
+        build._connect_to_dask(refused, address, 1)
+    assert str(refusal.value) == (
+        f"--scheduler {address}: no dask scheduler answered (Timed out trying to connect to "
+        f"{address} after 1s); start one with `dask scheduler` or give its tcp:// address")
+
+    release = threading.Event()
+    start = time.monotonic()
+    with pytest.raises(BuildError, match=r"^--scheduler tcp://10\.0\.0\.5:8786: the dask "
+                       r"scheduler did not answer within 0\.3 s \(nothing, or something"):
+        build._connect_to_dask(lambda a, timeout: release.wait(60), address, 0.3)
+    waited = time.monotonic() - start
+    release.set()
+    assert 0.55 < waited < 4  # 0.3 s, and 0.3 s more for the client's own error
