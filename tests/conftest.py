@@ -245,6 +245,23 @@ def pytest_sessionfinish(session):
         stack.close()
 
 
+def descendants(pid: int) -> set[int]:
+    """Every process below pid (read from /proc; Linux only)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
 def built_page(folder: Path, name: str) -> Path:
     """The page a build of report `name` into `folder` wrote: with changed parameters that is a
     variant, folder/variants/<name>--<hash>.html (the newest, reports.variants); else the

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, built_page
+from conftest import ROOT, built_page, descendants
 
 from aijobs.reports import scratch as scratch_names
 from aijobs.reports.build import LOCK_NAME
@@ -31,7 +31,11 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(autouse=True)
 def each_command_on_its_own(monkeypatch):
+    """No build server, and the build's own warm-kernel server: in a run with notebooks the
+    test session names its own (for nbval's kernels, conftest.py) in the environment, and a
+    build given one uses it; these tests are then the same alone and in a full run."""
     monkeypatch.setenv("AIJOBS_BUILD_SERVER", "off")
+    monkeypatch.delenv("AIJOBS_WARM_KERNELS", raising=False)
 
 
 def statuses(output: str) -> dict[str, str]:
@@ -129,23 +133,6 @@ def test_two_builds_at_once_take_turns(built_reports, tmp_path):
         assert (out / name).read_bytes() == (built_reports / name).read_bytes()
 
 
-def _descendants(pid: int) -> set[int]:
-    """Every process below pid (read from /proc; Linux only)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -175,7 +162,7 @@ def test_workers_die_with_a_killed_build_and_publish_nothing(built_reports, tmp_
     deadline = time.monotonic() + 60
     workers: set[int] = set()
     while time.monotonic() < deadline and len(workers) < 4:  # two workers, two kernels
-        workers = _descendants(proc.pid)
+        workers = descendants(proc.pid)
         time.sleep(0.05)
     # under load the workers can be counted before the warm-kernel server has made its folder
     warm_seen = any(p.name.startswith(f"aijobs-warm-{proc.pid}-") for p in scratch.iterdir())
@@ -184,7 +171,7 @@ def test_workers_die_with_a_killed_build_and_publish_nothing(built_reports, tmp_
     manifest_before = (out / MANIFEST_NAME).read_bytes()
     proc.send_signal(sig)  # the main process alone, not its group
     _, err = proc.communicate(timeout=60)
-    workers |= _descendants(proc.pid)
+    workers |= descendants(proc.pid)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and any(map(_alive, workers)):
         time.sleep(0.2)

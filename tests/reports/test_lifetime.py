@@ -134,3 +134,50 @@ def test_a_stopped_worker_leaves_its_report_and_starts_no_other(monkeypatch):
             "failed"
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_a_worker_stopped_while_its_kernel_starts_ends_that_kernel_and_starts_no_other(
+        monkeypatch):
+    """The build's SIGTERM can reach a worker while its kernel is starting. Interrupted there, a
+    kernel ran on unknown to anyone: the worker's clean-up removed its connection file, so it
+    made its own on TCP and, after the build's last line, printed ipykernel's warning about
+    unencrypted TCP into the build's stderr. Now the start completes, the kernel is ended and
+    waited for, the report is stopped, and no later start launches anything."""
+    import asyncio
+    import multiprocessing
+
+    from aijobs.reports import build, provisioner
+    from aijobs.reports.config import load_report_specs
+
+    monkeypatch.setattr(provisioner, "_refused", False)
+    monkeypatch.setattr(provisioner, "_started", [])
+    monkeypatch.setattr(build, "_worker_kernels", provisioner)
+    monkeypatch.setattr(build, "_worker_stop", multiprocessing.get_context("spawn").Event())
+    monkeypatch.delenv("AIJOBS_WARM_KERNELS", raising=False)  # a cold start: a real process
+    kernel = [sys.executable, "-c", "import time; time.sleep(120)"]
+    started: list = []
+
+    class StoppedWhileStarting(provisioner.WarmKernelProvisioner):
+        async def _launch(self, cmd, kwargs):
+            info = await super()._launch(cmd, kwargs)
+            started.append(self.process)
+            signal.raise_signal(signal.SIGTERM)  # the build's stop, mid-start
+            return info
+
+    def report(*_, **__):
+        asyncio.run(StoppedWhileStarting(kernel_id="k").launch_kernel(kernel, env={}))
+        pytest.fail("the report went on")
+
+    spec = load_report_specs()[0]
+    previous = signal.signal(signal.SIGTERM, build._stop_worker)
+    try:
+        monkeypatch.setattr(build, "run_report", report)
+        result = build._run_report_star((spec, None, build.DEFAULT_OPTIONS, None))
+        assert (result.status, result.error) == ("failed", f"{spec.name}: stopped.")
+        assert len(started) == 1 and started[0].returncode == -signal.SIGKILL  # ended, reaped
+        assert not running(started[0].pid)
+        with pytest.raises(provisioner.LaunchRefused):  # nothing starts any more
+            asyncio.run(StoppedWhileStarting(kernel_id="k2").launch_kernel(kernel, env={}))
+        assert len(started) == 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -144,8 +144,17 @@ def _forked(path: str, argv: list[str], tmp_path: Path) -> tuple[zygote.ForkedKe
 
 def test_a_forked_kernel_is_held_like_a_process(tmp_path):
     """The build holds a forked kernel as jupyter_client holds a Popen: its exit status comes
-    through the server, and so do signals, to the kernel's own process group."""
+    through the server, and so do signals, to the kernel's own process group. A caller that
+    leaves while its request waits (the server still imports) gets no kernel."""
     with zygote.warm_kernels([]) as path:
+        abandoned = tmp_path / "abandoned.txt"
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn, \
+                open(abandoned, "w") as sink, open(os.devnull) as nothing:
+            conn.connect(path)  # queued: the server is importing
+            request = {"argv": ["--version"], "cwd": str(tmp_path), "env": dict(os.environ),
+                       "identity": zygote.identity()}
+            socket.send_fds(conn, [json.dumps(request).encode()],
+                            [nothing.fileno(), sink.fileno(), sink.fileno()])
         # a kernel asked only for its version prints it and exits 0
         kernel, out = _forked(path, ["--version"], tmp_path)
         assert kernel.wait(timeout=60) == 0
@@ -153,6 +162,7 @@ def test_a_forked_kernel_is_held_like_a_process(tmp_path):
         import IPython
 
         assert out.read_text().strip() == IPython.__version__
+        assert abandoned.read_text() == ""  # served in order: the gone caller's got no kernel
         kernel.kill()  # after its end: ignored, no error, and the pid is never signalled
 
         # a real kernel, on its own connection file, runs until it is signalled

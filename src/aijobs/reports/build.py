@@ -311,15 +311,20 @@ class _WorkerStopped(BaseException):
 
 _worker_busy = False  # in a report worker: a report is running (see _stop_worker)
 _worker_stop: Any = None  # in a report worker: the build's stop event (set: run nothing more)
+_worker_kernels: Any = None  # in a report worker: aijobs.reports.provisioner (see _init_worker)
 
 
 def _stop_worker(*_) -> None:
     """A report worker's SIGTERM handler: the build is ending (Ctrl-C, SIGTERM, a served
-    client gone) and stops its workers (_stop_workers). A worker running a report leaves it
-    through its clean-up (kernel, connection files, work folder); from then on it runs no
-    report, and it ends as the pool's workers end, when the pool tells it to. It prints
-    nothing: the build's last line on stderr stays the build's own."""
-    if _worker_busy:
+    client gone) and stops its workers (_stop_workers). From then on no kernel starts in the
+    worker; a worker running a report leaves it through its clean-up (kernel, connection
+    files, work folder), at once, or, if its kernel is starting, once the start is done (the
+    kernel is then ended and the start raises LaunchRefused: interrupted halfway, a kernel
+    would run on without its connection file, see provisioner.refuse_launches). From then on
+    it runs no report, and it ends as the pool's workers end, when the pool tells it to. It
+    prints nothing: the build's last line on stderr stays the build's own."""
+    starting = _worker_kernels is not None and _worker_kernels.refuse_launches()
+    if _worker_busy and not starting:
         raise _WorkerStopped
 
 
@@ -329,13 +334,21 @@ def _run_report_star(args: tuple) -> BuildResult:
     stopped = BuildResult(spec.name, "failed", 0.0, error=f"{spec.name}: stopped.")
     if _worker_stop is not None and _worker_stop.is_set():
         return stopped  # a report handed over before the build stopped: not started
+    refused = _worker_kernels.LaunchRefused if _worker_kernels is not None else _WorkerStopped
     _worker_busy = True
     try:
-        return run_report(spec, overrides=overrides, options=options, warm_socket=warm_socket)
-    except _WorkerStopped:  # left through run_report's clean-up (what that leaves of its
-        return stopped      # kernel's files, the build removes once the kernel is gone)
+        try:
+            return run_report(spec, overrides=overrides, options=options,
+                              warm_socket=warm_socket)
+        except (_WorkerStopped, refused):  # left through run_report's clean-up (what that
+            return stopped  # leaves of its kernel's files, the build removes once it is gone)
+        finally:
+            _worker_busy = False
     finally:
-        _worker_busy = False
+        # a kernel whose report was left halfway (stopped while nbclient started it) is ended
+        # here, and the worker ends only after it: none outlives the build's last line
+        if _worker_kernels is not None:
+            _worker_kernels.end_started_kernels()
 
 
 def _init_worker(build_pid: int, env: dict[str, str], cwd: str, stop: Any = None) -> None:
@@ -352,8 +365,12 @@ def _init_worker(build_pid: int, env: dict[str, str], cwd: str, stop: Any = None
     `stop`, an event the build sets when it is interrupted: from then on the worker starts no
     report (see _stop_workers).
     """
-    global _worker_stop
+    global _worker_stop, _worker_kernels
     _worker_stop = stop
+    # the kernels this worker starts (imported already by the fork server: see worker_imports)
+    from aijobs.reports import provisioner
+
+    _worker_kernels = provisioner
     os.environ.clear()
     os.environ.update(env)
     tempfile.tempdir = None  # tempfile caches the folder it found: find this build's
@@ -696,9 +713,13 @@ def _run(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int | N
     try:
         yield from _run_in_pool(todo, overrides, options, jobs, served, started)
     except BaseException:
-        # interrupted: the workers have ended, and so have their kernels when this build's own
-        # warm-kernel server has (a kernel stopped while starting can leave its connection file
-        # and sockets, named with its worker's pid): remove what they left
+        # interrupted: the workers have ended, each after the kernels it started (a kernel
+        # stopped while starting can leave its connection file and sockets, named with its
+        # worker's pid): remove what they left. A report run in this process (-j 1, a served
+        # one-report build) may have left its kernel starting: it is ended first.
+        kernels = sys.modules.get("aijobs.reports.provisioner")
+        if kernels is not None:
+            kernels.end_started_kernels()
         remove_stale_scratch()
         raise
 

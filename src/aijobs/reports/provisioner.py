@@ -72,6 +72,39 @@ def _stream_fd(stream: Any, default_fd: int, opened: list[int]) -> int | None:
     return None
 
 
+class LaunchRefused(BaseException):
+    """A kernel was to start in a process that is stopping (see refuse_launches). Not an
+    Exception: jupyter_client and nbclient, which catch and log those, let it through."""
+
+
+# This process's kernels: whether it may start more, whether one is starting now, and those it
+# started (Popen or ForkedKernel), so that they can be ended with it (see end_started_kernels)
+_refused = False
+_launching = False
+_started: list[Any] = []
+
+
+def refuse_launches() -> bool:
+    """From now on no kernel starts in this process (a start raises LaunchRefused). Safe in a
+    signal handler. True when a kernel is starting right now: its start then completes, ends
+    the kernel and raises LaunchRefused, so that no kernel is ever left half-started (the
+    caller must not interrupt it)."""
+    global _refused
+    _refused = True
+    return _launching
+
+
+def end_started_kernels(timeout: float = KILL_WAIT_SECONDS * 5) -> None:
+    """Kill every kernel this process started that still runs, and wait (up to `timeout` s
+    each) until it is gone: then nothing it could print follows this process's end."""
+    while _started:
+        process = _started.pop()
+        with contextlib.suppress(OSError, ValueError, subprocess.TimeoutExpired):
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=timeout)
+
+
 class WarmKernelProvisioner(LocalProvisioner):
     """Launches ipykernel kernels by having the warm-kernel server fork them; any other
     kernel, or when there is no server, the way LocalProvisioner does."""
@@ -88,6 +121,21 @@ class WarmKernelProvisioner(LocalProvisioner):
         env = dict(kwargs.get("env") or os.environ)
         env.pop(SOCKET_VAR, None)  # the kernel's own kernels are its business
         kwargs["env"] = env
+        global _launching
+        if _refused:
+            raise LaunchRefused
+        _launching = True  # see refuse_launches: a stop waits for the end of this start
+        try:
+            info = await self._launch(cmd, kwargs)
+            _started[:] = [p for p in _started if p.poll() is None] + [self.process]
+        finally:
+            _launching = False
+        if _refused:  # stopped while it started: end the kernel before it can say anything
+            end_started_kernels()
+            raise LaunchRefused
+        return info
+
+    async def _launch(self, cmd: list[str], kwargs: dict[str, Any]) -> KernelConnectionInfo:
         kernel = self._forked_kernel(cmd, kwargs)
         if kernel is None:
             return await super().launch_kernel(cmd, **kwargs)

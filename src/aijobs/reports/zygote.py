@@ -431,6 +431,11 @@ class _Server:
             conn.close()
             return
         refusal = None
+        if caller_gone(conn):  # it left while its request waited here: no kernel for no one
+            for fd in fds:
+                os.close(fd)
+            conn.close()
+            return
         if request.get("identity") != identity():
             refusal = "a different interpreter or copy of the package"
         elif len(fds) != 3:
@@ -503,6 +508,21 @@ class _Server:
         with contextlib.suppress(KeyError, ValueError):
             self.selector.unregister(conn)
         conn.close()
+
+
+def caller_gone(conn: socket.socket) -> bool:
+    """Whether the caller at the other end has closed its side (it sends nothing after its
+    request, so an end of stream means it has gone). A request waits in the listening queue
+    while the server is busy (importing, at first): a report worker stopped meanwhile has
+    left, and its kernel's connection file with it. Forked anyway, that kernel found no
+    connection file, made one of its own on TCP and printed ipykernel's warning about it into
+    the caller's stderr, possibly after that build's last line."""
+    try:
+        return conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except (BlockingIOError, InterruptedError):
+        return False
+    except OSError:
+        return True
 
 
 def _signal_kernel(pid: int, signum: int) -> None:
