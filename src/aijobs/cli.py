@@ -269,17 +269,10 @@ def _serve(args: argparse.Namespace) -> int:
     code = build_server.serve(lambda argv: main(argv), notebooks, package_fingerprint,
                               idle_minutes=args.idle_minutes, warm_up=_warm_build_server)
     # Everything the server owns is released by now (its socket removed, its warm-kernel
-    # server stopped; the fork server and resource tracker end when their pipes close). End
-    # here: after a build stopped because its client went (Ctrl-C), interpreter exit could
-    # wait forever on that build's worker-pool manager thread (seen about one run in three).
-    if code != 0:  # refused to start (one line said why): nothing to wait for
-        return code
-    import logging  # (standard library; only for its shutdown here)
-
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    # server stopped, no worker left running: a stopped build stops its workers and waits for
+    # them, see build._run; the fork server and resource tracker end when their pipes close),
+    # so the interpreter ends normally.
+    return code
 
 
 def _warm_build_server() -> None:

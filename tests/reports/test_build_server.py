@@ -9,12 +9,14 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, built_page, start_build_server
+from conftest import ROOT, built_page, descendants, start_build_server
 
 from aijobs.reports.build_server import READY_LINE
+from aijobs.reports.scratch import running
 
 pytestmark = pytest.mark.slow
 AIJOBS = [sys.executable, "-m", "aijobs.cli"]
@@ -25,9 +27,16 @@ def _run(args: list[str], sock: Path | str, cwd: Path, env: dict):
                           env={**env, "AIJOBS_BUILD_SERVER": str(sock)}, timeout=300)
 
 
-def _stop(server: subprocess.Popen) -> str:
+def _stop(server: subprocess.Popen, within: float = 60) -> str:
+    """SIGTERM the server; what it printed last. It must end on its own within `within` s
+    (else it is killed, and the test fails)."""
     server.send_signal(signal.SIGTERM)
-    rest, _ = server.communicate(timeout=60)
+    try:
+        rest, _ = server.communicate(timeout=within)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.communicate()
+        pytest.fail(f"the build server did not end within {within:g} s of SIGTERM")
     return rest
 
 
@@ -135,9 +144,17 @@ def test_a_clients_ctrl_c_stops_its_build_only(tmp_path):
         assert again.returncode == 0, again.stderr
         assert "1/1 built      growth_rates" in again.stdout
         assert len(list(out.glob("*.html"))) == pages  # the stopped build wrote nothing since
+        below = descendants(server.pid)  # its warm-kernel server, fork server...
+        assert below
     finally:
-        rest = _stop(server)
+        rest = _stop(server)  # SIGTERM: it ends within _stop's bound, on its own
     assert server.returncode == 0, rest
+    assert rest.strip().splitlines()[-1] == "build server stopped", rest
+    assert not sock.exists()
+    end = time.monotonic() + 30  # the fork server ends when it sees the server gone
+    while time.monotonic() < end and [p for p in below if running(p)]:
+        time.sleep(0.2)
+    assert not [p for p in below if running(p)], "a process outlived the build server"
 
 
 PROBE = {
