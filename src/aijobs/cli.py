@@ -253,9 +253,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _start_build_server() -> None:
-    """Start a build server for the next commands (this one runs on its own) and say so."""
-    pid = build_server.start_in_background()
+def _start_build_server(start_lock: int | None = None) -> None:
+    """Start a build server for the next commands (this one runs on its own) and say so;
+    `start_lock` is handed to it (see build_server.forward)."""
+    pid = build_server.start_in_background(start_lock=start_lock)
     if pid is not None:
         print(f"aijobs: started a build server (pid {pid}) to make the next builds fast; it "
               f"stops after {build_server.AUTO_IDLE_MINUTES} idle minutes, or now with "

@@ -31,7 +31,10 @@ client's command only; the server stays.
 A build that finds no server starts one in the background (`start_in_background`), says so in
 one line with how to stop it, and runs on its own meanwhile; the next command is handed to it.
 An auto-started server stops after AUTO_IDLE_MINUTES without a command. Not under CI (the CI
-variable set), nor for a dry run, nor with AIJOBS_BUILD_SERVER=off.
+variable set), nor for a dry run, nor with AIJOBS_BUILD_SERVER=off. Starting is race-free: a
+command looks for a server and starts one under a lock beside the socket, which the new server
+holds until it listens; two builds started at the same instant start one server, and the
+second hands itself to it.
 
 This module imports only the standard library at the top: the client side runs before the
 command line decides whether it needs the rest.
@@ -149,23 +152,95 @@ def refused(why: str) -> int:
 
 # ---- client ---------------------------------------------------------------------------------
 
+_NO_SERVER = object()  # (forward) no server runs at all: none at the socket, or a dead one's
+START_LOCK_VAR = "AIJOBS_BUILD_SERVER_START_LOCK"  # the start lock's fd, handed to the server
+START_WAIT_SECONDS = 30.0  # how long a command waits for a server another one is starting
+
+
 def forward(argv: list[str], when_none=None) -> int | None:
     """Run this command line on the build server and return its exit status, printing what
     it prints; None if there is no server for this suite (the caller runs it itself).
-    `when_none()` is called when no server runs at all (not when one declines the command:
-    it serves another copy of the suite, or restarts with new code)."""
+    `when_none(lock_fd)` is called when no server runs at all (not when one declines the
+    command: it serves another copy of the suite, or restarts with new code), holding the
+    start lock (see _start_lock), which it hands to the server it starts.
+
+    Starting is race-free: only one command at a time looks for a server and starts one,
+    under a lock in the socket's folder, and the server holds that lock until it listens. Two
+    commands started at the same instant: the first starts the server (and runs on its own
+    meanwhile), the second waits for the lock, then finds the new server and hands itself
+    to it."""
     path = socket_path()
     if not path:
         log.info("no build server: %s=off", SERVER_VAR)
         return None
     if not os.environ.get(SERVER_VAR):
         _make_folder(Path(path).parent)
+    code = _forward(path, argv)
+    if code is not _NO_SERVER:
+        return code
+    if when_none is None:
+        return None
+    with _start_lock(path) as lock:
+        if lock is None:  # another command's server is slow to start (or the folder is not
+            return None   # safe): this one runs on its own
+        if not _answers(path):  # still none, now that no other command is starting one
+            when_none(lock)
+            return None
+    log.info("a build server was started meanwhile (by another command): handing it this one")
+    code = _forward(path, argv)
+    return None if code is _NO_SERVER else code
+
+
+@contextlib.contextmanager
+def _start_lock(path: str, wait: float = START_WAIT_SECONDS):
+    """Hold the start lock of the server at `path` (a file beside the socket, in the user's
+    own folder); yield its file descriptor, or None when it cannot be had within `wait`
+    seconds, or the folder is not safe. A server started with it keeps the lock (flock: the
+    open file is shared with the child) until it listens, so a command that waits for the lock
+    then finds it answering."""
+    fd = None
+    if unsafe(path, socket_too=False) is None:
+        with contextlib.suppress(OSError):
+            fd = os.open(f"{path}.start", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC
+                         | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        deadline = time.monotonic() + wait
+        while fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    log.info("another command has been starting the build server for %g s: "
+                             "this one runs on its own", wait)
+                    os.close(fd)
+                    fd = None
+                    break
+                time.sleep(0.05)
+        yield fd
+    finally:
+        if fd is not None:
+            os.close(fd)  # the lock stays held by a server started with it, until it listens
+
+
+def _answers(path: str) -> bool:
+    """Whether a server listens at `path` (the socket is there and takes a connection)."""
+    if not os.path.lexists(path) or unsafe(path):
+        return os.path.lexists(path)  # an unsafe socket: forward refuses it in one line
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(path)
+        except OSError:
+            return False
+    return True
+
+
+def _forward(path: str, argv: list[str]):
+    """forward, once: the command's exit status, None (a server declined it), or _NO_SERVER."""
     if not os.path.lexists(path):
         log.info("no build server runs for this suite (none at %s; `aijobs serve` starts "
                  "one)", path)
-        if when_none is not None:
-            when_none()
-        return None
+        return _NO_SERVER
     why = unsafe(path)
     if why:
         return refused(why)
@@ -175,9 +250,7 @@ def forward(argv: list[str], when_none=None) -> int | None:
     except OSError as exc:  # a socket left by a server that was killed
         log.info("no build server answers at %s (%s)", path, exc.strerror or exc)
         conn.close()
-        if when_none is not None:
-            when_none()
-        return None
+        return _NO_SERVER
     try:
         uid = peer_uid(conn)
         if uid is not None and uid != os.getuid():
@@ -232,10 +305,12 @@ def auto_start_wanted(dry_run: bool = False) -> bool:
     return socket_path() is not None and not os.environ.get("CI") and not dry_run
 
 
-def start_in_background(idle_minutes: float = AUTO_IDLE_MINUTES) -> int | None:
+def start_in_background(idle_minutes: float = AUTO_IDLE_MINUTES,
+                        start_lock: int | None = None) -> int | None:
     """Start `aijobs serve` for this suite, detached (its own session, output to a log file
     beside the socket), and return its pid; None if it cannot be started. Returns at once: the
-    server imports while the caller runs its own command."""
+    server imports while the caller runs its own command. `start_lock` (the start lock's file
+    descriptor, see forward) is handed to the server, which lets it go once it listens."""
     path = socket_path()
     if path is None:
         return None
@@ -249,12 +324,16 @@ def start_in_background(idle_minutes: float = AUTO_IDLE_MINUTES) -> int | None:
     except OSError as exc:
         log.info("no build server started: %s", exc)
         return None
+    env = {k: v for k, v in os.environ.items() if k != START_LOCK_VAR}
+    if start_lock is not None:
+        env[START_LOCK_VAR] = str(start_lock)
     with logfile:
         try:
             server = subprocess.Popen(
                 [sys.executable, "-m", "aijobs.cli", "serve", "--idle-minutes",
                  f"{idle_minutes:g}"], stdin=subprocess.DEVNULL, stdout=logfile,
-                stderr=subprocess.STDOUT, start_new_session=True, cwd=paths.PROJECT_ROOT)
+                stderr=subprocess.STDOUT, start_new_session=True, cwd=paths.PROJECT_ROOT,
+                env=env, pass_fds=() if start_lock is None else (start_lock,))
         except OSError as exc:
             log.info("no build server started: %s", exc)
             return None
@@ -347,6 +426,27 @@ def serve(run_command, notebooks: list[Path], fingerprint, *, idle_minutes: floa
     server imports in its own process: what a build imports and compiles on its first run is
     then ready for every command, the first included.
     """
+    # the start lock, when a command started this server (see forward): held until it listens
+    handed = os.environ.pop(START_LOCK_VAR, "")
+    _start_lock_held[:] = [int(handed)] if handed.isdigit() else []
+    try:
+        return _serve(run_command, notebooks, fingerprint, idle_minutes, echo, warm_up)
+    finally:
+        _release_start_lock()
+
+
+_start_lock_held: list[int] = []  # in a server started by a command: the start lock's fd
+
+
+def _release_start_lock() -> None:
+    """Let go of the start lock handed by the command that started this server (if any)."""
+    while _start_lock_held:
+        with contextlib.suppress(OSError):
+            os.close(_start_lock_held.pop())
+
+
+def _serve(run_command, notebooks: list[Path], fingerprint, idle_minutes: float, echo,
+           warm_up) -> int:
     path = socket_path()
     if path is None:
         echo(f"error: {SERVER_VAR}=off; unset it to start a build server", file=sys.stderr)
@@ -378,6 +478,7 @@ def _serve_locked(path: str, run_command, notebooks: list[Path], fingerprint,
     listener.bind(path)
     os.chmod(path, 0o600)
     listener.listen(16)
+    _release_start_lock()  # listening: a command waiting to start a server now finds this one
     chosen = os.environ.get(SERVER_VAR)
     os.environ[SERVER_VAR] = "off"  # the commands it runs must not hand themselves back to it
     # a client that goes (Ctrl-C) while the server writes to it must not end the server
