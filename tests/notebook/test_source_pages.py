@@ -27,7 +27,7 @@ def test_side_by_side_counts_from_the_rows():
     assert board["cannot_test"] == "1 of 2 pay and growth claims"
     assert table.iloc[2]["can_test"] == "none of the article's claims"
     assert table.iloc[2]["cannot_test"] == "2 of 2 pay and growth claims"  # all, not its rows
-    assert table.iloc[1]["licence"] == "public-domain-us-government"
+    assert table.iloc[1]["licence"] == "public domain (a work of the US government)"
     assert "BLS OEWS estimates for May 2020 to May 2024" in table.iloc[1]["period"]
     sentence = source_pages.counts_sentence(source_pages.side_by_side(rows), rows)
     assert sentence == ("Of the article's 2 pay and growth claims, each source can test: "

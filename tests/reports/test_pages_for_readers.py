@@ -229,8 +229,9 @@ def test_each_source_carries_its_own_licence_status():
     assert "Licence: none stated (An unattributed, undated commentary: it states no " \
            "author, title, date, publisher or licence)." in article
     assert "Licence: cited figures (Figures quoted" in studies
-    assert "Licence: CC0-1.0." in survey
-    assert "Licence: CC-BY-4.0." in curation
+    # licence ids read as their names
+    assert "Licence: Creative Commons CC0 1.0 (public domain dedication)." in survey
+    assert "Licence: Creative Commons Attribution 4.0 (CC BY 4.0)." in curation
     # web addresses are links, file paths stay text
     assert '<a href="https://aijobs.net/salaries">https://aijobs.net/salaries</a>' in survey
     assert "<a " not in article

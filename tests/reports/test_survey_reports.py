@@ -76,7 +76,7 @@ def test_survey_path_recomputes_the_same_numbers(built_reports, tmp_path):
         assert figures(fresh)[2:] == figures(committed)[2:]
         assert len(figures(fresh)) == len(figures(committed))
         described = ("snapshot of 2025-01-19, recognised by its md5 "
-                     "(1884e0b0e63118c58785e40c82a5d63d) (given as survey_path)")
+                     "(1884e0b0e63118c58785e40c82a5d63d) (given in the settings)")
         assert any(described in t for t in _tables(fresh)
                    if "<th>Entered in the suite</th>" in t)  # the sources table
 

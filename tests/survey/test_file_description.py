@@ -21,7 +21,7 @@ def test_a_constructed_file_is_described_by_what_it_holds(tmp_path):
     entry = paths.OTHER_SOURCES[str(file)]
     assert entry["holds"] == (f"other_board.csv, a salary file in the aijobs.net format (md5 "
                               f"{md5}; work years 2023 to 2024; 3 rows); the suite does not "
-                              "know where it comes from (given as survey_path)")
+                              "know where it comes from (given in the settings)")
     assert entry["source"].startswith("not known") and entry["licence"] == "not known"
     assert "aijobs.net salary survey" not in entry["holds"] + entry["source"]
 

@@ -32,8 +32,8 @@ BAND_RULE = (
     "supported: one end is off, or both are but the survey's median posting lies inside the "
     "band. Not supported: both ends off and the median posting outside the band. The verdict "
     "is that of the medians themselves; when another verdict lies inside the 95% intervals of "
-    "those medians, the row says what the interval also allows. No data: fewer than min_n "
-    "postings or no interval.")
+    "those medians, the row says what the interval also allows. No data: fewer postings "
+    "than the settings' fewest for a finding, or no interval.")
 RANKING_RULE = (
     "Roles in the article's order by band midpoint; each neighbouring pair is compared by the "
     "survey's medians. Supported: every pair's medians are in the article's order. Not "

@@ -163,10 +163,25 @@ def _sources_cached(file: str, _stamp: tuple[int, int]) -> dict[str, Any]:
 # figures quoted from publications (cited, not licensed data). Every other value names a licence.
 UNLICENSED = {"article": "none stated", "studies": "cited figures"}
 
+# How a licence id of data/sources.yaml, a sidecar or a salary file's description reads on a
+# page: the one place its name for readers is written. Any other value (none stated, cited
+# figures, not known) is already words and reads as it is.
+LICENCE_NAMES = {
+    "CC0-1.0": "Creative Commons CC0 1.0 (public domain dedication)",
+    "CC-BY-4.0": "Creative Commons Attribution 4.0 (CC BY 4.0)",
+    "public-domain-us-government": "public domain (a work of the US government)",
+}
+
+
+def licence_name(licence: str) -> str:
+    """A licence as a reader names it: 'CC-BY-4.0' reads 'Creative Commons Attribution 4.0
+    (CC BY 4.0)'; a value that is not a licence id is returned as it is."""
+    return LICENCE_NAMES.get(str(licence).strip(), str(licence).strip())
+
 
 def source_licence(sid: str) -> str:
-    """The licence status of source `sid` of data/sources.yaml as a page shows it: the source's
-    own, never a table's. A text states none ("none stated"), studies are cited figures, data
+    """The licence status of source `sid` of data/sources.yaml as a page shows it (its
+    reader's name, licence_name): the source's own, never a table's. A text states none ("none stated"), studies are cited figures, data
     carry their licence. A source of a kind in UNLICENSED must say exactly that."""
     origin = load_sources().get(sid) or {}
     licence = str(origin.get("licence") or "").strip()
@@ -177,7 +192,7 @@ def source_licence(sid: str) -> str:
     if expected and licence != expected:
         raise DataError(f"{_rel(paths.SOURCES_FILE)}: source {sid} is of kind "
                         f"{origin.get('kind')}, so its licence is '{expected}', not '{licence}'")
-    return licence
+    return licence_name(licence)
 
 
 def load_schema(name: str) -> TableSchema:

@@ -210,7 +210,8 @@ def sources_frame(names: Sequence[str] | None = None) -> pd.DataFrame:
         })
     for file, origin in paths.OTHER_SOURCES.items():
         rows.append({"source_id": file, "source": origin["source"], "producer": "",
-                     "licence": origin["licence"], "licence_note": "",
+                     "licence": tables.licence_name(origin["licence"]),
+                     "licence_note": "",
                      "location": origin.get("location", file), "file": file,
                      "holds": origin["holds"], "data_as_of": origin.get("data_as_of", "-"),
                      "recorded": "read at build time"})

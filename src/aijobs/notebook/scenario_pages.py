@@ -429,8 +429,8 @@ def history_paragraph(mix: pd.DataFrame, title_map: pd.DataFrame, min_years: int
             "scarcity premium itself. A line through the years gives a yearly rate of change, "
             f"but only counts as identified with at least {spelled(min_years)} like-for-like "
             "years whose fitted sign is the same with repeated adverts counted once and kept. "
-            "`normalization_rate_source: observed` uses such a rate; where there is none, it "
-            "keeps the premium flat and says why. A backtest (fit through each year, check the "
+            "A scenario set to take its rate from this path uses such a rate; where there is "
+            "none, it keeps the premium flat and says why. A backtest (fit through each year, check the "
             "next) is shown only where more than one year can be held out.").replace(
                 "file covers no work year, but", "file covers no work year, and")
 
@@ -455,7 +455,7 @@ def premium_spread_paragraph(estimates: pd.DataFrame) -> str:
             "whole economy: a marketing job that asks for AI skills against one that does not. "
             "The survey evidence compares AI job titles with Software Engineer postings on one "
             "AI job board, where both sides are already technical and well paid (the note under "
-            "the chart says how large that gap is). Choose with `premium_source`; a role whose "
+            "the chart says how large that gap is). The settings choose the estimate; a role whose "
             "estimate is zero or negative has no premium to normalize, and the table at the top "
             "says so.")
 
@@ -477,7 +477,7 @@ def comparison_intro(named: list[dict], estimates: pd.DataFrame) -> str:
         elif s.get("mode") == "supply_demand":
             market += 1
     sourced = estimates["premium"].dropna()
-    text = ("The named scenarios in `notebooks/reports.yaml` side by side: each one's median path "
+    text = ("The named scenarios of the suite's report configuration side by side: each one's median path "
             "of midpoint pay per role, and the band each role reaches at the horizon under each "
             "scenario.")
     if values and len(sourced):
@@ -498,4 +498,4 @@ def comparison_intro(named: list[dict], estimates: pd.DataFrame) -> str:
         text += (f", and {count(market, 'scenario')} {verb_for(market, 'lets')} it follow "
                  "demand against supply")
     return (text + ". None is a forecast and none carries a likelihood. Add a scenario to the "
-            "config and it appears here on the next build.")
+            "report configuration and it appears here on the next build.")

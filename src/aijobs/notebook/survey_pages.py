@@ -403,8 +403,8 @@ def show_slice_switch(ev: Evidence, *, company_countries: list[str] | None = Non
         display.show_note(
             "The slice switch is built from the committed slices, which hold each posting's "
             f"{MEASURE_PLURAL['midpoint'][:-1]} only; this page counts "
-            f"{PAY_MEASURE_TEXT[ev.pay_measure]}. Set survey_path to recompute the slices for "
-            "it.")
+            f"{PAY_MEASURE_TEXT[ev.pay_measure]}. Give a salary file of your own in "
+            "the settings to recompute the slices for it.")
         return
     if not len(slices):
         display.show_note("No posting of the article's roles passes the filters: there is no "

@@ -108,7 +108,7 @@ def _read_frame(path: Path, engine: str) -> tuple[pd.DataFrame, str]:
     paths.record_read(path)  # a report built from this file is rebuilt when it changes
     snapshot = snapshot_date_of(path)
     paths.OTHER_SOURCES[str(path)] = {
-        "holds": "a salary file given as survey_path (described once it is read)",
+        "holds": "a salary file given in the settings (described once it is read)",
         "source": "not known yet", "licence": "not known",
         "data_as_of": f"survey snapshot of {snapshot}" if snapshot else "not stated"}
     with open(path, "rb") as fh:
@@ -326,8 +326,8 @@ def read_survey(path: str | Path, *, strict: bool = False, engine: str = "c",
     paths.OTHER_SOURCES[str(path)] = {
         "holds": file_description(path.name, survey.md5,
                                   sorted(int(y) for y in rows["work_year"].unique()), n)
-        + " (given as survey_path)",
-        "source": SOURCE_NAME if known else "not known (a file given as survey_path)",
+        + " (given in the settings)",
+        "source": SOURCE_NAME if known else "not known (a file given in the settings)",
         "licence": "CC0-1.0" if known else "not known",
         "data_as_of": (f"survey snapshot of {KNOWN_SNAPSHOTS[survey.md5]}" if known
                        else "not stated")}
