@@ -181,8 +181,9 @@ def licence_name(licence: str) -> str:
 
 def source_licence(sid: str) -> str:
     """The licence status of source `sid` of data/sources.yaml as a page shows it (its
-    reader's name, licence_name): the source's own, never a table's. A text states none ("none stated"), studies are cited figures, data
-    carry their licence. A source of a kind in UNLICENSED must say exactly that."""
+    reader's name, licence_name): the source's own, never a table's. A text states none
+    ("none stated"), studies are cited figures, data carry their licence. A source of a kind
+    in UNLICENSED must say exactly that."""
     origin = load_sources().get(sid) or {}
     licence = str(origin.get("licence") or "").strip()
     if not licence:

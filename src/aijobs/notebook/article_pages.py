@@ -163,8 +163,9 @@ def charts_reading(period_years: float | None, setting: str = "the period settin
 def compounding_paragraph(growth: pd.DataFrame, years: int) -> str:
     """What the fastest yearly rate gives if it held unchanged for `years` years, and so why
     the projection slows the rates down."""
-    tail = ("slows each rate down every year, by the slowdown of growth the settings give. The index starts at 1 today; the scale is "
-            "logarithmic, so equal steps up mean equal multiples.")
+    tail = ("slows each rate down every year, by the slowdown of growth the settings give. "
+            "The index starts at 1 today; the scale is logarithmic, so equal steps up mean "
+            "equal multiples.")
     if growth.empty:
         return "The projection " + tail
     fastest = growth.loc[growth["annual_rate_pct"].idxmax()]

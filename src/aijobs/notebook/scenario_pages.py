@@ -430,8 +430,8 @@ def history_paragraph(mix: pd.DataFrame, title_map: pd.DataFrame, min_years: int
             f"but only counts as identified with at least {spelled(min_years)} like-for-like "
             "years whose fitted sign is the same with repeated adverts counted once and kept. "
             "A scenario set to take its rate from this path uses such a rate; where there is "
-            "none, it keeps the premium flat and says why. A backtest (fit through each year, check the "
-            "next) is shown only where more than one year can be held out.").replace(
+            "none, it keeps the premium flat and says why. A backtest (fit through each year, "
+            "check the next) is shown only where more than one year can be held out.").replace(
                 "file covers no work year, but", "file covers no work year, and")
 
 
@@ -477,9 +477,9 @@ def comparison_intro(named: list[dict], estimates: pd.DataFrame) -> str:
         elif s.get("mode") == "supply_demand":
             market += 1
     sourced = estimates["premium"].dropna()
-    text = ("The named scenarios of the suite's report configuration side by side: each one's median path "
-            "of midpoint pay per role, and the band each role reaches at the horizon under each "
-            "scenario.")
+    text = ("The named scenarios of the suite's report configuration side by side: each "
+            "one's median path of midpoint pay per role, and the band each role reaches at the "
+            "horizon under each scenario.")
     if values and len(sourced):
         lo, hi = min(values), max(values)
         a, b = float(sourced.min()), float(sourced.max())

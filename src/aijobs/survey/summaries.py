@@ -53,8 +53,8 @@ RELIABILITY_RULE = (
     "not released (thresholds as quoted in the documentation of the R package SAEval, "
     "cv_table). Here the CV of a median is its cluster-aware 95% interval's half-width / 1.96 "
     "/ median (groups of identical postings are clusters), a cell with fewer distinct "
-    "adverts than the settings' fewest postings for a finding is suppressed, and a cell dominated by one advert is at best 'use with "
-    "caution'.")
+    "adverts than the settings' fewest postings for a finding is suppressed, and a cell "
+    "dominated by one advert is at best 'use with caution'.")
 DOMINANCE_RULE = (
     "A cell where one advert (one group of identical postings) makes up more than 20% of the "
     "postings is flagged 'dominated by one advert' and never graded reliable. This is the "
