@@ -655,6 +655,10 @@ def test_the_fan_s_words_are_a_spread_not_a_probability():
     text = scenario_pages.fan_ranges_note(result)
     assert "inflation 1.5% to 4% (most likely 2.5%)" in text
     assert "not a forecast" in text
+    # the estimates drawn across, by the names readers know them by (data/premium_estimates.csv)
+    assert ("across the estimates that make the same comparison (PwC 2024, AI skills in US job "
+            "ads; PwC 2025, AI skills in job ads; Lightcast 2025") in text
+    assert "pwc_2024" not in text
 
 
 class _Gaps:

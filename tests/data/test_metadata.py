@@ -111,6 +111,10 @@ def test_every_section_with_facts_is_charted_or_tabled_in_a_report():
     assert "compensation_bands" in cov.loc["pay_highest", "reports"]
     assert "entry_competitiveness" in cov.loc["break_in", "reports"]
     assert cov.loc["watching", "reports"] == "overview"
+    # the tables as readers know them, by their sidecars' titles, in the order of their names
+    assert cov.loc["pay_highest", "tables"] == "roles, salary_bands"
+    assert cov.loc["pay_highest", "table_titles"] == (
+        "Roles named in the article; Annual pay bands of the best-paid AI roles")
 
 
 def _minimal_sidecar(**extra):

@@ -7,13 +7,17 @@ import csv
 import io
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
 
+from aijobs import paths
 from aijobs.charts import figure_data
+from aijobs.data import tables
+from aijobs.devtools.figure_export import figures_in_page
 from aijobs.notebook import display
 from aijobs.reports import config, parameters, render, settings_text
 from aijobs.reports.cache import MANIFEST_NAME
@@ -486,3 +490,146 @@ def test_every_page_carries_its_passport(built_reports):
         host = socket.gethostname()
         if len(host) >= 6:  # a short name such as "vm" is an ordinary word too
             assert host not in page, f"{name} names the host"
+
+
+class _ReaderText(HTMLParser):
+    """The text a reader reads on a page. Left out: scripts and styles; each chart's data as
+    it downloads (its columns are named as in the CSV); the build's passport and the footer
+    (the record of what built the page); and the source citations, which give each source's
+    files by their paths on purpose."""
+
+    SKIPPED_CLASSES = {"aijobs-chart-data", "passport", "aijobs-source"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+            "param", "source", "track", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.skipping: list[bool] = []
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        a = dict(attrs)
+        skip = (tag in ("script", "style", "footer")
+                or bool(set((a.get("class") or "").split()) & self.SKIPPED_CLASSES)
+                or a.get("data-label") == "File")  # a source's files, in its citation
+        self.skipping.append(skip or bool(self.skipping and self.skipping[-1]))
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.skipping:
+            self.skipping.pop()
+
+    def handle_data(self, data):
+        if not (self.skipping and self.skipping[-1]):
+            self.parts.append(data)
+
+
+CODE_NAME = re.compile(
+    r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b"  # snake_case: a parameter, a table, an id
+    r"|(?:\.\./|\b)(?:data|notebooks|src|shared)/\S*"  # a folder of the project
+    r"|\b[\w-]+/[\w./-]+\.(?:csv|json|yaml|ipynb|py|xlsx)\b"  # a file path
+    r"|\b(?:" + "|".join(re.escape(k) for k in tables.LICENCE_NAMES) + r")\b")  # licence ids
+COMMAND = re.compile(r"\bmake \w+(?: [A-Z_]+=\S+)*")  # a command to type, as a page gives it
+# named on purpose: a function of the R package SAEval, cited as where the thresholds are quoted
+CITED_NAMES = {"cv_table"}
+
+
+def _chart_texts(page: str) -> list[str]:
+    """Every chart's title, axis titles, tick labels, trace names, categories, texts and notes,
+    apart from its source line (a citation, which names the tables' files)."""
+    out: list[str] = []
+
+    def text(value) -> list[str]:
+        value = value.get("text") if isinstance(value, dict) else value
+        return [value] if isinstance(value, str) else []
+
+    for fig in figures_in_page(page):
+        layout = fig.get("layout", {})
+        out += text(layout.get("title"))
+        for key, axis in layout.items():
+            if key.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):
+                out += text(axis.get("title")) + [t for t in axis.get("ticktext") or []
+                                                  if isinstance(t, str)]
+        out += [a.get("text", "") for a in layout.get("annotations") or []]
+        for trace in fig.get("data", []):
+            out += text(trace.get("name"))
+            for key in ("x", "y", "text"):
+                values = trace.get(key)
+                out += ([v for v in values if isinstance(v, str)] if isinstance(values, list)
+                        else text(values) if key == "text" else [])
+    return [t for t in out if not re.match(r"Sources?: ", t)]
+
+
+def code_names(page: str) -> list[tuple[str, str]]:
+    """Each code name (a parameter or table name, a project path, a licence id) in the text a
+    reader reads on `page`, with the words around it."""
+    parser = _ReaderText()
+    parser.feed(page)
+    text = COMMAND.sub(" ", " ".join(parser.parts + _chart_texts(page)))
+    return [(m.group(), text[max(0, m.start() - 60):m.end() + 20].replace("\n", " "))
+            for m in CODE_NAME.finditer(text) if m.group() not in CITED_NAMES]
+
+
+def test_code_names_are_found_in_reader_text_and_only_there():
+    page = ('<main><p>Set survey_path or see notebooks/reports.yaml.</p><table><tr>'
+            '<td data-label="Licence">CC-BY-4.0</td><td data-label="File">data/roles.csv</td>'
+            '</tr></table><p class="aijobs-source">Tables: data/roles.csv.</p>'
+            '<details class="aijobs-chart-data"><table><tr><th>n_postings</th></tr></table>'
+            '</details><p>Run <code>make params NAME=claims_audit</code>; the thresholds of '
+            'SAEval, cv_table.</p></main><footer>Built from notebooks/overview.ipynb</footer>'
+            '<script>var market_claims = 1;</script>')
+    assert [name for name, _ in code_names(page)] == [
+        "survey_path", "notebooks/reports.yaml.", "CC-BY-4.0"]
+
+
+def test_no_page_shows_a_reader_a_code_name(built_reports):
+    pages = sorted(built_reports.glob("*.html"))
+    assert {p.stem for p in pages} >= set(PAGES)
+    found = {p.name: code_names(p.read_text()) for p in pages}
+    assert not {name: hits for name, hits in found.items() if hits}, found
+
+
+def ordinal_first_columns(page: str) -> list[str]:
+    """The header of each table on `page` whose first column only counts its rows (1, 2, 3...).
+    On a phone each row is a card headed by its first cell, so such a table's cards would be
+    headed "1", "2", "3" instead of by what the row is about."""
+    found = []
+    for table in re.findall(r'<table class="aijobs-table">.*?</table>', page, re.S):
+        head = re.search(r"<th>(.*?)</th>", table)
+        firsts = [re.sub(r"<[^>]+>", "", c).strip()
+                  for c in re.findall(r"<tr><td[^>]*>(.*?)</td>", table, re.S)]
+        if head and len(firsts) > 1 and firsts == [str(i) for i in range(1, len(firsts) + 1)]:
+            found.append(head.group(1))
+    return found
+
+
+def test_a_table_counting_its_rows_first_is_found():
+    def table(cells):
+        return ('<table class="aijobs-table"><thead><tr><th>First</th><th>Other</th></tr></thead>'
+                '<tbody>' + "".join(f'<tr><td data-label="First">{c}</td><td>x</td></tr>'
+                                    for c in cells) + "</tbody></table>")
+
+    assert ordinal_first_columns(table(["1", "2", "3"])) == ["First"]
+    assert ordinal_first_columns(table(["2020", "2021"]) + table(["Junior role", "1"])) == []
+
+
+def test_phone_cards_are_headed_by_what_the_row_is_about(built_reports):
+    found = {p.name: ordinal_first_columns(p.read_text())
+             for p in sorted(built_reports.glob("*.html"))}
+    assert not {name: heads for name, heads in found.items() if heads}, found
+    # the routes in: each card headed by its route, the rank inside it
+    page = (built_reports / "entry_competitiveness.html").read_text()
+    assert re.search(r'<tr><td data-label="Route">Junior role in AI itself</td>'
+                     r'<td data-label="Rank \(1 = most competitive\)">1</td>', page)
+
+
+def test_the_scenario_methods_name_each_setting_as_the_settings_list_does():
+    notebook = nbformat.read(paths.NOTEBOOKS_DIR / "salary_scenarios.ipynb", as_version=4)
+    methods = next(c.source for c in notebook.cells if c.source.startswith("## Methods"))
+    headings = {line.lstrip("# ").strip() for c in notebook.cells if c.cell_type == "markdown"
+                for line in c.source.splitlines() if line.startswith("#")}
+    labels = {e["label"] for e in settings_text.entries().values()}
+    quoted = {" ".join(q.split()) for q in re.findall(r'"([^"]+)"', methods)}
+    assert len(quoted & labels) >= 15  # the settings the model reads, each by its label
+    assert quoted <= labels | headings, quoted - labels - headings

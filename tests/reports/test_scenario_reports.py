@@ -45,7 +45,10 @@ def test_each_named_scenario_builds_a_report(built_reports, name):
     page = built_page(built_reports, f"scenario_{name}").read_text()
     entry = next(s for s in NAMED if s["name"] == name)
     assert f"Scenario: {entry['title']}" in page
-    assert "premium_t = premium_0 × (1 − n)^t" in page  # the methods section
+    # the methods section, with the settings named in words, as the settings list names them
+    assert ("so the premium after <em>t</em> years is today's premium × (1 − <em>n</em>)"
+            "<sup><em>t</em></sup>") in page
+    assert 'a fixed share <em>n</em> ("Premium lost each year")' in page
     assert "<h2 id=\"Methods\">Methods" in page
     # band shift, path with fan, premium share, tornado, premium estimates, slider
     assert len(figures_in_page(page)) == 6

@@ -23,9 +23,9 @@ def _tables(page: str) -> list[str]:
 def test_reports_on_a_fresh_clone_use_the_committed_evidence(built_reports):
     for name in ("survey_evidence", "claims_audit", "compensation_bands"):
         page = built_page(built_reports, f"{name}").read_text()
-        assert "committed evidence in data/derived/: 74,301 rows read, 0 excluded" in page
+        assert "the evidence stored with the suite: 74,301 rows read, 0 excluded" in page
         # the provenance every survey page states
-        assert "Snapshot: 2025-01-19/salaries.csv, dated 2025-01-19." in page
+        assert "Snapshot: salaries.csv, dated 2025-01-19." in page
         assert ('<a href="https://aijobs.net/salaries">https://aijobs.net/salaries</a> (CC0 1.0)'
                 in page)
         assert "no bonus or equity" in page
@@ -67,7 +67,7 @@ def test_survey_path_recomputes_the_same_numbers(built_reports, tmp_path):
         assert result.returncode == 0, result.stderr
         fresh = built_page(tmp_path, f"{name}").read_text()
         committed = built_page(built_reports, f"{name}").read_text()
-        assert "recomputed from 2025-01-19/salaries.csv" in fresh
+        assert "recomputed from salaries.csv" in fresh
         # every table of figures is identical; the provenance note and the sources differ
         def figures(page: str) -> list[str]:
             return [t for t in _tables(page) if "<th>Entered in the suite</th>" not in t

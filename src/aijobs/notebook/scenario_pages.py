@@ -10,7 +10,7 @@ import pandas as pd
 
 from aijobs.analysis import baselines
 from aijobs.analysis.scenario_settings import number_or_none
-from aijobs.analysis.scenarios import PremiumChoice, ScenarioResult
+from aijobs.analysis.scenarios import PremiumChoice, ScenarioResult, estimate_names
 from aijobs.charts.scenario_figures import range_percent
 from aijobs.survey.evidence import with_role_names
 from aijobs.words import capitalised, count, listing, percent_text, spelled, verb_for
@@ -280,7 +280,8 @@ def fan_ranges_note(result: ScenarioResult) -> str:
     pr = result.premium_range
     if pr is not None and not pr.reason:
         lo, hi = pr.ranges[:, 0], pr.ranges[:, 2]
-        spanned = ", ".join(pr.estimate_ids)
+        names = estimate_names()  # as readers know them, never their ids
+        spanned = "; ".join(names.get(i, i) for i in pr.estimate_ids)
         if np.ptp(lo) == 0 and np.ptp(hi) == 0:
             parts.append(f"today's premium {range_percent(lo[0])} to {range_percent(hi[0])}, "
                          f"across the estimates that make the same comparison ({spanned})")

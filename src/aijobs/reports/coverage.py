@@ -34,8 +34,9 @@ def report_links() -> dict[str, tuple[str, str]]:
 
 
 def section_coverage() -> pd.DataFrame:
-    """One row per article section: the tables whose rows cite it, their row count, and the
-    reports (from reports.yaml) whose notebooks load those tables."""
+    """One row per article section: the tables whose rows cite it (`tables`, their names, and
+    `table_titles`, their titles as readers see them), their row count, and the reports (from
+    reports.yaml) whose notebooks load those tables."""
     sections = tables.load_table("article_sections")
     cited: dict[str, dict[str, int]] = {s: {} for s in sections["section_id"]}
     for name in tables.list_tables():
@@ -57,6 +58,8 @@ def section_coverage() -> pd.DataFrame:
         reports = sorted({r for r, used in report_tables.items() if set(charted) & set(used)})
         rows.append({"section_order": int(s["section_order"]), "section_id": s["section_id"],
                      "heading": s["heading"], "tables": ", ".join(names) or "-",
+                     "table_titles": "; ".join(tables.table_metadata(n)["title"]
+                                               for n in names) or "-",
                      "rows": sum(cited.get(s["section_id"], {}).values()),
                      "reports": ", ".join(reports) or "-"})
     return pd.DataFrame(rows)

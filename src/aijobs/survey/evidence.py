@@ -180,8 +180,8 @@ class Evidence:
     @property
     def summary(self) -> str:
         p = self.provenance
-        origin = ("committed evidence in data/derived/" if self.from_derived
-                  else f"recomputed from {p['snapshot']}")
+        origin = ("the evidence stored with the suite" if self.from_derived
+                  else f"recomputed from {Path(p['snapshot']).name}")
         level = f"; experience level {self.level}" if self.level else ""
         adverts = p.get("adverts_after_filters")
         formed = (f"{p['postings_after_filters']:,} postings, {adverts:,} distinct adverts"
@@ -199,7 +199,7 @@ class Evidence:
         p = self.provenance
         date = p.get("snapshot_date") or "unknown (the file's folder carries no date)"
         lines = [
-            f"Snapshot: {p['snapshot']}, dated {date}.",
+            f"Snapshot: {Path(p['snapshot']).name}, dated {date}.",  # its name, not a path
             (f"Source: {survey.SOURCE_NAME}, {survey.SOURCE_URL} (CC0 1.0)."
              if p.get("md5") in survey.KNOWN_SNAPSHOTS else
              f"Source: {self.file_description}."),
