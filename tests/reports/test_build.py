@@ -375,6 +375,7 @@ def test_pages_come_from_autoescaping_templates(tmp_path):
 RENDER_ONE = """
 import sys
 from pathlib import Path
+import aijobs  # first, as in the suite's own processes (see aijobs/__init__.py)
 import nbformat
 from aijobs.reports import render
 from aijobs.reports.config import ReportSpec
