@@ -103,7 +103,7 @@ def test_moving_the_rate_control_in_jupyterlab_redraws_the_bands(lab_server, tmp
         page.drag(x, y, x + 60, y)  # a real mouse drag of the slider's handle
         # the widget may redraw in steps (traces cleared, then added): wait for the new bands
         page.wait_for(f"{BAND_DATA} !== {before!r} && "
-                      f"{BANDS}.data.some(t => t.name === 'Year 5' && t.base)", 60)
+                      f"{BANDS}.data.some(t => t.name === 'Year 5' && t.base)", 180)
         rate = float(page.evaluate(f"{RATE}.querySelector('.widget-readout').textContent"))
         assert rate > 0.05
         after = page.evaluate(BAND_DATA)
