@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -112,10 +113,9 @@ def test_wrong_type_is_rejected(tmp_path):
 
 
 @pytest.mark.slow
-def test_failed_run_keeps_the_last_good_report(tmp_path):
+def test_failed_run_keeps_the_last_good_report(built_reports, tmp_path):
     out = tmp_path / "reports"
-    good = run([*AIJOBS, "build", "compensation_bands", "--output-dir", str(out)])
-    assert good.returncode == 0, good.stderr
+    shutil.copytree(built_reports, out)  # the last good build: the session's, its record too
     before = (out / "compensation_bands.html").read_bytes()
     header = ("role_id,salary_low_usd,salary_high_usd,is_open_ended,basis,currency,period,"
               "source_section\n")
