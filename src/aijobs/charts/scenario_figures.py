@@ -254,9 +254,11 @@ def comparison_figure(medians: pd.DataFrame, source: str, *, basis: str = "nomin
     title += (f"<br><sup>Median midpoint pay per role under each scenario, {basis} USD "
               "thousands; named scenarios carry no likelihood</sup>")
     fig = finish_figure(fig, title, source, height=260 * rows + 230)
-    # Legend above the panels, clear of the first panel's title.
-    fig.update_layout(margin={"t": 150},
-                      legend={"y": 1 - 100 / (260 * rows + 230), "yref": "container",
+    # Title at the top of the chart (plotly centres it in the tall top margin otherwise, with
+    # a blank band above it), the legend under it, clear of the first panel's title.
+    fig.update_layout(margin={"t": 130},
+                      title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 10}},
+                      legend={"y": 1 - 78 / (260 * rows + 230), "yref": "container",
                               "yanchor": "top", "x": 0})
     return attach_data(fig, *tidy, source=source)
 

@@ -170,6 +170,12 @@ window.addEventListener('beforeprint', function () {
       // past the right edge (a few rounds: labels placed beyond the plot move with it).
       var r = gd.getBoundingClientRect(), F = gd._fullLayout, next = {};
       var title = gd.querySelector('.gtitle'), legend = gd.querySelector('.legend');
+      // plotly places a title of several lines, anchored at the top, too high: move it down
+      // by what is cut off
+      if (title && F.title && F.title.yanchor === 'top') {
+        var above = r.top + 4 - title.getBoundingClientRect().top;
+        if (above > 0) next['title.pad.t'] = ((F.title.pad && F.title.pad.t) || 0) + above;
+      }
       if (title && legend) {
         var t = title.getBoundingClientRect(), l = legend.getBoundingClientRect();
         var overlap = t.bottom + 4 - l.top;
