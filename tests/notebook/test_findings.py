@@ -100,6 +100,21 @@ def test_entry_names_the_hardest_route_and_the_quickest_path():
     assert "quickest path to a first role is the Technical path, 1 to 2 months" in out[1]
 
 
+def test_one_role_or_path_gets_its_own_sentence_and_none_gets_none():
+    one_band = _bands(200_000, 150_000).iloc[:1]
+    assert findings.compensation_bands(one_band) == [
+        "In the article's bands, A's band has its midpoint at $200,000 a year."]
+    assert findings.compensation_bands(one_band.iloc[:0]) == []
+    entry = pd.DataFrame(columns=["entry_id", "entry_label", "rank_hardest_first",
+                                  "is_most_common_start"])
+    paths = pd.DataFrame({"path_name": ["Technical", "Other"], "months_min": [6.0, None],
+                          "months_max": [6.0, None]})
+    assert findings.entry_competitiveness(entry, paths) == [
+        "By the article's month ranges, the Technical path takes 6 months of study before a "
+        "first role."]
+    assert findings.entry_competitiveness(entry, paths.iloc[1:]) == []
+
+
 def test_survey_names_the_best_paid_role_and_counts_premiums_beyond_doubt():
     pay = pd.DataFrame({"role_id": ["a", "b", "c"], "role_name": ["A", "B", "C"],
                         "group": ["all"] * 3, "p50_usd": [190_000.0, 170_000.0, 250_000.0],

@@ -9,6 +9,8 @@ the opposite holds).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from aijobs import words
@@ -46,6 +48,17 @@ def growth_rates(growth: pd.DataFrame, periods: pd.DataFrame, horizon_years: int
     return out
 
 
+def _ends(ranked: pd.DataFrame, one: Callable[[pd.Series], str],
+          both: Callable[[pd.Series, pd.Series], str]) -> list[str]:
+    """The sentence about a ranked table's ends: `one` of its only row, `both` of its first and
+    last rows; nothing for an empty table."""
+    if len(ranked) == 1:
+        return [one(ranked.iloc[0])]
+    if len(ranked) > 1:
+        return [both(ranked.iloc[0], ranked.iloc[-1])]
+    return []
+
+
 def _survey_medians(role_pay: pd.DataFrame) -> pd.DataFrame:
     """Each role's median over all postings, where it is graded (not suppressed)."""
     rows = role_pay
@@ -68,14 +81,12 @@ def compensation_bands(bands: pd.DataFrame, role_pay: pd.DataFrame | None = None
     if adjusted:
         whose += " as this page's settings adjust them"
     band = "the article's band" if from_article else "the band given"
-    if len(ranked) == 1:
-        r = ranked.iloc[0]
-        out.append(f"{whose}, {r['role_name']}'s band has its midpoint at {_usd(r[mid])} a "
-                   "year.")
-    elif len(ranked) > 1:
-        top, bottom = ranked.iloc[0], ranked.iloc[-1]
-        out.append(f"{whose}, {top['role_name']} has the highest midpoint, {_usd(top[mid])} a "
-                   f"year; {bottom['role_name']} the lowest, {_usd(bottom[mid])}.")
+    out += _ends(ranked,
+                 lambda r: f"{whose}, {r['role_name']}'s band has its midpoint at "
+                           f"{_usd(r[mid])} a year.",
+                 lambda top, bottom: f"{whose}, {top['role_name']} has the highest midpoint, "
+                                     f"{_usd(top[mid])} a year; {bottom['role_name']} the "
+                                     f"lowest, {_usd(bottom[mid])}.")
     if role_pay is not None and not ranked.empty:
         medians = _survey_medians(role_pay).set_index("role_id")
         low_col = "adjusted_low_usd" if "adjusted_low_usd" in bands.columns else "salary_low_usd"
@@ -133,16 +144,13 @@ def entry_competitiveness(entry: pd.DataFrame, first_role: pd.DataFrame) -> list
         low, high = words.count_text(r["months_min"]), words.count_text(r["months_max"])
         return f"{low} months" if low == high else f"{low} to {high} months"
 
-    if len(paths) == 1:
-        r = paths.iloc[0]
-        out.append(f"By the article's month ranges, the {r['path_name']} path takes {span(r)} of "
-                   "study before a first role.")
-    elif len(paths) > 1:
-        quick, slow = paths.iloc[0], paths.iloc[-1]
-        out.append("By the article's month ranges, the quickest path to a first role is the "
-                   f"{quick['path_name']} path, "
-                   f"{span(quick)} of study; the longest is the {slow['path_name']} path, "
-                   f"{span(slow)}.")
+    out += _ends(paths,
+                 lambda r: f"By the article's month ranges, the {r['path_name']} path takes "
+                           f"{span(r)} of study before a first role.",
+                 lambda quick, slow: "By the article's month ranges, the quickest path to a "
+                                     f"first role is the {quick['path_name']} path, "
+                                     f"{span(quick)} of study; the longest is the "
+                                     f"{slow['path_name']} path, {span(slow)}.")
     return out
 
 
