@@ -192,3 +192,74 @@ def test_a_collapsed_interval_is_not_shown_as_certainty():
         "-6.0% (-19.2% to +7.3%)")
     assert survey_pages.change_with_interval(float("nan"), float("nan"), float("nan")) == (
         "no cell in both years")
+
+
+def test_the_scenario_notes_name_the_defaults_a_scenario_takes_and_cite_its_premium():
+    from aijobs.analysis import scenario_defaults
+
+    wage = scenario_defaults.wage_growth_default()
+    talent = scenario_defaults.supply_growth_default()
+    # rate mode never reads the growth of AI talent: only market wage growth is noted
+    notes = scenario_pages.default_notes({"mode": "rate", "wage_growth": None,
+                                          "supply_growth": None})
+    assert notes == [(f"Default market wage growth, {wage.value:.2%} a year",
+                      wage.origin[:1].upper() + wage.origin[1:] + ".")]
+    assert notes[0][1].startswith("Indeed Hiring Lab's US posted-wage growth")
+    both = scenario_pages.default_notes({"mode": "supply_demand", "wage_growth": None,
+                                         "supply_growth": None})
+    assert [t for t, _ in both] == [notes[0][0],
+                                    f"Default growth of AI talent, {talent.value:.1%} a year"]
+    # a value given is said in the body, not cited
+    given = {"mode": "supply_demand", "wage_growth": 0.04, "supply_growth": None}
+    assert [t for t, _ in scenario_pages.default_notes(given)] == [both[1][0]]
+    assert scenario_pages.given_notes(given) == [
+        "Market wage growth 4.00% a year: the value given for this page, not the data's "
+        "default."]
+    assert scenario_pages.given_notes({"mode": "rate", "wage_growth": None,
+                                       "supply_growth": 0.2}) == []
+    # the premium's publication is a note; a number has none
+    roles = ["ai_ml_engineer"]
+    title, text = scenario_pages.premium_citation(scenarios.choose_premiums("pwc_2025", roles,
+                                                                            0.1))
+    assert title == "Premium used: PwC 2025, AI skills in job ads"
+    assert text.startswith("AI skills inside the same occupation, across the economy; PwC, "
+                           "2025 Global AI Jobs Barometer (2024); https://www.pwc.com/")
+    assert scenario_pages.premium_citation(scenarios.choose_premiums("0.3", roles, 0.1)) is None
+
+
+def test_the_comparison_notes_say_which_scenarios_take_a_default_and_whose_premium_is_whose():
+    estimates = scenarios.premium_estimates()
+    named = [{"title": "A", "settings": {"mode": "rate", "wage_growth": None,
+                                         "premium_source": "lightcast_2025"}},
+             {"title": "B", "settings": {"mode": "supply_demand", "wage_growth": 0.03,
+                                         "supply_growth": None, "premium_source": "0.2"}},
+             {"title": "C", "settings": {"mode": "rate", "wage_growth": None,
+                                         "premium_source": "pwc_2025", "premium": 0.4}}]
+    notes = dict(scenario_pages.comparison_notes(named, estimates))
+    wage = next(t for t in notes if t.startswith("Default market wage growth"))
+    assert notes[wage].endswith(". Taken by A and C; the others set their own.")
+    talent = next(t for t in notes if t.startswith("Default growth of AI talent"))
+    assert notes[talent].endswith(". Taken by B; the others set their own.")
+    assert notes["Where each scenario's premium comes from"] == (
+        "A: Lightcast 2025, one AI skill (Lightcast, Beyond the Buzz: Developing the AI Skills "
+        "Employers Actually Need, 2012-2024; https://lightcast.io/resources/research/"
+        "beyond-the-buzz); B: 20% for every role (a number given); C: 40% for every role (a "
+        "number given).")
+    # every scenario sets its own wage growth, none uses the talent default: no default notes
+    own = [{**s, "settings": {**s["settings"], "wage_growth": 0.02, "mode": "rate"}}
+           for s in named]
+    assert list(dict(scenario_pages.comparison_notes(own, estimates))) == [
+        "Where each scenario's premium comes from"]
+
+
+def test_the_claims_audit_rules_are_notes_that_name_the_grid_s_choices():
+    from aijobs.analysis import audit, growth_evidence
+    from aijobs.notebook import evidence_words
+
+    rules = evidence_words.rule_notes({"AI Developer": "x", "Applied Scientist": "y"}, 2024)
+    assert rules["band"] == ("The rule for pay bands", audit.BAND_RULE)
+    assert rules["growth"] == ("The rule for growth claims", growth_evidence.GROWTH_RULE)
+    assert "(AI Developer and Applied Scientist)" in rules["grid"][1]
+    assert "latest full year (2024)" in rules["grid"][1]
+    assert "(2024)" not in evidence_words.rule_notes()["grid"][1]
+    assert len({title for title, _ in rules.values()}) == len(rules)  # one note each

@@ -51,3 +51,42 @@ def check_charts_drawn(reports: Path, found: dict, name: str, width: int) -> Non
 
 def check_offline(found: dict, name: str, width: int) -> None:
     assert found["requests"] == [], f"{name} at {width} px"
+
+
+SNAKE_CASE = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b")
+
+
+def table_headings(page_html: str) -> list[str]:
+    """The text of every table heading cell (<th>) a reader can see on a built page: the
+    page's tables, each chart's data table, the settings and the sources (scripts skipped)."""
+    from html.parser import HTMLParser
+
+    class Heads(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.heads: list[str] = []
+            self.depth = 0  # inside a <th>
+            self.script = False
+
+        def handle_starttag(self, tag, attrs):
+            self.script |= tag == "script"
+            if tag == "th":
+                self.depth += 1
+                self.heads.append("")
+
+        def handle_endtag(self, tag):
+            self.script &= tag != "script"
+            self.depth -= tag == "th" and self.depth > 0
+
+        def handle_data(self, data):
+            if self.depth and not self.script:
+                self.heads[-1] += data
+
+    parser = Heads()
+    parser.feed(page_html)
+    return [" ".join(h.split()) for h in parser.heads]
+
+
+def snake_case_headings(page_html: str) -> list[str]:
+    """Table headings written as a column's name (entry_route, months_min) instead of words."""
+    return [h for h in table_headings(page_html) if SNAKE_CASE.search(h)]

@@ -189,6 +189,9 @@ def test_the_build_takes_each_chart_s_data_out_and_captions_the_chart():
     assert '<a href="demo_data/demo--pay.csv" download>Download data (CSV)</a>' in page
     assert '<a href="demo_data/demo--pay.meta.yaml">What the file holds</a>' in page
     assert "This chart's data as a table (2 rows)" in page
+    # the table's headings are in a reader's words with their units, not the CSV's names
+    assert "<th>Role</th><th>Pay (USD a year)</th>" in page
+    assert about["column headings"] == {"role": "Role", "pay_usd_per_year": "Pay (USD a year)"}
     assert page.endswith("</figcaption></figure>")
 
 
@@ -345,6 +348,21 @@ def test_built_pages_offer_their_data_beside_them(built_reports):
     assert manifest["growth_rates"]["headline"].startswith("AI Agent Developer grows fastest")
     index = (built_reports / "index.html").read_text()
     assert manifest["compensation_bands"]["headline"] in index
+
+
+def test_no_built_page_heads_a_table_with_a_column_name(built_reports):
+    """Every table a reader sees on every built page (the page's own tables, each chart's
+    data, the settings, the sources, the index) heads its columns in words with their units:
+    a heading written as a CSV column's name (entry_route, months_min) fails."""
+    from page_views import snake_case_headings, table_headings
+
+    pages = sorted(built_reports.glob("*.html"))
+    assert {p.stem for p in pages} >= {*PAGES, "index"}
+    found = {p.name: snake_case_headings(p.read_text("utf-8")) for p in pages}
+    assert {name: heads for name, heads in found.items() if heads} == {}
+    entry = table_headings((built_reports / "entry_competitiveness.html").read_text("utf-8"))
+    assert {"Way in", "Rank (1 = most competitive)", "Shortest (months)",
+            "Longest (months)"} <= set(entry)
 
 
 def test_scenario_comparison_s_csv_gives_each_role_s_year_5_midpoint_per_scenario(

@@ -53,6 +53,20 @@ def test_each_named_scenario_builds_a_report(built_reports, name):
     # band shift, path with fan, premium share, tornado, premium estimates, slider
     assert len(figures_in_page(page)) == 6
     assert "Premium used: " in page and "Which premium?" in page
+    # the answer first: where the data's defaults and the premium come from is in the Notes at
+    # the end, linked from where it is used
+    notes = page.index('<section class="notes" id="notes">')
+    body, end = page[:notes], page[notes:]
+    assert re.search(r"Default market wage growth, [\d.]+% a year: see <a href=\"#note-default-"
+                     r"market-wage-growth-[\d-]+-a-year\">note \d+</a> at the end", body)
+    assert "Indeed Hiring Lab&#x27;s US posted-wage growth" in end
+    assert "Indeed Hiring Lab&#x27;s US posted-wage growth" not in body
+    assert re.search(r"Premium used: [^<]+: see <a href=\"#note-premium-used-", body)
+    assert "Where each estimate was published: see <a" in body
+    assert '<a href="https://doi.org/10.1016/j.labeco.2021.102002">' in end
+    # the growth of AI talent is stated only where the scenario uses it (supply and demand)
+    talent = "Default growth of AI talent" in page or "Growth of AI talent " in page
+    assert talent == (entry["parameters"]["mode"] == "supply_demand")
     index = built_page(built_reports, "index").read_text()
     assert f'href="scenario_{name}.html"' in index
 
@@ -71,6 +85,13 @@ def test_comparison_orders_scenarios_as_their_parameters_imply(built_reports):
     assert f"{title['rapid_normalization']} &lt; " in page or \
         f"Ranked where the fans (8 in 10 draws) are apart: {title['rapid_normalization']}" in page
     assert "with their fans apart" in json.dumps(figures_in_page(page)[0])
+    # where each scenario's premium and the data's defaults come from: in the Notes at the end
+    notes = page.index('<section class="notes" id="notes">')
+    assert "Where each scenario's premium comes from: see <a" in page[:notes]
+    assert "Default market wage growth" in page[:notes]
+    for s in NAMED:
+        assert f"{s['title']}: " in page[notes:]
+    assert "Method in brief" not in page
 
 
 def test_comparison_median_paths_match_the_model():

@@ -49,7 +49,15 @@ def test_reports_on_a_fresh_clone_use_the_committed_evidence(built_reports):
         assert f"<td>{verdict}</td>" in audit_page
     # the ranking test (cells carry a data-label)
     assert re.search(r"<td[^>]*>contradicts</td>", audit_page)
-    assert "An end is off when it differs by 15% or more" in audit_page
+    # the rules and how to read the verdicts are Notes at the end, each linked where it is used
+    notes = audit_page.index('<section class="notes" id="notes">')
+    assert audit_page.rindex("An end is off when it differs by 15% or more") > notes
+    assert 'id="The-rules"' not in audit_page and 'id="Reading-the-verdicts"' not in audit_page
+    for title in ("The rule for pay bands", "Reading the verdicts", "The rule for robustness",
+                  "The rule for two sources", "The rule for growth claims",
+                  "The rule for the pay ranking"):
+        assert audit_page.index(f"{title}: see <a href=\"#note-") < notes, title
+        assert audit_page.index(f"<strong>{title}.</strong>") > notes, title
     evidence_page = built_page(built_reports, "survey_evidence").read_text()
     assert "1 January to 19 January 2025 only" in evidence_page
     # research scientists: -4.0% (-9.0% to +1.3%) with repeats dropped, -28.9% with them kept;

@@ -14,11 +14,13 @@ None takes the data's value.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from aijobs import words
 from aijobs.data import tables
 from aijobs.sources import indeed
 
@@ -27,16 +29,31 @@ FIRST_YEAR = 2021  # the first May with separate codes for software developers (
 COUNTRY = "US"
 
 
+# The settings as a reader meets them (templates/settings.yaml labels), not their names in code.
+READER_NAMES = {"wage_growth": "Market wage growth", "supply_growth": "Growth of AI talent"}
+
+
 @dataclass(frozen=True)
 class DataDefault:
-    """A default taken from data: its value, an optional Monte Carlo range, and a sentence
-    saying where it comes from."""
+    """A default taken from data: its value, an optional Monte Carlo range, the value as a
+    page states it ("2.30% a year") and where it comes from (a clause)."""
 
     name: str
     value: float
     low: float | None
     high: float | None
-    text: str
+    shown: str
+    origin: str
+
+    @property
+    def label(self) -> str:
+        """'Default market wage growth, 2.30% a year'."""
+        return f"Default {words.lower_first(READER_NAMES[self.name])}, {self.shown}"
+
+    @property
+    def text(self) -> str:
+        """The default and where it comes from, in one clause (no full stop)."""
+        return f"{self.label[len('Default '):]}: {self.origin}"
 
 
 def wage_growth_default(wages: pd.DataFrame | None = None, country: str = COUNTRY,
@@ -53,11 +70,11 @@ def wage_growth_default(wages: pd.DataFrame | None = None, country: str = COUNTR
     low, high = float(rows["growth_yoy_3mo_avg"].min()), float(rows["growth_yoy_3mo_avg"].max())
     first = indeed.month_label(rows.iloc[0]["month"])
     last = indeed.month_label(latest["month"])
-    text = (f"market wage growth, {latest['growth_yoy_3mo_avg']:.2%} a year: Indeed Hiring "
-            f"Lab's US posted-wage growth (three-month average) in {last}; its Monte Carlo range "
-            f"{low:.2%} to {high:.2%} is the lowest and highest three-month average from "
-            f"{first} to {last}")
-    return DataDefault("wage_growth", float(latest["growth_yoy_3mo_avg"]), low, high, text)
+    origin = (f"Indeed Hiring Lab's US posted-wage growth (three-month average) in {last}; "
+              f"its Monte Carlo range {low:.2%} to {high:.2%} is the lowest and highest "
+              f"three-month average from {first} to {last}")
+    return DataDefault("wage_growth", float(latest["growth_yoy_3mo_avg"]), low, high,
+                       f"{latest['growth_yoy_3mo_avg']:.2%} a year", origin)
 
 
 def supply_growth_default(occupations: pd.DataFrame | None = None,
@@ -85,12 +102,11 @@ def supply_growth_default(occupations: pd.DataFrame | None = None,
                          f"and {last_year}")
     years = last_year - first_year
     rate = (float(totals[last_year]) / float(totals[first_year])) ** (1 / years) - 1
-    text = (f"growth of AI talent, {rate:.1%} a year: employment in {', '.join(codes)} (the "
-            f"primary occupations of the roles with a pay band) went from "
-            f"{int(totals[first_year]):,} in May {first_year} to {int(totals[last_year]):,} "
-            f"in May {last_year} (BLS OEWS), "
-            f"compounded over {years} years; jobs that exist, not the AI talent pool")
-    return DataDefault("supply_growth", rate, None, None, text)
+    origin = (f"employment in {', '.join(codes)} (the primary occupations of the roles with "
+              f"a pay band) went from {int(totals[first_year]):,} in May {first_year} to "
+              f"{int(totals[last_year]):,} in May {last_year} (BLS OEWS), compounded over "
+              f"{years} years; jobs that exist, not the AI talent pool")
+    return DataDefault("supply_growth", rate, None, None, f"{rate:.1%} a year", origin)
 
 
 def with_data_defaults(settings: dict[str, Any]) -> dict[str, Any]:
@@ -110,18 +126,27 @@ def with_data_defaults(settings: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-# The settings as a reader meets them (templates/settings.yaml labels), not their names in code.
-READER_NAMES = {"wage_growth": "Market wage growth", "supply_growth": "Growth of AI talent"}
+# The settings that take their value from data when none is given, and where it comes from.
+DEFAULTS: dict[str, Callable[[], DataDefault]] = {"wage_growth": wage_growth_default,
+                                                 "supply_growth": supply_growth_default}
+
+
+def data_defaults(settings: dict[str, Any]) -> list[DataDefault]:
+    """The defaults taken from data for the settings of `settings` that are None, in order."""
+    return [DEFAULTS[name]() for name in DEFAULTS if name in settings and settings[name] is None]
+
+
+def given_notes(settings: dict[str, Any]) -> list[str]:
+    """A sentence for each of those settings given a value instead of the data's default."""
+    return [f"{READER_NAMES[name]} {float(settings[name]):.2%} a year: the value given for "
+            "this page, not the data's default." for name in DEFAULTS
+            if name in settings and settings[name] is not None]
 
 
 def default_notes(settings: dict[str, Any]) -> list[str]:
     """A sentence for each default taken from data, and one for each value given instead."""
     notes = []
-    for name, default in (("wage_growth", wage_growth_default),
-                          ("supply_growth", supply_growth_default)):
-        if settings.get(name) is None:
-            notes.append(f"Default {default().text}.")
-        else:
-            notes.append(f"{READER_NAMES[name]} {float(settings[name]):.2%} a year: the value "
-                         "given for this page, not the data's default.")
+    for name in DEFAULTS:
+        one = {name: settings.get(name)}
+        notes += [f"Default {d.text}." for d in data_defaults(one)] + given_notes(one)
     return notes

@@ -4,6 +4,8 @@ words a reader sees are made here)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from aijobs import words
@@ -16,6 +18,35 @@ SOURCE_NAMES = {official.BOARD: "the job board", official.OFFICIAL: "BLS OEWS",
                 growth_evidence.BOARD_SERIES: "the job board",
                 growth_evidence.OEWS_SERIES: "BLS OEWS",
                 growth_evidence.INDEED_SERIES: "Indeed Hiring Lab"}
+
+# How to read the claims audit's verdicts: a note at the end of its page.
+READING_VERDICTS = (
+    "The article quotes tech-hub averages without a source or a date; the postings are what one "
+    "job board advertised for the page's slice (its settings), base pay only. Both facts pull "
+    "the two apart, so a claim that is \"partly supported\" may simply describe a different "
+    "population. Build the page with other filters (another experience level or other work "
+    "years, say) to test a claim against another slice.")
+
+
+def rule_notes(contested_titles: Mapping[str, str] | None = None,
+               latest_full_year: int | None = None) -> dict[str, tuple[str, str]]:
+    """Each rule that gives the claims audit a verdict, as a note for the end of its page:
+    {kind: (title, rule)}. The page links each from where its verdicts are shown."""
+    return {
+        "band": ("The rule for pay bands", audit.BAND_RULE),
+        "open_top": ("The rule for open-ended tops", audit.EXCEED_RULE),
+        "ranking": ("The rule for the pay ranking", audit.RANKING_RULE),
+        "no_data": ("Claims the postings cannot test",
+                    "Growth, skills and learning claims get \"no data\" from the postings: "
+                    f"{audit.SAME_QUANTITY_RULE}."),
+        "grid": ("The rule for robustness", audit.grid_rule(
+            dict(contested_titles) if contested_titles else None, latest_full_year)),
+        "oews_band": ("The rule for pay bands against BLS OEWS", official.OEWS_BAND_RULE),
+        "oews_open_top": ("The rule for open-ended tops against BLS OEWS",
+                          official.OEWS_OPEN_TOP_RULE),
+        "two_sources": ("The rule for two sources", official.OVERALL_RULE),
+        "growth": ("The rule for growth claims", growth_evidence.GROWTH_RULE),
+    }
 
 
 def populations(year: int) -> str:

@@ -4,11 +4,13 @@ of a ScenarioResult (aijobs.analysis.scenarios.run_scenario), so it changes when
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from aijobs.analysis import baselines
+from aijobs.analysis import baselines, scenario_defaults
 from aijobs.analysis.scenario_settings import number_or_none
 from aijobs.analysis.scenarios import PremiumChoice, ScenarioResult, estimate_names
 from aijobs.charts.scenario_figures import range_percent
@@ -17,6 +19,13 @@ from aijobs.words import capitalised, count, listing, percent_text, spelled, ver
 
 MODE_TEXT = {"rate": "a share of the premium goes each year",
              "supply_demand": "the premium follows demand against supply"}
+
+# The comparison page's note on its model (the scenario pages' Methods say it in full).
+COMPARISON_METHOD = (
+    "Every scenario uses the model its own page describes: pay is a baseline that grows with "
+    "the market, times one plus a scarcity premium that either shrinks by a fixed share each "
+    "year or follows demand against supply. The horizon here is common to all scenarios; "
+    "everything else comes from each scenario's entry in notebooks/reports.yaml.")
 
 MEASURE_TEXT = {
     "ai_skill_within_occupation": "AI skills inside the same occupation, across the economy",
@@ -40,6 +49,12 @@ def headline(split: pd.DataFrame, horizon: int) -> str:
     return f"By year {horizon}, {effect}; market wage growth {wage_verb} ${abs(wages):,.0f}."
 
 
+def _citation(e: Mapping[str, Any]) -> str:
+    """What an estimate compares, its publication and where it was read."""
+    return (f"{MEASURE_TEXT.get(e['measures'], e['measures'])}; {e['publisher']}, {e['title']} "
+            f"({e['data_years']}); {e['source_url']}; read in: {e['read_in']}")
+
+
 def premium_note(choice: PremiumChoice) -> str:
     """The sentence naming where the premiums come from."""
     if choice.estimate is None:
@@ -47,10 +62,80 @@ def premium_note(choice: PremiumChoice) -> str:
             return (f"no premium source given: every role takes the fallback "
                     f"{choice.fallback:.0%}, an assumption")
         return f"{number_or_none(choice.source):.0%} for every role (a number given)"
-    e = choice.estimate
-    origin = f"{e['publisher']}, {e['title']} ({e['data_years']})"
-    return (f"{e['estimate_name']}: {MEASURE_TEXT.get(e['measures'], e['measures'])}; "
-            f"{origin}; {e['source_url']}; read in: {e['read_in']}")
+    return f"{choice.estimate['estimate_name']}: {_citation(choice.estimate)}"
+
+
+def premium_citation(choice: PremiumChoice) -> tuple[str, str] | None:
+    """The note citing the publication today's premium comes from, for the Notes at the end:
+    (title naming the estimate, what it compares, its publication and address); None when no
+    estimate is used (a number given, or none), which the page says in its body."""
+    if choice.estimate is None:
+        return None
+    return (f"Premium used: {choice.estimate['estimate_name']}",
+            capitalised(_citation(choice.estimate)) + ".")
+
+
+def used_defaults(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Of the settings that take their value from data when none is given, those a scenario
+    uses: market wage growth always; the growth of AI talent only in the supply-and-demand
+    mode (the rate mode never reads it)."""
+    used = {"wage_growth": settings.get("wage_growth")}
+    if settings.get("mode") == "supply_demand":
+        used["supply_growth"] = settings.get("supply_growth")
+    return used
+
+
+def default_notes(settings: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """A note for the end of the page for each default a scenario takes from data: (the
+    setting and its value, where the value comes from)."""
+    return [(d.label, capitalised(d.origin) + ".")
+            for d in scenario_defaults.data_defaults(used_defaults(settings))]
+
+
+def given_notes(settings: Mapping[str, Any]) -> list[str]:
+    """A sentence for each of those settings given a value instead of the data's."""
+    return scenario_defaults.given_notes(used_defaults(settings))
+
+
+def estimate_addresses(estimates: pd.DataFrame) -> str:
+    """Where each estimate of the table was published: 'name: address; ...'."""
+    rows = estimates.drop_duplicates("estimate_id")
+    return "; ".join(f"{n}: {u}" for n, u in zip(rows["estimate_name"], rows["source_url"],
+                                                 strict=True)) + "."
+
+
+def comparison_notes(named: Sequence[Mapping[str, Any]],
+                     estimates: pd.DataFrame) -> list[tuple[str, str]]:
+    """The comparison page's notes for its end: each default any scenario takes from data,
+    naming the scenarios that take it, and where each scenario's premium comes from."""
+    notes = []
+    for name in scenario_defaults.DEFAULTS:
+        takers = [str(s["title"]) for s in named if name in used_defaults(s["settings"])
+                  and s["settings"].get(name) is None]
+        if takers:
+            default = scenario_defaults.DEFAULTS[name]()
+            notes.append((default.label, f"{capitalised(default.origin)}. Taken by "
+                                         f"{listing(takers)}; the others set their own."
+                          if len(takers) < len(named) else
+                          f"{capitalised(default.origin)}. Taken by every scenario."))
+    by_id = estimates.drop_duplicates("estimate_id").set_index("estimate_id")
+    cited = []
+    for s in named:
+        source = s["settings"].get("premium_source")
+        if s["settings"].get("premium") is not None:
+            what = f"{number_or_none(s['settings']['premium']):.0%} for every role (a number given)"
+        elif str(source) in by_id.index:
+            e = by_id.loc[str(source)]
+            what = (f"{e['estimate_name']} ({e['publisher']}, {e['title']}, {e['data_years']}; "
+                    f"{e['source_url']})")
+        elif number_or_none(source) is not None:
+            what = f"{number_or_none(source):.0%} for every role (a number given)"
+        else:
+            what = "no estimate: the fallback premium, an assumption"
+        cited.append(f"{s['title']}: {what}")
+    if cited:
+        notes.append(("Where each scenario's premium comes from", "; ".join(cited) + "."))
+    return notes
 
 
 def _direction(today: float, horizon: float) -> str:

@@ -23,7 +23,7 @@ from aijobs import paths
 from aijobs.errors import BuildError
 from aijobs.files import file_digest, read_yaml, unescaped_cell, write_atomic
 from aijobs.notebook.mode import FIGURE_MIME, FINDINGS_MIME, KEY_FIGURES_MIME, NOTE_MIME
-from aijobs.reports import settings_text
+from aijobs.reports import column_words, settings_text
 from aijobs.reports.config import ReportSpec, shown_path
 from aijobs.reports.parameters import notebook_parameters
 from aijobs.reports.scratch import scratch_prefix
@@ -141,17 +141,22 @@ def figcaption_html(name: str, stem: str, csv_text: str) -> str:
     leading quote against spreadsheet formulas reads as it was in the table."""
     rows = [[unescaped_cell(c) for c in row] for row in csv.reader(io.StringIO(csv_text))]
     head, body = (rows[0], rows[1:]) if rows else ([], [])
-    return rendered("figcaption.html.j2", folder=data_folder(name), stem=stem, head=head,
-                    rows=body[:MAX_TABLE_ROWS], rows_total=len(body)).strip()
+    keep = column_words.shown_columns(head)
+    return rendered("figcaption.html.j2", folder=data_folder(name), stem=stem,
+                    head=[column_words.column_heading(head[i]) for i in keep],
+                    rows=[[row[i] for i in keep if i < len(row)] for row in body[:MAX_TABLE_ROWS]],
+                    rows_total=len(body)).strip()
 
 
 def data_sidecar(name: str, stem: str, about: dict[str, Any],
                  settings: list[dict[str, str]] | None) -> str:
     """What a chart's CSV holds, beside it as <stem>.meta.yaml: the chart's finding, the page,
     the source line, each source's licence status and date, the page's settings (its filters),
-    notes, columns, rows and decimal places."""
+    notes, columns and their headings on the page, rows and decimal places."""
     about = json.loads(json.dumps(about))  # plain dicts: the notebook's are NotebookNodes
     body = {"file": f"{stem}.csv", "page": f"{name}.html", **about,
+            "column headings": {c: column_words.column_heading(c)
+                                for c in about.get("columns", [])},
             "settings": {row.get("label") or row["name"].replace("_", " "): row["value"]
                          for row in settings or []}}
     return yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
