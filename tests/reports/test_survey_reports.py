@@ -133,8 +133,9 @@ def test_scenarios_start_from_the_survey_premium(built_reports):
     assert premiums["ai_ml_engineer"] == pytest.approx(0.035744)
     assert premiums["ai_research_scientist"] == 0.0  # below the baseline: no scarcity premium
     page = built_page(built_reports, "scenario_title_gap").read_text()
-    assert ("Premium used: Job-board title gap (aijobs.net): an AI job title against "
-            "Software Engineer") in page
+    assert "Premium used: Job-board title gap (aijobs.net): see <a" in page
+    assert ("<strong>Premium used: Job-board title gap (aijobs.net).</strong> An AI job title "
+            "against Software Engineer") in page
     # research scientists' gap is negative: no premium to normalize, and the page says so
     assert "no premium to normalize (estimate -4.0%)" in page
 
