@@ -104,27 +104,63 @@ def views(built_reports, chromium, request) -> dict[str, dict]:
     return open_pages(built_reports, chromium, request.module.WIDTH)
 
 
-@pytest.fixture(scope="session")
-def built_reports(tmp_path_factory) -> Path:
-    """Every report of reports.yaml built once per test run, with its configured parameters.
-
-    Under pytest-xdist the workers of one run share it: the first to get the lock builds it
-    into the run's own temporary folder, the others wait and reuse it.
-    """
+def _once_per_run(tmp_path_factory, name: str, make) -> Path:
+    """A folder `make(folder)` fills once per test run. Under pytest-xdist the workers of one
+    run share it: the first to get the lock makes it in the run's own temporary folder, the
+    others wait and reuse it."""
     if not os.environ.get("PYTEST_XDIST_WORKER"):
-        out = tmp_path_factory.mktemp("reports")
-        results = build.build_reports(reports_dir=out, echo=lambda *_: None)
-        assert all(r.ok for r in results), [r.error for r in results]
+        out = tmp_path_factory.mktemp(name)
+        make(out)
         return out
     run_folder = tmp_path_factory.getbasetemp().parent  # this run's, shared by its workers
-    out = run_folder / "built_reports"
-    with open(run_folder / "built_reports.lock", "a+") as lock:
+    out = run_folder / name
+    with open(run_folder / f"{name}.lock", "a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (run_folder / "built_reports.done").exists():
-            results = build.build_reports(reports_dir=out, echo=lambda *_: None)
-            assert all(r.ok for r in results), [r.error for r in results]
-            (run_folder / "built_reports.done").write_text("ok")
+        if not (run_folder / f"{name}.done").exists():
+            make(out)
+            (run_folder / f"{name}.done").write_text("ok")
     return out
+
+
+def _build_reports(out: Path) -> None:
+    results = build.build_reports(reports_dir=out, echo=lambda *_: None)
+    assert all(r.ok for r in results), [r.error for r in results]
+
+
+@pytest.fixture(scope="session")
+def built_reports(tmp_path_factory) -> Path:
+    """Every report of reports.yaml built once per test run, with its configured parameters
+    (shared by the workers of one run, see _once_per_run)."""
+    return _once_per_run(tmp_path_factory, "built_reports", _build_reports)
+
+
+# The sweep the tests build: growth_rates over 3 x 4 = 12 variants, small and fast (no kernel
+# draws a Monte Carlo fan), with key figures worked out by hand (tests/reports/test_sweep.py).
+SWEEP_NAME = "growth_rates"
+SWEEP_GRID = [("horizon_years", "1,2,3"), ("growth_decay", "0,0.25,0.5,1")]
+
+
+def sweep_command(out: Path, *extra: str) -> subprocess.CompletedProcess:
+    """`aijobs sweep` of SWEEP_NAME over SWEEP_GRID into `out`, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "aijobs.cli", "sweep", SWEEP_NAME, "--output-dir", str(out),
+         *[a for name, values in SWEEP_GRID for a in ("-g", name, values)], *extra],
+        capture_output=True, text=True, cwd=ROOT, timeout=600)
+
+
+def _build_sweep(out: Path) -> None:
+    result = sweep_command(out)
+    assert result.returncode == 0, result.stderr
+    assert "12 variants: 12 built, 0 up to date, 0 failed" in result.stdout
+
+
+@pytest.fixture(scope="session")
+def built_sweep(tmp_path_factory) -> Path:
+    """The tests' sweep (SWEEP_GRID) built once per test run: its gallery is
+    <folder>/sweeps/growth_rates/index.html. The sweep tests check its figures and the browser
+    tests its layout, from the one build (shared by the workers of one run, see
+    _once_per_run)."""
+    return _once_per_run(tmp_path_factory, "built_sweep", _build_sweep)
 
 
 def _tree_status() -> str | None:
@@ -183,7 +219,7 @@ def plotted_figures(page_html: str) -> list[dict]:
 
 # Fixtures that build reports in kernels or copy the whole project: a test that uses one is slow
 # (`make test-fast` leaves it out; `make test` runs everything).
-SLOW_FIXTURES = {"built_reports", "project_copy", "good_report"}
+SLOW_FIXTURES = {"built_reports", "built_sweep", "project_copy", "good_report"}
 
 
 def pytest_collection_modifyitems(config, items):

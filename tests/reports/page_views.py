@@ -90,3 +90,30 @@ def table_headings(page_html: str) -> list[str]:
 def snake_case_headings(page_html: str) -> list[str]:
     """Table headings written as a column's name (entry_route, months_min) instead of words."""
     return [h for h in table_headings(page_html) if SNAKE_CASE.search(h)]
+
+
+def view_gallery(chromium, sweep_root: Path, width: int) -> tuple[Path, dict]:
+    """A sweep's gallery (conftest.built_sweep) as a reader's browser shows it at `width`, once
+    its chart is fitted: (the gallery's folder, what the checks read)."""
+    from conftest import SWEEP_NAME
+
+    gallery = sweep_root / "sweeps" / SWEEP_NAME
+    with chromium.tab(gallery / "index.html", width=width, height=1200,
+                      mobile=width < 600) as tab:
+        try:
+            tab.wait_for(browser.CHARTS_READY, 60)
+        except TimeoutError:
+            pass  # the checks say what is missing
+        found = tab.evaluate(browser.LAYOUT_JS)
+        found["requests"] = tab.network_requests()
+    return gallery, found
+
+
+def check_gallery(chromium, sweep_root: Path, width: int) -> None:
+    """The checks every report page passes, on a sweep's gallery: it fits, its chart is
+    drawn offline with alt text and its data as a table, and it asks the network for
+    nothing."""
+    gallery, found = view_gallery(chromium, sweep_root, width)
+    check_fit(found, "the sweep gallery", width)
+    check_charts_drawn(gallery, found, "index", width)
+    check_offline(found, "the sweep gallery", width)

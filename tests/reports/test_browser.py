@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from page_views import PAGES, check_charts_drawn, check_fit, check_offline
+from page_views import PAGES, check_charts_drawn, check_fit, check_gallery, check_offline
 
 from aijobs.devtools import browser
 
@@ -35,6 +35,10 @@ def test_every_chart_is_drawn_offline_on_a_desktop(built_reports, views, name):
 @pytest.mark.parametrize("name", PAGES)
 def test_no_page_asks_the_network_for_anything_on_a_desktop(views, name):
     check_offline(views[name], name, WIDTH)
+
+
+def test_the_sweep_gallery_fits_a_desktop_and_draws_its_chart_offline(built_sweep, chromium):
+    check_gallery(chromium, built_sweep, WIDTH)
 
 
 def test_a_cdn_page_draws_nothing_and_its_request_is_seen(built_reports, chromium, tmp_path):

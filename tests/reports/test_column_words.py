@@ -66,3 +66,13 @@ def test_the_heading_check_finds_a_column_name_and_passes_words():
     assert snake_case_headings(page) == ["months_min", "rank_1"]
     assert snake_case_headings(render.figcaption_html(
         "demo", "demo--x", "entry_route,months_min\na,1\n")) == []
+
+
+def test_a_caption_beside_its_page_links_its_files_there_and_takes_headings_given():
+    """The sweep gallery's chart: its CSV sits beside the gallery, and the sweep names its key
+    figure's column better than the column's name can."""
+    caption = render.figcaption_html("index", "s--key", "variant,mid_usd\nA,1\n", folder="",
+                                     headings={"mid_usd": "Midpoint in year 5, USD"})
+    assert '<a href="s--key.csv" download>' in caption and 'href="s--key.meta.yaml"' in caption
+    assert "<th>Variant</th><th>Midpoint in year 5, USD</th>" in caption
+    assert 'href="demo_data/demo--x.csv"' in render.figcaption_html("demo", "demo--x", "a\n1\n")

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, SWEEP_GRID, sweep_command
+from page_views import snake_case_headings
 
 from aijobs import cli
 from aijobs.errors import ParameterError
@@ -25,7 +26,7 @@ from aijobs.reports.cache import MANIFEST_NAME
 from aijobs.reports.config import load_report_specs
 
 SPECS = {s.name: s for s in load_report_specs()}
-GRID = [("horizon_years", "1,2,3"), ("growth_decay", "0,0.25,0.5,1")]  # 3 x 4 = 12 variants
+GRID = SWEEP_GRID  # 3 x 4 = 12 variants
 
 
 def test_values_split_on_top_level_commas_only():
@@ -104,15 +105,10 @@ def _csv_rows(folder: Path) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def local_sweep(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("local")
-    result = subprocess.run(
-        [sys.executable, "-m", "aijobs.cli", "sweep", "growth_rates", "--output-dir", str(out),
-         *[a for name, values in GRID for a in ("-g", name, values)]],
-        capture_output=True, text=True, cwd=ROOT, timeout=600)
-    assert result.returncode == 0, result.stderr
-    assert "12 variants: 12 built, 0 up to date, 0 failed" in result.stdout
-    return out
+def local_sweep(built_sweep) -> Path:
+    """The 12-variant sweep, built locally once per test run (conftest.built_sweep; the
+    browser tests check its gallery's layout from the same build)."""
+    return built_sweep
 
 
 @pytest.mark.slow
@@ -144,6 +140,14 @@ def test_a_twelve_variant_sweep_builds_pages_gallery_and_csv(local_sweep):
     # a chart compares the variants' key figures, with its tidy data beside it: one row per
     # variant and role, the same values as sweep.csv
     assert 'id="sweep-chart"' in gallery and '<script src="plotly.min.js"' in gallery
+    # under the chart, as on the report pages: its data to take away and as a table, headed in
+    # a reader's words (the browser tests check the gallery's layout at 1400 and 390 px)
+    assert ('<a href="growth_rates--sweep-key-figures.csv" download>Download data (CSV)</a>'
+            in gallery)
+    assert ("<th>Variant</th><th>Page</th><th>Years ahead (years)</th><th>Slowdown of growth "
+            "(0.25 = 25%)</th><th>Role</th><th>Demand multiple in the horizon year</th>"
+            in gallery)
+    assert snake_case_headings(gallery) == []
     assert (folder / "plotly.min.js").is_file()
     tidy = list(csv.DictReader(io.StringIO(
         (folder / "growth_rates--sweep-key-figures.csv").read_text())))
@@ -171,10 +175,7 @@ def test_a_twelve_variant_sweep_builds_pages_gallery_and_csv(local_sweep):
 
 @pytest.mark.slow
 def test_a_second_run_finds_every_variant_up_to_date(local_sweep):
-    result = subprocess.run(
-        [sys.executable, "-m", "aijobs.cli", "sweep", "growth_rates", "--output-dir",
-         str(local_sweep), *[a for name, values in GRID for a in ("-g", name, values)]],
-        capture_output=True, text=True, cwd=ROOT, timeout=600)
+    result = sweep_command(local_sweep)
     assert result.returncode == 0, result.stderr
     assert "12 variants: 0 built, 12 up to date, 0 failed" in result.stdout
 

@@ -135,15 +135,21 @@ def data_folder(name: str) -> str:
     return f"{name}_data"
 
 
-def figcaption_html(name: str, stem: str, csv_text: str) -> str:
-    """The caption under a chart: links to its CSV and to what the CSV holds, and its data as
-    a table (at most MAX_TABLE_ROWS rows; the CSV has them all). A cell the CSV wrote with a
-    leading quote against spreadsheet formulas reads as it was in the table."""
+def figcaption_html(name: str, stem: str, csv_text: str, *, folder: str | None = None,
+                    headings: dict[str, str] | None = None) -> str:
+    """The caption under a chart: links to its CSV and to what the CSV holds (in `folder`,
+    the report's data folder unless given; "" for files beside the page), and its data as a
+    table (at most MAX_TABLE_ROWS rows; the CSV has them all) headed in a reader's words
+    (column_words; `headings` for columns the caller names better). A cell the CSV wrote with
+    a leading quote against spreadsheet formulas reads as it was in the table."""
     rows = [[unescaped_cell(c) for c in row] for row in csv.reader(io.StringIO(csv_text))]
     head, body = (rows[0], rows[1:]) if rows else ([], [])
     keep = column_words.shown_columns(head)
-    return rendered("figcaption.html.j2", folder=data_folder(name), stem=stem,
-                    head=[column_words.column_heading(head[i]) for i in keep],
+    named = headings or {}
+    return rendered("figcaption.html.j2", folder=data_folder(name) if folder is None else folder,
+                    stem=stem,
+                    head=[named.get(head[i]) or column_words.column_heading(head[i])
+                          for i in keep],
                     rows=[[row[i] for i in keep if i < len(row)] for row in body[:MAX_TABLE_ROWS]],
                     rows_total=len(body)).strip()
 

@@ -30,7 +30,7 @@ from aijobs.reports import build, settings_text
 from aijobs.reports.cache import read_manifest
 from aijobs.reports.config import ReportSpec, load_report_specs, select_specs, shown_path
 from aijobs.reports.parameters import notebook_parameters, validated_parameters
-from aijobs.reports.render import data_sidecar, ensure_plotly_js, rendered
+from aijobs.reports.render import data_sidecar, ensure_plotly_js, figcaption_html, rendered
 
 SWEEPS_DIR_NAME = "sweeps"
 CSV_NAME = "sweep.csv"
@@ -201,9 +201,14 @@ def sweep_chart(spec: ReportSpec, grid: dict[str, list[str]], figure_names: list
     about = {"chart": figure_alt_text(safe_figure_dict(fig)), "source": source,
              "notes": data.notes, "rows": len(data.frame),
              "columns": [str(c) for c in data.frame.columns], "decimal places": data.digits}
-    files = {f"{stem}.csv": frame_csv_text(data.frame, data.digits).encode("utf-8"),
+    csv_text = frame_csv_text(data.frame, data.digits)
+    files = {f"{stem}.csv": csv_text.encode("utf-8"),
              f"{stem}.meta.yaml": data_sidecar("index", stem, about, None).encode("utf-8")}
-    return display.figure_html(fig, "sweep-chart"), files
+    # under the chart, as on the report pages: links to its data and the data as a table
+    chart = display.figure_html(fig, "sweep-chart")
+    caption = figcaption_html("index", stem, csv_text, folder="",
+                              headings={base: figure_label(base)})
+    return chart[:chart.rindex("</figure>")] + caption + "</figure>", files
 
 
 def sweep_dir(reports_dir: Path, name: str) -> Path:
@@ -289,7 +294,7 @@ def write_gallery(spec: ReportSpec, grid: dict[str, list[str]], variants: list[V
                     grid=[(k, ", ".join(v)) for k, v in grid.items()], rows=shown,
                     n_built=sum(r["built"] for r in rows), key_figures=spec.key_figures,
                     csv_name=CSV_NAME, notebook=shown_path(spec.notebook),
-                    chart=Markup(chart), chart_csv=next(iter(chart_files), ""),
+                    chart=Markup(chart),
                     grid_labels=[settings_text.label(k) for k in grid],
                     built=dates[-1] if dates else "")
     target = out / "index.html"
