@@ -16,21 +16,27 @@ def chart_ids(page_html: str) -> set[str]:
     return set(re.findall(r'Plotly\.newPlot\(\s*"([^"]+)"', page_html))
 
 
-def open_pages(reports: Path, chromium, width: int) -> dict[str, dict]:
-    """What a reader's browser shows of every report page of reports.yaml at `width`, once its
-    charts are fitted: the pages open at once, in tabs of one browser, each read when ready."""
-    tabs = chromium.open_all([reports / f"{name}.html" for name in PAGES], browser.CHARTS_READY,
-                             timeout=60, width=width, height=1200, mobile=width < 600)
-    views = {}
+def view_all(chromium, pages: list[Path], width: int) -> list[dict]:
+    """What a reader's browser shows of each page at `width`, once its charts are fitted: the
+    pages open at once, in tabs of one browser, each read when ready."""
+    tabs = chromium.open_all(pages, browser.CHARTS_READY, timeout=60, width=width, height=1200,
+                             mobile=width < 600)
+    views = []
     try:
-        for name, tab in zip(PAGES, tabs, strict=True):
+        for tab in tabs:
             found = tab.evaluate(browser.LAYOUT_JS)
             found["requests"] = tab.network_requests()
-            views[name] = found
+            views.append(found)
     finally:
         for tab in tabs:
             tab.close()
     return views
+
+
+def open_pages(reports: Path, chromium, width: int) -> dict[str, dict]:
+    """Every report page of reports.yaml as a reader's browser shows it at `width`."""
+    found = view_all(chromium, [reports / f"{name}.html" for name in PAGES], width)
+    return dict(zip(PAGES, found, strict=True))
 
 
 def check_fit(found: dict, name: str, width: int) -> None:
@@ -98,15 +104,7 @@ def view_gallery(chromium, sweep_root: Path, width: int) -> tuple[Path, dict]:
     from conftest import SWEEP_NAME
 
     gallery = sweep_root / "sweeps" / SWEEP_NAME
-    with chromium.tab(gallery / "index.html", width=width, height=1200,
-                      mobile=width < 600) as tab:
-        try:
-            tab.wait_for(browser.CHARTS_READY, 60)
-        except TimeoutError:
-            pass  # the checks say what is missing
-        found = tab.evaluate(browser.LAYOUT_JS)
-        found["requests"] = tab.network_requests()
-    return gallery, found
+    return gallery, view_all(chromium, [gallery / "index.html"], width)[0]
 
 
 def check_gallery(chromium, sweep_root: Path, width: int) -> None:
