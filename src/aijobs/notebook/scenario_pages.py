@@ -25,7 +25,7 @@ COMPARISON_METHOD = (
     "Every scenario uses the model its own page describes: pay is a baseline that grows with "
     "the market, times one plus a scarcity premium that either shrinks by a fixed share each "
     "year or follows demand against supply. The horizon here is common to all scenarios; "
-    "everything else comes from each scenario's entry in notebooks/reports.yaml.")
+    "everything else comes from each scenario's entry in the suite's report configuration.")
 
 MEASURE_TEXT = {
     "ai_skill_within_occupation": "AI skills inside the same occupation, across the economy",
