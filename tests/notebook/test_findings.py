@@ -136,14 +136,14 @@ def test_survey_names_the_best_paid_role_and_counts_premiums_beyond_doubt():
     close = pay.assign(p50_ci95_low_usd=[175_000.0, 160_000.0, 200_000.0])
     assert findings.survey_evidence(close, premium)[0] == (
         "Among roles with enough postings, A pays the most: a median of $190,000 (95% interval "
-        "$175,000 to $195,000, 1,000 distinct adverts); B the least, $170,000. Its interval "
+        "$175,000 to $195,000, 1,000 distinct adverts); B the least, $170,000. A's interval "
         "overlaps every other role's, so the order among them is not settled.")
     three = pay.assign(p50_usd=[190_000.0, 170_000.0, 185_000.0],
                        p50_ci95_low_usd=[180_000.0, 160_000.0, 178_000.0],
                        p50_ci95_high_usd=[200_000.0, 175_000.0, 189_000.0],
                        reliability=["reliable"] * 3)
     assert findings.survey_evidence(three, premium)[0].endswith(
-        "B the least, $170,000. Its interval overlaps C's, so the order among them is not "
+        "B the least, $170,000. A's interval overlaps C's, so the order among them is not "
         "settled.")
     out = findings.survey_evidence(pay.assign(p50_usd=[170_000.0, 190_000.0, 1.0]),
                                    premium.assign(premium_ci95_low=[0.01, 0.02, 0.03],

@@ -174,9 +174,10 @@ def survey_evidence(role_pay: pd.DataFrame, premium: pd.DataFrame) -> list[str]:
             rest = graded.iloc[1:]
             close = rest[rest["p50_ci95_high_usd"] >= top["p50_ci95_low_usd"]]
             if len(close):
-                text += (f". Its interval overlaps {words.listing(close[name])}'s"
+                # named: after 'X the least', 'its' would read as X's
+                text += (f". {top[name]}'s interval overlaps {words.listing(close[name])}'s"
                          if len(close) < len(rest) else
-                         ". Its interval overlaps every other role's")
+                         f". {top[name]}'s interval overlaps every other role's")
                 text += ", so the order among them is not settled"
         out.append(text + ".")
     pooled = premium[(premium["group"] == "all") & (premium["baseline"] == "software_engineer")
