@@ -21,8 +21,16 @@ window.addEventListener('beforeprint', function () {
     return out;
   }
   function wrapMarkup(text, n) {
-    var lines = [];
+    var lines = [], parts = [];
+    // the headline's lines (before the <sup> subtitle) are one sentence broken for a desktop
+    // width: joined again before they are wrapped to this one
+    var inSub = false;
     String(text || '').split(/<br\s*\/?>/i).forEach(function (part) {
+      inSub = inSub || /^\s*<sup>/i.test(part);
+      if (parts.length && !inSub) { parts[parts.length - 1] += ' ' + part; }
+      else { parts.push(part); }
+    });
+    parts.forEach(function (part) {
       var sup = /^\s*<sup>([\s\S]*)<\/sup>\s*$/i.exec(part);
       if (sup) {
         wrapWords(sup[1], Math.round(n * 1.3)).forEach(function (l) {
