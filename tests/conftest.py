@@ -35,6 +35,16 @@ def require_chromium() -> str:
     return exe
 
 
+def stop_process(process: subprocess.Popen, timeout: float) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within `timeout` seconds; reaped either way."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def start_build_server(sock, cwd: Path, env: dict, *, idle_minutes: int = 10,
                        ) -> subprocess.Popen:
     """`aijobs serve` on socket `sock`, once it listens (its output is a pipe, line by line)."""
@@ -77,12 +87,7 @@ def tests_build_server(request):
         yield sock
     finally:
         os.environ["AIJOBS_BUILD_SERVER"] = "off"
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server, 30)
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, built_page, start_build_server
+from conftest import ROOT, built_page, start_build_server, stop_process
 from conftest import run_in as conftest_run_in
 
 from aijobs.devtools import browser
@@ -47,12 +47,7 @@ def test_rebuilds_only_what_changed(project_copy, tmp_path):
     try:
         _rebuilds_only_what_changed(project_copy, names, sock)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server, 60)
 
 
 def _rebuilds_only_what_changed(project_copy: Path, names: list[str], sock: Path) -> None:

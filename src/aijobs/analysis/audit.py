@@ -111,13 +111,19 @@ def open_top_judgement(top: float, p90: float, p90_ci: tuple[float, float],
                        ) -> tuple[str, set[str]]:
     """(verdict of the 90th percentile's estimate, every verdict inside its interval) for
     'pay can exceed top' judged by a 90th percentile: supported when it is above the top."""
-    point = "supported" if p90 > top else "not supported"
+    return _above(p90, *p90_ci, threshold=top)
+
+
+def _above(value: float, low: float, high: float, threshold: float) -> tuple[str, set[str]]:
+    """(supported when the estimate is above the threshold, else not supported; every verdict
+    its 95% interval low-high allows: supported if it reaches above, not supported if it
+    reaches down to the threshold or below)."""
+    point = "supported" if value > threshold else "not supported"
     possible = {point}
-    lo, hi = p90_ci
-    if not (math.isnan(lo) or math.isnan(hi)):
-        if hi > top:
+    if not (math.isnan(low) or math.isnan(high)):
+        if high > threshold:
             possible.add("supported")
-        if lo <= top:
+        if low <= threshold:
             possible.add("not supported")
     return point, possible
 
@@ -138,14 +144,7 @@ def exceed_judgement(share: float, low: float, high: float,
     interval) for a 'can exceed' claim, by EXCEED_RULE."""
     if math.isnan(share):
         return "no data", {"no data"}
-    point = "supported" if share > min_share else "not supported"
-    possible = {point}
-    if not (math.isnan(low) or math.isnan(high)):
-        if high > min_share:
-            possible.add("supported")
-        if low <= min_share:
-            possible.add("not supported")
-    return point, possible
+    return _above(share, low, high, threshold=min_share)
 
 
 def ranking_pairs(bands: pd.DataFrame, role_pay: pd.DataFrame) -> pd.DataFrame:
