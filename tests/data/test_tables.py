@@ -232,6 +232,8 @@ def test_every_curated_number_column_declares_plausible_bounds():
      "column salary_high_usd: got '9000000000000000000', too large; expected a whole number at "
      "least 1000 and at most 10,000,000"),
     ("salary_bands", "salary_high_usd", "1" + "0" * 26, "got '1" + "0" * 26 + "', far too large"),
+    # 19 digits, beyond int64: was an OverflowError traceback when the frame was made
+    ("salary_bands", "salary_high_usd", "9" * 19, "got '" + "9" * 19 + "', far too large"),
     ("salary_bands", "salary_low_usd", "500", "got '500', too small"),
     ("learning_path_steps", "duration_months_max", "600000000",
      "column duration_months_max: got '600000000', too large; expected a number at least 0 and "
@@ -367,3 +369,52 @@ def test_a_table_records_the_tables_it_references_however_warm_the_process():
         paths.forget_reads()
         tables.load_table("salary_bands")
         assert (list(tables.LOADED), sorted(map(str, paths.FILES_READ))) == cold
+
+
+def _same_series(got: pd.Series, want: pd.Series) -> None:
+    """Exactly the same column: dtype, values, missing cells and what lies under the mask."""
+    pd.testing.assert_series_equal(got, want, check_exact=True)
+    if hasattr(want.array, "_mask"):
+        assert (got.array._mask == want.array._mask).all()
+        assert (got.array._data == want.array._data).all()
+    if want.dtype == "float64":  # -0.0 stays -0.0
+        assert (got.to_numpy().view("int64") == want.to_numpy().view("int64")).all()
+
+
+def test_every_table_of_data_reads_whole_exactly_as_cell_by_cell():
+    """The columns of every table in data/ are read whole (numpy on the column, not one cell at
+    a time) and come out exactly as the cell-by-cell reading (_convert) gives them."""
+    for name in tables.list_tables():
+        file = paths.table_path(name)
+        raw = tables._read_raw(file)
+        for col in tables.load_schema(name).columns:
+            texts = raw[col.name].tolist() if col.name in raw.columns else [""] * len(raw)
+            whole = tables._parsed_whole(col, texts)
+            assert whole is not None, f"{name}.{col.name} was read cell by cell"
+            by_cell, problems = tables._parsed_by_cell(col, texts, str(file))
+            assert problems == {}
+            _same_series(whole, by_cell)
+
+
+ODD_CELLS = ["12", " +3 ", "-0", "007", "1_000", "\u0661\u0662", "1.0", "1e3", "0x10", "inf",
+             "-inf", "nan", "NaN", "Infinity", "9" * 19, "-9223372036854775808",
+             "9223372036854775807", "-9223372036854775807", "1" + "0" * 26, "1e400", ".5",
+             "-.5e-3", "", "  ", "TRUE", " yes", "No", "0", "1", "maybe", "'=1", "''",
+             "\u00a012\u00a0", "\u0663.\u0665", "1 2", "+", "\t7", "True\u00a0"]
+
+
+@pytest.mark.parametrize("kind", ["string", "integer", "number", "boolean"])
+def test_odd_cells_read_the_same_whole_or_cell_by_cell(kind):
+    """Cells at the edges of each type (underscores, other scripts' digits, signs, int64's
+    limits, inf and nan, spaces of every kind): the column reading gives the frame and the
+    problems (file, row, line, column, what was got and expected) the cell-by-cell reading
+    gives, each odd cell among plain ones and with an empty cell."""
+    col = tables.ColumnSpec(name="c", type=kind, description="d")
+    plain = {"string": "a", "integer": "5", "number": "2.5", "boolean": "true"}[kind]
+    for cell in ODD_CELLS:
+        for texts in ([cell], [plain, cell], [plain, cell, ""], [cell, cell, plain]):
+            got, got_problems = tables._parsed(col, texts, "t.csv")
+            want, want_problems = tables._parsed_by_cell(col, texts, "t.csv")
+            assert got_problems == want_problems, (cell, texts)
+            _same_series(got, want)
+    _same_series(tables._parsed(col, [], "t.csv")[0], tables._parsed_by_cell(col, [], "t")[0])

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -298,7 +299,8 @@ def _read_raw(path: Path) -> pd.DataFrame:
 
 
 def _convert(col: ColumnSpec, text: str) -> tuple[Any, str | None]:
-    """(value, None) or (None, reason) for one non-empty cell."""
+    """(value, None) or (None, reason) for one non-empty cell: the rule for one cell, and the
+    reference the whole-column parse (_parsed) must agree with."""
     t = text.strip()
     if col.type == "string":
         return unescaped_cell(t), None  # as written, before files.safe_cell
@@ -312,7 +314,7 @@ def _convert(col: ColumnSpec, text: str) -> tuple[Any, str | None]:
     if col.type == "integer":
         if not re.fullmatch(r"[+-]?\d+", t):
             return None, "not a whole number"
-        if len(t) > 19 and abs(int(t)) > INT64_LIMIT:
+        if len(t) >= 19 and abs(int(t)) > INT64_LIMIT:
             return None, "far too large"
         return int(t), None
     try:
@@ -337,6 +339,83 @@ def _dtype(col: ColumnSpec, values: list[Any]) -> pd.Series:
     if col.type == "boolean":
         return pd.Series(values, dtype="boolean" if missing else "bool")
     return pd.Series([pd.NA if _is_missing(v) else v for v in values], dtype="string")
+
+
+def _parsed_by_cell(col: ColumnSpec, texts: list[str], where: str,
+                    ) -> tuple[pd.Series, dict[tuple[int, str], Problem]]:
+    """Column `col` read cell by cell (_convert), with a problem for each cell that does not
+    read as its type: the reference for _parsed, and the path that words its problems."""
+    values: list[Any] = []
+    unparsed: dict[tuple[int, str], Problem] = {}
+    for i, text in enumerate(texts):
+        value, reason = (None, None) if text.strip() == "" else _convert(col, text)
+        if reason:
+            unparsed[(i, col.name)] = Problem(
+                f"{where}, row {i + 1} (line {i + 2}), column {col.name}",
+                f"got {text!r}, {reason}; expected {col.expectation()}")
+        values.append(value)
+    return _dtype(col, values), unparsed
+
+
+_BOOLEAN_WORDS = {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False)}
+
+
+def _parsed_whole(col: ColumnSpec, texts: list[str]) -> pd.Series | None:
+    """Column `col` read as a whole (numpy does the numbers), or None when a cell is not
+    plainly of its type (then _parsed_by_cell reads it and words the problem). Gives exactly
+    the Series _parsed_by_cell gives: numpy reads an object array of text with float() and
+    int() themselves, and what those accept beyond _convert's rules (an underscore in a whole
+    number, a number beyond int64, inf, nan) is sent to the cell-by-cell path."""
+    stripped = [t.strip() for t in texts]
+    cells = np.array(stripped, dtype=object)
+    empty = cells == ""
+    if col.type == "string":
+        out = [None if not t else unescaped_cell(t) for t in stripped]
+        return pd.Series(out, dtype="string")
+    filled = cells[~empty]
+    missing = bool(empty.any())
+    if col.type == "boolean":
+        words = [_BOOLEAN_WORDS.get(t.lower()) for t in filled]
+        if None in words:
+            return None
+        if not missing:
+            return pd.Series(np.array(words, dtype=bool))
+        values = np.zeros(len(cells), dtype=bool)
+        values[~empty] = words
+        return pd.Series(pd.arrays.BooleanArray(values, empty))
+    if col.type == "integer":
+        if "_" in "".join(filled):
+            return None
+        try:
+            numbers = filled.astype(np.int64)  # int() on each text
+        except (ValueError, OverflowError):
+            return None
+        if (numbers == np.iinfo(np.int64).min).any():  # beyond INT64_LIMIT: _convert refuses
+            return None
+        if not missing:
+            return pd.Series(numbers)
+        values = np.ones(len(cells), dtype=np.int64)  # under the mask: 1, as pandas puts
+        values[~empty] = numbers
+        return pd.Series(pd.arrays.IntegerArray(values, empty))
+    try:
+        numbers = filled.astype(np.float64)  # float() on each text
+    except ValueError:
+        return None
+    if not np.isfinite(numbers).all():
+        return None
+    values = np.full(len(cells), np.nan)
+    values[~empty] = numbers
+    return pd.Series(values)
+
+
+def _parsed(col: ColumnSpec, texts: list[str], where: str,
+            ) -> tuple[pd.Series, dict[tuple[int, str], Problem]]:
+    """Column `col` read as its type: whole when every cell reads plainly, else cell by cell
+    with a problem for each cell that does not read."""
+    whole = _parsed_whole(col, texts)
+    if whole is not None:
+        return whole, {}
+    return _parsed_by_cell(col, texts, where)
 
 
 def load_table(name: str, path: str | Path | None = None, *, check_references: bool = True,
@@ -414,22 +493,16 @@ def _checked(name: str, schema: TableSchema, file: Path, where: str, check_refer
                                 f"{what}; expected columns: {', '.join(declared)}"))
     raise_problems(problems, f"{where} does not match the schema of table '{name}'")
 
-    records = raw.to_dict("records")
-    if not records and not schema.meta.get("may_be_empty"):
+    if len(raw) == 0 and not schema.meta.get("may_be_empty"):
         raise DataError(f"{where}: the header has no rows under it; expected at least one row "
                         f"of table '{name}'")
-    rows: list[dict[str, Any]] = [{} for _ in records]
     unparsed: dict[tuple[int, str], Problem] = {}
+    columns: dict[str, pd.Series] = {}
     for col in schema.columns:
-        for i, record in enumerate(records):
-            text = record.get(col.name, "")
-            value, reason = (None, None) if text.strip() == "" else _convert(col, text)
-            if reason:
-                unparsed[(i, col.name)] = Problem(
-                    f"{where}, row {i + 1} (line {i + 2}), column {col.name}",
-                    f"got {text!r}, {reason}; expected {col.expectation()}")
-            rows[i][col.name] = value
-    frame = pd.DataFrame({c.name: _dtype(c, [r[c.name] for r in rows]) for c in schema.columns})
+        texts = raw[col.name].tolist() if col.name in raw.columns else [""] * len(raw)
+        columns[col.name], problems_of_col = _parsed(col, texts, where)
+        unparsed.update(problems_of_col)
+    frame = pd.DataFrame(columns)
     refs = _references(schema, references or {}) if check_references else {}
     problems = table_problems(frame, raw, schema.model, name, where, refs, unparsed)
     raise_problems(problems, f"{where} is not a valid '{name}' table")
