@@ -280,7 +280,9 @@ def _warm_build_server() -> None:
     """Before a build server takes its first command: import in this process what a build
     imports on its first report (a one-report build runs here, not in a worker: papermill,
     nbconvert, IPython, the compiled templates; worker_imports), then start the report
-    workers' fork server, with the server's environment rather than its first caller's.
+    workers' fork server, with the server's environment rather than its first caller's, and
+    wait until it has imported what the workers import (else a first command right after
+    the server says it is ready shares the cores with those imports).
     Counted with cProfile (one-report builds in one process, as a server runs them): the
     first made 2.01 million calls (841 imports, 12 template compilations) against 0.59
     million for the second and third (2 imports, none); after this warm-up the first makes
@@ -298,7 +300,7 @@ def _warm_build_server() -> None:
         if handler is not None:
             signal.signal(signal.SIGTERM, handler)
 
-    build.start_worker_server()
+    build.start_worker_server(wait=True)
 
 
 def _config(args: argparse.Namespace) -> Path:

@@ -436,15 +436,22 @@ def _stop_workers(workers: list, stop) -> None:
                 worker.join(5)
 
 
-def start_worker_server() -> None:
+def start_worker_server(*, wait: bool = False) -> None:
     """Start multiprocessing's fork server now, with this process's environment (a build
     server calls it before its first command: the fork server would otherwise be started by,
-    and keep the environment and temporary folder of, whichever command came first)."""
+    and keep the environment and temporary folder of, whichever command came first).
+
+    `wait`: return only once it has imported what the workers import (worker_imports), by
+    starting one process through it that does nothing; otherwise it imports meanwhile."""
     context = _worker_context()
     if context.get_start_method() == "forkserver":
         from multiprocessing import forkserver  # deferred: only a build server starts it early
 
         forkserver.ensure_running()
+        if wait:  # the fork server forks its first child once its imports are done
+            nothing = context.Process(target=os.getpid, daemon=True)
+            nothing.start()
+            nothing.join()
 
 
 @contextlib.contextmanager

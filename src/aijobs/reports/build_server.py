@@ -296,7 +296,7 @@ def _forward(path: str, argv: list[str]):
 
 AUTO_IDLE_MINUTES = 15
 # what a server prints (to its log, when started in the background) once warmed up
-READY_LINE = "build server ready: the build's imports and templates are loaded"
+READY_LINE = "build server ready: the build's imports, templates and tables are loaded"
 
 
 def auto_start_wanted(dry_run: bool = False) -> bool:
@@ -498,7 +498,12 @@ def _serve_locked(path: str, run_command, notebooks: list[Path], fingerprint,
                 except Exception as exc:  # noqa: BLE001  (the commands then pay it themselves)
                     log.info("the build server's warm-up failed (%s: %s); its first command "
                              "imports what it needs", type(exc).__name__, exc)
-                echo(READY_LINE)
+            # the warm-kernel server's tables, loaded now: else it loads them one at a time
+            # between kernels, and the first commands' kernels load what is not there yet
+            if warm is not None and not zygote.wait_until_warm(warm):
+                log.info("the warm-kernel server did not say it was warm; the first kernels "
+                         "may load tables themselves")
+            echo(READY_LINE)
             listener.settimeout(idle_minutes * 60)
             while not restart:
                 try:

@@ -14,6 +14,9 @@ server and holds the answer, a `ForkedKernel`, as it would hold a kernel process
 that finds no server, or one that imported a different interpreter or copy of the package,
 starts an ordinary kernel instead, so nothing depends on the server being there.
 
+A caller may instead send {"warm": true} with no descriptors (wait_until_warm): the server
+loads every table it still has to load and answers {"warm": true}.
+
 Protocol, one connection per kernel: the caller sends one JSON line (with the kernel's three
 standard streams attached as file descriptors); the server answers {"pid": N} or
 {"refused": reason}, and later {"exit": status} when the kernel ends. The caller may then send
@@ -330,6 +333,30 @@ def request_kernel(path: str, argv: list[str], *, cwd: str, env: dict[str, str],
     return ForkedKernel(conn, pid, unread)
 
 
+def wait_until_warm(path: str, timeout: float = 120) -> bool:
+    """Wait until the server at `path` has imported everything and loaded every table it
+    keeps for its kernels (it loads them at once when asked, rather than one at a time
+    between kernels); True once it has, False if it cannot be reached or does not answer in
+    `timeout` s. A build server waits for this before it says it is ready, so that its first
+    command finds the tables loaded, as later ones do."""
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    conn.settimeout(timeout)
+    try:
+        conn.connect(path)
+        conn.sendall(json.dumps({"warm": True, "identity": identity()}).encode("utf-8"))
+        answer = b""
+        while b"\n" not in answer:
+            data = conn.recv(4096)
+            if not data:
+                return False
+            answer += data
+        return json.loads(answer.split(b"\n", 1)[0]).get("warm") is True
+    except (OSError, ValueError, AttributeError):
+        return False
+    finally:
+        conn.close()
+
+
 def _run_kernel(request: dict, fds: list[int], server_pid: int) -> None:
     """In the forked child: become the kernel the caller asked for. Never returns."""
     code = 1
@@ -430,6 +457,11 @@ class _Server:
         except (OSError, ValueError, UnicodeDecodeError):
             conn.close()
             return
+        if request.get("warm") is True and not fds:  # wait_until_warm: no kernel, an answer
+            self._warm_all()
+            self._send(conn, {"warm": True})
+            conn.close()
+            return
         refusal = None
         if caller_gone(conn):  # it left while its request waited here: no kernel for no one
             for fd in fds:
@@ -462,6 +494,13 @@ class _Server:
         self.kernels[pid], self.by_conn[conn] = conn, pid
         self.selector.register(conn, selectors.EVENT_READ, "caller")
         self._send(conn, {"pid": pid})
+
+    def _warm_all(self) -> None:
+        """Load every table still to load now (see wait_until_warm)."""
+        if self.tables:
+            while self.tables:
+                _warm_table(self.tables.pop(0))
+            _freeze_objects()
 
     def _send(self, conn: socket.socket, message: dict) -> None:
         with contextlib.suppress(OSError):
