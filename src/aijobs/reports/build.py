@@ -701,9 +701,12 @@ def _early_servers(chosen: list[ReportSpec], reports_dir: Path, force: bool, exe
     if not missing:
         yield None
         return
-    if len(missing) > 1 and (jobs or default_jobs()) > 1:
+    at_once = jobs or default_jobs()
+    if len(missing) > 1 and at_once > 1:
         start_worker_server()
-    with zygote.warm_kernels(sorted({s.notebook for s in chosen})) as warm:
+    # tables loaded by the server only if some kernel may start after the first ones have
+    with zygote.warm_kernels(sorted({s.notebook for s in chosen}),
+                             tables=len(chosen) > at_once) as warm:
         yield warm
 
 
@@ -734,7 +737,8 @@ def _run(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int | N
 def _run_in_pool(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int,
                  served: str | None, started: str | None = None):
     with (contextlib.nullcontext(served or started) if served or started
-          else zygote.warm_kernels(sorted({s.notebook for s in todo}))) as warm:
+          else zygote.warm_kernels(sorted({s.notebook for s in todo}),
+                                   tables=len(todo) > jobs)) as warm:
         if served:
             log.info("warm kernels from the build server's warm-kernel server (%s)", served)
         elif warm is None:

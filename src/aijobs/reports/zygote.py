@@ -574,7 +574,7 @@ def _signal_kernel(pid: int, signum: int) -> None:
             os.kill(pid, signum)
 
 
-def serve(listener_fd: int, notebooks: list[Path], parent: int) -> None:
+def serve(listener_fd: int, notebooks: list[Path], parent: int, *, tables: bool = True) -> None:
     die_with(parent, thread=False)  # no thread: the server forks (see _Server.serve)
     # bound and listening already (by warm_kernels): callers that connect now are queued
     # and wait until the imports are done
@@ -588,13 +588,20 @@ def serve(listener_fd: int, notebooks: list[Path], parent: int) -> None:
         listener.close()
         os._exit(3)
     _freeze_objects()
-    _Server(listener, parent, _tables_to_warm()).serve()
+    _Server(listener, parent, _tables_to_warm() if tables else []).serve()
 
 
 @contextlib.contextmanager
-def warm_kernels(notebooks: list[Path], *, enabled: bool = True) -> Iterator[str | None]:
+def warm_kernels(notebooks: list[Path], *, enabled: bool = True,
+                 tables: bool = True) -> Iterator[str | None]:
     """Start a warm-kernel server for these notebooks; yield its socket path (None when
     disabled or on a platform without fork), stop it on exit.
+
+    `tables`: the server also loads the tables of data/ (between kernels, or at once when
+    asked: wait_until_warm), so that the kernels it forks later find them loaded. Worth it
+    only when kernels are forked after others have started: for a build whose every kernel
+    starts at once, each would have loaded its tables before the server had, and loading all
+    of them would only take a core from the reports.
 
     The server starts importing at once, in its own process, while the caller goes on; kernel
     requests that come before it is ready simply wait. Ask it for kernels with
@@ -616,7 +623,7 @@ def warm_kernels(notebooks: list[Path], *, enabled: bool = True) -> Iterator[str
     try:
         server = subprocess.Popen(
             [sys.executable, "-m", "aijobs.reports.zygote", str(listener.fileno()),
-             str(os.getpid()), *map(str, notebooks)],
+             str(os.getpid()), "tables" if tables else "no-tables", *map(str, notebooks)],
             stdin=subprocess.DEVNULL, env=env, start_new_session=True,
             pass_fds=(listener.fileno(),))
     finally:
@@ -638,4 +645,5 @@ def warm_kernels(notebooks: list[Path], *, enabled: bool = True) -> Iterator[str
 
 
 if __name__ == "__main__":
-    serve(int(sys.argv[1]), [Path(p) for p in sys.argv[3:]], int(sys.argv[2]))
+    serve(int(sys.argv[1]), [Path(p) for p in sys.argv[4:]], int(sys.argv[2]),
+          tables=sys.argv[3] == "tables")
