@@ -396,6 +396,19 @@ def test_every_table_of_data_reads_whole_exactly_as_cell_by_cell():
             _same_series(whole, by_cell)
 
 
+def test_every_table_of_data_is_passed_without_running_pandera():
+    """Every table in data/ is valid, and the quick verdict (validation._nothing_fails) says so:
+    loading them does not pay for pandera's machinery (pandera words problems when some rule
+    fails; see test_the_quick_verdict_passes_a_table_only_when_pandera_finds_nothing)."""
+    from aijobs.data import validation
+
+    for name in tables.list_tables():
+        schema = tables.load_schema(name)
+        frame = tables.load_table(name)
+        built = validation._schema_for(schema.model, name, tables._references(schema, {}))
+        assert validation._nothing_fails(frame, *built), name
+
+
 ODD_CELLS = ["12", " +3 ", "-0", "007", "1_000", "\u0661\u0662", "1.0", "1e3", "0x10", "inf",
              "-inf", "nan", "NaN", "Infinity", "9" * 19, "-9223372036854775808",
              "9223372036854775807", "-9223372036854775807", "1" + "0" * 26, "1e400", ".5",
@@ -418,3 +431,59 @@ def test_odd_cells_read_the_same_whole_or_cell_by_cell(kind):
             assert got_problems == want_problems, (cell, texts)
             _same_series(got, want)
     _same_series(tables._parsed(col, [], "t.csv")[0], tables._parsed_by_cell(col, [], "t")[0])
+
+
+def _pandera_finds_nothing(schema, frame: pd.DataFrame) -> bool:
+    from pandera.errors import SchemaErrors
+
+    try:
+        schema.validate(frame, lazy=True)
+    except SchemaErrors:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("name", ["learning_path_steps", "roles"])
+def test_the_quick_verdict_passes_a_table_only_when_pandera_finds_nothing(name):
+    """validation._nothing_fails lets a table through without running pandera; it must answer
+    True only where pandera's validation finds no failure case. Each cell of row 1 is set, in
+    turn, to values that break the rules of these sidecars (between them: enums, a pattern,
+    bounds, uniqueness, a two-column key, references, and row checks that compare, require,
+    forbid and equal): empty, a repeat of row 2's value, out of bounds, outside an enum or a
+    pattern, flipped; read as load_table reads it, the verdict must agree with pandera's, and
+    both pass the table as it is in data/."""
+    from aijobs.data import validation
+
+    schema = tables.load_schema(name)
+    file = paths.table_path(name)
+    refs = tables._references(schema, {})
+    frame_schema, rules = validation._schema_for(schema.model, name, refs)
+
+    def frame_of(raw: pd.DataFrame) -> pd.DataFrame | None:
+        columns = {}
+        for col in schema.columns:
+            columns[col.name], unparsed = tables._parsed(col, raw[col.name].tolist(), "t")
+            if unparsed:
+                return None  # a cell that does not read: pandera always runs then
+        return pd.DataFrame(columns)
+
+    raw = tables._read_raw(file)
+    whole = frame_of(raw)
+    assert validation._nothing_fails(whole, frame_schema, rules)
+    assert _pandera_finds_nothing(frame_schema, whole)
+    verdicts = []
+    for col in schema.columns:
+        column = col.name
+        kind = {"integer": ["-1000000", "1000000000"], "number": ["-1000000", "1000000000"],
+                "boolean": [str(raw.at[0, column]).lower() != "true"],
+                "string": ["zz-9", "none"]}[col.type]
+        for text in ["", raw.at[1, column], *map(str, kind)]:
+            bad = raw.copy()
+            bad.at[0, column] = text
+            frame = frame_of(bad)
+            if frame is None:
+                continue
+            quick = validation._nothing_fails(frame, frame_schema, rules)
+            verdicts.append(quick)
+            assert quick == _pandera_finds_nothing(frame_schema, frame), (column, text)
+    assert False in verdicts and True in verdicts  # both answers were put to the test

@@ -290,7 +290,7 @@ def _read_raw(path: Path) -> pd.DataFrame:
         raise DataError(f"{where}: the file is empty; expected a CSV header and rows.")
     try:
         # Everything as text: types are checked below against the schema, with row numbers.
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[],
+        return pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[],
                            encoding="utf-8-sig", skipinitialspace=False)
     except pd.errors.ParserError as exc:
         detail = str(exc).strip().splitlines()[0].replace("Error tokenizing data. C error: ", "")
