@@ -3,14 +3,12 @@ from data. Its processes (SIGKILL, locks, workers) are tested in test_build_proc
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ from conftest import run_in as conftest_run_in
 
 from aijobs.devtools import browser
 from aijobs.devtools.figure_export import figures_in_page
+from aijobs.reports.build_server import READY_LINE
 from aijobs.reports.cache import MANIFEST_NAME
 from aijobs.reports.config import load_report_specs
 
@@ -36,54 +35,72 @@ def statuses(output: str) -> dict[str, str]:
 def test_rebuilds_only_what_changed(project_copy, tmp_path):
     """Each build decides for itself what is up to date. The commands are handed to a build
     server for the copy, as a user's are to `make serve`, so that only the change to the
-    package's code (which the server refuses: that build runs on its own and the server
-    restarts) starts the suite afresh; test_build_server.py shows served and lone builds give
-    the same pages and messages."""
+    package's code starts the suite afresh: the server refuses that build (its code is out of
+    date), which runs on its own with the new code, and the server restarts with it and
+    serves the next one. test_build_server.py shows served and lone builds give the same
+    pages and messages."""
     names = ["growth_rates", "compensation_bands"]
     sock = tmp_path / "build.sock"
     server = start_build_server(sock, project_copy, {**os.environ, "PYTHONPATH": str(
         project_copy / "src")})
-    threading.Thread(target=server.stdout.read, daemon=True).start()  # never blocks on a pipe
     try:
-        _rebuilds_only_what_changed(project_copy, names, sock)
+        _rebuilds_only_what_changed(project_copy, names, sock, server)
     finally:
         stop_process(server, 60)
 
 
-def _rebuilds_only_what_changed(project_copy: Path, names: list[str], sock: Path) -> None:
-    run_in = functools.partial(conftest_run_in, server=sock)
-    first = run_in(project_copy, "build", *names)
+def _rebuilds_only_what_changed(project_copy: Path, names: list[str], sock: Path,
+                                server: subprocess.Popen) -> None:
+    def run_in(*args: str) -> subprocess.CompletedProcess:
+        """The command, which the server says it ran (one line each)."""
+        result = conftest_run_in(project_copy, *args, server=sock)
+        said = server.stdout.readline()
+        assert f"{' '.join(args)}: exit 0" in said, said + result.stderr
+        return result
+
+    first = run_in("build", *names)
     assert first.returncode == 0, first.stderr
     assert statuses(first.stdout) == {"growth_rates": "built", "compensation_bands": "built"}
     assert (project_copy / "src" / "aijobs").resolve() != (ROOT / "src" / "aijobs").resolve()
 
     growth_csv = project_copy / "data" / "growth_rates.csv"
     os.utime(growth_csv)  # a touch without a change rebuilds nothing, as nothing changed does
-    again = run_in(project_copy, "build", *names)
+    again = run_in("build", *names)
     assert statuses(again.stdout) == {"growth_rates": "up to date",
                                       "compensation_bands": "up to date"}
     assert "0 built, 2 up to date, 0 failed" in again.stdout
 
     growth_csv.write_text(growth_csv.read_text().replace(",280,", ",281,"))
-    after_data = run_in(project_copy, "build", *names)
+    after_data = run_in("build", *names)
     assert statuses(after_data.stdout) == {"growth_rates": "built",
                                            "compensation_bands": "up to date"}
-    assert "+281%" in (project_copy / "reports" / "growth_rates.html").read_text()
+    page = project_copy / "reports" / "growth_rates.html"
+    assert "+281%" in page.read_text()
 
-    param = run_in(project_copy, "build", "growth_rates", "-p", "horizon_years", "3")
+    param = run_in("build", "growth_rates", "-p", "horizon_years", "3")
     assert list(statuses(param.stdout).values()) == ["built"]  # a variant of growth_rates
-    same_param = run_in(project_copy, "build", "growth_rates", "-p", "horizon_years", "3")
+    same_param = run_in("build", "growth_rates", "-p", "horizon_years", "3")
     assert statuses(same_param.stdout) == statuses(param.stdout) | {
         next(iter(statuses(param.stdout))): "up to date"}
 
+    # a change to the package's code: every report is built again, by the new code
     figures_py = project_copy / "src" / "aijobs" / "charts" / "article_figures.py"
-    figures_py.write_text(figures_py.read_text() + "\n# a change to the package\n")
-    after_code = run_in(project_copy, "build", *names)
+    figures_py.write_text(figures_py.read_text().replace(
+        "Demand index (year 0 = 1", "Demand index, edited (year 0 = 1"))
+    after_code = conftest_run_in(project_copy, "build", *names, server=sock)
+    assert after_code.returncode == 0, after_code.stderr
     assert statuses(after_code.stdout) == {"growth_rates": "built",
                                            "compensation_bands": "built"}
+    # the server, its code out of date, never built it: the build ran on its own, with the
+    # new code, and the server restarted with that code
+    assert "restarting the build server" in server.stdout.readline()
+    assert "Demand index, edited" in page.read_text()
+    assert "listening at" in server.stdout.readline()
+    assert server.stdout.readline().strip() == READY_LINE
 
-    forced = run_in(project_copy, "build", "--force", "compensation_bands")
-    assert statuses(forced.stdout) == {"compensation_bands": "built"}
+    forced = run_in("build", "--force", "growth_rates")  # served by the restarted server
+    assert statuses(forced.stdout) == {"growth_rates": "built"}
+    assert "Demand index, edited" in page.read_text()
 
 
 def test_noop_rebuild_runs_no_notebook(built_reports):

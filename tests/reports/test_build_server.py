@@ -1,5 +1,7 @@
 """The build server (aijobs serve): commands handed to it give the same pages and messages as
-commands run on their own, and a server whose code is out of date never builds."""
+commands run on their own. That a server whose code is out of date never builds, and restarts
+with the new code, is shown in test_build_engine.py's test_rebuilds_only_what_changed (the same
+project copy and server)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, built_page, descendants, start_build_server
 
-from aijobs.reports.build_server import READY_LINE
 from aijobs.reports.scratch import running
 
 pytestmark = pytest.mark.slow
@@ -72,31 +73,6 @@ def test_commands_handed_to_the_server_give_the_same_pages_and_messages(tmp_path
         rest = _stop(server)
     assert server.returncode == 0, rest
     assert not sock.exists()
-
-
-def test_a_server_with_out_of_date_code_never_builds_and_restarts(project_copy, tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(project_copy / "src")}
-    sock = tmp_path / "build.sock"
-    server = start_build_server(sock, project_copy, env)
-    try:
-        figures_py = project_copy / "src" / "aijobs" / "charts" / "article_figures.py"
-        figures_py.write_text(figures_py.read_text().replace(
-            "Demand index (year 0 = 1", "Demand index, edited (year 0 = 1"))
-        result = _run(["build", "growth_rates", "--output-dir", str(tmp_path / "out")], sock,
-                      project_copy, env)
-        assert result.returncode == 0, result.stderr
-        assert "restarting the build server" in server.stdout.readline()
-        page = (tmp_path / "out" / "growth_rates.html").read_text()
-        assert "Demand index, edited" in page  # built by the new code, on its own
-        assert "listening at" in server.stdout.readline()  # and the server is back
-        assert server.stdout.readline().strip() == READY_LINE
-        again = _run(["build", "growth_rates", "--force", "--output-dir", str(tmp_path / "out")],
-                     sock, project_copy, env)
-        assert again.returncode == 0, again.stderr
-        assert "growth_rates --force" in server.stdout.readline()
-        assert "Demand index, edited" in (tmp_path / "out" / "growth_rates.html").read_text()
-    finally:
-        _stop(server)
 
 
 def test_a_second_serve_leaves_the_first_serving(tmp_path):
