@@ -26,7 +26,7 @@ from aijobs import paths
 from aijobs.data.sidecar import ColumnSpec, Problem, RowCheck, Sidecar, parse_sidecar
 from aijobs.data.validation import Reference, table_problems
 from aijobs.errors import DataError  # re-exported: callers catch tables.DataError
-from aijobs.files import read_yaml, unescaped_cell, utf16_name, yaml_problem
+from aijobs.files import ESCAPE, read_yaml, unescaped_cell, utf16_name, yaml_problem
 
 TRUE_WORDS = {"true", "yes", "1"}
 FALSE_WORDS = {"false", "no", "0"}
@@ -367,11 +367,11 @@ def _parsed_whole(col: ColumnSpec, texts: list[str]) -> pd.Series | None:
     int() themselves, and what those accept beyond _convert's rules (an underscore in a whole
     number, a number beyond int64, inf, nan) is sent to the cell-by-cell path."""
     stripped = [t.strip() for t in texts]
+    if col.type == "string":  # unescaped_cell changes only a text that starts with ESCAPE
+        return pd.Series([(unescaped_cell(t) if t[:1] == ESCAPE else t) if t else None
+                          for t in stripped], dtype="string")
     cells = np.array(stripped, dtype=object)
     empty = cells == ""
-    if col.type == "string":
-        out = [None if not t else unescaped_cell(t) for t in stripped]
-        return pd.Series(out, dtype="string")
     filled = cells[~empty]
     missing = bool(empty.any())
     if col.type == "boolean":

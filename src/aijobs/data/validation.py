@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
@@ -176,12 +177,16 @@ _BUILTIN: dict[str, Callable[..., pd.Series]] = {
 }
 
 
+# Checks that give the same answer on a numpy column's array as on its Series: pandas compares
+# int64 and float64 columns with numpy's own operators.
+_ON_ARRAYS = {"greater_than", "greater_than_or_equal_to", "less_than_or_equal_to"}
+
+
 def _passed(output: Any) -> bool:
-    """A check's output holds everywhere: a Series of booleans, none missing, all true."""
-    if not isinstance(output, pd.Series):
-        return False
-    values = output.to_numpy()  # a masked boolean with a missing value gives objects
-    return values.dtype == bool and bool(values.all())
+    """A check's output holds everywhere: booleans, none missing, all true."""
+    if isinstance(output, pd.Series):
+        output = output.to_numpy()  # a masked boolean with a missing value gives objects
+    return isinstance(output, np.ndarray) and output.dtype == bool and bool(output.all())
 
 
 def _nothing_fails(frame: pd.DataFrame, schema: pa.DataFrameSchema,
@@ -202,18 +207,26 @@ def _nothing_fails(frame: pd.DataFrame, schema: pa.DataFrameSchema,
                     or column.regex:
                 return False
             values = frame[column_name]
-            empty = values.isna().to_numpy()
+            numeric = isinstance(values.dtype, np.dtype) and values.dtype.kind in "if"
+            array = values.to_numpy() if numeric else None
+            if array is None:
+                empty = values.isna().to_numpy()
+            else:  # int64 holds no missing value; float64's is NaN
+                empty = np.isnan(array) if array.dtype.kind == "f" else np.zeros(len(array), bool)
             if empty.any():
                 if not column.nullable:
                     return False
                 values = values[~empty]
+                array = array[~empty] if array is not None else None
             if column.unique and frame[column_name].duplicated().any():
                 return False
             for check in column.checks:
                 builtin = _BUILTIN.get(check.name)
                 if builtin is None or check.groupby is not None or not check.ignore_na \
-                        or check.element_wise \
-                        or not _passed(builtin(values, **check.statistics)):
+                        or check.element_wise:
+                    return False
+                on = array if array is not None and check.name in _ON_ARRAYS else values
+                if not _passed(builtin(on, **check.statistics)):
                     return False
         if schema.unique and frame[list(schema.unique)].duplicated().any():
             return False
