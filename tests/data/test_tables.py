@@ -405,8 +405,8 @@ def test_every_table_of_data_is_passed_without_running_pandera():
     for name in tables.list_tables():
         schema = tables.load_schema(name)
         frame = tables.load_table(name)
-        built = validation._schema_for(schema.model, name, tables._references(schema, {}))
-        assert validation._nothing_fails(frame, *built), name
+        plan = validation._plan_for(schema.model, name, tables._references(schema, {}))
+        assert validation._nothing_fails(frame, plan), name
 
 
 ODD_CELLS = ["12", " +3 ", "-0", "007", "1_000", "\u0661\u0662", "1.0", "1e3", "0x10", "inf",
@@ -457,7 +457,8 @@ def test_the_quick_verdict_passes_a_table_only_when_pandera_finds_nothing(name):
     schema = tables.load_schema(name)
     file = paths.table_path(name)
     refs = tables._references(schema, {})
-    frame_schema, rules = validation._schema_for(schema.model, name, refs)
+    frame_schema, _ = validation._schema_for(schema.model, name, refs)
+    plan = validation._plan_for(schema.model, name, refs)
 
     def frame_of(raw: pd.DataFrame) -> pd.DataFrame | None:
         columns = {}
@@ -469,7 +470,7 @@ def test_the_quick_verdict_passes_a_table_only_when_pandera_finds_nothing(name):
 
     raw = tables._read_raw(file)
     whole = frame_of(raw)
-    assert validation._nothing_fails(whole, frame_schema, rules)
+    assert validation._nothing_fails(whole, plan)
     assert _pandera_finds_nothing(frame_schema, whole)
     verdicts = []
     for col in schema.columns:
@@ -483,7 +484,7 @@ def test_the_quick_verdict_passes_a_table_only_when_pandera_finds_nothing(name):
             frame = frame_of(bad)
             if frame is None:
                 continue
-            quick = validation._nothing_fails(frame, frame_schema, rules)
+            quick = validation._nothing_fails(frame, plan)
             verdicts.append(quick)
             assert quick == _pandera_finds_nothing(frame_schema, frame), (column, text)
     assert False in verdicts and True in verdicts  # both answers were put to the test

@@ -1,13 +1,14 @@
 """A parsed table checked against its sidecar by pandera, with problems in the suite's words.
 
-`table_problems` builds a pandera `DataFrameSchema` from the sidecar (not-null for required
-columns, `isin` for enums and references, `str_matches` for patterns, `ge`/`gt`/`le` for
-bounds, uniqueness for unique columns and the primary key, and one frame-wide check for each
-rule of `row_checks`), validates lazily so every problem is found at once, and words each
-failure case with its file, row, line and column, what the cell holds and what would be right.
-The schema is built once per sidecar; a table on which every one of its checks holds, checked
-directly (`_nothing_fails`), is passed without running pandera's machinery, which costs far
-more than the checks themselves.
+The sidecar's rules are declared once (`_plan`): not-null for required columns, `isin` for
+enums and references, `str_matches` for patterns, `ge`/`gt`/`le` for bounds, uniqueness for
+unique columns and the primary key, and one frame-wide check for each rule of `row_checks`.
+`table_problems` first evaluates them directly (`_nothing_fails`, the pandas operation pandera
+runs for each); a table on which all hold is valid and passes without pandera's machinery
+(which costs far more than the checks, and its import a third of a second). Otherwise it builds
+the pandera `DataFrameSchema` from the same plan (`pandera_schema`, once per sidecar),
+validates lazily so every problem is found at once, and words each failure case with its
+file, row, line and column, what the cell holds and what would be right.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
 from aijobs.data.sidecar import ColumnSpec, Problem, RowCheck, Sidecar
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 OPERATORS = {"<=": operator.le, "<": operator.lt, "==": operator.eq}
 
@@ -47,27 +49,50 @@ class _Rule:
     holds: Callable[[pd.DataFrame], pd.Series] | None = None  # a row rule's own function
 
 
+@dataclass(frozen=True)
+class _ColumnPlan:
+    """One column's rules: may it be empty, must its values differ, and its value checks, each
+    a pandera built-in check's name and statistics (its arguments)."""
+
+    name: str
+    nullable: bool
+    unique: bool
+    checks: tuple[tuple[str, dict[str, Any]], ...]
+    rules: tuple[_Rule, ...]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Every rule of a sidecar, declared once: pandera's schema and the quick verdict are both
+    made from it."""
+
+    columns: tuple[_ColumnPlan, ...]
+    key: tuple[str, ...]  # a primary key of two columns or more, unique together
+    row_rules: tuple[_Rule, ...]
+
+
 def _value_checks(col: ColumnSpec, reference: Reference | None,
-                  ) -> tuple[list[pa.Check], list[_Rule]]:
-    checks: list[pa.Check] = []
+                  ) -> tuple[list[tuple[str, dict[str, Any]]], list[_Rule]]:
+    checks: list[tuple[str, dict[str, Any]]] = []
     rules: list[_Rule] = []
 
-    def add(check: pa.Check, kind: str, reason: str = "") -> None:
-        checks.append(check)
+    def add(check: str, statistics: dict[str, Any], kind: str, reason: str = "") -> None:
+        checks.append((check, statistics))
         rules.append(_Rule(kind, col.name, reason))
 
     if col.enum is not None:
-        add(pa.Check.isin(list(col.enum)), "value", "not an allowed value")
+        add("isin", {"allowed_values": list(col.enum)}, "value", "not an allowed value")
     if col.pattern:
-        add(pa.Check.str_matches(rf"(?:{col.pattern})\Z"), "value", "does not match the pattern")
+        add("str_matches", {"pattern": rf"(?:{col.pattern})\Z"}, "value",
+            "does not match the pattern")
     if col.exclusive_minimum is not None:
-        add(pa.Check.gt(col.exclusive_minimum), "value", "too small")
+        add("greater_than", {"min_value": col.exclusive_minimum}, "value", "too small")
     if col.minimum is not None:
-        add(pa.Check.ge(col.minimum), "value", "too small")
+        add("greater_than_or_equal_to", {"min_value": col.minimum}, "value", "too small")
     if col.maximum is not None:
-        add(pa.Check.le(col.maximum), "value", "too large")
+        add("less_than_or_equal_to", {"max_value": col.maximum}, "value", "too large")
     if reference is not None:
-        add(pa.Check.isin(sorted(reference.values)), "reference")
+        add("isin", {"allowed_values": sorted(reference.values)}, "reference")
     return checks, rules
 
 
@@ -80,15 +105,8 @@ def _holds(frame: pd.DataFrame, when: dict[str, Any]) -> pd.Series:
     return held
 
 
-def _row_rule_checks(checks: tuple[RowCheck, ...]) -> tuple[list[pa.Check], list[_Rule]]:
-    out: list[pa.Check] = []
+def _row_rules(checks: tuple[RowCheck, ...]) -> list[_Rule]:
     rules: list[_Rule] = []
-
-    def add(fn: Callable[[pd.DataFrame], pd.Series], kind: str, column: str,
-            check: RowCheck) -> None:
-        out.append(pa.Check(fn, ignore_na=False))
-        rules.append(_Rule(kind, column, check=check, holds=fn))
-
     for check in checks:
         if check.compare:
             left, op, right = check.compare
@@ -98,16 +116,19 @@ def _row_rule_checks(checks: tuple[RowCheck, ...]) -> tuple[list[pa.Check], list
                 ok = OPERATORS[op](df[left], df[right]).fillna(True).astype(bool)
                 return either_empty | ok
 
-            add(compare, "compare", f"{left}/{right}", check)
+            rules.append(_Rule("compare", f"{left}/{right}", check=check, holds=compare))
             continue
         when = check.when or {}
         for column in check.require:
-            add(_when_then(when, column, "require"), "require", column, check)
+            rules.append(_Rule("require", column, check=check,
+                               holds=_when_then(when, column, "require")))
         for column in check.forbid:
-            add(_when_then(when, column, "forbid"), "forbid", column, check)
+            rules.append(_Rule("forbid", column, check=check,
+                               holds=_when_then(when, column, "forbid")))
         for column, expected in check.equal.items():
-            add(_when_then(when, column, "equal", expected), "equal", column, check)
-    return out, rules
+            rules.append(_Rule("equal", column, check=check,
+                               holds=_when_then(when, column, "equal", expected)))
+    return rules
 
 
 def _when_then(when: dict[str, Any], column: str, kind: str, expected: Any = None,
@@ -127,43 +148,75 @@ def _when_then(when: dict[str, Any], column: str, kind: str, expected: Any = Non
     return holds
 
 
+def _plan(model: Sidecar, references: dict[str, Reference]) -> _Plan:
+    """The rules of the sidecar `model`, with the `references` its columns must keep to."""
+    columns = []
+    for col in model.columns:
+        checks, rules = _value_checks(col, references.get(col.name))
+        columns.append(_ColumnPlan(col.name, not col.required,
+                                   col.unique or model.primary_key == (col.name,),
+                                   tuple(checks), tuple(rules)))
+    key = model.primary_key if len(model.primary_key) > 1 else ()
+    return _Plan(tuple(columns), key, tuple(_row_rules(model.row_checks)))
+
+
 def pandera_schema(model: Sidecar, name: str, references: dict[str, Reference],
                    ) -> tuple[pa.DataFrameSchema, dict[tuple[str | None, int], _Rule]]:
     """The sidecar as a pandera schema, and what each of its checks stands for, keyed by
     (column, check number) for column checks and (None, check number) for row checks."""
+    return _pandera_schema(_plan(model, references), name)
+
+
+def _pandera_schema(plan: _Plan, name: str,
+                    ) -> tuple[pa.DataFrameSchema, dict[tuple[str | None, int], _Rule]]:
+    import pandera.pandas as pa  # only when some rule fails: its import costs 0.3 s
+
     rules: dict[tuple[str | None, int], _Rule] = {}
     columns = {}
-    for col in model.columns:
-        checks, col_rules = _value_checks(col, references.get(col.name))
-        rules.update({(col.name, i): rule for i, rule in enumerate(col_rules)})
+    for col in plan.columns:
+        rules.update({(col.name, i): rule for i, rule in enumerate(col.rules)})
         columns[col.name] = pa.Column(
-            nullable=not col.required,
-            unique=col.unique or model.primary_key == (col.name,),
-            report_duplicates="exclude_first",
-            checks=checks, required=False)
-    frame_checks, row_rules = _row_rule_checks(model.row_checks)
-    rules.update({(None, i): rule for i, rule in enumerate(row_rules)})
+            nullable=col.nullable, unique=col.unique, report_duplicates="exclude_first",
+            checks=[getattr(pa.Check, check)(**statistics) for check, statistics in col.checks],
+            required=False)
+    rules.update({(None, i): rule for i, rule in enumerate(plan.row_rules)})
+    frame_checks = []
+    for rule in plan.row_rules:
+        assert rule.holds is not None  # _row_rules makes each with its function
+        frame_checks.append(pa.Check(rule.holds, ignore_na=False))
     schema = pa.DataFrameSchema(
         columns, checks=frame_checks, name=name, report_duplicates="exclude_first",
-        unique=list(model.primary_key) if len(model.primary_key) > 1 else None)
+        unique=list(plan.key) or None)
     return schema, rules
 
 
-# Schemas built, keyed on the identity of the sidecar's model (one per sidecar stamp: see
-# tables.load_schema), the table's name and the references: {key: (model, schema, rules)}.
-_SCHEMAS: dict[tuple, tuple[Sidecar, pa.DataFrameSchema, dict]] = {}
+# Plans and schemas made, keyed on the identity of the sidecar's model (one per sidecar stamp:
+# see tables.load_schema), the table's name and the references: {key: (model, plan, schema)}.
+_PLANS: dict[tuple, list[Any]] = {}
+
+
+def _planned(model: Sidecar, name: str, references: dict[str, Reference]) -> list[Any]:
+    key = (id(model), name, tuple(sorted(references.items())))
+    hit = _PLANS.get(key)
+    if hit is None or hit[0] is not model:  # the model is kept, so its id is not reused
+        if len(_PLANS) >= 256:
+            _PLANS.clear()
+        hit = _PLANS[key] = [model, _plan(model, references), None]
+    return hit
+
+
+def _plan_for(model: Sidecar, name: str, references: dict[str, Reference]) -> _Plan:
+    """The plan of a sidecar (as parsed) and references, made once."""
+    return _planned(model, name, references)[1]
 
 
 def _schema_for(model: Sidecar, name: str, references: dict[str, Reference],
                 ) -> tuple[pa.DataFrameSchema, dict[tuple[str | None, int], _Rule]]:
     """pandera_schema, built once for each sidecar (as parsed) and set of references."""
-    key = (id(model), name, tuple(sorted(references.items())))
-    hit = _SCHEMAS.get(key)
-    if hit is None or hit[0] is not model:  # the model is kept, so its id is not reused
-        if len(_SCHEMAS) >= 256:
-            _SCHEMAS.clear()
-        hit = _SCHEMAS[key] = (model, *pandera_schema(model, name, references))
-    return hit[1], hit[2]
+    hit = _planned(model, name, references)
+    if hit[2] is None:
+        hit[2] = _pandera_schema(hit[1], name)
+    return hit[2]
 
 
 # The built-in checks _value_checks declares, as the pandas operation pandera applies for each
@@ -189,24 +242,18 @@ def _passed(output: Any) -> bool:
     return isinstance(output, np.ndarray) and output.dtype == bool and bool(output.all())
 
 
-def _nothing_fails(frame: pd.DataFrame, schema: pa.DataFrameSchema,
-                   rules: dict[tuple[str | None, int], _Rule]) -> bool:
-    """True when every check of `schema` holds on `frame`, each evaluated directly: pandera
-    would find no failure case. Each rule is the same pandas operation pandera runs for it
-    (empty cells dropped before a column's checks, as pandera's ignore_na does), and anything
-    this does not know (another kind of check, a setting, an error) answers False, so
-    table_problems lets pandera validate and word each failure. pandera's own machinery costs
-    about a millisecond a column, the checks themselves a few microseconds: nearly every table
-    loaded is valid, and this saves its whole cost for them."""
-    if schema.strict or schema.ordered or schema.coerce or schema.dtype is not None \
-            or schema.index is not None:
-        return False
+def _nothing_fails(frame: pd.DataFrame, plan: _Plan) -> bool:
+    """True when every rule of `plan` holds on `frame`, each evaluated directly: pandera would
+    find no failure case. Each rule is the same pandas operation pandera runs for it (empty
+    cells dropped before a column's checks, as pandera's ignore_na does; a row rule's own
+    function); an error answers False, so table_problems lets pandera validate and word each
+    failure. pandera's own machinery costs about a millisecond a column, the checks themselves
+    a few microseconds: nearly every table loaded is valid, and this saves its whole cost."""
     try:
-        for column_name, column in schema.columns.items():
-            if column_name not in frame or column.dtype is not None or column.coerce \
-                    or column.regex:
+        for column in plan.columns:
+            if column.name not in frame:
                 return False
-            values = frame[column_name]
+            values = frame[column.name]
             numeric = isinstance(values.dtype, np.dtype) and values.dtype.kind in "if"
             array = values.to_numpy() if numeric else None
             if array is None:
@@ -218,23 +265,16 @@ def _nothing_fails(frame: pd.DataFrame, schema: pa.DataFrameSchema,
                     return False
                 values = values[~empty]
                 array = array[~empty] if array is not None else None
-            if column.unique and frame[column_name].duplicated().any():
+            if column.unique and frame[column.name].duplicated().any():
                 return False
-            for check in column.checks:
-                builtin = _BUILTIN.get(check.name)
-                if builtin is None or check.groupby is not None or not check.ignore_na \
-                        or check.element_wise:
+            for check, statistics in column.checks:
+                on = array if array is not None and check in _ON_ARRAYS else values
+                if not _passed(_BUILTIN[check](on, **statistics)):
                     return False
-                on = array if array is not None and check.name in _ON_ARRAYS else values
-                if not _passed(builtin(on, **check.statistics)):
-                    return False
-        if schema.unique and frame[list(schema.unique)].duplicated().any():
+        if plan.key and frame[list(plan.key)].duplicated().any():
             return False
-        for number, check in enumerate(schema.checks):
-            rule = rules.get((None, number))
-            if rule is None or rule.holds is None or check.groupby is not None \
-                    or check.ignore_na or check.element_wise \
-                    or not _passed(rule.holds(frame)):
+        for rule in plan.row_rules:
+            if rule.holds is None or not _passed(rule.holds(frame)):
                 return False
     except Exception:  # noqa: BLE001 - pandera will run the check and word what went wrong
         return False
@@ -271,9 +311,11 @@ def table_problems(frame: pd.DataFrame, texts: pd.DataFrame, model: Sidecar, nam
     """Every problem in `frame` (values typed by the caller, `texts` the cells as written, for
     messages), pandera's findings and the cells in `unparsed` that could not be read as their
     type. Order: cells column by column and row by row, then row rules, repeats, references."""
-    schema, rules = _schema_for(model, name, references)
-    if not unparsed and _nothing_fails(frame, schema, rules):
+    if not unparsed and _nothing_fails(frame, _plan_for(model, name, references)):
         return []
+    from pandera.errors import SchemaErrors  # deferred: pandera is needed only now (0.2 s)
+
+    schema, rules = _schema_for(model, name, references)
     order = {c.name: i for i, c in enumerate(model.columns)}
     values: list[tuple[int, int, Problem]] = [
         (order[column], index, problem) for (index, column), problem in unparsed.items()]
