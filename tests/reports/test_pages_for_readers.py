@@ -324,7 +324,7 @@ def test_built_pages_offer_their_data_beside_them(built_reports):
     seen: dict[str, str] = {}
     for name in PAGES:
         page = (built_reports / f"{name}.html").read_text()
-        links = re.findall(rf'<a download="" href="{name}_data/([^"]+\.csv)">Download data',
+        links = re.findall(rf'<a href="{name}_data/([^"]+\.csv)" download>Download data',
                            page)
         assert links, f"{name}: no chart offers its data"
         assert len(links) == page.count("Plotly.newPlot(")

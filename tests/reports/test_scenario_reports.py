@@ -48,7 +48,7 @@ def test_each_named_scenario_builds_a_report(built_reports, name):
     # the methods section, with the settings named in words, as the settings list names them
     assert ("so the premium after <em>t</em> years is today's premium × (1 − <em>n</em>)"
             "<sup><em>t</em></sup>") in page
-    assert 'a fixed share <em>n</em> ("Premium lost each year")' in page
+    assert 'a fixed share <em>n</em> ("Premium lost each year")' in html.unescape(page)
     assert "<h2 id=\"Methods\">Methods" in page
     # band shift, path with fan, premium share, tornado, premium estimates, slider
     assert len(figures_in_page(page)) == 6
@@ -87,7 +87,7 @@ def test_comparison_orders_scenarios_as_their_parameters_imply(built_reports):
     assert "with their fans apart" in json.dumps(figures_in_page(page)[0])
     # where each scenario's premium and the data's defaults come from: in the Notes at the end
     notes = page.index('<section class="notes" id="notes">')
-    assert "Where each scenario's premium comes from: see <a" in page[:notes]
+    assert "Where each scenario's premium comes from: see <a" in html.unescape(page[:notes])
     assert "Default market wage growth" in page[:notes]
     for s in NAMED:
         assert f"{s['title']}: " in page[notes:]

@@ -26,6 +26,8 @@ import nbconvert  # noqa: F401
 import papermill  # noqa: F401
 from nbconvert import HTMLExporter  # noqa: F401
 
+import aijobs.reports.page_exporter  # noqa: F401
+
 import aijobs.reports.build  # noqa: F401
 import aijobs.reports.kernel  # noqa: F401
 import aijobs.reports.provisioner  # noqa: F401
