@@ -1,7 +1,8 @@
 """The build server (aijobs serve): commands handed to it give the same pages and messages as
-commands run on their own. That a server whose code is out of date never builds, and restarts
-with the new code, is shown in test_build_engine.py's test_rebuilds_only_what_changed (the same
-project copy and server)."""
+commands run on their own, one server serves on past a second `serve` and a client's Ctrl-C,
+and each caller's environment reaches its kernels; all shown on one server, started once. That
+a server whose code is out of date never builds, and restarts with the new code, is shown in
+test_build_engine.py's test_rebuilds_only_what_changed (the same project copy and server)."""
 
 from __future__ import annotations
 
@@ -41,87 +42,18 @@ def _stop(server: subprocess.Popen, within: float = 60) -> str:
     return rest
 
 
-def test_commands_handed_to_the_server_give_the_same_pages_and_messages(tmp_path):
+def test_one_server_serves_as_lone_builds_do_from_start_to_stop(tmp_path, request):
+    """One build server, four proofs in turn (each a function below): commands handed to it
+    give the same pages and messages as lone ones; a second `aijobs serve` leaves it serving;
+    each caller's environment reaches its workers and kernels; a client's Ctrl-C stops its
+    build only. Then SIGTERM stops it, and every process below it ends."""
     sock = tmp_path / "build.sock"
     server = start_build_server(sock, ROOT, dict(os.environ))
     try:
-        args = ["build", "growth_rates", "-p", "horizon_years", "3"]
-        served = _run([*args, "--output-dir", str(tmp_path / "served")], sock, ROOT,
-                      dict(os.environ))
-        assert served.returncode == 0, served.stderr
-        assert "1/1 built      growth_rates--" in served.stdout  # a variant
-        assert "growth_rates -p horizon_years 3" in server.stdout.readline()  # the server ran it
-        alone = _run([*args, "--output-dir", str(tmp_path / "alone")], "off", ROOT,
-                     dict(os.environ))
-        assert alone.returncode == 0, alone.stderr
-        for name in ("growth_rates", "variants/index"):
-            assert built_page(tmp_path / "served", name).read_bytes() == \
-                built_page(tmp_path / "alone", name).read_bytes()
-        # bad input: the same one line and exit status as without the server
-        bad = _run(["build", "growth_rates", "-p", "horizon_years", "0", "--output-dir",
-                    str(tmp_path / "served")], sock, ROOT, dict(os.environ))
-        assert bad.returncode == 2
-        assert bad.stderr.strip().splitlines() == [
-            "error: parameter horizon_years: got 0; expected a value from 1 to 30"]
-        assert "exit 2" in server.stdout.readline()
-        # a relative output folder is the caller's, not the server's
-        relative = _run(["build", "growth_rates", "--output-dir", "rel"], sock, tmp_path,
-                        dict(os.environ))
-        assert relative.returncode == 0, relative.stderr
-        assert (tmp_path / "rel" / "growth_rates.html").exists()
-    finally:
-        rest = _stop(server)
-    assert server.returncode == 0, rest
-    assert not sock.exists()
-
-
-def test_a_second_serve_leaves_the_first_serving(tmp_path):
-    sock = tmp_path / "build.sock"
-    server = start_build_server(sock, ROOT, dict(os.environ))
-    try:
-        second = subprocess.run([*AIJOBS, "serve"], capture_output=True, text=True, cwd=ROOT,
-                                env={**os.environ, "AIJOBS_BUILD_SERVER": str(sock)},
-                                timeout=120)
-        assert second.returncode == 2
-        assert second.stderr.strip().splitlines() == [
-            f"error: a build server already serves this suite ({sock}); it goes on serving"]
-        assert server.poll() is None and sock.exists()
-        served = _run(["build", "growth_rates", "--output-dir", str(tmp_path / "out")], sock,
-                      ROOT, dict(os.environ))
-        assert served.returncode == 0, served.stderr
-        assert "growth_rates --output-dir" in server.stdout.readline()  # the first served it
-    finally:
-        rest = _stop(server)
-    assert server.returncode == 0, rest
-
-
-def test_a_clients_ctrl_c_stops_its_build_only(tmp_path):
-    sock = tmp_path / "build.sock"
-    server = start_build_server(sock, ROOT, dict(os.environ))
-    out = tmp_path / "out"
-    try:
-        client = subprocess.Popen([*AIJOBS, "build", "--force", "-j", "2", "--output-dir",
-                                   str(out)], cwd=ROOT, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True,
-                                  env={**os.environ, "AIJOBS_BUILD_SERVER": str(sock)})
-        first = client.stdout.readline()  # the first report is done: the build is under way
-        assert first.startswith("1/"), first + client.stderr.read()
-        client.send_signal(signal.SIGINT)
-        _, err = client.communicate(timeout=60)
-        assert client.returncode == 130
-        assert "the build server stops this build (and serves on)" in err
-        line = server.stdout.readline()
-        assert "exit 130 (the client went: stopped)" in line, line
-        assert server.poll() is None  # the server serves on
-        pages = len(list(out.glob("*.html")))
-        assert pages < 12  # stopped: not every report was built
-        again = _run(["build", "growth_rates", "--output-dir", str(tmp_path / "again")], sock,
-                     ROOT, dict(os.environ))
-        assert again.returncode == 0, again.stderr
-        assert "1/1 built      growth_rates" in again.stdout
-        assert len(list(out.glob("*.html"))) == pages  # the stopped build wrote nothing since
-        below = descendants(server.pid)  # its warm-kernel server, fork server...
-        assert below
+        _commands_give_the_same_pages_and_messages(server, sock, tmp_path / "same")
+        _a_second_serve_leaves_the_first_serving(server, sock, tmp_path / "second")
+        _each_caller_gets_its_own_environment(server, sock, tmp_path / "callers", request)
+        below = _a_clients_ctrl_c_stops_its_build_only(server, sock, tmp_path / "ctrl-c")
     finally:
         rest = _stop(server)  # SIGTERM: it ends within _stop's bound, on its own
     assert server.returncode == 0, rest
@@ -131,6 +63,77 @@ def test_a_clients_ctrl_c_stops_its_build_only(tmp_path):
     while time.monotonic() < end and [p for p in below if running(p)]:
         time.sleep(0.2)
     assert not [p for p in below if running(p)], "a process outlived the build server"
+
+
+def _commands_give_the_same_pages_and_messages(server, sock: Path, folder: Path) -> None:
+    folder.mkdir()
+    args = ["build", "growth_rates", "-p", "horizon_years", "3"]
+    served = _run([*args, "--output-dir", str(folder / "served")], sock, ROOT, dict(os.environ))
+    assert served.returncode == 0, served.stderr
+    assert "1/1 built      growth_rates--" in served.stdout  # a variant
+    assert "growth_rates -p horizon_years 3" in server.stdout.readline()  # the server ran it
+    alone = _run([*args, "--output-dir", str(folder / "alone")], "off", ROOT, dict(os.environ))
+    assert alone.returncode == 0, alone.stderr
+    for name in ("growth_rates", "variants/index"):
+        assert built_page(folder / "served", name).read_bytes() == \
+            built_page(folder / "alone", name).read_bytes()
+    # bad input: the same one line and exit status as without the server
+    bad = _run(["build", "growth_rates", "-p", "horizon_years", "0", "--output-dir",
+                str(folder / "served")], sock, ROOT, dict(os.environ))
+    assert bad.returncode == 2
+    assert bad.stderr.strip().splitlines() == [
+        "error: parameter horizon_years: got 0; expected a value from 1 to 30"]
+    assert "exit 2" in server.stdout.readline()
+    # a relative output folder is the caller's, not the server's
+    relative = _run(["build", "growth_rates", "--output-dir", "rel"], sock, folder,
+                    dict(os.environ))
+    assert relative.returncode == 0, relative.stderr
+    assert (folder / "rel" / "growth_rates.html").exists()
+    assert "--output-dir rel: exit 0" in server.stdout.readline()
+
+
+def _a_second_serve_leaves_the_first_serving(server, sock: Path, folder: Path) -> None:
+    second = subprocess.run([*AIJOBS, "serve"], capture_output=True, text=True, cwd=ROOT,
+                            env={**os.environ, "AIJOBS_BUILD_SERVER": str(sock)},
+                            timeout=120)
+    assert second.returncode == 2
+    assert second.stderr.strip().splitlines() == [
+        f"error: a build server already serves this suite ({sock}); it goes on serving"]
+    assert server.poll() is None and sock.exists()
+    served = _run(["build", "growth_rates", "--output-dir", str(folder / "out")], sock,
+                  ROOT, dict(os.environ))
+    assert served.returncode == 0, served.stderr
+    assert "growth_rates --output-dir" in server.stdout.readline()  # the first served it
+
+
+def _a_clients_ctrl_c_stops_its_build_only(server, sock: Path, folder: Path) -> set[int]:
+    """The processes below the server (its warm-kernel server, fork server...), which must
+    end with it."""
+    out = folder / "out"
+    client = subprocess.Popen([*AIJOBS, "build", "--force", "-j", "2", "--output-dir",
+                               str(out)], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "AIJOBS_BUILD_SERVER": str(sock)})
+    first = client.stdout.readline()  # the first report is done: the build is under way
+    assert first.startswith("1/"), first + client.stderr.read()
+    client.send_signal(signal.SIGINT)
+    _, err = client.communicate(timeout=60)
+    assert client.returncode == 130
+    assert "the build server stops this build (and serves on)" in err
+    line = server.stdout.readline()
+    assert "exit 130 (the client went: stopped)" in line, line
+    assert server.poll() is None  # the server serves on
+    pages = len(list(out.glob("*.html")))
+    assert pages < 12  # stopped: not every report was built
+    again = _run(["build", "growth_rates", "--output-dir", str(folder / "again")], sock,
+                 ROOT, dict(os.environ))
+    assert again.returncode == 0, again.stderr
+    assert "1/1 built      growth_rates" in again.stdout
+    assert "exit 0" in server.stdout.readline()
+    assert len(list(out.glob("*.html"))) == pages  # the stopped build wrote nothing since
+    below = descendants(server.pid)  # its warm-kernel server, fork server...
+    assert below
+    return below
 
 
 PROBE = {
@@ -149,35 +152,31 @@ PROBE = {
 }
 
 
-def test_each_caller_gets_its_own_environment_in_workers_and_kernels(project_copy, tmp_path,
-                                                                     request):
-    """Two callers with different TMPDIRs, one after the other, on one server: each report's
-    kernel (started by a worker of the fork server the first command started) sees its own
-    caller's TMPDIR and variables."""
+def _each_caller_gets_its_own_environment(server, sock: Path, folder: Path, request) -> None:
+    """Two callers with different TMPDIRs, one after the other: each report's kernel (started
+    by a worker of the fork server an earlier command started) sees its own caller's TMPDIR
+    and variables. The probe notebook lies outside notebooks/ (the config names it by its
+    full path), so the checkout is left as it is."""
     import json
 
-    (project_copy / "notebooks" / "probe.ipynb").write_text(json.dumps(PROBE))
-    config = tmp_path / "probe.yaml"
+    folder.mkdir()
+    probe = folder / "probe.ipynb"
+    probe.write_text(json.dumps(PROBE))
+    config = folder / "probe.yaml"
     config.write_text("reports:\n" + "".join(
-        f"  - name: probe_{x}\n    notebook: probe.ipynb\n    title: Probe {x}\n"
+        f"  - name: probe_{x}\n    notebook: {probe}\n    title: Probe {x}\n"
         f"    summary: probe\n    parameters: {{label: {x}}}\n" for x in "abc"))
-    env = {**os.environ, "PYTHONPATH": str(project_copy / "src")}
-    sock = tmp_path / "build.sock"
-    server = start_build_server(sock, project_copy, env)
-    try:
-        for caller in ("first", "second"):
-            # short: the kernels' sockets go in it (pytest's folders under xdist are long)
-            tmp = Path(tempfile.mkdtemp(prefix=f"aj-{caller}-", dir="/tmp"))
-            request.addfinalizer(lambda tmp=tmp: shutil.rmtree(tmp, ignore_errors=True))
-            probes = tmp_path / f"probes-{caller}"
-            probes.mkdir()
-            result = _run(["build", "--force", "-j", "2", "--config", str(config),
-                           "--output-dir", str(tmp_path / f"out-{caller}")], sock,
-                          project_copy, {**env, "TMPDIR": str(tmp), "CALLER": caller,
-                                         "PROBE_OUT": str(probes)})
-            assert result.returncode == 0, result.stderr
-            assert "exit 0" in server.stdout.readline()  # served
-            for x in "abc":
-                assert (probes / f"{x}.txt").read_text() == f"{tmp}\n{caller}"
-    finally:
-        _stop(server)
+    for caller in ("first", "second"):
+        # short: the kernels' sockets go in it (pytest's folders under xdist are long)
+        tmp = Path(tempfile.mkdtemp(prefix=f"aj-{caller}-", dir="/tmp"))
+        request.addfinalizer(lambda tmp=tmp: shutil.rmtree(tmp, ignore_errors=True))
+        probes = folder / f"probes-{caller}"
+        probes.mkdir()
+        result = _run(["build", "--force", "-j", "2", "--config", str(config),
+                       "--output-dir", str(folder / f"out-{caller}")], sock, ROOT,
+                      {**os.environ, "TMPDIR": str(tmp), "CALLER": caller,
+                       "PROBE_OUT": str(probes)})
+        assert result.returncode == 0, result.stderr
+        assert "exit 0" in server.stdout.readline()  # served
+        for x in "abc":
+            assert (probes / f"{x}.txt").read_text() == f"{tmp}\n{caller}"
