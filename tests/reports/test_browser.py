@@ -57,7 +57,8 @@ def test_index_links_work_and_screenshots_are_written(built_reports, chromium, t
     with chromium.tab(built_reports / "index.html") as tab:
         links = re.findall(r'href="([^"]+\.html)"', tab.dom())
     assert set(links) == {f"{name}.html" for name in PAGES}
-    pngs = browser.screenshots([built_reports / "compensation_bands.html"], tmp_path)
+    pngs = browser.screenshots([built_reports / "compensation_bands.html"], tmp_path,
+                               chromium=chromium)
     assert [p.name for p in pngs] == ["compensation_bands-1400.png", "compensation_bands-390.png"]
     for png in pngs:
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

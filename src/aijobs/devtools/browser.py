@@ -8,6 +8,7 @@ it: its charts stay empty.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import tempfile
@@ -128,13 +129,14 @@ LAYOUT_JS = """(() => {
 
 
 def screenshots(pages: list[Path], out_dir: Path, *, widths: tuple[int, ...] = WIDTHS,
-                timeout: float = 60) -> list[Path]:
+                timeout: float = 60, chromium: Chromium | None = None) -> list[Path]:
     """A full-page PNG of each page at each width (as a phone lays it out below 600 px),
-    taken once its charts are drawn: <page>-<width>.png in out_dir. One browser for all."""
+    taken once its charts are drawn: <page>-<width>.png in out_dir. One browser for all: the
+    `chromium` given (left open), else one started for them."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    with Chromium(timeout=timeout) as chromium:
+    with contextlib.nullcontext(chromium) if chromium else Chromium(timeout=timeout) as chromium:
         for page in pages:
             for width in widths:
                 with chromium.tab(page, width=width, height=1200, mobile=width < 600) as tab:
