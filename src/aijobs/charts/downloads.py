@@ -176,16 +176,21 @@ def premium_share_figure(projection: pd.DataFrame) -> Download:
 
 def slider_figure(today: pd.DataFrame, steps: Sequence[pd.DataFrame], rates: Sequence[float],
                   parameter: str, horizon: int) -> Download:
-    rows = []
-    for rate, step in zip(rates, steps, strict=True):
-        names = dict(zip(_g(today, "role_id"), _g(today, "role_name"), strict=True))
-        for _, r in step.iterrows():
-            rows.append({parameter: rate, "role": names.get(_g(r, "role_id"), _g(r, "role_id")),
-                         "role_id": _g(r, "role_id"), "year": horizon,
-                         "band_low_usd_per_year": _g(r, "low_usd"),
-                         "band_midpoint_usd_per_year": _g(r, "mid_usd"),
-                         "band_high_usd_per_year": _g(r, "high_usd")})
-    frame = pd.DataFrame(rows)
+    names = dict(zip(_g(today, "role_id"), _g(today, "role_name"), strict=True))
+    columns: dict[str, list] = {parameter: [], "role": [], "role_id": [], "year": [],
+                                "band_low_usd_per_year": [], "band_midpoint_usd_per_year": [],
+                                "band_high_usd_per_year": []}
+    for rate, step in zip(rates, steps, strict=True):  # one row per step and role
+        ids = list(_g(step, "role_id"))
+        columns[parameter] += [rate] * len(ids)
+        columns["role"] += [names.get(r, r) for r in ids]
+        columns["role_id"] += ids
+        columns["year"] += [horizon] * len(ids)
+        for name, column in (("band_low_usd_per_year", "low_usd"),
+                             ("band_midpoint_usd_per_year", "mid_usd"),
+                             ("band_high_usd_per_year", "high_usd")):
+            columns[name] += list(_g(step, column))
+    frame = pd.DataFrame(columns if columns["role_id"] else [])
     return ("bands-by-" + parameter.replace("_", "-"), frame,
             {parameter: SHARE} | _usd_digits(frame),
             [f"Every precomputed step of the slider: the bands in year {horizon}, nominal "
