@@ -72,8 +72,10 @@ PREMIUM_STREAM, TODAY_STREAM = 1, 2
 def monte_carlo_multipliers(params: ScenarioParams, premium0: np.ndarray,
                             role_growth: Sequence[float | None], unc: Uncertainty,
                             basis: str = "nominal",
-                            premium_ranges: np.ndarray | None = None) -> np.ndarray:
-    """Pay multipliers for every draw: array (draws, roles, years + 1), vectorised.
+                            premium_ranges: np.ndarray | None = None,
+                            horizon_only: bool = False) -> np.ndarray:
+    """Pay multipliers for every draw: array (draws, roles, years + 1), vectorised; with
+    `horizon_only`, (draws, roles, 1): the horizon year's alone, the same numbers.
 
     A drawn parameter takes one value per draw for all roles; a fixed one keeps its value
     (per role, for the premium and the demand growth taken from the data).
@@ -120,7 +122,9 @@ def monte_carlo_multipliers(params: ScenarioParams, premium0: np.ndarray,
         ratio = ((1 + demand) / (1 + s)) ** eps
         cum = np.cumprod(ratio, axis=2)
         factor = np.concatenate([np.ones(cum.shape[:2] + (1,)), cum], axis=2)
-    out = np.empty((unc.draws, n_roles, horizon + 1))
+    if horizon_only:  # every step below is element by element: the last year's numbers alone
+        t, factor = t[-1:], factor[..., -1:]
+    out = np.empty((unc.draws, n_roles, len(t)))
     np.multiply(p0, factor, out=out)
     out += 1
     out /= 1 + p0
@@ -151,14 +155,16 @@ def pay_draws(bands: pd.DataFrame, params: ScenarioParams, unc: Uncertainty,
               premiums: Mapping[str, float] | float | None = None,
               growth: pd.DataFrame | None = None, basis: str = "nominal",
               premium_ranges: np.ndarray | None = None,
-              today_ranges: np.ndarray | None = None) -> np.ndarray:
-    """Midpoint pay in dollars for every draw: array (draws, roles, years + 1).
+              today_ranges: np.ndarray | None = None,
+              horizon_only: bool = False) -> np.ndarray:
+    """Midpoint pay in dollars for every draw: array (draws, roles, years + 1); with
+    `horizon_only`, (draws, roles, 1), the horizon year alone.
     `today_ranges` (roles x [low, most likely, high] in dollars) draws today's midpoint per
     role at a common level; without it every draw starts from the band's midpoint."""
     role_ids = list(bands["role_id"])
     mult = monte_carlo_multipliers(params, premium_vector(role_ids, params, premiums),
                                    role_growth_rates(role_ids, growth), unc, basis,
-                                   premium_ranges)
+                                   premium_ranges, horizon_only)
     if has_spread(today_ranges):
         return mult * level_draws(today_ranges, unc.draws, unc.seed, TODAY_STREAM)[:, :, None]
     return mult * band_midpoints(bands)[None, :, None]
@@ -233,7 +239,7 @@ def variance_breakdown(bands: pd.DataFrame, params: ScenarioParams, unc: Uncerta
 
     def spread(ranges: Mapping, prem: np.ndarray | None, today: np.ndarray | None):
         draws = pay_draws(bands, params, replace(unc, ranges=dict(ranges)), premiums, growth,
-                          basis, prem, today)[:, :, -1].mean(axis=1)
+                          basis, prem, today, horizon_only=True)[:, :, -1].mean(axis=1)
         p10, p90 = np.quantile(draws, [0.1, 0.9])
         return float(p90 - p10), float(draws.var())
 

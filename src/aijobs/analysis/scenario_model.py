@@ -310,9 +310,12 @@ def tornado(bands: pd.DataFrame, params: ScenarioParams,
     role_ids = list(bands["role_id"])
 
     def mean_mid(p: ScenarioParams, prem, b: pd.DataFrame = bands) -> float:
-        proj = project_bands(b, p, prem, growth)
-        end = proj[(proj["year"] == p.horizon_years) & (proj["basis"] == "real")]
-        return float(end["mid_usd"].mean())
+        # project_bands' real midpoints in the horizon year, without building its frame:
+        # the same products, averaged by the same pandas mean
+        p = p.checked()
+        mult = pay_multipliers(p, premium_vector(role_ids, p, prem),
+                               role_growth_rates(role_ids, growth))
+        return float(pd.Series(band_midpoints(b) * mult["real"][:, p.horizon_years]).mean())
 
     central = mean_mid(params, premiums)
     rows: list[dict[str, Any]] = []
