@@ -148,7 +148,10 @@ def fan(multipliers: np.ndarray, quantiles: Sequence[float] = DECILES) -> np.nda
     """
     n, *shape = multipliers.shape
     flat = np.ascontiguousarray(multipliers.reshape(n, -1).T)
-    return np.quantile(flat, quantiles, axis=1).reshape(len(quantiles), *shape)
+    # the copy is ours to partition in place (np.quantile would copy it once more)
+    own = not np.may_share_memory(flat, multipliers)
+    return np.quantile(flat, quantiles, axis=1,
+                       overwrite_input=own).reshape(len(quantiles), *shape)
 
 
 def pay_draws(bands: pd.DataFrame, params: ScenarioParams, unc: Uncertainty,
@@ -165,9 +168,11 @@ def pay_draws(bands: pd.DataFrame, params: ScenarioParams, unc: Uncertainty,
     mult = monte_carlo_multipliers(params, premium_vector(role_ids, params, premiums),
                                    role_growth_rates(role_ids, growth), unc, basis,
                                    premium_ranges, horizon_only)
-    if has_spread(today_ranges):
-        return mult * level_draws(today_ranges, unc.draws, unc.seed, TODAY_STREAM)[:, :, None]
-    return mult * band_midpoints(bands)[None, :, None]
+    if has_spread(today_ranges):  # in place: the multipliers are this call's own array
+        mult *= level_draws(today_ranges, unc.draws, unc.seed, TODAY_STREAM)[:, :, None]
+    else:
+        mult *= band_midpoints(bands)[None, :, None]
+    return mult
 
 
 def fan_frame(bands: pd.DataFrame, params: ScenarioParams, unc: Uncertainty,

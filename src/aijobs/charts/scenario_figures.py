@@ -236,17 +236,22 @@ def comparison_figure(medians: pd.DataFrame, source: str, *, basis: str = "nomin
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=names, shared_xaxes=True,
                         vertical_spacing=0.12, horizontal_spacing=0.1)
     scenarios = list(dict.fromkeys(m["scenario"]))
+    # every trace as a dict, added in one call (plotly checks each once, not twice)
+    traces: list[dict] = []
     for si, scen in enumerate(scenarios):
         colour = SCENARIO_COLOURS[si % len(SCENARIO_COLOURS)]
+        of_scenario = m[m["scenario"] == scen]
         for ri, role in enumerate(roles):
-            rows_ = m[(m["scenario"] == scen) & (m["role_id"] == role)]
-            fig.add_scatter(x=rows_["year"], y=rows_["p50_usd"] / 1000, mode="lines",
-                            name=rows_["scenario_title"].iloc[0], legendgroup=scen,
-                            showlegend=ri == 0, line={"color": colour, "width": 2.2},
-                            hovertemplate=f"{rows_['scenario_title'].iloc[0]} · "
-                                          f"{names[ri]}<br>year %{{x}}: $%{{y:,.0f}}K"
-                                          "<extra></extra>",
-                            row=ri // cols + 1, col=ri % cols + 1)
+            rows_ = of_scenario[of_scenario["role_id"] == role]
+            traces.append(dict(type="scatter", x=rows_["year"], y=rows_["p50_usd"] / 1000,
+                               mode="lines", name=rows_["scenario_title"].iloc[0],
+                               legendgroup=scen, showlegend=ri == 0,
+                               line={"color": colour, "width": 2.2},
+                               hovertemplate=f"{rows_['scenario_title'].iloc[0]} · "
+                                             f"{names[ri]}<br>year %{{x}}: $%{{y:,.0f}}K"
+                                             "<extra></extra>"))
+    fig.add_traces(traces, rows=[ri // cols + 1 for _ in scenarios for ri in range(len(roles))],
+                   cols=[ri % cols + 1 for _ in scenarios for ri in range(len(roles))])
     fig.update_yaxes(tickprefix="$", ticksuffix="K")
     fig.update_xaxes(dtick=1 if m["year"].max() <= 12 else None)
     horizon = int(m["year"].max())
