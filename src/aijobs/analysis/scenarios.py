@@ -373,14 +373,24 @@ class ScenarioResult:
 
     @property
     def implied_baselines(self) -> pd.DataFrame:
-        """Per role: the non-AI pay today's midpoint and the premium imply."""
+        """Per role: the non-AI pay today's midpoint and the premium imply (a copy of the
+        frame computed once per result: a page reads it and the check three times)."""
+        return self._implied_baselines.copy()
+
+    @cached_property
+    def _implied_baselines(self) -> pd.DataFrame:
         return baselines.implied_baselines(self.bands, pd.Series(band_midpoints(self.bands)),
                                            self.premiums.used)
 
     @property
     def baseline_check(self) -> pd.DataFrame:
-        """Each role's implied baseline beside each observed one (baselines.baseline_check)."""
-        return baselines.baseline_check(self.implied_baselines,
+        """Each role's implied baseline beside each observed one (baselines.baseline_check;
+        a copy of the frame computed once per result)."""
+        return self._baseline_check.copy()
+
+    @cached_property
+    def _baseline_check(self) -> pd.DataFrame:
+        return baselines.baseline_check(self._implied_baselines,
                                         (self.inputs or ScenarioInputs.load()).observed_baselines)
 
     @property

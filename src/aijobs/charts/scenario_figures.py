@@ -85,7 +85,8 @@ def path_figure(projection: pd.DataFrame, source: str, *, basis: str = "nominal"
     escaped_fan = escaped_frame(fan) if fan is not None else None
     roles = list(dict.fromkeys(p["role_id"]))
     # every trace as a dict, added in one call: plotly checks each once (add_scatter built
-    # and checked each trace twice: half the chart's time, with a fan's 9 traces per role)
+    # and checked each trace twice: half the chart's time, with a fan's 9 traces per role);
+    # columns as numpy arrays, which plotly takes as they are (a Series it converts first)
     traces: list[dict] = []
     for i, role in enumerate(roles):
         colour = PALETTE[i % len(PALETTE)]
@@ -93,30 +94,33 @@ def path_figure(projection: pd.DataFrame, source: str, *, basis: str = "nominal"
         name = rows["role_name"].iloc[0]
         if escaped_fan is not None:
             f = escaped_fan[escaped_fan["role_id"] == role]
+            year = f["year"].to_numpy()
+            k_usd = {c: f[c].to_numpy() / 1000 for c in f.columns if c.endswith("_usd")}
             # decile bands, as forecasters draw fans: 10-90, 20-80, 30-70, 40-60, darker
             # towards the middle
             for k, (lo, hi) in enumerate(((10, 90), (20, 80), (30, 70), (40, 60))):
                 share = (hi - lo) // 10
-                traces.append(dict(type="scatter", x=f["year"], y=f[f"p{hi}_usd"] / 1000,
+                traces.append(dict(type="scatter", x=year, y=k_usd[f"p{hi}_usd"],
                                    mode="lines", line={"width": 0}, showlegend=False,
                                    hoverinfo="skip", legendgroup=role))
-                traces.append(dict(type="scatter", x=f["year"], y=f[f"p{lo}_usd"] / 1000,
+                traces.append(dict(type="scatter", x=year, y=k_usd[f"p{lo}_usd"],
                                    mode="lines", line={"width": 0}, fill="tonexty",
                                    fillcolor=_rgba(colour, 0.10 + 0.07 * k), showlegend=False,
                                    legendgroup=role, name=f"{name} p{lo}–p{hi}",
-                                   customdata=np.stack([f[f"p{lo}_usd"] / 1000,
-                                                        f[f"p{hi}_usd"] / 1000], axis=1),
+                                   customdata=np.stack([k_usd[f"p{lo}_usd"],
+                                                        k_usd[f"p{hi}_usd"]], axis=1),
                                    hovertemplate=f"{name} year %{{x}}: {share} in 10 drawn "
                                                  "combinations "
                                                  "between $%{customdata[0]:,.0f}K and "
                                                  "$%{customdata[1]:,.0f}K<extra></extra>"))
-            traces.append(dict(type="scatter", x=f["year"], y=f["p50_usd"] / 1000,
+            traces.append(dict(type="scatter", x=year, y=k_usd["p50_usd"],
                                mode="lines", name=name, legendgroup=role,
                                line={"color": colour, "width": 2.5},
                                hovertemplate=f"{name} year %{{x}}: median $%{{y:,.0f}}K"
                                              "<extra></extra>"))
         else:
-            traces.append(dict(type="scatter", x=rows["year"], y=rows["mid_usd"] / 1000,
+            traces.append(dict(type="scatter", x=rows["year"].to_numpy(),
+                               y=rows["mid_usd"].to_numpy() / 1000,
                                mode="lines+markers", name=name,
                                line={"color": colour, "width": 2.5},
                                hovertemplate=f"{name} year %{{x}}: $%{{y:,.0f}}K"
@@ -243,7 +247,8 @@ def comparison_figure(medians: pd.DataFrame, source: str, *, basis: str = "nomin
         of_scenario = m[m["scenario"] == scen]
         for ri, role in enumerate(roles):
             rows_ = of_scenario[of_scenario["role_id"] == role]
-            traces.append(dict(type="scatter", x=rows_["year"], y=rows_["p50_usd"] / 1000,
+            traces.append(dict(type="scatter", x=rows_["year"].to_numpy(),
+                               y=rows_["p50_usd"].to_numpy() / 1000,
                                mode="lines", name=rows_["scenario_title"].iloc[0],
                                legendgroup=scen, showlegend=ri == 0,
                                line={"color": colour, "width": 2.2},

@@ -313,23 +313,25 @@ def baseline_sentences(result: ScenarioResult, margin: float = baselines.MARGIN)
     Engineer median first, then whichever observed baselines it fits or misses."""
     lines = []
     kinds = result.premiums.table.set_index("role_id")
-    for role, rows in result.baseline_check.groupby("role_id", sort=False):
-        first = rows.iloc[0]
-        fits = rows[rows["is_consistent"]]
-        misses = rows[~rows["is_consistent"]]
+    kind, estimate = kinds["kind"].to_dict(), kinds["estimate"].to_dict()
+    by_role: dict[Any, list[dict[str, Any]]] = {}  # each role's rows, roles in check order
+    for rec in result.baseline_check.to_dict("records"):
+        by_role.setdefault(rec["role_id"], []).append(rec)
+    for role, rows in by_role.items():
+        first = rows[0]
+        fits = [r["short_label"] for r in rows if r["is_consistent"]]
+        misses = [r["short_label"] for r in rows if not r["is_consistent"]]
         implied = f"${first['implied_baseline_usd']:,.0f}"
-        if kinds.loc[role, "kind"] == "not_positive":
+        if kind[role] == "not_positive":
             text = (f"{first['role_name']}: with no premium to take off (the estimate is "
-                    f"{kinds.loc[role, 'estimate']:+.1%}), non-AI pay is today's midpoint, "
+                    f"{estimate[role]:+.1%}), non-AI pay is today's midpoint, "
                     f"{implied}")
         else:
-            assumed = " (the fallback, an assumption)" if kinds.loc[role, "kind"] == \
-                "fallback" else ""
+            assumed = " (the fallback, an assumption)" if kind[role] == "fallback" else ""
             text = (f"{first['role_name']}: a {first['premium']:.1%} premium{assumed} on "
                     f"today's midpoint puts non-AI pay at {implied}")
-        parts = []
-        for r in rows.itertuples():
-            parts.append(f"{_gap_words(r.gap)} the {r.short_label} (${r.observed_usd:,.0f})")
+        parts = [f"{_gap_words(r['gap'])} the {r['short_label']} (${r['observed_usd']:,.0f})"
+                 for r in rows]
         text += ", " + "; ".join(parts) + ". "
         if len(misses) == 0:
             text += "It is consistent with every observed baseline."
@@ -337,8 +339,8 @@ def baseline_sentences(result: ScenarioResult, margin: float = baselines.MARGIN)
             text += (f"It is more than {margin:.0%} away from every observed baseline: the "
                      "premium and today's pay do not fit together on this evidence.")
         else:
-            text += ("Consistent with the " + _join(list(fits["short_label"]), "and")
-                     + "; not with the " + _join(list(misses["short_label"]), "or") + ".")
+            text += ("Consistent with the " + _join(fits, "and")
+                     + "; not with the " + _join(misses, "or") + ".")
         lines.append(text)
     return lines
 
