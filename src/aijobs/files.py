@@ -76,10 +76,15 @@ def safe_cell(value: Any) -> Any:
     that is a plain signed number ("-5", "+0.25") and every non-text value stay as they are."""
     if not isinstance(value, str) or not value:
         return value
+    if value[0] not in _FIRST_TO_CHECK:  # neither escaped nor a formula start: as it is
+        return value
     if _escaped(value) or (value.startswith(FORMULA_STARTS)
                            and not _PLAIN_NUMBER.fullmatch(value)):
         return ESCAPE + value
     return value
+
+
+_FIRST_TO_CHECK = frozenset((*FORMULA_STARTS, ESCAPE))
 
 
 def _escaped(value: str) -> bool:
@@ -107,6 +112,13 @@ def _number_text(value: float, digits: int | None) -> str:
 
 
 def _csv_cell(value: Any, place: int | None) -> str:
+    kind = type(value)  # the common exact types first, as the checks below treat them
+    if kind is float:
+        return _number_text(value, place)
+    if kind is str:
+        return safe_cell(value)
+    if kind is int:
+        return str(value)
     if hasattr(value, "item") and not isinstance(value, str | bytes):  # numpy scalars
         value = value.item()
     if value is None or type(value).__name__ in ("NAType", "NaTType"):
@@ -138,8 +150,13 @@ def _csv_line(cells: list[str]) -> str:
     """One CSV line (RFC 4180): a cell with a comma, a quote, a line feed or a carriage return
     is quoted (Python's csv module leaves a lone carriage return unquoted when lines end in
     a line feed, which splits the row in any reader)."""
-    return ",".join(f'"{c.replace(chr(34), chr(34) * 2)}"' if any(ch in c for ch in ',"\r\n')
+    if not _NEEDS_QUOTES.search("".join(cells)):  # no cell to quote (most lines)
+        return ",".join(cells) + "\n"
+    return ",".join(f'"{c.replace(chr(34), chr(34) * 2)}"' if _NEEDS_QUOTES.search(c)
                     else c for c in cells) + "\n"
+
+
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 
 
 def frame_csv_text(frame: Any, digits: dict[str, int] | None = None) -> str:
