@@ -100,13 +100,35 @@ def chromium():
 
 
 @pytest.fixture(scope="module")
-def views(built_reports, chromium, request) -> dict[str, dict]:
+def opened_pages(built_reports, chromium, request):
+    """Every report page of reports.yaml opened once at the test module's WIDTH, as a reader's
+    browser shows it: ({page: what the checks read}, {page: its tab}). The tabs stay open for
+    the module's tests: a test that acts on a page as a reader (picks a control, types, prints)
+    takes its page's tab as it was opened, instead of opening the page again, and is the only
+    test of the module that uses that tab. Closed after the module."""
+    from page_views import PAGES, open_pages
+
+    tabs: list = []
+    try:
+        found = open_pages(built_reports, chromium, request.module.WIDTH, keep=tabs)
+        yield found, dict(zip(PAGES, tabs, strict=True))
+    finally:
+        for tab in tabs:
+            tab.close()
+
+
+@pytest.fixture(scope="module")
+def views(opened_pages) -> dict[str, dict]:
     """Every report page of reports.yaml as a reader's browser shows it at the test module's
     WIDTH, each opened once (tests/reports/page_views.py; test_browser.py and
     test_browser_phones.py check them at 1400 and 390 px)."""
-    from page_views import open_pages
+    return opened_pages[0]
 
-    return open_pages(built_reports, chromium, request.module.WIDTH)
+
+@pytest.fixture(scope="module")
+def page_tabs(opened_pages) -> dict:
+    """{page: its open tab} of `views` (see opened_pages): each for one test to act on."""
+    return opened_pages[1]
 
 
 def _once_per_run(tmp_path_factory, name: str, make) -> Path:

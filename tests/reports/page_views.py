@@ -16,9 +16,10 @@ def chart_ids(page_html: str) -> set[str]:
     return set(re.findall(r'Plotly\.newPlot\(\s*"([^"]+)"', page_html))
 
 
-def view_all(chromium, pages: list[Path], width: int) -> list[dict]:
+def view_all(chromium, pages: list[Path], width: int, *, keep: list | None = None) -> list[dict]:
     """What a reader's browser shows of each page at `width`, once its charts are fitted: the
-    pages open at once, in tabs of one browser, each read when ready."""
+    pages open at once, in tabs of one browser, each read when ready. The tabs are closed,
+    unless `keep` is a list: then they are appended to it, open, and the caller closes them."""
     tabs = chromium.open_all(pages, browser.CHARTS_READY, timeout=60, width=width, height=1200,
                              mobile=width < 600)
     views = []
@@ -28,14 +29,19 @@ def view_all(chromium, pages: list[Path], width: int) -> list[dict]:
             found["requests"] = tab.network_requests()
             views.append(found)
     finally:
-        for tab in tabs:
-            tab.close()
+        if keep is None:
+            for tab in tabs:
+                tab.close()
+        else:
+            keep.extend(tabs)
     return views
 
 
-def open_pages(reports: Path, chromium, width: int) -> dict[str, dict]:
-    """Every report page of reports.yaml as a reader's browser shows it at `width`."""
-    found = view_all(chromium, [reports / f"{name}.html" for name in PAGES], width)
+def open_pages(reports: Path, chromium, width: int, *, keep: list | None = None
+               ) -> dict[str, dict]:
+    """Every report page of reports.yaml as a reader's browser shows it at `width` (with
+    `keep`, its tabs are left open in it, in the order of PAGES; see view_all)."""
+    found = view_all(chromium, [reports / f"{name}.html" for name in PAGES], width, keep=keep)
     return dict(zip(PAGES, found, strict=True))
 
 
@@ -115,3 +121,48 @@ def check_gallery(chromium, sweep_root: Path, width: int) -> None:
     check_fit(found, "the sweep gallery", width)
     check_charts_drawn(gallery, found, "index", width)
     check_offline(found, "the sweep gallery", width)
+
+
+# The survey page's slice switch and "where does a salary fall?" (issue 26), driven as a reader
+# would: pick from a control, type a salary (test_browser.py at 1400 px, test_browser_phones.py
+# at 390 px).
+SLICES_PAGE = "survey_evidence.html"
+SLICE_STATE = """(() => {
+  const s = document.querySelector('.aijobs-slices');
+  const v = n => s.querySelector('select[name=' + n + ']').value;
+  return {role: v('role'), level: v('level'), country: v('country'), year: v('year'),
+          salary: s.querySelector('input[name=salary]').value,
+          summary: s.querySelector('.slice-summary').textContent,
+          table: s.querySelector('tbody').innerText,
+          chosen: (s.querySelector('tbody tr.chosen') || {}).innerText || '',
+          answer: s.querySelector('.salary-answer').textContent,
+          chart: s.querySelector('svg').getAttribute('aria-label'),
+          labelled: Array.from(s.querySelectorAll('select, input')).every(c =>
+              c.labels && c.labels.length === 1 && c.labels[0].textContent.trim().length > 3),
+          hash: location.hash};
+})()"""
+
+
+def choose(tab, name: str, value: str) -> None:
+    """Pick `value` from the slice switch's control `name`, as a reader does."""
+    tab.evaluate(f"""(() => {{ const c = document.querySelector(
+        '.aijobs-slices select[name={name}]'); c.focus(); c.value = {value!r};
+        c.dispatchEvent(new Event('change', {{bubbles: true}})); }})()""")
+
+
+def type_salary(tab, text: str) -> dict:
+    """Type `text` into the salary box; the slice switch's state after it (SLICE_STATE)."""
+    tab.evaluate(f"""(() => {{ const i = document.querySelector('.aijobs-slices input');
+        i.focus(); i.value = {text!r}; i.dispatchEvent(new Event('input', {{bubbles: true}}));
+        }})()""")
+    return tab.evaluate(SLICE_STATE)
+
+
+def evidence_row(role: str) -> dict:
+    """The committed evidence's row for a role (US, full-time, every level and year)."""
+    from aijobs.data import tables
+
+    pct = tables.load_table("derived/survey_percentiles")
+    row = pct[(pct["pay_measure"] == "midpoint") & (pct["repeats"] == "drop")
+              & (pct["role_id"] == role) & (pct["group"] == "all")].iloc[0]
+    return row.to_dict()

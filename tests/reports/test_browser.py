@@ -12,7 +12,17 @@ import re
 from pathlib import Path
 
 import pytest
-from page_views import PAGES, check_charts_drawn, check_fit, check_gallery, check_offline
+from page_views import (
+    PAGES,
+    SLICE_STATE,
+    SLICES_PAGE,
+    check_charts_drawn,
+    check_fit,
+    check_gallery,
+    check_offline,
+    choose,
+    evidence_row,
+)
 
 from aijobs.devtools import browser
 
@@ -68,17 +78,17 @@ def test_index_links_work_and_screenshots_are_written(built_reports, chromium, t
         assert png.stat().st_size > 20_000  # a blank page compresses to a few KB
 
 
-def test_print_opens_the_settings_and_drops_the_toolbar(built_reports, chromium):
-    with chromium.tab(built_reports / "scenario_baseline.html", height=1200) as tab:
-        tab.wait_for("document.querySelectorAll('.js-plotly-plot .main-svg').length > 0")
-        assert tab.evaluate("document.querySelector('details.params').open") is False
-        tab.call("Emulation.setEmulatedMedia", media="print")
-        tab.evaluate("window.dispatchEvent(new Event('beforeprint'))")
-        state = tab.evaluate("""(() => ({
-            open: document.querySelector('details.params').open,
-            toolbar: getComputedStyle(document.querySelector('.modebar-container')).display,
-            downloads: getComputedStyle(document.querySelector('.aijobs-download')).display,
-            nav: getComputedStyle(document.querySelector('nav')).display}))()""")
+def test_print_opens_the_settings_and_drops_the_toolbar(page_tabs):
+    tab = page_tabs["scenario_baseline"]  # as `views` opened it (no other test uses its tab)
+    tab.wait_for("document.querySelectorAll('.js-plotly-plot .main-svg').length > 0")
+    assert tab.evaluate("document.querySelector('details.params').open") is False
+    tab.call("Emulation.setEmulatedMedia", media="print")
+    tab.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    state = tab.evaluate("""(() => ({
+        open: document.querySelector('details.params').open,
+        toolbar: getComputedStyle(document.querySelector('.modebar-container')).display,
+        downloads: getComputedStyle(document.querySelector('.aijobs-download')).display,
+        nav: getComputedStyle(document.querySelector('nav')).display}))()""")
     assert state == {"open": True, "toolbar": "none", "downloads": "none", "nav": "none"}
 
 
@@ -154,38 +164,9 @@ def test_each_layout_check_fails_when_its_fault_is_put_back(chromium, tmp_path):
     assert any(b.startswith("table cell cut: folded setting") for b in bad), bad
 
 
-# The survey page's slice switch and "where does a salary fall?" (issue 26), driven as a reader
-# would: pick from a control, type a salary, open a shared link, and meet hostile addresses.
-SLICES_PAGE = "survey_evidence.html"
-SLICE_STATE = """(() => {
-  const s = document.querySelector('.aijobs-slices');
-  const v = n => s.querySelector('select[name=' + n + ']').value;
-  return {role: v('role'), level: v('level'), country: v('country'), year: v('year'),
-          salary: s.querySelector('input[name=salary]').value,
-          summary: s.querySelector('.slice-summary').textContent,
-          table: s.querySelector('tbody').innerText,
-          chosen: (s.querySelector('tbody tr.chosen') || {}).innerText || '',
-          answer: s.querySelector('.salary-answer').textContent,
-          chart: s.querySelector('svg').getAttribute('aria-label'),
-          labelled: Array.from(s.querySelectorAll('select, input')).every(c =>
-              c.labels && c.labels.length === 1 && c.labels[0].textContent.trim().length > 3),
-          hash: location.hash};
-})()"""
-
-
-def _choose(tab, name: str, value: str) -> None:
-    tab.evaluate(f"""(() => {{ const c = document.querySelector(
-        '.aijobs-slices select[name={name}]'); c.focus(); c.value = {value!r};
-        c.dispatchEvent(new Event('change', {{bubbles: true}})); }})()""")
-
-
-def _type_salary(tab, text: str) -> dict:
-    tab.evaluate(f"""(() => {{ const i = document.querySelector('.aijobs-slices input');
-        i.focus(); i.value = {text!r}; i.dispatchEvent(new Event('input', {{bubbles: true}}));
-        }})()""")
-    return tab.evaluate(SLICE_STATE)
-
-
+# The survey page's slice switch (issue 26; page_views.SLICE_STATE), driven as a reader would:
+# pick from a control, open a shared link, meet hostile addresses (a typed salary: on a phone,
+# test_browser_phones.py).
 def _open_at(chromium, built_reports: Path, fragment: str, width: int = 1400):
     """A tab that opens the survey page at `fragment` from another page: a fresh load of the
     link, as a reader following a shared link gets."""
@@ -197,89 +178,39 @@ def _open_at(chromium, built_reports: Path, fragment: str, width: int = 1400):
     return tab
 
 
-def _evidence_row(role: str) -> dict:
-    """The committed evidence's row for a role (US, full-time, every level and year)."""
-    from aijobs.data import tables
-
-    pct = tables.load_table("derived/survey_percentiles")
-    row = pct[(pct["pay_measure"] == "midpoint") & (pct["repeats"] == "drop")
-              & (pct["role_id"] == role) & (pct["group"] == "all")].iloc[0]
-    return row.to_dict()
-
-
-def test_the_slice_switch_changes_the_table_and_keeps_the_view_in_the_address(
-        built_reports, chromium):
-    ai = _evidence_row("ai_ml_engineer")
-    with chromium.tab(built_reports / SLICES_PAGE, width=1400) as tab:
-        start = tab.evaluate(SLICE_STATE)
-        # the page's own slice (US) for the role with the most adverts, all levels and years:
-        # the evidence table's figures
-        assert (start["role"], start["level"], start["country"], start["year"]) == (
-            "ai_ml_engineer", "all", "US", "all")
-        assert start["labelled"]
-        assert start["summary"] == (
-            f"AI/ML Engineer, all levels, United States, all years: median advertised pay "
-            f"${ai['p50_usd']:,.0f} (95% interval ${ai['p50_ci95_low_usd']:,.0f} to "
-            f"${ai['p50_ci95_high_usd']:,.0f}), {ai['n_adverts']:,} distinct adverts, "
-            f"{ai['reliability']}.")
-        assert f"{ai['n_adverts']:,}" in start["chosen"]
-        _choose(tab, "level", "EX")
-        executive = tab.evaluate(SLICE_STATE)
-        assert executive["table"] != start["table"]
-        # 27 executive adverts: under the minimum, so no number, and the chart says so
-        assert executive["summary"] == ("AI/ML Engineer, executive, United States, all years: "
-                                        "too few to report (27 distinct adverts, under the "
-                                        "minimum of 30).")
-        assert "too few to report: 27 distinct adverts, under the minimum of 30" in \
-            executive["chosen"]
-        assert executive["chart"].startswith("No chart")
-        assert executive["hash"] == "#role=ai_ml_engineer&level=EX&country=US&year=all"
-        _choose(tab, "role", "ai_research_scientist")
-        _choose(tab, "level", "all")
-        scientist = tab.evaluate(SLICE_STATE)
-        rs = _evidence_row("ai_research_scientist")
-        assert f"median advertised pay ${rs['p50_usd']:,.0f}" in scientist["summary"]
-        assert scientist["hash"] == "#role=ai_research_scientist&level=all&country=US&year=all"
-        assert tab.network_requests() == []
-
-
-def test_a_typed_salary_is_placed_among_the_slice_and_bad_input_gets_one_line(
-        built_reports, chromium):
-    ai = _evidence_row("ai_ml_engineer")
-    with chromium.tab(built_reports / SLICES_PAGE, width=390, mobile=True) as tab:
-        # the median itself: at least half the adverts' midpoints lie at or below it, and the
-        # 60th percentile is above it
-        median = _type_salary(tab, f"{ai['p50_usd']:,.0f}")
-        assert median["answer"].startswith(
-            f"${ai['p50_usd']:,.0f} a year lies between the 50th and 60th percentiles: between "
-            f"about 50% and 60% of the advertised midpoints of the {ai['n_adverts']:,} distinct "
-            "adverts for AI/ML Engineer, all levels, United States, all years are lower.")
-        assert "not what people earn" in median["answer"]
-        assert median["hash"].endswith(f"&salary={round(ai['p50_usd'])}")
-        top = _type_salary(tab, "$900k")
-        assert top["answer"].startswith("$900,000 a year is at or above the 90th percentile")
-        low = _type_salary(tab, "20000")
-        assert low["answer"].startswith("$20,000 a year is below the 10th percentile")
-        # the chart marks the salary
-        assert "your $20,000" in tab.evaluate("document.querySelector('.aijobs-slices svg')"
-                                              ".textContent")
-        for typed, says in (("", ""),
-                            ("lots", "That is not a number: type an annual salary in US dollars"),
-                            ("-5000", "A salary must be more than $0 a year."),
-                            ("0", "A salary must be more than $0 a year."),
-                            ("1e12", "That is not a number"),
-                            ("999999999999", "$999,999,999,999 a year is outside the pay this "
-                                             "page counts ($10,000 to $5,000,000 a year)."),
-                            ("<b>150000</b>", "That is not a number")):
-            state = _type_salary(tab, typed)
-            assert state["answer"].startswith(says), typed
-            assert "NaN" not in state["answer"] and "\n" not in state["answer"]
-        # a slice too small to report cannot place a salary, and says why
-        _choose(tab, "level", "EX")
-        state = _type_salary(tab, "150000")
-        assert state["answer"].startswith("Cannot place $150,000: AI/ML Engineer, executive, "
-                                          "United States, all years is too small to report")
-        assert tab.evaluate(LAYOUT_JS)["bad"] == []
+def test_the_slice_switch_changes_the_table_and_keeps_the_view_in_the_address(page_tabs):
+    ai = evidence_row("ai_ml_engineer")
+    tab = page_tabs["survey_evidence"]  # as `views` opened it (no other test uses its tab)
+    start = tab.evaluate(SLICE_STATE)
+    # the page's own slice (US) for the role with the most adverts, all levels and years:
+    # the evidence table's figures
+    assert (start["role"], start["level"], start["country"], start["year"]) == (
+        "ai_ml_engineer", "all", "US", "all")
+    assert start["labelled"]
+    assert start["summary"] == (
+        f"AI/ML Engineer, all levels, United States, all years: median advertised pay "
+        f"${ai['p50_usd']:,.0f} (95% interval ${ai['p50_ci95_low_usd']:,.0f} to "
+        f"${ai['p50_ci95_high_usd']:,.0f}), {ai['n_adverts']:,} distinct adverts, "
+        f"{ai['reliability']}.")
+    assert f"{ai['n_adverts']:,}" in start["chosen"]
+    choose(tab, "level", "EX")
+    executive = tab.evaluate(SLICE_STATE)
+    assert executive["table"] != start["table"]
+    # 27 executive adverts: under the minimum, so no number, and the chart says so
+    assert executive["summary"] == ("AI/ML Engineer, executive, United States, all years: "
+                                    "too few to report (27 distinct adverts, under the "
+                                    "minimum of 30).")
+    assert "too few to report: 27 distinct adverts, under the minimum of 30" in \
+        executive["chosen"]
+    assert executive["chart"].startswith("No chart")
+    assert executive["hash"] == "#role=ai_ml_engineer&level=EX&country=US&year=all"
+    choose(tab, "role", "ai_research_scientist")
+    choose(tab, "level", "all")
+    scientist = tab.evaluate(SLICE_STATE)
+    rs = evidence_row("ai_research_scientist")
+    assert f"median advertised pay ${rs['p50_usd']:,.0f}" in scientist["summary"]
+    assert scientist["hash"] == "#role=ai_research_scientist&level=all&country=US&year=all"
+    assert tab.network_requests() == []
 
 
 def test_a_shared_link_restores_its_view(built_reports, chromium):
