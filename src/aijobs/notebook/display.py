@@ -55,7 +55,12 @@ def figure_html(fig: go.Figure | dict, div_id: str) -> str:
     """The figure as a div plus the script that draws it with the page's plotly.js, with every
     string made safe (charts.theme.safe_figure_dict), inside a <figure> whose label states
     the chart's finding."""
-    spec = safe_figure_dict(fig)
+    return _safe_spec_html(safe_figure_dict(fig), div_id)
+
+
+def _safe_spec_html(spec: dict, div_id: str) -> str:
+    """figure_html of a spec safe_figure_dict has already made safe (doing it again changes
+    nothing: chart_text is idempotent)."""
     plot = pio.to_html(spec, full_html=False, include_plotlyjs=False, div_id=div_id,
                        config=PLOTLY_CONFIG, default_width="100%", validate=False)
     alt = html.escape(figure_alt_text(spec))
@@ -91,7 +96,7 @@ def figure_bundle(fig: go.Figure, div_id: str) -> dict:
              "sources": _sources_so_far(), "notes": data.notes,
              "rows": len(data.frame), "columns": [str(c) for c in data.frame.columns],
              "decimal places": data.digits}
-    return {"text/html": figure_html(spec, div_id),
+    return {"text/html": _safe_spec_html(spec, div_id),
             FIGURE_MIME: {"id": div_id, "what": data.what, "alt": figure_alt_text(spec),
                           "headline": figure_headline(spec),
                           "csv": frame_csv_text(data.frame, data.digits), "about": about}}
@@ -146,7 +151,7 @@ def table_html(frame: pd.DataFrame, columns: Mapping[str, str] | None = None,
     # each cell names its column: on a phone the rows stack as cards, "Header: value"
     label = {c: f' data-label="{html.escape(str(h))}"' for c, h in columns.items()}
     body = []
-    for _, row in frame.iterrows():
+    for row in _table_rows(frame):
         cells = []
         for col in columns:
             value = readable_cell(col, row[col])
@@ -170,6 +175,18 @@ def table_html(frame: pd.DataFrame, columns: Mapping[str, str] | None = None,
     # the wrapper scrolls sideways on a narrow screen instead of widening the page
     return (f'<div class="aijobs-table-wrap"><table class="aijobs-table"><thead><tr>{head}'
             f"</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+
+
+def _table_rows(frame: pd.DataFrame) -> Any:
+    """The frame's rows, each indexable by column name and holding what iterrows' rows hold
+    (the values of frame.values): plain dicts when the column names are unique and those
+    values are objects or plain numbers (a Series would box a datetime64 row into
+    Timestamps), which a table reads without building a Series per row."""
+    values = frame.values
+    if not frame.columns.is_unique or values.dtype.kind not in "Ofiub":
+        return (row for _, row in frame.iterrows())
+    names = list(frame.columns)
+    return (dict(zip(names, row, strict=True)) for row in values)
 
 
 def show_table(frame: pd.DataFrame, columns: Mapping[str, str] | None = None,
