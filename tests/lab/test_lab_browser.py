@@ -36,7 +36,9 @@ def _free_port() -> int:
 
 @pytest.fixture()
 def lab_server(tmp_path):
-    """`make lab` on a free local port with a known token; stopped (with its kernels) after."""
+    """`make lab` on a free local port with a known token, once it answers and lists the
+    notebooks of notebooks/ (the one JupyterLab the suite's tests start); stopped (with its
+    kernels) after."""
     port, token = _free_port(), "aijobs-test-token"
     # JupyterLab saves an open notebook every 2 minutes: a slow run saved the checkout's
     # notebook with its outputs. Its user settings (a folder of the test's own) turn that off.
@@ -66,6 +68,11 @@ def lab_server(tmp_path):
                                     f"docmanager-extension:plugin?token={token}",
                                     timeout=30) as reply:
             assert json.load(reply)["settings"]["autosave"] is False  # the checkout stays as is
+        # make lab serves notebooks/: its root lists the suite's notebooks
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents?token={token}",
+                                    timeout=30) as reply:
+            names = {item["name"] for item in json.load(reply)["content"]}
+        assert "compensation_bands.ipynb" in names, names
         yield f"http://127.0.0.1:{port}", token
     finally:
         os.killpg(server.pid, signal.SIGTERM)  # jupyter shuts its kernels down on SIGTERM
