@@ -7,7 +7,9 @@ templates and regular expressions (render.warm_renderer).
 
 from __future__ import annotations
 
+import importlib
 import signal
+import sys
 
 # isort: off
 # aijobs first: it keeps jsonschema from loading its slow optional IRI checker (see there)
@@ -23,7 +25,6 @@ import ipykernel.kernelspec  # noqa: F401  (the same lookup, for the kernel's ow
 from jupyter_client.provisioning import KernelProvisionerFactory
 import nbclient  # noqa: F401
 import nbconvert  # noqa: F401
-import papermill  # noqa: F401
 from nbconvert import HTMLExporter  # noqa: F401
 
 import aijobs.reports.page_exporter  # noqa: F401
@@ -33,6 +34,29 @@ import aijobs.reports.kernel  # noqa: F401
 import aijobs.reports.provisioner  # noqa: F401
 from aijobs.reports import render
 # isort: on
+
+
+def _import_without(hidden: str, module: str) -> None:
+    """Import `module` with `hidden` looking absent (an ImportError, as if not installed) unless
+    it is imported already; afterwards `hidden` imports normally again."""
+    if hidden in sys.modules:
+        importlib.import_module(module)
+        return
+    sys.modules[hidden] = None  # type: ignore[assignment]  # None: "absent"
+    try:
+        importlib.import_module(module)
+    finally:
+        if hidden in sys.modules and sys.modules[hidden] is None:
+            del sys.modules[hidden]
+
+
+# papermill imports pyarrow (and numpy with it) for its HDFS handler whenever pyarrow is
+# installed, as it is here for pandas: 0.14 s of the fork server's CPU (median of 9 imports),
+# for a handler the build never uses (it reads and writes local files). Imported with pyarrow
+# hidden, papermill keeps its stand-in that says pyarrow is needed for hdfs:// paths, and
+# pyarrow stays importable for anything else. (Nothing above imports papermill: build.py and
+# kernel.py defer it.)
+_import_without("pyarrow", "papermill")
 
 # The fork server, and each worker it forks until the worker is ready, ignores SIGTERM: a build
 # that is interrupted stops its workers with SIGTERM once it has told them to start nothing
