@@ -58,13 +58,17 @@ SOCKET_VAR = "AIJOBS_WARM_KERNELS"  # the server's socket, for the provisioner (
 COLD_VAR = "AIJOBS_COLD_KERNELS"  # "1": no warm kernels
 # ipykernel's own modules, imported whatever the notebooks import: all that a kernel imports
 # while it starts (ipykernel.debugger and debugpy alone took 0.13 s of each kernel; the rest,
-# psutil for the local network interfaces included, 0.04 s; measured)
+# psutil for the local network interfaces included, 0.04 s; measured), and as it runs: the
+# object inspector and logger IPython's shell imports on first use, and pyzmq's collector of
+# large zero-copy messages (its thread starts on first use, in the kernel; the modules each
+# forked kernel still imported, listed by diffing sys.modules at its end)
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
                   "ipykernel.debugger", "IPython.core.interactiveshell",
                   "IPython.core.completerlib", "IPython.core.debugger",
+                  "IPython.core.oinspect", "IPython.core.logger",
                   "IPython.extensions.storemagic", "IPython.utils.wildcard", "pdb",
                   "faulthandler", "resource", "psutil", "tornado.platform.asyncio",
-                  "jupyter_client.localinterfaces")
+                  "jupyter_client.localinterfaces", "zmq.utils.garbage")
 MAX_REQUEST_BYTES = 1 << 20
 MAX_SOCKET_PATH = 100  # bytes; sockaddr_un holds 107 (104 on macOS) and a NUL
 
