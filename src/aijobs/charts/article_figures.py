@@ -23,6 +23,7 @@ from aijobs.charts.theme import (
     ORANGE,
     PALETTE,
     PURPLE,
+    axis_line,
     escaped_frame,
     finish_figure,
     money_axis,
@@ -360,7 +361,7 @@ def shelf_life_figure(shelf_life_months: float, first_role: pd.DataFrame, source
     fig.add_bar(y=labels[::-1], x=list(first_role["months_max"])[::-1], orientation="h",
                 name="Longest timed learning", marker={"color": BLUE}, width=0.5,
                 hovertemplate="%{y}: up to %{x:g} months<extra></extra>")
-    fig.add_vline(x=shelf_life_months, line={"color": ORANGE, "dash": "dash", "width": 2})
+    axis_line(fig, x=shelf_life_months, line={"color": ORANGE, "dash": "dash", "width": 2})
     fig.add_annotation(x=shelf_life_months, y=1.0, yref="paper", yanchor="bottom",
                        text=f"skills may be dated after {shelf_life_months:g} months",
                        showarrow=False, font={"color": ORANGE}, xanchor="right")

@@ -16,6 +16,7 @@ from aijobs.charts.theme import (
     MUTED,
     PALETTE,
     PURPLE,
+    axis_line,
     escaped_frame,
     finish_figure,
     money_axis,
@@ -109,7 +110,7 @@ def postings_index_figure(postings: pd.DataFrame, source: str) -> go.Figure:
                         mode="lines", line={"color": PALETTE[i % len(PALETTE)], "width": 1.6},
                         hovertemplate="%{x}: %{y:.1f}<extra>" + html.escape(str(series))
                                       + "</extra>")
-    fig.add_hline(y=100, line={"color": MUTED, "dash": "dot", "width": 1})
+    axis_line(fig, y=100, line={"color": MUTED, "dash": "dot", "width": 1})
     fig.update_yaxes(title={"text": "Index, 1 Feb 2020 = 100"})
     title = (finding_titles.postings_index_title(postings)
              + "<br><sup>Job postings on Indeed in the US, all and in the sectors nearest to AI; "

@@ -20,6 +20,7 @@ from aijobs.charts.theme import (
     MUTED,
     ORANGE,
     PALETTE,
+    axis_line,
     escaped_frame,
     finish_figure,
     money_axis,
@@ -331,7 +332,7 @@ def premium_estimates_figure(estimates: pd.DataFrame, source: str) -> go.Figure:
             customdata=np.stack([rows["publisher"], rows["data_years"]], axis=1),
             hovertemplate="%{y}: %{x:+.0f}%<br>%{customdata[0]}, %{customdata[1]}"
                           "<extra></extra>")
-    fig.add_vline(x=0, line={"color": MUTED, "width": 1})
+    axis_line(fig, x=0, line={"color": MUTED, "width": 1})
     fig.update_xaxes(title={"text": "Premium, percent of comparable pay"}, ticksuffix="%")
     title = (premium_estimates_title(estimates)
              + "<br><sup>Each point is one estimate; bars are 95% intervals where one exists "
@@ -393,7 +394,7 @@ def tornado_figure(sens: pd.DataFrame, source: str, *, horizon: int) -> go.Figur
                     orientation="h", marker={"color": colour},
                     customdata=s[col] / 1000,
                     hovertemplate="%{y}: $%{customdata:,.0f}K<extra></extra>")
-    fig.add_vline(x=central, line={"color": INK, "width": 1})
+    axis_line(fig, x=central, line={"color": INK, "width": 1})
     money_axis(fig, label=f"Average midpoint in year {horizon}, today's dollars")
     fig.update_layout(barmode="overlay")
     title = (tornado_title(sens, horizon)

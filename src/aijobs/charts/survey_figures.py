@@ -21,6 +21,7 @@ from aijobs.charts.theme import (
     ORANGE,
     PALETTE,
     PURPLE,
+    axis_line,
     escaped_frame,
     finish_figure,
     money_axis,
@@ -120,7 +121,7 @@ def premium_by_year_figure(premium: pd.DataFrame, source: str,
                     customdata=np.stack([rows["n_role"], rows["n_baseline"]], axis=1),
                     hovertemplate=f"{role} %{{x}}: %{{y:+.1f}}%<br>n role %{{customdata[0]}}, "
                                   "n baseline %{customdata[1]} postings<extra></extra>")
-    fig.add_hline(y=0, line={"color": MUTED, "width": 1})
+    axis_line(fig, y=0, line={"color": MUTED, "width": 1})
     fig.update_yaxes(title={"text": "Premium, percent"}, ticksuffix="%")
     fig.update_xaxes(title={"text": "Work year"}, type="category",
                      categoryorder="category ascending")
@@ -423,7 +424,7 @@ def premium_variants_figure(premium: pd.DataFrame, source: str) -> go.Figure:
                              "arrayminus": (rows["premium"] - rows["premium_ci95_low"]) * 100,
                              "color": INK, "thickness": 1},
                     hovertemplate=f"%{{y}} {label}: %{{x:+.1f}}%<extra></extra>")
-    fig.add_vline(x=0, line={"color": MUTED, "width": 1})
+    axis_line(fig, x=0, line={"color": MUTED, "width": 1})
     fig.update_xaxes(title={"text": "Premium, percent of the baseline median"}, ticksuffix="%")
     fig.update_layout(barmode="group")
     if len(p):

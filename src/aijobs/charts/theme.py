@@ -150,6 +150,19 @@ def wrapped(text: str, width: int = 130) -> str:
     return "<br>".join(textwrap.wrap(text, width)) or text
 
 
+def axis_line(fig: go.Figure, *, line: dict, x: float | None = None,
+              y: float | None = None) -> None:
+    """A line across the whole plot at `x` (vertical) or `y` (horizontal) of a figure without
+    subplots: the shape add_vline / add_hline draw there (the same one), without their
+    subplot machinery (2 ms a line, a tenth of a small chart)."""
+    if x is not None:
+        fig.add_shape(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="y domain",
+                      line=line)
+    else:
+        fig.add_shape(type="line", y0=y, y1=y, yref="y", x0=0, x1=1, xref="x domain",
+                      line=line)
+
+
 def money_axis(fig: go.Figure, axis: str = "x", label: str = "Annual pay") -> None:
     """Label an axis as annual pay in USD thousands with $ and K on the ticks."""
     # The $150K hint fits under a horizontal axis; a vertical one gets the short label.
