@@ -96,12 +96,14 @@ class Evidence:
         if name not in self.tables and self.from_derived and name in LAZY_TABLES:
             self.tables[name] = table_io.load_table(PREFIX + name)
         frame = self.tables[name]
-        if "pay_measure" in frame.columns:
-            frame = frame[frame["pay_measure"] == self.pay_measure]
-        if "repeats" in frame.columns:
-            frame = frame[frame["repeats"] == (repeats or self.repeats)]
-        return frame.drop(columns=[c for c in ("pay_measure", "repeats") if c in frame.columns]) \
-            .reset_index(drop=True)
+        keys = [c for c in ("pay_measure", "repeats") if c in frame.columns]
+        if keys:  # the rows of both filters in one selection, as filtering twice keeps them
+            keep = frame[keys[0]] == (self.pay_measure if keys[0] == "pay_measure"
+                                      else repeats or self.repeats)
+            if len(keys) > 1:
+                keep &= frame["repeats"] == (repeats or self.repeats)
+            frame = frame.drop(columns=keys)[keep]
+        return frame.reset_index(drop=True)
 
     def _with_every_posting(self, pct: pd.DataFrame, repeats: str | None) -> pd.DataFrame:
         """Percentile cells with n_postings_all and n_rows_all: every posting and file row in
