@@ -239,12 +239,12 @@ def test_a_plain_jupyter_kernel_manager_gets_a_warm_kernel_through_the_provision
         assert tables_checked_in_a_kernel(path) == 0
     assert zygote.wait_until_warm(str(tmp_path / "no-server.sock"), timeout=5) is False
     with zygote.warm_kernels([nb]) as path:
-        # Once it says it is warm (a build server waits for this before it says it is ready),
-        # the very next kernel finds every table of data/ loaded and checked: the tables'
-        # cache holds an entry per table (and more, for the tables they refer to). Without
-        # the request, the server loads them one at a time between kernels.
-        assert zygote.wait_until_warm(path) is True
+        # The server loads and checks every table of data/ before it forks its first kernel:
+        # the very first kernel, asked for at once, finds the tables' cache with an entry per
+        # table (and more, for the tables they refer to); and it then says it is warm (a
+        # build server waits for this before it says it is ready).
         assert tables_checked_in_a_kernel(path) >= len(tables.list_tables())
+        assert zygote.wait_until_warm(path) is True
         monkeypatch.setenv(zygote.SOCKET_VAR, path)
         assert pandas_already_imported() is True
         monkeypatch.delenv(zygote.SOCKET_VAR)

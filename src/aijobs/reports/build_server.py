@@ -498,8 +498,8 @@ def _serve_locked(path: str, run_command, notebooks: list[Path], fingerprint,
                 except Exception as exc:  # noqa: BLE001  (the commands then pay it themselves)
                     log.info("the build server's warm-up failed (%s: %s); its first command "
                              "imports what it needs", type(exc).__name__, exc)
-            # the warm-kernel server's tables, loaded now: else it loads them one at a time
-            # between kernels, and the first commands' kernels load what is not there yet
+            # the warm-kernel server's imports and tables, done before saying ready, so that the
+            # first command's kernel does not wait for them
             if warm is not None and not zygote.wait_until_warm(warm):
                 log.info("the warm-kernel server did not say it was warm; the first kernels "
                          "may load tables themselves")
