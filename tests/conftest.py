@@ -60,6 +60,46 @@ def start_build_server(sock, cwd: Path, env: dict, *, idle_minutes: int = 10,
     return server
 
 
+class ServerOutput:
+    """A build server's output, line by line, read by a thread as it comes (so the server never
+    blocks on a full pipe): `readline` waits for the next line, as a pipe's does."""
+
+    def __init__(self, stream) -> None:
+        import queue
+        import threading
+
+        self._lines: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            self._lines.put(line)
+        self._lines.put("")  # the end, as readline gives it
+
+    def readline(self, timeout: float = 300) -> str:
+        return self._lines.get(timeout=timeout)
+
+    def drain(self) -> list[str]:
+        """The lines printed so far and not read yet."""
+        import queue
+
+        lines = []
+        while True:
+            try:
+                lines.append(self._lines.get_nowait())
+            except queue.Empty:
+                return lines
+
+    def rest(self, timeout: float = 30) -> list[str]:
+        """Every line left, once the server has ended."""
+        self._thread.join(timeout)
+        return [line for line in self.drain() if line]
+
+
+SESSION_SERVER = pytest.StashKey()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def tests_build_server(request):
     """A build server (aijobs serve) for this test process, when it runs slow tests.
@@ -68,27 +108,64 @@ def tests_build_server(request):
     are handed to it, as they are to a user's `make serve`: the same pages and messages, in
     about a second instead of four. Tests of the build engine itself (processes, signals,
     locks; tests/reports/test_build_processes.py) run each command on its own, with
-    AIJOBS_BUILD_SERVER=off, and test_build_server.py compares the two ways.
+    AIJOBS_BUILD_SERVER=off, and test_build_server.py compares the two ways, on this server
+    (session_build_server).
+
+    At the end it is stopped as a user stops one, with SIGTERM, and must end on its own within
+    60 s, with status 0, its last line 'build server stopped', its socket removed, and every
+    process below it (its warm-kernel server, its workers' fork server...) gone within 30 s;
+    else the last test of the run errors at teardown.
     """
     if not any(item.get_closest_marker("slow") for item in request.session.items):
         yield None
         return
+    import signal
     import tempfile
+    import time
+
+    from aijobs.reports.scratch import running
 
     folder = tempfile.mkdtemp(prefix="aijobs-tests-")  # short: a socket path has a limit
     sock = os.path.join(folder, "build.sock")
     server = start_build_server(sock, ROOT, dict(os.environ), idle_minutes=60)
-    # what it prints about each command is not needed: read it so it never blocks on a pipe
-    import threading
-
-    threading.Thread(target=server.stdout.read, daemon=True).start()
+    server.output = ServerOutput(server.stdout)  # what test_build_server.py reads
+    request.config.stash[SESSION_SERVER] = server
     os.environ["AIJOBS_BUILD_SERVER"] = sock
     try:
         yield sock
     finally:
         os.environ["AIJOBS_BUILD_SERVER"] = "off"
-        stop_process(server, 30)
+        below = descendants(server.pid)
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=60)
+            ended = True
+        except subprocess.TimeoutExpired:
+            stop_process(server, 0)
+            ended = False
+        rest = server.output.rest()
+        end = time.monotonic() + 30  # the fork server ends when it sees the server gone
+        while time.monotonic() < end and [p for p in below if running(p)]:
+            time.sleep(0.2)
+        outlived = [p for p in below if running(p)]
+        gone = not os.path.exists(sock)
         shutil.rmtree(folder, ignore_errors=True)
+        assert ended, "the session's build server did not end within 60 s of SIGTERM"
+        assert server.returncode == 0, rest
+        assert rest and rest[-1].strip() == "build server stopped", rest
+        assert gone, "a stopped server removes its socket"
+        assert below, "the build server had no process below it"
+        assert not outlived, "a process outlived the build server"
+
+
+@pytest.fixture
+def session_build_server(request, tests_build_server) -> subprocess.Popen:
+    """The session's build server (tests_build_server): its process, whose `output` gives the
+    lines it prints about each command (ServerOutput); lines from earlier tests' commands are
+    dropped first."""
+    server = request.config.stash[SESSION_SERVER]
+    server.output.drain()
+    return server
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,10 @@
 """The build server (aijobs serve): commands handed to it give the same pages and messages as
 commands run on their own, one server serves on past a second `serve` and a client's Ctrl-C,
-and each caller's environment reaches its kernels; all shown on one server, started once. That
-a server whose code is out of date never builds, and restarts with the new code, is shown in
-test_build_engine.py's test_rebuilds_only_what_changed (the same project copy and server)."""
+and each caller's environment reaches its kernels; all shown on one server, the session's own
+(conftest.tests_build_server), which SIGTERM stops at the end of the run, every process below
+it ending too (checked there). That a server whose code is out of date never builds, and
+restarts with the new code, is shown in test_build_engine.py's test_rebuilds_only_what_changed
+(the same project copy and server)."""
 
 from __future__ import annotations
 
@@ -12,13 +14,10 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, built_page, descendants, start_build_server
-
-from aijobs.reports.scratch import running
+from conftest import ROOT, built_page
 
 pytestmark = pytest.mark.slow
 AIJOBS = [sys.executable, "-m", "aijobs.cli"]
@@ -29,40 +28,18 @@ def _run(args: list[str], sock: Path | str, cwd: Path, env: dict):
                           env={**env, "AIJOBS_BUILD_SERVER": str(sock)}, timeout=300)
 
 
-def _stop(server: subprocess.Popen, within: float = 60) -> str:
-    """SIGTERM the server; what it printed last. It must end on its own within `within` s
-    (else it is killed, and the test fails)."""
-    server.send_signal(signal.SIGTERM)
-    try:
-        rest, _ = server.communicate(timeout=within)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.communicate()
-        pytest.fail(f"the build server did not end within {within:g} s of SIGTERM")
-    return rest
-
-
-def test_one_server_serves_as_lone_builds_do_from_start_to_stop(tmp_path, request):
-    """One build server, four proofs in turn (each a function below): commands handed to it
-    give the same pages and messages as lone ones; a second `aijobs serve` leaves it serving;
-    each caller's environment reaches its workers and kernels; a client's Ctrl-C stops its
-    build only. Then SIGTERM stops it, and every process below it ends."""
-    sock = tmp_path / "build.sock"
-    server = start_build_server(sock, ROOT, dict(os.environ))
-    try:
-        _commands_give_the_same_pages_and_messages(server, sock, tmp_path / "same")
-        _a_second_serve_leaves_the_first_serving(server, sock, tmp_path / "second")
-        _each_caller_gets_its_own_environment(server, sock, tmp_path / "callers", request)
-        below = _a_clients_ctrl_c_stops_its_build_only(server, sock, tmp_path / "ctrl-c")
-    finally:
-        rest = _stop(server)  # SIGTERM: it ends within _stop's bound, on its own
-    assert server.returncode == 0, rest
-    assert rest.strip().splitlines()[-1] == "build server stopped", rest
-    assert not sock.exists()
-    end = time.monotonic() + 30  # the fork server ends when it sees the server gone
-    while time.monotonic() < end and [p for p in below if running(p)]:
-        time.sleep(0.2)
-    assert not [p for p in below if running(p)], "a process outlived the build server"
+def test_one_server_serves_as_lone_builds_do(session_build_server, tmp_path, request):
+    """One build server, the session's (conftest.tests_build_server), four proofs in turn
+    (each a function below): commands handed to it give the same pages and messages as lone
+    ones; a second `aijobs serve` leaves it serving; each caller's environment reaches its
+    workers and kernels; a client's Ctrl-C stops its build only. That SIGTERM then stops it,
+    and every process below it ends, is checked when the session stops it."""
+    server = session_build_server
+    sock = Path(os.environ["AIJOBS_BUILD_SERVER"])
+    _commands_give_the_same_pages_and_messages(server, sock, tmp_path / "same")
+    _a_second_serve_leaves_the_first_serving(server, sock, tmp_path / "second")
+    _each_caller_gets_its_own_environment(server, sock, tmp_path / "callers", request)
+    _a_clients_ctrl_c_stops_its_build_only(server, sock, tmp_path / "ctrl-c")
 
 
 def _commands_give_the_same_pages_and_messages(server, sock: Path, folder: Path) -> None:
@@ -71,7 +48,7 @@ def _commands_give_the_same_pages_and_messages(server, sock: Path, folder: Path)
     served = _run([*args, "--output-dir", str(folder / "served")], sock, ROOT, dict(os.environ))
     assert served.returncode == 0, served.stderr
     assert "1/1 built      growth_rates--" in served.stdout  # a variant
-    assert "growth_rates -p horizon_years 3" in server.stdout.readline()  # the server ran it
+    assert "growth_rates -p horizon_years 3" in server.output.readline()  # the server ran it
     alone = _run([*args, "--output-dir", str(folder / "alone")], "off", ROOT, dict(os.environ))
     assert alone.returncode == 0, alone.stderr
     for name in ("growth_rates", "variants/index"):
@@ -83,13 +60,13 @@ def _commands_give_the_same_pages_and_messages(server, sock: Path, folder: Path)
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == [
         "error: parameter horizon_years: got 0; expected a value from 1 to 30"]
-    assert "exit 2" in server.stdout.readline()
+    assert "exit 2" in server.output.readline()
     # a relative output folder is the caller's, not the server's
     relative = _run(["build", "growth_rates", "--output-dir", "rel"], sock, folder,
                     dict(os.environ))
     assert relative.returncode == 0, relative.stderr
     assert (folder / "rel" / "growth_rates.html").exists()
-    assert "--output-dir rel: exit 0" in server.stdout.readline()
+    assert "--output-dir rel: exit 0" in server.output.readline()
 
 
 def _a_second_serve_leaves_the_first_serving(server, sock: Path, folder: Path) -> None:
@@ -103,12 +80,10 @@ def _a_second_serve_leaves_the_first_serving(server, sock: Path, folder: Path) -
     served = _run(["build", "growth_rates", "--output-dir", str(folder / "out")], sock,
                   ROOT, dict(os.environ))
     assert served.returncode == 0, served.stderr
-    assert "growth_rates --output-dir" in server.stdout.readline()  # the first served it
+    assert "growth_rates --output-dir" in server.output.readline()  # the first served it
 
 
-def _a_clients_ctrl_c_stops_its_build_only(server, sock: Path, folder: Path) -> set[int]:
-    """The processes below the server (its warm-kernel server, fork server...), which must
-    end with it."""
+def _a_clients_ctrl_c_stops_its_build_only(server, sock: Path, folder: Path) -> None:
     out = folder / "out"
     client = subprocess.Popen([*AIJOBS, "build", "--force", "-j", "2", "--output-dir",
                                str(out)], cwd=ROOT, stdout=subprocess.PIPE,
@@ -120,7 +95,7 @@ def _a_clients_ctrl_c_stops_its_build_only(server, sock: Path, folder: Path) -> 
     _, err = client.communicate(timeout=60)
     assert client.returncode == 130
     assert "the build server stops this build (and serves on)" in err
-    line = server.stdout.readline()
+    line = server.output.readline()
     assert "exit 130 (the client went: stopped)" in line, line
     assert server.poll() is None  # the server serves on
     pages = len(list(out.glob("*.html")))
@@ -129,11 +104,8 @@ def _a_clients_ctrl_c_stops_its_build_only(server, sock: Path, folder: Path) -> 
                  ROOT, dict(os.environ))
     assert again.returncode == 0, again.stderr
     assert "1/1 built      growth_rates" in again.stdout
-    assert "exit 0" in server.stdout.readline()
+    assert "exit 0" in server.output.readline()
     assert len(list(out.glob("*.html"))) == pages  # the stopped build wrote nothing since
-    below = descendants(server.pid)  # its warm-kernel server, fork server...
-    assert below
-    return below
 
 
 PROBE = {
@@ -177,6 +149,6 @@ def _each_caller_gets_its_own_environment(server, sock: Path, folder: Path, requ
                       {**os.environ, "TMPDIR": str(tmp), "CALLER": caller,
                        "PROBE_OUT": str(probes)})
         assert result.returncode == 0, result.stderr
-        assert "exit 0" in server.stdout.readline()  # served
+        assert "exit 0" in server.output.readline()  # served
         for x in "abc":
             assert (probes / f"{x}.txt").read_text() == f"{tmp}\n{caller}"
