@@ -33,7 +33,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,7 @@ from aijobs.reports.render import (
     ensure_plotly_js,
     render_report_html,
     settings_rows,
+    suite_revision,
     write_index,
 )
 from aijobs.reports.scratch import remove_stale_scratch, scratch_prefix
@@ -570,6 +571,8 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
         if not todo:
             early.close()  # started for nothing after all: stopped before anything is said
             warm = None
+        else:  # one commit for every page of this build (two git commands each, otherwise)
+            options = replace(options, revision=suite_revision())
         with progress(len(chosen), echo) as line:
             for result in results:
                 line(f"up to date {result.name}")

@@ -36,6 +36,10 @@ MAX_TABLE_ROWS = 300  # rows of a chart's data shown on the page; the CSV has th
 class BuildOptions:
     show_code: bool = False
     self_contained: bool = False
+    # the suite's commit for the pages' passport (suite_revision), looked up once by the build
+    # rather than by two git commands for every page; None: looked up for the page. Not a
+    # choice of the user's: no part of a page's key or of the build record.
+    revision: str | None = None
 
 
 # The pages are jinja2 templates in the package's templates folder (page.html.j2, extended by
@@ -316,17 +320,18 @@ def _installed(name: str) -> str:
         return "not installed"
 
 
-def passport(inputs: list[str]) -> dict[str, Any]:
-    """What built the page: the suite's version and commit, the versions of Python and the
-    packages that shape a page, and the md5 of every file the notebook read. Nothing about the
-    machine: files outside the project are named by their file name only, and no date."""
+def passport(inputs: list[str], revision: str | None = None) -> dict[str, Any]:
+    """What built the page: the suite's version and commit (`revision`, or suite_revision()),
+    the versions of Python and the packages that shape a page, and the md5 of every file the
+    notebook read. Nothing about the machine: files outside the project are named by their
+    file name only, and no date."""
     files = []
     for name in inputs:
         path = Path(name)
         full = path if path.is_absolute() else paths.PROJECT_ROOT / path
         files.append({"name": path.name if path.is_absolute() else name,
                       "md5": file_digest(full, "md5")})
-    return {"version": _installed("aijobs"), "revision": suite_revision(),
+    return {"version": _installed("aijobs"), "revision": revision or suite_revision(),
             "tools": [f"Python {platform.python_version()}"]
             + [f"{name} {_installed(name)}" for name in PASSPORT_PACKAGES],
             "files": files}
@@ -360,7 +365,7 @@ def render_report_html(nb, spec: ReportSpec, used: dict[str, Any],
         variant=spec.variant,
         notebook=shown_path(spec.notebook), body=Markup(body),
         settings=settings_rows(spec, used), findings=findings, notes=notes,
-        passport=passport(inputs or []),
+        passport=passport(inputs or [], options.revision),
         plotly_src=PLOTLY_JS_NAME,
         # plotly.min.js contains no "</script>", so it can be inlined as it is.
         plotly_inline=Markup(plotly_js_path().read_text(encoding="utf-8"))
