@@ -79,7 +79,8 @@ def test_index_links_work_and_screenshots_are_written(built_reports, chromium, t
 
 
 def test_print_opens_the_settings_and_drops_the_toolbar(page_tabs):
-    tab = page_tabs["scenario_baseline"]  # as `views` opened it (no other test uses its tab)
+    # a scenario page as `views` opened it (no other test uses its tab)
+    tab = page_tabs["scenario_rapid_normalization"]
     tab.wait_for("document.querySelectorAll('.js-plotly-plot .main-svg').length > 0")
     assert tab.evaluate("document.querySelector('details.params').open") is False
     tab.call("Emulation.setEmulatedMedia", media="print")
@@ -90,6 +91,50 @@ def test_print_opens_the_settings_and_drops_the_toolbar(page_tabs):
         downloads: getComputedStyle(document.querySelector('.aijobs-download')).display,
         nav: getComputedStyle(document.querySelector('nav')).display}))()""")
     assert state == {"open": True, "toolbar": "none", "downloads": "none", "nav": "none"}
+
+
+def test_dragging_the_slider_redraws_the_bands(page_tabs):
+    """The scenario page's slider (tests/reports/test_scenario_reports.py checks its steps in
+    the page), dragged with the mouse as a reader does: the bands are redrawn as the model
+    says for the rate it stops at."""
+    from test_scenario_reports import NAMED, PREMIUMS, _bands
+
+    from aijobs.analysis import scenarios
+    from aijobs.data import tables
+
+    page = page_tabs["scenario_baseline"]  # as `views` opened it (no other test uses its tab)
+    page.call("Page.bringToFront")  # the tab a reader looks at: mouse events reach it
+    page.wait_for("document.querySelectorAll('.slider-container').length > 0")
+    gid = page.evaluate(
+        "document.querySelector('.slider-container').closest('.js-plotly-plot').id")
+    before = page.evaluate(f"Array.from(document.getElementById('{gid}').data[1].base)")
+    page.evaluate(f"document.getElementById('{gid}').scrollIntoView()")
+    active_js = f"document.getElementById('{gid}').layout.sliders[0].active"
+    for _ in range(3):  # a drag sent before the page settles after scrolling can miss
+        page.evaluate("new Promise(done => setTimeout(done, 300))")
+        rail = page.evaluate("(() => {const r = document.querySelector('.slider-rail-rect')"
+                             ".getBoundingClientRect(); return [r.left, r.top, r.width];})()")
+        grip = page.evaluate("(() => {const r = document.querySelector('.slider-grip-rect')"
+                             ".getBoundingClientRect(); return [r.left + r.width / 2, "
+                             "r.top + r.height / 2];})()")
+        page.drag(grip[0], grip[1], rail[0] + rail[2] * 0.9, grip[1])
+        try:
+            page.wait_for(f"{active_js} > 20", 5)
+            break
+        except TimeoutError:
+            continue
+    active = page.evaluate(f"document.getElementById('{gid}').layout.sliders[0].active")
+    after = page.evaluate(f"Array.from(document.getElementById('{gid}').data[1].base)")
+    drawn = page.evaluate(f"document.querySelectorAll('#{gid} .bars path').length")
+    assert after != before
+    assert all(a <= b for a, b in zip(after, before, strict=True)), "faster normalization, lower"
+    entry = next(s for s in NAMED if s["name"] == "baseline")
+    params, _ = scenarios.scenario_from_settings(entry["parameters"])
+    rate = round(active * 0.01, 6)
+    expected = scenarios.slider_steps(_bands(), params, [rate], PREMIUMS,
+                                      tables.load_table("growth_rates"))[0]
+    assert after == pytest.approx(list(expected["low_usd"] / 1000))
+    assert drawn >= 10  # today's and the projected bars are on screen
 
 
 def _fault_page(folder: Path, figures: dict, table: bool) -> Path:

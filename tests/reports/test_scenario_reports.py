@@ -140,40 +140,7 @@ def test_slider_steps_are_precomputed_in_the_page(built_reports):
     assert fig["layout"]["sliders"][0]["active"] == 5  # the scenario's own rate, 5%
 
 
-@pytest.mark.browser
-def test_dragging_the_slider_redraws_the_bands(built_reports, chromium):
-    with chromium.tab(built_reports / "scenario_baseline.html", height=1400) as page:
-        page.wait_for("document.querySelectorAll('.slider-container').length > 0")
-        gid = page.evaluate(
-            "document.querySelector('.slider-container').closest('.js-plotly-plot').id")
-        before = page.evaluate(f"Array.from(document.getElementById('{gid}').data[1].base)")
-        page.evaluate(f"document.getElementById('{gid}').scrollIntoView()")
-        active_js = f"document.getElementById('{gid}').layout.sliders[0].active"
-        for _ in range(3):  # a drag sent before the page settles after scrolling can miss
-            page.evaluate("new Promise(done => setTimeout(done, 300))")
-            rail = page.evaluate("(() => {const r = document.querySelector('.slider-rail-rect')"
-                                 ".getBoundingClientRect(); return [r.left, r.top, r.width];})()")
-            grip = page.evaluate("(() => {const r = document.querySelector('.slider-grip-rect')"
-                                 ".getBoundingClientRect(); return [r.left + r.width / 2, "
-                                 "r.top + r.height / 2];})()")
-            page.drag(grip[0], grip[1], rail[0] + rail[2] * 0.9, grip[1])
-            try:
-                page.wait_for(f"{active_js} > 20", 5)
-                break
-            except TimeoutError:
-                continue
-        active = page.evaluate(f"document.getElementById('{gid}').layout.sliders[0].active")
-        after = page.evaluate(f"Array.from(document.getElementById('{gid}').data[1].base)")
-        drawn = page.evaluate(f"document.querySelectorAll('#{gid} .bars path').length")
-    assert after != before
-    assert all(a <= b for a, b in zip(after, before, strict=True)), "faster normalization, lower"
-    entry = next(s for s in NAMED if s["name"] == "baseline")
-    params, _ = scenarios.scenario_from_settings(entry["parameters"])
-    rate = round(active * 0.01, 6)
-    expected = scenarios.slider_steps(_bands(), params, [rate], PREMIUMS,
-                                      tables.load_table("growth_rates"))[0]
-    assert after == pytest.approx(list(expected["low_usd"] / 1000))
-    assert drawn >= 10  # today's and the projected bars are on screen
+# Dragging the slider in a browser: test_browser.py (in the tab its desktop views opened).
 
 
 def test_a_scenario_is_a_few_lines_of_config(project_copy):
