@@ -717,3 +717,31 @@ def test_named_scenarios_state_their_comparison_and_start_and_hide_no_fallback()
     result = sc.run_scenario({**gap["settings"], "draws": 500})
     assert result.premiums.used["ai_product_manager"] == 0.0
     assert "fallback 0" in gap["rationale"]
+
+
+@pytest.mark.parametrize("mode", sc.MODES)
+def test_the_tornado_s_centre_is_the_projection_s_average_real_horizon_midpoint(mode):
+    # tornado computes its midpoints from the multipliers, not from project_bands' frame:
+    # the two must stay the same numbers (per-role premiums, a few years, both modes)
+    bands = sc_bands()
+    params = sc.scenario_params(mode=mode, horizon_years=4, normalization_rate=0.12,
+                                supply_growth=0.2, demand_growth=0.3, inflation=0.03)
+    premiums = {r: 0.1 + 0.05 * i for i, r in enumerate(bands["role_id"])}
+    proj = sc.project_bands(bands, params, premiums, None)
+    end = proj[(proj["year"] == 4) & (proj["basis"] == "real")]
+    sens = sc.tornado(bands, params, premiums, None)
+    assert sens["central_usd"].iloc[0] == float(end["mid_usd"].mean())
+
+
+@pytest.mark.parametrize("mode", sc.MODES)
+def test_horizon_only_draws_are_the_full_draws_last_year(mode):
+    from aijobs.analysis.monte_carlo import pay_draws
+
+    bands = sc_bands()
+    params = sc.scenario_params(mode=mode, horizon_years=6)
+    unc = sc.Uncertainty({"normalization_rate": [0.02, 0.1, 0.25], "inflation": [0.01, 0.02,
+                          0.04], "supply_growth": [0.05, 0.2, 0.4]}, draws=500, seed=7)
+    full = pay_draws(bands, params, unc, 0.25, None, "real")
+    last = pay_draws(bands, params, unc, 0.25, None, "real", horizon_only=True)
+    assert last.shape == (500, len(bands), 1)
+    np.testing.assert_array_equal(last[:, :, 0], full[:, :, -1])
