@@ -58,6 +58,18 @@ def test_a_process_dies_with_the_one_it_serves(whose, how):
             served.wait()
 
 
+@pytest.fixture(autouse=True)
+def _asyncio_logging_restored():
+    """A worker's SIGTERM handler (build._stop_worker) silences asyncio's logger for the rest of
+    the process; the tests here call it in the test process, so each gets it back after."""
+    import logging
+
+    logger = logging.getLogger("asyncio")
+    level = logger.level
+    yield
+    logger.setLevel(level)
+
+
 def test_a_process_whose_served_process_is_already_gone_ends_at_once():
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
@@ -181,3 +193,34 @@ def test_a_worker_stopped_while_its_kernel_starts_ends_that_kernel_and_starts_no
         assert len(started) == 1
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_a_stopped_worker_prints_nothing_of_its_torn_down_event_loop(monkeypatch, caplog):
+    """A report stopped halfway tears its event loop down under a poll still pending: asyncio
+    logged "Exception in callback ... Kernel died while waiting for execute reply" with a
+    traceback, into the stderr of the build or of the build server that ran it (seen in a
+    fresh-clone CI run). After the stop, the worker's asyncio logs nothing."""
+    import asyncio
+    import logging
+
+    from aijobs.reports import build
+
+    monkeypatch.setattr(build, "_worker_busy", False)  # idle: the handler raises nothing
+    monkeypatch.setattr(build, "_worker_kernels", None)
+    monkeypatch.setattr(logging.getLogger("asyncio"), "level", logging.NOTSET)
+
+    def a_callback_that_fails() -> None:
+        loop = asyncio.new_event_loop()
+        try:
+            loop.call_soon(lambda: 1 / 0)
+            loop.run_until_complete(asyncio.sleep(0.01))
+        finally:
+            loop.close()
+
+    a_callback_that_fails()
+    assert [r.getMessage() for r in caplog.records if r.name == "asyncio"][0].startswith(
+        "Exception in callback")  # what a running worker's asyncio does
+    caplog.clear()
+    build._stop_worker()
+    a_callback_that_fails()
+    assert [r for r in caplog.records if r.name == "asyncio"] == []

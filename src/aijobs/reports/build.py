@@ -323,7 +323,11 @@ def _stop_worker(*_) -> None:
     kernel is then ended and the start raises LaunchRefused: interrupted halfway, a kernel
     would run on without its connection file, see provisioner.refuse_launches). From then on
     it runs no report, and it ends as the pool's workers end, when the pool tells it to. It
-    prints nothing: the build's last line on stderr stays the build's own."""
+    prints nothing: the build's last line on stderr stays the build's own. That includes what
+    asyncio would log as the report's event loop is torn down (a poll still pending when its
+    kernel is ended: "Exception in callback ... Kernel died while waiting for execute reply",
+    with a traceback, on the stderr of the build or of the build server that runs it)."""
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL + 1)  # the stop's own fallout
     starting = _worker_kernels is not None and _worker_kernels.refuse_launches()
     if _worker_busy and not starting:
         raise _WorkerStopped
