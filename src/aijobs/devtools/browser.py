@@ -206,8 +206,8 @@ class Chromium:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/json/version",
                                     timeout=10) as r:
             url = json.load(r)["webSocketDebuggerUrl"]
-        self._browser = _Connection(websocket.create_connection(url, timeout=timeout,
-                                                                suppress_origin=True))
+        self._browser = _Connection(websocket.create_connection(
+            url, timeout=timeout, suppress_origin=True, skip_utf8_validation=True))
 
     def tab(self, page: Path | str, *, width: int = 1200, height: int = 2000,
             mobile: bool = False, timeout: float | None = None, wait: bool = True) -> Tab:
@@ -222,7 +222,7 @@ class Chromium:
         target = self._browser.call("Target.createTarget", url="about:blank")["targetId"]
         ws = websocket.create_connection(
             f"ws://127.0.0.1:{self.port}/devtools/page/{target}", timeout=timeout,
-            suppress_origin=True)
+            suppress_origin=True, skip_utf8_validation=True)
         tab = Tab(_Connection(ws), self, target)
         try:
             tab.call("Page.enable")
