@@ -34,6 +34,9 @@ import pandas as pd
 from aijobs.analysis.scenario_settings import ScenarioParams, Uncertainty
 from aijobs.errors import ParameterError
 
+# the parameter a scenario page's slider moves, by mode (premium_paths' `values`)
+SLIDER_PARAMETER = {"rate": "normalization_rate", "supply_demand": "supply_growth"}
+
 
 def demand_growth_paths(params: ScenarioParams, role_growth: Sequence[float | None],
                         ) -> np.ndarray:
@@ -49,38 +52,81 @@ def demand_growth_paths(params: ScenarioParams, role_growth: Sequence[float | No
 
 
 def premium_paths(params: ScenarioParams, premium0: np.ndarray,
-                  demand: np.ndarray | None = None) -> np.ndarray:
-    """premium_t per role (rows) for t = 0..horizon (columns)."""
+                  demand: np.ndarray | None = None,
+                  values: Sequence[float] | np.ndarray | None = None) -> np.ndarray:
+    """premium_t per role (rows) for t = 0..horizon (columns); with `values`, one such table
+    for each value of the mode's slider parameter (SLIDER_PARAMETER: normalization_rate in
+    rate mode, supply_growth in supply_demand mode), values × roles × years. One value and
+    many run the same element-by-element operations: each table is the one-value result bit
+    for bit."""
     premium0 = np.asarray(premium0, dtype=float)
+    stack = np.array([getattr(params, SLIDER_PARAMETER[params.mode])] if values is None
+                     else values, dtype=float)[:, None, None]
     t = np.arange(params.horizon_years + 1)
     if params.mode == "rate":
-        return premium0[:, None] * (1 - params.normalization_rate) ** t[None, :]
-    if demand is None:
-        raise ParameterError("supply_demand mode needs demand growth paths")
-    ratio = ((1 + demand) / (1 + params.supply_growth)) ** params.elasticity
-    factor = np.concatenate([np.ones((len(premium0), 1)), np.cumprod(ratio, axis=1)], axis=1)
-    return premium0[:, None] * factor
+        premium = premium0[None, :, None] * (1 - stack) ** t[None, None, :]
+    else:
+        if demand is None:
+            raise ParameterError("supply_demand mode needs demand growth paths")
+        ratio = ((1 + demand)[None, :, :] / (1 + stack)) ** params.elasticity
+        factor = np.concatenate([np.ones(ratio.shape[:2] + (1,)), np.cumprod(ratio, axis=2)],
+                                axis=2)
+        premium = premium0[None, :, None] * factor
+    return premium[0] if values is None else premium
 
 
 def pay_multipliers(params: ScenarioParams, premium0: np.ndarray,
                     role_growth: Sequence[float | None]) -> dict[str, np.ndarray]:
-    """Nominal and real pay multipliers (role × year, year 0 = 1) and the premium paths."""
+    """Nominal and real pay multipliers (role × year, year 0 = 1) and the premium paths:
+    value_multipliers with the scenario's own value alone."""
+    return {k: v[0] for k, v in value_multipliers(params, premium0, role_growth).items()}
+
+
+def value_multipliers(params: ScenarioParams, premium0: np.ndarray,
+                      role_growth: Sequence[float | None],
+                      values: Sequence[float] | np.ndarray | None = None,
+                      ) -> dict[str, np.ndarray]:
+    """Nominal and real pay multipliers and the premium paths (values × roles × years,
+    year 0 = 1) with the mode's slider parameter (SLIDER_PARAMETER: normalization_rate in
+    rate mode, supply_growth in supply_demand mode) set to each of `values`, every other
+    parameter as `params` has it; without `values`, one layer: the scenario's own value.
+
+    The model's arithmetic is written here alone: one value and many (a slider's steps) run
+    the same element-by-element operations, so each layer is the one-value result bit for
+    bit. A ParameterError names the first value whose pay no page can compute."""
     params.checked()
+    name = SLIDER_PARAMETER[params.mode]
+    values = np.array([getattr(params, name)] if values is None else values, dtype=float)
     premium0 = np.broadcast_to(np.asarray(premium0, dtype=float), (len(role_growth),))
     demand = demand_growth_paths(params, role_growth) if params.mode == "supply_demand" else None
-    premium = premium_paths(params, premium0, demand)
+    premium = premium_paths(params, premium0, demand, values)
     t = np.arange(params.horizon_years + 1)
-    nominal = (1 + params.wage_growth) ** t[None, :] * (1 + premium) / (1 + premium0[:, None])
-    real = nominal / (1 + params.inflation) ** t[None, :]
-    if not (np.isfinite(nominal).all() and np.isfinite(real).all()):
+    nominal = (1 + params.wage_growth) ** t[None, None, :] * (1 + premium) \
+        / (1 + premium0[None, :, None])
+    real = nominal / (1 + params.inflation) ** t[None, None, :]
+    finite = np.isfinite(nominal).all(axis=(1, 2)) & np.isfinite(real).all(axis=(1, 2))
+    if not finite.all():
+        p = params.with_value(name, float(values[np.argmin(finite)]))
         raise ParameterError(
-            f"parameters mode {params.mode}, elasticity {params.elasticity:g}, supply_growth "
-            f"{params.supply_growth:g}, normalization_rate {params.normalization_rate:g}, "
-            f"wage_growth {params.wage_growth:g} over horizon_years {params.horizon_years}: "
+            f"parameters mode {p.mode}, elasticity {p.elasticity:g}, supply_growth "
+            f"{p.supply_growth:g}, normalization_rate {p.normalization_rate:g}, "
+            f"wage_growth {p.wage_growth:g} over horizon_years {p.horizon_years}: "
             "pay grows beyond any number a page can compute; expected settings under which "
             "the premium stays under 10^100-fold (a smaller elasticity, or a supply_growth "
             "nearer the demand growth)")
     return {"nominal": nominal, "real": real, "premium": premium}
+
+
+def band_multipliers(bands: pd.DataFrame, params: ScenarioParams,
+                     premiums: Mapping[str, float] | float | None = None,
+                     growth: pd.DataFrame | None = None,
+                     values: Sequence[float] | np.ndarray | None = None,
+                     ) -> dict[str, np.ndarray]:
+    """value_multipliers for the roles of `bands`, each role's premium and demand growth taken
+    from `premiums` and `growth` as project_bands describes."""
+    role_ids = list(bands["role_id"])
+    return value_multipliers(params, premium_vector(role_ids, params, premiums),
+                             role_growth_rates(role_ids, growth), values)
 
 
 def project_bands(bands: pd.DataFrame, params: ScenarioParams,
@@ -98,9 +144,7 @@ def project_bands(bands: pd.DataFrame, params: ScenarioParams,
     """
     params = params.checked()
     role_ids = list(bands["role_id"])
-    premium0 = premium_vector(role_ids, params, premiums)
-    role_growth = role_growth_rates(role_ids, growth)
-    mult = pay_multipliers(params, premium0, role_growth)
+    mult = {k: v[0] for k, v in band_multipliers(bands, params, premiums, growth).items()}
     years = np.arange(params.horizon_years + 1)
     low = bands["salary_low_usd"].to_numpy(dtype=float)[:, None]
     high = bands["salary_high_usd"].to_numpy(dtype=float)[:, None]
@@ -165,9 +209,6 @@ def shocked(params: ScenarioParams, demand: np.ndarray) -> np.ndarray:
 
 
 
-SLIDER_PARAMETER = {"rate": "normalization_rate", "supply_demand": "supply_growth"}
-
-
 def slider_values(params: ScenarioParams, top: float, step: float) -> list[float]:
     """The slider's positions: 0 to `top` by `step`, plus the scenario's own value exactly, so
     the slider opens on the numbers of the page's tables."""
@@ -189,87 +230,59 @@ def slider_steps(bands: pd.DataFrame, params: ScenarioParams, values: Sequence[f
     moved = [params.with_value(name, float(value)).checked() for value in values]
     if not moved:
         return []
-    role_ids = list(bands["role_id"])
-    nominal, premium = value_multipliers(params, premium_vector(role_ids, params, premiums),
-                                         role_growth_rates(role_ids, growth), name,
-                                         np.array([getattr(p, name) for p in moved]))
-    t = np.arange(params.horizon_years + 1)
-    if not (np.isfinite(nominal).all() and np.isfinite(nominal / (1 + params.inflation) ** t)
-            .all()):  # as pay_multipliers checks; it names the first value that fails
-        for p in moved:
-            horizon_bands(bands, p, premiums, growth)
     # one frame of every step's rows, cut into a frame per step (31 frames built one by one
     # took 0.65 ms each; a slice of one takes 0.06)
-    columns, h, n = _band_columns(bands), params.horizon_years, len(role_ids)
-    every = _horizon_frame({k: np.tile(v, len(moved)) for k, v in columns.items()}, h,
-                           nominal[:, :, h].ravel(), premium[:, :, h].ravel())
+    every = _horizon_frame(horizon_columns(bands, params, premiums, growth, "nominal",
+                                           [getattr(p, name) for p in moved]),
+                           params.horizon_years)
+    n = len(bands)
     return [every.iloc[k * n:(k + 1) * n].reset_index(drop=True) for k in range(len(moved))]
 
 
-def value_multipliers(params: ScenarioParams, premium0: np.ndarray,
-                      role_growth: Sequence[float | None], name: str, values: np.ndarray,
-                      ) -> tuple[np.ndarray, np.ndarray]:
-    """pay_multipliers' nominal multipliers and premium paths (values x roles x years) with
-    `name` (normalization_rate or supply_growth) set to each of `values`: element by element
-    the arithmetic of pay_multipliers, so each [k] equals pay_multipliers' result with the
-    k-th value bit for bit. Not checked for finiteness (slider_steps does that)."""
-    premium0 = np.broadcast_to(np.asarray(premium0, dtype=float), (len(role_growth),))
-    t = np.arange(params.horizon_years + 1)
-    if params.mode == "rate":
-        rate = values if name == "normalization_rate" else np.array([params.normalization_rate])
-        premium = premium0[None, :, None] * (1 - rate[:, None, None]) ** t[None, None, :]
-    else:
-        demand = demand_growth_paths(params, role_growth)
-        supply = values if name == "supply_growth" else np.array([params.supply_growth])
-        ratio = ((1 + demand)[None, :, :] / (1 + supply[:, None, None])) ** params.elasticity
-        factor = np.concatenate([np.ones(ratio.shape[:2] + (1,)), np.cumprod(ratio, axis=2)],
-                                axis=2)
-        premium = premium0[None, :, None] * factor
-    premium = np.broadcast_to(premium, (len(values),) + premium.shape[1:])
-    nominal = (1 + params.wage_growth) ** t[None, None, :] * (1 + premium) \
-        / (1 + premium0[None, :, None])
-    return nominal, premium
+def horizon_columns(bands: pd.DataFrame, params: ScenarioParams,
+                    premiums: Mapping[str, float] | float | None = None,
+                    growth: pd.DataFrame | None = None, basis: str = "nominal",
+                    values: Sequence[float] | np.ndarray | None = None,
+                    ) -> dict[str, np.ndarray]:
+    """project_bands' columns in the horizon year, on one basis, as arrays: role_id,
+    role_name, low_usd, mid_usd, high_usd, is_open_ended, premium, premium_share; with
+    `values` (band_multipliers'), every value's roles one after another. The same products
+    as project_bands', element by element: the same numbers to the last bit."""
+    h = params.horizon_years
+    mult = band_multipliers(bands, params, premiums, growth, values)
+    m, premium = mult[basis][:, :, h].ravel(), mult["premium"][:, :, h].ravel()
+    k = len(m) // max(len(bands), 1)
+    return {"role_id": np.tile(list(bands["role_id"]), k),
+            "role_name": np.tile(bands["role_name"].to_numpy(), k),
+            "low_usd": np.tile(bands["salary_low_usd"].to_numpy(dtype=float), k) * m,
+            "mid_usd": np.tile(band_midpoints(bands), k) * m,
+            "high_usd": np.tile(bands["salary_high_usd"].to_numpy(dtype=float), k) * m,
+            "is_open_ended": np.tile(bands["is_open_ended"].to_numpy(dtype=bool), k),
+            "premium": premium, "premium_share": premium / (1 + premium)}
 
 
-def _band_columns(bands: pd.DataFrame) -> dict[str, Any]:
-    """The arrays of today's bands that horizon frames are made of."""
-    return {"role_id": np.repeat(list(bands["role_id"]), 1),
-            "role_name": np.repeat(bands["role_name"].to_numpy(), 1),
-            "low": bands["salary_low_usd"].to_numpy(dtype=float),
-            "mid": band_midpoints(bands),
-            "high": bands["salary_high_usd"].to_numpy(dtype=float),
-            "open": bands["is_open_ended"].to_numpy(dtype=bool)}
-
-
-def _horizon_frame(columns: Mapping[str, Any], h: int, m: np.ndarray, premium: np.ndarray,
+def _horizon_frame(columns: Mapping[str, np.ndarray], h: int, basis: str = "nominal",
                    ) -> pd.DataFrame:
+    n = len(columns["premium"])
     return pd.DataFrame({
         "role_id": columns["role_id"],
         "role_name": columns["role_name"],
-        "year": np.full(len(m), h, dtype=np.arange(h + 1).dtype),
-        "basis": "nominal",
-        "low_usd": columns["low"] * m,
-        "mid_usd": columns["mid"] * m,
-        "high_usd": columns["high"] * m,
-        "is_open_ended": columns["open"],
-        "premium": premium,
-        "premium_share": premium / (1 + premium),
+        "year": np.full(n, h, dtype=np.arange(h + 1).dtype),
+        "basis": basis,
+        **{k: columns[k] for k in ("low_usd", "mid_usd", "high_usd", "is_open_ended",
+                                   "premium", "premium_share")},
     })
 
 
 def horizon_bands(bands: pd.DataFrame, params: ScenarioParams,
                   premiums: Mapping[str, float] | float | None = None,
-                  growth: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The rows of project_bands at the horizon year, nominal: the same columns, types and
-    values, computed for that year alone (a slider's 31 steps built every year of both bases
-    and kept one: 11% of a scenario page's cells under cProfile)."""
+                  growth: pd.DataFrame | None = None, basis: str = "nominal") -> pd.DataFrame:
+    """The rows of project_bands at the horizon year on one basis: the same columns, types
+    and values, computed for that year alone (a slider's 31 steps built every year of both
+    bases and kept one: 11% of a scenario page's cells under cProfile)."""
     params = params.checked()
-    role_ids = list(bands["role_id"])
-    mult = pay_multipliers(params, premium_vector(role_ids, params, premiums),
-                           role_growth_rates(role_ids, growth))
-    h = params.horizon_years
-    return _horizon_frame(_band_columns(bands), h, mult["nominal"][:, h],
-                          mult["premium"][:, h])
+    return _horizon_frame(horizon_columns(bands, params, premiums, growth, basis),
+                          params.horizon_years, basis)
 
 
 def effect_split(projection: pd.DataFrame, params: ScenarioParams) -> pd.DataFrame:
@@ -313,12 +326,10 @@ def tornado(bands: pd.DataFrame, params: ScenarioParams,
     role_ids = list(bands["role_id"])
 
     def mean_mid(p: ScenarioParams, prem, b: pd.DataFrame = bands) -> float:
-        # project_bands' real midpoints in the horizon year, without building its frame:
-        # the same products, averaged by the same pandas mean
+        # project_bands' real midpoints in the horizon year (horizon_columns: without building
+        # its frame), averaged by the same pandas mean
         p = p.checked()
-        mult = pay_multipliers(p, premium_vector(role_ids, p, prem),
-                               role_growth_rates(role_ids, growth))
-        return float(pd.Series(band_midpoints(b) * mult["real"][:, p.horizon_years]).mean())
+        return float(pd.Series(horizon_columns(b, p, prem, growth, "real")["mid_usd"]).mean())
 
     central = mean_mid(params, premiums)
     rows: list[dict[str, Any]] = []
