@@ -16,7 +16,10 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections.abc import Mapping
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from aijobs.formatting import money_k
@@ -149,13 +152,37 @@ def exceed_judgement(share: float, low: float, high: float,
 
 def ranking_pairs(bands: pd.DataFrame, role_pay: pd.DataFrame) -> pd.DataFrame:
     """Neighbouring roles in the article's pay order with the survey's view of each pair."""
-    pay = role_pay[role_pay["reliability"] != "suppressed"].set_index("role_id")
-    ranked = bands[bands["role_id"].isin(pay.index)].copy()
-    ranked["claimed_mid"] = (ranked["salary_low_usd"] + ranked["salary_high_usd"]) / 2
-    ranked = ranked.sort_values("claimed_mid", ascending=False, kind="stable")
+    return _ranking_pairs(_band_records(bands), _by_role(role_pay))
+
+
+PAIR_COLUMNS = ["higher_in_article", "lower_in_article", "claimed_mid_higher_usd",
+                "claimed_mid_lower_usd", "survey_median_higher_usd", "survey_median_lower_usd",
+                "survey_interval_higher", "survey_interval_lower", "survey_says", "medians_say"]
+
+
+def _band_records(bands: pd.DataFrame) -> list[dict]:
+    """The bands as records, in the article's pay order (claimed midpoint, highest first; ties
+    in the table's order), each with claimed_mid: the same order and numbers as pandas'
+    stable descending sort of (low + high) / 2."""
+    mid = ((bands["salary_low_usd"] + bands["salary_high_usd"]) / 2).to_numpy()
+    records = bands.to_dict("records")
+    for r, m in zip(records, mid, strict=True):
+        r["claimed_mid"] = m
+    return [records[i] for i in np.argsort(-mid, kind="stable")]
+
+
+def _by_role(role_pay: pd.DataFrame) -> dict[object, dict]:
+    """A per-role table's rows as records keyed by role_id (its last row for a repeated id)."""
+    return {r["role_id"]: r for r in role_pay.to_dict("records")}
+
+
+def _ranking_pairs(ranked_bands: list[dict], by_role: dict[object, dict]) -> pd.DataFrame:
+    """ranking_pairs on records (_band_records, _by_role)."""
+    ranked = [b for b in ranked_bands if b["role_id"] in by_role
+              and by_role[b["role_id"]]["reliability"] != "suppressed"]
     rows = []
-    for (_, a), (_, b) in itertools.pairwise(ranked.iterrows()):
-        sa, sb = pay.loc[a["role_id"]], pay.loc[b["role_id"]]
+    for a, b in itertools.pairwise(ranked):
+        sa, sb = by_role[a["role_id"]], by_role[b["role_id"]]
         if sa["p50_ci95_low_usd"] > sb["p50_ci95_high_usd"]:
             outcome = "agrees"
         elif sa["p50_ci95_high_usd"] < sb["p50_ci95_low_usd"]:
@@ -174,11 +201,7 @@ def ranking_pairs(bands: pd.DataFrame, role_pay: pd.DataFrame) -> pd.DataFrame:
                      "survey_says": outcome,
                      "medians_say": "agrees" if sa["p50_usd"] > sb["p50_usd"]
                      else "contradicts"})
-    return pd.DataFrame(rows, columns=["higher_in_article", "lower_in_article",
-                                       "claimed_mid_higher_usd", "claimed_mid_lower_usd",
-                                       "survey_median_higher_usd", "survey_median_lower_usd",
-                                       "survey_interval_higher", "survey_interval_lower",
-                                       "survey_says", "medians_say"])
+    return pd.DataFrame(rows, columns=PAIR_COLUMNS)
 
 
 def ranking_evidence(pairs: pd.DataFrame) -> str:
@@ -209,12 +232,14 @@ def ranking_judgement(pairs: pd.DataFrame) -> tuple[str, set[str]]:
     return point, possible
 
 
-def _pay_rows(bands: pd.DataFrame, role_pay: pd.DataFrame, min_n: int) -> list[dict]:
-    """The job-board claims' rows for one cell of the grid (one role_pay table): each with
-    its point verdict, the verdicts its intervals allow and the dominance of its cells."""
-    pct = role_pay.set_index("role_id")
+def _pay_rows(bands: list[dict], ranked_bands: list[dict], pct: dict[object, dict],
+              ) -> list[dict]:
+    """The job-board claims' rows for one cell of the grid (one role_pay table, as records by
+    role: _by_role): each with its point verdict, the verdicts its intervals allow and the
+    dominance of its cells. `bands` are the bands' records in the table's order,
+    `ranked_bands` in the article's pay order (_band_records)."""
     rows = []
-    for _, b in bands.iterrows():
+    for b in bands:
         claim = (f"{b['role_name']}: {money_k(b['salary_low_usd'])}-"
                  f"{money_k(b['salary_high_usd'])}{'+' if b['is_open_ended'] else ''} a year "
                  "(tech-hub average)")
@@ -222,10 +247,10 @@ def _pay_rows(bands: pd.DataFrame, role_pay: pd.DataFrame, min_n: int) -> list[d
         top = (f"{b['role_name']}: pay can exceed {money_k(b['salary_high_usd'])} "
                "(the '+' on the band)")
         missing = None
-        if b["role_id"] not in pct.index:
+        if b["role_id"] not in pct:
             missing = "no title in the file maps to this role"
-        elif pct.loc[b["role_id"], "reliability"] == "suppressed":
-            s = pct.loc[b["role_id"]]
+        elif pct[b["role_id"]]["reliability"] == "suppressed":
+            s = pct[b["role_id"]]
             missing = f"n {int(s['n_postings']):,} postings: {s['reliability_reason']}"
         if missing:
             rows.append(_row("pay band", claim, section, missing, "no data", "", BAND_RULE))
@@ -233,7 +258,7 @@ def _pay_rows(bands: pd.DataFrame, role_pay: pd.DataFrame, min_n: int) -> list[d
                 rows.append(_row("open-ended top", top, section, missing, "no data", "",
                                  EXCEED_RULE))
             continue
-        s = pct.loc[b["role_id"]]
+        s = pct[b["role_id"]]
         n = int(s["n_postings"])
         shown = (f"n {n:,} postings; typical posted range {money_k(s['median_range_min_usd'])}"
                  f" (95% CI {_ci(s, 'median_range_min')}) to "
@@ -244,9 +269,9 @@ def _pay_rows(bands: pd.DataFrame, role_pay: pd.DataFrame, min_n: int) -> list[d
             shown += " (use with caution)"
         point, possible, direction = band_judgement(
             b["salary_low_usd"], b["salary_high_usd"],
-            s["median_range_min_usd"], _pair(s, "median_range_min"),
-            s["median_range_max_usd"], _pair(s, "median_range_max"),
-            s["p50_usd"], _pair(s, "p50"))
+            s["median_range_min_usd"], ci_pair(s, "median_range_min"),
+            s["median_range_max_usd"], ci_pair(s, "median_range_max"),
+            s["p50_usd"], ci_pair(s, "p50"))
         share = _dominant_share(s)
         rows.append(_row("pay band", claim, section, shown, point, direction, BAND_RULE,
                          possible, share))
@@ -264,33 +289,36 @@ def _pay_rows(bands: pd.DataFrame, role_pay: pd.DataFrame, min_n: int) -> list[d
                              f"above {money_k(b['salary_high_usd'])} (95% CI "
                              f"{percent_text(lo)}-{percent_text(hi)})",
                              point, "", EXCEED_RULE, possible, share))
-    pairs = ranking_pairs(bands, role_pay)
-    order = " > ".join(bands.assign(m=bands["salary_low_usd"] + bands["salary_high_usd"])
-                       .sort_values("m", ascending=False, kind="stable")["role_name"])
+    pairs = _ranking_pairs(ranked_bands, pct)
+    order = " > ".join(b["role_name"] for b in ranked_bands)
     point, possible = ranking_judgement(pairs)
-    ranked = pct[pct.index.isin(bands["role_id"]) & (pct["reliability"] != "suppressed")]
-    shares = [x for x in (_dominant_share(r) for _, r in ranked.iterrows()) if x is not None]
+    in_bands = {b["role_id"] for b in bands}
+    shares = [x for x in (_dominant_share(r) for role, r in pct.items()
+                          if role in in_bands and r["reliability"] != "suppressed")
+              if x is not None]
     rows.append(_row("pay ranking", f"Roles ranked by pay: {order}",
-                     str(bands["source_section"].iloc[0]) if len(bands) else "",
+                     str(bands[0]["source_section"]) if bands else "",
                      ranking_evidence(pairs),
                      point, "", RANKING_RULE, possible, max(shares) if shares else None))
     return rows
 
 
-def _dominant_share(s: pd.Series) -> float | None:
+def _dominant_share(s: Mapping[str, Any]) -> float | None:
     """The largest advert's share of a dominated cell (None when the cell is not dominated)."""
     if bool(s.get("is_dominated", False)):
         return float(s["top_advert_share"])
     return None
 
 
-def _pair(s: pd.Series, name: str) -> tuple[float, float]:
-    lo, hi = s.get(f"{name}_ci95_low_usd"), s.get(f"{name}_ci95_high_usd")
+def ci_pair(s: Mapping[str, Any], name: str) -> tuple[float, float]:
+    """(low, high) of a cell's 95% interval of `name` (median_range_min, p50, ...), as
+    floats; nan for a bound it lacks."""
+    lo, hi = s.get(f"{name}_ci95_low_usd", math.nan), s.get(f"{name}_ci95_high_usd", math.nan)
     return (float(lo) if pd.notna(lo) else math.nan, float(hi) if pd.notna(hi) else math.nan)
 
 
-def _ci(s: pd.Series, name: str) -> str:
-    lo, hi = _pair(s, name)
+def _ci(s: Mapping[str, Any], name: str) -> str:
+    lo, hi = ci_pair(s, name)
     return "n/a" if math.isnan(lo) else f"{money_k(lo)}-{money_k(hi)}"
 
 
@@ -440,6 +468,19 @@ def grid_cells(grid: pd.DataFrame) -> dict[tuple[str, ...], pd.DataFrame]:
     return cells
 
 
+def _grid_records(grid: pd.DataFrame) -> dict[tuple[str, ...], dict[object, dict]]:
+    """grid_cells' cells as records by role (_by_role), every cell of GRID present, read in
+    one pass over the grid's rows."""
+    keys = [name for name, _ in GRID]
+    cells: dict[tuple[str, ...], dict[object, dict]] = {
+        values: {} for values in itertools.product(*(v for _, v in GRID))}
+    for r in grid.to_dict("records"):
+        cell = cells.get(tuple(r[k] for k in keys))
+        if cell is not None:
+            cell[r["role_id"]] = r
+    return cells
+
+
 def claims_audit(bands: pd.DataFrame, role_pay: pd.DataFrame, growth: pd.DataFrame,
                  claims: pd.DataFrame, steps: pd.DataFrame, *, evidence_text: str,
                  population: str, min_n: int, role_pay_other: pd.DataFrame | None = None,
@@ -457,13 +498,14 @@ def claims_audit(bands: pd.DataFrame, role_pay: pd.DataFrame, growth: pd.DataFra
     """
     headline = (repeats, GRID[1][1][0], GRID[2][1][0])
     if grid is not None and len(grid):
-        tables = grid_cells(grid)
+        cells = _grid_records(grid)
     else:
         other = "keep" if repeats == "drop" else "drop"
-        tables = {headline: role_pay}
+        cells = {headline: _by_role(role_pay)}
         if role_pay_other is not None:
-            tables[(other, *headline[1:])] = role_pay_other
-    judged = {k: _pay_rows(bands, t, min_n) for k, t in tables.items()}
+            cells[(other, *headline[1:])] = _by_role(role_pay_other)
+    in_order, ranked = bands.to_dict("records"), _band_records(bands)
+    judged = {k: _pay_rows(in_order, ranked, t) for k, t in cells.items()}
     rows = judged[headline]
     other_key = ("keep" if repeats == "drop" else "drop", *headline[1:])
     for i, r in enumerate(rows):
@@ -583,8 +625,8 @@ def title_sensitivity(bands: pd.DataFrame, sensitivity: pd.DataFrame) -> pd.Data
             b = band.loc[role]
             point, possible, _ = band_judgement(
                 b["salary_low_usd"], b["salary_high_usd"], s["median_range_min_usd"],
-                _pair(s, "median_range_min"), s["median_range_max_usd"],
-                _pair(s, "median_range_max"), s["p50_usd"], _pair(s, "p50"))
+                ci_pair(s, "median_range_min"), s["median_range_max_usd"],
+                ci_pair(s, "median_range_max"), s["p50_usd"], ci_pair(s, "p50"))
             points[variant] = point
             row[f"verdict_{variant}"] = verdict_text(point, possible)
         row["verdict_changes"] = points["with"] != points["without"]

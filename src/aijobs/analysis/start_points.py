@@ -118,21 +118,21 @@ def article_band_audit(article: pd.DataFrame, survey_pay: pd.DataFrame,
     def verdicts(pay: pd.DataFrame | None) -> dict[str, tuple[str, str, list[str]]]:
         if pay is None:
             return {}
-        by_role = pay.set_index("role_id")
+        by_role = {r["role_id"]: r for r in pay.to_dict("records")}
         found: dict[str, tuple[str, str, list[str]]] = {}
-        for _, b in article.iterrows():
-            if b["role_id"] not in by_role.index:
+        for b in article.to_dict("records"):
+            if b["role_id"] not in by_role:
                 found[b["role_id"]] = ("no data", "no title in the file maps to this role", [])
                 continue
-            s = by_role.loc[b["role_id"]]
+            s = by_role[b["role_id"]]
             if s["reliability"] == "suppressed":
                 found[b["role_id"]] = ("no data", str(s["reliability_reason"]), [])
                 continue
             point, possible, direction = audit.band_judgement(
                 float(b["salary_low_usd"]), float(b["salary_high_usd"]),
-                float(s["median_range_min_usd"]), _pair(s, "median_range_min"),
-                float(s["median_range_max_usd"]), _pair(s, "median_range_max"),
-                float(s["p50_usd"]), _pair(s, "p50"))
+                float(s["median_range_min_usd"]), audit.ci_pair(s, "median_range_min"),
+                float(s["median_range_max_usd"]), audit.ci_pair(s, "median_range_max"),
+                float(s["p50_usd"]), audit.ci_pair(s, "p50"))
             others = [v for v in audit.VERDICTS if v in possible and v != point]
             found[b["role_id"]] = (point, direction, others)
         return found
@@ -145,8 +145,3 @@ def article_band_audit(article: pd.DataFrame, survey_pay: pd.DataFrame,
                          for r, v in main.items()],
                         columns=["role_id", "verdict", "direction", "precision",
                                  "verdict_other"])
-
-
-def _pair(s: pd.Series, name: str) -> tuple[float, float]:
-    lo, hi = s.get(f"{name}_ci95_low_usd"), s.get(f"{name}_ci95_high_usd")
-    return (float(lo) if pd.notna(lo) else math.nan, float(hi) if pd.notna(hi) else math.nan)
