@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,6 @@ import pytest
 
 from aijobs import paths
 from aijobs.devtools import browser
-from aijobs.reports import build
 from aijobs.reports.build_server import READY_LINE
 
 ROOT = paths.PROJECT_ROOT
@@ -227,13 +227,18 @@ def _once_per_run(tmp_path_factory, name: str, make) -> Path:
 
 
 def _build_reports(out: Path) -> None:
-    results = build.build_reports(reports_dir=out, echo=lambda *_: None)
-    assert all(r.ok for r in results), [r.error for r in results]
+    result = subprocess.run([sys.executable, "-m", "aijobs.cli", "build", "--output-dir",
+                             str(out)], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"^\d+ built, 0 up to date, 0 failed", result.stdout, re.M), result.stdout
 
 
 @pytest.fixture(scope="session")
-def built_reports(tmp_path_factory) -> Path:
-    """Every report of reports.yaml built once per test run, with its configured parameters
+def built_reports(tmp_path_factory, tests_build_server) -> Path:
+    """Every report of reports.yaml built once per test run, with its configured parameters,
+    by `aijobs build` as a user runs it, handed to this process's build server
+    (tests_build_server), as the tests' other builds are: the pages a lone build makes
+    (test_build_server.py), for about 10 CPU-s where building them in this process took 13-14
     (shared by the workers of one run, see _once_per_run)."""
     return _once_per_run(tmp_path_factory, "built_reports", _build_reports)
 
