@@ -62,3 +62,25 @@ def test_run_scenario_uses_the_data_default():
     assert result.params.supply_growth == sd.supply_growth_default().value
     given = scenarios.run_scenario({**base, "wage_growth": 0.05})
     assert given.params.wage_growth == 0.05
+
+
+def test_a_comparison_computes_each_data_default_once(monkeypatch):
+    # compare_scenarios runs every named scenario on one ScenarioInputs: the data's defaults
+    # are worked out once for all of them, and each scenario gets the same values
+    calls = []
+    for name, compute in list(sd.DEFAULTS.items()):
+        monkeypatch.setitem(sd.DEFAULTS, name,
+                            lambda compute=compute, name=name: calls.append(name) or compute())
+    named = [{"name": n, "title": n, "settings": {"wage_growth": None, "supply_growth": None,
+                                                  "mode": mode}}
+             for n, mode in (("a", "rate"), ("b", "supply_demand"), ("c", "rate"))]
+    _, at_horizon = scenarios.compare_scenarios(named, horizon_years=2)
+    assert sorted(calls) == ["supply_growth", "wage_growth"]
+    assert set(at_horizon["scenario"]) == {"a", "b", "c"}
+    # a default given by the caller is the one used, range and all
+    given = sd.DataDefault("wage_growth", 0.011, 0.01, 0.02, "1.10% a year", "a test")
+    filled = sd.with_data_defaults({"uncertainty": {"inflation": [0.01, 0.02, 0.03]}},
+                                   lambda name: given if name == "wage_growth" else
+                                   sd.DataDefault(name, 0.2, None, None, "", ""))
+    assert filled["wage_growth"] == 0.011 and filled["supply_growth"] == 0.2
+    assert filled["uncertainty"]["wage_growth"] == [0.01, 0.011, 0.02]

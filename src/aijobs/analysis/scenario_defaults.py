@@ -109,20 +109,23 @@ def supply_growth_default(occupations: pd.DataFrame | None = None,
     return DataDefault("supply_growth", rate, None, None, f"{rate:.1%} a year", origin)
 
 
-def with_data_defaults(settings: dict[str, Any]) -> dict[str, Any]:
+def with_data_defaults(settings: dict[str, Any],
+                       default: Callable[[str], DataDefault] | None = None) -> dict[str, Any]:
     """`settings` with wage_growth and supply_growth taken from data where they are not given
     or None; a Monte Carlo run (uncertainty given) whose ranges lack wage_growth gets the
-    data's range when wage_growth came from data."""
+    data's range when wage_growth came from data. `default(name)` gives a default already
+    computed (ScenarioInputs.data_default); without it each is computed from the tables."""
+    find = default or (lambda name: DEFAULTS[name]())
     out = dict(settings)
     if out.get("wage_growth") is None:
-        wage = wage_growth_default()
+        wage = find("wage_growth")
         out["wage_growth"] = wage.value
         ranges = dict(out.get("uncertainty") or {})
         if ranges and "wage_growth" not in ranges:
             ranges["wage_growth"] = [wage.low, wage.value, wage.high]
             out["uncertainty"] = ranges
     if out.get("supply_growth") is None:
-        out["supply_growth"] = supply_growth_default().value
+        out["supply_growth"] = find("supply_growth").value
     return out
 
 

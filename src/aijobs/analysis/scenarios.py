@@ -13,7 +13,7 @@ writes pages (aijobs.notebook.scenario_pages), from the values returned here.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -238,19 +238,21 @@ def today_range(bands: pd.DataFrame, setting: str = "interval") -> np.ndarray | 
     return np.stack([np.minimum(lo, mid), mid, np.maximum(hi, mid)], axis=1)
 
 
-def scenario_from_settings(settings: Mapping[str, Any], **overrides: Any,
-                           ) -> tuple[ScenarioParams, Uncertainty | None]:
+def scenario_from_settings(settings: Mapping[str, Any], *,
+                           defaults: Callable[[str], scenario_defaults.DataDefault] | None = None,
+                           **overrides: Any) -> tuple[ScenarioParams, Uncertainty | None]:
     """Model parameters and Monte Carlo settings from a scenario's parameters.
 
     `settings` uses the scenario notebook's parameter names (those of ScenarioParams plus
     uncertainty, distribution, draws and seed); other notebook-only names are ignored. The
     notebook's `premium` (one premium for every role) is not the model's: the model's
     `premium` is what a role missing from the per-role premiums takes, which is the
-    notebook's `fallback_premium`.
+    notebook's `fallback_premium`. `defaults` gives the data's defaults already computed
+    (ScenarioInputs.data_default).
     """
     # wage_growth and supply_growth not given (or None) take their defaults from data
     # (Indeed Hiring Lab, BLS OEWS; see scenario_defaults); a value given always wins
-    merged = scenario_defaults.with_data_defaults({**settings, **overrides})
+    merged = scenario_defaults.with_data_defaults({**settings, **overrides}, defaults)
     model = {k: v for k, v in merged.items() if k in ScenarioParams.__dataclass_fields__
              and k != "premium" and v is not None}
     model["premium"] = float(merged.get("fallback_premium", DEFAULT_FALLBACK))
@@ -282,6 +284,18 @@ class ScenarioInputs:
         return cls(roles, transforms.bands_with_midpoints(tables.load_table("salary_bands"),
                                                           roles),
                    tables.load_table("growth_rates"), premium_estimates())
+
+    def data_default(self, name: str) -> scenario_defaults.DataDefault:
+        """The data's default for `name` (scenario_defaults.DEFAULTS: wage_growth,
+        supply_growth), computed once for these inputs: a comparison runs five scenarios."""
+        found = self._data_defaults
+        if name not in found:
+            found[name] = scenario_defaults.DEFAULTS[name]()
+        return found[name]
+
+    @cached_property
+    def _data_defaults(self) -> dict[str, scenario_defaults.DataDefault]:
+        return {}
 
     @cached_property
     def evidence(self) -> evidence_io.Evidence:
@@ -444,7 +458,8 @@ def run_scenario(settings: Mapping[str, Any], inputs: ScenarioInputs | None = No
     if start_from not in start_points.START_FROM:
         raise ParameterError(f"parameter start_from: got {start_from!r}; expected one of "
                              f"{', '.join(start_points.START_FROM)}")
-    params, unc = scenario_from_settings(s)
+    params, unc = scenario_from_settings(
+        s, defaults=inputs.data_default if inputs is not None else None)
     inputs = inputs or ScenarioInputs.load()
     bands = transforms.select_roles(inputs.start(start_from), s.get("roles") or [])
     fallback = float(s.get("fallback_premium", DEFAULT_FALLBACK))
