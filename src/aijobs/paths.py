@@ -32,6 +32,8 @@ PROJECT_ROOT = _find_project_root()
 DATA_DIR = PROJECT_ROOT / "data"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 REPORTS_DIR = PROJECT_ROOT / "reports"
+# The build's record in an output folder (what each page was built from: reports/cache.py)
+MANIFEST_NAME = ".aijobs-build.json"
 # The list of reports (and named scenarios) lives beside the notebooks it runs.
 REPORTS_CONFIG = NOTEBOOKS_DIR / "reports.yaml"
 SOURCES_FILE = DATA_DIR / "sources.yaml"

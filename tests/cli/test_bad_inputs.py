@@ -494,3 +494,35 @@ def test_a_sigterm_while_the_suite_loads_is_one_line(monkeypatch, capsys):
     monkeypatch.setattr(cli, "_load_suite", terminated_while_importing)
     assert cli.main(["build", "growth_rates"]) == 143
     assert capsys.readouterr().err == "terminated; earlier results are unchanged\n"
+
+
+def test_a_build_that_builds_every_report_starts_its_warm_kernels_first(tmp_path, monkeypatch):
+    """`aijobs build` starts its warm-kernel server before it imports the suite (whose imports
+    its own then overlap) when every report is surely built: --force, or no build record in
+    the output folder. Not for a dry run, a variant (-p), a command a build server runs (its
+    own server serves) or cold kernels; with a build record, the build starts it later, once
+    it knows something is to be built."""
+    import contextlib
+
+    from aijobs.reports import zygote
+
+    monkeypatch.delenv(zygote.SOCKET_VAR, raising=False)
+    monkeypatch.delenv(zygote.COLD_VAR, raising=False)
+
+    def early(*argv: str) -> bool:
+        args = cli._parser().parse_args(["build", "--output-dir", str(tmp_path), *argv])
+        return not isinstance(cli._warm_kernels_early(args), contextlib.nullcontext)
+
+    assert early() and early("growth_rates") and early("--force")
+    assert not early("--dry-run")
+    assert not early("growth_rates", "-p", "horizon_years", "3")
+    assert not early("growth_rates", "--params=-p horizon_years 3")
+    (tmp_path / paths.MANIFEST_NAME).write_text("{}")
+    assert not early() and early("--force")
+    monkeypatch.setenv(zygote.SOCKET_VAR, str(tmp_path / "the-build-server-s.sock"))
+    assert not early("--force")
+    monkeypatch.delenv(zygote.SOCKET_VAR)
+    monkeypatch.setenv(zygote.COLD_VAR, "1")
+    args = cli._parser().parse_args(["build", "--force", "--output-dir", str(tmp_path)])
+    with cli._warm_kernels_early(args) as server:
+        assert server is None

@@ -238,6 +238,12 @@ def test_a_plain_jupyter_kernel_manager_gets_a_warm_kernel_through_the_provision
         assert zygote.wait_until_warm(path) is True
         assert tables_checked_in_a_kernel(path) == 0
     assert zygote.wait_until_warm(str(tmp_path / "no-server.sock"), timeout=5) is False
+    # A server started before its build knew what it runs (cli: a cold build's) and never
+    # told (the build needed no kernel after all) ends by itself, having forked nothing
+    with zygote.warm_kernel_server() as server:
+        assert server is not None
+        server.process.stdin.close()
+        assert server.process.wait(timeout=60) == 0
     with zygote.warm_kernels([nb]) as path:
         # The server loads and checks every table of data/ before it forks its first kernel:
         # the very first kernel, asked for at once, finds the tables' cache with an entry per

@@ -515,6 +515,7 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
                   specs: list[ReportSpec] | None = None, index: bool = True,
                   executor: str = "local", scheduler: str | None = None,
                   scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT,
+                  warm_server: zygote.WarmKernelServer | None = None,
                   echo=print) -> list[BuildResult]:
     """Build the named reports (all by default), in parallel, skipping those up to date.
 
@@ -528,6 +529,9 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
     `executor` "local" runs the reports in a pool of worker processes on this machine; "dask"
     sends them to the dask.distributed scheduler at `scheduler` (see run_on_dask). Either way
     only this process, which holds the lock, writes into the output folder.
+
+    `warm_server`: a warm-kernel server the caller started early, before it imported the
+    suite, for a build whose every report is surely built; the caller stops it.
     """
     check_executor(executor, scheduler, scheduler_timeout)
     specs = load_report_specs(config) if specs is None else list(specs)
@@ -554,7 +558,8 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
         # Surely needed (--force, or a page missing): the warm-kernel server (and the report
         # workers' fork server) start now, so that their imports overlap the work below
         # (hashing the package, the freshness of every page); stopped if nothing is built.
-        warm = early.enter_context(_early_servers(chosen, reports_dir, force, executor, jobs))
+        warm = early.enter_context(_early_servers(chosen, reports_dir, force, executor, jobs,
+                                                  warm_server))
         _remove_stale_temporaries(reports_dir)
         remove_stale_scratch()  # what a build killed with SIGKILL left in the temporary folder
         if not self_contained:
@@ -679,7 +684,8 @@ def _worker_context():
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["aijobs.reports.worker_imports"])
+    context.set_forkserver_preload(["aijobs.reports.worker_imports",
+                                    "aijobs.reports.fork_server"])
     return context
 
 
@@ -694,27 +700,35 @@ def default_jobs() -> int:
 
 @contextlib.contextmanager
 def _early_servers(chosen: list[ReportSpec], reports_dir: Path, force: bool, executor: str,
-                   jobs: int | None):
+                   jobs: int | None, started: zygote.WarmKernelServer | None = None):
     """Start this build's warm-kernel server (yield its socket) when some report is surely
     built (--force, or a page missing), and the report workers' fork server when two or more
     are; else yield None (the servers start later, when the freshness of every page is known,
     if anything is to be built). Not for dask, with cold kernels asked for, or when a build
     server's warm-kernel server is in the environment (that one serves). The warm-kernel server
-    stops on leaving, whatever happened meanwhile."""
+    stops on leaving, whatever happened meanwhile.
+
+    `started`: a warm-kernel server the command started before it imported the suite, for a
+    build whose every report is surely built (see cli); it is told here what to warm for, and
+    its starter stops it."""
     if executor != "local" or zygote.cold_kernels_asked() or os.environ.get(zygote.SOCKET_VAR):
         yield None
         return
-    missing = [s for s in chosen if force or not (reports_dir / f"{s.name}.html").is_file()]
+    missing = chosen if started is not None else \
+        [s for s in chosen if force or not (reports_dir / f"{s.name}.html").is_file()]
     if not missing:
         yield None
         return
     at_once = jobs or default_jobs()
-    if len(missing) > 1 and at_once > 1:
-        start_worker_server()
-    # tables loaded by the server only if some kernel may start after the first ones have
-    with zygote.warm_kernels(sorted({s.notebook for s in chosen}),
-                             tables=len(chosen) > at_once) as warm:
-        yield warm
+    with (contextlib.nullcontext(started) if started is not None
+          else zygote.warm_kernel_server()) as server:
+        # first, as the warm-kernel server's imports are what the first kernel waits for;
+        # tables loaded by the server only if some kernel may start after the first ones have
+        if server is not None:
+            server.plan(sorted({s.notebook for s in chosen}), tables=len(chosen) > at_once)
+        if len(missing) > 1 and at_once > 1:
+            start_worker_server()
+        yield None if server is None else server.path
 
 
 def _run(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int | None,

@@ -17,7 +17,7 @@ from aijobs.notebook.mode import INPUTS_MIME
 from aijobs.reports.config import ReportSpec
 from aijobs.reports.render import BuildOptions
 
-MANIFEST_NAME = ".aijobs-build.json"
+MANIFEST_NAME = paths.MANIFEST_NAME
 # Versions that change what a page looks like; part of every report's cache key.
 RENDERING_PACKAGES = ("plotly", "nbconvert", "pandas", "papermill")
 

@@ -26,9 +26,13 @@ kernel and anything it started) as long as it has not reaped it, so a recycled p
 hit. If the caller's side of the connection closes first (the caller died), the server kills
 the kernel.
 
-Run by `warm_kernels`, which binds the socket first and hands it over, so a caller that
-connects early is queued and waits while the server imports the modules the given notebooks
-import. It serves until its parent dies or it is sent SIGTERM.
+Started by `WarmKernelServer` (`warm_kernels`, `warm_kernel_server`), which binds the socket
+first and hands it over, so a caller that connects early is queued and waits while the server
+imports. The server imports what every kernel imports (ipykernel, IPython) at once, then
+reads its plan on its standard input: the notebooks whose imports it is to import, and whether
+to load the tables. A build can so start it before it knows which notebooks it runs (before it
+imports the suite itself); one that ends without sending a plan ends the server. It serves
+until its parent dies or it is sent SIGTERM.
 """
 
 from __future__ import annotations
@@ -564,15 +568,36 @@ def _signal_kernel(pid: int, signum: int) -> None:
             os.kill(pid, signum)
 
 
-def serve(listener_fd: int, notebooks: list[Path], parent: int, *, tables: bool = True) -> None:
+def _read_plan(stream) -> tuple[list[Path], bool] | None:
+    """The notebooks to warm for and whether to load the tables, as the build sends them on
+    the server's standard input (see WarmKernelServer.plan); None when the input ends without
+    a plan (the build needs no kernel after all, or has gone)."""
+    try:
+        plan = json.loads(stream.readline() or "null")
+        return [Path(p) for p in plan["notebooks"]], bool(plan["tables"])
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def serve(listener_fd: int, parent: int) -> None:
     die_with(parent, thread=False)  # no thread: the server forks (see _Server.serve)
-    # bound and listening already (by warm_kernels): callers that connect now are queued
+    # bound and listening already (by WarmKernelServer): callers that connect now are queued
     # and wait until the imports are done
     listener = socket.socket(fileno=listener_fd)
     # BLAS thread pools started at import would not survive a fork: one thread, no pool.
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugpy's import warning
+    # What every kernel imports, whatever its notebook: imported while the build works out
+    # which notebooks it runs (a build starts this server before it imports the suite)
+    _warm([])
+    plan = _read_plan(sys.stdin)
+    if plan is None:
+        listener.close()
+        os._exit(0)
+    notebooks, tables = plan
+    with open(os.devnull, "rb") as nothing:  # the plan's pipe is not passed on to the kernels
+        os.dup2(nothing.fileno(), 0)
     _warm(notebook_imports(notebooks))
     if threading.active_count() > 1:  # a thread started by an import would not fork safely
         listener.close()
@@ -585,6 +610,81 @@ def serve(listener_fd: int, notebooks: list[Path], parent: int, *, tables: bool 
         _warm_table(name)
     _freeze_objects()
     _Server(listener, parent).serve()
+
+
+class WarmKernelServer:
+    """A warm-kernel server started before the build knows what it runs: it imports what
+    every kernel imports (ipykernel, IPython) at once, then what the notebooks named in its
+    `plan` import, and loads the tables if asked. Kernels asked for before it is ready wait.
+    `stop` ends it; so does a build that ends before sending a plan, or dies."""
+
+    def __init__(self) -> None:
+        # "aijobs-warm-<pid>-XXXXXXXX/kernels.sock": mkdtemp adds 8 characters
+        prefix = scratch_prefix("warm")
+        self.folder = tempfile.mkdtemp(
+            prefix=prefix, dir=socket_folder(len(prefix) + 8 + len("/kernels.sock")))
+        self.path = os.path.join(self.folder, "kernels.sock")
+        env = {k: v for k, v in os.environ.items() if k != SOCKET_VAR}
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            listener.bind(self.path)
+            listener.listen(64)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "aijobs.reports.zygote", str(listener.fileno()),
+                 str(os.getpid())],
+                stdin=subprocess.PIPE, env=env, start_new_session=True,
+                pass_fds=(listener.fileno(),))
+        except BaseException:
+            self._remove_socket()
+            raise
+        finally:
+            listener.close()  # the server holds its own copy
+
+    def plan(self, notebooks: list[Path], *, tables: bool) -> None:
+        """Tell the server which notebooks its kernels run (it imports what they import) and
+        whether to load the tables of data/ before its first kernel (see warm_kernels)."""
+        stdin = self.process.stdin
+        if stdin is None or stdin.closed:
+            return
+        with contextlib.suppress(OSError):  # a server gone: its callers start cold kernels
+            stdin.write(json.dumps({"notebooks": [str(n) for n in notebooks],
+                                    "tables": tables}).encode("utf-8") + b"\n")
+        with contextlib.suppress(OSError):
+            stdin.close()
+
+    def stop(self) -> None:
+        server = self.process
+        if server.stdin is not None:
+            with contextlib.suppress(OSError):
+                server.stdin.close()
+        with contextlib.suppress(ProcessLookupError):
+            server.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=10)
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        self._remove_socket()
+
+    def _remove_socket(self) -> None:
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+        with contextlib.suppress(OSError):
+            os.rmdir(self.folder)
+
+
+@contextlib.contextmanager
+def warm_kernel_server(*, enabled: bool = True) -> Iterator[WarmKernelServer | None]:
+    """Start a warm-kernel server whose notebooks are given later (WarmKernelServer.plan);
+    yield it (None when disabled or on a platform without fork), stop it on exit."""
+    if not enabled or not hasattr(os, "fork") or cold_kernels_asked():
+        yield None
+        return
+    server = WarmKernelServer()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @contextlib.contextmanager
@@ -604,42 +704,11 @@ def warm_kernels(notebooks: list[Path], *, enabled: bool = True,
     `request_kernel`, or configure the warm-kernel provisioner with it (its `socket`, or
     SOCKET_VAR in the environment).
     """
-    if not enabled or not hasattr(os, "fork") or cold_kernels_asked():
-        yield None
-        return
-    # "aijobs-warm-<pid>-XXXXXXXX/kernels.sock": mkdtemp adds 8 characters
-    prefix = scratch_prefix("warm")
-    folder = tempfile.mkdtemp(prefix=prefix,
-                              dir=socket_folder(len(prefix) + 8 + len("/kernels.sock")))
-    path = os.path.join(folder, "kernels.sock")
-    env = {k: v for k, v in os.environ.items() if k != SOCKET_VAR}
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
-    listener.listen(64)
-    try:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "aijobs.reports.zygote", str(listener.fileno()),
-             str(os.getpid()), "tables" if tables else "no-tables", *map(str, notebooks)],
-            stdin=subprocess.DEVNULL, env=env, start_new_session=True,
-            pass_fds=(listener.fileno(),))
-    finally:
-        listener.close()  # the server holds its own copy
-    try:
-        yield path
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            server.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            server.wait(timeout=10)
-        if server.poll() is None:
-            server.kill()
-            server.wait()
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-        with contextlib.suppress(OSError):
-            os.rmdir(folder)
+    with warm_kernel_server(enabled=enabled) as server:
+        if server is not None:
+            server.plan(notebooks, tables=tables)
+        yield None if server is None else server.path
 
 
 if __name__ == "__main__":
-    serve(int(sys.argv[1]), [Path(p) for p in sys.argv[4:]], int(sys.argv[2]),
-          tables=sys.argv[3] == "tables")
+    serve(int(sys.argv[1]), int(sys.argv[2]))
