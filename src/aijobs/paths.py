@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 
@@ -57,13 +57,24 @@ _COLLECTING: list[list[str]] = []
 
 
 def record_read(path: Path | str) -> Path:
-    """Note that `path` was read as an input; returns it."""
+    """Note that `path` was read as an input; returns it (as a Path)."""
+    note_reads((resolved_name(path),))
+    return path if isinstance(path, Path) else Path(path)
+
+
+def note_reads(full_names: Iterable[str]) -> None:
+    """record_read for names already resolved (resolved_name; those collected_reads gave):
+    a cached table check replays its reads on every load, thousands of times a build."""
+    for full in full_names:
+        FILES_READ[full] = None
+        for collected in _COLLECTING:
+            collected.append(full)
+
+
+def resolved_name(path: Path | str) -> str:
+    """A file's full name, symbolic links resolved (found once per name and working folder)."""
     text = os.fspath(path)
-    full = _resolved(text, "" if os.path.isabs(text) else os.getcwd())
-    FILES_READ[full] = None
-    for collected in _COLLECTING:
-        collected.append(full)
-    return Path(path)
+    return _resolved(text, "" if os.path.isabs(text) else os.getcwd())
 
 
 @functools.lru_cache(maxsize=4096)

@@ -126,7 +126,7 @@ def run_problems(names: list[str] | None = None) -> list[str]:
 
 def _rel(path: Path) -> str:
     try:
-        return str(Path(path).resolve().relative_to(paths.PROJECT_ROOT))
+        return str(Path(paths.resolved_name(path)).relative_to(paths.PROJECT_ROOT))
     except ValueError:
         return str(path)
 
@@ -432,7 +432,7 @@ def load_table(name: str, path: str | Path | None = None, *, check_references: b
     where = _rel(file)
     if references is None and file.is_file():
         # The same file, sidecar and referenced tables as before: the frame checked then.
-        key = (name, str(file.resolve()), _stamp(file), _stamp(schema.sidecar),
+        key = (name, paths.resolved_name(file), _stamp(file), _stamp(schema.sidecar),
                _stamp(paths.SOURCES_FILE), check_references,
                tuple(_stamp(paths.table_path(c.references.split(".")[0]))
                      for c in schema.columns if c.references and check_references))
@@ -468,8 +468,7 @@ def _checked_frame(key: tuple, file: Path, where: str, check_references: bool) -
         hit = _CHECKED[key] = (frame, tuple(reads), tuple(loaded))
     # A reused check records what the check read and loaded, as the check itself did, so a
     # report lists the same inputs and sources whether or not the check was cached.
-    for read in hit[1]:
-        paths.record_read(read)
+    paths.note_reads(hit[1])
     for name, loaded_from in hit[2]:
         _note_loaded(name, loaded_from)
     return hit[0]
