@@ -1,4 +1,4 @@
-"""Sweeps: the grid, the variants' names and checks, and a real 12-variant sweep built locally
+"""Sweeps: the grid, the variants' names and checks, and a real 6-variant sweep built locally
 and on a dask LocalCluster, with its gallery and CSV. Key figures are checked against values
 worked out by hand."""
 
@@ -26,7 +26,7 @@ from aijobs.reports.cache import MANIFEST_NAME
 from aijobs.reports.config import load_report_specs
 
 SPECS = {s.name: s for s in load_report_specs()}
-GRID = SWEEP_GRID  # 3 x 4 = 12 variants
+GRID = SWEEP_GRID  # 2 x 3 = 6 variants
 
 
 def test_values_split_on_top_level_commas_only():
@@ -53,8 +53,10 @@ def test_key_figures_read_as_words():
 
 
 def test_grid_rules():
-    assert sweep.parse_grid(GRID) == {"horizon_years": ["1", "2", "3"],
-                                      "growth_decay": ["0", "0.25", "0.5", "1"]}
+    assert sweep.parse_grid([("horizon_years", "1,2,3"), ("growth_decay", "0,0.25,0.5,1")]) == {
+        "horizon_years": ["1", "2", "3"], "growth_decay": ["0", "0.25", "0.5", "1"]}
+    assert sweep.parse_grid(GRID) == {"horizon_years": ["1", "3"],
+                                      "growth_decay": ["0", "0.5", "1"]}
     with pytest.raises(ParameterError, match="a value is repeated"):
         sweep.parse_grid([("horizon_years", "2,2")])
     assert cli.grid_from_text('-g roles ["a","b"],[] -g horizon_years 1,2') == [
@@ -79,7 +81,7 @@ def test_variant_names_come_from_the_parameters_and_never_collide():
 def test_every_variant_is_checked_and_typed_before_any_runs():
     spec = SPECS["growth_rates"]
     variants = sweep.sweep_variants(spec, sweep.parse_grid(GRID))
-    assert len(variants) == 12
+    assert len(variants) == 6
     first = variants[0]
     assert first.spec.name == "growth_rates--horizon_years-1--growth_decay-0"
     assert first.changed == {"horizon_years": 1, "growth_decay": 0.0}
@@ -106,19 +108,19 @@ def _csv_rows(folder: Path) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def local_sweep(built_sweep) -> Path:
-    """The 12-variant sweep, built locally once per test run (conftest.built_sweep; the
+    """The 6-variant sweep, built locally once per test run (conftest.built_sweep; the
     browser tests check its gallery's layout from the same build)."""
     return built_sweep
 
 
 @pytest.mark.slow
-def test_a_twelve_variant_sweep_builds_pages_gallery_and_csv(local_sweep):
+def test_a_six_variant_sweep_builds_pages_gallery_and_csv(local_sweep):
     folder = local_sweep / "sweeps" / "growth_rates"
     pages = sorted(p.name for p in folder.glob("growth_rates--*.html"))
-    assert len(pages) == 12
+    assert len(pages) == 6
     assert not (local_sweep / "growth_rates.html").exists()  # the report's own page is apart
     rows = {(r["horizon_years"], r["growth_decay"]): r for r in _csv_rows(folder)}
-    assert len(rows) == 12 and all(r["built"] == "yes" for r in rows.values())
+    assert len(rows) == 6 and all(r["built"] == "yes" for r in rows.values())
     # Growth of 280%, 220% and 165% (data/growth_rates.csv) read as one-year rates:
     # no slowdown, 3 years: 3.8^3 = 54.872, 3.2^3 = 32.768, 2.65^3 = 18.609625
     r = rows[("3", "0.0")]
@@ -126,16 +128,16 @@ def test_a_twelve_variant_sweep_builds_pages_gallery_and_csv(local_sweep):
     assert float(r["demand_multiple_at_horizon.prompt_engineer"]) == pytest.approx(32.768)
     assert float(r["demand_multiple_at_horizon.ai_ethics_specialist"]) == \
         pytest.approx(18.609625)
-    # halving each year, 2 years: (1 + 2.8) x (1 + 1.4) = 9.12
-    assert float(rows[("2", "0.5")]["demand_multiple_at_horizon.ai_agent_developer"]) == \
-        pytest.approx(9.12)
+    # halving each year, 3 years: (1 + 2.8) x (1 + 1.4) x (1 + 0.7) = 15.504
+    assert float(rows[("3", "0.5")]["demand_multiple_at_horizon.ai_agent_developer"]) == \
+        pytest.approx(15.504)
     # growth_decay 1 stops growth after the first year: 3.8 whatever the horizon
     assert [float(rows[(h, "1.0")]["demand_multiple_at_horizon.ai_agent_developer"])
-            for h in "123"] == pytest.approx([3.8, 3.8, 3.8])
+            for h in "13"] == pytest.approx([3.8, 3.8])
     gallery = (folder / "index.html").read_text()
     for page in pages:
         assert f'href="{page}"' in gallery
-    assert 'href="sweep.csv"' in gallery and "12 variants" in gallery
+    assert 'href="sweep.csv"' in gallery and "6 variants" in gallery
     assert "Years ahead: 3 years; Slowdown of growth: 50%" in gallery
     # a chart compares the variants' key figures, with its tidy data beside it: one row per
     # variant and role, the same values as sweep.csv
@@ -151,7 +153,7 @@ def test_a_twelve_variant_sweep_builds_pages_gallery_and_csv(local_sweep):
     assert (folder / "plotly.min.js").is_file()
     tidy = list(csv.DictReader(io.StringIO(
         (folder / "growth_rates--sweep-key-figures.csv").read_text())))
-    assert len(tidy) == 12 * 3
+    assert len(tidy) == 6 * 3
     one = next(t for t in tidy if t["horizon_years"] == "3" and t["growth_decay"] == "0"
                and t["role"] == "AI Agent Developer")
     assert float(one["demand_multiple_at_horizon"]) == pytest.approx(54.872)
@@ -164,7 +166,7 @@ def test_a_twelve_variant_sweep_builds_pages_gallery_and_csv(local_sweep):
                             "ahead: 3 years; Slowdown of growth: 0% (35.4) and lowest with Years "
                             "ahead: 1 year")
     about = yaml.safe_load((folder / "growth_rates--sweep-key-figures.meta.yaml").read_text())
-    assert about["columns"][-1] == "demand_multiple_at_horizon" and about["rows"] == 36
+    assert about["columns"][-1] == "demand_multiple_at_horizon" and about["rows"] == 18
     # key figures in a reader's words, not internal keys
     assert "<td>AI Agent Developer: demand multiple in the horizon year</td>" in gallery
     assert "<td>demand_multiple_at_horizon" not in gallery  # (the header names the column)
@@ -177,13 +179,13 @@ def test_a_twelve_variant_sweep_builds_pages_gallery_and_csv(local_sweep):
 def test_a_second_run_finds_every_variant_up_to_date(local_sweep):
     result = sweep_command(local_sweep)
     assert result.returncode == 0, result.stderr
-    assert "12 variants: 0 built, 12 up to date, 0 failed" in result.stdout
+    assert "6 variants: 0 built, 6 up to date, 0 failed" in result.stdout
 
 
 @pytest.mark.slow
 def test_the_same_sweep_on_a_dask_local_cluster_gives_identical_files(local_sweep, tmp_path):
     """The sweep run again on dask gives the same files. Four variants (1 and 3 years, growth
-    slowing by 0 and 1) run on dask; the other eight are copied from the local sweep with its
+    slowing by 0 and 1) run on dask; the other two are copied from the local sweep with its
     build record and found up to date, so the gallery, sweep.csv and the chart's data, written
     afresh from the record, hold the dask runs' key figures beside the copied ones."""
     distributed = pytest.importorskip("distributed")
@@ -219,11 +221,11 @@ def test_the_same_sweep_on_a_dask_local_cluster_gives_identical_files(local_swee
                 assert len(set(sockets.values())) == 2, "a server per worker"
             assert set(client.run(dask_workers.worker_warm_socket).values()) == {None}
     assert result.returncode == 0, result.stderr
-    assert "12 variants: 4 built, 8 up to date, 0 failed" in result.stdout
-    assert sorted(re.findall(r"^\d+/12 built +(\S+)", result.stdout, re.M)) == on_dask
+    assert "6 variants: 4 built, 2 up to date, 0 failed" in result.stdout
+    assert sorted(re.findall(r"^\d+/6 built +(\S+)", result.stdout, re.M)) == on_dask
     names = sorted(p.name for p in local.iterdir() if p.is_file() and p.suffix in
                    (".html", ".csv"))
-    assert len(names) == 15  # 12 pages, the gallery, the CSV and the chart's CSV
+    assert len(names) == 9  # 6 pages, the gallery, the CSV and the chart's CSV
     for name in names:
         assert (remote / name).read_bytes() == (local / name).read_bytes(), name
     for data in local.glob("*_data"):
