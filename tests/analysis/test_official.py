@@ -10,7 +10,7 @@ import pytest
 
 from aijobs.analysis import audit, official
 from aijobs.data import tables
-from aijobs.errors import ParameterError
+from aijobs.errors import DataError, ParameterError
 from aijobs.notebook import evidence_words
 from aijobs.sources import derived
 
@@ -177,3 +177,18 @@ def test_sensitivity_and_years(occupations):
     r = pct.set_index("role_id").loc["ai_research_scientist"]
     assert r["p90_status"] == "top_coded" and r["p90_text"] == "at least $208,000"
     assert pct.set_index("role_id").loc["prompt_engineer", "closeness"] == "none"
+
+
+def test_a_role_with_two_primary_codes_is_named(occupations):
+    # a crosswalk marking two codes primary for one role stood for no single occupation (the
+    # lookup failed with pandas' "identically-labeled" error); now one line names both
+    cross = tables.load_table("soc_crosswalk")
+    scientist = cross["role_id"] == "ai_research_scientist"
+    twice = cross.assign(is_primary=cross["is_primary"] | scientist)
+    assert int(twice.loc[scientist, "is_primary"].sum()) > 1
+    with pytest.raises(DataError, match="role ai_research_scientist has [0-9] primary codes"):
+        official.pay_claims_by_source(_bands(), _audited("supported"), twice, occupations, 2024)
+    # a role with no board row to judge is not looked up, so its crosswalk rows do not matter
+    alone = _audited("supported").iloc[2:]
+    table = official.pay_claims_by_source(_bands(), alone, twice, occupations, 2024)
+    assert list(table["role_id"].unique()) == ["prompt_engineer"]

@@ -106,17 +106,25 @@ def employment_change(occupations: pd.DataFrame, codes: list[str], first: int, l
     """Employment of each code in two May years and its change, with an approximate 95%
     interval from the published relative standard errors (years treated as independent,
     which BLS's overlapping panels are not: the interval is indicative)."""
+    # each code's rows as records by year, read in one pass (a frame filtered and indexed
+    # per code cost more than all the arithmetic)
+    by_code: dict[str, list[dict]] = {}
+    for r in occupations[["occ_code", "occ_title", "year", "employment",
+                          "employment_rse_pct"]].to_dict("records"):
+        by_code.setdefault(r["occ_code"], []).append(r)
     rows = []
     for code in codes:
-        occ = occupations[occupations["occ_code"] == code].set_index("year")
-        row = {"occ_code": code, "occ_title": occ["occ_title"].iloc[-1] if len(occ) else "",
+        found = by_code.get(code, [])
+        occ = {r["year"]: r for r in found}
+        row = {"occ_code": code, "occ_title": found[-1]["occ_title"] if found else "",
                "first_year": first, "last_year": last,
-               "years_covered": ", ".join(str(int(y)) for y in sorted(occ.index))}
-        if first in occ.index and last in occ.index and pd.notna(occ.loc[first, "employment"]) \
-                and pd.notna(occ.loc[last, "employment"]):
-            e0, e1 = float(occ.loc[first, "employment"]), float(occ.loc[last, "employment"])
-            s0 = e0 * float(occ.loc[first, "employment_rse_pct"] or 0) / 100
-            s1 = e1 * float(occ.loc[last, "employment_rse_pct"] or 0) / 100
+               "years_covered": ", ".join(str(int(r["year"])) for r in
+                                          sorted(found, key=lambda r: r["year"]))}
+        if first in occ and last in occ and pd.notna(occ[first]["employment"]) \
+                and pd.notna(occ[last]["employment"]):
+            e0, e1 = float(occ[first]["employment"]), float(occ[last]["employment"])
+            s0 = e0 * float(occ[first]["employment_rse_pct"] or 0) / 100
+            s1 = e1 * float(occ[last]["employment_rse_pct"] or 0) / 100
             # delta method for e1/e0 - 1
             se = (e1 / e0) * math.sqrt((s0 / e0) ** 2 + (s1 / e1) ** 2)
             row.update(first_employment=int(e0), last_employment=int(e1),

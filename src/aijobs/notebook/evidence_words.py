@@ -5,6 +5,7 @@ words a reader sees are made here)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -66,11 +67,12 @@ def row_verdict(verdict: str, allows: str) -> str:
 
 def _overall_text(group: pd.DataFrame) -> str:
     """The overall row of one claim in words, from its sources' rows and its agreement."""
-    line = group[group["source"] == "overall"].iloc[0]
-    tested = group[(group["source"] != "overall") & (group["verdict"] != "no data")]
+    records = group.to_dict("records")
+    line = next(r for r in records if r["source"] == "overall")
+    tested = [r for r in records if r["source"] != "overall" and r["verdict"] != "no data"]
     said = {SOURCE_NAMES.get(r["source"], r["source"]): row_verdict(r["verdict"],
                                                                      r["interval_allows"])
-            for _, r in tested.iterrows()}
+            for r in tested}
     agree = line["agreement"]
     if agree == "no source":
         return "no source can test it"
@@ -81,15 +83,15 @@ def _overall_text(group: pd.DataFrame) -> str:
         wide = [f"{SOURCE_NAMES.get(r['source'], r['source'])}'s interval also allows "
                 + words.listing(audit.interval_allows(
                     r["verdict"], audit.possible_of(r["verdict"], r["interval_allows"])), "or")
-                for _, r in tested.iterrows() if r["interval_allows"]]
+                for r in tested if r["interval_allows"]]
         return (f"the sources agree: {line['verdict']}"
                 + (f" by their estimates; {'; '.join(wide)}" if wide else ""))
     return "the sources disagree: " + ", ".join(
         f"{SOURCE_NAMES.get(r['source'], r['source'])} says {_in_brackets(r)}"
-        for _, r in tested.iterrows())
+        for r in tested)
 
 
-def _in_brackets(r: pd.Series) -> str:
+def _in_brackets(r: Mapping[str, Any]) -> str:
     """A source's verdict with what its interval also allows in brackets, for a list."""
     others = audit.interval_allows(r["verdict"],
                                    audit.possible_of(r["verdict"], r["interval_allows"]))
