@@ -332,6 +332,15 @@ def plotted_figures(page_html: str) -> list[dict]:
 SLOW_FIXTURES = {"built_reports", "built_sweep", "project_copy", "good_report"}
 
 
+def pytest_configure(config):
+    """make test's workers take whole files (--dist loadfile) in the order the collection puts
+    them (pytest_collection_modifyitems), not pytest-xdist's own order by number of tests,
+    which left the longest files (one or two tests each: JupyterLab, the figure export, the
+    build server) to the end, one worker finishing them while the other had nothing left."""
+    if hasattr(config.option, "loadscopereorder"):  # pytest-xdist 3.8 and later
+        config.option.loadscopereorder = False
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
@@ -339,6 +348,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
         if "chromium" in fixtures:
             item.add_marker(pytest.mark.browser)
+    # The longest files first: those with a browser test, then those that build, then the rest,
+    # each group in collection order and each file's tests in theirs. Under pytest-xdist the
+    # many short files come last and fill in, so neither worker waits long for the other.
+    rank: dict = {}
+    for item in items:
+        kind = 0 if item.get_closest_marker("browser") else 1 if item.get_closest_marker(
+            "slow") else 2
+        rank[item.path] = min(rank.get(item.path, 2), kind)
+    items.sort(key=lambda item: rank[item.path])
 
 
 def pytest_collection_finish(session):
