@@ -54,6 +54,8 @@ LAZY_TABLES = ("survey_slices",)
 # columns with types, units and rules) live in their sidecars, data/derived/<name>.meta.yaml,
 # written in the same language as every table of data/; a run copies them into the sidecars it
 # writes (tables.derived_sidecar).
+# The columns a view selects on (and drops): the pay measure and the repeats policy.
+VIEW_KEYS = ("pay_measure", "repeats")
 TABLES = ("survey_percentiles", "survey_premium", "survey_slices", "survey_region",
           "survey_yoy", "survey_premium_path", "survey_years", "survey_title_sensitivity",
           "survey_claim_grid", "survey_entry_share", "survey_mix", "survey_exclusions")
@@ -93,17 +95,23 @@ class Evidence:
 
     def view(self, name: str, repeats: str | None = None) -> pd.DataFrame:
         """The table for this evidence's pay measure and repeats policy (or `repeats`)."""
+        frame, keep = self._selection(name, repeats)
+        if keep is not None:
+            frame = frame.drop(columns=[c for c in VIEW_KEYS if c in frame.columns])[keep]
+        return frame.reset_index(drop=True)
+
+    def _selection(self, name: str, repeats: str | None) -> tuple[pd.DataFrame, Any]:
+        """Table `name` whole and the rows of its view (a boolean array; None: every row)."""
         if name not in self.tables and self.from_derived and name in LAZY_TABLES:
             self.tables[name] = table_io.load_table(PREFIX + name)
         frame = self.tables[name]
-        keys = [c for c in ("pay_measure", "repeats") if c in frame.columns]
-        if keys:  # the rows of both filters in one selection, as filtering twice keeps them
-            keep = frame[keys[0]] == (self.pay_measure if keys[0] == "pay_measure"
-                                      else repeats or self.repeats)
-            if len(keys) > 1:
-                keep &= frame["repeats"] == (repeats or self.repeats)
-            frame = frame.drop(columns=keys)[keep]
-        return frame.reset_index(drop=True)
+        wanted = {"pay_measure": self.pay_measure, "repeats": repeats or self.repeats}
+        keep = None
+        for key in VIEW_KEYS:  # the rows of both filters in one selection
+            if key in frame.columns:
+                match = frame[key].to_numpy() == wanted[key]
+                keep = match if keep is None else keep & match
+        return frame, keep
 
     def _with_every_posting(self, pct: pd.DataFrame, repeats: str | None) -> pd.DataFrame:
         """Percentile cells with n_postings_all and n_rows_all: every posting and file row in
@@ -113,9 +121,24 @@ class Evidence:
         if (repeats or self.repeats) == "keep":
             return pct.assign(n_postings_all=pct["n_postings"], n_rows_all=pct["n_rows"])
         keys = ["role_id", "group", "group_value"]
-        kept = self.view("survey_percentiles", "keep")[[*keys, "n_postings", "n_rows"]] \
-            .rename(columns={"n_postings": "n_postings_all", "n_rows": "n_rows_all"})
-        out = pct.merge(kept, on=keys, how="left")
+        whole, rows = self._selection("survey_percentiles", "keep")
+        twin = {c: (whole[c].to_numpy() if rows is None else whole[c].to_numpy()[rows])
+                .tolist() for c in (*keys, "n_postings", "n_rows")}
+        twins = dict(zip(zip(*(twin[k] for k in keys), strict=True),
+                         zip(twin["n_postings"], twin["n_rows"], strict=True), strict=True))
+        if len(twins) == len(twin["n_rows"]):
+            # each cell's twin looked up by its keys: the left merge's columns, without the
+            # merge (most of role_pay's time; a merge matches missing keys as equal, and a
+            # lookup by pandas' one missing value, pd.NA, does too)
+            found = [twins.get(k) for k in zip(*(pct[k].tolist() for k in keys), strict=True)]
+            out = pct.reset_index(drop=True)
+            for i, name in enumerate(("n_postings_all", "n_rows_all")):
+                out[name] = pd.Series([math.nan if f is None else f[i] for f in found],
+                                      dtype=float)
+        else:  # a cell twice among the twins: the merge's row for each, as it gives them
+            kept = self.view("survey_percentiles", "keep")[[*keys, "n_postings", "n_rows"]] \
+                .rename(columns={"n_postings": "n_postings_all", "n_rows": "n_rows_all"})
+            out = pct.merge(kept, on=keys, how="left")
         out["n_postings_all"] = out["n_postings_all"].fillna(out["n_postings"]).astype(int)
         out["n_rows_all"] = out["n_rows_all"].fillna(out["n_rows"]).astype(int)
         return out
