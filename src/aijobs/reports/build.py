@@ -558,8 +558,9 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
         # Surely needed (--force, or a page missing): the warm-kernel server (and the report
         # workers' fork server) start now, so that their imports overlap the work below
         # (hashing the package, the freshness of every page); stopped if nothing is built.
-        warm = early.enter_context(_early_servers(chosen, reports_dir, force, executor, jobs,
-                                                  warm_server))
+        server = early.enter_context(_early_servers(chosen, reports_dir, force, executor, jobs,
+                                                    warm_server))
+        warm = None if server is None else server.path
         _remove_stale_temporaries(reports_dir)
         remove_stale_scratch()  # what a build killed with SIGKILL left in the temporary folder
         if not self_contained:
@@ -595,6 +596,8 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
                 # closed now, not when collected: an interrupted build's workers stop here
                 # (a build server's kept the stopped pool's manager thread, and hung at exit)
                 runs.close()
+            if server is not None:  # no kernel is wanted any more: it ends while the index
+                server.end()        # is written (stopped, and waited for, on leaving)
         if index:
             write_index(specs, reports_dir, manifest, load_start_here(config))
     order = {s.name: i for i, s in enumerate(chosen)}
@@ -701,7 +704,7 @@ def default_jobs() -> int:
 @contextlib.contextmanager
 def _early_servers(chosen: list[ReportSpec], reports_dir: Path, force: bool, executor: str,
                    jobs: int | None, started: zygote.WarmKernelServer | None = None):
-    """Start this build's warm-kernel server (yield its socket) when some report is surely
+    """Start this build's warm-kernel server (yield it) when some report is surely
     built (--force, or a page missing), and the report workers' fork server when two or more
     are; else yield None (the servers start later, when the freshness of every page is known,
     if anything is to be built). Not for dask, with cold kernels asked for, or when a build
@@ -728,7 +731,7 @@ def _early_servers(chosen: list[ReportSpec], reports_dir: Path, force: bool, exe
             server.plan(sorted({s.notebook for s in chosen}), tables=len(chosen) > at_once)
         if len(missing) > 1 and at_once > 1:
             start_worker_server()
-        yield None if server is None else server.path
+        yield server
 
 
 def _run(todo: list[ReportSpec], overrides, options: BuildOptions, jobs: int | None,
@@ -780,6 +783,9 @@ def _run_in_pool(todo: list[ReportSpec], overrides, options: BuildOptions, jobs:
                     futures = [pool.submit(_run_report_star, t) for t in tasks]
                 for future in as_completed(futures):
                     yield future.result()
+                # every report is in: the workers end on their own, while the build writes
+                # its index and ends (a build that ends waits for them at exit)
+                pool.shutdown(wait=False)
             except BaseException:  # Ctrl-C, SIGTERM, a served client gone: no report starts
                 # any more; those under way stop, clean up and are not published, and the
                 # build waits for their workers to end before it says anything more

@@ -652,13 +652,21 @@ class WarmKernelServer:
         with contextlib.suppress(OSError):
             stdin.close()
 
-    def stop(self) -> None:
+    def end(self) -> None:
+        """Tell the server to end (it kills any kernel it still has), without waiting: its
+        exit, 0.03-0.06 s of freeing its memory, then overlaps the caller's own last work."""
         server = self.process
         if server.stdin is not None:
             with contextlib.suppress(OSError):
                 server.stdin.close()
-        with contextlib.suppress(ProcessLookupError):
-            server.terminate()
+        if server.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                server.terminate()
+
+    def stop(self) -> None:
+        """End the server and wait until it has (see end); remove its socket."""
+        server = self.process
+        self.end()
         with contextlib.suppress(subprocess.TimeoutExpired):
             server.wait(timeout=10)
         if server.poll() is None:
