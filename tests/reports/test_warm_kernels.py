@@ -250,6 +250,13 @@ def test_a_plain_jupyter_kernel_manager_gets_a_warm_kernel_through_the_provision
         # table (and more, for the tables they refer to); and it then says it is warm (a
         # build server waits for this before it says it is ready).
         assert tables_checked_in_a_kernel(path) >= len(tables.list_tables())
+        # the server's objects frozen out of the collector's reach, which is on in the kernel
+        # (the server imported with it off: see zygote._freeze_objects)
+        kernel, out = _forked(path, ["-c", "import gc, os; os.write(1, b'\\n%d %d\\n' % ("
+                                     "gc.isenabled(), gc.get_freeze_count() > 1000)); "
+                                     "os._exit(0)"], tmp_path)
+        assert kernel.wait(timeout=60) == 0
+        assert out.read_text().splitlines()[-1] == "1 1"
         assert zygote.wait_until_warm(path) is True
         monkeypatch.setenv(zygote.SOCKET_VAR, path)
         assert pandas_already_imported() is True
