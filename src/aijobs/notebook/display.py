@@ -72,12 +72,13 @@ def _sources_so_far() -> list[dict[str, str]]:
     """Each source of the tables this kernel has read so far: title, licence status, date."""
     if not tables.LOADED and not paths.OTHER_SOURCES:
         return []
-    frame = sources_frame()
     seen: set = set()
     out = []
-    # each source's first row, read from the columns (iterrows was a fifth of a chart's output)
-    for sid, source, licence, as_of in zip(frame["source_id"], frame["source"],
-                                           frame["licence"], frame["data_as_of"], strict=True):
+    # each source's first row, from sources_frame's rows without building the frame (every
+    # chart asks, and the frame was most of the cost)
+    for row in _source_rows(None):
+        sid, source, licence, as_of = (row["source_id"], row["source"], row["licence"],
+                                       row["data_as_of"])
         if sid not in seen:
             seen.add(sid)
             out.append({"source": source, "licence": licence, "data as of": as_of})
@@ -212,6 +213,11 @@ def sources_frame(names: Sequence[str] | None = None) -> pd.DataFrame:
     """Provenance of the tables loaded in this kernel (or of `names`): one row per file, with
     the source it came from (source_id, source, producer, licence, location, note), what it
     holds, the date of its data and the date the suite recorded it."""
+    return pd.DataFrame(_source_rows(names))
+
+
+def _source_rows(names: Sequence[str] | None) -> list[dict[str, str]]:
+    """sources_frame's rows."""
     names = list(names) if names else list(tables.LOADED)
     registry = tables.load_sources()
     rows = []
@@ -238,7 +244,7 @@ def sources_frame(names: Sequence[str] | None = None) -> pd.DataFrame:
                      "location": origin.get("location", file), "file": file,
                      "holds": origin["holds"], "data_as_of": origin.get("data_as_of", "-"),
                      "recorded": "read at build time"})
-    return pd.DataFrame(rows)
+    return rows
 
 
 def link_html(address: str, text: str | None = None) -> str:
