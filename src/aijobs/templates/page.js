@@ -136,7 +136,7 @@ window.addEventListener('beforeprint', function () {
     }
     return Plotly.relayout(gd, update).then(function () {
       // Drawn at the new width: the legend's height and the plot area's place are known.
-      var F = gd._fullLayout, size = F._size;
+      var F = gd._fullLayout, size = F._size, r = gd.getBoundingClientRect();
       var legend = F.showlegend ? (F.legend._height || 0) : 0;
       var centre = size.l + size.w / 2, half = Math.min(centre, w - centre);
       var next = {}, extraB = 0;
@@ -159,6 +159,25 @@ window.addEventListener('beforeprint', function () {
       });
       if (notes.length) next.annotations = notes;
       var top = titleH + legend + 16, bottom = base['margin.b'] + extraB + extraX;
+      // What this relayout leaves in place is measured now and set with it, rather than in
+      // rounds after it: the title (placed from the top of the chart) and the width.
+      // plotly places a title of several lines too high: it moves down by what is cut off.
+      var box = gd.querySelector('.gtitle'), lg = gd.querySelector('.legend'), down = 0;
+      if (box) {
+        down = Math.max(0, 6 - (box.getBoundingClientRect().top - r.top));
+        if (down > 0) next['title.pad.t'] = 8 + down;
+      }
+      // The legend, on the plot's top edge, moves with the top margin: the margin holds the
+      // title (moved down) above it.
+      if (box && lg && F.legend.yref !== 'container') {
+        var above = lg.getBoundingClientRect().top - r.top - size.t;
+        if (above < 0) {
+          top = Math.max(top, Math.ceil(box.getBoundingClientRect().bottom - r.top + down + 4 -
+                                        above));
+        }
+      }
+      var range = stretched(gd, r, F);
+      if (range) { next['xaxis.range'] = range; next['xaxis.autorange'] = false; }
       var height = (base.height || 450) + (top - base['margin.t']) + extraB + extraRows +
         extraX;
       gd.parentElement.style.height = height + 'px';  // pio's wrapper fixes the height
@@ -166,12 +185,22 @@ window.addEventListener('beforeprint', function () {
       next['margin.b'] = bottom;
       next.height = height;
       return Plotly.relayout(gd, next);
-    }).then(function () {
-      // plotly places a title of several lines too high: move it down by what is cut off
-      var box = gd.querySelector('.gtitle');
-      var cut = box ? 6 - (box.getBoundingClientRect().top - gd.getBoundingClientRect().top) : 0;
-      if (cut > 0) return Plotly.relayout(gd, {'title.pad.t': 8 + cut});
     }).then(function () { return roomFor(gd, 4); });
+  }
+  // Text beside bars or points (a bar's value label) past the right edge: the value axis's
+  // range that brings the longest label inside the chart (4 px from its edge), or null. Each
+  // label stays as wide, and its start (the bar's end, 3 px before it) moves in proportion.
+  function stretched(gd, r, F) {
+    var xa = F.xaxis;
+    if (!xa || xa.type !== 'linear' || !xa.range || F.xaxis2) return null;
+    var left = r.left + F._size.l, span = xa.range[1] - xa.range[0], need = span;
+    gd.querySelectorAll('.bartext, .textpoint').forEach(function (e) {
+      var b = e.getBoundingClientRect(), cut = b.right - r.right + 4;
+      if (cut <= 0.5) return;  // less than half a pixel short of the 4 px: nothing to draw
+      var start = Math.max(b.left - 3 - left, 1);
+      need = Math.max(need, span * start / Math.max(start - cut, start * 0.25));
+    });
+    return need > span ? [xa.range[0], xa.range[0] + need] : null;
   }
   function roomFor(gd, tries) {
       // What still collides is measured and given room: a legend under the title, labels
@@ -188,10 +217,16 @@ window.addEventListener('beforeprint', function () {
         var t = title.getBoundingClientRect(), l = legend.getBoundingClientRect();
         var overlap = t.bottom + 4 - l.top;
         if (overlap > 0 && l.top < r.top + F.margin.t) {
-          next['margin.t'] = F.margin.t + overlap;
-          next.height = F.height + overlap;
+          // The legend on the plot's top edge moves down with the top margin, a title that
+          // plotly places in the middle of the margin ('auto') half as far: the margin grows
+          // by twice the overlap then. Whole pixels: plotly draws the margin rounded.
+          var half = F.title.y === 'auto' && F.title.yref === 'container' &&
+              F.legend.yref !== 'container';
+          var grow = Math.ceil(half ? 2 * overlap : overlap);
+          next['margin.t'] = F.margin.t + grow;
+          next.height = F.height + grow;
           if (F.legend.yref === 'container') {  // placed from the top: move it down too
-            next['legend.y'] = F.legend.y - overlap / next.height;
+            next['legend.y'] = F.legend.y - grow / next.height;
           }
         }
       }
@@ -200,14 +235,15 @@ window.addEventListener('beforeprint', function () {
         right = Math.max(right, e.getBoundingClientRect().right - r.right + 2);
       });
       if (right > 0) next['margin.r'] = F.margin.r + right;
-      // A note under the plot (the source line) that the axis title runs into moves down.
+      // A note under the plot (the source line) that the axis title runs into moves down
+      // (by half a pixel or more: less is not drawn).
       var xt = gd.querySelector('.g-xtitle');
       if (xt) {
         var xb = xt.getBoundingClientRect();
         gd.querySelectorAll('.annotation[data-index]').forEach(function (e) {
           var i = +e.getAttribute('data-index'), a = (F.annotations || [])[i];
           var b = e.getBoundingClientRect(), down = xb.bottom + 4 - b.top;
-          if (a && typeof a.yshift === 'number' && a.yshift <= -50 && down > 0 &&
+          if (a && typeof a.yshift === 'number' && a.yshift <= -50 && down > 0.5 &&
               b.bottom > xb.top && b.left < xb.right && b.right > xb.left) {
             next['annotations[' + i + '].yshift'] = a.yshift - down;
             next['margin.b'] = Math.max(next['margin.b'] || 0, F.margin.b + down);
@@ -217,17 +253,8 @@ window.addEventListener('beforeprint', function () {
       }
       // Text beside bars or points (a bar's value label) past the right edge: the value axis
       // is stretched so the longest label ends inside the chart.
-      var cut = 0;
-      gd.querySelectorAll('.bartext, .textpoint').forEach(function (e) {
-        cut = Math.max(cut, e.getBoundingClientRect().right - r.right + 4);
-      });
-      var xa = F.xaxis;
-      if (cut > 0 && xa && xa.type === 'linear' && xa.range && !F.xaxis2) {
-        var span = xa.range[1] - xa.range[0], plotW = F._size.w;
-        next['xaxis.range'] = [xa.range[0], xa.range[1] + span * cut /
-                               Math.max(plotW - cut, plotW * 0.25)];
-        next['xaxis.autorange'] = false;
-      }
+      var range = stretched(gd, r, F);
+      if (range) { next['xaxis.range'] = range; next['xaxis.autorange'] = false; }
       if (Object.keys(next).length && tries > 0) {
         if (next.height) gd.parentElement.style.height = next.height + 'px';
         return Plotly.relayout(gd, next).then(function () { return roomFor(gd, tries - 1); });
