@@ -429,18 +429,30 @@ def estimate_rows(estimates: pd.DataFrame) -> pd.DataFrame:
     """One row per published or computed premium estimate, with what it compares and its
     premium in words (premium_text): a per-role estimate (the job board's title gap) gives its
     range across the roles it covers, so no one role's figure stands for all of them."""
+    # each estimate's rows as records, in order of first appearance (groupby's, without
+    # building a frame per group: most of the table's time)
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for rec in estimates.to_dict("records"):
+        if not pd.isna(rec["estimate_id"]):  # groupby leaves out a missing key
+            groups.setdefault(rec["estimate_id"], []).append(rec)
+    # records give None for pandas' missing value in a string column; a row taken from the
+    # frame, as the table was built before, gave pd.NA (kept, so a column left empty reads
+    # the same)
+    na_columns = [c for c in estimates.columns
+                  if getattr(estimates[c].dtype, "na_value", None) is pd.NA]
     rows = []
-    for _, group in estimates.groupby("estimate_id", sort=False):
-        first = group.iloc[0].copy()
-        values = group["premium"].dropna()
-        if group["role_id"].notna().any() and len(values) > 1:
-            first["premium_text"] = (f"{values.min():+.0%} to {values.max():+.0%} across "
+    for group in groups.values():
+        first = dict(group[0])
+        first.update({c: pd.NA for c in na_columns if first[c] is None})
+        values = [g["premium"] for g in group if not pd.isna(g["premium"])]
+        if any(not pd.isna(g["role_id"]) for g in group) and len(values) > 1:
+            first["premium_text"] = (f"{min(values):+.0%} to {max(values):+.0%} across "
                                      f"{len(values)} roles")
         else:
-            first["premium_text"] = f"{values.iloc[0]:+.0%}" if len(values) else "–"
+            first["premium_text"] = f"{values[0]:+.0%}" if values else "–"
         first["compares"] = MEASURE_TEXT.get(first["measures"], first["measures"])
         rows.append(first)
-    return pd.DataFrame(rows).reset_index(drop=True)
+    return pd.DataFrame(rows)
 
 
 def title_gap_note(evidence) -> str:
