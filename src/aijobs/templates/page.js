@@ -68,16 +68,80 @@ window.addEventListener('beforeprint', function () {
     });
     return long ? {vals: vals, text: text, lines: most, count: vals.length} : null;
   }
+  // A chart on a narrow screen: its title wrapped to the width, smaller title and legend
+  // fonts, narrow side margins ({update: for Plotly.relayout, titleH: the title's height}).
+  function narrowLayout(text, w) {
+    var title = wrapMarkup(text, Math.max(22, Math.floor((w - 16) / 8)));
+    return {titleH: title.reduce(function (a, l) { return a + l.px; }, 0) + 6,
+            update: {'title.text': title.map(function (l) { return l.text; }).join('<br>'),
+                     'title.font.size': 15, 'title.yref': 'container', 'title.y': 1,
+                     'title.yanchor': 'top', 'title.pad.t': 8, 'legend.font.size': 11,
+                     'margin.l': 6, 'margin.r': 10}};
+  }
+  function valueAt(o, path) {
+    return path.split('.').reduce(function (a, k) { return a == null ? undefined : a[k]; }, o);
+  }
+  function setAt(o, path, v) {
+    var keys = path.split('.'), last = keys.pop();
+    keys.forEach(function (k) {
+      if (o[k] === null || typeof o[k] !== 'object') o[k] = {};
+      o = o[k];
+    });
+    o[last] = v;
+  }
+  // A chart's width is known before plotly first draws it: on a narrow screen the first
+  // drawing already has the narrow title, fonts and margins (narrowLayout), rather than a
+  // desktop's, redrawn at once. What they replaced is kept (null: plotly's default) for a wide
+  // screen and for fit's later rounds.
+  function firstDrawing(newPlot) {
+    return function (id, data, layout) {
+      var gd = typeof id === 'string' ? document.getElementById(id) : id;
+      var w = gd && gd.clientWidth;
+      if (gd && layout && typeof layout === 'object' && w > 0 && w < NARROW &&
+          !gd._aijobsWide) {
+        if (typeof layout.title === 'string') layout.title = {text: layout.title};
+        var update = narrowLayout(valueAt(layout, 'title.text') || '', w).update, kept = {};
+        Object.keys(update).forEach(function (k) {
+          var v = valueAt(layout, k);
+          kept[k] = v === undefined ? null : v;
+          setAt(layout, k, update[k]);
+        });
+        gd._aijobsFirst = {width: w, kept: kept};
+      }
+      return newPlot.apply(this, arguments);
+    };
+  }
+  function drawNarrowFirst(P) {
+    if (P && typeof P.newPlot === 'function' && !P.newPlot._aijobs) {
+      P.newPlot = firstDrawing(P.newPlot);
+      P.newPlot._aijobs = true;
+    }
+  }
+  // plotly.js loads after this script (report pages) or before it: newPlot is wrapped either way
+  if (window.Plotly) {
+    drawNarrowFirst(window.Plotly);
+  } else {
+    try {
+      Object.defineProperty(window, 'Plotly', {configurable: true, enumerable: true,
+        get: function () { return undefined; },
+        set: function (P) {
+          drawNarrowFirst(P);
+          Object.defineProperty(window, 'Plotly', {value: P, writable: true,
+                                                   configurable: true, enumerable: true});
+        }});
+    } catch (e) { /* left as plotly defines it: charts are fitted after drawing */ }
+  }
   function fit(gd) {
     var L = gd.layout;
     if (!L || !window.Plotly) return Promise.resolve();
-    var w = gd.clientWidth;
+    var w = gd.clientWidth, first = gd._aijobsFirst;
+    gd._aijobsFirst = null;
     if (w >= NARROW) {
-      var wide = gd._aijobsWide;
+      var wide = gd._aijobsWide || (first && first.kept);
       gd._aijobsWide = null;
       gd._aijobsWidth = null;
       if (wide) {
-        gd.parentElement.style.height = wide.height + 'px';
+        if (wide.height) gd.parentElement.style.height = wide.height + 'px';
         return Plotly.relayout(gd, wide).then(function () { return roomFor(gd, 4); });
       } else {
         return Promise.resolve(roomFor(gd, 3));
@@ -102,17 +166,15 @@ window.addEventListener('beforeprint', function () {
               'xaxis.tickvals': (L.xaxis && L.xaxis.tickvals) || null,
               'xaxis.ticktext': (L.xaxis && L.xaxis.ticktext) || null,
               'xaxis.range': L.xaxis && L.xaxis.range ? L.xaxis.range.slice() : null};
+      if (first) {  // what the first drawing changed, as the figure had it
+        Object.keys(first.kept).forEach(function (k) { base[k] = first.kept[k]; });
+      }
       gd._aijobsWide = base;
     }
     gd._aijobsWidth = w;
-    var per = Math.max(22, Math.floor((w - 16) / 8));
-    var title = wrapMarkup(base['title.text'], per);
-    var titleH = title.reduce(function (a, l) { return a + l.px; }, 0) + 6;
-    var update = {'title.text': title.map(function (l) { return l.text; }).join('<br>'),
-                  'title.font.size': 15, 'title.yref': 'container', 'title.y': 1,
-                  'title.yanchor': 'top', 'title.pad.t': 8, 'legend.font.size': 11,
-                  'margin.l': 6,
-                  'margin.r': 10};
+    var narrow = narrowLayout(base['title.text'], w), titleH = narrow.titleH;
+    // drawn at this width already (see firstDrawing): only the axes' labels are left to set
+    var update = first && first.width === w ? {} : narrow.update;
     // Long row labels are wrapped onto lines of at most ~40% of the width, so the plot keeps
     // the rest; the chart grows to give each wrapped row its lines.
     var rows = wrapTicks(gd, 'yaxis', Math.max(10, Math.floor(w * 0.42 / 7)));
@@ -134,7 +196,8 @@ window.addEventListener('beforeprint', function () {
         extraX = (cols.lines - 1) * 15;
       }
     }
-    return Plotly.relayout(gd, update).then(function () {
+    var drawn = Object.keys(update).length ? Plotly.relayout(gd, update) : Promise.resolve();
+    return drawn.then(function () {
       // Drawn at the new width: the legend's height and the plot area's place are known.
       var F = gd._fullLayout, size = F._size, r = gd.getBoundingClientRect();
       var legend = F.showlegend ? (F.legend._height || 0) : 0;
