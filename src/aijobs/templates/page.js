@@ -293,9 +293,16 @@ window.addEventListener('beforeprint', function () {
           }
         }
       }
-      var right = 0;
+      // A note placed from its left edge moves in with the plot's right side by the share of
+      // the plot's width left of that edge: the margin grows by what is past over that share.
+      var right = 0, plotL = r.left + F._size.l;
       gd.querySelectorAll('.annotation, .g-xtitle').forEach(function (e) {
-        right = Math.max(right, e.getBoundingClientRect().right - r.right + 2);
+        var b = e.getBoundingClientRect(), past = b.right - r.right + 2;
+        if (past <= 0.5) return;  // less than half a pixel: nothing to draw
+        var i = e.getAttribute('data-index'), a = i === null ? null : (F.annotations || [])[+i];
+        var share = a && a.xanchor === 'left' ?
+            Math.min(1.5, Math.max(0.5, (b.left - plotL) / F._size.w)) : 1;
+        right = Math.max(right, Math.ceil(past / share));
       });
       if (right > 0) next['margin.r'] = F.margin.r + right;
       // A note under the plot (the source line) that the axis title runs into moves down
