@@ -257,6 +257,11 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _output_dir(args: argparse.Namespace) -> Path:
+    """The folder a build or sweep writes: --output-dir, resolved, or reports/."""
+    return Path(args.output_dir).resolve() if args.output_dir else paths.REPORTS_DIR
+
+
 def _warm_kernels_early(args: argparse.Namespace):
     """A build's warm-kernel server, started before the suite is imported (0.2 s of imports,
     which its own imports then overlap; its imports are what the first kernels wait for), when
@@ -267,7 +272,7 @@ def _warm_kernels_early(args: argparse.Namespace):
     if (args.command != "build" or args.dry_run or args.parameter or args.params.strip()
             or os.environ.get(zygote.SOCKET_VAR)):
         return contextlib.nullcontext()
-    out = Path(args.output_dir).resolve() if args.output_dir else paths.REPORTS_DIR
+    out = _output_dir(args)
     if not args.force and os.path.exists(out / paths.MANIFEST_NAME):
         return contextlib.nullcontext()
     return zygote.warm_kernel_server()
@@ -402,7 +407,7 @@ def _sweep(args: argparse.Namespace) -> int:
     pairs = [*args.grid, *grid_from_text(args.grid_text)]
     pairs = [(name, ",".join(_from_caller(name, v) for v in values.split(",")))
              if name.endswith("_path") else (name, values) for name, values in pairs]
-    out = Path(args.output_dir).resolve() if args.output_dir else paths.REPORTS_DIR
+    out = _output_dir(args)
     start = time.perf_counter()
     results, folder = sweep.run_sweep(args.name, pairs, reports_dir=out, jobs=args.jobs,
                                       force=args.force, executor=args.executor,
@@ -423,7 +428,7 @@ def _sweep(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace, warm_server: zygote.WarmKernelServer | None = None) -> int:
     pairs = _given_once([*args.parameter, *parameters_from_text(args.params)], "-p")
     overrides = {name: _from_caller(name, value) for name, value in pairs}
-    out = Path(args.output_dir).resolve() if args.output_dir else paths.REPORTS_DIR
+    out = _output_dir(args)
     start = time.perf_counter()
     results = build.build_reports(args.names or None, reports_dir=out, overrides=overrides,
                                   jobs=args.jobs, show_code=args.show_code, force=args.force,
