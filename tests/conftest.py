@@ -293,12 +293,17 @@ def tree_left_clean():
 
 @pytest.fixture
 def project_copy(tmp_path) -> Path:
-    """A copy of the project whose package is imported by the CLI and by its kernels."""
+    """A copy of the project whose package is imported by the CLI and by its kernels.
+
+    The package's bytecode (__pycache__) is copied with it: copytree keeps each file's
+    modification time, which is what Python checks a .pyc against, so the copy's processes
+    import without compiling the package again, and a module a test edits (a new time and
+    size) is compiled afresh, as in a user's checkout."""
     copy = tmp_path / "project"
     copy.mkdir()
     for item in ("src", "data", "notebooks"):
-        shutil.copytree(ROOT / item, copy / item,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        shutil.copytree(ROOT / item, copy / item, ignore=shutil.ignore_patterns(
+            "*.egg-info", *(() if item == "src" else ("__pycache__",))))
     for item in ("pyproject.toml",):
         shutil.copy(ROOT / item, copy / item)
     return copy

@@ -68,7 +68,7 @@ def test_a_scheduler_without_workers_is_waited_for_aloud_then_refused(tmp_path):
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=0, processes=False, protocol="tcp://",
-                      dashboard_address=None) as cluster:
+                      dashboard_address=":0") as cluster:
         result, seconds = _sweep(cluster.scheduler_address, tmp_path / "out", 6)
     assert result.returncode == 2, result
     waits = [line for line in result.stdout.splitlines() if line.startswith("waiting for")]

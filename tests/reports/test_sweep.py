@@ -211,7 +211,7 @@ def test_the_same_sweep_on_a_dask_local_cluster_gives_identical_files(local_swee
                     "growth_rates--sweep-key-figures.meta.yaml"):
         (remote / written).unlink()
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         result = subprocess.run(
             [sys.executable, "-m", "aijobs.cli", "sweep", "growth_rates", "--output-dir",
              str(out), "--executor", "dask", "--scheduler", cluster.scheduler_address,
