@@ -59,6 +59,9 @@ def check_charts_drawn(reports: Path, found: dict, name: str, width: int) -> Non
     assert expected
     assert set(found["drawn"]) == expected, f"{name} at {width} px"
     assert found["svgs"] >= len(expected)
+    # plotly.js came before the page script, which wrapped its newPlot before any chart was
+    # drawn: on a phone a chart is drawn narrow the first time, not wide and then refitted
+    assert found["wrapped"], f"{name} at {width} px: Plotly.newPlot is not the page's"
 
 
 def check_offline(found: dict, name: str, width: int) -> None:

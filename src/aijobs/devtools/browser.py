@@ -128,7 +128,9 @@ LAYOUT_JS = """(() => {
   return {sideways: document.documentElement.scrollWidth - W, bad, plots: plots.length,
           modebar, share, labelled, tables,
           // plotly marks a div js-plotly-plot once it has drawn into it
-          drawn: plots.map(g => g.id), svgs: document.querySelectorAll('.main-svg').length};
+          drawn: plots.map(g => g.id), svgs: document.querySelectorAll('.main-svg').length,
+          // the page script's wrapper of Plotly.newPlot (a phone's first drawing is narrow)
+          wrapped: Boolean(window.Plotly && window.Plotly.newPlot._aijobs)};
 })()""".replace("%(MIN)d", str(MIN_PLOT_PX))
 
 

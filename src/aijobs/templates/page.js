@@ -117,20 +117,9 @@ window.addEventListener('beforeprint', function () {
       P.newPlot._aijobs = true;
     }
   }
-  // plotly.js loads after this script (report pages) or before it: newPlot is wrapped either way
-  if (window.Plotly) {
-    drawNarrowFirst(window.Plotly);
-  } else {
-    try {
-      Object.defineProperty(window, 'Plotly', {configurable: true, enumerable: true,
-        get: function () { return undefined; },
-        set: function (P) {
-          drawNarrowFirst(P);
-          Object.defineProperty(window, 'Plotly', {value: P, writable: true,
-                                                   configurable: true, enumerable: true});
-        }});
-    } catch (e) { /* left as plotly defines it: charts are fitted after drawing */ }
-  }
+  // The templates load plotly.js before this script (page.html.j2's head block), so newPlot
+  // is wrapped before any chart is drawn.
+  drawNarrowFirst(window.Plotly);
   function fit(gd) {
     var L = gd.layout;
     if (!L || !window.Plotly) return Promise.resolve();
