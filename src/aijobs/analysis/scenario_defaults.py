@@ -70,7 +70,8 @@ def wage_growth_default(wages: pd.DataFrame | None = None, country: str = COUNTR
     low, high = float(rows["growth_yoy_3mo_avg"].min()), float(rows["growth_yoy_3mo_avg"].max())
     first = indeed.month_label(rows.iloc[0]["month"])
     last = indeed.month_label(latest["month"])
-    origin = (f"Indeed Hiring Lab's US posted-wage growth (three-month average) in {last}; "
+    origin = (f"Indeed Hiring Lab's US posted-wage growth across all job postings (three-month "
+              f"average) in {last}; "
               f"its Monte Carlo range {low:.2%} to {high:.2%} is the lowest and highest "
               f"three-month average from {first} to {last}")
     return DataDefault("wage_growth", float(latest["growth_yoy_3mo_avg"]), low, high,

@@ -34,8 +34,10 @@ from aijobs.words import capitalised, count, listing, n_of
 # --- compensation -------------------------------------------------------------------------
 
 def band_figure(bands: pd.DataFrame, source: str, *, basis_label: str = "tech-hub average",
-                ) -> go.Figure:
-    """Range chart of pay bands: one bar per role from low to high, midpoint marked.
+                from_article: bool = True) -> go.Figure:
+    """Range chart of pay bands: one bar per role from low to high, midpoint marked; its title
+    names whose bands they are (the article's, or a bands file given: from_article=False), as
+    the highest midpoint of a band is not the highest pay observed.
 
     Expects the columns of transforms.adjusted_bands, in display order (top row first).
     Open-ended tops get a dashed extension and an arrow. When the adjustment factor is not 1
@@ -87,7 +89,8 @@ def band_figure(bands: pd.DataFrame, source: str, *, basis_label: str = "tech-hu
     if top_row is None:
         title = "No roles selected"
     else:
-        title = (f"{top_row['role_name']} has the highest midpoint, "
+        whose = "In the article's bands" if from_article else "In the bands file given"
+        title = (f"{whose}, {top_row['role_name']} has the highest midpoint, "
                  f"{money_k(top_row['adjusted_midpoint_usd'])} a year")
         if not math.isclose(factor, 1.0):
             title += f" (after a ×{factor:.2f} adjustment)"
