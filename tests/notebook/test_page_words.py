@@ -222,8 +222,15 @@ def test_the_scenario_notes_name_the_defaults_a_scenario_takes_and_cite_its_prem
     title, text = scenario_pages.premium_citation(scenarios.choose_premiums("pwc_2025", roles,
                                                                             0.1))
     assert title == "Premium used: PwC 2025, AI skills in job ads"
-    assert text.startswith("AI skills inside the same occupation, across the economy; PwC, "
+    assert text.startswith("Postings that ask for AI skills against postings of the same "
+                           "occupation that do not, across the economy; PwC, "
                            "2025 Global AI Jobs Barometer (2024); https://www.pwc.com/")
+    # a study that compares within a firm, or within a job title, says so (not "occupation")
+    estimates = scenarios.premium_estimates().set_index("estimate_key")
+    assert scenario_pages.compares(estimates.loc["alekseeva_2021_firm"]) == (
+        "postings that ask for AI skills against other postings of the same firm")
+    assert scenario_pages.compares(estimates.loc["alekseeva_2021_title"]) == (
+        "postings that ask for AI skills against other postings with the same job title")
     assert scenario_pages.premium_citation(scenarios.choose_premiums("0.3", roles, 0.1)) is None
 
 

@@ -51,7 +51,7 @@ def headline(split: pd.DataFrame, horizon: int) -> str:
 
 def _citation(e: Mapping[str, Any]) -> str:
     """What an estimate compares, its publication and where it was read."""
-    return (f"{MEASURE_TEXT.get(e['measures'], e['measures'])}; {e['publisher']}, {e['title']} "
+    return (f"{compares(e)}; {e['publisher']}, {e['title']} "
             f"({e['data_years']}); {e['source_url']}; read in: {e['read_in']}")
 
 
@@ -257,6 +257,15 @@ COMPARISON_TEXT = {
 }
 
 
+def compares(e: Mapping[str, Any]) -> str:
+    """What an estimate compares, in words: its comparison (within a firm, a job title, an
+    occupation, or two titles on one board), else what it measures."""
+    comparison = e.get("comparison")
+    if isinstance(comparison, str) and comparison in COMPARISON_TEXT:
+        return COMPARISON_TEXT[comparison]
+    return MEASURE_TEXT.get(e["measures"], e["measures"])
+
+
 def comparison_note(result: ScenarioResult) -> str:
     """What the chosen premium compares, and what that makes the baseline."""
     e = result.premiums.estimate
@@ -450,7 +459,7 @@ def estimate_rows(estimates: pd.DataFrame) -> pd.DataFrame:
                                      f"{len(values)} roles")
         else:
             first["premium_text"] = f"{values[0]:+.0%}" if values else "–"
-        first["compares"] = MEASURE_TEXT.get(first["measures"], first["measures"])
+        first["compares"] = compares(first)
         rows.append(first)
     return pd.DataFrame(rows)
 
