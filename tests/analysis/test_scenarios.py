@@ -616,9 +616,33 @@ def test_the_default_fan_draws_the_premium_s_level_and_the_breakdown_lists_it():
     table = scenario_pages.breakdown_table(sc.run_scenario({**_named("baseline"),
                                                             "draws": 4000}))
     text = scenario_pages.breakdown_note(table, 5)
-    top = table["input_text"].iloc[0]
-    assert text.startswith(f"{top[0].upper()}{top[1:]} widens the fan most: alone it spreads")
+    assert text.startswith("Drawn alone over its range, in nominal dollars (as paid then), ")
     assert "Inflation does not move it in these dollars." in text
+
+
+def test_the_breakdown_note_names_its_measure_and_calls_a_near_tie_a_tie():
+    def table(var_a, width_a, var_b, width_b):
+        total = var_a + var_b
+        return pd.DataFrame({"input": ["premium_level", "normalization_rate", "all"],
+                             "width_usd": [width_a, width_b, 20_000.0],
+                             "variance": [var_a, var_b, total],
+                             "share": [var_a / total, var_b / total, 1.0]})
+    # a clear lead: 4e6 against 1e6 (80% and 20%)
+    clear = scenario_pages.breakdown_note(table(4e6, 14_000.0, 1e6, 7_000.0), 5)
+    assert clear == ("Drawn alone over its range, in nominal dollars (as paid then), today's "
+                     "premium level widens the fan most: it spreads the average role's year-5 "
+                     "midpoint over $14,000 (p10 to p90), 80% of the summed variances; all "
+                     "inputs together spread it over $20,000.")
+    # the rapid-normalization case: 49% against 48% of the variances, and the second's p10-p90
+    # width a little wider ($14,637 against $14,609): about equal, both named
+    tie = scenario_pages.breakdown_note(table(49.0, 14_609.0, 48.0, 14_637.0), 5, "real")
+    assert tie == ("Drawn alone over their ranges, in today's dollars, today's premium level "
+                   "and normalization rate widen the fan about equally: they spread the "
+                   "average role's year-5 midpoint over $14,609 and $14,637 (p10 to p90), 51% "
+                   "and 49% of the summed variances; all inputs together spread it over "
+                   "$20,000.")
+    # a lead by variance whose width also leads, but within 10% of the variance: a tie too
+    assert "about equally" in scenario_pages.breakdown_note(table(1.0, 9.0, 0.95, 8.0), 5)
 
 
 def test_today_s_pay_is_drawn_from_its_interval_when_the_start_has_one():

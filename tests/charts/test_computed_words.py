@@ -356,10 +356,12 @@ def test_tornado_title_names_the_widest_swing_in_todays_dollars():
                          "at_low_usd": [179_937.0, 176_461.0, 172_094.0],
                          "at_high_usd": [159_325.0, 164_102.0, 165_611.0]})
     # the baseline scenario's committed figures: inflation swings $20,612, the widest
-    assert tornado_title(sens, 5) == "In today's dollars, inflation moves year-5 pay the most"
+    assert tornado_title(sens, 5) == ("Moved one at a time across its range, in today's "
+                                      "dollars, inflation moves year-5 pay the most")
     narrow = sens.assign(at_high_usd=[178_000.0, 164_102.0, 165_611.0])
-    assert tornado_title(narrow, 5) == ("In today's dollars, the normalization rate moves "
-                                        "year-5 pay the most")
+    assert tornado_title(narrow, 5) == ("Moved one at a time across its range, in today's "
+                                        "dollars, the normalization rate moves year-5 pay the "
+                                        "most")
     assert tornado_title(sens.iloc[:0], 5) == "No assumption to vary"
 
 

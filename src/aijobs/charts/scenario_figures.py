@@ -377,7 +377,8 @@ def tornado_title(sens: pd.DataFrame, horizon: int) -> str:
     swing = (sens["at_high_usd"] - sens["at_low_usd"]).abs()
     param = str(sens.loc[swing.idxmax(), "parameter"])
     words = _ASSUMPTION_WORDS.get(param, "the " + param.replace("_", " "))
-    return f"In today's dollars, {words} moves year-{horizon} pay the most"
+    return (f"Moved one at a time across its range, in today's dollars, {words} moves "
+            f"year-{horizon} pay the most")
 
 
 def tornado_figure(sens: pd.DataFrame, source: str, *, horizon: int) -> go.Figure:

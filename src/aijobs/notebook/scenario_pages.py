@@ -416,18 +416,42 @@ def breakdown_table(result: ScenarioResult) -> pd.DataFrame | None:
         for i in table["input"]])
 
 
-def breakdown_note(table: pd.DataFrame, horizon: int) -> str:
-    """Which input widens the fan most, from the breakdown's values."""
-    inputs = table[table["input"] != "all"]
+# Two inputs whose variances are this close (or whose p10-p90 widths rank the other way) are
+# said to widen the fan about equally: the draws cannot tell them apart.
+TIE_SHARE = 0.9
+
+
+def breakdown_note(table: pd.DataFrame, horizon: int, basis: str = "nominal") -> str:
+    """Which input widens the fan most, from the breakdown's values, naming the measure (each
+    input drawn alone over its range, in the page's dollars), so it is not read as the
+    one-at-a-time swing of the sensitivity chart, in today's dollars. Two inputs close to
+    each other (TIE_SHARE) are named together."""
+    inputs = table[table["input"] != "all"].sort_values("variance", ascending=False,
+                                                         kind="stable")
     if inputs.empty or not (inputs["variance"] > 0).any():
         return "Nothing drawn moves the average role's midpoint."
+    dollars = "today's dollars" if basis == "real" else "nominal dollars (as paid then)"
     top = inputs.iloc[0]
+    lead = [top]
+    if len(inputs) > 1:
+        second = inputs.iloc[1]
+        if (second["variance"] >= TIE_SHARE * top["variance"]
+                or second["width_usd"] >= top["width_usd"]):
+            lead.append(second)
     whole = table[table["input"] == "all"].iloc[0]
     none = list(inputs.loc[inputs["variance"] <= 1e-6 * top["variance"], "input"])
-    text = (f"{capitalised(_input_name(top['input']))} widens the fan most: alone it spreads "
-            f"the average role's year-{horizon} midpoint over ${top['width_usd']:,.0f} (p10 to "
-            f"p90), {top['share']:.0%} of the summed variances; all inputs together spread it "
-            f"over ${whole['width_usd']:,.0f}.")
+    names = listing([_input_name(r["input"]) for r in lead])
+    widths = listing([f"${r['width_usd']:,.0f}" for r in lead])
+    shares = listing([f"{r['share']:.0%}" for r in lead])
+    if len(lead) == 1:
+        text = (f"Drawn alone over its range, in {dollars}, {names} widens the fan most: it "
+                f"spreads the average role's year-{horizon} midpoint over {widths} (p10 to "
+                f"p90), {shares} of the summed variances")
+    else:
+        text = (f"Drawn alone over their ranges, in {dollars}, {names} widen the fan about "
+                f"equally: they spread the average role's year-{horizon} midpoint over "
+                f"{widths} (p10 to p90), {shares} of the summed variances")
+    text += f"; all inputs together spread it over ${whole['width_usd']:,.0f}."
     if none:
         text += (" " + capitalised(listing([_input_name(n) for n in none])) + " "
                  + verb_for(len(none), "does", "do") + " not move it in these dollars.")
