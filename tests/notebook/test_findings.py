@@ -90,14 +90,16 @@ def test_entry_names_the_hardest_route_and_the_quickest_path():
     out = findings.entry_competitiveness(entry, paths)
     assert out == ["In the article, the most contested way in is junior role in AI; it says "
                    "most people start from existing role.",
-                   "By the article's month ranges, the quickest path to a first role is the "
-                   "Non-Technical path, 1 to 2 months of study; the longest is the Technical "
-                   "path, 6 to 10 months."]
+                   "By the article's month ranges, the Non-Technical path asks the shortest "
+                   "study before a first role, 1 to 2 months; the Technical path the longest, "
+                   "6 to 10 months (months of study: the article gives no time to find the "
+                   "role)."]
     out = findings.entry_competitiveness(entry.assign(rank_hardest_first=[2, 1]),
                                          paths.assign(months_min=[1.0, 6.0],
                                                       months_max=[2.0, 10.0]))
     assert out[0] == "In the article, the most contested way in is existing role."
-    assert "quickest path to a first role is the Technical path, 1 to 2 months" in out[1]
+    assert "the Technical path asks the shortest study before a first role, 1 to 2 months" \
+        in out[1]
 
 
 def test_one_role_or_path_gets_its_own_sentence_and_none_gets_none():

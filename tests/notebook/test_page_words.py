@@ -270,3 +270,16 @@ def test_the_claims_audit_rules_are_notes_that_name_the_grid_s_choices():
     assert "latest full year (2024)" in rules["grid"][1]
     assert "(2024)" not in evidence_words.rule_notes()["grid"][1]
     assert len({title for title, _ in rules.values()}) == len(rules)  # one note each
+
+
+def test_a_warning_of_opposite_directions_needs_a_like_for_like_interval_clear_of_zero():
+    # AI/ML Engineer 2024 in the committed evidence: raw down, like for like +0.4% with its
+    # interval -3.3% to +4.0%: the like-for-like direction cannot be told, so no warning
+    assert survey_pages.directions_disagree(True, -0.033, 0.040) == (
+        "cannot tell: the like-for-like interval spans zero")
+    # the same change with an interval wholly above zero: the two do point different ways
+    assert survey_pages.directions_disagree(True, 0.012, 0.040) == "yes"
+    assert survey_pages.directions_disagree(True, -0.09, -0.01) == "yes"
+    assert survey_pages.directions_disagree(True, float("nan"), float("nan")).startswith(
+        "cannot tell")
+    assert survey_pages.directions_disagree(False, 0.01, 0.04) == "no"

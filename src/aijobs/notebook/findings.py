@@ -147,10 +147,12 @@ def entry_competitiveness(entry: pd.DataFrame, first_role: pd.DataFrame) -> list
     out += _ends(paths,
                  lambda r: f"By the article's month ranges, the {r['path_name']} path takes "
                            f"{span(r)} of study before a first role.",
-                 lambda quick, slow: "By the article's month ranges, the quickest path to a "
-                                     f"first role is the {quick['path_name']} path, "
-                                     f"{span(quick)} of study; the longest is the "
-                                     f"{slow['path_name']} path, {span(slow)}.")
+                 lambda quick, slow: "By the article's month ranges, the "
+                                     f"{quick['path_name']} path asks the shortest study "
+                                     f"before a first role, {span(quick)}; the "
+                                     f"{slow['path_name']} path the longest, {span(slow)} "
+                                     "(months of study: the article gives no time to find "
+                                     "the role).")
     return out
 
 

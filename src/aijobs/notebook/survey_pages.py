@@ -172,6 +172,17 @@ def change_with_interval(change: float, low: float, high: float) -> str:
     return f"{change:+.1%} ({low:+.1%} to {high:+.1%})"
 
 
+def directions_disagree(signs_differ: bool, low: float, high: float) -> str:
+    """Whether a year's raw and like-for-like changes point different ways, in words: "yes"
+    only where the like-for-like change's 95% interval (low, high) lies wholly on one side of
+    zero; where it spans zero (or is missing) its direction cannot be told."""
+    if not signs_differ:
+        return "no"
+    if pd.notna(low) and pd.notna(high) and (low > 0 or high < 0):
+        return "yes"
+    return "cannot tell: the like-for-like interval spans zero"
+
+
 def yoy_cells(ev: Evidence, labels: dict[str, str]) -> pd.DataFrame:
     """Year-on-year changes per role with the like-for-like interval, and the like-for-like
     change under the other repeats policy beside it."""
@@ -186,7 +197,9 @@ def yoy_cells(ev: Evidence, labels: dict[str, str]) -> pd.DataFrame:
                                                      r["like_for_like_ci95_low"],
                                                      r["like_for_like_ci95_high"]),
                "cells_matched": int(r["cells_matched"]),
-               "signs_disagree": "yes" if bool(r["signs_disagree"]) else "no"}
+               "signs_disagree": directions_disagree(bool(r["signs_disagree"]),
+                                                     r["like_for_like_ci95_low"],
+                                                     r["like_for_like_ci95_high"])}
         key = (r["role_id"], r["work_year"])
         o = other.loc[key] if key in other.index else None
         row["other"] = ("-" if o is None or pd.isna(o["like_for_like_change"])
@@ -227,9 +240,11 @@ def pay_by_role_paragraph(dominance_share: float) -> str:
     applies it (summaries.DOMINANCE_SHARE)."""
     return ("The pay advertised for each role, with the number of postings, distinct adverts "
             "and file rows behind it, the median's 95% interval and its reliability grade. The "
-            "interval is exact only for independent adverts; repeated adverts are not "
-            "independent, so it is taken at the cell's effective number of independent "
-            "adverts, which widens it when copies of one advert weigh heavily. A cell where "
+            "interval treats the units counted as independent. With identical postings counted "
+            "once (the default), each distinct advert is one unit and the interval is the "
+            "ordinary one; with them kept, copies of one advert are not independent, so the "
+            "interval is taken at the cell's effective number of independent adverts, which "
+            "widens it when copies of one advert weigh heavily. A cell where "
             f"one advert is more than {percent_text(dominance_share)} of the postings is marked "
             "\"dominated by one advert\" and never graded reliable. The last two columns give "
             "the median when identical postings are treated the other way, and whether that "
