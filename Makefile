@@ -27,8 +27,8 @@ DRY_FLAG = $(if $(DRY),--dry-run,)
 # V=1: say why a warm kernel or the build server was not used (aijobs -v)
 V ?=
 V_FLAG = $(if $(V),-v,)
-# PARAMS, GRID, NAME, OUT, SURVEY, DATE, SCHEDULER and TIMEOUT reach aijobs through the
-# environment, exactly as typed ($(value ...): make expands nothing, so "$HOME" stays "$HOME",
+# PARAMS, GRID, NAME, OUT, SURVEY, DATE, OEWS, INDEED, SCHEDULER and TIMEOUT reach aijobs
+# through the environment, exactly as typed ($(value ...): make expands nothing, so "$HOME" stays "$HOME",
 # and the shell reads each as one word, so an OUT with a space or a JSON value with its double
 # quotes, such as {"normalization_rate":[0.05,0.15,0.3]}, arrives whole).
 export AIJOBS_MAKE_PARAMS := $(value PARAMS)
@@ -39,6 +39,11 @@ export AIJOBS_MAKE_SURVEY := $(value SURVEY)
 export AIJOBS_MAKE_DATE := $(value DATE)
 export AIJOBS_MAKE_SCHEDULER := $(value SCHEDULER)
 export AIJOBS_MAKE_TIMEOUT := $(value TIMEOUT)
+export AIJOBS_MAKE_OEWS := $(value OEWS)
+export AIJOBS_MAKE_INDEED := $(value INDEED)
+# make exports a variable given on its command line to every recipe's environment, expanding
+# it first ($(shell ...) in it would run): these reach aijobs only as the AIJOBS_MAKE_ copies.
+unexport PARAMS GRID NAME OUT SURVEY DATE OEWS INDEED SCHEDULER TIMEOUT
 # JupyterLab refuses to start as root without this flag.
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -98,7 +103,7 @@ serve: $(STAMP)
 
 ## params: list every report's parameters with type, value and meaning
 params: $(STAMP)
-	$(BIN)/aijobs params $(NAME)
+	$(BIN)/aijobs params $(if $(value NAME),"$$AIJOBS_MAKE_NAME",)
 
 ## list: list the reports declared in notebooks/reports.yaml
 list: $(STAMP)
@@ -157,7 +162,7 @@ screenshots: $(STAMP)
 
 ## figures: export every chart of the built reports (as built, never rebuilt; NAME=<name> for one report's) as PNG and SVG into reports/figures/
 figures: $(STAMP)
-	$(BIN)/python -m aijobs.devtools.figure_export reports reports/figures $(NAME)
+	$(BIN)/python -m aijobs.devtools.figure_export reports reports/figures $(if $(value NAME),"$$AIJOBS_MAKE_NAME",)
 
 ## bench: time the build (naive loop, in-process floor, cold, one report, no-op), make test, page sizes, Monte Carlo, explorer, survey
 bench: $(STAMP)
@@ -175,7 +180,7 @@ survey-derive: $(STAMP)
 
 ## sources-derive: rebuild data/derived/ OEWS and Indeed tables from ../shared (or OEWS=<folder> INDEED=<folder> for newer files of the same layout)
 sources-derive: $(STAMP)
-	$(BIN)/aijobs sources-derive $(if $(OEWS),--oews "$(OEWS)",) $(if $(INDEED),--indeed "$(INDEED)",) $(if $(DATE),--date $(DATE),)
+	$(BIN)/aijobs sources-derive $(if $(value OEWS),--oews="$$AIJOBS_MAKE_OEWS",) $(if $(value INDEED),--indeed="$$AIJOBS_MAKE_INDEED",) $(if $(value DATE),--date="$$AIJOBS_MAKE_DATE",)
 
 ## notebook-outputs: re-run the notebooks and store the outputs that nbval checks (after a deliberate change)
 notebook-outputs: $(STAMP)

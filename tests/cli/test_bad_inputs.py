@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -526,3 +527,25 @@ def test_a_build_that_builds_every_report_starts_its_warm_kernels_first(tmp_path
     args = cli._parser().parse_args(["build", "--force", "--output-dir", str(tmp_path)])
     with cli._warm_kernels_early(args) as server:
         assert server is None
+
+
+@pytest.mark.parametrize("target, value", [
+    ("params", "NAME=growth_rates; touch {mark}"),
+    ("params", "NAME=$(shell touch {mark})"),
+    ("figures", "NAME=growth_rates; touch {mark}"),
+    ("sources-derive", "DATE=2025-01-01; touch {mark}; false"),
+    ("sources-derive", 'OEWS=/no/such" ; touch {mark}; false "'),
+    ("sources-derive", 'INDEED=$(shell touch {mark})'),
+])
+def test_make_passes_what_is_typed_as_data_never_as_a_command(tmp_path, target, value):
+    """A value typed after a make target reaches aijobs as one word, through the environment:
+    make expands nothing and the shell runs nothing in it. aijobs refuses the odd value in
+    one line (status 2) and the file the value would have touched is never made."""
+    mark = tmp_path / "ran"
+    env = {k: v for k, v in os.environ.items() if k not in ("NAME", "DATE", "OEWS", "INDEED")}
+    result = subprocess.run(["make", "-s", f"BIN={Path(sys.executable).parent}", "STAMP=",
+                             target, value.format(mark=mark)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120, env=env)
+    assert not mark.exists(), result.stderr
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
