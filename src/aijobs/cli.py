@@ -68,6 +68,27 @@ def _log_to_stderr(verbose: bool) -> None:
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
 
 
+def _jobs(text: str) -> int:
+    """-j/--jobs: a whole number of reports at once, 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected a whole number, 1 or more") \
+            from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"got {value}; expected 1 or more (how many to build at "
+                                         "once)")
+    return value
+
+
+def _folder(text: str) -> str:
+    """--output-dir: a folder's path; empty is refused (it would mean the default folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("got an empty path; expected a folder, or leave "
+                                         "--output-dir out for the default")
+    return text
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="aijobs", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -87,14 +108,14 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--dry-run", action="store_true",
                    help="check the configuration and parameters, say what would be built, "
                         "and build nothing")
-    b.add_argument("-j", "--jobs", type=int, default=None,
+    b.add_argument("-j", "--jobs", type=_jobs, default=None,
                    help="reports built at once (default: one more than the number of cores)")
     b.add_argument("--show-code", action="store_true", help="include the code cells in pages")
     b.add_argument("--force", action="store_true",
                    help="rebuild every report, even those whose inputs have not changed")
     b.add_argument("--self-contained", action="store_true",
                    help="inline plotly.js into each page (single files to mail; about 5 MB each)")
-    b.add_argument("--output-dir", default=None,
+    b.add_argument("--output-dir", default=None, type=_folder,
                    help=f"folder for the pages (default: {paths.REPORTS_DIR})")
 
     sw = sub.add_parser("sweep", parents=[verbose],
@@ -108,7 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     sw.add_argument("--grid-text", default="", metavar="TEXT",
                     help="the grid as one text, as make's GRID passes it: "
                          "'-g NAME VALUES -g NAME VALUES'")
-    sw.add_argument("-j", "--jobs", type=int, default=None,
+    sw.add_argument("-j", "--jobs", type=_jobs, default=None,
                     help="variants built at once on this machine (default: one more than the "
                          "number of cores)")
     sw.add_argument("--force", action="store_true", help="rebuild every variant")
@@ -122,7 +143,7 @@ def _parser() -> argparse.ArgumentParser:
     sw.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                     help="with --executor dask: how long to wait for the scheduler's answer, "
                          "and then for a worker (default 60)")
-    sw.add_argument("--output-dir", default=None,
+    sw.add_argument("--output-dir", default=None, type=_folder,
                     help=f"folder for the pages (default: {paths.REPORTS_DIR}); the sweep "
                          "goes into its sweeps/<name>/")
 
@@ -145,7 +166,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("survey", help="path of the survey's salaries.csv (or .json)")
     d.add_argument("--date", default=None, help="date recorded in the sidecars (YYYY-MM-DD; "
                                                 "default today)")
-    d.add_argument("--output-dir", default=None, help="folder (default data/derived)")
+    d.add_argument("--output-dir", default=None, type=_folder, help="folder (default data/derived)")
     sd = sub.add_parser("sources-derive",
                         help="recompute data/derived/ OEWS and Indeed tables from their files")
     sd.add_argument("--oews", default=None, help="folder of BLS OEWS national_MYYYY_dl.xlsx "
@@ -156,7 +177,8 @@ def _parser() -> argparse.ArgumentParser:
     sd.add_argument("--date", default=None, help="date recorded in the sidecars (YYYY-MM-DD; "
                                                  "default: kept while the files are the same, "
                                                  "else today)")
-    sd.add_argument("--output-dir", default=None, help="folder (default data/derived)")
+    sd.add_argument("--output-dir", default=None, type=_folder,
+                    help="folder (default data/derived)")
     v = sub.add_parser("validate", help="validate every table in data/ (or one file)")
     v.add_argument("table", nargs="?", help="table name, e.g. salary_bands")
     v.add_argument("--file", default=None, help="check this CSV against the table's schema")

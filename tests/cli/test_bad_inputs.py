@@ -549,3 +549,26 @@ def test_make_passes_what_is_typed_as_data_never_as_a_command(tmp_path, target, 
     assert not mark.exists(), result.stderr
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["build", "-j", "0"], "argument -j/--jobs: got 0; expected 1 or more"),
+    (["build", "-j=-1"], "argument -j/--jobs: got -1; expected 1 or more"),
+    (["sweep", "growth_rates", "-g", "horizon_years", "3,4", "-j=-3"],
+     "argument -j/--jobs: got -3; expected 1 or more"),
+    (["build", "growth_rates", "--output-dir="], "argument --output-dir: got an empty path"),
+    (["survey-derive", "salaries.csv", "--date", "2099-01-01", "--output-dir", "{tmp}"],
+     "--date: got 2099-01-01, a day still to come"),
+    (["sources-derive", "--date", "2099-01-01", "--output-dir", "{tmp}"],
+     "--date: got 2099-01-01, a day still to come"),
+])
+def test_counts_folders_and_dates_out_of_range_are_one_line(tmp_path, argv, says):
+    """A job count under 1, an empty output folder (it silently meant the default) and a
+    recording date still to come are refused in one line, and nothing is written."""
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "aijobs.cli",
+                             *[a.format(tmp=out) for a in argv]], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and says in result.stderr, result.stderr
+    assert not out.exists()

@@ -159,10 +159,14 @@ def checked_date(date: str | None) -> str | None:
     if not date:
         return None
     try:
-        return dt.date.fromisoformat(str(date)).isoformat()
+        parsed = dt.date.fromisoformat(str(date)).isoformat()
     except ValueError as exc:
         raise ParameterError(f"--date: got {date!r}; expected a date as YYYY-MM-DD, e.g. "
                              "2026-12-07") from exc
+    if parsed > dt.date.today().isoformat():
+        raise ParameterError(f"--date: got {date}, a day still to come; expected the day the "
+                             f"files were read, today ({dt.date.today().isoformat()}) or before")
+    return parsed
 
 
 def write_derived(oews_dir: str | Path = OEWS_DIR, indeed_dir: str | Path = INDEED_DIR,

@@ -558,10 +558,14 @@ def checked_date(date: str | None) -> str:
     if not date:
         return dt.date.today().isoformat()
     try:
-        return dt.date.fromisoformat(str(date)).isoformat()
+        parsed = dt.date.fromisoformat(str(date)).isoformat()
     except ValueError as exc:
         raise ParameterError(f"--date: got {date!r}; expected a date as YYYY-MM-DD, e.g. "
                              "2025-01-19") from exc
+    if parsed > dt.date.today().isoformat():
+        raise ParameterError(f"--date: got {date}, a day still to come; expected the day the "
+                             f"files were read, today ({dt.date.today().isoformat()}) or before")
+    return parsed
 
 
 def write_derived(survey_path: str | Path, out_dir: Path = DERIVED_DIR,
