@@ -280,14 +280,14 @@ def test_the_summary_sentence_follows_the_grid():
         return _audit(grid, TWO).reset_index()
     text = audit.grid_summary(audited(lambda cell: FITS))
     assert text == (
-        "All 3 claims the job board can test are robust (the same verdict in every variant of "
+        "All 3 pay claims the job board can test are robust (the same verdict in every variant of "
         "the grid, on no cell dominated by one advert): MLOps Engineer: $150K-$220K a year "
         "(supported), AI/ML Engineer: $100K-$160K a year (supported) and Roles ranked by pay: "
         "MLOps Engineer > AI/ML Engineer (supported).")
     text = audit.grid_summary(audited(
         lambda cell: MISSES if cell[1] == "with contested titles" else FITS))
     assert text == (
-        "1 of the 3 claims the job board can test is robust (the same verdict in every variant "
+        "1 of the 3 pay claims the job board can test is robust (the same verdict in every variant "
         "of the grid, on no cell dominated by one advert): AI/ML Engineer: $100K-$160K a year "
         "(supported). 2 verdicts depend on a choice: for MLOps Engineer: $150K-$220K a year, "
         "it depends on the title map (supported with titles as mapped; not supported with the "
@@ -297,7 +297,7 @@ def test_the_summary_sentence_follows_the_grid():
     grid = _grid(lambda cell: [_stats("mlops_engineer", FITS, dominated=0.3),
                                _stats("ai_ml_engineer", MISSES)])
     text = audit.grid_summary(_audit(grid, TWO).reset_index())
-    assert text.startswith("1 of the 3 claims the job board can test is robust")
+    assert text.startswith("1 of the 3 pay claims the job board can test is robust")
     assert text.endswith(
         "2 verdicts hold in every variant but rest on a cell dominated by one advert, so "
         "they are not called robust: MLOps Engineer: $150K-$220K a year and Roles ranked by "

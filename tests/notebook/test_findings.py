@@ -185,11 +185,11 @@ def test_claims_audit_says_how_many_verdicts_survive_the_grid():
                        "partly supported with the contested titles counted",
                        "depends on repeats and the period: ...", ""]})
     assert findings.claims_audit(result)[2] == (
-        "1 of the 3 claims the job board can test is robust to every choice in the grid; 2 "
+        "1 of the 3 pay claims the job board can test is robust to every choice in the grid; 2 "
         "verdicts depend on the title map, repeats and the period.")
     every = result.assign(is_robust=[True, True, True, False], depends_on="")
     assert findings.claims_audit(every)[2] == (
-        "All 3 claims the job board can test are robust to every choice in the grid.")
+        "All 3 pay claims the job board can test are robust to every choice in the grid.")
 
 
 def test_overview_counts_roles_and_sets_the_paths_against_the_shelf_life():

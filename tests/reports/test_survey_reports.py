@@ -39,7 +39,7 @@ def test_reports_on_a_fresh_clone_use_the_committed_evidence(built_reports):
     assert ("Verdicts as the page is set: supported 3, partly supported 1, not supported 2, "
             "no data 9.") in audit_page
     # the answer first: the grid's summary, computed, before the table
-    assert audit_page.index("3 of the 6 claims the job board can test are robust") \
+    assert audit_page.index("3 of the 6 pay claims the job board can test are robust") \
         < audit_page.index("Evidence from the postings")
     assert ("for AI Research Scientist: $180K-$250K+ a year, it depends on the title map (not "
             "supported with titles as mapped; partly supported with the contested titles "
@@ -237,7 +237,7 @@ def test_a_file_with_no_ai_role_builds_pages_that_say_so(tmp_path):
         assert "Traceback" not in result.stderr
     page = built_page(tmp_path / "out", "claims_audit").read_text()
     assert "Verdicts as the page is set: no data 15." in page
-    assert "The job board can test none of the article's claims in this slice." \
+    assert "The job board can test none of the article's pay claims in this slice." \
         in html.unescape(page)
 
 

@@ -392,13 +392,16 @@ def test_band_inside_the_interval_of_a_threshold_states_precision_apart():
 
 
 def test_open_ended_top_uses_the_p90_interval():
-    assert audit.open_top_judgement(250, 225, (204, 231)) == ("not supported", {"not supported"})
+    # a top above the 90th percentile (the highest published) is beyond what it can test: a
+    # p90 below the top does not show that no one is paid more
+    assert audit.open_top_judgement(250, 225, (204, 231)) == ("no data", {"no data"})
     assert audit.open_top_judgement(200, 225, (204, 231)) == ("supported", {"supported"})
     # 225 above 220, but the interval reaches below it: precision, not direction
     assert audit.verdict_text(*audit.open_top_judgement(220, 225, (204, 231))) == \
-        "supported by the estimate; the interval also allows not supported"
+        "supported by the estimate; the interval also allows no data (beyond what the " \
+        "source can test)"
     assert audit.verdict_text(*audit.open_top_judgement(230, 225, (204, 231))) == \
-        "not supported by the estimate; the interval also allows supported"
+        "no data by the estimate; the interval also allows supported"
 
 
 def _ranked(intervals):

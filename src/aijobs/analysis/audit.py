@@ -46,6 +46,15 @@ RANKING_RULE = (
     "row says what the intervals also allow. Only roles with a reliable or use-with-caution "
     "median take part.")
 SAME_QUANTITY_RULE = "a verdict needs evidence on the same quantity"
+CLOSENESS_TESTED = ("close", "partial")
+TESTED_RULE = (
+    "A source can test a claim when it gives it a verdict other than no data from figures on "
+    "the role itself (the job board's postings of the role's titles) or on an official "
+    "occupation that is a close or partial match of the role. A loose match (an occupation far "
+    "broader than the role) counts as not testing the claim, for pay as for growth: its "
+    "verdict, where the page shows one, is context only, and it takes no part in whether the "
+    "sources agree. The claims audit and the sources page count the claims each source can "
+    "test by this rule, from the same verdicts.")
 NO_SURVEY = {
     "growth": "The postings' pay cannot test a growth rate. The series that bear on growth "
               "(each role's share of the board's adverts, BLS OEWS employment, Indeed Hiring "
@@ -113,8 +122,19 @@ def band_judgement(low: float, high: float, min_med: float, min_ci: tuple[float,
 def open_top_judgement(top: float, p90: float, p90_ci: tuple[float, float],
                        ) -> tuple[str, set[str]]:
     """(verdict of the 90th percentile's estimate, every verdict inside its interval) for
-    'pay can exceed top' judged by a 90th percentile: supported when it is above the top."""
-    return _above(p90, *p90_ci, threshold=top)
+    'pay can exceed top' judged by a 90th percentile, the highest percentile published:
+    supported when it is above the top. A top at or above it is beyond what the percentiles
+    can test (a 90th percentile below the top does not show that no one is paid more): no
+    data, never not supported. The interval reaching across the top allows the other."""
+    point = "supported" if p90 > top else "no data"
+    possible = {point}
+    low, high = p90_ci
+    if not (math.isnan(low) or math.isnan(high)):
+        if high > top:
+            possible.add("supported")
+        if low <= top:
+            possible.add("no data")
+    return point, possible
 
 
 def _above(value: float, low: float, high: float, threshold: float) -> tuple[str, set[str]]:
@@ -370,13 +390,26 @@ def depends_on(verdicts: dict[tuple[str, ...], str]) -> str:
     raise AssertionError("the full set of choices always decides the verdict")
 
 
+def tests_claim(verdict: str, closeness: str = "-") -> bool:
+    """Whether a source's row tests its claim (TESTED_RULE): a verdict other than no data, on
+    the role itself (closeness '-', the job board) or a close or partial official match."""
+    return verdict != "no data" and (closeness == "-" or closeness in CLOSENESS_TESTED)
+
+
+def allowed_words(others: list[str]) -> str:
+    """Verdicts an interval also allows, in words: 'no data' there means the claim would lie
+    beyond what the source can test."""
+    return listing([f"{v} (beyond what the source can test)" if v == "no data" else v
+                    for v in others], "or")
+
+
 def interval_allows(verdict: str, possible: set[str]) -> list[str]:
     """The verdicts other than `verdict` that the intervals also allow, in VERDICTS order."""
     return [v for v in VERDICTS if v in possible and v != verdict]
 
 
 def _allows(others: list[str]) -> str:
-    return f"the interval also allows {listing(others, 'or')}" if others else ""
+    return f"the interval also allows {allowed_words(others)}" if others else ""
 
 
 def allows_cell(verdict: str, possible: set[str]) -> str:
@@ -544,17 +577,25 @@ def claims_audit(bands: pd.DataFrame, role_pay: pd.DataFrame, growth: pd.DataFra
     return out
 
 
+def board_tested(result: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the claims audit's table whose claim the job board tests (TESTED_RULE):
+    its pay claims (JUDGED kinds) with a verdict other than no data. The sources page counts
+    the job board's claims by the same rule from the same verdicts."""
+    tested = np.array([tests_claim(v) for v in result["verdict"]], dtype=bool)
+    return result[result["kind"].isin(JUDGED).to_numpy() & tested]
+
+
 def grid_summary(result: pd.DataFrame) -> str:
-    """The page's answer on the grid, from the audit's columns: how many of the claims the
+    """The page's answer on the grid, from the audit's columns: how many of the pay claims the
     job board can test are robust, and which depend on a choice or rest on one advert."""
-    judged = result[result["kind"].isin(JUDGED) & (result["verdict"] != "no data")]
+    judged = board_tested(result)
     if judged.empty:
-        return "The job board can test none of the article's claims in this slice."
+        return "The job board can test none of the article's pay claims in this slice."
     n = len(judged)
     robust = judged[judged["is_robust"]]
     moved = judged[judged["depends_on"] != ""]
     held = judged[(judged["depends_on"] == "") & (judged["dominance"] != "")]
-    parts = [capitalised(n_of(len(robust), n, "claim", "is",
+    parts = [capitalised(n_of(len(robust), n, "pay claim", "is",
                               qualifier="the job board can test")) + " robust (the same "
              "verdict in every variant of the grid, on no cell dominated by one advert)"
              + (": " + listing(f"{_short(c)} ({v})" for c, v in zip(

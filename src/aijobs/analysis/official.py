@@ -35,19 +35,27 @@ OEWS_BAND_RULE = (
     "occupation's mean wage; when another verdict lies inside it, the row says what the "
     "interval also allows. A top-coded percentile enters the verdict as the top code and its "
     "interval as anywhere from the top code up. The occupation is the crosswalk's primary one "
-    "for the role, however close: against a loose match (an occupation far broader than the "
-    "role) the verdict is weaker evidence, and the row says so. No data: the role has no "
-    "occupation, or the percentiles needed were not estimated.")
+    "for the role. Against a loose match (an occupation far broader than the role) the row "
+    "shows the verdict the percentiles would give, for context only: a loose match counts as "
+    "OEWS not testing the claim, as it does for growth claims, and takes no part in whether the "
+    "sources agree. No data: the role has no occupation, or the percentiles needed were not "
+    "estimated.")
 OEWS_OPEN_TOP_RULE = (
-    "Supported when the 90th percentile of the primary occupation lies above the claimed top; "
-    "not supported otherwise. When its interval (as above) reaches across the claimed top, the "
-    "row says what the interval also allows. A top-coded 90th percentile ('at least' the top "
-    "code) is supported when the top code is above the claimed top; otherwise it is judged at "
-    "the top code and its interval also allows supported.")
+    "'Pay can exceed $X' is held against the 90th percentile of the primary occupation, the "
+    "highest percentile BLS publishes. Supported when the 90th percentile lies above $X: more "
+    "than one job in ten pays more. OEWS publishes no percentile above the 90th, and records "
+    "no wage above its top code (the top of its wage range, given in the row; '#' in BLS's "
+    "workbooks), so it cannot test a claim whose $X lies at or above the 90th percentile, or "
+    "at or above the top code: such a claim gets no data (cannot test), never not supported, "
+    "since a 90th percentile below $X does not show that no job pays more. A top-coded 90th "
+    "percentile ('at least' the top code) supports an $X below the top code. When the 90th "
+    "percentile's interval (as above) reaches across $X, the row says what the interval also "
+    "allows: supported, or no data (beyond what OEWS can test).")
 OVERALL_RULE = (
     "The sources agree when the verdicts of their estimates are the same, disagree otherwise; "
-    "what each interval also allows is shown on its own row. When one source has no data, "
-    "only the other can test the claim.")
+    "what each interval also allows is shown on its own row. When one source has no data, or "
+    "only a loose match (an occupation far broader than the role: its verdict is context "
+    "only), only the other can test the claim.")
 AGREEMENT = ("agree", "disagree", "one source", "no source")
 
 
@@ -122,15 +130,37 @@ def band_evidence(low: float, high: float, occ: pd.Series
 
 def open_top_evidence(top_claim: float, occ: pd.Series) -> tuple[str, str, set[str]]:
     """(evidence, verdict of the estimate, every verdict inside its interval) of 'pay can
-    exceed top_claim' against the occupation's p90."""
+    exceed top_claim' against the occupation's p90, by OEWS_OPEN_TOP_RULE: a claim at or above
+    the p90 (the highest percentile published) or the top code (the highest wage recorded)
+    cannot be tested, and the evidence says which."""
+    shown, verdict, possible, why = _open_top(top_claim, occ)
+    return (f"{shown}; {why}" if why else shown), verdict, possible
+
+
+def _open_top(top_claim: float, occ: pd.Series) -> tuple[str, str, set[str], str]:
+    """open_top_evidence with the reason it cannot test the claim apart ('' when it can)."""
     top, rse = float(occ["top_code_usd"]), _float(occ["mean_rse_pct"])
     value, lo, hi = _interval(_float(occ["p90_usd"]), occ["p90_status"], top, rse)
     shown = f"{occ['occ_code']}, May {int(occ['year'])}: p90 {_text(occ, 'p90')}"
     if math.isnan(value):
-        return shown, "no data", {"no data"}
+        return shown, "no data", {"no data"}, ""
     if not math.isinf(hi):
         shown += f" (interval {_usd(lo)}-{_usd(hi)} from the mean wage's standard error)"
-    return (shown, *audit.open_top_judgement(top_claim, value, (lo, hi)))
+    shown += " (the top code)" if math.isinf(hi) else f", top code {_usd(top)}"
+    beyond = []
+    if not math.isinf(hi) and top_claim >= value:
+        beyond.append(f"{'at' if top_claim == value else 'above'} the p90 ({_usd(value)}, "
+                      "the highest percentile BLS publishes)")
+    if top_claim >= top:
+        beyond.append(f"{'at' if top_claim == top else 'above'} the top code ({_usd(top)}, "
+                      "the highest wage OEWS records)")
+    why = (f"cannot test: {_usd(top_claim)} lies {' and '.join(beyond)}, so OEWS cannot "
+           "show whether pay exceeds it") if beyond else ""
+    if top_claim >= top:  # nothing above the top code is recorded, whatever the p90
+        return shown, "no data", {"no data"}, why
+    if math.isinf(hi):  # a top-coded p90: at least the top code, above the claim
+        return shown, "supported", {"supported"}, ""
+    return (shown, *audit.open_top_judgement(top_claim, value, (lo, hi)), why)
 
 
 def _usd(v: float) -> str:
@@ -198,7 +228,7 @@ def pay_claims_by_source(bands: pd.DataFrame, audited: pd.DataFrame, crosswalk: 
             board = next((r for r in mine if r["kind"] == kind), None)
             if board is None:
                 continue
-            primary, occ = _one_primary(by_role, primaries, role), None
+            primary, occ, beyond = _one_primary(by_role, primaries, role), None, ""
             if primary is not None:
                 occ = occupation_year(occupations, primary["soc_code"], year)
             if occ is None:
@@ -209,11 +239,16 @@ def pay_claims_by_source(bands: pd.DataFrame, audited: pd.DataFrame, crosswalk: 
                 shown, verdict, possible, direction = band_evidence(
                     b["salary_low_usd"], b["salary_high_usd"], occ)
             else:
-                (shown, verdict, possible), direction = (
-                    open_top_evidence(b["salary_high_usd"], occ), "")
+                shown, verdict, possible, beyond = _open_top(b["salary_high_usd"], occ)
+                direction = ""
             closeness = primary["closeness"] if primary is not None else "none"
             if occ is not None:
                 shown += f" (a {closeness} match)"
+                if not audit.tests_claim(verdict, closeness) and verdict != "no data":
+                    shown += ("; a loose match is far broader than the role, so this verdict "
+                              "is context only: OEWS cannot test the claim")
+            if beyond:  # why OEWS cannot test the open-ended top
+                shown += f"; {beyond}"
             base = {"role_id": role, "kind": kind, "claim": board["claim"]}
             allows = board.get("interval_allows", "")
             rows.append({**base, "source": BOARD, "evidence": board["evidence"],
@@ -223,7 +258,9 @@ def pay_claims_by_source(bands: pd.DataFrame, audited: pd.DataFrame, crosswalk: 
             rows.append({**base, "source": OFFICIAL, "evidence": shown, "verdict": verdict,
                          "interval_allows": audit.allows_cell(verdict, possible),
                          "direction": direction, "closeness": closeness, "agreement": ""})
-            agree, shared = agreement([board["verdict"], verdict])
+            # a loose match's verdict takes no part (audit.TESTED_RULE)
+            agree, shared = agreement([board["verdict"], verdict if audit.tests_claim(
+                verdict, closeness) else "no data"])
             rows.append({**base, "source": "overall", "evidence": "", "verdict": shared,
                          "interval_allows": "", "direction": "", "closeness": "-",
                          "agreement": agree})

@@ -168,6 +168,7 @@ def coverage_figure(counts: pd.DataFrame, source: str) -> go.Figure:
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title={"text": "The article's pay and growth claims"}, dtick=1)
     title = (finding_titles.coverage_title(counts) + "<br><sup>The article's claims each "
-             "source can test: pay bands, open-ended tops and growth rates</sup>")
+             "source can test: pay bands, open-ended tops, the pay ranking and growth rates "
+             "(a loose match counts as not testing)</sup>")
     fig = finish_figure(fig, title, source, height=340)
     return attach_data(fig, "claims-each-source-can-test", counts, source=source)

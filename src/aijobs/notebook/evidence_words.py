@@ -46,6 +46,7 @@ def rule_notes(contested_titles: Mapping[str, str] | None = None,
         "oews_open_top": ("The rule for open-ended tops against BLS OEWS",
                           official.OEWS_OPEN_TOP_RULE),
         "two_sources": ("The rule for two sources", official.OVERALL_RULE),
+        "tested": ("What counts as a source testing a claim", audit.TESTED_RULE),
         "growth": ("The rule for growth claims", growth_evidence.GROWTH_RULE),
     }
 
@@ -69,20 +70,25 @@ def _overall_text(group: pd.DataFrame) -> str:
     """The overall row of one claim in words, from its sources' rows and its agreement."""
     records = group.to_dict("records")
     line = next(r for r in records if r["source"] == "overall")
-    tested = [r for r in records if r["source"] != "overall" and r["verdict"] != "no data"]
+    tested = [r for r in records if r["source"] != "overall"
+              and audit.tests_claim(r["verdict"], str(r.get("closeness", "-")))]
+    context = [r for r in records if r["source"] != "overall" and r["verdict"] != "no data"
+               and r not in tested]
     said = {SOURCE_NAMES.get(r["source"], r["source"]): row_verdict(r["verdict"],
                                                                      r["interval_allows"])
             for r in tested}
     agree = line["agreement"]
+    loose = "".join(f" ({SOURCE_NAMES.get(r['source'], r['source'])}'s {r['verdict']} is "
+                    "against a loose match, context only)" for r in context)
     if agree == "no source":
-        return "no source can test it"
+        return "no source can test it" + loose
     if agree == "one source":
         (name, text), = said.items()
-        return f"only {name} can test it: {text}"
+        return f"only {name} can test it: {text}{loose}"
     if agree == "agree":
         wide = [f"{SOURCE_NAMES.get(r['source'], r['source'])}'s interval also allows "
-                + words.listing(audit.interval_allows(
-                    r["verdict"], audit.possible_of(r["verdict"], r["interval_allows"])), "or")
+                + audit.allowed_words(audit.interval_allows(
+                    r["verdict"], audit.possible_of(r["verdict"], r["interval_allows"])))
                 for r in tested if r["interval_allows"]]
         return (f"the sources agree: {line['verdict']}"
                 + (f" by their estimates; {'; '.join(wide)}" if wide else ""))
@@ -96,7 +102,7 @@ def _in_brackets(r: Mapping[str, Any]) -> str:
     others = audit.interval_allows(r["verdict"],
                                    audit.possible_of(r["verdict"], r["interval_allows"]))
     return r["verdict"] + (f" by the estimate (its interval also allows "
-                           f"{words.listing(others, 'or')})" if others else "")
+                           f"{audit.allowed_words(others)})" if others else "")
 
 
 def verdict_words(table: pd.DataFrame, keys: tuple[str, ...] = ("claim",)) -> pd.DataFrame:
@@ -106,6 +112,12 @@ def verdict_words(table: pd.DataFrame, keys: tuple[str, ...] = ("claim",)) -> pd
     out = table.copy()
     out["verdict_text"] = [row_verdict(v, a) for v, a in
                            zip(out["verdict"], out["interval_allows"], strict=True)]
+    if "closeness" in out.columns:  # a loose match's verdict is context, not a test
+        context = [v != "no data" and not audit.tests_claim(v, str(c)) for v, c in
+                   zip(out["verdict"], out["closeness"].fillna("-"), strict=True)]
+        out.loc[context, "verdict_text"] = (out.loc[context, "verdict_text"]
+                                            + " (against a loose match: context only, not a "
+                                              "test)")
     if "source" in out.columns:
         for _, group in out.groupby(list(keys), sort=False):
             overall = group.index[group["source"] == "overall"]
@@ -127,8 +139,33 @@ def agreement_summary(by_source: pd.DataFrame) -> str:
         parts.append(f"only one source can test {int(counts['one source'])}")
     if counts.get("no source", 0):
         parts.append(f"neither can test {int(counts['no source'])}")
-    noun = "claim" if len(lines) == 1 else "claims"
-    return f"Of {len(lines)} pay {noun}, " + ", ".join(parts) + "."
+    if "kind" in by_source.columns:  # which pay claims: the bands and open-ended tops
+        kinds = by_source.loc[by_source["source"] == "overall", "kind"].value_counts()
+        claims = words.listing(words.count(int(kinds[k]), k) for k in
+                               ("pay band", "open-ended top", *sorted(
+                                   set(kinds.index) - {"pay band", "open-ended top"}))
+                               if kinds.get(k, 0))
+    else:
+        claims = words.count(len(lines), "pay claim")
+    return f"Of {claims}, " + ", ".join(parts) + "."
+
+
+def sensitivity_sentence(alternatives: pd.DataFrame, role_names: Mapping[str, str]) -> str:
+    """Which roles' official verdict changes with the occupation chosen
+    (official.crosswalk_sensitivity), saying when every occupation offered for such a role is a
+    loose match, which counts as not testing the claim (audit.TESTED_RULE)."""
+    changes = alternatives.groupby("role_id", sort=False)["verdict"].nunique()
+    moved = []
+    for role in (r for r in changes.index if changes[r] > 1):
+        mine = alternatives[alternatives["role_id"] == role]
+        name = str(role_names.get(role, role))
+        if not any(audit.tests_claim(v, str(c)) for v, c in
+                   zip(mine["verdict"], mine["closeness"], strict=True)):
+            name += " (every occupation offered is a loose match, so none tests the claim)"
+        moved.append(name)
+    return (f"The official verdict changes with the occupation chosen for {len(moved)} of "
+            f"{words.count(len(changes), 'role')}" + (f": {words.listing(moved)}." if moved
+                                                       else "."))
 
 
 def _crosses_zero(r: pd.Series) -> bool:

@@ -217,7 +217,7 @@ def claims_audit(result: pd.DataFrame) -> list[str]:
                    if flips else
                    "No verdict changes when identical adverts are counted the other way.")
     if {"is_robust", "depends_on", "kind"} <= set(result.columns):
-        judged = result[result["kind"].isin(audit.JUDGED) & (result["verdict"] != "no data")]
+        judged = audit.board_tested(result)
         if len(judged):
             robust = int(judged["is_robust"].sum())
             moved = judged[judged["depends_on"] != ""]
@@ -225,7 +225,7 @@ def claims_audit(result: pd.DataFrame) -> list[str]:
                 c for d in moved["depends_on"] for c in
                 d.removeprefix("depends on ").split(": ", 1)[0].split(" and ")))
             out.append(words.capitalised(words.n_of(
-                robust, len(judged), "claim", "is", qualifier="the job board can test"))
+                robust, len(judged), "pay claim", "is", qualifier="the job board can test"))
                 + " robust to every choice in the grid"
                 + (f"; {words.count_with_verb(len(moved), 'verdict', 'depends')} on "
                    f"{words.listing(choices)}" if len(moved) else "") + ".")
