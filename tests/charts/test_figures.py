@@ -71,7 +71,8 @@ def test_growth_and_projection_figures():
     fig = article_figures.growth_figure(g, SOURCE)
     assert list(fig.data[0].x) == [165, 220, 280]
     assert fig.data[0].text[-1] == "+280% (×3.80)<br>doubles in 6.2 months"
-    assert fig.layout.title.text.startswith("AI Agent Developer grows fastest: +280%")
+    assert fig.layout.title.text.replace("<br>", " ").startswith(
+        "In the article, AI Agent Developer grows fastest: +280%")
     p = transforms.growth_projection(g, 2, 0.5)
     fig = article_figures.projection_figure(p, SOURCE, growth_decay=0.5)
     assert [t.name for t in fig.data] == ["AI Agent Developer", "Prompt Engineer",
@@ -86,7 +87,8 @@ def test_entry_and_path_figures():
     ranking = transforms.entry_ranking(tables.load_table("entry_points"))
     fig = article_figures.entry_figure(ranking, SOURCE)
     assert list(fig.data[0].x) == [1, 2, 3]
-    assert fig.layout.title.text.startswith("Junior role in AI itself is the hardest way in")
+    assert fig.layout.title.text.replace("<br>", " ").startswith(
+        "In the article, junior role in AI itself is the hardest way in")
     # a bar carries its rank only (the wording shrank unreadably in a phone's shortest bar);
     # the wording is in the hover
     assert list(fig.data[0].text) == ["Rank 3", "Rank 2", "Rank 1"]
@@ -112,7 +114,8 @@ def test_entry_and_path_figures():
     first = transforms.time_to_first_role(steps, lp)
     fig = article_figures.first_role_figure(first, SOURCE)
     assert list(fig.data[0].base) == [1, 2, 6]
-    assert "The non-technical path is quickest: 1–2 months" in fig.layout.title.text
+    assert "The non-technical path asks the shortest study: 1–2 months" in \
+        fig.layout.title.text.replace("<br>", " ")
 
 
 def test_overview_figures():

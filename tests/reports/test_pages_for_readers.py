@@ -345,7 +345,8 @@ def test_built_pages_offer_their_data_beside_them(built_reports):
             assert not re.search(r"\d\.\d{7,}", data), link
         assert not list((built_reports / f"{name}_data").glob("*.json")), name
     manifest = json.loads((built_reports / MANIFEST_NAME).read_text())
-    assert manifest["growth_rates"]["headline"].startswith("AI Agent Developer grows fastest")
+    assert manifest["growth_rates"]["headline"].startswith(
+        "In the article, AI Agent Developer grows fastest")
     index = (built_reports / "index.html").read_text()
     assert manifest["compensation_bands"]["headline"] in index
 

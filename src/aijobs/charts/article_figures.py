@@ -29,7 +29,7 @@ from aijobs.charts.theme import (
     money_axis,
 )
 from aijobs.formatting import money_k
-from aijobs.words import capitalised, count, listing, n_of
+from aijobs.words import capitalised, count, listing, lower_first, n_of
 
 # --- compensation -------------------------------------------------------------------------
 
@@ -117,7 +117,7 @@ def growth_figure(growth: pd.DataFrame, source: str, *, period_years: float = 1.
     fig.update_xaxes(title={"text": "Growth over the article's (unstated) period, percent"},
                      ticksuffix="%", range=[0, float(growth["growth_pct"].max()) * 1.75])
     top = growth.iloc[0]
-    title = (f"{top['role_name']} grows fastest: {top['growth_pct']:+.0f}%"
+    title = (f"In the article, {top['role_name']} grows fastest: {top['growth_pct']:+.0f}%"
              f"<br><sup>Doubling times: {finding_titles.period_note(growth, period_years)}"
              "</sup>")
     fig = finish_figure(fig, title, source, height=380)
@@ -181,7 +181,7 @@ def entry_figure(ranking: pd.DataFrame, source: str) -> go.Figure:
                      title={"text": "How competitive, from the article's wording "
                                     "(rank 1 = most competitive)"})
     hardest = ranking.iloc[0]
-    title = (f"{hardest['entry_label']} is the hardest way in"
+    title = (f"In the article, {lower_first(hardest['entry_label'])} is the hardest way in"
              "<br><sup>The article ranks the routes in words; the bars keep only the order, "
              "rank 1 the most competitive</sup>")
     fig = finish_figure(fig, title, source, height=360)
@@ -262,7 +262,7 @@ def first_role_figure(first_role: pd.DataFrame, source: str) -> go.Figure:
     fig.update_xaxes(range=[0, float(first_role["months_max"].max()) * 1.6],
                      title={"text": "Months of timed learning before a first role"})
     fastest = first_role.sort_values(["months_max", "months_min"]).iloc[0]
-    title = (f"The {fastest['path_name'].lower()} path is quickest: "
+    title = (f"The {fastest['path_name'].lower()} path asks the shortest study: "
              f"{fastest['months_min']:g}–{fastest['months_max']:g} months"
              "<br><sup>Sum of the timed steps; ongoing steps continue after the first role</sup>")
     fig = finish_figure(fig, title, source, height=360)
