@@ -313,11 +313,20 @@ def test_entry_share_and_region_titles():
     assert entry_share_title(flipped).startswith("In 2024, B postings ask most often")
     assert entry_share_title(entry.iloc[3:]) == (
         "In 2025, 50% of A postings ask for entry-level people")
-    assert region_title([0.64, 0.8]) == ("AI pay in the survey is lower outside the US: every "
-                                         "country shown pays below US companies")
+    # the countries with enough adverts to report, never "outside the US" as a whole
+    assert region_title([0.64, 0.8]) == (
+        "In each of the 2 countries outside the US with enough adverts to report, AI pay in "
+        "the survey is below US companies'")
     assert region_title([0.64, 1.1, 1.2]) == (
-        "AI pay in the survey is lower than at US companies in 1 of the 3 countries shown")
-    assert region_title([1.1]).startswith("AI pay in the survey is not lower outside the US")
+        "AI pay in the survey is below US companies' in 1 of the 3 countries outside the US "
+        "with enough adverts to report")
+    assert region_title([1.1]) == ("In the one country outside the US with enough adverts to "
+                                   "report, AI pay in the survey is not below US companies'")
+    assert region_title([1.1, 1.3]) == (
+        "In none of the 2 countries outside the US with enough adverts to report, AI pay in "
+        "the survey is below US companies'")
+    assert region_title([0.9]) == ("In the one country outside the US with enough adverts to "
+                                   "report, AI pay in the survey is below US companies'")
 
 
 def test_growth_subtitles_follow_the_period_read_and_the_figures():

@@ -19,6 +19,7 @@ from aijobs.words import (
     RISES,
     capitalised,
     count,
+    count_text,
     count_with_verb,
     direction,
     listing,
@@ -214,18 +215,22 @@ def entry_share_title(entry: pd.DataFrame) -> str:
 
 def region_title(ratios: Sequence[float]) -> str:
     """How pay at companies outside the US compares with US companies', over the countries
-    shown (ratios to the US median, the US itself left out)."""
+    shown (ratios to the US median, the US itself left out): only those with enough adverts to
+    report, so the title speaks of them, not of every country outside the US."""
     r = [float(x) for x in ratios]
     if not r:
         return "No country outside the US has a reliable median"
     lower = sum(x < 1 for x in r)
+    where = ("the one country outside the US with enough adverts to report" if len(r) == 1
+             else f"the {count_text(len(r))} countries outside the US with enough adverts to "
+                  "report")
     if lower == len(r):
-        return (f"AI pay in the survey is lower outside the US: "
-                f"{'the' if len(r) == 1 else 'every'} country shown pays below US companies")
+        return (f"In {'' if len(r) == 1 else 'each of '}{where}, AI pay in the survey is "
+                "below US companies'")
     if lower == 0:
-        return "AI pay in the survey is not lower outside the US: no country shown pays less"
-    return (f"AI pay in the survey is lower than at US companies in {lower} of the "
-            f"{count(len(r), 'country')} shown")
+        return f"In {'' if len(r) == 1 else 'none of '}{where}, AI pay in the survey is " + (
+            "not below US companies'" if len(r) == 1 else "below US companies'")
+    return f"AI pay in the survey is below US companies' in {lower} of {where}"
 
 
 def period_note(growth: pd.DataFrame, period_years: float) -> str:
