@@ -236,12 +236,19 @@ def test_postings_index_title_reads_where_series_end():
                           "date": ["2020-02-01", "2024-09-13"] * 3,
                           "index_sa": [100, 102, 100, 69, 100, 88]})
     assert postings_index_title(frame) == (
-        "All US postings end 2% above their 1 Feb 2020 level; the sectors nearest to AI end "
-        "12% to 31% below theirs")
+        "All US postings end 2% above their 1 Feb 2020 level on 13 Sep 2024; the sectors "
+        "nearest to AI end 12% to 31% below theirs on 13 Sep 2024")
     up = frame.assign(index_sa=[100, 90, 100, 130, 100, 95])
     assert postings_index_title(up) == (
-        "All US postings end 10% below their 1 Feb 2020 level; the sectors nearest to AI end "
-        "between 5% below and 30% above theirs")
+        "All US postings end 10% below their 1 Feb 2020 level on 13 Sep 2024; the sectors "
+        "nearest to AI end between 5% below and 30% above theirs on 13 Sep 2024")
+    # series that end on different days say when each ends (all postings run on past the
+    # sectors in Indeed's files)
+    later = frame.assign(date=["2020-02-01", "2026-08-14", "2020-02-01", "2024-09-13",
+                               "2020-02-01", "2024-09-06"])
+    assert postings_index_title(later) == (
+        "All US postings end 2% above their 1 Feb 2020 level on 14 Aug 2026; the sectors "
+        "nearest to AI end 12% to 31% below theirs on days from 6 Sep 2024 to 13 Sep 2024")
 
 
 def _shares(first, last):

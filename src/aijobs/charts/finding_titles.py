@@ -94,15 +94,26 @@ def _relative(change: float) -> str:
 
 
 def postings_index_title(postings: pd.DataFrame, overall: str = "All US postings") -> str:
-    """Where Indeed's series end against 1 February 2020 (index 100): the all-postings series
-    and the range of the sector series."""
-    last = postings.sort_values("date").groupby("series")["index_sa"].last() / 100 - 1
+    """Where Indeed's series end against 1 February 2020 (index 100), and when: the
+    all-postings series and the range of the sector series (which may end earlier)."""
+    ordered = postings.sort_values("date").groupby("series")
+    last = ordered["index_sa"].last() / 100 - 1
+    ends = pd.to_datetime(ordered["date"].last())
+
+    def on(days: pd.Series) -> str:
+        first, latest = days.min(), days.max()
+        if first == latest:
+            return f"on {first.day} {first:%b %Y}"
+        return f"on days from {first.day} {first:%b %Y} to {latest.day} {latest:%b %Y}"
+
     parts = []
     if overall in last:
-        parts.append(f"{overall} end {_relative(float(last[overall]))} their 1 Feb 2020 level")
+        parts.append(f"{overall} end {_relative(float(last[overall]))} their 1 Feb 2020 level "
+                     f"{on(ends[[overall]])}")
     sectors = last.drop(overall, errors="ignore").sort_values()
     if len(sectors) == 1:
-        parts.append(f"{sectors.index[0]} ends {_relative(float(sectors.iloc[0]))} its own")
+        parts.append(f"{sectors.index[0]} ends {_relative(float(sectors.iloc[0]))} its own "
+                     f"{on(ends[sectors.index])}")
     elif len(sectors):
         low, high = float(sectors.iloc[0]), float(sectors.iloc[-1])
         same_side = direction(low, ABOVE, tolerance=0.005) == direction(high, ABOVE,
@@ -112,7 +123,7 @@ def postings_index_title(postings: pd.DataFrame, overall: str = "All US postings
             span = f"{percent_text(a)} to {percent_text(b)} {direction(low, ABOVE)}"
         else:
             span = f"between {_relative(low)} and {_relative(high)}"
-        parts.append(f"the sectors nearest to AI end {span} theirs")
+        parts.append(f"the sectors nearest to AI end {span} theirs {on(ends[sectors.index])}")
     if not parts:
         return "No Indeed series to show"
     return capitalised("; ".join(parts))
