@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -304,14 +306,61 @@ def test_effect_split_by_hand():
     assert split["mid_horizon_usd"] == pytest.approx(102_850)
     assert split["premium_change_usd"] == pytest.approx(-18_150)
     assert scenario_pages.headline(pd.DataFrame([split]), 2) == (
-        "By year 2, the premium's change removes $18,150 from the average role's midpoint; "
-        "market wage growth adds $21,000.")
+        "At the scenario's set values, by year 2 the premium's change removes $18,150 from the "
+        "average role's nominal midpoint; market wage growth adds $21,000.")
     # the opposite direction reads the other way round: "adds ... to", not "adds ... from"
     grown = split.copy()
     grown["premium_change_usd"] = 18_337.4
     assert scenario_pages.headline(pd.DataFrame([grown]), 2) == (
-        "By year 2, the premium's change adds $18,337 to the average role's midpoint; "
-        "market wage growth adds $21,000.")
+        "At the scenario's set values, by year 2 the premium's change adds $18,337 to the "
+        "average role's nominal midpoint; market wage growth adds $21,000.")
+
+
+def test_average_move_by_hand():
+    # two roles at 100,000 and 200,000 (average 150,000); at the set values they end at
+    # 110,000 and 211,000 nominal (average 160,500: +7%) and, at 5% inflation over 2 years
+    # (/1.1025), 99,773.24 and 191,383.22 real (average 145,578.23: -2.948%)
+    proj = pd.DataFrame({
+        "basis": ["nominal"] * 4 + ["real"] * 4, "year": [0, 0, 2, 2] * 2,
+        "mid_usd": [100_000, 200_000, 110_000, 211_000,
+                    100_000, 200_000, 110_000 / 1.1025, 211_000 / 1.1025]})
+    move = sc.average_move(proj, 2, 0.05)
+    assert move.today_usd == 150_000
+    assert move.set_change("nominal") == pytest.approx(0.07)
+    assert move.set_change("real") == pytest.approx(160_500 / 1.1025 / 150_000 - 1)
+    assert round(move.set_change("real"), 5) == -0.02948
+    assert move.drawn_usd is None and math.isnan(move.drawn_change())
+    # the draws' medians: today 100,000 and 220,000 (average 160,000); at the horizon the
+    # roles' p10/p50/p90 average (90,000+190,000)/2 = 140,000, 150,000, 160,000 nominal, so the
+    # median moves 150,000/160,000 - 1 = -6.25%; in real dollars 140,000 / 160,000 - 1 = -12.5%
+    fan = pd.DataFrame({"year": [0, 0, 2, 2], "p10_usd": [100_000, 220_000, 90_000, 190_000],
+                        "p50_usd": [100_000, 220_000, 100_000, 200_000],
+                        "p90_usd": [100_000, 220_000, 110_000, 210_000]})
+    real = pd.DataFrame({"year": [2, 2], "p10_usd": [80_000, 180_000],
+                         "p50_usd": [90_000, 190_000], "p90_usd": [100_000, 200_000]})
+    move = sc.average_move(proj, 2, 0.05, "nominal", {"nominal": fan, "real": real})
+    assert move.drawn_today_usd == 160_000
+    assert move.drawn_usd["nominal"] == (140_000, 150_000, 160_000)
+    assert move.drawn_change() == pytest.approx(-0.0625)
+    assert move.drawn_change("real") == pytest.approx(-0.125)
+    assert move.drawn_change("nominal", 2) == pytest.approx(0.0)
+
+
+def test_a_result_draws_its_other_dollars_from_the_same_draws():
+    # the real fan at the horizon is the nominal one's draws divided by each draw's inflation:
+    # with inflation fixed at 10% a year over 1 year, every real quantile is nominal / 1.1
+    res = sc.run_scenario({"horizon_years": 1, "premium": 0.3, "normalization_rate": 0.2,
+                           "wage_growth": 0.02, "inflation": 0.1, "draws": 2_000,
+                           "uncertainty": {"normalization_rate": [0.1, 0.2, 0.4]}})
+    move = res.average_move()
+    nominal, real = move.drawn_usd["nominal"], move.drawn_usd["real"]
+    assert real == pytest.approx(tuple(v / 1.1 for v in nominal))
+    last = res.fan[res.fan["year"] == 1]
+    assert nominal[1] == pytest.approx(last["p50_usd"].mean())
+    # and the set values' path, as the band chart draws it: each midpoint x 1.02 x
+    # (1 + 0.3 x 0.8) / 1.3
+    assert move.set_change("nominal") == pytest.approx(1.02 * 1.24 / 1.3 - 1)
+    assert move.set_change("real") == pytest.approx(1.02 * 1.24 / 1.3 / 1.1 - 1)
 
 
 def test_recentred_ranges_follow_a_given_value():

@@ -290,18 +290,56 @@ def test_coverage_title_names_who_can_test_most():
         "No source can test any of the article's 9 claims")
 
 
+def test_band_shift_title_says_set_values_nominal_and_the_draws():
+    from aijobs.analysis.scenarios import AverageMove
+    from aijobs.charts.finding_titles import band_shift_title
+    # 182,000 today; at the set values 193,843 nominal (+6.5%) and 171,329 real (-5.9%); the
+    # draws' median 192,446 nominal (+5.7%) and 168,639 real (-7.3%)
+    move = AverageMove(5, "nominal", 0.025, 182_000.0, {"nominal": 193_843.0, "real": 171_329.0},
+                       182_000.0, {"nominal": (0.0, 192_446.0, 0.0),
+                                   "real": (0.0, 168_639.0, 0.0)})
+    assert band_shift_title(move, "Slow") == (
+        "Slow: at the scenario's set values, the average midpoint is up 6.5% nominal but down "
+        "5.9% in today's dollars by year 5; the median of the draws is up 5.7% nominal but down "
+        "7.3% in today's dollars")
+    # real up too (inflation below the nominal growth): only nominal is named; nothing drawn:
+    # no median
+    same = AverageMove(5, "nominal", 0.01, 182_000.0, {"nominal": 193_843.0, "real": 184_000.0})
+    assert band_shift_title(same) == (
+        "At the scenario's set values, the average midpoint is up 6.5% nominal by year 5")
+    # a page in today's dollars: the real change first, the nominal one where it differs
+    # (148,100 / 182,000 - 1 = -18.6%; 130,899 / 182,000 - 1 = -28.1%)
+    real = AverageMove(5, "real", 0.025, 182_000.0, {"nominal": 193_843.0, "real": 171_329.0})
+    assert band_shift_title(real) == (
+        "At the scenario's set values, the average midpoint is down 5.9% in today's dollars but "
+        "up 6.5% nominal by year 5")
+    down = AverageMove(5, "nominal", 0.025, 182_000.0, {"nominal": 148_100.0, "real": 130_899.0})
+    assert band_shift_title(down) == (
+        "At the scenario's set values, the average midpoint is down 18.6% nominal by year 5")
+
+
 def test_average_path_and_slider_titles_follow_the_direction():
     from aijobs.charts.finding_titles import average_path_title, slider_title
     rising = average_path_title([0, 0, 5, 5], [100_000, 200_000, 120_000, 210_000], "nominal")
-    assert rising == ("The average role's midpoint rises 10%, from $150K to $165K, by year 5 "
-                      "(nominal dollars)")
+    assert rising == ("At the scenario's set values, the average role's midpoint rises 10.0%, "
+                      "from $150K to $165K, by year 5 (nominal dollars)")
     falling = average_path_title([0, 5], [150_000, 120_000], "real")
-    assert falling == ("The average role's midpoint falls 20%, from $150K to $120K, by year 5 "
-                       "(real dollars)")
+    assert falling == ("At the scenario's set values, the average role's midpoint falls 20.0%, "
+                       "from $150K to $120K, by year 5 (real dollars)")
     # the fan's medians are not the scenario's own path: the title says whose figures they are
+    # (192,446 / 182,000 - 1 = +5.7%)
     assert average_path_title([0, 5], [182_000, 192_446], "nominal", drawn=True) == (
-        "Across the draws, the average role's median midpoint rises 6%, from $182K to $192K, "
+        "Across the draws, the average role's median midpoint rises 5.7%, from $182K to $192K, "
         "by year 5 (nominal dollars)")
+    # the same change in today's dollars is named where it goes the other way, not otherwise
+    assert average_path_title([0, 5], [182_000, 192_446], "nominal", drawn=True,
+                              other_change=-0.0734) == (
+        "Across the draws, the average role's median midpoint rises 5.7%, from $182K to $192K, "
+        "by year 5 (nominal dollars; in today's dollars it falls 7.3%)")
+    assert average_path_title([0, 5], [182_000, 192_446], "nominal", drawn=True,
+                              other_change=0.012).endswith("(nominal dollars)")
+    assert average_path_title([0, 5], [150_000, 120_000], "real", other_change=0.05).endswith(
+        "(real dollars; in nominal dollars it rises 5.0%)")
     assert slider_title([0.0, 0.3], [204_000, 167_000], 5, "normalization rate") == (
         "Drag the slider: as the normalization rate goes from 0% to 30%, the average year-5 "
         "midpoint falls from $204K to $167K")

@@ -3,9 +3,12 @@ answer is worked out by hand, then data where the opposite holds, and sees the t
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import nbformat
 import pandas as pd
 
+from aijobs.analysis.scenarios import AverageMove
 from aijobs.notebook import findings
 from aijobs.notebook.mode import FINDINGS_MIME, NOTE_MIME
 from aijobs.reports import render
@@ -212,39 +215,137 @@ def test_scenario_findings_follow_the_direction_of_the_paths():
                           "premium_change_usd": [-5_000.0, -60_000.0],
                           "wage_growth_adds_usd": [15_000.0, 10_000.0]})
     out = findings.salary_scenario(split, 5)
-    assert out[1] == ("B's midpoint moves most in dollars: it falls from $200,000 today to "
-                      "$150,000 in year 5 (-25.0%).")
-    assert "removes $32,500" in out[0]
+    assert out[1] == ("At the set values, B's nominal midpoint moves most in dollars: it falls "
+                      "from $200,000 today to $150,000 in year 5 (-25.0%).")
+    assert out[0].startswith("At the scenario's set values, by year 5 the premium's change "
+                             "removes $32,500 from the average role's nominal midpoint")
     up = split.assign(mid_horizon_usd=[110_000.0, 260_000.0],
                       premium_change_usd=[5_000.0, 50_000.0])
     out = findings.salary_scenario(up, 5)
-    assert out[1] == ("B's midpoint moves most in dollars: it rises from $200,000 today to "
-                      "$260,000 in year 5 (+30.0%).")
+    assert out[1] == ("At the set values, B's nominal midpoint moves most in dollars: it rises "
+                      "from $200,000 today to $260,000 in year 5 (+30.0%).")
     assert "adds $27,500" in out[0]
     # the largest move in dollars is not the largest in percent (the title-gap page's case)
     apart = split.assign(mid_horizon_usd=[120_000.0, 230_000.0])
     assert findings.salary_scenario(apart, 5)[1] == (
-        "B's midpoint moves most in dollars: it rises from $200,000 today to $230,000 in year 5 "
-        "(+15.0%); in percent, A's moves most (+20.0%).")
+        "At the set values, B's nominal midpoint moves most in dollars: it rises from $200,000 "
+        "today to $230,000 in year 5 (+15.0%); in percent, A's moves most (+20.0%).")
     # every role moves by the same share (one premium for all): the sentence says so
     alike = split.assign(mid_horizon_usd=[106_500.0, 213_000.0])
     assert findings.salary_scenario(alike, 5)[1] == (
-        "Every role's midpoint rises 6.5% by year 5; in dollars B's, the highest, moves most: it "
-        "rises from $200,000 today to $213,000 in year 5.")
+        "At the set values, every role's nominal midpoint rises 6.5% by year 5; in dollars B's, "
+        "the highest, moves most: it rises from $200,000 today to $213,000 in year 5.")
+
+
+def _move(inflation: float, drawn_real_p50: float | None = None) -> AverageMove:
+    """The alike split's average role (150,000 today, 159,750 in year 5 at the set values) and,
+    with drawn_real_p50, draws whose nominal median is 157,500 (p10 150,000, p90 165,000)."""
+    real = 159_750 / (1 + inflation) ** 5
+    if drawn_real_p50 is None:
+        return AverageMove(5, "nominal", inflation, 150_000.0, {"nominal": 159_750.0,
+                                                               "real": real})
+    return AverageMove(5, "nominal", inflation, 150_000.0, {"nominal": 159_750.0, "real": real},
+                       150_000.0, {"nominal": (150_000.0, 157_500.0, 165_000.0),
+                                   "real": (0.0, drawn_real_p50, 0.0)})
+
+
+def test_scenario_findings_name_todays_dollars_where_they_go_the_other_way():
+    split = pd.DataFrame({"role_name": ["A", "B"], "mid_today_usd": [100_000.0, 200_000.0],
+                          "mid_horizon_usd": [106_500.0, 213_000.0],
+                          "premium_change_usd": [-5_000.0, -8_000.0],
+                          "wage_growth_adds_usd": [11_500.0, 21_000.0]})
+    # +6.5% nominal at 2.5% inflation: 1.065 / 1.025^5 = 1.065 / 1.131408 = 0.94131, -5.9%
+    assert findings.salary_scenario(split, 5, _move(0.025))[1] == (
+        "At the set values, every role's nominal midpoint rises 6.5% by year 5 (down 5.9% in "
+        "today's dollars); in dollars B's, the highest, moves most: it rises from $200,000 today "
+        "to $213,000 in year 5.")
+    # at 1% inflation: 1.065 / 1.01^5 = 1.065 / 1.051010 = 1.01331, up in both: nothing added
+    assert findings.salary_scenario(split, 5, _move(0.01))[1].startswith(
+        "At the set values, every role's nominal midpoint rises 6.5% by year 5; in dollars")
+    # per role: B +15% and A +20% at 3.5% inflation (1.035^5 = 1.187686): B 1.15 / 1.187686 =
+    # 0.96827, -3.2% real; A 1.2 / 1.187686 = 1.01037, up in both
+    apart = split.assign(mid_horizon_usd=[120_000.0, 230_000.0])
+    assert findings.salary_scenario(apart, 5, _move(0.035))[1] == (
+        "At the set values, B's nominal midpoint moves most in dollars: it rises from $200,000 "
+        "today to $230,000 in year 5 (+15.0%, down 3.2% in today's dollars); in percent, A's "
+        "moves most (+20.0%).")
+
+
+def test_scenario_findings_set_the_median_of_the_draws_against_the_set_values():
+    split = pd.DataFrame({"role_name": ["A"], "mid_today_usd": [150_000.0],
+                          "mid_horizon_usd": [159_750.0], "premium_change_usd": [-5_000.0],
+                          "wage_growth_adds_usd": [14_750.0]})
+    # the draws' median 157,500 against 150,000: +5.0% nominal; in today's dollars 139,207 /
+    # 150,000 - 1 = -7.2%; at the set values 159,750, +6.5%
+    out = findings.salary_scenario(split, 5, _move(0.025, 139_207.0))
+    assert out[1] == (
+        "Across the draws, the average role's median year-5 midpoint is $157,500, up 5.0% "
+        "nominal but down 7.2% in today's dollars (at the scenario's set values, $159,750, up "
+        "6.5%); averaged over roles, 8 in 10 draws end between $150,000 and $165,000.")
+    # a real median of 153,000 (+2.0%) goes the same way: only nominal is named
+    out = findings.salary_scenario(split, 5, _move(0.025, 153_000.0))
+    assert out[1].startswith("Across the draws, the average role's median year-5 midpoint is "
+                             "$157,500, up 5.0% nominal (at the scenario's set values, $159,750, "
+                             "up 6.5%)")
+    # today's pay drawn too (the draws' median today 148,000): the change runs from it, and
+    # the sentence says so (157,500 / 148,000 - 1 = +6.4%; 139,207 / 148,000 - 1 = -5.9%)
+    drawn_today = replace(_move(0.025, 139_207.0), drawn_today_usd=148_000.0)
+    assert findings.salary_scenario(split, 5, drawn_today)[1].startswith(
+        "Across the draws, the average role's median year-5 midpoint is $157,500, up 6.4% "
+        "nominal but down 5.9% in today's dollars from the draws' median today of $148,000 (at "
+        "the scenario's set values, $159,750, up 6.5%)")
+    # nothing drawn: no such sentence
+    assert len(findings.salary_scenario(split, 5, _move(0.025))) == 2
 
 
 def test_comparison_names_the_highest_and_lowest_scenario_and_the_widest_role():
+    # the draws' medians (what the chart plots) in year 5: S averages (100 + 200) / 2 = 150,
+    # T (160 + 210) / 2 = 185; at the set values (the table) S 140, T 190
+    paths = pd.DataFrame({"scenario_title": ["S"] * 4 + ["T"] * 4,
+                          "role_name": ["A", "B"] * 4, "year": [0, 0, 5, 5] * 2,
+                          "p50_usd": [100.0, 200.0, 100.0, 200.0, 100.0, 200.0, 160.0, 210.0]})
     at = pd.DataFrame({"scenario_title": ["S", "S", "T", "T"], "role_name": ["A", "B", "A", "B"],
-                       "mid_usd": [100.0, 200.0, 150.0, 210.0]})
-    out = findings.scenario_comparison(at, 5)
-    assert out == ["In year 5 the average role's midpoint is highest under \u201cT\u201d ($180) "
-                   "and lowest under \u201cS\u201d ($150), $30 apart.",
-                   "The scenarios disagree most about A: its year-5 midpoint runs from $100 to "
-                   "$150."]
-    out = findings.scenario_comparison(at.assign(mid_usd=[300.0, 200.0, 150.0, 100.0]), 5)
-    assert out[0].startswith("In year 5 the average role's midpoint is highest under \u201cS\u201d")
-    assert out[1].startswith("The scenarios disagree most about A: its year-5 midpoint runs from "
-                             "$150 to $300")
+                       "mid_usd": [90.0, 190.0, 150.0, 230.0]})
+    out = findings.scenario_comparison(paths, at, 5)
+    assert out == ["In year 5, across the draws, the average role's median midpoint (nominal "
+                   "dollars, as the chart plots) is highest under \u201cT\u201d ($185) and "
+                   "lowest under \u201cS\u201d ($150), $35 apart; at the scenarios' set values "
+                   "(the table) they are $190 and $140.",
+                   "The scenarios disagree most about A: the median of its year-5 midpoint's "
+                   "draws runs from $100 to $160 (nominal dollars; at the set values, $90 to "
+                   "$150)."]
+    # the set values ranked the other way round: the sentence names both ends
+    flipped = at.assign(mid_usd=[200.0, 200.0, 150.0, 230.0])
+    assert findings.scenario_comparison(paths, flipped, 5)[0].endswith(
+        "at the scenarios' set values (the table) the highest is \u201cS\u201d ($200) and the "
+        "lowest \u201cT\u201d ($190).")
+    # the draws ranked the other way round
+    other = paths.assign(p50_usd=[100.0, 200.0, 300.0, 200.0, 100.0, 200.0, 150.0, 100.0])
+    out = findings.scenario_comparison(other, at, 5)
+    assert out[0].startswith("In year 5, across the draws, the average role's median midpoint "
+                             "(nominal dollars, as the chart plots) is highest under "
+                             "\u201cS\u201d ($250)")
+    assert out[1].startswith("The scenarios disagree most about A: the median of its year-5 "
+                             "midpoint's draws runs from $150 to $300")
+
+
+def test_comparison_names_the_scenarios_whose_real_change_goes_the_other_way():
+    paths = pd.DataFrame({"scenario_title": ["S", "T"], "role_name": ["A", "A"],
+                          "year": [5, 5], "p50_usd": [110.0, 120.0]})
+    at = pd.DataFrame({"scenario_title": ["S", "T"], "role_name": ["A", "A"],
+                       "mid_usd": [110.0, 120.0]})
+    # S draws nothing: +10% nominal (110 / 100), -5% real (95 / 100); T's draws: +20%, +5%
+    moves = {"S": AverageMove(5, "nominal", 0.025, 100.0, {"nominal": 110.0, "real": 95.0}),
+             "T": AverageMove(5, "nominal", 0.025, 100.0, {"nominal": 125.0, "real": 110.0},
+                              100.0, {"nominal": (0.0, 120.0, 0.0), "real": (0.0, 105.0, 0.0)})}
+    assert findings.scenario_comparison(paths, at, 5, moves)[-1] == (
+        "From today to year 5, in today's dollars the average role's median midpoint moves the "
+        "other way under 1 of the 2 scenarios: \u201cS\u201d (up 10.0% nominal, down 5.0% in "
+        "today's dollars).")
+    moves["S"] = AverageMove(5, "nominal", 0.025, 100.0, {"nominal": 110.0, "real": 104.0})
+    assert findings.scenario_comparison(paths, at, 5, moves)[-1] == (
+        "From today to year 5, the average role's median midpoint moves the same way in today's "
+        "dollars as in nominal dollars under every scenario.")
 
 
 def test_the_build_lifts_findings_to_the_top_and_moves_method_notes_to_the_end():

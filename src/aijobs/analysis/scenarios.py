@@ -340,6 +340,69 @@ class ScenarioInputs:
                                                self.survey_pay("keep"))
 
 
+BASES = ("nominal", "real")
+
+
+@dataclass(frozen=True)
+class AverageMove:
+    """How the average role's midpoint moves from today to the horizon, in both kinds of
+    dollars, two ways: at the scenario's set values (the single path the band chart, the
+    tables and the split draw) and, where anything is drawn, the median of the draws (each
+    role's median, averaged over roles: what the path chart and the comparison plot), with
+    each role's p10 and p90 averaged the same way.
+
+    today_usd: the average role's midpoint today at the set values; set_usd: {basis: the
+    average at the horizon}; drawn_today_usd: the draws' median today (differs from today_usd
+    only when today's pay is drawn); drawn_usd: {basis: (p10, p50, p90) at the horizon}, or
+    None when nothing is drawn. basis: the page's dollars; inflation: the set value that
+    turns nominal into today's dollars."""
+
+    horizon: int
+    basis: str
+    inflation: float
+    today_usd: float
+    set_usd: Mapping[str, float]
+    drawn_today_usd: float | None = None
+    drawn_usd: Mapping[str, tuple[float, float, float]] | None = None
+
+    @property
+    def other_basis(self) -> str:
+        return "real" if self.basis == "nominal" else "nominal"
+
+    def set_change(self, basis: str | None = None) -> float:
+        """The relative change of the average midpoint at the set values (0.065 = +6.5%)."""
+        return self.set_usd[basis or self.basis] / self.today_usd - 1
+
+    def drawn_change(self, basis: str | None = None, quantile: int = 1) -> float:
+        """The relative change of the draws' median (quantile 1; 0 = p10, 2 = p90) from the
+        draws' median today; NaN when nothing is drawn."""
+        if self.drawn_usd is None or not self.drawn_today_usd:
+            return math.nan
+        return self.drawn_usd[basis or self.basis][quantile] / self.drawn_today_usd - 1
+
+
+def average_move(projection: pd.DataFrame, horizon: int, inflation: float,
+                 basis: str = "nominal",
+                 fans: Mapping[str, pd.DataFrame] | None = None) -> AverageMove:
+    """The AverageMove of a projection (project_bands' long table: basis, year, mid_usd) and,
+    optionally, fans by basis (frames of year, p10_usd, p50_usd, p90_usd; the page's own
+    basis with year 0, the other may hold the horizon alone: today is the same in both)."""
+    p = projection
+    today = float(p.loc[(p["basis"] == "nominal") & (p["year"] == 0), "mid_usd"].mean())
+    at = {b: float(p.loc[(p["basis"] == b) & (p["year"] == horizon), "mid_usd"].mean())
+          for b in BASES}
+    if not fans:
+        return AverageMove(horizon, basis, float(inflation), today, at)
+    start = fans[basis]
+    drawn_today = float(start.loc[start["year"] == 0, "p50_usd"].mean())
+    drawn: dict[str, tuple[float, float, float]] = {}
+    for b, f in fans.items():
+        end = f[f["year"] == horizon]
+        drawn[b] = (float(end["p10_usd"].mean()), float(end["p50_usd"].mean()),
+                    float(end["p90_usd"].mean()))
+    return AverageMove(horizon, basis, float(inflation), today, at, drawn_today, drawn)
+
+
 @dataclass(frozen=True)
 class ScenarioResult:
     """Everything one scenario computes.
@@ -375,6 +438,22 @@ class ScenarioResult:
         pr = self.premium_range
         return {"premium_ranges": pr.ranges if pr is not None and not pr.reason else None,
                 "today_ranges": self.today_range}
+
+    def average_move(self) -> AverageMove:
+        """How the average role's midpoint moves by the horizon, at the set values and across
+        the draws, nominal and in today's dollars (AverageMove). The fan is drawn in the
+        page's basis; the other basis's horizon is drawn here from the same draws."""
+        h = self.params.horizon_years
+        fans = None
+        if self.fan is not None and self.uncertainty is not None:
+            other = "real" if self.basis == "nominal" else "nominal"
+            q = monte_carlo.fan(monte_carlo.pay_draws(
+                self.bands, self.params, self.uncertainty, self.premiums.used, self.growth,
+                other, horizon_only=True, **self.level_ranges), (0.1, 0.5, 0.9))[:, :, -1]
+            fans = {self.basis: self.fan,
+                    other: pd.DataFrame({"year": h, "p10_usd": q[0], "p50_usd": q[1],
+                                         "p90_usd": q[2]})}
+        return average_move(self.projection, h, self.params.inflation, self.basis, fans)
 
     def variance_breakdown(self) -> pd.DataFrame | None:
         """Each uncertain input's share of the fan's width (monte_carlo.variance_breakdown);
@@ -490,6 +569,7 @@ def run_scenario(settings: Mapping[str, Any], inputs: ScenarioInputs | None = No
 def compare_scenarios(named: Sequence[Mapping[str, Any]], *, horizon_years: int,
                       basis: str = "nominal", draws: int | None = None,
                       roles: Sequence[str] = (), inputs: ScenarioInputs | None = None,
+                      moves: dict[str, AverageMove] | None = None,
                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Median paths and year-N bands of every named scenario, on a common horizon.
 
@@ -500,7 +580,9 @@ def compare_scenarios(named: Sequence[Mapping[str, Any]], *, horizon_years: int,
     Returns (paths, bands_at_horizon). paths: scenario, scenario_title, role_id, role_name,
     year, p10_usd ... p90_usd (midpoint pay; all equal without uncertainty).
     bands_at_horizon: scenario, scenario_title, role_id, role_name, low_usd, mid_usd,
-    high_usd, is_open_ended (the deterministic projection at the horizon).
+    high_usd, is_open_ended (the deterministic projection at the horizon: each scenario's
+    set values). `moves`, when given, is filled with each scenario's AverageMove by title
+    (the average role at its set values and across its draws, nominal and real).
     """
     if basis not in ("nominal", "real"):
         raise ParameterError(f"parameter basis: got {basis!r}; expected nominal or real")
@@ -519,6 +601,8 @@ def compare_scenarios(named: Sequence[Mapping[str, Any]], *, horizon_years: int,
                 **{f"p{round(d * 100)}_usd": proj["mid_usd"] for d in DECILES})
         label = {"scenario": entry["name"], "scenario_title": entry["title"]}
         paths_out.append(f.assign(**label))
+        if moves is not None:
+            moves[entry["title"]] = result.average_move()
         end = proj[proj["year"] == horizon_years]
         bands_out.append(end[["role_id", "role_name", "low_usd", "mid_usd", "high_usd",
                               "is_open_ended"]].assign(**label))

@@ -8,7 +8,8 @@ title. tests/charts/test_computed_words.py feeds each one data where the opposit
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -17,6 +18,7 @@ from aijobs.formatting import money_k
 from aijobs.words import (
     ABOVE,
     RISES,
+    UP,
     capitalised,
     count,
     count_text,
@@ -26,6 +28,9 @@ from aijobs.words import (
     n_of,
     percent_text,
 )
+
+if TYPE_CHECKING:  # the scenario model is not needed to word its values
+    from aijobs.analysis.scenarios import AverageMove
 
 _PLACES = ("below", "inside", "above")
 
@@ -175,23 +180,77 @@ def coverage_title(counts: pd.DataFrame) -> str:
     return text + (", " + listing(others) if others else "")
 
 
+# How each kind of dollars is named after a change ('up 6.5% nominal', 'down 5.9% in today's
+# dollars')
+DOLLARS = {"nominal": "nominal", "real": "in today's dollars"}
+SET_VALUES = "at the scenario's set values"
+
+
+def moved_text(change: float, words: Sequence[str] = UP) -> str:
+    """'up 6.5%', 'down 18.6%', 'unchanged': a relative change to one decimal, its word from
+    its rounded sign (words: up, down, level)."""
+    word = direction(round(change * 100, 1), words)
+    return word + (f" {percent_text(abs(change), 1)}" if word != words[2] else "")
+
+
+def differs(change: float, other: float | None) -> bool:
+    """Whether `other` (the same change in the other kind of dollars) moves the other way (to
+    one decimal): only then does a sentence name it."""
+    return other is not None and not math.isnan(other) and not math.isnan(change) and \
+        direction(round(change * 100, 1), UP) != direction(round(other * 100, 1), UP)
+
+
+def dollars_move_text(changes: Mapping[str, float], basis: str) -> str:
+    """A change in the page's dollars, named nominal or real, and in the other dollars too
+    where it moves the other way: 'down 18.6% nominal'; 'up 6.5% nominal but down 5.9% in
+    today's dollars'."""
+    other = "real" if basis == "nominal" else "nominal"
+    text = f"{moved_text(changes[basis])} {DOLLARS[basis]}"
+    if differs(changes[basis], changes.get(other)):
+        text += f" but {moved_text(changes[other])} {DOLLARS[other]}"
+    return text
+
+
+def band_shift_title(move: AverageMove, scenario: str = "") -> str:
+    """The band chart's headline (and the index card's): how the average midpoint moves at the
+    scenario's set values, which the chart draws, then, where anything is drawn, the median of
+    the draws, which the path chart draws; each nominal or in today's dollars, with the other
+    kind named where it moves the other way. scenario: the scenario's title, HTML-escaped."""
+    changes = {b: move.set_change(b) for b in move.set_usd}
+    head = f"{scenario}: {SET_VALUES}" if scenario else capitalised(SET_VALUES)
+    text = (f"{head}, the average midpoint is {dollars_move_text(changes, move.basis)} by "
+            f"year {move.horizon}")
+    if move.drawn_usd is not None:
+        drawn = {b: move.drawn_change(b) for b in move.drawn_usd}
+        text += f"; the median of the draws is {dollars_move_text(drawn, move.basis)}"
+    return text
+
+
 def average_path_title(years: Sequence[float], mids: Sequence[float], basis: str, *,
-                       drawn: bool = False) -> str:
-    """How the average role's midpoint moves from the first year to the last: 'The average
-    role's midpoint rises 11%, from $171K to $190K, by year 5 (nominal dollars)'."""
+                       drawn: bool = False, other_change: float | None = None) -> str:
+    """How the average role's midpoint moves from the first year to the last: 'At the
+    scenario's set values, the average role's midpoint rises 10.9%, from $171K to $190K, by year
+    5 (nominal dollars)'; other_change, the same change in the other kind of dollars, is named
+    where it moves the other way ('...; in today's dollars it falls 2.0%')."""
     frame = pd.DataFrame({"year": years, "mid": mids}).groupby("year")["mid"].mean()
     if frame.empty:
         return "No path to show"
     start, end = float(frame.iloc[0]), float(frame.iloc[-1])
     change = end / start - 1 if start else math.nan
-    verb = direction(change, RISES, tolerance=0.0005)
-    by = "" if verb == RISES[2] else f" {percent_text(abs(change))}"
+    verb = direction(round(change * 100, 1), RISES)
+    by = "" if verb == RISES[2] else f" {percent_text(abs(change), 1)}"
     # drawn: the mids are the medians of the Monte Carlo draws, which differ from the
-    # scenario's own path (the tables and the band chart's '6.5%'); the title says which
+    # scenario's path at its set values (the tables and the band chart); the title says which
     whose = "Across the draws, the average role's median midpoint" if drawn else \
-        "The average role's midpoint"
+        f"{capitalised(SET_VALUES)}, the average role's midpoint"
+    other = "real" if basis == "nominal" else "nominal"
+    tail = ""
+    if other_change is not None and differs(change, other_change):
+        where = "in nominal dollars" if other == "nominal" else DOLLARS[other]
+        tail = (f"; {where} it {direction(round(other_change * 100, 1), RISES)} "
+                f"{percent_text(abs(other_change), 1)}")
     return (f"{whose} {verb}{by}, from {money_k(start)} to {money_k(end)}, "
-            f"by year {int(frame.index[-1])} ({basis} dollars)")
+            f"by year {int(frame.index[-1])} ({basis} dollars{tail})")
 
 
 def slider_title(rates: Sequence[float], mean_mids_usd: Sequence[float], horizon: int,

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from aijobs.analysis.scenarios import AverageMove, average_move
 from aijobs.charts import downloads, finding_titles
 from aijobs.charts.figure_data import attach_data
 from aijobs.charts.theme import (
@@ -26,7 +27,7 @@ from aijobs.charts.theme import (
     money_axis,
     wrapped,
 )
-from aijobs.words import UP, capitalised, direction, percent_text
+from aijobs.words import capitalised, percent_text
 
 SCENARIO_COLOURS = ["#4b5563", "#059669", "#ea580c", "#7c3aed", "#2563eb", "#db2777"]
 
@@ -38,8 +39,12 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 
 def band_shift_figure(projection: pd.DataFrame, source: str, *, horizon: int,
-                      basis: str = "nominal", scenario: str = "") -> go.Figure:
-    """Today's band (grey) against the projected band at the horizon (blue), per role."""
+                      basis: str = "nominal", scenario: str = "",
+                      move: AverageMove | None = None) -> go.Figure:
+    """Today's band (grey) against the projected band at the horizon (blue), per role: the
+    scenario's set values. Its title (finding_titles.band_shift_title) says so and, given the
+    scenario's AverageMove (ScenarioResult.average_move), adds the median of the draws; without
+    it, the move is read from the projection alone."""
     tidy = downloads.band_shift_figure(projection, basis, horizon)
     p = escaped_frame(projection[projection["basis"] == basis])
     today = p[p["year"] == 0].sort_values("mid_usd").reset_index(drop=True)
@@ -66,20 +71,21 @@ def band_shift_figure(projection: pd.DataFrame, source: str, *, horizon: int,
                         hovertemplate="%{y}: the top of the band is open-ended<extra></extra>")
     money_axis(fig, label=f"Annual pay ({basis})")
     fig.update_layout(barmode="overlay")
-    change = (later["mid_usd"].sum() / today["mid_usd"].sum() - 1) * 100
-    moved = direction(round(change, 1), UP)
-    moved += f" {abs(change):.1f}%" if moved != UP[2] else ""
-    label = html.escape(scenario, quote=False) + ": " if scenario else ""  # a parameter's text
-    title = (f"{label}midpoints {moved} on average by year {horizon}"
-             f"<br><sup>Today's band (grey outline) and the projected band (blue), {basis} "
-             "dollars</sup>")
+    if move is None:
+        move = average_move(projection, horizon, math.nan, basis)
+    label = html.escape(scenario, quote=False)  # a parameter's text
+    title = (finding_titles.band_shift_title(move, label)
+             + "<br><sup>Today's band (grey outline) and the projected band at the scenario's "
+               f"set values (blue), {basis} dollars</sup>")
     fig = finish_figure(fig, title, source, height=max(380, 120 + 70 * len(names) + 110))
     return attach_data(fig, *tidy, source=source)
 
 
 def path_figure(projection: pd.DataFrame, source: str, *, basis: str = "nominal",
-                fan: pd.DataFrame | None = None) -> go.Figure:
-    """Midpoint pay per role over the years; with a Monte Carlo fan, p10-p90 shaded."""
+                fan: pd.DataFrame | None = None, move: AverageMove | None = None) -> go.Figure:
+    """Midpoint pay per role over the years; with a Monte Carlo fan, p10-p90 shaded. Given
+    the scenario's AverageMove, the title names the change in the other kind of dollars where
+    it goes the other way (without a fan, the projection's other basis says it)."""
     tidy = downloads.path_figure(projection, basis, fan)
     fig = go.Figure()
     p = escaped_frame(projection[projection["basis"] == basis])
@@ -132,11 +138,16 @@ def path_figure(projection: pd.DataFrame, source: str, *, basis: str = "nominal"
     fig.update_xaxes(title={"text": "Years from now"}, dtick=1 if horizon <= 12 else None)
     kind = ("Median path; shaded bands hold 8, 6, 4 and 2 in 10 draws" if fan is not None
             else "Single deterministic path")
+    other = "real" if basis == "nominal" else "nominal"
     if fan is not None:
-        title = finding_titles.average_path_title(fan["year"], fan["p50_usd"], basis,
-                                                  drawn=True)
+        title = finding_titles.average_path_title(
+            fan["year"], fan["p50_usd"], basis, drawn=True,
+            other_change=move.drawn_change(other) if move is not None else None)
     else:
-        title = finding_titles.average_path_title(p["year"], p["mid_usd"], basis)
+        if move is None:
+            move = average_move(projection, horizon, math.nan, basis)
+        title = finding_titles.average_path_title(p["year"], p["mid_usd"], basis,
+                                                  other_change=move.set_change(other))
     title += f"<br><sup>Midpoint pay over {horizon} years; {kind[:1].lower()}{kind[1:]}</sup>"
     fig = finish_figure(fig, title, source, height=480)
     return attach_data(fig, *tidy, source=source)
@@ -266,11 +277,11 @@ def comparison_figure(medians: pd.DataFrame, source: str, *, basis: str = "nomin
     low, high = final["p50_usd"].idxmin(), final["p50_usd"].idxmax()
     # rank only where the fans (p10-p90 of the average role) do not overlap
     if final.loc[low, "p90_usd"] < final.loc[high, "p10_usd"]:
-        title = (f"By year {horizon}, '{low}' pays least and '{high}' most, with their fans "
-                 "apart")
+        title = (f"By year {horizon}, across the draws, '{low}' pays least and '{high}' most "
+                 f"({basis} dollars), with their fans apart")
     else:
-        title = (f"By year {horizon}, the scenarios' differences lie within their "
-                 "uncertainty")
+        title = (f"By year {horizon}, across the draws, the scenarios' differences lie within "
+                 f"their uncertainty ({basis} dollars)")
     title = wrapped(title, 90)  # scenario titles are long: keep the headline inside the chart
     title += (f"<br><sup>Median midpoint pay per role under each scenario, {basis} USD "
               "thousands; named scenarios carry no likelihood</sup>")

@@ -9,12 +9,14 @@ the opposite holds).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 
 from aijobs import words
 from aijobs.analysis import audit
+from aijobs.analysis.scenarios import AverageMove
 from aijobs.analysis.transforms import labelled
 from aijobs.charts import finding_titles
 from aijobs.notebook import evidence_words, scenario_pages, source_pages
@@ -267,9 +269,23 @@ def overview(roles: pd.DataFrame, skills: pd.DataFrame, shelf_life_months: float
     return out
 
 
-def salary_scenario(split: pd.DataFrame, horizon_years: int) -> list[str]:
-    """The scenario's effect apart from wage growth, and the role whose midpoint moves most."""
+def salary_scenario(split: pd.DataFrame, horizon_years: int,
+                    move: AverageMove | None = None) -> list[str]:
+    """The scenario's effect apart from wage growth and the role whose midpoint moves most, at
+    the scenario's set values (nominal dollars); given its AverageMove, the median of the draws
+    against them, and each change in today's dollars where it goes the other way."""
     out = [scenario_pages.headline(split, horizon_years)]
+    if move is not None and (drawn := scenario_pages.drawn_sentence(move)):
+        out.append(drawn)
+    inflation = move.inflation if move is not None else math.nan
+
+    def in_real(change: float) -> str:
+        """'; X% in today's dollars' where the real change goes the other way."""
+        real = (1 + change) / (1 + inflation) ** horizon_years - 1
+        if not finding_titles.differs(change, real):
+            return ""
+        return f", {finding_titles.moved_text(real)} in today's dollars"
+
     if not split.empty:
         change = split["mid_horizon_usd"] - split["mid_today_usd"]
         r = split.loc[change.abs().idxmax()]
@@ -279,40 +295,85 @@ def salary_scenario(split: pd.DataFrame, horizon_years: int) -> list[str]:
         moves = (f"it {verb} from {_usd(r['mid_today_usd'])} today to "
                  f"{_usd(r['mid_horizon_usd'])} in year {horizon_years}")
         if same:
-            all_verb = "rises" if float(relative.iloc[0]) >= 0 else "falls"
-            out.append(f"Every role's midpoint {all_verb} "
-                       f"{words.percent_text(abs(float(relative.iloc[0])), 1)} by year "
-                       f"{horizon_years}; in dollars {r['role_name']}'s, the highest, moves "
-                       f"most: {moves}.")
+            rel = float(relative.iloc[0])
+            all_verb = "rises" if rel >= 0 else "falls"
+            real = in_real(rel)
+            out.append(f"At the set values, every role's nominal midpoint {all_verb} "
+                       f"{words.percent_text(abs(rel), 1)} by year {horizon_years}"
+                       + (f" ({real.removeprefix(', ')})" if real else "")
+                       + f"; in dollars {r['role_name']}'s, the highest, moves most: {moves}.")
         else:
             top = relative.abs().idxmax()
-            text = (f"{r['role_name']}'s midpoint moves most in dollars: {moves} "
-                    f"({relative[r.name]:+.1%})")
+            text = (f"At the set values, {r['role_name']}'s nominal midpoint moves most in "
+                    f"dollars: {moves} ({relative[r.name]:+.1%}{in_real(relative[r.name])})")
             if top != r.name:
                 text += (f"; in percent, {split.loc[top, 'role_name']}'s moves most "
-                         f"({relative[top]:+.1%})")
+                         f"({relative[top]:+.1%}{in_real(relative[top])})")
             out.append(text + ".")
     return out
 
 
-def scenario_comparison(at_horizon: pd.DataFrame, horizon_years: int) -> list[str]:
-    """Which scenario leaves the average role best and worst paid at the horizon, and the role
-    the scenarios disagree about most."""
-    if at_horizon.empty:
+def _quoted(title: str) -> str:
+    return f"\u201c{title}\u201d"
+
+
+def scenario_comparison(paths: pd.DataFrame, at_horizon: pd.DataFrame, horizon_years: int,
+                        moves: Mapping[str, AverageMove] | None = None,
+                        basis: str = "nominal") -> list[str]:
+    """Which scenario leaves the average role best and worst paid at the horizon and the role
+    the scenarios disagree about most, by the medians of the draws (what the chart plots:
+    paths' p50_usd), each against the scenarios' set values (at_horizon's mid_usd, the table);
+    given each scenario's AverageMove by title, the scenarios under which the average role's
+    median moves the other way in the other kind of dollars."""
+    if paths.empty:
         return ["No scenario to compare."]
     out = []
-    mean = at_horizon.groupby("scenario_title", sort=False)["mid_usd"].mean().sort_values(
+    dollars = "nominal dollars" if basis == "nominal" else "today's dollars"
+    end = paths[paths["year"] == horizon_years]
+    drawn = end.groupby("scenario_title", sort=False)["p50_usd"].mean().sort_values(
         kind="stable")
-    if len(mean) > 1:
-        out.append(f"In year {horizon_years} the average role's midpoint is highest under "
-                   f"\u201c{mean.index[-1]}\u201d ({_usd(mean.iloc[-1])}) and lowest under "
-                   f"\u201c{mean.index[0]}\u201d ({_usd(mean.iloc[0])}), "
-                   f"{_usd(mean.iloc[-1] - mean.iloc[0])} apart.")
-    spread = at_horizon.groupby("role_name", sort=True)["mid_usd"].agg(["min", "max"])
-    spread = spread.assign(width=spread["max"] - spread["min"]).sort_values(
-        "width", ascending=False, kind="stable")
-    if len(mean) > 1 and not spread.empty:
-        r = spread.iloc[0]
-        out.append(f"The scenarios disagree most about {spread.index[0]}: its year-"
-                   f"{horizon_years} midpoint runs from {_usd(r['min'])} to {_usd(r['max'])}.")
+    at_set = at_horizon.groupby("scenario_title", sort=False)["mid_usd"].mean().sort_values(
+        kind="stable")
+    if len(drawn) > 1:
+        high, low = drawn.index[-1], drawn.index[0]
+        if (at_set.index[-1], at_set.index[0]) == (high, low):
+            against = (f"at the scenarios' set values (the table) they are "
+                       f"{_usd(at_set[high])} and {_usd(at_set[low])}")
+        else:
+            against = (f"at the scenarios' set values (the table) the highest is "
+                       f"{_quoted(at_set.index[-1])} ({_usd(at_set.iloc[-1])}) and the lowest "
+                       f"{_quoted(at_set.index[0])} ({_usd(at_set.iloc[0])})")
+        out.append(f"In year {horizon_years}, across the draws, the average role's median "
+                   f"midpoint ({dollars}, as the chart plots) is highest under {_quoted(high)} "
+                   f"({_usd(drawn[high])}) and lowest under {_quoted(low)} ({_usd(drawn[low])}), "
+                   f"{_usd(drawn[high] - drawn[low])} apart; {against}.")
+        spread = end.groupby("role_name", sort=True)["p50_usd"].agg(["min", "max"])
+        spread = spread.assign(width=spread["max"] - spread["min"]).sort_values(
+            "width", ascending=False, kind="stable")
+        if not spread.empty:
+            role, r = spread.index[0], spread.iloc[0]
+            mine = at_horizon.loc[at_horizon["role_name"] == role, "mid_usd"]
+            out.append(f"The scenarios disagree most about {role}: the median of its year-"
+                       f"{horizon_years} midpoint's draws runs from {_usd(r['min'])} to "
+                       f"{_usd(r['max'])} ({dollars}; at the set values, {_usd(mine.min())} to "
+                       f"{_usd(mine.max())}).")
+    if moves:
+        other = "real" if basis == "nominal" else "nominal"
+        flips = []
+        for title, m in moves.items():
+            a = m.drawn_change(basis) if m.drawn_usd is not None else m.set_change(basis)
+            b = m.drawn_change(other) if m.drawn_usd is not None else m.set_change(other)
+            if finding_titles.differs(a, b):
+                flips.append(f"{_quoted(title)} ({finding_titles.moved_text(a)} "
+                             f"{finding_titles.DOLLARS[basis]}, {finding_titles.moved_text(b)} "
+                             f"{finding_titles.DOLLARS[other]})")
+        where = "in today's dollars" if other == "real" else "in nominal dollars"
+        if flips:
+            out.append(f"From today to year {horizon_years}, {where} the average role's median "
+                       f"midpoint moves the other way under "
+                       f"{len(flips)} of the {words.count(len(moves), 'scenario')}: "
+                       f"{words.listing(flips)}.")
+        else:
+            out.append(f"From today to year {horizon_years}, the average role's median midpoint "
+                       f"moves the same way {where} as in {dollars} under every scenario.")
     return out

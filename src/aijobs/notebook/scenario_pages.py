@@ -12,7 +12,8 @@ import pandas as pd
 
 from aijobs.analysis import baselines, scenario_defaults
 from aijobs.analysis.scenario_settings import number_or_none
-from aijobs.analysis.scenarios import PremiumChoice, ScenarioResult, estimate_names
+from aijobs.analysis.scenarios import AverageMove, PremiumChoice, ScenarioResult, estimate_names
+from aijobs.charts import finding_titles
 from aijobs.charts.scenario_figures import range_percent
 from aijobs.survey.evidence import with_role_names
 from aijobs.words import capitalised, count, listing, percent_text, spelled, verb_for
@@ -34,19 +35,43 @@ MEASURE_TEXT = {
 
 
 def headline(split: pd.DataFrame, horizon: int) -> str:
-    """One sentence that keeps the scenario's effect apart from market wage growth."""
+    """One sentence that keeps the scenario's effect apart from market wage growth, at the
+    scenario's set values (the split is its single path, in nominal dollars)."""
     if split.empty:
         return "No role to project."
     change = float(split["premium_change_usd"].mean())
     wages = float(split["wage_growth_adds_usd"].mean())
     if round(change) == 0:
-        effect = "the premium's change leaves the average role's midpoint where wages take it"
+        effect = ("the premium's change leaves the average role's nominal midpoint where wages "
+                  "take it")
     elif change < 0:
-        effect = f"the premium's change removes ${-change:,.0f} from the average role's midpoint"
+        effect = (f"the premium's change removes ${-change:,.0f} from the average role's "
+                  "nominal midpoint")
     else:
-        effect = f"the premium's change adds ${change:,.0f} to the average role's midpoint"
+        effect = f"the premium's change adds ${change:,.0f} to the average role's nominal midpoint"
     wage_verb = "adds" if wages >= 0 else "removes"
-    return f"By year {horizon}, {effect}; market wage growth {wage_verb} ${abs(wages):,.0f}."
+    return (f"At the scenario's set values, by year {horizon} {effect}; market wage growth "
+            f"{wage_verb} ${abs(wages):,.0f}.")
+
+
+def drawn_sentence(move: AverageMove) -> str | None:
+    """The median of the draws for the average role at the horizon (what the path chart and
+    its fan show), against the scenario's set values (what the band chart and the tables
+    show), in the page's dollars, with the other kind named where it moves the other way;
+    None when nothing is drawn."""
+    if move.drawn_usd is None:
+        return None
+    b = move.basis
+    p10, p50, p90 = move.drawn_usd[b]
+    drawn = {k: move.drawn_change(k) for k in move.drawn_usd}
+    # today's pay drawn too: the draws' change runs from their own median today
+    since = (f" from the draws' median today of ${move.drawn_today_usd:,.0f}"
+             if round(float(move.drawn_today_usd or 0)) != round(move.today_usd) else "")
+    return (f"Across the draws, the average role's median year-{move.horizon} midpoint is "
+            f"${p50:,.0f}, {finding_titles.dollars_move_text(drawn, b)}{since} (at the "
+            f"scenario's set values, ${move.set_usd[b]:,.0f}, "
+            f"{finding_titles.moved_text(move.set_change(b))}); "
+            f"averaged over roles, 8 in 10 draws end between ${p10:,.0f} and ${p90:,.0f}.")
 
 
 def _citation(e: Mapping[str, Any]) -> str:
@@ -611,8 +636,8 @@ def comparison_intro(named: list[dict], estimates: pd.DataFrame) -> str:
             market += 1
     sourced = estimates["premium"].dropna()
     text = ("The named scenarios of the suite's report configuration side by side: each "
-            "one's median path of midpoint pay per role, and the band each role reaches at the "
-            "horizon under each scenario.")
+            "one's median path of midpoint pay per role across its draws, and the band each role "
+            "reaches at the horizon at each scenario's set values.")
     if values and len(sourced):
         lo, hi = min(values), max(values)
         a, b = float(sourced.min()), float(sourced.max())
@@ -632,3 +657,29 @@ def comparison_intro(named: list[dict], estimates: pd.DataFrame) -> str:
                  "demand against supply")
     return (text + ". None is a forecast and none carries a likelihood. Add a scenario to the "
             "report configuration and it appears here on the next build.")
+
+
+def comparison_rank_notes(paths: pd.DataFrame, at_horizon: pd.DataFrame, horizon: int,
+                          basis: str = "nominal") -> list[str]:
+    """Under the comparison's table: the average role's midpoint at the horizon under each
+    scenario at its set values (what the table holds), lowest first; then the scenarios ranked
+    by the medians of their draws (what the chart plots) where the fans (each role's p10 to
+    p90, averaged over roles) are apart, and those the uncertainty leaves unranked."""
+    dollars = "nominal dollars" if basis == "nominal" else "today's dollars"
+    at_set = at_horizon.groupby("scenario_title", sort=False)["mid_usd"].mean().sort_values(
+        kind="stable")
+    out = [f"At each scenario's set values, the average role's year-{horizon} midpoint "
+           f"({dollars}), lowest first: "
+           + "; ".join(f"{k} ${v:,.0f}" for k, v in at_set.items()) + "."]
+    ends = paths[paths["year"] == horizon].groupby("scenario_title", sort=False)[
+        ["p10_usd", "p50_usd", "p90_usd"]].mean().sort_values("p50_usd", kind="stable")
+    apart: list[str] = []
+    close: list[str] = []
+    for a, b in zip(ends.index[:-1], ends.index[1:], strict=True):
+        (apart if ends.loc[a, "p90_usd"] < ends.loc[b, "p10_usd"] else close).append(f"{a} < {b}")
+    out.append("By the medians of the draws (as the chart plots), lowest first: "
+               + "; ".join(f"{k} ${v:,.0f}" for k, v in ends["p50_usd"].items())
+               + ". Ranked where the fans (8 in 10 draws, averaged over roles) are apart: "
+               + ("; ".join(apart) or "none") + ". Within the uncertainty, so not ranked: "
+               + ("; ".join(close) or "none") + ".")
+    return out
