@@ -725,6 +725,9 @@ def test_the_fan_s_words_are_a_spread_not_a_probability():
     row = result.fan[result.fan["year"] == 5].iloc[0]
     note = scenario_pages.fan_role_note(row, 5)
     assert "over the ranges given, 8 in 10 of the drawn combinations end between" in note
+    # the note names its dollars: the fan's own
+    assert "in year 5 (nominal dollars); 4 in 10 between" in note
+    assert "in year 5 (today's dollars); 4 in 10" in scenario_pages.fan_role_note(row, 5, "real")
     text = scenario_pages.fan_ranges_note(result)
     assert "inflation 1.5% to 4% (most likely 2.5%)" in text
     assert "not a forecast" in text

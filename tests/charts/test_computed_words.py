@@ -318,6 +318,29 @@ def test_band_shift_title_says_set_values_nominal_and_the_draws():
         "At the scenario's set values, the average midpoint is down 18.6% nominal by year 5")
 
 
+def test_band_shift_figure_reads_both_dollars_from_its_projection():
+    from aijobs.charts import scenario_figures
+    # one role, 150,000 today and 160,000 nominal in year 5 (+6.7%); in today's dollars at 2.5%
+    # a year 160,000 / 1.131408 = 141,417 (-5.7%), then at 1% 160,000 / 1.051010 = 152,235 (+1.5%)
+    def projection(real_end: float) -> pd.DataFrame:
+        return pd.DataFrame({
+            "role_id": ["a"] * 4, "role_name": ["A"] * 4, "year": [0, 5, 0, 5],
+            "basis": ["nominal", "nominal", "real", "real"],
+            "low_usd": [100e3, 110e3, 100e3, 100e3], "mid_usd": [150e3, 160e3, 150e3, real_end],
+            "high_usd": [200e3, 210e3, 200e3, 200e3], "is_open_ended": [False] * 4})
+
+    def title(real_end: float) -> str:
+        fig = scenario_figures.band_shift_figure(projection(real_end), "s", horizon=5,
+                                                 scenario="S")
+        return fig.layout.title.text.replace("<br>", " ").split(" <sup>")[0]
+
+    assert title(160e3 / 1.025 ** 5) == (
+        "S: at the scenario's set values, the average midpoint is up 6.7% nominal but down 5.7% "
+        "in today's dollars by year 5")
+    assert title(160e3 / 1.01 ** 5) == (
+        "S: at the scenario's set values, the average midpoint is up 6.7% nominal by year 5")
+
+
 def test_average_path_and_slider_titles_follow_the_direction():
     from aijobs.charts.finding_titles import average_path_title, slider_title
     rising = average_path_title([0, 0, 5, 5], [100_000, 200_000, 120_000, 210_000], "nominal")
@@ -342,7 +365,7 @@ def test_average_path_and_slider_titles_follow_the_direction():
         "(real dollars; in nominal dollars it rises 5.0%)")
     assert slider_title([0.0, 0.3], [204_000, 167_000], 5, "normalization rate") == (
         "Drag the slider: as the normalization rate goes from 0% to 30%, the average year-5 "
-        "midpoint falls from $204K to $167K")
+        "midpoint falls from $204K to $167K (nominal, the other settings at their set values)")
     assert "midpoint rises from $150K to $180K" in slider_title(
         [0.0, 0.3], [150_000, 180_000], 5, "supply growth")
 

@@ -11,6 +11,7 @@ from conftest import built_page, run_in
 
 from aijobs import paths
 from aijobs.analysis import scenario_defaults, scenarios, transforms
+from aijobs.charts import finding_titles
 from aijobs.data import tables
 from aijobs.devtools.figure_export import figures_in_page
 from aijobs.reports.config import load_named_scenarios, load_scenario_entries
@@ -69,6 +70,20 @@ def test_each_named_scenario_builds_a_report(built_reports, name):
     assert talent == (entry["parameters"]["mode"] == "supply_demand")
     index = built_page(built_reports, "index").read_text()
     assert f'href="scenario_{name}.html"' in index
+    # the index card's headline is the band chart's: it says it quotes the set values, and the
+    # draws' median beside them, each nominal with today's dollars where they go the other way,
+    # as computed from the scenario the page runs
+    settings = next(s for s in load_named_scenarios() if s["name"] == name)["settings"]
+    move = scenarios.run_scenario(settings).average_move()
+    card = finding_titles.band_shift_title(move, entry["title"])
+    assert card.startswith(f"{entry['title']}: at the scenario's set values, the average "
+                           "midpoint is ")
+    assert "; the median of the draws is " in card and " nominal" in card
+    assert ("today's dollars" in card) == finding_titles.differs(move.set_change("nominal"),
+                                                                  move.set_change("real"))
+    assert card in html.unescape(index)
+    headline = figures_in_page(page)[0]["layout"]["title"]["text"]
+    assert headline.replace("<br>", " ").startswith(html.escape(card, quote=False))
 
 
 def test_comparison_orders_scenarios_as_their_parameters_imply(built_reports):

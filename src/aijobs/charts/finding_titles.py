@@ -256,13 +256,15 @@ def average_path_title(years: Sequence[float], mids: Sequence[float], basis: str
 def slider_title(rates: Sequence[float], mean_mids_usd: Sequence[float], horizon: int,
                  lever: str) -> str:
     """What the slider moves: the average year-N midpoint at the lowest and the highest
-    setting. lever names the setting ('normalization rate')."""
+    setting, in nominal dollars (slider_steps), the other settings at their set values. lever
+    names the setting ('normalization rate')."""
     if not len(rates):
         return f"No {lever} to slide over"
     a, b = float(mean_mids_usd[0]), float(mean_mids_usd[-1])
     verb = direction(b - a, ("rises", "falls", "stays"), tolerance=0.5)
     return (f"Drag the slider: as the {lever} goes from {rates[0]:.0%} to {rates[-1]:.0%}, the "
-            f"average year-{horizon} midpoint {verb} from {money_k(a)} to {money_k(b)}")
+            f"average year-{horizon} midpoint {verb} from {money_k(a)} to {money_k(b)} "
+            "(nominal, the other settings at their set values)")
 
 
 def entry_share_title(entry: pd.DataFrame) -> str:

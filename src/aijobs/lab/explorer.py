@@ -265,11 +265,12 @@ class ScenarioExplorer(_Explorer):
         start = time.perf_counter()
         out = self.outputs()
         s = self.settings
+        move = out.average_move()  # at the set values and across the draws, nominal and real
         bands = scenario_figures.band_shift_figure(
             out.projection, self.source, horizon=s["horizon_years"], basis=s["basis"],
-            scenario=s.get("scenario_title", ""))
+            scenario=s.get("scenario_title", ""), move=move)
         path = scenario_figures.path_figure(out.projection, self.source, basis=s["basis"],
-                                            fan=out.fan)
+                                            fan=out.fan, move=move)
         for key, fig in (("bands", bands), ("path", path)):
             _redraw(self.figures[key], fig)
         self.outputs_now = out

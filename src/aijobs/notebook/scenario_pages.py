@@ -424,11 +424,13 @@ def fan_ranges_note(result: ScenarioResult) -> str:
             "attached to the ranges themselves.")
 
 
-def fan_role_note(row: pd.Series, horizon: int) -> str:
-    """One role's spread at the horizon, worded as a spread over the ranges, not a chance."""
+def fan_role_note(row: pd.Series, horizon: int, basis: str = "nominal") -> str:
+    """One role's spread at the horizon, worded as a spread over the ranges, not a chance, in
+    the fan's dollars (basis)."""
+    dollars = "nominal dollars" if basis == "nominal" else "today's dollars"
     return (f"{row['role_name']}: over the ranges given, 8 in 10 of the drawn combinations end "
-            f"between ${row['p10_usd']:,.0f} and ${row['p90_usd']:,.0f} in year {horizon}; 4 "
-            f"in 10 between ${row['p30_usd']:,.0f} and ${row['p70_usd']:,.0f}.")
+            f"between ${row['p10_usd']:,.0f} and ${row['p90_usd']:,.0f} in year {horizon} "
+            f"({dollars}); 4 in 10 between ${row['p30_usd']:,.0f} and ${row['p70_usd']:,.0f}.")
 
 
 def breakdown_table(result: ScenarioResult) -> pd.DataFrame | None:
