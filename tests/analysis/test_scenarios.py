@@ -667,6 +667,8 @@ def test_the_default_fan_draws_the_premium_s_level_and_the_breakdown_lists_it():
     text = scenario_pages.breakdown_note(table, 5)
     assert text.startswith("Drawn alone over its range, in nominal dollars (as paid then), ")
     assert "Inflation does not move it in these dollars." in text
+    assert scenario_pages.breakdown_note(table, 5, "real").startswith(
+        "Drawn alone over its range, in today's dollars, ")
 
 
 def test_the_breakdown_note_names_its_measure_and_calls_a_near_tie_a_tie():
