@@ -314,6 +314,10 @@ def test_comparison_names_the_highest_and_lowest_scenario_and_the_widest_role():
                    "The scenarios disagree most about A: the median of its year-5 midpoint's "
                    "draws runs from $100 to $160 (nominal dollars; at the set values, $90 to "
                    "$150)."]
+    # the gap is that of the two figures as shown: $185 - $150 = $35, not $185.4 - $149.6 = $36
+    odd = paths.assign(p50_usd=[100.0, 200.0, 99.2, 200.0, 100.0, 200.0, 160.4, 210.4])
+    assert "($185) and lowest under \u201cS\u201d ($150), $35 apart" in \
+        findings.scenario_comparison(odd, at, 5)[0]
     # the set values ranked the other way round: the sentence names both ends
     flipped = at.assign(mid_usd=[200.0, 200.0, 150.0, 230.0])
     assert findings.scenario_comparison(paths, flipped, 5)[0].endswith(

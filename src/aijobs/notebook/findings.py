@@ -346,7 +346,7 @@ def scenario_comparison(paths: pd.DataFrame, at_horizon: pd.DataFrame, horizon_y
         out.append(f"In year {horizon_years}, across the draws, the average role's median "
                    f"midpoint ({dollars}, as the chart plots) is highest under {_quoted(high)} "
                    f"({_usd(drawn[high])}) and lowest under {_quoted(low)} ({_usd(drawn[low])}), "
-                   f"{_usd(drawn[high] - drawn[low])} apart; {against}.")
+                   f"{_usd(round(drawn[high]) - round(drawn[low]))} apart; {against}.")
         spread = end.groupby("role_name", sort=True)["p50_usd"].agg(["min", "max"])
         spread = spread.assign(width=spread["max"] - spread["min"]).sort_values(
             "width", ascending=False, kind="stable")
