@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import html
 import json
 import re
 from html.parser import HTMLParser
@@ -347,7 +348,7 @@ def test_built_pages_offer_their_data_beside_them(built_reports):
     manifest = json.loads((built_reports / MANIFEST_NAME).read_text())
     assert manifest["growth_rates"]["headline"].startswith(
         "In the article, AI Agent Developer grows fastest")
-    index = (built_reports / "index.html").read_text()
+    index = html.unescape((built_reports / "index.html").read_text())
     assert manifest["compensation_bands"]["headline"] in index
 
 

@@ -252,8 +252,8 @@ def test_premium_source_from_the_command_line(tmp_path):
     assert result.returncode == 0, result.stderr
     page = built_page(tmp_path, "scenario_baseline").read_text()
     assert "Premium used: PwC 2025, AI skills in job ads: see <a" in page
-    assert ("<strong>Premium used: PwC 2025, AI skills in job ads.</strong> AI skills inside "
-            "the same occupation") in page
+    assert ("<strong>Premium used: PwC 2025, AI skills in job ads.</strong> Postings that ask "
+            "for AI skills against postings of the same occupation that do not") in page
     assert "PwC, 2025 Global AI Jobs Barometer (2024)" in page
     assert re.search(r'<td[^>]*>\+56\.0%</td><td[^>]*>56\.0%</td>', page)
     bad = run_in(paths.PROJECT_ROOT, "build", "scenario_baseline", "-p", "premium_source",
