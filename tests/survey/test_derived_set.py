@@ -18,6 +18,7 @@ from conftest import ROOT, run_in, write
 from survey_samples import HEADER, row
 
 from aijobs import cli, files
+from aijobs.data import tables
 from aijobs.survey import evidence
 
 SAMPLE = HEADER + "".join(row(title=t, usd=u, year=y)
@@ -162,3 +163,108 @@ def test_a_really_full_disk_leaves_the_earlier_set_whole_and_valid(tmp_path, pro
         mount.rmdir()
     # the set left on the full disk validates
     assert run_in(project_copy, "validate").returncode == 0
+
+
+def _sensitivity_row(folder: Path, title: str, variant: str, repeats: str = "drop") -> dict:
+    import csv
+
+    with open(folder / "survey_title_sensitivity.csv", encoding="utf-8", newline="") as fh:
+        return next(r for r in csv.DictReader(fh)
+                    if (r["job_title"], r["variant"], r["repeats"]) == (title, variant, repeats))
+
+
+def test_a_small_valid_snapshot_derives_a_set_that_validates(tmp_path):
+    """A snapshot without most contested titles (cells with no postings: no percentile to
+    compute) derives a set that `aijobs validate` accepts, through the command."""
+    out = tmp_path / "derived"
+    shutil.copytree(evidence.DERIVED_DIR, out)
+    survey = write(tmp_path / "s.csv", SAMPLE)
+    result = subprocess.run([sys.executable, "-m", "aijobs.cli", "survey-derive", str(survey),
+                             "--output-dir", str(out), "--date", "2026-12-01"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"wrote 24 files to {out}"
+    # no AI Product Owner posting: its cells are empty and say why
+    empty = _sensitivity_row(out, "AI Product Owner", "with")
+    assert (empty["n_postings"], empty["p10_usd"], empty["p50_usd"], empty["p90_usd"],
+            empty["median_range_max_usd"], empty["reliability"],
+            empty["reliability_reason"]) == ("0", "", "", "", "", "suppressed", "no postings")
+    # the eight Machine Learning Engineer postings (120k, 150k, 180k, 210k in 2023 and 2024):
+    # p10 at position 0.7 of the sorted eight = 120,000; p25 at 1.75 = 120k + 0.75 x 30k =
+    # 142,500; the median 165,000; p90 at 6.3 = 210,000; 8 adverts, under the minimum of 30
+    full = _sensitivity_row(out, "AI Developer", "without")
+    assert (full["role_id"], full["n_postings"], full["p10_usd"], full["p25_usd"],
+            full["p50_usd"], full["p90_usd"], full["reliability"]) == (
+        "ai_ml_engineer", "8", "120000.0", "142500.0", "165000.0", "210000.0", "suppressed")
+    checked = subprocess.run([sys.executable, "-m", "aijobs.cli", "validate",
+                              "derived/survey_title_sensitivity", "--file",
+                              str(out / "survey_title_sensitivity.csv")],
+                             capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert checked.returncode == 0, checked.stderr
+    for name in evidence.TABLES:  # each table as `aijobs validate` loads it
+        tables.load_table(f"derived/{name}", out / f"{name}.csv")  # raises on a problem
+
+
+def test_the_sensitivity_schema_allows_empty_only_where_the_row_says_so(tmp_path):
+    """Empty percentiles are allowed in a cell with no postings (and a suppressed one), never
+    in a cell graded reliable; a cell with no postings holds no percentile."""
+    table = evidence.DERIVED_DIR / "survey_title_sensitivity.csv"
+    lines = table.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    at = {c: header.index(c) for c in ("p50_usd", "n_postings", "reliability")}
+    # the first reliable row, its median emptied
+    index, fields = next((i, line.rstrip("\n").split(",")) for i, line in enumerate(lines)
+                         if i and line.rstrip("\n").split(",")[at["reliability"]] == "reliable")
+    fields[at["p50_usd"]] = ""
+    bad = write(tmp_path / "bad.csv", "".join(lines[:index] + [",".join(fields) + "\n"]
+                                               + lines[index + 1:]))
+    result = subprocess.run([sys.executable, "-m", "aijobs.cli", "validate",
+                             "derived/survey_title_sensitivity", "--file", str(bad)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert (f"row {index} (line {index + 1}), column p50_usd: empty, but a value is required "
+            "when reliability is reliable") in result.stderr
+
+
+def test_a_derived_set_validate_would_refuse_is_not_published(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "derived"
+    shutil.copytree(evidence.DERIVED_DIR, out)
+    before = _files(out)
+    real = evidence.evidence_tables
+
+    def with_a_bad_count(*args, **kwargs):
+        tables, provenance = real(*args, **kwargs)
+        tables["survey_years"].loc[1, "n_rows"] = -3  # the schema's minimum is 0
+        return tables, provenance
+
+    monkeypatch.setattr(evidence, "evidence_tables", with_a_bad_count)
+    code = cli.main(["survey-derive", str(write(tmp_path / "s.csv", SAMPLE)),
+                     "--output-dir", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"error: {out}/survey_years.csv is not a valid 'derived/survey_years' "
+                          f"table (1 problem): {out}/survey_years.csv, row 2 (line 3), "
+                          "column n_rows: ")
+    assert err.rstrip().endswith(f"the new tables were not published, the earlier ones in {out} "
+                                 "are unchanged")
+    assert _files(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_file_with_no_us_full_time_row_is_refused(tmp_path):
+    out = tmp_path / "derived"
+    shutil.copytree(evidence.DERIVED_DIR, out)
+    before = _files(out)
+    survey = write(tmp_path / "nonus.csv", HEADER + row(country="PL") + row(kind="CT")
+                   + row(country="DE", kind="PT"))
+    result = subprocess.run([sys.executable, "-m", "aijobs.cli", "survey-derive", str(survey),
+                             "--output-dir", str(out)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "error: no row of nonus.csv is a US full-time posting (company in US; living anywhere; "
+        "all experience levels; employment FT; all years): nothing to derive; expected rows "
+        "with company_location US and employment_type FT. The earlier tables are unchanged\n")
+    assert result.stdout == ""
+    assert _files(out) == before

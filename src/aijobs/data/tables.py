@@ -511,6 +511,32 @@ def _checked(name: str, schema: TableSchema, file: Path, where: str, check_refer
     return frame
 
 
+def check_new_set(folder: Path, names: list[str], shown_as: Path) -> None:
+    """Check a derived set written to `folder` (not yet published) exactly as `aijobs validate`
+    checks the published one: each table's sidecar in `folder`, then its CSV against that
+    sidecar's schema (types, bounds, keys, row checks, references to data/). `names` are the
+    tables' names (e.g. 'derived/survey_years'); problems name the files as they will be
+    published, in `shown_as`. Raises one DataError on the first table with a problem."""
+    loaded = dict(LOADED)  # a check, not a load: a page lists the tables it loaded
+    try:
+        for name in names:
+            base = Path(name).name
+            sidecar = folder / f"{base}.meta.yaml"
+            where_meta = _rel(shown_as / f"{base}.meta.yaml")
+            try:
+                meta = read_yaml(sidecar.read_text(encoding="utf-8"))
+            except yaml.YAMLError as exc:
+                raise DataError(f"{where_meta}: not valid YAML, {yaml_problem(exc)}") from exc
+            model, problems = parse_sidecar(where_meta, meta, load_sources())
+            raise_problems(problems, f"sidecar of table '{name}' is incomplete")
+            assert model is not None
+            _checked(name, TableSchema(name, sidecar, meta, model), folder / f"{base}.csv",
+                     _rel(shown_as / f"{base}.csv"), True, None)
+    finally:
+        LOADED.clear()
+        LOADED.update(loaded)
+
+
 def _references(schema: TableSchema, given: dict[str, pd.DataFrame]) -> dict[str, Reference]:
     """For each column that refers to another table, the values it may take: from the frames
     `given` (a user's own roles table, say) or else from data/."""

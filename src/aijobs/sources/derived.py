@@ -199,12 +199,28 @@ def write_derived(oews_dir: str | Path = OEWS_DIR, indeed_dir: str | Path = INDE
         meta.setdefault("derived_from", {})["run"] = run
         files[f"{name}.meta.yaml"] = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True,
                                                     width=100)
-    return publish_set(out_dir, files, owns=_owned_by_run, check=_header_check(tables))
+    return publish_set(out_dir, files, owns=_owned_by_run, check=_set_check(tables, out_dir))
 
 
 def _owned_by_run(file_name: str) -> bool:
     """The files a sources-derive run makes (as an earlier run made them, too)."""
     return any(file_name in (f"{name}.csv", f"{name}.meta.yaml") for name in TABLES)
+
+
+def _set_check(tables: dict[str, pd.DataFrame], out_dir: Path):
+    """Refuse a written set that `aijobs validate` would refuse: each table read back with its
+    columns, then checked with its sidecar exactly as validate checks it (one line naming the
+    table, row and column; the earlier set stays)."""
+    headers = _header_check(tables)
+
+    def check(folder: Path) -> None:
+        headers(folder)
+        try:
+            table_io.check_new_set(folder, [PREFIX + name for name in tables], out_dir)
+        except DataError as exc:
+            raise DataError(f"{exc}; the new tables were not published, the earlier ones in "
+                            f"{out_dir} are unchanged") from exc
+    return check
 
 
 def _header_check(tables: dict[str, pd.DataFrame]):

@@ -63,25 +63,41 @@ def _read(path: Path, columns: tuple[str, ...], what: str) -> pd.DataFrame:
     return frame
 
 
-def _numbers(frame: pd.DataFrame, column: str, path: Path, *, missing_ok: bool) -> pd.Series:
+def _numbers(frame: pd.DataFrame, column: str, path: Path, *, missing_ok: bool,
+             above: float | None = None, at_least: float | None = None) -> pd.Series:
+    """The column as numbers; one line naming the file, row, line and column of the first
+    cell that is not a number (or NA when missing_ok), or not above `above` / at least
+    `at_least`. Rows are counted in the file as read, before any rows were set aside."""
     text = frame[column].str.strip()
     values = pd.to_numeric(text.where(text != "NA"), errors="coerce")
     bad = values.isna() & ~(text.eq("NA") & missing_ok)
     bad |= values.map(lambda v: isinstance(v, float) and math.isinf(v))
+    expected = f"a number{' or NA' if missing_ok else ''}"
+    if above is not None:
+        bad |= values.notna() & ~(values > above)
+        expected = f"a number above {above:g}{' or NA' if missing_ok else ''}"
+    if at_least is not None:
+        bad |= values.notna() & ~(values >= at_least)
+        expected = f"a number of at least {at_least:g}{' or NA' if missing_ok else ''}"
     if bad.any():
-        i = int(bad.to_numpy().nonzero()[0][0])
+        i = _file_row(frame, bad)
         raise DataError(f"{path}: row {i + 1} (line {i + 2}), column {column}: got "
-                        f"{frame[column].iloc[i]!r}; expected a number"
-                        f"{' or NA' if missing_ok else ''}")
+                        f"{frame[column].loc[i]!r}; expected {expected}")
     return values.astype("float64")
+
+
+def _file_row(frame: pd.DataFrame, bad: pd.Series) -> int:
+    """The row of the file (0 for the first under the header) of the first bad cell: the
+    frame's index is the row as read (read_csv numbers them), kept when rows are selected."""
+    return int(frame.index[bad.to_numpy()][0])
 
 
 def _dates(frame: pd.DataFrame, column: str, path: Path, fmt: str, example: str) -> pd.Series:
     parsed = pd.to_datetime(frame[column].str.strip(), format=fmt, errors="coerce")
     if parsed.isna().any():
-        i = int(parsed.isna().to_numpy().nonzero()[0][0])
+        i = _file_row(frame, parsed.isna())
         raise DataError(f"{path}: row {i + 1} (line {i + 2}), column {column}: got "
-                        f"{frame[column].iloc[i]!r}; expected a date such as {example}")
+                        f"{frame[column].loc[i]!r}; expected a date such as {example}")
     return parsed
 
 
@@ -107,11 +123,11 @@ def read_postings(folder: str | Path, sectors: tuple[str, ...] = SECTORS) -> pd.
     parts = [pd.DataFrame({"date": _dates(agg, "date", agg_path, "%Y-%m-%d", "2020-02-01"),
                            "series": ALL_POSTINGS,
                            "index_sa": _numbers(agg, "indeed_job_postings_index_SA", agg_path,
-                                                missing_ok=False)}),
+                                                missing_ok=False, above=0)}),
              pd.DataFrame({"date": _dates(sec, "date", sec_path, "%Y-%m-%d", "2020-02-01"),
                            "series": sec["display_name"].str.strip(),
                            "index_sa": _numbers(sec, "indeed_job_postings_index", sec_path,
-                                                missing_ok=False)})]
+                                                missing_ok=False, above=0)})]
     out = pd.concat(parts, ignore_index=True)
     dup = out.duplicated(["series", "date"])
     if dup.any():
@@ -132,7 +148,7 @@ def read_wage_growth(path: str | Path) -> pd.DataFrame:
         "country_code": frame["jobcountry"].str.strip(),
         "country": frame["country"].str.strip(),
         "month": months.dt.strftime("%Y-%m"),
-        "n_obs": _numbers(frame, "n_obs", path, missing_ok=True),
+        "n_obs": _numbers(frame, "n_obs", path, missing_ok=True, at_least=0),
         "growth_yoy": _numbers(frame, "posted_wage_growth_yoy", path, missing_ok=True),
         "growth_yoy_3mo_avg": _numbers(frame, "posted_wage_growth_yoy_3moavg", path,
                                        missing_ok=True),

@@ -574,7 +574,9 @@ def write_derived(survey_path: str | Path, out_dir: Path = DERIVED_DIR,
     file and write CSV + sidecar pairs. Nothing is written when the file is unusable."""
     date = checked_date(date)
     data = survey.read_survey(survey_path)
-    tables, provenance = evidence_tables(data, survey.normalised_filters(), min_n,
+    filters = survey.normalised_filters()
+    _refuse_out_of_scope(data, filters, survey_path)
+    tables, provenance = evidence_tables(data, filters, min_n,
                                          pay_measures=PAY_MEASURES,
                                          slice_measures=DERIVED_SLICE_MEASURES)
     out_dir = Path(out_dir)
@@ -594,12 +596,39 @@ def write_derived(survey_path: str | Path, out_dir: Path = DERIVED_DIR,
                                                     width=100)
     # written whole to a sibling folder, checked, and swapped in with one rename: a full disk
     # or a kill never leaves tables from two runs side by side
-    return publish_set(out_dir, files, owns=_owned_by_run, check=_header_check(tables))
+    return publish_set(out_dir, files, owns=_owned_by_run, check=_set_check(tables, out_dir))
+
+
+def _refuse_out_of_scope(data: survey.Survey, filters: dict[str, list],
+                         survey_path: str | Path) -> None:
+    """One line when no row of the file is in the committed set's slice (US companies, full
+    time): its tables would be empty, and replace the evidence of every report with nothing."""
+    if not survey.filter_mask(data.postings, filters).any():
+        raise DataError(f"no row of {Path(survey_path).name} is a US full-time posting "
+                        f"({survey.describe_filters(filters)}): nothing to derive; expected "
+                        "rows with company_location US and employment_type FT. The earlier "
+                        "tables are unchanged")
 
 
 def _owned_by_run(file_name: str) -> bool:
     """The files a survey-derive run makes (its tables of an earlier run, too)."""
     return file_name.startswith("survey_") and file_name.endswith((".csv", ".meta.yaml"))
+
+
+def _set_check(tables: dict[str, pd.DataFrame], out_dir: Path):
+    """Refuse a written set that `aijobs validate` would refuse: each table read back with its
+    columns, then checked with its sidecar exactly as validate checks it (one line naming the
+    table, row and column; the earlier set stays)."""
+    headers = _header_check(tables)
+
+    def check(folder: Path) -> None:
+        headers(folder)
+        try:
+            table_io.check_new_set(folder, [PREFIX + name for name in tables], out_dir)
+        except DataError as exc:
+            raise DataError(f"{exc}; the new tables were not published, the earlier ones in "
+                            f"{out_dir} are unchanged") from exc
+    return check
 
 
 def _header_check(tables: dict[str, pd.DataFrame]):
