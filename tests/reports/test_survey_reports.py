@@ -252,3 +252,33 @@ def test_survey_derive_checks_its_date_and_writes_nothing_when_wrong(tmp_path):
     bad = run_in(ROOT, "survey-derive", str(tmp_path / "missing.csv"))
     assert bad.returncode == 2 and len(bad.stderr.splitlines()) == 1
     assert "survey file not found" in bad.stderr
+
+
+def test_a_build_failing_on_an_invalid_derived_set_changes_nothing_in_the_folder(project_copy,
+                                                                                 tmp_path):
+    """The index too: a failing build used to write it again, its data line without the
+    survey (read from the now invalid set)."""
+    out = tmp_path / "out"
+    first = run_in(project_copy, "build", "survey_evidence", "compensation_bands",
+                   "--output-dir", str(out))
+    assert first.returncode == 0, first.stderr
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "the aijobs.net salary survey: snapshot of 2025-01-19" in index  # its data line
+    folder = _snapshot(out)
+    # a set that no longer validates, and whose sidecars no longer give the snapshot's date
+    # (as a set derived from a file outside a dated folder gives none)
+    meta = project_copy / "data" / "derived" / "survey_percentiles.meta.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace(
+        "snapshot_date: '2025-01-19'", "snapshot_date: null"), encoding="utf-8")
+    years = project_copy / "data" / "derived" / "survey_years.csv"
+    lines = years.read_text(encoding="utf-8").splitlines(keepends=True)
+    fields = lines[1].split(",")
+    fields[1] = "-7"  # n_rows of the first year: at least 0
+    years.write_text("".join([lines[0], ",".join(fields), *lines[2:]]), encoding="utf-8")
+    failed = run_in(project_copy, "build", "survey_evidence", "--output-dir", str(out))
+    assert failed.returncode == 2, failed.stderr
+    assert failed.stderr == (
+        "error: survey_evidence: data/derived/survey_years.csv is not a valid "
+        "'derived/survey_years' table (1 problem): data/derived/survey_years.csv, row 1 "
+        "(line 2), column n_rows: got '-7', too small; expected a whole number at least 0\n")
+    assert _snapshot(out) == folder  # every file, index.html with it, byte for byte

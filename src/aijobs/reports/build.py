@@ -598,7 +598,7 @@ def build_reports(names: list[str] | None = None, *, reports_dir: Path = paths.R
                 runs.close()
             if server is not None:  # no kernel is wanted any more: it ends while the index
                 server.end()        # is written (stopped, and waited for, on leaving)
-        if index:
+        if index and index_wanted(results):
             write_index(specs, reports_dir, manifest, load_start_here(config))
     order = {s.name: i for i, s in enumerate(chosen)}
     return sorted(results, key=lambda r: order[r.name])
@@ -616,6 +616,14 @@ def _build_variant(variant: ReportSpec, reports_dir: Path, *, echo=print,
             record_variant(folder, variant)
             write_variants_index(folder, read_manifest(folder))
     return results
+
+
+def index_wanted(results: list[BuildResult]) -> bool:
+    """Whether a build refreshes the folder's index: when nothing failed, or some page was
+    built. A build whose every report failed or stayed as it was changes nothing in the
+    folder, the index neither (its data line and cards would say what the failed inputs say,
+    about pages that did not change)."""
+    return all(r.ok for r in results) or any(r.status == "built" for r in results)
 
 
 def _publish_all(runs, chosen: list[ReportSpec], overrides, options, reports_dir: Path,
