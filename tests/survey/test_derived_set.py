@@ -268,3 +268,17 @@ def test_a_file_with_no_us_full_time_row_is_refused(tmp_path):
         "with company_location US and employment_type FT. The earlier tables are unchanged\n")
     assert result.stdout == ""
     assert _files(out) == before
+
+
+def test_a_file_with_no_title_of_a_role_is_refused(tmp_path, capsys):
+    out = tmp_path / "derived"
+    shutil.copytree(evidence.DERIVED_DIR, out)
+    before = _files(out)
+    survey = write(tmp_path / "sister.csv", HEADER + "".join(
+        row("Data Scientist", 100_000 + i) for i in range(40)))
+    assert cli.main(["survey-derive", str(survey), "--output-dir", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        "error: no US full-time posting of sister.csv has a job title mapped to a role of the "
+        "article (data/survey_title_map.csv): nothing to derive; expected titles such as "
+        "Machine Learning Engineer. The earlier tables are unchanged\n")
+    assert _files(out) == before

@@ -603,11 +603,17 @@ def _refuse_out_of_scope(data: survey.Survey, filters: dict[str, list],
                          survey_path: str | Path) -> None:
     """One line when no row of the file is in the committed set's slice (US companies, full
     time): its tables would be empty, and replace the evidence of every report with nothing."""
-    if not survey.filter_mask(data.postings, filters).any():
+    in_scope = survey.filter_mask(data.postings, filters)
+    if not in_scope.any():
         raise DataError(f"no row of {Path(survey_path).name} is a US full-time posting "
                         f"({survey.describe_filters(filters)}): nothing to derive; expected "
                         "rows with company_location US and employment_type FT. The earlier "
                         "tables are unchanged")
+    if not data.postings.loc[in_scope, "role_id"].notna().any():
+        raise DataError(f"no US full-time posting of {Path(survey_path).name} has a job title "
+                        "mapped to a role of the article (data/survey_title_map.csv): nothing "
+                        "to derive; expected titles such as Machine Learning Engineer. The "
+                        "earlier tables are unchanged")
 
 
 def _owned_by_run(file_name: str) -> bool:
