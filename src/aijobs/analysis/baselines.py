@@ -27,7 +27,10 @@ def observed_baselines(board_premium: pd.DataFrame | None, board_years: list[int
     Developers (15-1252) and Data Scientists (15-2051).
     """
     rows = []
-    if board_premium is not None and len(board_premium):
+    # the board's Software Engineer median only where the slice has one (a snapshot without
+    # Software Engineer postings leaves it empty: no baseline observed, as for OEWS below)
+    if board_premium is not None and len(board_premium) \
+            and pd.notna(board_premium.iloc[0]["baseline_median_usd"]):
         first = board_premium.iloc[0]
         years = "-".join(str(y) for y in (board_years[0], board_years[-1])) if board_years \
             else "all years"
