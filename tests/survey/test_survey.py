@@ -581,3 +581,25 @@ def test_binomial_quantile_agrees_with_scipy_binom_ppf():
             for prob in (0.025, 0.975):
                 assert summaries.binomial_quantile(prob, n, q) == int(binom.ppf(prob, n, q)), \
                     (n, q, prob)
+
+
+@pytest.mark.parametrize(("field", "value", "what"), [
+    ("company_location", ["US"], "a list"), ("job_title", {"x": 1}, "an object")])
+def test_a_json_record_with_a_list_or_object_for_a_value_is_one_line(tmp_path, capsys, field,
+                                                                     value, what):
+    from aijobs import cli
+
+    good = {"work_year": 2024, "experience_level": "SE", "employment_type": "FT",
+            "job_title": "Machine Learning Engineer", "salary": 150000,
+            "salary_currency": "USD", "salary_in_usd": 150000, "employee_residence": "US",
+            "remote_ratio": 0, "company_location": "US", "company_size": "M"}
+    file = write(tmp_path / "s.json", json.dumps([good, good, {**good, field: value}]))
+    with pytest.raises(DataError) as caught:
+        survey.read_survey(file)
+    assert str(caught.value).endswith(f"s.json: record 3, field {field}: got {what}; expected "
+                                      "one value (text or a number), as in the aijobs.net file")
+    out = tmp_path / "out"
+    assert cli.main(["survey-derive", str(file), "--output-dir", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"record 3, field {field}: got {what}" in err
+    assert not out.exists()

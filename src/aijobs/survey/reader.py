@@ -202,6 +202,12 @@ def _read_json(path: Path, where: str) -> pd.DataFrame:
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
         raise DataError(f"{where}: JSON is not a table; expected a list of objects, one per "
                         "salary, with fields " + ", ".join(REQUIRED_COLUMNS))
+    for i, record in enumerate(data):  # a list or object in a field: no value to read
+        for key, value in record.items():
+            if isinstance(value, (list, dict)):
+                what = "a list" if isinstance(value, list) else "an object"
+                raise DataError(f"{where}: record {i + 1}, field {key}: got {what}; expected "
+                                "one value (text or a number), as in the aijobs.net file")
     return pd.DataFrame.from_records(data)
 
 
