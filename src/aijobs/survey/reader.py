@@ -202,13 +202,45 @@ def _read_json(path: Path, where: str) -> pd.DataFrame:
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
         raise DataError(f"{where}: JSON is not a table; expected a list of objects, one per "
                         "salary, with fields " + ", ".join(REQUIRED_COLUMNS))
-    for i, record in enumerate(data):  # a list or object in a field: no value to read
-        for key, value in record.items():
-            if isinstance(value, (list, dict)):
-                what = "a list" if isinstance(value, list) else "an object"
-                raise DataError(f"{where}: record {i + 1}, field {key}: got {what}; expected "
-                                "one value (text or a number), as in the aijobs.net file")
-    return pd.DataFrame.from_records(data)
+    frame = pd.DataFrame.from_records(data)
+    _refuse_duplicate_columns([str(c).strip() for c in frame.columns], where, "field")
+    _refuse_nested_values(frame, where)
+    return frame
+
+
+def _refuse_nested_values(frame: pd.DataFrame, where: str) -> None:
+    """A DataError naming the first record whose field of the survey's own holds an object
+    or a list (JSON allows them; a salary file's fields are text or numbers)."""
+    for column in frame.columns:
+        name = str(column).strip()
+        if name not in OWN_COLUMNS or frame[column].dtype != object:
+            continue
+        values = frame[column]
+        # checked in C: a column of plain text or numbers (nearly every file) is not scanned
+        if pd.api.types.infer_dtype(values, skipna=True) in (
+                "string", "integer", "floating", "mixed-integer-float", "boolean", "empty"):
+            continue
+        for i, value in enumerate(values.tolist()):
+            if isinstance(value, dict | list):
+                what = "an object" if isinstance(value, dict) else "a list"
+                expected = "text" if name in KNOWN_TEXT_COLUMNS else "a number"
+                raise DataError(f"{where}, record {i + 1}, field {name}: got {what}; "
+                                f"expected {expected}")
+
+
+def _refuse_duplicate_columns(names: list[str], where: str, kind: str = "column") -> None:
+    """A DataError naming a column that the header gives more than once (pandas would rename
+    the second `salary_in_usd.1` and read the first, whichever that is), with its positions."""
+    positions: dict[str, list[int]] = {}
+    for i, name in enumerate(names, start=1):
+        if name:  # unnamed columns (a spreadsheet's index) are ignored anyway
+            positions.setdefault(name, []).append(i)
+    for name, found in positions.items():
+        if len(found) > 1:
+            times = "twice" if len(found) == 2 else f"{len(found)} times"
+            at = ", ".join(map(str, found[:-1])) + f" and {found[-1]}"
+            raise DataError(f"{where}: {kind} {name} appears {times} ({kind}s {at}); expected "
+                            "each column once (remove or rename the extra one)")
 
 
 def load_title_map() -> pd.DataFrame:
