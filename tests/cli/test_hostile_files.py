@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
+from aijobs import paths
+
 FIELDS = ("work_year", "experience_level", "employment_type", "job_title", "salary",
           "salary_currency", "salary_in_usd", "employee_residence", "remote_ratio",
           "company_location", "company_size")
@@ -68,3 +70,48 @@ def test_json_object_in_a_field_of_its_own_is_ignored(tmp_path):
     survey = reader.read_survey(tmp_path / "s.json")
     assert survey.n_read == 2
     assert survey.ignored_columns == ["meta"]
+
+
+def _bands_with(line: int, change) -> str:
+    """data/salary_bands.csv with `change` applied to the text of line `line` (1: header)."""
+    lines = paths.table_path("salary_bands").read_text().splitlines()
+    lines[line - 1] = change(lines[line - 1])
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("line, change, fields", [
+    (2, lambda text: text + ",extra", 9),  # pandas took the first column as an index
+    (4, lambda text: text.rsplit(",", 1)[0], 7),  # pandas filled the last cell as empty
+    (6, lambda text: text.rsplit(",", 3)[0], 5),  # the last row
+])
+def test_table_row_with_more_or_fewer_fields_than_the_header(tmp_path, line, change, fields):
+    file = tmp_path / "bands.csv"
+    file.write_text(_bands_with(line, change))
+    line_text = one_line(*aijobs("validate", "salary_bands", "--file", str(file),
+                                 out=tmp_path / "out"))
+    assert line_text == (f"{file}, line {line}: {fields} fields, the header has 8; each row "
+                         "needs as many comma-separated fields as the header (quote a value "
+                         "that holds a comma)")
+
+
+def test_table_line_numbers_count_blank_lines_and_quoted_newlines(tmp_path):
+    from aijobs.data import tables
+
+    header = paths.table_path("salary_bands").read_text().splitlines()[0]
+    file = tmp_path / "bands.csv"
+    # line 2 blank, lines 3-4 one record (a quoted newline), line 5 one field short
+    file.write_text(f'{header}\n\na,1,2,true,"x\ny",USD,annual,s\na,1,2,true,x,USD,annual\n')
+    with pytest.raises(tables.DataError, match=r"bands.csv, line 5: 7 fields, the header has 8"):
+        tables.load_table("salary_bands", file)
+
+
+def test_table_header_with_a_column_twice(tmp_path):
+    """pandas renamed the second role_id role_id.1, reported as an unknown column (and a
+    second salary_low_usd as salary_low_usd.1 while the first was used)."""
+    file = tmp_path / "bands.csv"
+    file.write_text(_bands_with(1, lambda text: text.replace("source_section", "salary_low_usd"))
+                    )
+    line = one_line(*aijobs("validate", "salary_bands", "--file", str(file),
+                            out=tmp_path / "out"))
+    assert line == (f"{file}: column salary_low_usd appears twice (columns 2 and 8); expected "
+                    "each column once (remove or rename the extra one)")

@@ -11,6 +11,8 @@ path="my_city.csv")`); it is checked exactly as the project's own copy is.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import re
 from dataclasses import dataclass
@@ -288,6 +290,7 @@ def _read_raw(path: Path) -> pd.DataFrame:
         raise DataError(f"{where}: {what}; save the file as UTF-8 CSV.") from exc
     if not raw.strip():
         raise DataError(f"{where}: the file is empty; expected a CSV header and rows.")
+    _check_shape(raw.decode("utf-8-sig"), where)
     try:
         # Everything as text: types are checked below against the schema, with row numbers.
         return pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[],
@@ -296,6 +299,41 @@ def _read_raw(path: Path) -> pd.DataFrame:
         detail = str(exc).strip().splitlines()[0].replace("Error tokenizing data. C error: ", "")
         raise DataError(f"{where}: not a well-formed CSV file ({detail}); each row needs as "
                         "many comma-separated fields as the header") from exc
+
+
+def _check_shape(text: str, where: str) -> None:
+    """A DataError for a header that names a column twice, or a row with more or fewer fields
+    than the header. pandas reads neither faithfully: it renames a second `role_id`
+    `role_id.1`, fills a short row with empty cells, and takes a first row one field longer
+    than the header as having an index column (every value then sits one column off)."""
+    rows = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    line = 1  # where the next record starts
+    for row in rows:
+        start, line = line, rows.line_num + 1
+        if not row:  # a blank line: pandas skips it too
+            continue
+        if header is None:
+            header = row
+            positions: dict[str, list[int]] = {}
+            for i, name in enumerate(header, start=1):
+                if name.strip():
+                    positions.setdefault(name, []).append(i)
+            for name, found in positions.items():
+                if len(found) > 1:
+                    times = "twice" if len(found) == 2 else f"{len(found)} times"
+                    at = ", ".join(map(str, found[:-1])) + f" and {found[-1]}"
+                    raise DataError(f"{where}: column {name} appears {times} (columns {at}); "
+                                    "expected each column once (remove or rename the extra one)")
+            continue
+        if len(row) != len(header):
+            chunk = "".join(text.splitlines(keepends=True)[start - 1:line - 1])
+            if next(rows, None) is None and chunk.count('"') % 2:  # read on to the end
+                raise DataError(f"{where}, line {start}: not a well-formed CSV file (a quoted "
+                                "value opens here and is never closed); close the quote")
+            raise DataError(f"{where}, line {start}: {len(row)} fields, the header has "
+                            f"{len(header)}; each row needs as many comma-separated fields as "
+                            "the header (quote a value that holds a comma)")
 
 
 def _convert(col: ColumnSpec, text: str) -> tuple[Any, str | None]:
