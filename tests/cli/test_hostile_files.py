@@ -115,3 +115,53 @@ def test_table_header_with_a_column_twice(tmp_path):
                             out=tmp_path / "out"))
     assert line == (f"{file}: column salary_low_usd appears twice (columns 2 and 8); expected "
                     "each column once (remove or rename the extra one)")
+
+
+@pytest.mark.parametrize("header, expected", [
+    # pandas renamed the second salary_in_usd salary_in_usd.1 and used the first: the salary
+    # in local currency, a silently wrong page
+    (",".join(FIELDS).replace("salary,", "salary_in_usd,", 1),
+     "column salary_in_usd appears twice (columns 5 and 7)"),
+    # the same name once spaced: the reader strips names, so these are one column twice
+    (",".join(FIELDS).replace("company_size", " job_title "),
+     "column job_title appears twice (columns 4 and 11)"),
+])
+def test_survey_csv_header_with_a_column_twice(tmp_path, header, expected):
+    file = tmp_path / "dup.csv"
+    file.write_text(header + "\n" + (",".join(ROW) + "\n") * 2)
+    line = one_line(*aijobs("survey-derive", str(file), "--output-dir", str(tmp_path / "out"),
+                            out=tmp_path / "out"))
+    assert line == (f"{file}: {expected}; expected each column once (remove or rename the "
+                    "extra one)")
+
+
+def test_survey_json_fields_that_are_one_once_stripped(tmp_path):
+    file = tmp_path / "dup.json"
+    file.write_text(json.dumps([{**RECORD, "salary_in_usd ": "99"}] * 2))
+    line = one_line(*aijobs("survey-derive", str(file), "--output-dir", str(tmp_path / "out"),
+                            out=tmp_path / "out"))
+    assert line == (f"{file}: field salary_in_usd appears twice (fields 7 and 12); expected "
+                    "each column once (remove or rename the extra one)")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("report, parameter, name, text, expected", [
+    ("survey_evidence", "survey_path", "dup.csv",
+     ",".join(FIELDS).replace("salary,", "salary_in_usd,", 1) + "\n" + (",".join(ROW) + "\n") * 2,
+     "{file}: column salary_in_usd appears twice (columns 5 and 7)"),
+    ("survey_evidence", "survey_path", "w.json",
+     json.dumps([RECORD, RECORD, {**RECORD, "job_title": {"x": 1}}]),
+     "{file}, record 3, field job_title: got an object; expected text"),
+    ("compensation_bands", "salary_bands_path", "bands.csv", None,
+     "{file}, line 2: 9 fields, the header has 8"),
+])
+def test_bad_files_given_to_a_build(tmp_path, report, parameter, name, text, expected):
+    """The same files given to a report: the build says the reader's line (and fails)."""
+    file = tmp_path / name
+    file.write_text(text if text is not None else _bands_with(2, lambda t: t + ",extra"))
+    out = tmp_path / "out"
+    status, err = aijobs("build", report, "-p", parameter, str(file), "--output-dir", str(out),
+                         out=out)
+    assert status == 2, err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("error: ") and expected.format(file=file) in last, err

@@ -9,7 +9,9 @@ article's roles through data/survey_title_map.csv, and collapses the pairs into 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,6 +139,9 @@ def _read_frame(path: Path, engine: str) -> tuple[pd.DataFrame, str]:
         raise DataError(f"{where}: the header is separated by semicolons; expected a "
                         "comma-separated file as aijobs.net publishes it (re-export with "
                         "commas)")
+    first_row = next((row for row in csv.reader(io.StringIO(text_head.lstrip("\ufeff"),
+                                                         newline="")) if row), [])
+    _refuse_duplicate_columns([name.strip() for name in first_row], where)
     try:
         kwargs: dict[str, Any] = {"encoding": "utf-8-sig"}
         header_names = list(pd.read_csv(path, nrows=0, **kwargs).columns)
