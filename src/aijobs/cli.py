@@ -181,7 +181,9 @@ def _parser() -> argparse.ArgumentParser:
                     help="folder (default data/derived)")
     v = sub.add_parser("validate", help="validate every table in data/ (or one file)")
     v.add_argument("table", nargs="?", help="table name, e.g. salary_bands")
-    v.add_argument("--file", default=None, help="check this CSV against the table's schema")
+    v.add_argument("--file", default=None,
+                   help=("check this CSV against the table's schema (without a table name: "
+                         "against the one table whose columns its header has)"))
     return parser
 
 
@@ -253,7 +255,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "validate":
             from aijobs.data import tables  # pandas: only when needed, so other commands start fast
 
-            names = [args.table] if args.table else tables.list_tables()
+            if args.table:
+                names = [args.table]
+            else:  # a file is checked against the one table its header fits
+                names = [tables.table_for_file(args.file)] if args.file else tables.list_tables()
             for name in names:
                 frame = tables.load_table(name, args.file)
                 print(f"ok  {frame.attrs['source_file']}: {len(frame)} rows, table '{name}'")

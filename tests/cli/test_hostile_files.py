@@ -165,3 +165,29 @@ def test_bad_files_given_to_a_build(tmp_path, report, parameter, name, text, exp
     assert status == 2, err
     last = err.strip().splitlines()[-1]
     assert last.startswith("error: ") and expected.format(file=file) in last, err
+
+
+def test_validate_a_file_without_a_table_name_finds_its_table(tmp_path):
+    """Its header fits salary_bands alone: checked against it (it was checked against
+    article_sections, the first table, and said columns were missing)."""
+    file = tmp_path / "bands.csv"
+    file.write_text(paths.table_path("salary_bands").read_text())
+    result = subprocess.run([sys.executable, "-m", "aijobs.cli", "validate", "--file",
+                             str(file)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"ok  {file}: 5 rows, table 'salary_bands'\n"
+
+
+def test_validate_a_file_whose_header_fits_no_table_asks_for_the_name(tmp_path):
+    from aijobs.data import tables
+
+    file = tmp_path / "bands.csv"  # salary_bands without its column 2, salary_low_usd
+    file.write_text("\n".join(",".join(line.split(",")[:1] + line.split(",")[2:])
+                              for line in paths.table_path("salary_bands").read_text()
+                              .splitlines()) + "\n")
+    line = one_line(*aijobs("validate", "--file", str(file), out=tmp_path / "out"))
+    assert line == (f"{file}: its header fits no table's columns, so name the table to check "
+                    f"it against: aijobs validate TABLE --file {file}, where TABLE is one of "
+                    f"{', '.join(tables.list_tables())} (nearest: salary_bands, which declares "
+                    "7 of its 7 columns and requires salary_low_usd too)")
+    assert "article_sections, derived/" in line and line.endswith("too)")

@@ -603,6 +603,40 @@ def _reference_values(table: str, column: str) -> frozenset:
     return frozenset(load_table(table)[column].dropna())
 
 
+def table_for_file(path: str | Path) -> str:
+    """The one table whose schema the header of the CSV at `path` fits (every required column
+    there, none unknown), for `aijobs validate --file FILE` without a table's name; a DataError
+    that asks for the name, listing the tables, when no table or several fit."""
+    file = Path(path)
+    where = _rel(file)
+    header = [str(h) for h in _read_raw(file).columns]
+    fits = []
+    shared: dict[str, int] = {}  # columns of the header each table declares
+    for name in list_tables():
+        columns = load_schema(name).columns
+        declared = {c.name for c in columns}
+        if set(header) <= declared and all(c.name in header for c in columns if c.required):
+            fits.append(name)
+        shared[name] = len(set(header) & declared)
+    if len(fits) == 1:
+        return fits[0]
+    usage = f"aijobs validate TABLE --file {path}"
+    if fits:
+        raise DataError(f"{where}: its header fits the tables {', '.join(fits)}; name the one "
+                        f"to check it against: {usage}")
+    nearest = max(shared, key=lambda name: shared[name])
+    hint = ""
+    if shared[nearest] * 2 >= len(header) > 0:
+        lacking = [c.name for c in load_schema(nearest).columns
+                   if c.required and c.name not in header]
+        hint = (f" (nearest: {nearest}, which declares {shared[nearest]} of its "
+                f"{len(header)} columns" + (f" and requires {', '.join(lacking)} too"
+                                            if lacking else "") + ")")
+    raise DataError(f"{where}: its header fits no table's columns, so name the table to check "
+                    f"it against: {usage}, where TABLE is one of {', '.join(list_tables())}"
+                    f"{hint}")
+
+
 def load_tables() -> dict[str, pd.DataFrame]:
     """Every table in data/, validated, keyed by name."""
     return {name: load_table(name) for name in list_tables()}
