@@ -154,14 +154,20 @@ def test_survey_json_fields_that_are_one_once_stripped(tmp_path):
      "{file}, record 3, field job_title: got an object; expected text"),
     ("compensation_bands", "salary_bands_path", "bands.csv", None,
      "{file}, line 2: 9 fields, the header has 8"),
+    ("survey_evidence", "survey_path", "inf.csv",
+     ",".join(FIELDS) + "\n" + ",".join(ROW) + "\n"
+     + ",".join(ROW).replace("USD,150000", "USD,inf"),
+     "{file}, line 3, column salary_in_usd: salary_in_usd is infinite (got inf); strict mode "
+     "stops at the first bad row"),
 ])
 def test_bad_files_given_to_a_build(tmp_path, report, parameter, name, text, expected):
     """The same files given to a report: the build says the reader's line (and fails)."""
     file = tmp_path / name
     file.write_text(text if text is not None else _bands_with(2, lambda t: t + ",extra"))
     out = tmp_path / "out"
-    status, err = aijobs("build", report, "-p", parameter, str(file), "--output-dir", str(out),
-                         out=out)
+    strict = ["-p", "survey_strict", "true"] if name == "inf.csv" else []
+    status, err = aijobs("build", report, "-p", parameter, str(file), *strict, "--output-dir",
+                         str(out), out=out)
     assert status == 2, err
     last = err.strip().splitlines()[-1]
     assert last.startswith("error: ") and expected.format(file=file) in last, err
@@ -191,3 +197,17 @@ def test_validate_a_file_whose_header_fits_no_table_asks_for_the_name(tmp_path):
                     f"{', '.join(tables.list_tables())} (nearest: salary_bands, which declares "
                     "7 of its 7 columns and requires salary_low_usd too)")
     assert "article_sections, derived/" in line and line.endswith("too)")
+
+
+@pytest.mark.parametrize("cell, shown", [("inf", "inf"), ("-inf", "-inf"), ("1e400", "inf")])
+def test_strict_reading_shows_the_number_as_written_for_readers(tmp_path, cell, shown):
+    from aijobs.errors import DataError
+    from aijobs.survey import reader
+
+    file = tmp_path / "s.csv"
+    file.write_text(",".join(FIELDS) + "\n" + ",".join(ROW) + "\n"
+                    + ",".join(ROW).replace("USD,150000", f"USD,{cell}") + "\n")
+    with pytest.raises(DataError) as caught:
+        reader.read_survey(file, strict=True)
+    assert str(caught.value) == (f"{file}, line 3, column salary_in_usd: salary_in_usd is infinite "
+                                 f"(got {shown}); strict mode stops at the first bad row")

@@ -330,7 +330,7 @@ def read_survey(path: str | Path, *, strict: bool = False, engine: str = "c",
                 i = int(np.flatnonzero(new)[0])
                 column = reason.split(" ", 1)[0]
                 raise DataError(f"{where}, {unit} {row_numbers[i]}, column {column}: {reason} "
-                                f"(got {raw.iloc[i][column]!r}); strict mode stops at the "
+                                f"(got {_shown(raw.iloc[i][column])}); strict mode stops at the "
                                 "first bad row")
             exclusions[reason] = {"count": int(new.sum()), "example_rows": examples}
         bad |= mask
@@ -375,6 +375,14 @@ def read_survey(path: str | Path, *, strict: bool = False, engine: str = "c",
         "data_as_of": (f"survey snapshot of {KNOWN_SNAPSHOTS[survey.md5]}" if known
                        else "not stated")}
     return survey
+
+
+def _shown(value: Any) -> str:
+    """A cell as a message shows it: 'abc' for text, inf or 150000.0 for a number (a numpy
+    number's repr, np.float64(inf), is not for readers)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
 
 
 def _without_pairing_columns(lines: pd.DataFrame) -> pd.DataFrame:
