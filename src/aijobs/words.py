@@ -10,6 +10,7 @@ reports/) all use it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 # Irregular plurals of the nouns the pages count; anything else takes an "s" (or "es" after
 # s, x, z, ch, sh) and a consonant + y becomes "ies".
@@ -113,6 +114,16 @@ def listing(items: Iterable[str], conjunction: str = "and") -> str:
     if len(words) == 1:
         return words[0]
     return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
+def some_of(items: Iterable[Any], limit: int = 10, sep: str = ", ") -> str:
+    """The distinct items in their first order, at most `limit` of them, then how many more:
+    'QQ, ZZ' or 'A1, A2, ..., A10 and 19,990 more' (an error about 20,000 bad values stays
+    one readable line)."""
+    distinct = [str(i) for i in dict.fromkeys(items)]
+    shown = sep.join(distinct[:limit])
+    more = len(distinct) - limit
+    return f"{shown} and {more:,} more" if more > 0 else shown
 
 
 # Directions: one word chosen from the sign of a value, with a tolerance below which the value

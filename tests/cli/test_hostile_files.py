@@ -211,3 +211,59 @@ def test_strict_reading_shows_the_number_as_written_for_readers(tmp_path, cell, 
         reader.read_survey(file, strict=True)
     assert str(caught.value) == (f"{file}, line 3, column salary_in_usd: salary_in_usd is infinite "
                                  f"(got {shown}); strict mode stops at the first bad row")
+
+
+# QA..QZ 800 times over (20,800 codes): of the 26, only QA (Qatar) is an ISO 3166 code
+Q_CODES = [f"Q{chr(c)}" for c in range(ord("A"), ord("Z") + 1)] * 800
+Q_REFUSED = ("parameter company_countries: QB, QC, QD, QE, QF, QG, QH, QI, QJ, QK and 15 more "
+             "are not country codes; expected ISO 3166 codes of two or three letters, e.g. US "
+             "or USA, GB or GBR")
+
+
+def test_thousands_of_bad_codes_are_listed_once_each_and_at_most_ten():
+    from aijobs.errors import ParameterError
+    from aijobs.survey import reader
+
+    assert len(Q_CODES) == 20_800
+    with pytest.raises(ParameterError) as caught:
+        reader.normalised_filters(company_countries=Q_CODES)
+    assert str(caught.value) == Q_REFUSED
+    with pytest.raises(ParameterError) as caught:
+        reader.normalised_filters(employment_types=["XX", "FT", "XX", "YY"])
+    assert str(caught.value) == ("parameter employment_types: unknown code(s) XX, YY; expected "
+                                 "any of FT, PT, CT, FL")
+
+
+def test_some_of():
+    from aijobs.words import some_of
+
+    assert some_of([]) == ""
+    assert some_of(["b", "a", "b"]) == "b, a"
+    assert some_of(range(12)) == "0, 1, 2, 3, 4, 5, 6, 7, 8, 9 and 2 more"
+    assert some_of(range(20_000), limit=2) == "0, 1 and 19,998 more"
+
+
+def test_a_header_with_thousands_of_unknown_columns_lists_ten(tmp_path):
+    header = paths.table_path("salary_bands").read_text().splitlines()[0]
+    file = tmp_path / "wide.csv"
+    file.write_text(header + "".join(f",x{i}" for i in range(5000)) + "\n"
+                    + "a," * 5007 + "a\n")
+    line = one_line(*aijobs("validate", "salary_bands", "--file", str(file),
+                            out=tmp_path / "out"))
+    assert line == (f"{file} does not match the schema of table 'salary_bands' (1 problem): "
+                    f"{file}, header: unknown columns 'x0', 'x1', 'x2', 'x3', 'x4', 'x5', 'x6', "
+                    "'x7', 'x8', 'x9' and 4,990 more; expected columns: role_id, salary_low_usd, "
+                    "salary_high_usd, is_open_ended, basis, currency, period, source_section")
+
+
+@pytest.mark.slow
+def test_thousands_of_bad_codes_given_to_a_build(tmp_path):
+    file = tmp_path / "s.csv"
+    file.write_text(",".join(FIELDS) + "\n" + (",".join(ROW) + "\n") * 2)
+    out = tmp_path / "out"
+    status, err = aijobs("build", "survey_evidence", "-p", "survey_path", str(file), "-p",
+                         "company_countries", ",".join(Q_CODES), "--output-dir", str(out),
+                         out=out)
+    assert status == 2, err
+    assert err.strip().splitlines()[-1].endswith(Q_REFUSED)
+    assert len(err) < 2000

@@ -29,6 +29,7 @@ from aijobs.data.sidecar import ColumnSpec, Problem, RowCheck, Sidecar, parse_si
 from aijobs.data.validation import Reference, table_problems
 from aijobs.errors import DataError  # re-exported: callers catch tables.DataError
 from aijobs.files import ESCAPE, read_yaml, unescaped_cell, utf16_name, yaml_problem
+from aijobs.words import some_of
 
 TRUE_WORDS = {"true", "yes", "1"}
 FALSE_WORDS = {"false", "no", "0"}
@@ -525,7 +526,7 @@ def _checked(name: str, schema: TableSchema, file: Path, where: str, check_refer
             f"missing column{'s' if len(missing) > 1 else ''} "
             + ", ".join(f"'{m}'" for m in missing) if missing else "",
             f"unknown column{'s' if len(unknown) > 1 else ''} "
-            + ", ".join(f"'{u}'" for u in unknown) if unknown else "") if part)
+            + some_of(f"'{u}'" for u in unknown) if unknown else "") if part)
         problems.append(Problem(f"{where}, header",
                                 f"{what}; expected columns: {', '.join(declared)}"))
     raise_problems(problems, f"{where} does not match the schema of table '{name}'")

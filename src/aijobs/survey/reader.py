@@ -25,7 +25,7 @@ from aijobs.data import tables
 from aijobs.errors import DataError, ParameterError
 from aijobs.files import file_digest, loads_json, utf16_name
 from aijobs.survey.postings import postings_from_rows
-from aijobs.words import count
+from aijobs.words import count, some_of
 
 REQUIRED_COLUMNS = ("work_year", "experience_level", "employment_type", "job_title",
                     "salary_in_usd", "employee_residence", "company_location")
@@ -491,17 +491,17 @@ def _codes(values: Sequence[str] | str | None, name: str, allowed: Sequence[str]
         values = [v for v in values.split(",") if v.strip()]
     out = [str(v).strip().upper() for v in values]
     if allowed is None:  # country codes: alpha-2 or alpha-3, any case
-        codes = [country_code(v) for v in out]
-        wrong = [v for v, code in zip(out, codes, strict=True) if code is None]
+        known = {v: country_code(v) for v in dict.fromkeys(out)}  # each distinct code once
+        wrong = [v for v, code in known.items() if code is None]
         if wrong:
             verb = "is not a country code" if len(wrong) == 1 else "are not country codes"
-            raise ParameterError(f"parameter {name}: {', '.join(wrong)} {verb}; expected ISO "
+            raise ParameterError(f"parameter {name}: {some_of(wrong)} {verb}; expected ISO "
                                  "3166 codes of two or three letters, e.g. US or USA, GB or GBR")
-        return list(dict.fromkeys(code for code in codes if code is not None))
+        return list(dict.fromkeys(code for code in known.values() if code is not None))
     if allowed is not None:
-        wrong = [v for v in out if v not in allowed]
+        wrong = [v for v in dict.fromkeys(out) if v not in allowed]
         if wrong:
-            raise ParameterError(f"parameter {name}: unknown code(s) {', '.join(wrong)}; "
+            raise ParameterError(f"parameter {name}: unknown code(s) {some_of(wrong)}; "
                                  f"expected any of {', '.join(allowed)}")
     return out
 
