@@ -267,3 +267,31 @@ def test_thousands_of_bad_codes_given_to_a_build(tmp_path):
     assert status == 2, err
     assert err.strip().splitlines()[-1].endswith(Q_REFUSED)
     assert len(err) < 2000
+
+
+@pytest.mark.parametrize("extra, header_end", [
+    (",Senior", ""),  # an unquoted comma in a job title: 12 fields
+    (",x,y", ","),  # a trailing comma on every line (an unnamed 12th column), then two more
+])
+def test_survey_row_longer_than_the_header(tmp_path, extra, header_end):
+    """With only the named columns read, pandas dropped a long row's extra fields silently."""
+    file = tmp_path / "s.csv"
+    row = ",".join(ROW) + header_end
+    file.write_text(",".join(FIELDS) + header_end + "\n" + f"{row}\n{row}\n{row}{extra}\n")
+    line = one_line(*aijobs("survey-derive", str(file), "--output-dir", str(tmp_path / "out"),
+                            out=tmp_path / "out"))
+    fields, header = (14, 12) if header_end else (12, 11)
+    assert line == (f"{file}, line 4: {fields} fields, the header has {header}; each row needs "
+                    "as many comma-separated fields as the header (quote a value that holds a "
+                    "comma)")
+
+
+def test_survey_unnamed_column_is_still_ignored(tmp_path):
+    from aijobs.survey import reader
+
+    file = tmp_path / "s.csv"
+    file.write_text("," + ",".join(FIELDS) + "\n" + "".join(f"{i},{','.join(ROW)}\n"
+                                                           for i in range(2)))
+    survey = reader.read_survey(file)
+    assert survey.n_read == 2 and survey.ignored_columns == []
+    assert survey.rows["salary_in_usd"].tolist() == [150000.0, 150000.0]

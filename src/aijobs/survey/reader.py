@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,17 +155,27 @@ def _read_frame(path: Path, engine: str) -> tuple[pd.DataFrame, str]:
             frame = _read_streaming(path, wanted)
             if frame is not None:
                 return frame, "line"
-        kwargs["usecols"] = wanted
+        # Every column read, unnamed ones (an index a spreadsheet added) dropped after: with
+        # usecols pandas drops the extra fields of a row longer than the header silently (an
+        # unquoted comma in a job title), where reading all of them it stops at that row.
         kwargs["dtype"] = {h: "category" for h in wanted
                            if str(h).strip() in KNOWN_TEXT_COLUMNS}
         # Only empty cells are missing: "NA" is Namibia's country code.
         kwargs["keep_default_na"] = False
         kwargs["na_values"] = [""]
-        frame = pd.read_csv(path, **kwargs)
+        frame = pd.read_csv(path, index_col=False, **kwargs)
+        if len(wanted) < len(header_names):
+            frame = frame[wanted]
     except UnicodeDecodeError as exc:
         raise DataError(f"{where}: not UTF-8 text (byte {exc.start}); save the file as "
                         "UTF-8") from exc
     except (pd.errors.ParserError, ValueError) as exc:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if found:
+            expected, line, saw = found.groups()
+            raise DataError(f"{where}, line {line}: {saw} fields, the header has {expected}; "
+                            "each row needs as many comma-separated fields as the header "
+                            "(quote a value that holds a comma)") from None
         raise DataError(f"{where}: not a well-formed CSV table ({exc})") from exc
     except pd.errors.EmptyDataError as exc:
         raise DataError(f"{where}: no header or rows; expected a CSV table") from exc
