@@ -339,10 +339,12 @@ def _swap_in(new: Path, folder: Path) -> None:
 
 # ---- JSON read from users ---------------------------------------------------------------------
 
-def loads_json(text: str | bytes, *, unique_keys: bool = False) -> Any:
+def loads_json(text: str | bytes, *, unique_keys: bool = False,
+               pairs_hook: Any = None) -> Any:
     """JSON text as Python values; a ValueError with a one-line reason when it is not JSON,
     is nested too deeply for Python to read (50,000 '[' raised RecursionError), or, with
-    `unique_keys`, gives a key twice in one object (plain json keeps the last silently)."""
+    `unique_keys`, gives a key twice in one object (plain json keeps the last silently).
+    `pairs_hook`: json's object_pairs_hook, when keys may repeat."""
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in items:
@@ -352,7 +354,7 @@ def loads_json(text: str | bytes, *, unique_keys: bool = False) -> Any:
         return out
 
     try:
-        return json.loads(text, object_pairs_hook=pairs if unique_keys else None)
+        return json.loads(text, object_pairs_hook=pairs if unique_keys else pairs_hook)
     except RecursionError:
         raise ValueError("nested too deeply (thousands of '[' or '{' inside each other); "
                          "expected a flat list or object") from None

@@ -295,3 +295,18 @@ def test_survey_unnamed_column_is_still_ignored(tmp_path):
     survey = reader.read_survey(file)
     assert survey.n_read == 2 and survey.ignored_columns == []
     assert survey.rows["salary_in_usd"].tolist() == [150000.0, 150000.0]
+
+
+def test_survey_json_record_with_a_field_twice(tmp_path):
+    """json keeps the last of a repeated key silently: record 2 gave salary_in_usd twice."""
+    file = tmp_path / "dup.json"
+    text = json.dumps([RECORD] * 3)
+    first, second, third = text[1:-1].split("}, {")
+    second = second.replace('"salary_in_usd": "150000"',
+                            '"salary_in_usd": "150000", "salary_in_usd": "9"')
+    file.write_text("[" + "}, {".join([first, second, third]) + "]")
+    assert json.loads(file.read_text())[1]["salary_in_usd"] == "9"
+    line = one_line(*aijobs("survey-derive", str(file), "--output-dir", str(tmp_path / "out"),
+                            out=tmp_path / "out"))
+    assert line == (f"{file}, record 2, field salary_in_usd: given twice in one record (JSON "
+                    "keeps the last silently); expected each field once")

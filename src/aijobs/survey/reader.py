@@ -207,8 +207,17 @@ def _read_streaming(path: Path, columns: list[str]) -> pd.DataFrame | None:
 
 
 def _read_json(path: Path, where: str) -> pd.DataFrame:
+    repeated: list[tuple[dict, str]] = []  # the first object that gives a key twice
+
+    def fields(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(items)  # in C; plain json would keep the last of a repeated key silently
+        if len(out) < len(items) and not repeated:
+            keys = [key for key, _ in items]
+            repeated.append((out, next(k for i, k in enumerate(keys) if k in keys[:i])))
+        return out
+
     try:
-        data = loads_json(path.read_text(encoding="utf-8-sig"))
+        data = loads_json(path.read_text(encoding="utf-8-sig"), pairs_hook=fields)
     except UnicodeDecodeError as exc:
         raise DataError(f"{where}: not UTF-8 text (byte {exc.start})") from exc
     except ValueError as exc:  # not JSON, or nested too deeply
@@ -218,6 +227,11 @@ def _read_json(path: Path, where: str) -> pd.DataFrame:
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
         raise DataError(f"{where}: JSON is not a table; expected a list of objects, one per "
                         "salary, with fields " + ", ".join(REQUIRED_COLUMNS))
+    if repeated:
+        found, key = repeated[0]
+        record = next((f"record {i}, " for i, r in enumerate(data, start=1) if r is found), "")
+        raise DataError(f"{where}, {record}field {key}: given twice in one record (JSON keeps "
+                        "the last silently); expected each field once")
     frame = pd.DataFrame.from_records(data)
     _refuse_duplicate_columns([str(c).strip() for c in frame.columns], where, "field")
     _refuse_nested_values(frame, where)
