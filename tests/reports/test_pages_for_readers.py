@@ -4,8 +4,8 @@ alt text, no cloud upload, phones and print, and an index that starts the reader
 from __future__ import annotations
 
 import csv
-import io
 import html
+import io
 import json
 import re
 from html.parser import HTMLParser
