@@ -199,7 +199,9 @@ def test_validate_a_file_whose_header_fits_no_table_asks_for_the_name(tmp_path):
     assert "article_sections, derived/" in line and line.endswith("too)")
 
 
-@pytest.mark.parametrize("cell, shown", [("inf", "inf"), ("-inf", "-inf"), ("1e400", "inf")])
+# ("1e400" overflows to inf in newer pandas' parser only; older ones read it as text, which
+# strict mode refuses as not a number: either way one line, so it is not a case here)
+@pytest.mark.parametrize("cell, shown", [("inf", "inf"), ("-inf", "-inf")])
 def test_strict_reading_shows_the_number_as_written_for_readers(tmp_path, cell, shown):
     from aijobs.errors import DataError
     from aijobs.survey import reader
