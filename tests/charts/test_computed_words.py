@@ -268,15 +268,26 @@ def _shares(first, last):
 
 def test_board_share_title_counts_clear_rises_and_falls():
     from aijobs.charts.finding_titles import board_share_title
-    # role a: 200 -> 20 adverts (falls clearly); role b: 50 -> 52 (too little to tell)
-    assert board_share_title(_shares((200, 20), (50, 52)), 2023, 2024) == (
+    # role a: 400 -> 40 adverts (falls clearly); role b: 50 -> 52 (too little to tell)
+    assert board_share_title(_shares((400, 40), (50, 52)), 2023, 2024) == (
         "From 2023 to 2024, 1 of the 2 roles lost share of the board's adverts; 1 role changed "
         "too little to tell")
-    assert board_share_title(_shares((20, 200), (20, 200)), 2023, 2024) == (
+    assert board_share_title(_shares((40, 400), (40, 400)), 2023, 2024) == (
         "From 2023 to 2024, both roles gained share of the board's adverts")
     assert board_share_title(_shares((50, 51), (50, 49)), 2023, 2024) == (
         "From 2023 to 2024, no role's share of the board's adverts changed by more than its "
         "interval")
+    # the growth rule's minimum: 200 -> 20 falls as clearly, but 20 adverts are under 30, so
+    # it is counted apart (the page's own rule gives it "no data"), as is 10 -> 12
+    assert board_share_title(_shares((400, 40), (200, 20)), 2023, 2024) == (
+        "From 2023 to 2024, 1 of the 2 roles lost share of the board's adverts; 1 role had too "
+        "few adverts to compare (fewer than 30 in a year)")
+    assert board_share_title(_shares((50, 51), (10, 12)), 2023, 2024) == (
+        "From 2023 to 2024, no role's share of the board's adverts changed by more than its "
+        "interval; 1 role had too few adverts to compare (fewer than 30 in a year)")
+    assert board_share_title(_shares((20, 21), (10, 12)), 2023, 2024) == (
+        "From 2023 to 2024, no role had enough adverts to compare its share of the board's "
+        "adverts (at least 30 in each year)")
 
 
 def test_coverage_title_names_who_can_test_most():

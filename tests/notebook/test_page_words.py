@@ -283,3 +283,6 @@ def test_a_warning_of_opposite_directions_needs_a_like_for_like_interval_clear_o
     assert survey_pages.directions_disagree(True, float("nan"), float("nan")).startswith(
         "cannot tell")
     assert survey_pages.directions_disagree(False, 0.01, 0.04) == "no"
+    # AI Research Scientist 2023: a raw change but no cell in both years to compare like with like
+    assert survey_pages.directions_disagree(False, float("nan"), float("nan"), float("nan")) == (
+        "cannot tell: no like-for-like change (no cell in both years)")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from aijobs.analysis.growth_evidence import share_change
+from aijobs.analysis.growth_evidence import MIN_ADVERTS, share_change
 from aijobs.formatting import money_k
 from aijobs.words import (
     ABOVE,
@@ -134,23 +134,32 @@ def postings_index_title(postings: pd.DataFrame, overall: str = "All US postings
     return capitalised("; ".join(parts))
 
 
-def board_share_title(shares: pd.DataFrame, first: int, last: int) -> str:
+def board_share_title(shares: pd.DataFrame, first: int, last: int,
+                      min_adverts: int = MIN_ADVERTS) -> str:
     """How many roles' shares of the board's adverts clearly rose or fell between two years
-    (clearly: the conservative interval of the change excludes zero); shares is
-    growth_evidence.board_shares' output."""
-    rose = fell = 0
+    (clearly: the conservative interval of the change excludes zero), by the growth rule's
+    minimum (min_adverts in each year; a role with fewer is counted apart, as too few to
+    compare, whatever its interval); shares is growth_evidence.board_shares' output."""
+    rose = fell = few = 0
     roles = list(dict.fromkeys(shares["role_id"]))
     for role in roles:
         change = share_change(shares, role, first, last)
-        if change is None:
+        if change is None or min(change["first_postings"], change["last_postings"]) < min_adverts:
+            few += 1
             continue
         rose += change["low"] > 0
         fell += change["high"] < 0
     n = len(roles)
-    unclear = n - rose - fell
+    unclear = n - few - rose - fell
+    too_few = (f"{count(few, 'role')} had too few adverts to compare (fewer than {min_adverts} "
+               "in a year)")
     if not rose and not fell:
-        return (f"From {first} to {last}, no role's share of the board's adverts changed by "
+        if not unclear:
+            return (f"From {first} to {last}, no role had enough adverts to compare its share of "
+                    f"the board's adverts (at least {min_adverts} in each year)")
+        text = (f"From {first} to {last}, no role's share of the board's adverts changed by "
                 "more than its interval")
+        return text + (f"; {too_few}" if few else "")
     lead, other, lead_verb, other_verb = ((fell, rose, "lost", "gained") if fell >= rose
                                           else (rose, fell, "gained", "lost"))
     text = (f"From {first} to {last}, {n_of(lead, n, 'role', lead_verb)} share of the board's "
@@ -159,6 +168,8 @@ def board_share_title(shares: pd.DataFrame, first: int, last: int) -> str:
         text += f" and {count(other, 'role')} {other_verb}"
     if unclear:
         text += f"; {count(unclear, 'role')} changed too little to tell"
+    if few:
+        text += f"; {too_few}"
     return text
 
 

@@ -89,14 +89,15 @@ def shelf_life_paragraph(shelf_life_months: float, first_role: pd.DataFrame) -> 
         return (f"{head} Set against the learning paths, "
                 f"{'the' if len(fits) == 1 else 'every'} path's timed study fits inside that "
                 f"window (the longest, {longest['path_name']}, takes up to "
-                f"{longest['months_max']:g} months), so what is learned first is still current "
-                "when a first role starts; keeping it current is the ongoing work.")
+                f"{longest['months_max']:g} months), so what is learned first is still "
+                "current when the study ends; how long finding a first role then takes, the "
+                "article does not say, and keeping skills current is the ongoing work.")
     over = first_role[~fits]
     detail = "; ".join(f"{r['path_name']}: up to {r['months_max']:g} months"
                        for _, r in over.iterrows())
     return (f"{head} Set against the learning paths, the timed study of "
             f"{words.n_of(len(over), len(fits), 'path', 'runs')} past that window ({detail}), "
-            "so part of what is learned first may date before a first role starts.")
+            "so part of what is learned first may date before the study ends.")
 
 
 def growth_intro(growth: pd.DataFrame, *, from_article: bool = True,

@@ -610,9 +610,10 @@ def premium_spread_paragraph(estimates: pd.DataFrame) -> str:
                        if ratio >= 10 else
                        f" (the largest is {ratio:.1f} times the smallest positive one)")
     return (f"Estimates of the AI pay premium{spread} because they compare different things. "
-            "Job-ad studies (PwC, Lightcast, Alekseeva and co-authors) compare postings that "
-            "ask for AI skills with postings for the same occupation that do not, across the "
-            "whole economy: a marketing job that asks for AI skills against one that does not. "
+            "Job-ad studies compare postings that ask for AI skills with postings that do "
+            "not, across the whole economy: within the same occupation (PwC, Lightcast: a "
+            "marketing job that asks for AI skills against one that does not), or within the "
+            "same firm or the same job title (Alekseeva and co-authors). "
             "The survey evidence compares AI job titles with Software Engineer postings on one "
             "AI job board, where both sides are already technical and well paid (the note under "
             "the chart says how large that gap is). The settings choose the estimate; a role whose "

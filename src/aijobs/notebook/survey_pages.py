@@ -172,10 +172,14 @@ def change_with_interval(change: float, low: float, high: float) -> str:
     return f"{change:+.1%} ({low:+.1%} to {high:+.1%})"
 
 
-def directions_disagree(signs_differ: bool, low: float, high: float) -> str:
+def directions_disagree(signs_differ: bool, low: float, high: float,
+                        change: float = 0.0) -> str:
     """Whether a year's raw and like-for-like changes point different ways, in words: "yes"
     only where the like-for-like change's 95% interval (low, high) lies wholly on one side of
-    zero; where it spans zero (or is missing) its direction cannot be told."""
+    zero; where it spans zero (or is missing) its direction cannot be told; with no
+    like-for-like change (no cell in both years: change NaN) there is nothing to compare."""
+    if pd.isna(change):
+        return "cannot tell: no like-for-like change (no cell in both years)"
     if not signs_differ:
         return "no"
     if pd.notna(low) and pd.notna(high) and (low > 0 or high < 0):
@@ -199,7 +203,8 @@ def yoy_cells(ev: Evidence, labels: dict[str, str]) -> pd.DataFrame:
                "cells_matched": int(r["cells_matched"]),
                "signs_disagree": directions_disagree(bool(r["signs_disagree"]),
                                                      r["like_for_like_ci95_low"],
-                                                     r["like_for_like_ci95_high"])}
+                                                     r["like_for_like_ci95_high"],
+                                                     r["like_for_like_change"])}
         key = (r["role_id"], r["work_year"])
         o = other.loc[key] if key in other.index else None
         row["other"] = ("-" if o is None or pd.isna(o["like_for_like_change"])
