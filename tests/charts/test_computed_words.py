@@ -392,6 +392,20 @@ def test_entry_share_and_region_titles():
     assert entry_share_title(flipped).startswith("In 2024, B postings ask most often")
     assert entry_share_title(entry.iloc[3:]) == (
         "In 2025, 50% of A postings ask for entry-level people")
+    # with counts: AI/ML Engineer 69 of 1,186 (5.8%, Wilson 4.6% to 7.3%) against AI Research
+    # Scientist 7 of 125 (5.6%, 2.7% to 11.1%): the runner-up's interval reaches the leader's
+    near = pd.DataFrame({"role_name": ["AI/ML Engineer", "AI Research Scientist", "C"],
+                         "work_year": [2024] * 3, "entry_share": [69 / 1186, 7 / 125, 0.01],
+                         "n_postings": [1186, 125, 1000]})
+    assert entry_share_title(near) == (
+        "In 2024, AI/ML Engineer postings ask most often for entry-level people (6%), C least "
+        "(1%); AI/ML Engineer's 95% interval overlaps AI Research Scientist's (6%), so which "
+        "asks most is not settled")
+    # the same shares over many more postings: the intervals part, and nothing is added
+    apart = near.assign(entry_share=[0.20, 0.05, 0.01], n_postings=[5000, 5000, 5000])
+    assert entry_share_title(apart) == (
+        "In 2024, AI/ML Engineer postings ask most often for entry-level people (20%), C least "
+        "(1%)")
     # the countries with enough adverts to report, never "outside the US" as a whole
     assert region_title([0.64, 0.8]) == (
         "In each of the 2 countries outside the US with enough adverts to report, AI pay in "

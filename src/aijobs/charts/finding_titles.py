@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from aijobs.analysis.growth_evidence import MIN_ADVERTS, share_change
+from aijobs.analysis.growth_evidence import MIN_ADVERTS, share_change, wilson
 from aijobs.formatting import money_k
 from aijobs.words import (
     ABOVE,
@@ -291,9 +291,23 @@ def entry_share_title(entry: pd.DataFrame) -> str:
     if len(latest) == 1:
         return (f"In {year}, {percent_text(top['entry_share'])} of {top['role_name']} postings "
                 "ask for entry-level people")
-    return (f"In {year}, {top['role_name']} postings ask most often for entry-level people "
+    text = (f"In {year}, {top['role_name']} postings ask most often for entry-level people "
             f"({percent_text(top['entry_share'])}), {low['role_name']} least "
             f"({percent_text(low['entry_share'])})")
+    if "n_postings" in latest:
+        # the runner-up's 95% interval reaching the leader's: the order cannot be told
+        def interval(row: pd.Series) -> tuple[float, float]:
+            n = int(row["n_postings"])
+            return wilson(round(float(row["entry_share"]) * n), n)
+
+        second = latest.iloc[1]
+        if len(latest) > 2 and interval(second)[1] >= interval(top)[0]:
+            text += (f"; {top['role_name']}'s 95% interval overlaps {second['role_name']}'s "
+                     f"({percent_text(second['entry_share'])}), so which asks most is not "
+                     "settled")
+        elif len(latest) == 2 and interval(second)[1] >= interval(top)[0]:
+            text += "; the two 95% intervals overlap, so the order is not settled"
+    return text
 
 
 def region_title(ratios: Sequence[float]) -> str:
