@@ -230,6 +230,17 @@ def test_scenario_findings_follow_the_direction_of_the_paths():
     assert findings.salary_scenario(apart, 5)[1] == (
         "At the set values, B's nominal midpoint moves most in dollars: it rises from $200,000 "
         "today to $230,000 in year 5 (+15.0%); in percent, A's moves most (+20.0%).")
+    # two roles tie in percent (the title-gap page: AI Research Scientist and AI Product
+    # Manager both move by wage growth alone, x1.120525 and x1.120524): both are named
+    three = pd.DataFrame({"role_name": ["A", "B", "C"],
+                          "mid_today_usd": [100_000.0, 300_000.0, 160_000.0],
+                          "mid_horizon_usd": [112_052.5, 330_000.0, 179_283.84],
+                          "premium_change_usd": [0.0, -5_000.0, 0.0],
+                          "wage_growth_adds_usd": [12_052.5, 35_000.0, 19_283.84]})
+    assert findings.salary_scenario(three, 5)[1] == (
+        "At the set values, B's nominal midpoint moves most in dollars: it rises from $300,000 "
+        "today to $330,000 in year 5 (+10.0%); in percent, A's and C's move most, equally "
+        "(+12.1%).")
     # every role moves by the same share (one premium for all): the sentence says so
     alike = split.assign(mid_horizon_usd=[106_500.0, 213_000.0])
     assert findings.salary_scenario(alike, 5)[1] == (

@@ -303,11 +303,16 @@ def salary_scenario(split: pd.DataFrame, horizon_years: int,
                        + (f" ({real.removeprefix(', ')})" if real else "")
                        + f"; in dollars {r['role_name']}'s, the highest, moves most: {moves}.")
         else:
-            top = relative.abs().idxmax()
+            # the roles that move most in percent, to the tenth of a point shown (a tie names
+            # them all)
+            leaders = list(relative.index[relative.abs() >= relative.abs().max() - 0.0005])
+            top = leaders[0]
             text = (f"At the set values, {r['role_name']}'s nominal midpoint moves most in "
                     f"dollars: {moves} ({relative[r.name]:+.1%}{in_real(relative[r.name])})")
-            if top != r.name:
-                text += (f"; in percent, {split.loc[top, 'role_name']}'s moves most "
+            if r.name not in leaders:
+                names = words.listing([f"{split.loc[i, 'role_name']}'s" for i in leaders])
+                verb = "moves most" if len(leaders) == 1 else "move most, equally"
+                text += (f"; in percent, {names} {verb} "
                          f"({relative[top]:+.1%}{in_real(relative[top])})")
             out.append(text + ".")
     return out
