@@ -43,6 +43,8 @@ export AIJOBS_MAKE_OEWS := $(value OEWS)
 export AIJOBS_MAKE_INDEED := $(value INDEED)
 # make exports a variable given on its command line to every recipe's environment, expanding
 # it first ($(shell ...) in it would run): these reach aijobs only as the AIJOBS_MAKE_ copies.
+# Where NAME may hold several names (params, figures) the shell splits it into words, with
+# globbing off (set -f): a word is only ever an argument, never a command.
 unexport PARAMS GRID NAME OUT SURVEY DATE OEWS INDEED SCHEDULER TIMEOUT
 # JupyterLab refuses to start as root without this flag.
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -103,7 +105,7 @@ serve: $(STAMP)
 
 ## params: list every report's parameters with type, value and meaning
 params: $(STAMP)
-	$(BIN)/aijobs params $(if $(value NAME),"$$AIJOBS_MAKE_NAME",)
+	@set -f; $(BIN)/aijobs params $$AIJOBS_MAKE_NAME
 
 ## list: list the reports declared in notebooks/reports.yaml
 list: $(STAMP)
@@ -162,7 +164,7 @@ screenshots: $(STAMP)
 
 ## figures: export every chart of the built reports (as built, never rebuilt; NAME=<name> for one report's) as PNG and SVG into reports/figures/
 figures: $(STAMP)
-	$(BIN)/python -m aijobs.devtools.figure_export reports reports/figures $(if $(value NAME),"$$AIJOBS_MAKE_NAME",)
+	@set -f; $(BIN)/python -m aijobs.devtools.figure_export reports reports/figures $$AIJOBS_MAKE_NAME
 
 ## bench: time the build (naive loop, in-process floor, cold, one report, no-op), make test, page sizes, Monte Carlo, explorer, survey
 bench: $(STAMP)

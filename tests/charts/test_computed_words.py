@@ -478,3 +478,16 @@ def test_region_chart_marks_a_median_graded_use_with_caution():
     reliable = survey_figures.region_figure(region.iloc[:2], SOURCE)
     assert "<sup>Countries with a reliable median;" in reliable.layout.title.text
     assert "×0.60 (n=75)" in list(reliable.data[0].text)
+
+
+def test_premium_chart_groups_the_studies_by_what_they_compare():
+    """Alekseeva et al.'s within-firm and within-title premiums are not drawn as premiums
+    within an occupation."""
+    from aijobs.analysis import scenarios
+    from aijobs.charts import scenario_figures
+    fig = scenario_figures.premium_estimates_figure(scenarios.premium_estimates(), "source")
+    groups = {t.name: list(t.y) for t in fig.data}
+    assert groups["AI skills within a firm or job title"] == [
+        "Alekseeva et al. 2021, within a job title", "Alekseeva et al. 2021, within a firm"]
+    assert not any("Alekseeva" in y for y in groups["AI skills within an occupation"])
+    assert "PwC 2025, AI skills in job ads" in groups["AI skills within an occupation"]

@@ -572,3 +572,14 @@ def test_counts_folders_and_dates_out_of_range_are_one_line(tmp_path, argv, says
     assert result.returncode == 2, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and says in result.stderr, result.stderr
     assert not out.exists()
+
+
+def test_make_params_takes_several_names_as_words():
+    """NAME="a b" is two names for make params (split into words, never run)."""
+    env = {k: v for k, v in os.environ.items() if k != "NAME"}
+    result = subprocess.run(["make", "-s", f"BIN={Path(sys.executable).parent}", "STAMP=",
+                             "params", "NAME=growth_rates overview"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    heads = [line.split()[0] for line in result.stdout.splitlines() if line[:1].isalpha()]
+    assert heads == ["growth_rates", "overview"]

@@ -105,6 +105,29 @@ def test_table_line_numbers_count_blank_lines_and_quoted_newlines(tmp_path):
         tables.load_table("salary_bands", file)
 
 
+def test_table_lines_of_spaces_are_blank_lines(tmp_path):
+    """A line holding only spaces is skipped, as pandas skips it (it is no one-field row)."""
+    from aijobs.data import tables
+
+    file = tmp_path / "bands.csv"
+    file.write_text(paths.table_path("salary_bands").read_text() + "  \n\t\n")
+    assert len(tables.load_table("salary_bands", file)) == 5
+
+
+def test_a_stray_quote_before_a_long_table_is_one_line(tmp_path):
+    """A quote opened on line 2 of a file longer than the csv module's field limit (128 KB)
+    and never closed: one line naming line 2, not the csv module's traceback."""
+    header = paths.table_path("salary_bands").read_text().splitlines()[0]
+    row = "ai_ml_engineer,150000,220000,false,tech-hub average,USD,annual,section 3"
+    file = tmp_path / "bands.csv"
+    file.write_text(header + "\n\"" + "\n".join([row] * 3000) + "\n")
+    assert file.stat().st_size > 131_072
+    text = one_line(*aijobs("validate", "salary_bands", "--file", str(file),
+                            out=tmp_path / "out"))
+    assert text.startswith(f"{file}, line 2: not a well-formed CSV file (")
+    assert "check the quotes" in text
+
+
 def test_table_header_with_a_column_twice(tmp_path):
     """pandas renamed the second role_id role_id.1, reported as an unknown column (and a
     second salary_low_usd as salary_low_usd.1 while the first was used)."""

@@ -16,6 +16,7 @@ from aijobs.charts import downloads, finding_titles
 from aijobs.charts.figure_data import attach_data
 from aijobs.charts.theme import (
     BLUE,
+    GREEN,
     INK,
     LIGHT_BLUE,
     MUTED,
@@ -323,12 +324,18 @@ def premium_estimates_figure(estimates: pd.DataFrame, source: str) -> go.Figure:
     e["label"] = [f"{i} · {r}" if isinstance(r, str) and r else i
                   for i, r in zip(e["estimate_name"], e.get("role_name", e["role_id"]),
                                   strict=True)]
-    e = e.sort_values(["measures", "premium"]).reset_index(drop=True)
+    # grouped by what each compares (a study within a firm or a job title is not one within
+    # an occupation), else by what it measures
+    comparison = e["comparison"] if "comparison" in e else pd.Series(None, index=e.index)
+    e["group"] = [COMPARISON_GROUPS.get(c, m)
+                  for c, m in zip(comparison, e["measures"], strict=True)]
+    e = e.sort_values(["group", "premium"]).reset_index(drop=True)
     fig = go.Figure()
-    for measure, colour, name in (
+    for group, colour, name in (
             ("ai_skill_within_occupation", BLUE, "AI skills within an occupation"),
+            ("skill_in_firm_or_title", GREEN, "AI skills within a firm or job title"),
             ("ai_title_vs_baseline_title", ORANGE, "AI title against Software Engineer")):
-        rows = e[e["measures"] == measure]
+        rows = e[e["group"] == group]
         if rows.empty:
             continue
         has_ci = rows["premium_ci95_low"].notna()
@@ -350,6 +357,12 @@ def premium_estimates_figure(estimates: pd.DataFrame, source: str) -> go.Figure:
              "(none was published for the studies)</sup>")
     fig = finish_figure(fig, title, source, height=max(420, 160 + 34 * len(e) + 110))
     return attach_data(fig, *tidy, source=source)
+
+
+COMPARISON_GROUPS = {"skill_in_occupation": "ai_skill_within_occupation",
+                     "skill_in_firm": "skill_in_firm_or_title",
+                     "skill_in_job_title": "skill_in_firm_or_title",
+                     "title_gap_one_board": "ai_title_vs_baseline_title"}
 
 
 def range_percent(value: float) -> str:

@@ -310,10 +310,19 @@ def _check_shape(text: str, where: str) -> None:
     rows = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
     line = 1  # where the next record starts
-    for row in rows:
-        start, line = line, rows.line_num + 1
-        if not row:  # a blank line: pandas skips it too
-            continue
+    while True:
+        start = line
+        try:
+            row = next(rows, None)
+        except csv.Error as exc:  # e.g. a field past the csv module's limit: a stray quote
+            raise DataError(f"{where}, line {start}: not a well-formed CSV file ({exc}: a "
+                            "quoted value opening here may never be closed); check the quotes "
+                            "from this line on") from None
+        if row is None:
+            break
+        line = rows.line_num + 1
+        if not row or (len(row) == 1 and not row[0].strip()):  # a blank line (or only spaces):
+            continue                                           # pandas skips it too
         if header is None:
             header = row
             positions: dict[str, list[int]] = {}
@@ -329,7 +338,11 @@ def _check_shape(text: str, where: str) -> None:
             continue
         if len(row) != len(header):
             chunk = "".join(text.splitlines(keepends=True)[start - 1:line - 1])
-            if next(rows, None) is None and chunk.count('"') % 2:  # read on to the end
+            try:
+                at_end = next(rows, None) is None  # read on to the end
+            except csv.Error:
+                at_end = True
+            if at_end and chunk.count('"') % 2:
                 raise DataError(f"{where}, line {start}: not a well-formed CSV file (a quoted "
                                 "value opens here and is never closed); close the quote")
             raise DataError(f"{where}, line {start}: {len(row)} fields, the header has "
