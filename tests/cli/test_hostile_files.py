@@ -335,3 +335,16 @@ def test_survey_json_record_with_a_field_twice(tmp_path):
                             out=tmp_path / "out"))
     assert line == (f"{file}, record 2, field salary_in_usd: given twice in one record (JSON "
                     "keeps the last silently); expected each field once")
+
+
+def test_survey_first_row_longer_than_the_header(tmp_path):
+    """A long first data row: pandas took it as an index column, every value of the row one
+    column off, with a warning only (the strict reading then gave the wrong reason)."""
+    file = tmp_path / "s.csv"
+    long = ",".join(ROW).replace("Machine Learning Engineer", "Engineer, ML")
+    file.write_text(",".join(FIELDS) + "\n" + long + "\n" + ",".join(ROW) + "\n"
+                    + ",".join(ROW) + "\n")
+    line = one_line(*aijobs("survey-derive", str(file), "--output-dir", str(tmp_path / "out"),
+                            out=tmp_path / "out"))
+    assert line == (f"{file}, line 2: 12 fields, the header has 11; each row needs as many "
+                    "comma-separated fields as the header (quote a value that holds a comma)")

@@ -143,6 +143,7 @@ def _read_frame(path: Path, engine: str) -> tuple[pd.DataFrame, str]:
     first_row = next((row for row in csv.reader(io.StringIO(text_head.lstrip("\ufeff"),
                                                          newline="")) if row), [])
     _refuse_duplicate_columns([name.strip() for name in first_row], where)
+    _refuse_long_first_row(text_head.lstrip("\ufeff"), len(first_row), where)
     try:
         kwargs: dict[str, Any] = {"encoding": "utf-8-sig"}
         header_names = list(pd.read_csv(path, nrows=0, **kwargs).columns)
@@ -180,6 +181,32 @@ def _read_frame(path: Path, engine: str) -> tuple[pd.DataFrame, str]:
     except pd.errors.EmptyDataError as exc:
         raise DataError(f"{where}: no header or rows; expected a CSV table") from exc
     return frame, "line"
+
+
+def _refuse_long_first_row(text: str, width: int, where: str) -> None:
+    """A DataError for a first data row with more fields than the header (an unquoted comma in
+    a job title on line 2): pandas reads such a file as if it had an index column, every value
+    of that row one column off, with a warning only. Later rows longer than the header stop
+    pandas, and the reader reports them the same way. `text` is the file's first block: a row
+    it cuts short is not judged."""
+    rows = csv.reader(io.StringIO(text, newline=""))
+    line = 1
+    seen = 0
+    try:
+        for row in rows:
+            start, line = line, rows.line_num + 1
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            seen += 1
+            if seen == 2:
+                whole = rows.line_num < text.count("\n")  # more text follows: not cut short
+                if whole and len(row) > width:
+                    raise DataError(f"{where}, line {start}: {len(row)} fields, the header has "
+                                    f"{width}; each row needs as many comma-separated fields as "
+                                    "the header (quote a value that holds a comma)")
+                return
+    except csv.Error:
+        return  # the full read names what is wrong with the file
 
 
 def _read_streaming(path: Path, columns: list[str]) -> pd.DataFrame | None:
