@@ -24,14 +24,16 @@ RECORD = dict(zip(FIELDS, ROW, strict=True))
 
 
 def aijobs(*argv: str, out: Path) -> tuple[int, str]:
-    """Run `aijobs ARGV` in its own process (no build server); (exit status, stderr). The
-    output folder `out` holds an earlier result, which must come through unchanged."""
+    """Run `aijobs ARGV` in its own process; (exit status, stderr). A build goes to the test
+    session's build server, as a user's goes to the one `make report` starts
+    (test_build_server.py shows served and lone builds print the same). The output folder
+    `out` holds an earlier result, which must come through unchanged."""
     out.mkdir(exist_ok=True)
     earlier = out / "survey_percentiles.csv"
     earlier.write_text("an earlier derived table\n")
     result = subprocess.run([sys.executable, "-m", "aijobs.cli", *argv], cwd=ROOT,
                             capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "AIJOBS_BUILD_SERVER": "off"})
+                            env=os.environ)
     assert earlier.read_text() == "an earlier derived table\n"
     assert "Traceback" not in result.stderr
     return result.returncode, result.stderr
