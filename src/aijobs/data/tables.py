@@ -15,6 +15,7 @@ import csv
 import io
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -587,6 +588,22 @@ def check_new_set(folder: Path, names: list[str], shown_as: Path) -> None:
     finally:
         LOADED.clear()
         LOADED.update(loaded)
+
+
+def new_set_check(names: list[str], out_dir: Path,
+                  before: Callable[[Path], None] | None = None) -> Callable[[Path], None]:
+    """The check a derive command runs on its new set before the swap (files.publish_set):
+    `before` (its own, e.g. the columns read back), then check_new_set; a problem is one
+    DataError that adds that nothing was published and the earlier set stays."""
+    def check(folder: Path) -> None:
+        if before is not None:
+            before(folder)
+        try:
+            check_new_set(folder, names, out_dir)
+        except DataError as exc:
+            raise DataError(f"{exc}; the new tables were not published, the earlier ones in "
+                            f"{out_dir} are unchanged") from exc
+    return check
 
 
 def _references(schema: TableSchema, given: dict[str, pd.DataFrame]) -> dict[str, Reference]:

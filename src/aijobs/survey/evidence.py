@@ -625,16 +625,8 @@ def _set_check(tables: dict[str, pd.DataFrame], out_dir: Path):
     """Refuse a written set that `aijobs validate` would refuse: each table read back with its
     columns, then checked with its sidecar exactly as validate checks it (one line naming the
     table, row and column; the earlier set stays)."""
-    headers = _header_check(tables)
-
-    def check(folder: Path) -> None:
-        headers(folder)
-        try:
-            table_io.check_new_set(folder, [PREFIX + name for name in tables], out_dir)
-        except DataError as exc:
-            raise DataError(f"{exc}; the new tables were not published, the earlier ones in "
-                            f"{out_dir} are unchanged") from exc
-    return check
+    return table_io.new_set_check([PREFIX + name for name in tables], out_dir,
+                                  _header_check(tables))
 
 
 def _header_check(tables: dict[str, pd.DataFrame]):
